@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+// Runs every check in order (typecheck, lint, import cycles, vitest across all workspaces,
+// Playwright e2e), keeps going after a failure so one run shows everything that is wrong,
+// and ends with ONE aggregated line `N passed, N failed[, N skipped]`. Exit code is non-zero
+// when anything failed, including a runner that crashed before reporting any test.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const reportDir = join(root, 'test-results', 'aggregate');
+rmSync(reportDir, { recursive: true, force: true });
+mkdirSync(reportDir, { recursive: true });
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+const failures = [];
+
+function run(cmd, args, env = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    child.on('error', () => resolve(127));
+  });
+}
+
+function readJson(path) {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+async function check(name, cmd, args) {
+  console.log(`\n=== ${name} ===`);
+  const code = await run(cmd, args);
+  if (code === 0) totals.passed += 1;
+  else {
+    totals.failed += 1;
+    failures.push(name);
+  }
+}
+
+async function vitest() {
+  console.log('\n=== vitest (all workspaces) ===');
+  const out = join(reportDir, 'vitest.json');
+  const code = await run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${out}`]);
+  const report = readJson(out);
+  if (!report) {
+    totals.failed += 1;
+    failures.push('vitest (no report)');
+    return;
+  }
+  totals.passed += report.numPassedTests ?? 0;
+  totals.failed += report.numFailedTests ?? 0;
+  totals.skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+  // A test file that fails to load has no failed tests but is a failure all the same.
+  const brokenFiles = (report.testResults ?? []).filter(
+    (f) => f.status === 'failed' && (f.assertionResults ?? []).every((a) => a.status !== 'failed'),
+  );
+  totals.failed += brokenFiles.length;
+  if ((report.numFailedTests ?? 0) > 0 || brokenFiles.length > 0) failures.push('vitest');
+  else if (code !== 0) {
+    totals.failed += 1;
+    failures.push(`vitest exited ${code}`);
+  }
+}
+
+async function playwright() {
+  console.log('\n=== playwright e2e ===');
+  const out = join(root, 'test-results', 'e2e-report.json');
+  if (existsSync(out)) rmSync(out);
+  const code = await run('npx', ['playwright', 'test']);
+  const report = readJson(out);
+  if (!report) {
+    totals.failed += 1;
+    failures.push('playwright (no report)');
+    return;
+  }
+  const s = report.stats ?? {};
+  totals.passed += (s.expected ?? 0) + (s.flaky ?? 0);
+  totals.failed += s.unexpected ?? 0;
+  totals.skipped += s.skipped ?? 0;
+  const globalErrors = (report.errors ?? []).length;
+  totals.failed += globalErrors;
+  if ((s.unexpected ?? 0) > 0 || globalErrors > 0) failures.push('playwright');
+  else if (code !== 0) {
+    totals.failed += 1;
+    failures.push(`playwright exited ${code}`);
+  }
+}
+
+const started = Date.now();
+await check('typecheck', 'npx', ['tsc', '-b']);
+await check('lint', 'npx', ['eslint', '.', '--max-warnings', '0']);
+await check('import cycles', 'node', ['scripts/check-cycles.mjs']);
+await vitest();
+await playwright();
+
+const minutes = ((Date.now() - started) / 60000).toFixed(1);
+if (failures.length) console.log(`\nFailed: ${failures.join('; ')}`);
+console.log(`\n(total time ${minutes} min)`);
+const skipped = totals.skipped ? `, ${totals.skipped} skipped` : '';
+console.log(`${totals.passed} passed, ${totals.failed} failed${skipped}`);
+process.exit(totals.failed > 0 ? 1 : 0);
