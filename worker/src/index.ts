@@ -1,1 +1,1 @@
-export {};
+export * from './schema/index.js';

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { PRIORITIES, JOB_STATUSES } from './job.js';
+import { timestampMs } from './time.js';
+
+/**
+ * Upper bounds (ms, inclusive) of the latency histogram buckets; the last bucket is open.
+ * Fixed buckets make histograms from many servers and minutes mergeable by addition, so
+ * percentiles of any range come from summed counts, not from averaging percentiles.
+ */
+export const LATENCY_BUCKETS_MS = [
+  10, 25, 50, 100, 200, 350, 500, 750, 1_000, 1_500, 2_000, 3_000, 5_000, 7_500, 10_000, 15_000, 20_000, 30_000,
+  45_000, 60_000, 90_000, 120_000, 180_000, 300_000, 600_000, 1_800_000, 3_600_000,
+] as const;
+/** counts[i] = samples <= LATENCY_BUCKETS_MS[i]; counts[last] = samples above every bound. */
+export const HISTOGRAM_LENGTH = LATENCY_BUCKETS_MS.length + 1;
+export const histogramSchema = z.array(z.number().int().nonnegative()).length(HISTOGRAM_LENGTH);
+
+const count = z.number().int().nonnegative().default(0);
+
+export const rollupCountersSchema = z.object({
+  enqueued: count,
+  admitted: count,
+  rejected: count,
+  started: count,
+  succeeded: count,
+  failed: count,
+  retried: count,
+  deadLettered: count,
+  cancelled: count,
+  redriven: count,
+  upstreamCalls: count,
+  /** Upstream calls that did not produce a success (errors, timeouts, aborted). */
+  upstreamWasted: count,
+  audioSeconds: z.number().nonnegative().default(0),
+  tokens: count,
+  /** Firestore operations the engine itself performed (client-side count). */
+  firestoreReads: count,
+  firestoreWrites: count,
+  firestoreDeletes: count,
+});
+export type RollupCounters = z.infer<typeof rollupCountersSchema>;
+
+export const rollupBodySchema = z.object({
+  counters: rollupCountersSchema,
+  failuresByClass: z.record(z.string(), z.number().int().nonnegative()).default({}),
+  /** Enqueue-to-completion latency of succeeded jobs. */
+  latency: histogramSchema,
+  /** Enqueue-to-start wait. */
+  wait: histogramSchema,
+  /** Upstream call latency per audio second (successes). */
+  upstreamLatency: histogramSchema,
+});
+export type RollupBody = z.infer<typeof rollupBodySchema>;
+
+/** `transcription_analytics_partials/{minuteStart}_{serverId}`: written by one server only. */
+export const analyticsPartialDocSchema = rollupBodySchema.extend({
+  periodStart: timestampMs,
+  serverId: z.string(),
+  updatedAt: timestampMs,
+});
+export type AnalyticsPartialDoc = z.infer<typeof analyticsPartialDocSchema>;
+
+export const granularitySchema = z.enum(['minute', 'hour']);
+export type Granularity = z.infer<typeof granularitySchema>;
+
+/** `transcription_enterprise_analytics/{granularity}_{periodStart}`: merged by the leader. */
+export const analyticsRollupDocSchema = rollupBodySchema.extend({
+  granularity: granularitySchema,
+  periodStart: timestampMs,
+  /** Servers whose partials are merged in. */
+  servers: z.array(z.string()).default([]),
+  p50Ms: z.number().nonnegative().nullable().default(null),
+  p95Ms: z.number().nonnegative().nullable().default(null),
+  p99Ms: z.number().nonnegative().nullable().default(null),
+  updatedAt: timestampMs,
+  expireAt: timestampMs.nullable().default(null),
+});
+export type AnalyticsRollupDoc = z.infer<typeof analyticsRollupDocSchema>;
+
+const priorityCounts = z.object(
+  Object.fromEntries(PRIORITIES.map((p) => [p, count])) as Record<(typeof PRIORITIES)[number], typeof count>,
+);
+const statusCounts = z.object(
+  Object.fromEntries(JOB_STATUSES.map((s) => [s, count])) as Record<(typeof JOB_STATUSES)[number], typeof count>,
+);
+
+/**
+ * `transcription_stats/queue`: one small document the leader refreshes every few seconds
+ * from count aggregations, so dashboards and end users read queue depth without listening to
+ * job lists (a listener pays a read per changed document).
+ */
+export const queueStatsDocSchema = z.object({
+  at: timestampMs,
+  leaderId: z.string().nullable(),
+  leaderTerm: z.number().int().nonnegative(),
+  /** Claimable (`queued`) jobs per priority. */
+  queuedByPriority: priorityCounts,
+  /** Active statuses are counted exactly; terminal ones over the retention window. */
+  byStatus: statusCounts,
+  inFlight: count,
+  activeServers: count,
+  /** Completions per minute over the last 5 minutes. */
+  throughputPerMin: z.number().nonnegative(),
+  successRate: z.number().min(0).max(1).nullable(),
+  p50Ms: z.number().nonnegative().nullable(),
+  p95Ms: z.number().nonnegative().nullable(),
+  /** Mean service time of one job, for position/ETA estimates by clients. */
+  avgServiceMs: z.number().nonnegative().nullable(),
+  fleetConcurrency: z.number().int().nonnegative(),
+  oldestQueuedAt: timestampMs.nullable(),
+  /** Engine-side Firestore operations per completed job over the last 5 minutes. */
+  firestoreOpsPerJob: z.number().nonnegative().nullable(),
+});
+export type QueueStatsDoc = z.infer<typeof queueStatsDocSchema>;

@@ -1,0 +1,129 @@
+import { z } from 'zod';
+import { collectionPrefixSchema } from './names.js';
+import { ERROR_CLASSES, PRIORITIES, prioritySchema } from './job.js';
+
+const ms = z.number().int().positive();
+
+/**
+ * Worker configuration. Field names of the seed's `EnterpriseQueueConfig`
+ * (maxConcurrentRequests, maxQueueSize, requestTimeoutMs, circuitBreaker.failureThreshold /
+ * recoveryTimeMs, rateLimiting.requestsPerMinute / burstLimit / windowSizeMs,
+ * serverCoordination.heartbeatIntervalMs / serverTimeoutMs / leaderElectionEnabled) keep
+ * their meaning. Every field has a default a new user can trust; parse `{}` to get them all.
+ */
+export const rateLimitTierSchema = z.object({
+  /** Sustained admissions per window. */
+  requestsPerMinute: z.number().int().nonnegative(),
+  /** Extra admissions allowed above the sustained rate inside one window. */
+  burstLimit: z.number().int().nonnegative(),
+  /** Fair-share weight when many users queue at once. */
+  weight: z.number().positive().default(1),
+});
+export type RateLimitTier = z.infer<typeof rateLimitTierSchema>;
+
+export const workerConfigSchema = z.object({
+  collectionPrefix: collectionPrefixSchema.default(''),
+  /** Upper bound on concurrent upstream calls per worker process. */
+  maxConcurrentRequests: z.number().int().positive().max(256).default(4),
+  /** Admission refuses new jobs (QUEUE_FULL) when this many are queued or waiting. */
+  maxQueueSize: z.number().int().positive().default(10_000),
+  /** Deadline of one upstream call; the request is aborted after it. */
+  requestTimeoutMs: ms.default(120_000),
+  maxAttempts: z.number().int().positive().max(50).default(5),
+  backoff: z
+    .object({
+      baseMs: ms.default(1_000),
+      maxMs: ms.default(60_000),
+      multiplier: z.number().min(1).default(2),
+    })
+    .prefault({}),
+  /** Aging offsets: rank = admission time + offset; see core/priority. */
+  priorityAgingMs: z
+    .object(Object.fromEntries(PRIORITIES.map((p) => [p, z.number().int().nonnegative()])) as Record<
+      (typeof PRIORITIES)[number],
+      z.ZodNumber
+    >)
+    .default({ urgent: 0, high: 15_000, normal: 60_000, low: 300_000 }),
+  lease: z
+    .object({
+      durationMs: ms.default(30_000),
+      /** Renew the lease this often while working (well inside durationMs). */
+      heartbeatMs: ms.default(10_000),
+    })
+    .prefault({}),
+  circuitBreaker: z
+    .object({
+      /** Failures inside the window that open the breaker (seed field). */
+      failureThreshold: z.number().int().positive().default(5),
+      /** How long the breaker stays open before one half-open probe (seed field). */
+      recoveryTimeMs: ms.default(30_000),
+      windowMs: ms.default(60_000),
+      /** Also open when the failure rate exceeds this with at least minimumCalls in the window. */
+      failureRateThreshold: z.number().min(0).max(1).default(0.5),
+      minimumCalls: z.number().int().positive().default(10),
+      /** Per error class overrides of failureThreshold (e.g. quota errors are expected more often). */
+      thresholdsByClass: z.partialRecord(z.enum(ERROR_CLASSES), z.number().int().positive()).default({}),
+      /** Error classes that never count as breaker failures. */
+      ignoredClasses: z.array(z.enum(ERROR_CLASSES)).default(['invalid', 'payload', 'cancelled', 'lease_lost']),
+      probeTimeoutMs: ms.default(120_000),
+    })
+    .prefault({}),
+  rateLimiting: z
+    .object({
+      requestsPerMinute: z.number().int().nonnegative().default(120),
+      burstLimit: z.number().int().nonnegative().default(20),
+      windowSizeMs: ms.default(60_000),
+      /** Named tiers; a job's `tier` picks one, unknown tiers use the defaults above. */
+      tiers: z.record(z.string(), rateLimitTierSchema).default({}),
+    })
+    .prefault({}),
+  serverCoordination: z
+    .object({
+      heartbeatIntervalMs: ms.default(5_000),
+      /** A server whose heartbeat is older than this (Firestore time) is considered dead. */
+      serverTimeoutMs: ms.default(20_000),
+      leaderElectionEnabled: z.boolean().default(true),
+      leaderLeaseMs: ms.default(15_000),
+      /** How often the leader runs maintenance (reclaim, promote, rollups, stats). */
+      maintenanceIntervalMs: ms.default(5_000),
+    })
+    .prefault({}),
+  upstream: z
+    .object({
+      model: z.string().min(1).default('gemini-2.5-flash'),
+      /** Used for priorities in fallbackPriorities while the primary model's breaker is open. */
+      fallbackModel: z.string().min(1).nullable().default(null),
+      fallbackPriorities: z.array(prioritySchema).default(['urgent', 'high']),
+      /** Global budget per model across the fleet (0 = unlimited). */
+      requestsPerMinute: z.number().nonnegative().default(0),
+      tokensPerMinute: z.number().nonnegative().default(0),
+      tokensPerAudioSecond: z.number().positive().default(32),
+      adaptive: z
+        .object({
+          enabled: z.boolean().default(true),
+          initialLimit: z.number().int().positive().default(8),
+          minLimit: z.number().int().positive().default(1),
+          maxLimit: z.number().int().positive().default(256),
+          /** Multiplicative decrease on overload. */
+          decreaseFactor: z.number().gt(0).lt(1).default(0.7),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  retention: z
+    .object({
+      finishedJobsMs: ms.default(7 * 24 * 3_600_000),
+      minuteRollupsMs: ms.default(2 * 24 * 3_600_000),
+      hourRollupsMs: ms.default(90 * 24 * 3_600_000),
+      auditMs: ms.default(365 * 24 * 3_600_000),
+      /** Payload chunks without a live job are deleted after this. */
+      orphanPayloadMs: ms.default(3_600_000),
+    })
+    .prefault({}),
+});
+export type WorkerConfig = z.infer<typeof workerConfigSchema>;
+export type WorkerConfigInput = z.input<typeof workerConfigSchema>;
+
+export function resolveConfig(input: WorkerConfigInput = {}): WorkerConfig {
+  return workerConfigSchema.parse(input);
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { timestampMs } from './time.js';
+
+export const SERVER_STATES = ['active', 'draining', 'stopped', 'lost'] as const;
+export const serverStateSchema = z.enum(SERVER_STATES);
+export type ServerState = z.infer<typeof serverStateSchema>;
+
+/** Upstream outcome counts a server observed in its current reporting window. */
+export const upstreamWindowSchema = z.object({
+  windowStart: timestampMs,
+  calls: z.number().int().nonnegative().default(0),
+  successes: z.number().int().nonnegative().default(0),
+  failuresByClass: z.record(z.string(), z.number().int().nonnegative()).default({}),
+  /** Sum of latency per audio second over successes, for the gradient/AIMD limiter. */
+  latencyPerAudioSecMsSum: z.number().nonnegative().default(0),
+  tokens: z.number().int().nonnegative().default(0),
+});
+export type UpstreamWindow = z.infer<typeof upstreamWindowSchema>;
+
+/** A slice of the global upstream budget leased by the leader to one live server. */
+export const budgetSliceSchema = z.object({
+  model: z.string(),
+  requestsPerMinute: z.number().nonnegative(),
+  tokensPerMinute: z.number().nonnegative(),
+  /** Concurrency this server may use against the model (share of the fleet's adaptive limit). */
+  concurrency: z.number().int().nonnegative(),
+  term: z.number().int().nonnegative(),
+  expiresAt: timestampMs,
+});
+export type BudgetSlice = z.infer<typeof budgetSliceSchema>;
+
+/** `transcription_servers/{serverId}`: each server writes only its own document. */
+export const serverDocSchema = z.object({
+  serverId: z.string().min(1),
+  hostname: z.string(),
+  pid: z.number().int(),
+  version: z.string(),
+  state: serverStateSchema,
+  startedAt: timestampMs,
+  /** Firestore server time of the last heartbeat (judged by the leader against Firestore time). */
+  heartbeatAt: timestampMs,
+  heartbeatIntervalMs: z.number().int().positive(),
+  inFlight: z.number().int().nonnegative(),
+  /** Current local concurrency limit (after the budget slice and adaptive limiter). */
+  concurrencyLimit: z.number().int().nonnegative(),
+  maxConcurrency: z.number().int().nonnegative(),
+  jobsCompleted: z.number().int().nonnegative().default(0),
+  jobsFailed: z.number().int().nonnegative().default(0),
+  upstream: z.record(z.string(), upstreamWindowSchema).default({}),
+  budget: z.record(z.string(), budgetSliceSchema).default({}),
+  labels: z.record(z.string(), z.string()).default({}),
+});
+export type ServerDoc = z.infer<typeof serverDocSchema>;
+
+/** `transcription_leader/current`: a fenced lease; `term` increments on every new holder. */
+export const leaderLeaseDocSchema = z.object({
+  holder: z.string().nullable(),
+  term: z.number().int().nonnegative(),
+  acquiredAt: timestampMs,
+  renewedAt: timestampMs,
+  expiresAt: timestampMs,
+});
+export type LeaderLeaseDoc = z.infer<typeof leaderLeaseDocSchema>;
+
+/**
+ * `transcription_locks/{name}`: kept after release (holder null) so the fencing token keeps
+ * increasing across holders.
+ */
+export const lockDocSchema = z.object({
+  name: z.string().min(1).max(256),
+  holder: z.string().nullable(),
+  token: z.number().int().nonnegative(),
+  acquiredAt: timestampMs.nullable(),
+  renewedAt: timestampMs.nullable(),
+  expiresAt: timestampMs.nullable(),
+  purpose: z.string().max(256).nullable().default(null),
+  releasedAt: timestampMs.nullable().default(null),
+  releasedBy: z.string().nullable().default(null),
+});
+export type LockDoc = z.infer<typeof lockDocSchema>;

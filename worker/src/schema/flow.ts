@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { prioritySchema } from './job.js';
+import { timestampMs } from './time.js';
+
+export const BREAKER_STATES = ['closed', 'open', 'half_open'] as const;
+export const breakerStateSchema = z.enum(BREAKER_STATES);
+export type BreakerState = z.infer<typeof breakerStateSchema>;
+
+export const breakerOverrideSchema = z.enum(['force_open', 'force_closed']);
+export type BreakerOverride = z.infer<typeof breakerOverrideSchema>;
+
+export const breakerTransitionSchema = z.object({
+  from: breakerStateSchema,
+  to: breakerStateSchema,
+  at: timestampMs,
+  reason: z.string().max(500),
+  /** Server id, or admin uid for manual actions. */
+  by: z.string().nullable().default(null),
+});
+export type BreakerTransition = z.infer<typeof breakerTransitionSchema>;
+export const MAX_BREAKER_HISTORY = 50;
+
+/**
+ * `transcription_circuit_breaker/{model}`: one per upstream model, shared by all servers.
+ * Written on transitions and by the leader's window aggregation, never once per job.
+ */
+export const breakerDocSchema = z.object({
+  model: z.string().min(1),
+  state: breakerStateSchema,
+  /** Increments on every transition; a fencing token for transition transactions. */
+  generation: z.number().int().nonnegative(),
+  since: timestampMs,
+  openedAt: timestampMs.nullable().default(null),
+  /** While open: when a half-open probe may start. */
+  nextProbeAt: timestampMs.nullable().default(null),
+  /** The single fenced half-open probe across the fleet. */
+  probe: z
+    .object({
+      holder: z.string(),
+      token: z.number().int().positive(),
+      startedAt: timestampMs,
+      expiresAt: timestampMs,
+    })
+    .nullable()
+    .default(null),
+  probeToken: z.number().int().nonnegative().default(0),
+  /** Fleet-wide counts in the current evaluation window. */
+  window: z
+    .object({
+      start: timestampMs,
+      calls: z.number().int().nonnegative(),
+      failures: z.number().int().nonnegative(),
+      failuresByClass: z.record(z.string(), z.number().int().nonnegative()),
+    })
+    .nullable()
+    .default(null),
+  consecutiveFailures: z.number().int().nonnegative().default(0),
+  override: breakerOverrideSchema.nullable().default(null),
+  overrideBy: z.string().nullable().default(null),
+  overrideAt: timestampMs.nullable().default(null),
+  history: z.array(breakerTransitionSchema).max(MAX_BREAKER_HISTORY).default([]),
+  updatedAt: timestampMs,
+});
+export type BreakerDoc = z.infer<typeof breakerDocSchema>;
+
+/** `transcription_rate_limits/{userId}`: per-user sliding window, written at admission only. */
+export const rateLimitDocSchema = z.object({
+  userId: z.string().min(1),
+  tier: z.string(),
+  /** Admission times (ms) still inside the window, oldest first; bounded by limit + burst. */
+  recent: z.array(z.number()).max(10_000),
+  limit: z.number().int().nonnegative(),
+  burst: z.number().int().nonnegative(),
+  windowMs: z.number().int().positive(),
+  /** Count inside the window at the last update (for "top consumers" queries). */
+  count: z.number().int().nonnegative(),
+  remaining: z.number().int().nonnegative(),
+  resetAt: timestampMs,
+  rejected: z.number().int().nonnegative().default(0),
+  updatedAt: timestampMs,
+});
+export type RateLimitDoc = z.infer<typeof rateLimitDocSchema>;
+
+/**
+ * `transcription_budgets/{model}`: the global upstream budget and the fleet's adaptive
+ * concurrency limit, maintained by the leader from servers' reports.
+ */
+export const budgetDocSchema = z.object({
+  model: z.string(),
+  requestsPerMinute: z.number().nonnegative(),
+  tokensPerMinute: z.number().nonnegative(),
+  /** Usage over the last minute, aggregated from server reports. */
+  usedRequests: z.number().nonnegative(),
+  usedTokens: z.number().nonnegative(),
+  /** Current fleet-wide concurrency limit chosen by the adaptive limiter. */
+  adaptiveLimit: z.number().nonnegative(),
+  limiterState: z.record(z.string(), z.unknown()).default({}),
+  /** Per-server slices handed out at the last allocation. */
+  slices: z.record(
+    z.string(),
+    z.object({ requestsPerMinute: z.number(), tokensPerMinute: z.number(), concurrency: z.number().int() }),
+  ),
+  term: z.number().int().nonnegative(),
+  updatedAt: timestampMs,
+});
+export type BudgetDoc = z.infer<typeof budgetDocSchema>;
+
+/** `transcription_controls/queue`: operator switches read by every worker through a listener. */
+export const queueControlsDocSchema = z.object({
+  paused: z.boolean(),
+  pausedPriorities: z.array(prioritySchema).default([]),
+  reason: z.string().max(500).nullable().default(null),
+  updatedAt: timestampMs,
+  updatedBy: z.string(),
+});
+export type QueueControlsDoc = z.infer<typeof queueControlsDocSchema>;

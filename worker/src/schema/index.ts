@@ -1,0 +1,15 @@
+/**
+ * Document shapes: the single source of truth shared by the worker, the dashboard and tests.
+ * Import from `@fq/worker/schema` in browser code (no Node dependencies here).
+ */
+export * from './time.js';
+export * from './bytes.js';
+export * from './names.js';
+export * from './job.js';
+export * from './payload.js';
+export * from './coordination.js';
+export * from './flow.js';
+export * from './analytics.js';
+export * from './audit.js';
+export * from './misc.js';
+export * from './config.js';

@@ -1,0 +1,232 @@
+import { z } from 'zod';
+import { durationMs, timestampMs } from './time.js';
+
+export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
+export const prioritySchema = z.enum(PRIORITIES);
+export type Priority = z.infer<typeof prioritySchema>;
+
+/**
+ * Job lifecycle. The engine is the only writer of status transitions; clients write
+ * `submitted` jobs and cancel requests, admins write control requests.
+ *
+ *   submitted --admit--> queued --claim--> running --ok--> succeeded
+ *       |                  ^  ^              |  |
+ *       +--> rejected      |  +--retry due-- waiting <--retryable error (attempts left)
+ *                          |                    |
+ *   redrive/retry ---------+   dead_lettered <--+-- attempts exhausted
+ *                                  failed <--------- permanent error (400 invalid ...)
+ *   any non-terminal --cancel--> cancelled
+ */
+export const JOB_STATUSES = [
+  'submitted',
+  'queued',
+  'waiting',
+  'running',
+  'succeeded',
+  'failed',
+  'dead_lettered',
+  'cancelled',
+  'rejected',
+] as const;
+export const jobStatusSchema = z.enum(JOB_STATUSES);
+export type JobStatus = z.infer<typeof jobStatusSchema>;
+
+export const TERMINAL_STATUSES: readonly JobStatus[] = [
+  'succeeded',
+  'failed',
+  'dead_lettered',
+  'cancelled',
+  'rejected',
+];
+export const ACTIVE_STATUSES: readonly JobStatus[] = ['submitted', 'queued', 'waiting', 'running'];
+
+/**
+ * Upstream error classes. Each decides retry policy and feeds the breaker with its own
+ * threshold: overload (503) and quota (429) are the reasons this product exists.
+ */
+export const ERROR_CLASSES = [
+  'overloaded', // 503 UNAVAILABLE "The model is overloaded"
+  'quota', // 429 RESOURCE_EXHAUSTED, usually with RetryInfo.retryDelay
+  'timeout', // our deadline or upstream 504 DEADLINE_EXCEEDED
+  'network', // connection reset/refused, DNS, socket hang-up
+  'server', // other 5xx
+  'invalid', // 400 INVALID_ARGUMENT: permanent, never retried
+  'unauthorized', // 401/403: permanent until an operator fixes credentials
+  'payload', // audio payload missing/corrupt: permanent
+  'cancelled', // aborted because a cancel was requested
+  'lease_lost', // the worker lost its lease (fencing token moved on)
+  'unknown',
+] as const;
+export const errorClassSchema = z.enum(ERROR_CLASSES);
+export type ErrorClass = z.infer<typeof errorClassSchema>;
+
+export const jobErrorSchema = z.object({
+  at: timestampMs,
+  attempt: z.number().int().nonnegative(),
+  errorClass: errorClassSchema,
+  /** HTTP status or provider code when known. */
+  code: z.union([z.number(), z.string()]).nullable().default(null),
+  message: z.string().max(2000),
+  /** Delay the upstream asked for (Retry-After / RetryInfo.retryDelay). */
+  retryAfterMs: durationMs.nullable().default(null),
+  serverId: z.string().nullable().default(null),
+  model: z.string().nullable().default(null),
+});
+export type JobError = z.infer<typeof jobErrorSchema>;
+
+/** Keep only the most recent error records in the job document (bounded document size). */
+export const MAX_ERROR_HISTORY = 25;
+
+export const metadataValueSchema = z.union([z.string().max(1024), z.number().finite(), z.boolean(), z.null()]);
+export const jobMetadataSchema = z
+  .record(z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/), metadataValueSchema)
+  .refine((m) => Object.keys(m).length <= 32, 'metadata may have at most 32 keys');
+
+export const ALLOWED_AUDIO_MIME_TYPES = [
+  'audio/wav',
+  'audio/x-wav',
+  'audio/mpeg',
+  'audio/mp3',
+  'audio/aac',
+  'audio/ogg',
+  'audio/flac',
+  'audio/webm',
+  'audio/mp4',
+  'audio/aiff',
+] as const;
+
+export const audioDescriptorSchema = z.object({
+  mimeType: z.enum(ALLOWED_AUDIO_MIME_TYPES),
+  bytes: z.number().int().positive(),
+  chunkCount: z.number().int().positive().max(64),
+  /** Known or estimated duration; drives token budgeting (~32 tokens per audio second). */
+  durationSec: z.number().nonnegative().nullable().default(null),
+  /** Hex sha256 of the whole audio, checked when the payload is reassembled. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/).nullable().default(null),
+});
+export type AudioDescriptor = z.infer<typeof audioDescriptorSchema>;
+
+export const leaseSchema = z.object({
+  owner: z.string().min(1),
+  /** Fencing token: equals the job's `fence` at claim time; every write by the holder checks it. */
+  token: z.number().int().positive(),
+  acquiredAt: timestampMs,
+  expiresAt: timestampMs,
+  heartbeatAt: timestampMs,
+});
+export type Lease = z.infer<typeof leaseSchema>;
+
+export const cancelRequestSchema = z.object({
+  at: timestampMs,
+  by: z.string().min(1),
+  reason: z.string().max(500).nullable().default(null),
+});
+
+export const jobResultSchema = z.object({
+  transcript: z.string().max(900_000),
+  model: z.string(),
+  /** Enqueue to completion. */
+  latencyMs: durationMs,
+  /** Time spent in the successful upstream call. */
+  upstreamMs: durationMs,
+  audioSeconds: z.number().nonnegative().nullable().default(null),
+  tokens: z.number().int().nonnegative().nullable().default(null),
+});
+export type JobResult = z.infer<typeof jobResultSchema>;
+
+export const REJECTION_CODES = [
+  'RATE_LIMITED',
+  'QUEUE_FULL',
+  'INVALID_JOB',
+  'PAYLOAD_INVALID',
+  'DUPLICATE',
+  'PAUSED',
+] as const;
+export const rejectionCodeSchema = z.enum(REJECTION_CODES);
+export type RejectionCode = z.infer<typeof rejectionCodeSchema>;
+
+export const rejectionSchema = z.object({
+  code: rejectionCodeSchema,
+  message: z.string(),
+  retryAfterMs: durationMs.nullable().default(null),
+  /** For DUPLICATE: the job that already carries this idempotency key. */
+  existingJobId: z.string().nullable().default(null),
+});
+
+export const jobSourceSchema = z.enum(['server', 'client']);
+
+/** `transcription_queue/{jobId}` */
+export const jobDocSchema = z.object({
+  status: jobStatusSchema,
+  priority: prioritySchema,
+  userId: z.string().min(1).max(128),
+  sessionId: z.string().max(128).nullable().default(null),
+  idempotencyKey: z.string().min(1).max(256).nullable().default(null),
+  metadata: jobMetadataSchema.default({}),
+  audio: audioDescriptorSchema,
+  /** Model requested by the caller; null = the worker's configured primary model. */
+  model: z.string().max(128).nullable().default(null),
+  source: jobSourceSchema,
+  /** Tier used for per-user limits and fair-share weight. */
+  tier: z.string().max(64).default('default'),
+
+  createdAt: timestampMs,
+  updatedAt: timestampMs,
+  admittedAt: timestampMs.nullable().default(null),
+  /**
+   * Scheduling key: admission time + the priority's aging offset. Workers claim in ascending
+   * rank, so priority wins while a job is young, and age wins after the offset: low priority
+   * never starves. See `core/priority`.
+   */
+  rank: z.number().finite().nullable().default(null),
+  /** `waiting` jobs become claimable at this time (retry backoff). */
+  availableAt: timestampMs.nullable().default(null),
+
+  attempts: z.number().int().nonnegative().default(0),
+  maxAttempts: z.number().int().positive(),
+  /** Monotonic fencing counter, incremented on every claim. */
+  fence: z.number().int().nonnegative().default(0),
+  lease: leaseSchema.nullable().default(null),
+  firstStartedAt: timestampMs.nullable().default(null),
+  lastStartedAt: timestampMs.nullable().default(null),
+  /** Progress reported by the holder (0..1), fenced like every holder write. */
+  progress: z.number().min(0).max(1).nullable().default(null),
+
+  cancelRequest: cancelRequestSchema.nullable().default(null),
+  errors: z.array(jobErrorSchema).max(MAX_ERROR_HISTORY).default([]),
+  lastErrorClass: errorClassSchema.nullable().default(null),
+  result: jobResultSchema.nullable().default(null),
+  rejection: rejectionSchema.nullable().default(null),
+  redriveCount: z.number().int().nonnegative().default(0),
+  /** Model that served (or is serving) the job; differs from `model` on a fallback route. */
+  servedBy: z.string().nullable().default(null),
+
+  /** Queue position and estimated wait, refreshed in coarse buckets (not on every dequeue). */
+  position: z.number().int().nonnegative().nullable().default(null),
+  estimatedWaitMs: durationMs.nullable().default(null),
+
+  completedAt: timestampMs.nullable().default(null),
+  /** TTL field: Firestore's TTL policy deletes the document some time after this. */
+  expireAt: timestampMs.nullable().default(null),
+});
+export type JobDoc = z.infer<typeof jobDocSchema>;
+export type Job = JobDoc & { id: string };
+
+/**
+ * What a browser client may write when submitting a job (security rules enforce the same
+ * shape). The engine admits or rejects it; a client can never make itself `queued`.
+ */
+export const clientSubmissionSchema = z
+  .object({
+    status: z.literal('submitted'),
+    priority: prioritySchema,
+    userId: z.string().min(1).max(128),
+    sessionId: z.string().max(128).nullable().default(null),
+    idempotencyKey: z.string().min(1).max(256).nullable().default(null),
+    metadata: jobMetadataSchema.default({}),
+    audio: audioDescriptorSchema,
+    source: z.literal('client'),
+    createdAt: timestampMs,
+  })
+  .strict();
+export type ClientSubmission = z.infer<typeof clientSubmissionSchema>;

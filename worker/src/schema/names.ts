@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+/**
+ * Collection names. Every name takes a configurable prefix so that several tenants or test
+ * runs can share one project without seeing each other's data. Defaults follow the seed
+ * implementation's names (`transcription_queue`, `transcription_servers`, ...).
+ */
+export const COLLECTION_BASE_NAMES = {
+  jobs: 'transcription_queue',
+  payloads: 'transcription_payloads',
+  servers: 'transcription_servers',
+  leader: 'transcription_leader',
+  locks: 'transcription_locks',
+  breakers: 'transcription_circuit_breaker',
+  rateLimits: 'transcription_rate_limits',
+  budgets: 'transcription_budgets',
+  controls: 'transcription_controls',
+  stats: 'transcription_stats',
+  analytics: 'transcription_enterprise_analytics',
+  analyticsPartials: 'transcription_analytics_partials',
+  audit: 'transcription_audit',
+  idempotency: 'transcription_idempotency',
+} as const;
+
+export type CollectionKey = keyof typeof COLLECTION_BASE_NAMES;
+export type CollectionNames = { readonly [K in CollectionKey]: string };
+
+/** A prefix is a Firestore-safe identifier fragment: letters, digits, `_` and `-`. */
+export const collectionPrefixSchema = z
+  .string()
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]*$/, 'collection prefix may only contain letters, digits, "_" and "-"');
+
+export function collectionNames(prefix = ''): CollectionNames {
+  collectionPrefixSchema.parse(prefix);
+  const out = {} as Record<CollectionKey, string>;
+  for (const key of Object.keys(COLLECTION_BASE_NAMES) as CollectionKey[]) {
+    out[key] = `${prefix}${COLLECTION_BASE_NAMES[key]}`;
+  }
+  return out;
+}
+
+/** Well-known document ids inside singleton collections. */
+export const SINGLETON_IDS = {
+  leaderLease: 'current',
+  queueControls: 'queue',
+  queueStats: 'queue',
+} as const;
+
+/** Payload chunk ids sort by index within a job: `<jobId>_<index padded to 4>`. */
+export function payloadChunkId(jobId: string, index: number): string {
+  return `${jobId}_${String(index).padStart(4, '0')}`;
+}
+
+/** One partial rollup per server per minute keeps per-job counter writes off a hot document. */
+export function analyticsPartialId(periodStartMs: number, serverId: string): string {
+  return `${periodStartMs}_${serverId}`;
+}
+
+export function analyticsRollupId(granularity: 'minute' | 'hour', periodStartMs: number): string {
+  return `${granularity}_${periodStartMs}`;
+}
