@@ -77,6 +77,29 @@ export const workerConfigSchema = z.object({
       tiers: z.record(z.string(), rateLimitTierSchema).default({}),
     })
     .prefault({}),
+  /**
+   * Fair scheduling by user (start-time fair queuing on a virtual clock): each admitted job
+   * advances its user's virtual time by costMs / tier weight, and its rank starts at
+   * max(now, user's virtual time). The scale only matters relative to the priority aging
+   * offsets and to new arrivals: one virtual ms per ms of fleet time a job occupies is a
+   * good guide. See `core/flow/fair-share`.
+   */
+  fairScheduling: z
+    .object({
+      enabled: z.boolean().default(true),
+      /** Virtual cost of one job regardless of length. */
+      costMsPerJob: z.number().nonnegative().default(250),
+      /** Virtual cost per second of audio. */
+      costMsPerAudioSecond: z.number().nonnegative().default(10),
+      /** Audio length assumed when a job's duration is unknown. */
+      defaultAudioSeconds: z.number().nonnegative().default(30),
+      /**
+       * A user's virtual time never runs more than this ahead of now, which bounds how long
+       * a user who used idle capacity yields to others afterwards.
+       */
+      maxLeadMs: ms.default(600_000),
+    })
+    .prefault({}),
   serverCoordination: z
     .object({
       heartbeatIntervalMs: ms.default(5_000),

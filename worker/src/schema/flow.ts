@@ -78,6 +78,21 @@ export const rateLimitDocSchema = z.object({
   resetAt: timestampMs,
   rejected: z.number().int().nonnegative().default(0),
   updatedAt: timestampMs,
+  /**
+   * Burst credit (token bucket of capacity limit + burst, refilled at limit per window) at
+   * `tokensAt`; null = full. See `core/flow/rate-limit`.
+   */
+  tokens: z.number().nonnegative().nullable().default(null),
+  tokensAt: timestampMs.nullable().default(null),
+  /**
+   * Fair-share virtual finish time (epoch-ms scale) of the user's last admitted job; the
+   * next job's rank starts at max(now, virtualTime). See `core/flow/fair-share`.
+   */
+  virtualTime: z.number().finite().nullable().default(null),
+  /** Fair-share weight of the user's tier at the last admission. */
+  weight: z.number().positive().default(1),
+  /** Admissions ever counted for this user (for "top consumers"). */
+  admitted: z.number().int().nonnegative().default(0),
 });
 export type RateLimitDoc = z.infer<typeof rateLimitDocSchema>;
 
