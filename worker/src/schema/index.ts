@@ -13,3 +13,4 @@ export * from './analytics.js';
 export * from './audit.js';
 export * from './misc.js';
 export * from './config.js';
+export * from './documents.js';

@@ -206,6 +206,11 @@ export const jobDocSchema = z.object({
   estimatedWaitMs: durationMs.nullable().default(null),
 
   completedAt: timestampMs.nullable().default(null),
+  /**
+   * Set when the audio chunks were deleted (success, cancel, rejection, or retention clean-up).
+   * Retry and redrive need the audio, so they refuse a job whose payload is gone.
+   */
+  payloadDeletedAt: timestampMs.nullable().default(null),
   /** TTL field: Firestore's TTL policy deletes the document some time after this. */
   expireAt: timestampMs.nullable().default(null),
 });

@@ -1,0 +1,46 @@
+import type { z } from 'zod';
+import type { CollectionKey } from './names.js';
+import { jobDocSchema } from './job.js';
+import { payloadChunkDocSchema } from './payload.js';
+import { leaderLeaseDocSchema, lockDocSchema, serverDocSchema } from './coordination.js';
+import { breakerDocSchema, budgetDocSchema, queueControlsDocSchema, rateLimitDocSchema } from './flow.js';
+import { analyticsPartialDocSchema, analyticsRollupDocSchema, queueStatsDocSchema } from './analytics.js';
+import { auditDocSchema } from './audit.js';
+import { idempotencyDocSchema } from './misc.js';
+
+/**
+ * The schema of the documents in each collection. Adapters (admin SDK, web SDK, memory) encode
+ * domain values with it on write and decode on read, so the rest of the code only ever sees
+ * epoch-ms times and Uint8Array bytes.
+ */
+export const DOC_SCHEMAS = {
+  jobs: jobDocSchema,
+  payloads: payloadChunkDocSchema,
+  servers: serverDocSchema,
+  leader: leaderLeaseDocSchema,
+  locks: lockDocSchema,
+  breakers: breakerDocSchema,
+  rateLimits: rateLimitDocSchema,
+  budgets: budgetDocSchema,
+  controls: queueControlsDocSchema,
+  stats: queueStatsDocSchema,
+  analytics: analyticsRollupDocSchema,
+  analyticsPartials: analyticsPartialDocSchema,
+  audit: auditDocSchema,
+  idempotency: idempotencyDocSchema,
+} as const satisfies Record<CollectionKey, z.ZodType>;
+
+/** Domain shape of a document in collection K. */
+export type DocOf<K extends CollectionKey> = z.output<(typeof DOC_SCHEMAS)[K]>;
+/** Stored (encoded) shape: Dates for times, Uint8Array for bytes. */
+export type EncodedDocOf<K extends CollectionKey> = z.input<(typeof DOC_SCHEMAS)[K]>;
+
+export function encodeDoc<K extends CollectionKey>(collection: K, doc: DocOf<K>): Record<string, unknown> {
+  const schema = DOC_SCHEMAS[collection] as unknown as z.ZodType<DocOf<K>, Record<string, unknown>>;
+  return schema.encode(doc);
+}
+
+export function decodeDoc<K extends CollectionKey>(collection: K, raw: unknown): DocOf<K> {
+  const schema = DOC_SCHEMAS[collection] as unknown as z.ZodType<DocOf<K>, unknown>;
+  return schema.decode(raw);
+}
