@@ -1,0 +1,46 @@
+/** A 1-based position in a rules source file. */
+export interface SourcePos {
+  readonly line: number;
+  readonly column: number;
+}
+
+/**
+ * A rules file that cannot be compiled. The message has the compiler-style form
+ * `firestore.rules:12:7: expected ';' after allow statement`, so it can be shown as is.
+ */
+export class RulesSyntaxError extends Error {
+  override readonly name = 'RulesSyntaxError';
+  readonly fileName: string;
+  readonly line: number;
+  readonly column: number;
+  /** The message without the `file:line:col: ` prefix. */
+  readonly detail: string;
+
+  constructor(fileName: string, pos: SourcePos, detail: string) {
+    super(`${fileName}:${pos.line}:${pos.column}: ${detail}`);
+    this.fileName = fileName;
+    this.line = pos.line;
+    this.column = pos.column;
+    this.detail = detail;
+  }
+}
+
+/**
+ * An error raised while evaluating a rule expression. Inside the evaluator it is an ordinary
+ * exception; `&&`, `||` and the allow-statement loop absorb it the way Firestore does. Builtins
+ * throw it without a position; the evaluator stamps the position of the expression that failed.
+ */
+export class RulesEvaluationError extends Error {
+  override readonly name = 'RulesEvaluationError';
+  pos: SourcePos | undefined;
+
+  constructor(message: string, pos?: SourcePos) {
+    super(message);
+    this.pos = pos;
+  }
+}
+
+/** Shorthand used by builtins: `throw fail('...')`. */
+export function fail(message: string): RulesEvaluationError {
+  return new RulesEvaluationError(message);
+}

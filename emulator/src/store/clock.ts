@@ -1,0 +1,38 @@
+/** Wall-clock source in nanoseconds since the epoch; injectable for tests. */
+export interface Clock {
+  nowNanos(): bigint;
+}
+
+export const systemClock: Clock = {
+  // performance.timeOrigin + now() carries sub-millisecond precision.
+  nowNanos: () => BigInt(Math.round((performance.timeOrigin + performance.now()) * 1000)) * 1000n,
+};
+
+/**
+ * The commit clock: strictly increasing, microsecond-aligned (Firestore timestamps have
+ * microsecond precision), never repeating even when the wall clock stalls or goes back.
+ */
+export class CommitClock {
+  private last = 0n;
+
+  constructor(private readonly clock: Clock = systemClock) {}
+
+  /** Allocates the next commit time. */
+  next(): bigint {
+    const now = this.clock.nowNanos();
+    const aligned = now - (now % 1000n);
+    this.last = aligned > this.last ? aligned : this.last + 1000n;
+    return this.last;
+  }
+
+  /** A read time: the latest allocated commit time, or now if nothing committed since. */
+  readTime(): bigint {
+    const now = this.clock.nowNanos();
+    const aligned = now - (now % 1000n);
+    return aligned > this.last ? aligned : this.last;
+  }
+
+  nowNanos(): bigint {
+    return this.clock.nowNanos();
+  }
+}
