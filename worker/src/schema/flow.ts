@@ -79,11 +79,12 @@ export const rateLimitDocSchema = z.object({
   rejected: z.number().int().nonnegative().default(0),
   updatedAt: timestampMs,
   /**
-   * Burst credit (token bucket of capacity limit + burst, refilled at limit per window) at
-   * `tokensAt`; null = full. See `core/flow/rate-limit`.
+   * What admissions that already left the window still weigh (a leaky bucket draining at
+   * limit per window) at `carryAt`; keeps the long-run rate at `limit` per window.
+   * See `core/flow/rate-limit`.
    */
-  tokens: z.number().nonnegative().nullable().default(null),
-  tokensAt: timestampMs.nullable().default(null),
+  carry: z.number().nonnegative().default(0),
+  carryAt: timestampMs.nullable().default(null),
   /**
    * Fair-share virtual finish time (epoch-ms scale) of the user's last admitted job; the
    * next job's rank starts at max(now, virtualTime). See `core/flow/fair-share`.

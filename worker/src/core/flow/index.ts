@@ -1,0 +1,5 @@
+/** Pure flow-control policies: per-user limits, fair scheduling, breaker, adaptive limits, budgets. */
+export * from './rate-limit.js';
+export * from './fair-share.js';
+export * from './user-admission.js';
+export * from './seeded-random.js';

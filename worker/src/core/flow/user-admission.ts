@@ -1,0 +1,83 @@
+import type { WorkerConfig } from '../../schema/config.js';
+import type { Priority } from '../../schema/job.js';
+import { estimateJobCostMs, fairRank, plainRank } from './fair-share.js';
+import { evaluateRateLimit, resolveRateLimitTier, type RateLimitState } from './rate-limit.js';
+
+/**
+ * The per-user part of the admission transaction in one pure call: rate limit first, then
+ * (only for an admitted job) the fair-share rank. Read `transcription_rate_limits/{userId}`,
+ * call this, write `next` (and the job with `rank`) in the same transaction.
+ */
+export interface UserAdmissionInput {
+  userId: string;
+  tier: string;
+  priority: Priority;
+  audioSeconds: number | null;
+}
+
+export type UserAdmission =
+  | {
+      allowed: true;
+      rank: number;
+      remaining: number;
+      resetAt: number;
+      retryAfterMs: 0;
+      next: RateLimitState;
+    }
+  | {
+      allowed: false;
+      rank: null;
+      remaining: number;
+      resetAt: number;
+      /** Wait before the same user can be admitted again (for the RATE_LIMITED rejection). */
+      retryAfterMs: number;
+      next: RateLimitState;
+    };
+
+export type UserAdmissionConfig = Pick<WorkerConfig, 'rateLimiting' | 'fairScheduling' | 'priorityAgingMs'>;
+
+export function admitForUser(
+  state: RateLimitState | null,
+  now: number,
+  input: UserAdmissionInput,
+  config: UserAdmissionConfig,
+): UserAdmission {
+  const tier = resolveRateLimitTier(config.rateLimiting, input.tier);
+  const decision = evaluateRateLimit(state, now, tier, input.userId);
+  if (!decision.allowed) {
+    return {
+      allowed: false,
+      rank: null,
+      remaining: decision.remaining,
+      resetAt: decision.resetAt,
+      retryAfterMs: decision.retryAfterMs,
+      next: decision.next,
+    };
+  }
+  if (!config.fairScheduling.enabled) {
+    return {
+      allowed: true,
+      rank: plainRank(now, input.priority, config.priorityAgingMs),
+      remaining: decision.remaining,
+      resetAt: decision.resetAt,
+      retryAfterMs: 0,
+      next: { ...decision.next, weight: tier.weight },
+    };
+  }
+  const fair = fairRank(decision.next.virtualTime, {
+    now,
+    priority: input.priority,
+    agingMs: config.priorityAgingMs,
+    costMs: estimateJobCostMs(input.audioSeconds, config.fairScheduling),
+    weight: tier.weight,
+    maxLeadMs: config.fairScheduling.maxLeadMs,
+  });
+  return {
+    allowed: true,
+    rank: fair.rank,
+    remaining: decision.remaining,
+    resetAt: decision.resetAt,
+    retryAfterMs: 0,
+    next: { ...decision.next, virtualTime: fair.virtualTime, weight: tier.weight },
+  };
+}
