@@ -40,7 +40,19 @@ export function encodeDoc<K extends CollectionKey>(collection: K, doc: DocOf<K>)
   return schema.encode(doc);
 }
 
+/**
+ * A client-written `submitted` job carries only the fields of `clientSubmissionSchema`; the
+ * engine fills the rest on admission. Reading one as a job gives it `updatedAt = createdAt`
+ * and a placeholder `maxAttempts` of 1 (admission sets the configured value).
+ */
+function normalize(collection: CollectionKey, raw: unknown): unknown {
+  if (collection !== 'jobs' || typeof raw !== 'object' || raw === null) return raw;
+  const job = raw as Record<string, unknown>;
+  if (job.status !== 'submitted') return raw;
+  return { ...job, updatedAt: job.updatedAt ?? job.createdAt, maxAttempts: job.maxAttempts ?? 1 };
+}
+
 export function decodeDoc<K extends CollectionKey>(collection: K, raw: unknown): DocOf<K> {
   const schema = DOC_SCHEMAS[collection] as unknown as z.ZodType<DocOf<K>, unknown>;
-  return schema.decode(raw);
+  return schema.decode(normalize(collection, raw));
 }

@@ -1,0 +1,45 @@
+import type { Actor, AuditDoc } from '../../schema/audit.js';
+import type { QueueError } from '../errors.js';
+import type { DocMutation, ReadDocs } from '../mutations.js';
+import type { ControlCommand } from './commands.js';
+
+export interface ControlRetention {
+  /** How long finished jobs are kept (sets `expireAt` on jobs a control finishes). */
+  finishedJobsMs: number;
+  /** How long audit entries are kept (sets the audit entry's `expireAt`). */
+  auditMs: number;
+}
+
+export const DEFAULT_CONTROL_RETENTION: ControlRetention = {
+  finishedJobsMs: 7 * 24 * 3_600_000,
+  auditMs: 365 * 24 * 3_600_000,
+};
+
+export interface ControlContext {
+  actor: Actor;
+  /** Store time when the adapter has one (admin SDK read time), else the caller's clock. */
+  now: number;
+  docs: ReadDocs;
+  retention?: ControlRetention;
+}
+
+export interface SkippedTarget {
+  id: string;
+  error: QueueError;
+}
+
+export interface ControlPlan {
+  command: ControlCommand;
+  /** Apply all of these and create `audit` in ONE transaction. */
+  mutations: DocMutation[];
+  audit: AuditDoc;
+  /** Targets the command changed (or that were already in the requested state). */
+  applied: string[];
+  /** Bulk commands: targets left alone, each with the reason. */
+  skipped: SkippedTarget[];
+}
+
+export type ControlResult = { ok: true; plan: ControlPlan } | { ok: false; error: QueueError };
+
+/** Writes one transaction may carry in a plan (Firestore allows 500; leave room for the audit). */
+export const MAX_PLAN_WRITES = 450;

@@ -1,0 +1,13 @@
+/**
+ * The pure, browser-safe core: no Node built-ins, no Firestore SDK. The dashboard and the
+ * end-user hook import this through `@fq/worker/core`.
+ */
+export * from './errors.js';
+export * from './ids.js';
+export * from './audio.js';
+export * from './mutations.js';
+export * from './submission.js';
+export * from './priority.js';
+export * from './jobs/retry-policy.js';
+export * from './jobs/transitions.js';
+export * from './controls/index.js';

@@ -1,0 +1,283 @@
+import {
+  MAX_ERROR_HISTORY,
+  type JobDoc,
+  type JobError,
+  type JobResult,
+  type JobStatus,
+} from '../../schema/job.js';
+import { InvalidTransitionError, LeaseLostError } from '../errors.js';
+import type { SubmittedJob } from '../submission.js';
+import type { FailureDecision } from './retry-policy.js';
+
+/**
+ * Pure job state transitions. Adapters read the job in a transaction, call one of these and
+ * write the result back; nothing here knows about Firestore. `now` is always the store's
+ * clock (a Firestore read time), never a worker's local clock.
+ */
+
+/** Proof of holding a job: the claim's owner and fencing token. */
+export interface Holder {
+  owner: string;
+  token: number;
+}
+
+/** Statuses in which the audio is no longer needed (retry/redrive need it for the others). */
+export const PAYLOAD_RELEASING_STATUSES: readonly JobStatus[] = ['succeeded', 'cancelled', 'rejected'];
+
+export function appendError(errors: readonly JobError[], error: JobError): JobError[] {
+  return [...errors, error].slice(-MAX_ERROR_HISTORY);
+}
+
+function finish(job: JobDoc, status: JobStatus, now: number, retentionMs: number): JobDoc {
+  return {
+    ...job,
+    status,
+    lease: null,
+    progress: status === 'succeeded' ? 1 : job.progress,
+    availableAt: null,
+    position: null,
+    estimatedWaitMs: null,
+    updatedAt: now,
+    completedAt: now,
+    expireAt: now + retentionMs,
+    payloadDeletedAt: PAYLOAD_RELEASING_STATUSES.includes(status) ? (job.payloadDeletedAt ?? now) : job.payloadDeletedAt,
+  };
+}
+
+/** Why `holder` may not write `job` at `now`, or null when it may. */
+export function holderProblem(job: JobDoc | null, holder: Holder, now: number): string | null {
+  if (!job) return 'the job no longer exists';
+  if (job.status !== 'running') return `the job is ${job.status}`;
+  if (!job.lease) return 'the job has no lease';
+  if (job.fence !== holder.token || job.lease.token !== holder.token) {
+    return `the fencing token moved on to ${job.fence}`;
+  }
+  if (job.lease.owner !== holder.owner) return `the lease belongs to ${job.lease.owner}`;
+  if (job.lease.expiresAt <= now) return `the lease expired at ${new Date(job.lease.expiresAt).toISOString()}`;
+  return null;
+}
+
+export function assertHolder(jobId: string, job: JobDoc | null, holder: Holder, now: number): JobDoc {
+  const problem = holderProblem(job, holder, now);
+  if (problem !== null || !job) throw new LeaseLostError(jobId, holder.owner, holder.token, problem ?? 'missing');
+  return job;
+}
+
+export function admitSubmission(
+  sub: SubmittedJob,
+  args: { now: number; rank: number; maxAttempts: number; tier: string; model: string | null; base?: JobDoc | null },
+): JobDoc {
+  return {
+    ...(args.base ?? {}),
+    status: 'queued',
+    priority: sub.priority,
+    userId: sub.userId,
+    sessionId: sub.sessionId,
+    idempotencyKey: sub.idempotencyKey,
+    metadata: sub.metadata,
+    audio: sub.audio,
+    model: args.model,
+    source: sub.source,
+    tier: args.tier,
+    createdAt: sub.createdAt,
+    updatedAt: args.now,
+    admittedAt: args.now,
+    rank: args.rank,
+    availableAt: null,
+    attempts: 0,
+    maxAttempts: args.maxAttempts,
+    fence: args.base?.fence ?? 0,
+    lease: null,
+    firstStartedAt: null,
+    lastStartedAt: null,
+    progress: null,
+    cancelRequest: args.base?.cancelRequest ?? null,
+    errors: [],
+    lastErrorClass: null,
+    result: null,
+    rejection: null,
+    redriveCount: 0,
+    servedBy: null,
+    position: null,
+    estimatedWaitMs: null,
+    completedAt: null,
+    payloadDeletedAt: null,
+    expireAt: null,
+  };
+}
+
+export function rejectJob(
+  job: JobDoc,
+  args: { now: number; retentionMs: number; rejection: NonNullable<JobDoc['rejection']> },
+): JobDoc {
+  return { ...finish(job, 'rejected', args.now, args.retentionMs), rejection: args.rejection };
+}
+
+/** queued -> running: the claim. Increments the fence; the new fence is the lease token. */
+export function claimJob(jobId: string, job: JobDoc, args: { owner: string; now: number; leaseMs: number }): JobDoc {
+  if (job.status !== 'queued') throw InvalidTransitionError.forJob(jobId, job.status, 'claimed', ['queued']);
+  const token = job.fence + 1;
+  return {
+    ...job,
+    status: 'running',
+    fence: token,
+    attempts: job.attempts + 1,
+    lease: { owner: args.owner, token, acquiredAt: args.now, expiresAt: args.now + args.leaseMs, heartbeatAt: args.now },
+    firstStartedAt: job.firstStartedAt ?? args.now,
+    lastStartedAt: args.now,
+    availableAt: null,
+    progress: null,
+    position: 0,
+    estimatedWaitMs: 0,
+    updatedAt: args.now,
+  };
+}
+
+export function renewLease(
+  jobId: string,
+  job: JobDoc | null,
+  holder: Holder,
+  args: { now: number; leaseMs: number; progress?: number | null },
+): JobDoc {
+  const held = assertHolder(jobId, job, holder, args.now);
+  const lease = held.lease!;
+  return {
+    ...held,
+    lease: { ...lease, expiresAt: args.now + args.leaseMs, heartbeatAt: args.now },
+    progress: args.progress === undefined ? held.progress : args.progress,
+    updatedAt: args.now,
+  };
+}
+
+export function completeJob(
+  jobId: string,
+  job: JobDoc | null,
+  holder: Holder,
+  args: { now: number; result: JobResult; retentionMs: number },
+): JobDoc {
+  const held = assertHolder(jobId, job, holder, args.now);
+  return { ...finish(held, 'succeeded', args.now, args.retentionMs), result: args.result, servedBy: args.result.model };
+}
+
+/** Records a failed attempt and applies the retry decision (waiting, dead_lettered or failed). */
+export function failAttempt(
+  jobId: string,
+  job: JobDoc | null,
+  holder: Holder,
+  args: { now: number; error: JobError; decision: FailureDecision; retentionMs: number },
+): JobDoc {
+  const held = assertHolder(jobId, job, holder, args.now);
+  return applyFailure(held, args);
+}
+
+function applyFailure(
+  job: JobDoc,
+  args: { now: number; error: JobError; decision: FailureDecision; retentionMs: number },
+): JobDoc {
+  const base = { ...job, errors: appendError(job.errors, args.error), lastErrorClass: args.error.errorClass };
+  switch (args.decision.kind) {
+    case 'retry':
+      return {
+        ...base,
+        status: 'waiting',
+        lease: null,
+        availableAt: args.decision.availableAt,
+        updatedAt: args.now,
+      };
+    case 'dead_letter':
+      return finish(base, 'dead_lettered', args.now, args.retentionMs);
+    case 'fail':
+      return finish(base, 'failed', args.now, args.retentionMs);
+  }
+}
+
+/** The holder stops because a cancel was requested: running -> cancelled. */
+export function cancelHeld(
+  jobId: string,
+  job: JobDoc | null,
+  holder: Holder,
+  args: { now: number; retentionMs: number },
+): JobDoc {
+  const held = assertHolder(jobId, job, holder, args.now);
+  return finish(held, 'cancelled', args.now, args.retentionMs);
+}
+
+/**
+ * The holder gives the job back without a verdict (shutdown, or flow control refused a
+ * permit). The attempt is refunded: it never reached the upstream. With `availableAt` in the
+ * future the job waits (status `waiting`), otherwise it is claimable at once.
+ */
+export function releaseJob(
+  jobId: string,
+  job: JobDoc | null,
+  holder: Holder,
+  args: { now: number; availableAt: number | null },
+): JobDoc {
+  const held = assertHolder(jobId, job, holder, args.now);
+  const wait = args.availableAt !== null && args.availableAt > args.now;
+  return {
+    ...held,
+    status: wait ? 'waiting' : 'queued',
+    lease: null,
+    attempts: Math.max(0, held.attempts - 1),
+    availableAt: wait ? args.availableAt : null,
+    progress: null,
+    updatedAt: args.now,
+  };
+}
+
+/** True when a running job's lease has expired by `now` (store time). */
+export function leaseExpired(job: JobDoc, now: number): boolean {
+  return job.status === 'running' && (job.lease === null || job.lease.expiresAt <= now);
+}
+
+/**
+ * Reclaims a running job whose lease expired (its worker died or stalled). The attempt counts:
+ * a job that keeps killing workers must end in dead letters, not loop forever. A pending
+ * cancel request wins.
+ */
+export function reclaimExpired(
+  jobId: string,
+  job: JobDoc,
+  args: { now: number; retentionMs: number; by: string },
+): JobDoc {
+  if (!leaseExpired(job, args.now)) {
+    throw InvalidTransitionError.forJob(jobId, job.status, 'reclaimed', ['running (with an expired lease)' as JobStatus]);
+  }
+  if (job.cancelRequest) return finish(job, 'cancelled', args.now, args.retentionMs);
+  const owner = job.lease?.owner ?? 'unknown';
+  const error: JobError = {
+    at: args.now,
+    attempt: job.attempts,
+    errorClass: 'lease_lost',
+    code: null,
+    message: `lease of ${owner} expired at ${new Date(job.lease?.expiresAt ?? args.now).toISOString()}; reclaimed by ${args.by}`,
+    retryAfterMs: null,
+    serverId: owner,
+    model: null,
+  };
+  const decision: FailureDecision =
+    job.attempts >= job.maxAttempts
+      ? { kind: 'dead_letter', reason: 'attempts exhausted' }
+      : { kind: 'retry', delayMs: 0, availableAt: args.now };
+  const failed = applyFailure(job, { now: args.now, error, decision, retentionMs: args.retentionMs });
+  // A crash is not upstream pressure: make it claimable again at once, keeping its rank.
+  return failed.status === 'waiting' ? { ...failed, status: 'queued', availableAt: null } : failed;
+}
+
+/** waiting -> queued once the backoff has passed. */
+export function promoteWaiting(jobId: string, job: JobDoc, now: number): JobDoc {
+  if (job.status !== 'waiting') throw InvalidTransitionError.forJob(jobId, job.status, 'promoted', ['waiting']);
+  return { ...job, status: 'queued', availableAt: null, updatedAt: now };
+}
+
+/** Cancels a job nobody holds (submitted, queued or waiting). */
+export function cancelUnheld(
+  job: JobDoc,
+  args: { now: number; by: string; reason: string | null; retentionMs: number },
+): JobDoc {
+  return {
+    ...finish(job, 'cancelled', args.now, args.retentionMs),
+    cancelRequest: job.cancelRequest ?? { at: args.now, by: args.by, reason: args.reason },
+  };
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { PAYLOAD_LIMITS } from '../schema/payload.js';
+import { clientSubmissionSchema } from '../schema/job.js';
+import { decodeDoc, encodeDoc } from '../schema/documents.js';
+import { makeWav } from '../testing/audio.js';
+import { PayloadInvalidError, PayloadTooLargeError, ValidationError } from './errors.js';
+import { seededRandom } from './ids.js';
+import { assemblePayload, planSubmission } from './submission.js';
+
+const now = 1_700_000_000_000;
+
+describe('planSubmission', () => {
+  it('plans a client submission that satisfies the client schema, with a WAV duration', async () => {
+    const audio = makeWav(2.5);
+    const plan = await planSubmission(
+      { audio, mimeType: 'audio/wav', userId: 'u1', priority: 'high', idempotencyKey: 'k1', metadata: { lang: 'en' } },
+      { now, source: 'client', random: seededRandom(1) },
+    );
+    expect(plan.jobId).toMatch(/^[A-Za-z0-9]{20}$/);
+    expect(plan.submission.audio).toMatchObject({ bytes: audio.length, chunkCount: 1, durationSec: 2.5 });
+    expect(plan.submission.audio.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // The browser writes exactly this shape; security rules check the same fields.
+    expect(() => clientSubmissionSchema.encode({ ...plan.submission, source: 'client' })).not.toThrow();
+    const decoded = decodeDoc('jobs', clientSubmissionSchema.encode({ ...plan.submission, source: 'client' }));
+    expect(decoded).toMatchObject({ status: 'submitted', updatedAt: now, userId: 'u1' });
+    expect(plan.chunks).toHaveLength(1);
+    expect(plan.chunks[0]!.id).toBe(`${plan.jobId}_0000`);
+  });
+
+  it('splits large audio into chunks that reassemble to the same bytes', async () => {
+    const audio = makeWav(60, { seed: 3 }); // ~1.9 MB
+    const plan = await planSubmission({ audio, mimeType: 'audio/wav', userId: 'u' }, { now, source: 'server', jobId: 'job-1' });
+    expect(plan.chunks.length).toBe(Math.ceil(audio.length / PAYLOAD_LIMITS.chunkBytes));
+    for (const c of plan.chunks) expect(c.doc.data.length).toBeLessThanOrEqual(PAYLOAD_LIMITS.chunkBytes);
+    // Round trip through the stored shape, in reverse order.
+    const stored = plan.chunks.map((c) => decodeDoc('payloads', encodeDoc('payloads', c.doc))).reverse();
+    const back = await assemblePayload('job-1', plan.submission.audio, stored);
+    expect(back.length).toBe(audio.length);
+    expect(Buffer.compare(back, audio)).toBe(0); // toEqual on megabytes is slow
+  });
+
+  it('refuses oversize, empty, mislabelled and malformed input with typed errors', async () => {
+    const big = new Uint8Array(PAYLOAD_LIMITS.maxAudioBytes + 1);
+    big.set(makeWav(0.1).subarray(0, 44));
+    await expect(planSubmission({ audio: big, mimeType: 'audio/wav', userId: 'u' }, { now, source: 'client' })).rejects.toBeInstanceOf(
+      PayloadTooLargeError,
+    );
+    await expect(
+      planSubmission({ audio: new Uint8Array(), mimeType: 'audio/wav', userId: 'u' }, { now, source: 'client' }),
+    ).rejects.toBeInstanceOf(PayloadInvalidError);
+    await expect(
+      planSubmission({ audio: makeWav(1), mimeType: 'audio/ogg', userId: 'u' }, { now, source: 'client' }),
+    ).rejects.toThrow(/does not start with an Ogg page header/);
+    const err = await planSubmission(
+      { audio: makeWav(1), mimeType: 'audio/opus' as 'audio/ogg', userId: '', priority: 'asap' as 'low' },
+      { now, source: 'client' },
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).issues.map((i) => i.path).sort()).toEqual(['mimeType', 'priority', 'userId']);
+  });
+
+  it('lets only server callers pick a model or tier', async () => {
+    await expect(
+      planSubmission({ audio: makeWav(1), mimeType: 'audio/wav', userId: 'u', tier: 'gold' }, { now, source: 'client' }),
+    ).rejects.toThrow(/only server callers/);
+    const plan = await planSubmission(
+      { audio: makeWav(1), mimeType: 'audio/wav', userId: 'u', tier: 'gold', model: 'm2' },
+      { now, source: 'server' },
+    );
+    expect(plan).toMatchObject({ tier: 'gold', model: 'm2' });
+  });
+});
+
+describe('assemblePayload', () => {
+  it('detects missing chunks and corrupted bytes', async () => {
+    const audio = makeWav(60);
+    const plan = await planSubmission({ audio, mimeType: 'audio/wav', userId: 'u' }, { now, source: 'server', jobId: 'j' });
+    const docs = plan.chunks.map((c) => c.doc);
+    await expect(assemblePayload('j', plan.submission.audio, docs.slice(1))).rejects.toThrow(/expected 3 audio chunks, found 2/);
+    const corrupt = docs.map((d, i) => (i === 1 ? { ...d, data: d.data.map((b) => b ^ 1) } : d));
+    await expect(assemblePayload('j', plan.submission.audio, corrupt)).rejects.toThrow(/sha256 does not match/);
+  });
+});

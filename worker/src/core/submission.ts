@@ -1,0 +1,162 @@
+import { z } from 'zod';
+import {
+  ALLOWED_AUDIO_MIME_TYPES,
+  jobMetadataSchema,
+  prioritySchema,
+  type AudioDescriptor,
+  type JobDoc,
+  type Priority,
+} from '../schema/job.js';
+import { PAYLOAD_LIMITS, type PayloadChunkDoc } from '../schema/payload.js';
+import { payloadChunkId } from '../schema/names.js';
+import { audioFormatProblem, sha256Hex, wavDurationSec } from './audio.js';
+import { PayloadInvalidError, PayloadTooLargeError, ValidationError } from './errors.js';
+import { newDocumentId, type RandomSource } from './ids.js';
+
+const audioBytes = z.union([
+  z.instanceof(Uint8Array),
+  z.instanceof(ArrayBuffer).transform((b) => new Uint8Array(b)),
+]);
+
+/** What a caller (server API or the end-user hook) hands in. */
+export const submissionInputSchema = z.object({
+  audio: audioBytes,
+  mimeType: z.enum(ALLOWED_AUDIO_MIME_TYPES),
+  userId: z.string().trim().min(1).max(128),
+  priority: prioritySchema.default('normal'),
+  sessionId: z.string().min(1).max(128).nullish(),
+  idempotencyKey: z.string().min(1).max(256).nullish(),
+  metadata: jobMetadataSchema.optional(),
+  /** Known duration; estimated from the header for WAV when omitted. */
+  durationSec: z.number().finite().nonnegative().max(86_400).nullish(),
+  /** Server callers only: a specific model (null = the worker's configured primary). */
+  model: z.string().min(1).max(128).nullish(),
+  /** Server callers only: the tier for limits and fair-share weight. */
+  tier: z.string().min(1).max(64).nullish(),
+});
+export type SubmissionInput = z.input<typeof submissionInputSchema>;
+
+/** The `submitted` job document (the fields a client is allowed to write, plus the source). */
+export interface SubmittedJob {
+  status: 'submitted';
+  priority: Priority;
+  userId: string;
+  sessionId: string | null;
+  idempotencyKey: string | null;
+  metadata: JobDoc['metadata'];
+  audio: AudioDescriptor;
+  source: 'client' | 'server';
+  createdAt: number;
+}
+
+export interface SubmissionPlan {
+  jobId: string;
+  submission: SubmittedJob;
+  /** Audio chunk documents, written in the same batch/transaction as the job. */
+  chunks: { id: string; doc: PayloadChunkDoc }[];
+  /** Server-only requests; always null for client submissions. */
+  model: string | null;
+  tier: string | null;
+}
+
+export interface SubmissionOptions {
+  now: number;
+  source: 'client' | 'server';
+  /** Use this job id (e.g. chosen by the caller beforehand); otherwise a random one. */
+  jobId?: string;
+  random?: RandomSource;
+  /** Lower limit than the schema's (e.g. a deployment that wants smaller uploads). */
+  maxAudioBytes?: number;
+}
+
+/**
+ * Validates a submission and splits the audio into chunk documents. Pure apart from hashing
+ * (Web Crypto), browser-safe, and throws a typed error before anything could be written:
+ * `ValidationError`, `PayloadTooLargeError`, `PayloadInvalidError`.
+ */
+export async function planSubmission(input: SubmissionInput, options: SubmissionOptions): Promise<SubmissionPlan> {
+  const parsed = submissionInputSchema.safeParse(input);
+  if (!parsed.success) throw ValidationError.fromIssues(parsed.error.issues, 'submission');
+  const value = parsed.data;
+  if (options.source === 'client' && (value.model != null || value.tier != null)) {
+    throw new ValidationError(
+      [{ path: value.model != null ? 'model' : 'tier', message: 'only server callers may choose the model or tier' }],
+      'submission',
+    );
+  }
+  const maxBytes = Math.min(options.maxAudioBytes ?? PAYLOAD_LIMITS.maxAudioBytes, PAYLOAD_LIMITS.maxAudioBytes);
+  const audio = value.audio;
+  if (audio.length === 0) throw new PayloadInvalidError('audio is empty');
+  if (audio.length > maxBytes) throw new PayloadTooLargeError(audio.length, maxBytes);
+  const problem = audioFormatProblem(audio, value.mimeType);
+  if (problem) throw new PayloadInvalidError(problem);
+
+  const jobId = options.jobId ?? newDocumentId(options.random);
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(jobId)) {
+    throw new ValidationError([{ path: 'jobId', message: 'must be 1-128 letters, digits, "_" or "-"' }], 'submission');
+  }
+  const durationSec =
+    value.durationSec ?? (value.mimeType === 'audio/wav' || value.mimeType === 'audio/x-wav' ? wavDurationSec(audio) : null);
+  const chunkCount = Math.ceil(audio.length / PAYLOAD_LIMITS.chunkBytes);
+  const sha256 = await sha256Hex(audio);
+
+  const chunks: SubmissionPlan['chunks'] = [];
+  for (let index = 0; index < chunkCount; index++) {
+    const data = audio.slice(index * PAYLOAD_LIMITS.chunkBytes, (index + 1) * PAYLOAD_LIMITS.chunkBytes);
+    chunks.push({
+      id: payloadChunkId(jobId, index),
+      doc: { jobId, userId: value.userId, index, count: chunkCount, data, createdAt: options.now },
+    });
+  }
+  return {
+    jobId,
+    submission: {
+      status: 'submitted',
+      priority: value.priority,
+      userId: value.userId,
+      sessionId: value.sessionId ?? null,
+      idempotencyKey: value.idempotencyKey ?? null,
+      metadata: value.metadata ?? {},
+      audio: { mimeType: value.mimeType, bytes: audio.length, chunkCount, durationSec, sha256 },
+      source: options.source,
+      createdAt: options.now,
+    },
+    chunks,
+    model: value.model ?? null,
+    tier: value.tier ?? null,
+  };
+}
+
+/**
+ * Reassembles chunk documents (any order) into the audio and checks count, order and hash.
+ * Throws `PayloadInvalidError` when a chunk is missing, duplicated or the hash differs.
+ */
+export async function assemblePayload(
+  jobId: string,
+  audio: AudioDescriptor,
+  chunks: readonly PayloadChunkDoc[],
+): Promise<Uint8Array> {
+  const sorted = [...chunks].sort((a, b) => a.index - b.index);
+  if (sorted.length !== audio.chunkCount) {
+    throw new PayloadInvalidError(`job ${jobId}: expected ${audio.chunkCount} audio chunks, found ${sorted.length}`);
+  }
+  const out = new Uint8Array(audio.bytes);
+  let offset = 0;
+  for (const [i, chunk] of sorted.entries()) {
+    if (chunk.index !== i || chunk.jobId !== jobId) {
+      throw new PayloadInvalidError(`job ${jobId}: audio chunk ${i} is missing or belongs to another job`);
+    }
+    if (offset + chunk.data.length > out.length) {
+      throw new PayloadInvalidError(`job ${jobId}: audio chunks exceed the declared ${audio.bytes} bytes`);
+    }
+    out.set(chunk.data, offset);
+    offset += chunk.data.length;
+  }
+  if (offset !== audio.bytes) {
+    throw new PayloadInvalidError(`job ${jobId}: audio chunks hold ${offset} bytes, expected ${audio.bytes}`);
+  }
+  if (audio.sha256 && (await sha256Hex(out)) !== audio.sha256) {
+    throw new PayloadInvalidError(`job ${jobId}: audio sha256 does not match; the payload is corrupt`);
+  }
+  return out;
+}
