@@ -25,11 +25,16 @@ export class CommitClock {
     return this.last;
   }
 
-  /** A read time: the latest allocated commit time, or now if nothing committed since. */
+  /**
+   * A read time: now, or the latest commit time if the wall clock lags. It is reserved, so
+   * every later commit gets a strictly greater time (a snapshot at R never gains a change
+   * stamped R afterwards).
+   */
   readTime(): bigint {
     const now = this.clock.nowNanos();
     const aligned = now - (now % 1000n);
-    return aligned > this.last ? aligned : this.last;
+    if (aligned > this.last) this.last = aligned;
+    return this.last;
   }
 
   nowNanos(): bigint {

@@ -1,0 +1,3 @@
+export * from './resume-token.js';
+export * from './target.js';
+export * from './session.js';
