@@ -44,3 +44,11 @@ export class RulesEvaluationError extends Error {
 export function fail(message: string): RulesEvaluationError {
   return new RulesEvaluationError(message);
 }
+
+/**
+ * The caller (the emulator service) passed a request the engine cannot interpret: a malformed
+ * resource name, wire value or query. This is a bug in the caller, not a rules denial.
+ */
+export class RulesRequestError extends Error {
+  override readonly name = 'RulesRequestError';
+}
