@@ -14,8 +14,8 @@ import { PayloadInvalidError, PayloadTooLargeError, ValidationError } from './er
 import { newDocumentId, type RandomSource } from './ids.js';
 
 const audioBytes = z.union([
-  z.instanceof(Uint8Array),
-  z.instanceof(ArrayBuffer).transform((b) => new Uint8Array(b)),
+  z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'audio must be bytes (Uint8Array or ArrayBuffer)'),
+  z.instanceof(ArrayBuffer).transform((b): Uint8Array => new Uint8Array(b)),
 ]);
 
 /** What a caller (server API or the end-user hook) hands in. */

@@ -3,7 +3,7 @@ import type { Actor } from '../../schema/audit.js';
 import { jobDocSchema, type JobDoc } from '../../schema/job.js';
 import type { LockDoc } from '../../schema/coordination.js';
 import { InvalidTransitionError, NotFoundError, PayloadGoneError, ValidationError } from '../errors.js';
-import { readDocsFrom, type DocRef } from '../mutations.js';
+import { readDocsFrom, type DocMutation, type DocRef } from '../mutations.js';
 import { controlReads, parseControlCommand, planControl } from './planner.js';
 import type { ControlCommandInput } from './commands.js';
 
@@ -25,6 +25,11 @@ function job(status: JobDoc['status'], patch: Partial<JobDoc> = {}): JobDoc {
     }),
     ...patch,
   };
+}
+
+function data(m: DocMutation | undefined): unknown {
+  if (m?.op !== 'set') throw new Error('expected a set mutation');
+  return m.data;
 }
 
 function plan(input: ControlCommandInput, docs: Record<string, unknown>) {
@@ -84,7 +89,7 @@ describe('job controls', () => {
     expect(r.plan.mutations[0]).toMatchObject({
       data: { status: 'queued', attempts: 0, redriveCount: 1, completedAt: null, expireAt: null, rank: now - 9_000 },
     });
-    expect((r.plan.mutations[0]!.data as JobDoc).errors).toHaveLength(1);
+    expect((data(r.plan.mutations[0]) as JobDoc).errors).toHaveLength(1);
   });
 
   it('refuses to retry a job whose audio is gone', () => {
@@ -121,17 +126,17 @@ describe('queue controls', () => {
   it('pauses and resumes priorities and the whole queue', () => {
     const p1 = plan({ type: 'queue.pause', priorities: ['low'] }, {});
     if (!p1.ok) throw p1.error;
-    const controls1 = p1.plan.mutations[0]!.data;
+    const controls1 = data(p1.plan.mutations[0]);
     expect(controls1).toMatchObject({ paused: false, pausedPriorities: ['low'], updatedBy: 'uid-1' });
     const p2 = plan({ type: 'queue.pause' }, { 'controls/queue': controls1 });
     if (!p2.ok) throw p2.error;
     expect(p2.plan.audit.details).toEqual({ pausedBefore: 'low', pausedAfter: 'urgent,high,normal,low' });
-    const p3 = plan({ type: 'queue.resume', priorities: ['urgent'] }, { 'controls/queue': p2.plan.mutations[0]!.data });
+    const p3 = plan({ type: 'queue.resume', priorities: ['urgent'] }, { 'controls/queue': data(p2.plan.mutations[0]) });
     if (!p3.ok) throw p3.error;
-    expect(p3.plan.mutations[0]!.data).toMatchObject({ paused: false, pausedPriorities: ['high', 'normal', 'low'] });
-    const p4 = plan({ type: 'queue.resume' }, { 'controls/queue': p3.plan.mutations[0]!.data });
+    expect(data(p3.plan.mutations[0])).toMatchObject({ paused: false, pausedPriorities: ['high', 'normal', 'low'] });
+    const p4 = plan({ type: 'queue.resume' }, { 'controls/queue': data(p3.plan.mutations[0]) });
     if (!p4.ok) throw p4.error;
-    expect(p4.plan.mutations[0]!.data).toMatchObject({ paused: false, pausedPriorities: [] });
+    expect(data(p4.plan.mutations[0])).toMatchObject({ paused: false, pausedPriorities: [] });
   });
 });
 
@@ -151,23 +156,23 @@ describe('lock and breaker controls', () => {
   it('force-releases a held lock but keeps its fencing token', () => {
     const r = plan({ type: 'lock.force_release', name: 'L' }, { 'locks/L': lock });
     if (!r.ok) throw r.error;
-    expect(r.plan.mutations[0]!.data).toMatchObject({ holder: null, token: 7, releasedBy: 'uid-1', releasedAt: now });
-    const again = plan({ type: 'lock.force_release', name: 'L' }, { 'locks/L': r.plan.mutations[0]!.data });
+    expect(data(r.plan.mutations[0])).toMatchObject({ holder: null, token: 7, releasedBy: 'uid-1', releasedAt: now });
+    const again = plan({ type: 'lock.force_release', name: 'L' }, { 'locks/L': data(r.plan.mutations[0]) });
     expect(!again.ok && again.error.message).toBe('lock L is not held');
   });
 
   it('forces a breaker open, clears the override and resets it', () => {
     const open = plan({ type: 'breaker.force_open', model: 'm', reason: 'outage' }, {});
     if (!open.ok) throw open.error;
-    const doc = open.plan.mutations[0]!.data;
+    const doc = data(open.plan.mutations[0]);
     expect(doc).toMatchObject({ state: 'open', override: 'force_open', generation: 1, history: [{ from: 'closed', to: 'open', reason: 'forced open: outage' }] });
     const clear = plan({ type: 'breaker.clear_override', model: 'm' }, { 'breakers/m': doc });
     if (!clear.ok) throw clear.error;
-    expect(clear.plan.mutations[0]!.data).toMatchObject({ state: 'open', override: null });
-    const reset = plan({ type: 'breaker.reset', model: 'm' }, { 'breakers/m': clear.plan.mutations[0]!.data });
+    expect(data(clear.plan.mutations[0])).toMatchObject({ state: 'open', override: null });
+    const reset = plan({ type: 'breaker.reset', model: 'm' }, { 'breakers/m': data(clear.plan.mutations[0]) });
     if (!reset.ok) throw reset.error;
-    expect(reset.plan.mutations[0]!.data).toMatchObject({ state: 'closed', generation: 2, window: null, override: null });
-    const noOverride = plan({ type: 'breaker.clear_override', model: 'm' }, { 'breakers/m': reset.plan.mutations[0]!.data });
+    expect(data(reset.plan.mutations[0])).toMatchObject({ state: 'closed', generation: 2, window: null, override: null });
+    const noOverride = plan({ type: 'breaker.clear_override', model: 'm' }, { 'breakers/m': data(reset.plan.mutations[0]) });
     expect(noOverride.ok).toBe(false);
   });
 });
