@@ -117,6 +117,17 @@ export const workerConfigSchema = z.object({
       /** Used for priorities in fallbackPriorities while the primary model's breaker is open. */
       fallbackModel: z.string().min(1).nullable().default(null),
       fallbackPriorities: z.array(prioritySchema).default(['urgent', 'high']),
+      /** Instruction sent with every audio file. */
+      prompt: z
+        .string()
+        .min(1)
+        .max(4_000)
+        .default('Transcribe this audio verbatim. Return only the transcript text, without commentary, labels or timestamps.'),
+      /**
+       * Gemini API base URL (a fake, a proxy); null = Google's endpoint, or the
+       * GOOGLE_GEMINI_BASE_URL environment variable when set. The key comes from GEMINI_API_KEY.
+       */
+      baseUrl: z.string().url().nullable().default(null),
       /** Global budget per model across the fleet (0 = unlimited). */
       requestsPerMinute: z.number().nonnegative().default(0),
       tokensPerMinute: z.number().nonnegative().default(0),
