@@ -81,6 +81,11 @@ export class TransactionRegistry {
     return tx;
   }
 
+  /** An open transaction by id, without validity checks (for rollback of aborted ones). */
+  lookup(id: string): Transaction | undefined {
+    return this.open.get(id);
+  }
+
   finish(tx: Transaction, state: 'committed' | 'rolledBack' | 'expired'): void {
     tx.state = state;
     this.locks.releaseAll(tx);

@@ -53,7 +53,10 @@ export interface WriteOutcome {
 
 export interface PlannedCommit {
   results: WriteOutcome[];
+  /** Documents whose stored state changes (no-op writes excluded). */
   changes: DocumentChange[];
+  /** Every written (not just verified) path: state before the commit and after it. */
+  finalStates: Map<string, { before: StoredDocument | null; after: StoredDocument | null }>;
 }
 
 /**
@@ -64,10 +67,12 @@ export function planWrites(db: Database, writes: readonly WriteOp[], commitTime:
   const staged = new Map<string, { before: StoredDocument | null; after: StoredDocument | null }>();
   const current = (path: string): StoredDocument | null => (staged.has(path) ? staged.get(path)!.after : db.get(path));
   const results: WriteOutcome[] = [];
+  const touched = new Map<string, StoredDocument | null>();
 
   for (const w of writes) {
     const existing = current(w.path);
     checkPrecondition(w, existing);
+    if (w.kind !== 'verify' && !touched.has(w.path)) touched.set(w.path, existing);
     if (w.kind === 'verify') {
       results.push({ updateTime: existing?.updateTime ?? commitTime, transformResults: [] });
       continue;
@@ -115,7 +120,9 @@ export function planWrites(db: Database, writes: readonly WriteOp[], commitTime:
     if (before === after || (!before && !after)) continue;
     changes.push({ path, collectionPath: collectionOf(path), before, after });
   }
-  return { results, changes };
+  const finalStates: PlannedCommit['finalStates'] = new Map();
+  for (const [path, before] of touched) finalStates.set(path, { before, after: current(path) });
+  return { results, changes, finalStates };
 }
 
 function checkPrecondition(w: WriteOp, existing: StoredDocument | null): void {

@@ -105,10 +105,9 @@ export class ListenSession {
   }
 
   removeTarget(id: number): void {
-    if (!this.targets.delete(id)) {
-      this.failTarget(id, invalidArgument(`Target id ${id} is not active on this stream.`));
-      return;
-    }
+    // Unknown ids (e.g. a target the server already failed) are acknowledged all the same:
+    // the client counts one REMOVE per removeTarget it sent.
+    this.targets.delete(id);
     this.targetChange('REMOVE', [id]);
   }
 

@@ -1,0 +1,103 @@
+import type { DatabaseId } from '../model/index.js';
+import type { StoreOptions } from '../store/index.js';
+import { Store } from '../store/index.js';
+import type { Authorizer } from './authorizer.js';
+import { allowAll } from './authorizer.js';
+import type { CallContext } from './context.js';
+import { ServiceCore } from './core.js';
+import type { MeterSnapshot } from './meter.js';
+import { Meter } from './meter.js';
+import * as mutations from './mutations.js';
+import { queryParent } from './reads.js';
+import * as reads from './reads.js';
+import { runAggregationQueryRequest, runQueryRequest } from './queries.js';
+import type { StreamHandle, StreamSink } from './streams.js';
+import { openListen, openWrite } from './streams.js';
+
+type Json = Record<string, unknown>;
+
+export interface FirestoreServiceOptions extends StoreOptions {
+  store?: Store;
+  authorizer?: Authorizer;
+  meter?: Meter;
+  /** Housekeeping interval (transaction expiry, history pruning); 0 disables it. */
+  sweepIntervalMs?: number;
+}
+
+/**
+ * The one facade every front end (gRPC now; REST and WebChannel later) calls. Requests and
+ * responses are `google.firestore.v1` messages in proto3-JSON shape; streaming calls return
+ * arrays of response messages; bidirectional streams are opened with a sink.
+ *
+ * Billing (the operations meter) follows Firestore: a document lookup costs one read (found
+ * or not); a query costs one read per returned document and at least one; an aggregation one
+ * read per 1000 index entries (at least one); a listener one read per document added or
+ * changed in its results (a resume within 30 minutes only pays for changes); each written
+ * document one write, each deleted document one delete; verify writes are free.
+ */
+export class FirestoreService {
+  readonly store: Store;
+  readonly meter: Meter;
+  private readonly core: ServiceCore;
+  private readonly sweepTimer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(options: FirestoreServiceOptions = {}) {
+    this.store = options.store ?? new Store(options);
+    this.meter = options.meter ?? new Meter();
+    this.core = new ServiceCore(this.store, this.meter, options.authorizer ?? allowAll);
+    const every = options.sweepIntervalMs ?? 10_000;
+    if (every > 0) {
+      this.sweepTimer = setInterval(() => this.store.sweep(), every);
+      this.sweepTimer.unref();
+    }
+  }
+
+  /** Plugs in the security-rules engine (or any other access policy). */
+  setAuthorizer(authorizer: Authorizer): void {
+    this.core.authorizer = authorizer;
+  }
+
+  get authorizer(): Authorizer {
+    return this.core.authorizer;
+  }
+
+  getDocument = (req: Json, ctx: CallContext): Promise<Json> => reads.getDocument(this.core, ctx, req);
+  listDocuments = (req: Json, ctx: CallContext): Promise<Json> => reads.listDocuments(this.core, ctx, req);
+  listCollectionIds = (req: Json, ctx: CallContext): Promise<Json> => reads.listCollectionIds(this.core, ctx, req);
+  batchGetDocuments = (req: Json, ctx: CallContext): Promise<Json[]> => reads.batchGetDocuments(this.core, ctx, req);
+  runQuery = (req: Json, ctx: CallContext): Promise<Json[]> => runQueryRequest(this.core, ctx, req);
+  runAggregationQuery = (req: Json, ctx: CallContext): Promise<Json[]> => runAggregationQueryRequest(this.core, ctx, req);
+  createDocument = (req: Json, ctx: CallContext): Promise<Json> => mutations.createDocument(this.core, ctx, req);
+  updateDocument = (req: Json, ctx: CallContext): Promise<Json> => mutations.updateDocument(this.core, ctx, req);
+  deleteDocument = (req: Json, ctx: CallContext): Promise<Json> => mutations.deleteDocument(this.core, ctx, req);
+  commit = (req: Json, ctx: CallContext): Promise<Json> => mutations.commit(this.core, ctx, req);
+  batchWrite = (req: Json, ctx: CallContext): Promise<Json> => mutations.batchWrite(this.core, ctx, req);
+  beginTransaction = async (req: Json, ctx: CallContext): Promise<Json> => mutations.beginTransaction(this.core, ctx, req);
+  rollback = async (req: Json, ctx: CallContext): Promise<Json> => mutations.rollback(this.core, ctx, req);
+
+  /** PartitionQuery: the emulator answers with no split points (one partition: the whole query). */
+  partitionQuery = async (req: Json, _ctx: CallContext): Promise<Json> => {
+    queryParent(this.core, req);
+    return { partitions: [] };
+  };
+
+  openListen = (ctx: CallContext, sink: StreamSink): StreamHandle => openListen(this.core, ctx, sink);
+  openWrite = (ctx: CallContext, sink: StreamSink): StreamHandle => openWrite(this.core, ctx, sink);
+
+  /** Emulator endpoint: delete every document of a database (listeners see the deletes). */
+  clearDatabase(id: DatabaseId): void {
+    this.store.clear(id);
+  }
+
+  meterSnapshot(projectId: string): MeterSnapshot {
+    return this.meter.snapshot(projectId);
+  }
+
+  resetMeter(projectId: string): void {
+    this.meter.reset(projectId);
+  }
+
+  dispose(): void {
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+  }
+}

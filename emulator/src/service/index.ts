@@ -1,0 +1,5 @@
+export * from './context.js';
+export * from './authorizer.js';
+export * from './meter.js';
+export type { StreamHandle, StreamSink } from './streams.js';
+export * from './firestore-service.js';
