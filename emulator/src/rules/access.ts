@@ -30,8 +30,9 @@ export interface AccessRequest {
   readonly method: RequestMethod;
   /** null when the client is not signed in. */
   readonly auth: AuthContext | null;
-  /** When the request was received (also what server timestamps resolve to). */
-  readonly time: WireTimestamp;
+  /** When the request was received (also what server timestamps resolve to): RFC 3339,
+   * {seconds, nanos}, or nanoseconds since the epoch as a bigint. */
+  readonly time: WireTimestamp | bigint;
   /** The stored document (get/update/delete), or null/omitted when it does not exist. */
   readonly resource?: WireDocument | null;
   /** create/update: the document as it would be after the write. */
@@ -107,7 +108,7 @@ export function evaluateAccess(rules: CompiledRules, req: AccessRequest, options
     }),
     debug: (v: Value) => void debug.push(renderValue(v)),
   };
-  const time = timestamp(wireTimestampToNs(req.time, 'request time'));
+  const time = timestamp(typeof req.time === 'bigint' ? req.time : wireTimestampToNs(req.time, 'request time'));
   const base = { auth: authValue(req.auth), method: str(req.method), time };
 
   const outcomes: StatementOutcome[] = [];

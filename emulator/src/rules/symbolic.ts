@@ -76,6 +76,8 @@ export function symbolicBinary(op: BinaryOp, l: Value, r: Value): Value {
   const leftSym = isSymbolic(l);
   const sym = leftSym ? l : r;
   const value = leftSym ? r : l;
+  // A document's (partly known) data is a map: it never equals a value of another type.
+  if (sym.t === 'symmap' && value.t !== 'map' && (op === '==' || op === '!=')) return bool(op === '!=');
   if (sym.t !== 'unknown' || !sym.c) return UNKNOWN;
   switch (op) {
     case '==':
@@ -115,8 +117,16 @@ export function symbolicMethod(recv: Value, name: string, args: readonly Value[]
     if (key?.t === 'list' && fallback) {
       let cur: Value = recv;
       for (const k of key.v) {
-        if (k.t !== 'string' || cur.t !== 'symmap' || !cur.has(k.v)) return UNKNOWN;
-        cur = cur.field(k.v);
+        if (k.t !== 'string') return UNKNOWN;
+        if (cur.t === 'map') {
+          const next = cur.v.get(k.v);
+          if (next === undefined) return fallback;
+          cur = next;
+        } else if (cur.t === 'symmap' && cur.has(k.v)) {
+          cur = cur.field(k.v);
+        } else {
+          return UNKNOWN;
+        }
       }
       return cur;
     }

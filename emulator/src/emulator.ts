@@ -1,0 +1,123 @@
+import * as grpc from '@grpc/grpc-js';
+import { createServer } from 'node:net';
+import type { Server, Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { createGrpcServer } from './frontends/grpc/server.js';
+import { createHttpFrontEnd } from './frontends/http/server.js';
+import type { Router } from './frontends/http/router.js';
+import type { LogLevel, Logger } from './logger.js';
+import { createLogger } from './logger.js';
+import type { FirestoreServiceOptions } from './service/index.js';
+import { FirestoreService } from './service/index.js';
+
+export interface EmulatorOptions extends FirestoreServiceOptions {
+  /** Interface to bind (default 127.0.0.1). */
+  host?: string;
+  /** Port to bind; 0 (the default) picks a free port. */
+  port?: number;
+  /** Default project id (informational: every request names its own project). */
+  projectId?: string;
+  logLevel?: LogLevel;
+  logger?: Logger;
+}
+
+export interface RunningEmulator {
+  host: string;
+  port: number;
+  /** `http://host:port` */
+  url: string;
+  /** `host:port`, the value for FIRESTORE_EMULATOR_HOST. */
+  hostAndPort: string;
+  projectId: string;
+  /** The service facade, for in-process tests and future front ends. */
+  service: FirestoreService;
+  /** The HTTP/1.1 router (REST/WebChannel routes get added here). */
+  router: Router;
+  /** Milliseconds from the call to listening. */
+  startupMs: number;
+  stop(): Promise<void>;
+}
+
+const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0');
+
+/**
+ * Starts the emulator: one port serving gRPC (HTTP/2 cleartext, recognised by its
+ * connection preface) and HTTP/1.1 (health, emulator endpoints; REST later).
+ */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const started = performance.now();
+  const host = options.host ?? '127.0.0.1';
+  const logger = options.logger ?? createLogger(options.logLevel ?? 'info');
+  const service = new FirestoreService(options);
+  const grpcServer = createGrpcServer(service, logger);
+  const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  const http = createHttpFrontEnd(service, logger);
+  const sockets = new Set<Socket>();
+
+  const route = (socket: Socket): void => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.on('error', (err) => logger.debug({ err }, 'socket error'));
+    let head = Buffer.alloc(0);
+    const onData = (chunk: Buffer): void => {
+      head = Buffer.concat([head, chunk]);
+      const n = Math.min(head.length, HTTP2_PREFACE.length);
+      const isH2Prefix = head.subarray(0, n).equals(HTTP2_PREFACE.subarray(0, n));
+      if (isH2Prefix && head.length < HTTP2_PREFACE.length) return; // need more bytes to decide
+      socket.off('data', onData);
+      socket.pause();
+      socket.unshift(head);
+      // http2 drains the buffered bytes itself (socket.read()); resuming here would drop them.
+      if (isH2Prefix) injector.injectConnection(socket);
+      else {
+        http.server.emit('connection', socket);
+        socket.resume();
+      }
+    };
+    socket.on('data', onData);
+  };
+
+  const server: Server = createServer(route);
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      const addr = server.address();
+      resolve(typeof addr === 'object' && addr ? addr.port : 0);
+    });
+  }).catch((err: NodeJS.ErrnoException) => {
+    service.dispose();
+    injector.destroy();
+    if (err.code === 'EADDRINUSE') {
+      throw Object.assign(new Error(`Port ${options.port} on ${host} is already in use. Stop the other process or pick another port (--port 0 picks a free one).`), { code: 'EADDRINUSE' });
+    }
+    throw err;
+  });
+  server.on('error', (err) => logger.error({ err }, 'server error'));
+
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const startupMs = performance.now() - started;
+  logger.info({ host, port, startupMs: Math.round(startupMs * 10) / 10 }, 'Firestore emulator listening');
+  let stopping: Promise<void> | undefined;
+  return {
+    host,
+    port,
+    url: `http://${urlHost}:${port}`,
+    hostAndPort: `${urlHost}:${port}`,
+    projectId: options.projectId ?? 'demo-firequeue',
+    service,
+    router: http.router,
+    startupMs,
+    stop() {
+      stopping ??= new Promise<void>((resolve) => {
+        service.dispose();
+        injector.destroy();
+        grpcServer.forceShutdown();
+        for (const s of sockets) s.destroy();
+        http.server.close();
+        server.close(() => resolve());
+      });
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,150 @@
+import * as grpc from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import type { FirestoreError } from '../../model/index.js';
+import { toFirestoreError } from '../../model/index.js';
+import type { CallContext, FirestoreService, StreamHandle, StreamSink } from '../../service/index.js';
+import type { Codec } from './codec.js';
+import { codecFor } from './codec.js';
+import { grpcContext } from './context.js';
+import { FIRESTORE_SERVICE, loadFirestoreRoot } from './protos.js';
+
+type Json = Record<string, unknown>;
+type Unary = (req: Json, ctx: CallContext) => Promise<Json>;
+type ServerStreaming = (req: Json, ctx: CallContext) => Promise<Json[]>;
+type Bidi = (ctx: CallContext, sink: StreamSink) => StreamHandle;
+
+function toServiceError(err: FirestoreError): Partial<grpc.ServiceError> {
+  return { code: err.code, details: err.message, message: err.message, metadata: new grpc.Metadata() };
+}
+
+/**
+ * Translates google.firestore.v1.Firestore gRPC calls to the service facade and back.
+ * Nothing here knows Firestore semantics; every handler is guarded so bad input becomes a
+ * status, never a crash.
+ */
+export function createGrpcServer(service: FirestoreService, logger: Logger): grpc.Server {
+  const root = loadFirestoreRoot();
+  const svc = root.lookupService(FIRESTORE_SERVICE);
+  const definition: Record<string, grpc.MethodDefinition<Json, Json>> = {};
+  const codecs = new Map<string, Codec>();
+  const codec = (name: string): Codec => {
+    let c = codecs.get(name);
+    if (!c) {
+      c = codecFor(root.lookupType(name));
+      codecs.set(name, c);
+    }
+    return c;
+  };
+  for (const method of Object.values(svc.methods)) {
+    const req = codec(method.resolvedRequestType!.fullName.slice(1));
+    const res = codec(method.resolvedResponseType!.fullName.slice(1));
+    definition[method.name] = {
+      path: `/${FIRESTORE_SERVICE}/${method.name}`,
+      requestStream: method.requestStream === true,
+      responseStream: method.responseStream === true,
+      requestSerialize: (v: Json) => req.encode(v),
+      requestDeserialize: (b: Buffer) => req.decode(b),
+      responseSerialize: (v: Json) => res.encode(v),
+      responseDeserialize: (b: Buffer) => res.decode(b),
+    };
+  }
+
+  const fail = (method: string, err: unknown): Partial<grpc.ServiceError> => {
+    const e = toFirestoreError(err);
+    if (e.status === 'INTERNAL') logger.error({ err, method }, 'internal error');
+    else logger.debug({ method, status: e.status, message: e.message }, 'request failed');
+    return toServiceError(e);
+  };
+
+  const unary = (name: string, fn: Unary): grpc.handleUnaryCall<Json, Json> => (call, callback) => {
+    let ctx: CallContext;
+    try {
+      ctx = grpcContext(call);
+    } catch (err) {
+      callback(fail(name, err));
+      return;
+    }
+    fn(call.request, ctx).then(
+      (r) => callback(null, r),
+      (err: unknown) => callback(fail(name, err)),
+    );
+  };
+
+  const serverStreaming = (name: string, fn: ServerStreaming): grpc.handleServerStreamingCall<Json, Json> => (call) => {
+    let ctx: CallContext;
+    try {
+      ctx = grpcContext(call);
+    } catch (err) {
+      call.emit('error', fail(name, err));
+      return;
+    }
+    fn(call.request, ctx).then(
+      (responses) => {
+        for (const r of responses) call.write(r);
+        call.end();
+      },
+      (err: unknown) => call.emit('error', fail(name, err)),
+    );
+  };
+
+  const bidi = (name: string, open: Bidi): grpc.handleBidiStreamingCall<Json, Json> => (call) => {
+    let ended = false;
+    let ctx: CallContext;
+    try {
+      ctx = grpcContext(call);
+    } catch (err) {
+      call.emit('error', fail(name, err));
+      return;
+    }
+    const handle = open(ctx, {
+      send: (m) => {
+        if (!ended) call.write(m);
+      },
+      fail: (err) => {
+        if (ended) return;
+        ended = true;
+        call.emit('error', fail(name, err));
+      },
+    });
+    const close = (): void => {
+      handle.close();
+    };
+    call.on('data', (m: Json) => void handle.request(m));
+    call.on('end', () => {
+      close();
+      if (!ended) {
+        ended = true;
+        call.end();
+      }
+    });
+    call.on('cancelled', close);
+    call.on('error', close);
+    call.on('close', close);
+  };
+
+  const impl: grpc.UntypedServiceImplementation = {
+    GetDocument: unary('GetDocument', service.getDocument),
+    ListDocuments: unary('ListDocuments', service.listDocuments),
+    CreateDocument: unary('CreateDocument', service.createDocument),
+    UpdateDocument: unary('UpdateDocument', service.updateDocument),
+    DeleteDocument: unary('DeleteDocument', service.deleteDocument),
+    BeginTransaction: unary('BeginTransaction', service.beginTransaction),
+    Commit: unary('Commit', service.commit),
+    Rollback: unary('Rollback', service.rollback),
+    ListCollectionIds: unary('ListCollectionIds', service.listCollectionIds),
+    BatchWrite: unary('BatchWrite', service.batchWrite),
+    PartitionQuery: unary('PartitionQuery', service.partitionQuery),
+    BatchGetDocuments: serverStreaming('BatchGetDocuments', service.batchGetDocuments),
+    RunQuery: serverStreaming('RunQuery', service.runQuery),
+    RunAggregationQuery: serverStreaming('RunAggregationQuery', service.runAggregationQuery),
+    Listen: bidi('Listen', service.openListen),
+    Write: bidi('Write', service.openWrite),
+  };
+
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': 64 * 1024 * 1024,
+    'grpc.max_send_message_length': 64 * 1024 * 1024,
+  });
+  server.addService(definition as grpc.ServiceDefinition, impl);
+  return server;
+}
