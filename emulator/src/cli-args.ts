@@ -1,0 +1,58 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+export const USAGE = `Usage: firestore-emulator [options]
+
+A Java-free Firestore emulator (gRPC + HTTP on one port).
+
+Options:
+  --host <host>        interface to bind (default 127.0.0.1)
+  --port <port>        port to bind, 0 = any free port (default 8080)
+  --project <id>       default project id (default demo-firequeue)
+  --log-level <level>  fatal|error|warn|info|debug|trace|silent (default info)
+  -h, --help           show this help
+`;
+
+const schema = z.object({
+  host: z.string().min(1),
+  port: z.coerce.number().int().min(0).max(65535),
+  project: z.string().regex(/^[a-z0-9-]{1,63}$/i, 'project ids use letters, digits and dashes'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+});
+
+export type CliOptions = z.infer<typeof schema>;
+
+export type ParsedCli = { help: true } | { help: false; options: CliOptions };
+
+/** Parses argv; throws an Error with a readable message on bad flags. */
+export function parseCli(argv: string[]): ParsedCli {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        project: { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n\n${USAGE}`);
+  }
+  if (values.help) return { help: true };
+  const result = schema.safeParse({
+    host: values.host ?? '127.0.0.1',
+    port: values.port ?? '8080',
+    project: values.project ?? process.env.GCLOUD_PROJECT ?? 'demo-firequeue',
+    logLevel: values['log-level'] ?? 'info',
+  });
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new Error(`Invalid --${String(issue.path[0]).replace('logLevel', 'log-level')}: ${issue.message}\n\n${USAGE}`);
+  }
+  return { help: false, options: result.data };
+}
