@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { fakeGeminiConfigSchema, type FakeGeminiConfigInput } from './config.js';
+import { startFakeGemini } from './server.js';
+
+/**
+ * Run the fake Gemini as its own process (demo, e2e, benchmark):
+ *   tsx worker/src/fake-gemini/cli.ts --port 0 --capacity 8 --latency-per-audio-second 20
+ * Prints one JSON line {"event":"listening","url":...} on stdout once it accepts calls.
+ */
+const HELP = `fake-gemini: a fake Gemini API for tests and demos
+
+Options:
+  --port N                      listen port (default 0 = a free port)
+  --host H                      listen address (default 127.0.0.1)
+  --capacity N                  concurrent calls served per model; more get rejected (default 4; "none" = unlimited)
+  --overload 503|429|mixed      answer to calls above capacity (default 503)
+  --retry-delay-ms N            RetryInfo.retryDelay on 429 (default 1000)
+  --base-latency-ms N           latency of every call (default 50)
+  --latency-per-audio-second N  extra latency per second of audio (default 20)
+  --rpm N / --tpm N             per-minute request / token quota per model (default 0 = none)
+  --api-key K                   accept only this key (repeatable; default any non-empty key)
+  --seed N                      random seed for jitter and mixed answers
+  --config JSON|@file           full configuration (see config.ts), applied before the flags
+  -h, --help`;
+
+const intArg = z.coerce.number().int().nonnegative();
+
+export function configFromArgs(argv: string[]): { port: number; host: string; config: FakeGeminiConfigInput } {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      capacity: { type: 'string' },
+      overload: { type: 'string' },
+      'retry-delay-ms': { type: 'string' },
+      'base-latency-ms': { type: 'string' },
+      'latency-per-audio-second': { type: 'string' },
+      rpm: { type: 'string' },
+      tpm: { type: 'string' },
+      'api-key': { type: 'string', multiple: true },
+      seed: { type: 'string' },
+      config: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(HELP);
+    process.exit(0);
+  }
+  let config: FakeGeminiConfigInput = {};
+  if (values.config) {
+    const text = values.config.startsWith('@') ? readFileSync(values.config.slice(1), 'utf8') : values.config;
+    config = JSON.parse(text) as FakeGeminiConfigInput;
+  }
+  if (values.capacity !== undefined) config.capacity = values.capacity === 'none' ? null : intArg.parse(values.capacity);
+  if (values.overload !== undefined) config.overloadResponse = z.enum(['503', '429', 'mixed']).parse(values.overload);
+  if (values['retry-delay-ms'] !== undefined) config.retryDelayMs = intArg.parse(values['retry-delay-ms']);
+  if (values['base-latency-ms'] !== undefined) config.baseLatencyMs = intArg.parse(values['base-latency-ms']);
+  if (values['latency-per-audio-second'] !== undefined) config.latencyMsPerAudioSecond = intArg.parse(values['latency-per-audio-second']);
+  if (values.rpm !== undefined) config.requestsPerMinute = intArg.parse(values.rpm);
+  if (values.tpm !== undefined) config.tokensPerMinute = intArg.parse(values.tpm);
+  if (values['api-key'] !== undefined) config.apiKeys = values['api-key'];
+  if (values.seed !== undefined) config.seed = z.coerce.number().int().parse(values.seed);
+  fakeGeminiConfigSchema.parse(config); // fail fast with zod's message
+  return {
+    port: values.port === undefined ? 0 : intArg.parse(values.port),
+    host: values.host ?? '127.0.0.1',
+    config,
+  };
+}
+
+async function main(): Promise<void> {
+  let parsed;
+  try {
+    parsed = configFromArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error(`fake-gemini: ${error instanceof Error ? error.message : String(error)}\n\n${HELP}`);
+    process.exit(2);
+  }
+  const fake = await startFakeGemini({ ...parsed.config, port: parsed.port, host: parsed.host });
+  console.log(JSON.stringify({ event: 'listening', url: fake.url, port: fake.port, pid: process.pid }));
+  const stop = (): void => {
+    fake.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('fake-gemini/cli.ts')) {
+  await main();
+}
