@@ -223,7 +223,14 @@ describe('functions, ternaries and document reads over symbolic documents', () =
     match /b/{id} { allow list: if resource.data.kind == 'x' ? resource.data.owner == request.auth.uid : false; }
     match /c/{id} {
       allow list: if get(/databases/$(database)/documents/groups/$(resource.data.group)).data.members.hasAny([request.auth.uid]);
-    }`);
+    }
+    match /d/{id} { allow list: if resource != null && resource.data != null && resource.data.get(['meta', 'owner'], '') == request.auth.uid; }`);
+
+  it('knows a queried document and its data are non-null maps, and reads nested keys with get()', () => {
+    expect(list(rules, 'd', where('meta.owner', 'EQUAL', 'alice')).allowed).toBe(true);
+    expect(list(rules, 'd', where('meta', 'EQUAL', 'x')).allowed).toBe(false);
+    expect(list(rules, 'd').allowed).toBe(false);
+  });
 
   it('evaluates user functions on symbolic values', () => {
     expect(list(rules, 'a', where('owner', 'EQUAL', 'alice')).allowed).toBe(true);

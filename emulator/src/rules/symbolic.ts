@@ -119,7 +119,7 @@ export function symbolicMethod(recv: Value, name: string, args: readonly Value[]
       for (const k of key.v) {
         if (k.t !== 'string') return UNKNOWN;
         if (cur.t === 'map') {
-          const next = cur.v.get(k.v);
+          const next: Value | undefined = cur.v.get(k.v);
           if (next === undefined) return fallback;
           cur = next;
         } else if (cur.t === 'symmap' && cur.has(k.v)) {
