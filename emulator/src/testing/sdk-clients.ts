@@ -1,0 +1,42 @@
+import { randomBytes } from 'node:crypto';
+import { deleteApp as deleteAdminApp, initializeApp as initializeAdminApp } from 'firebase-admin/app';
+import type { Firestore as AdminFirestore } from 'firebase-admin/firestore';
+import { getFirestore as getAdminFirestore } from 'firebase-admin/firestore';
+import { deleteApp, initializeApp } from 'firebase/app';
+import type { EmulatorMockTokenOptions, Firestore } from 'firebase/firestore';
+import { connectFirestoreEmulator, getFirestore, terminate } from 'firebase/firestore';
+import type { TestTarget } from './test-env.js';
+
+const appName = (kind: string): string => `${kind}-${randomBytes(6).toString('hex')}`;
+
+/** A firebase-admin Firestore pointed at the target; its own app per call. */
+export function adminFirestore(target: TestTarget, projectId: string): { db: AdminFirestore; close(): Promise<void> } {
+  const app = initializeAdminApp({ projectId }, appName('admin'));
+  const db = getAdminFirestore(app);
+  db.settings({ host: target.hostAndPort, ssl: false });
+  return {
+    db,
+    close: async () => {
+      await db.terminate();
+      await deleteAdminApp(app);
+    },
+  };
+}
+
+/** The official client SDK (Node build: gRPC) pointed at the target; its own app per call. */
+export function clientFirestore(
+  target: TestTarget,
+  projectId: string,
+  mockUserToken?: EmulatorMockTokenOptions | string,
+): { db: Firestore; close(): Promise<void> } {
+  const app = initializeApp({ projectId, apiKey: 'fake-api-key' }, appName('client'));
+  const db = getFirestore(app);
+  connectFirestoreEmulator(db, target.host, target.port, mockUserToken ? { mockUserToken } : {});
+  return {
+    db,
+    close: async () => {
+      await terminate(db);
+      await deleteApp(app);
+    },
+  };
+}
