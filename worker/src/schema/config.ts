@@ -53,7 +53,10 @@ export const workerConfigSchema = z.object({
     .prefault({}),
   circuitBreaker: z
     .object({
-      /** Failures inside the window that open the breaker (seed field). */
+      /**
+       * Failures that open the breaker (seed field): counted failures in a row on one server,
+       * or inside the fleet window when it holds no success. See `core/flow/breaker-rules`.
+       */
       failureThreshold: z.number().int().positive().default(5),
       /** How long the breaker stays open before one half-open probe (seed field). */
       recoveryTimeMs: ms.default(30_000),
@@ -66,6 +69,8 @@ export const workerConfigSchema = z.object({
       /** Error classes that never count as breaker failures. */
       ignoredClasses: z.array(z.enum(ERROR_CLASSES)).default(['invalid', 'payload', 'cancelled', 'lease_lost']),
       probeTimeoutMs: ms.default(120_000),
+      /** Each failed half-open probe doubles the wait before the next one, up to this. */
+      maxRecoveryTimeMs: ms.default(300_000),
     })
     .prefault({}),
   rateLimiting: z
@@ -140,8 +145,23 @@ export const workerConfigSchema = z.object({
           maxLimit: z.number().int().positive().default(256),
           /** Multiplicative decrease on overload. */
           decreaseFactor: z.number().gt(0).lt(1).default(0.7),
+          /** Fleet limit growth per leader tick while healthy and in use (after slow start). */
+          additiveIncrease: z.number().int().positive().default(1),
+          /** Share of overload answers (503/429) among a tick's calls that counts as overload. */
+          overloadRateThreshold: z.number().min(0).max(1).default(0.02),
+          /**
+           * Latency per audio second above this multiple of the best recent level stops growth;
+           * above twice the multiple the limit shrinks (gradient guard).
+           */
+          latencyTolerance: z.number().gt(1).default(2),
         })
         .prefault({}),
+      /** How often the leader aggregates server reports into breaker and budget decisions. */
+      flowIntervalMs: ms.default(2_000),
+      /** Budget slices expire this long after the leader's last allocation. */
+      sliceTtlMs: ms.default(20_000),
+      /** A server's request/token buckets hold this many seconds of its slice. */
+      rateBurstSeconds: z.number().positive().default(5),
     })
     .prefault({}),
   retention: z

@@ -118,6 +118,12 @@ export const budgetDocSchema = z.object({
   ),
   term: z.number().int().nonnegative(),
   updatedAt: timestampMs,
+  /** Slices are void after this; servers then fall back to a conservative share. */
+  slicesExpireAt: timestampMs.nullable().default(null),
+  /** Live servers counted at the last allocation. */
+  servers: z.number().int().nonnegative().default(0),
+  /** Fleet in-flight calls summed from server heartbeats at the last allocation. */
+  inFlight: z.number().int().nonnegative().default(0),
 });
 export type BudgetDoc = z.infer<typeof budgetDocSchema>;
 
