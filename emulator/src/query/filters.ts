@@ -31,7 +31,8 @@ export function matchesFilter(doc: StoredDocument, filter: Filter): boolean {
         case 'IS_NULL':
           return isNullValue(v);
         case 'IS_NOT_NAN':
-          return v !== undefined && !isNaNValue(v);
+          // Like `!= NaN` in the SDKs' local engine: the field must exist and not be null.
+          return v !== undefined && !isNullValue(v) && !isNaNValue(v);
         case 'IS_NOT_NULL':
           return v !== undefined && !isNullValue(v);
       }

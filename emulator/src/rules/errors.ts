@@ -35,7 +35,13 @@ export class RulesEvaluationError extends Error {
   pos: SourcePos | undefined;
 
   constructor(message: string, pos?: SourcePos) {
+    // Evaluation errors are ordinary control flow in rules (a missing field, a null auth) and
+    // are thrown on hot paths; a JS stack trace is useless here and costs more than the rest
+    // of a decision, so none is captured.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = limit;
     this.pos = pos;
   }
 }

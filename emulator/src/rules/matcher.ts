@@ -30,54 +30,69 @@ interface PartialMatch {
   vars: Map<string, Value>;
 }
 
+interface PatternWalk {
+  readonly pattern: readonly PatternSegment[];
+  readonly items: readonly PathItem[];
+  readonly minRecursive: number;
+  readonly out: PartialMatch[];
+}
+
+// A plain recursive function rather than a closure: this runs for every request.
+function walkPattern(w: PatternWalk, pi: number, si: number, vars: Map<string, Value>): void {
+  if (w.out.length >= MAX_HITS) return;
+  if (pi === w.pattern.length) {
+    w.out.push({ end: si, vars });
+    return;
+  }
+  const seg = w.pattern[pi] as PatternSegment;
+  const item = w.items[si];
+  if (seg.kind === 'literal') {
+    if (item === seg.value) walkPattern(w, pi + 1, si + 1, vars);
+    return;
+  }
+  if (seg.kind === 'wildcard') {
+    if (typeof item === 'string') walkPattern(w, pi + 1, si + 1, new Map(vars).set(seg.name, str(item)));
+    else if (item === UNKNOWN_ID) walkPattern(w, pi + 1, si + 1, new Map(vars).set(seg.name, UNKNOWN));
+    return;
+  }
+  for (let k = w.minRecursive; si + k <= w.items.length; k++) {
+    const taken = w.items.slice(si, si + k);
+    const value = taken.every((t): t is string => typeof t === 'string') ? path(taken) : UNKNOWN;
+    walkPattern(w, pi + 1, si + k, new Map(vars).set(seg.name, value));
+  }
+}
+
 function matchPattern(
   pattern: readonly PatternSegment[],
   items: readonly PathItem[],
   start: number,
   minRecursive: number,
 ): PartialMatch[] {
-  const out: PartialMatch[] = [];
-  const walk = (pi: number, si: number, vars: Map<string, Value>): void => {
-    if (out.length >= MAX_HITS) return;
-    if (pi === pattern.length) {
-      out.push({ end: si, vars });
-      return;
+  const w: PatternWalk = { pattern, items, minRecursive, out: [] };
+  walkPattern(w, 0, start, new Map());
+  return w.out;
+}
+
+interface MatchSearch {
+  readonly items: readonly PathItem[];
+  readonly minRecursive: number;
+  readonly hits: MatchHit[];
+}
+
+function visitBlocks(s: MatchSearch, blocks: readonly MatchBlock[], start: number, outer: readonly ReadonlyMap<string, Value>[]): void {
+  for (const block of blocks) {
+    for (const m of matchPattern(block.pattern, s.items, start, s.minRecursive)) {
+      if (s.hits.length >= MAX_HITS) return;
+      const bindings = [...outer, m.vars];
+      if (m.end === s.items.length) s.hits.push({ block, bindings });
+      visitBlocks(s, block.matches, m.end, bindings);
     }
-    const seg = pattern[pi] as PatternSegment;
-    const item = items[si];
-    if (seg.kind === 'literal') {
-      if (item === seg.value) walk(pi + 1, si + 1, vars);
-      return;
-    }
-    if (seg.kind === 'wildcard') {
-      if (typeof item === 'string') walk(pi + 1, si + 1, new Map(vars).set(seg.name, str(item)));
-      else if (item === UNKNOWN_ID) walk(pi + 1, si + 1, new Map(vars).set(seg.name, UNKNOWN));
-      return;
-    }
-    for (let k = minRecursive; si + k <= items.length; k++) {
-      const taken = items.slice(si, si + k);
-      const value = taken.every((t): t is string => typeof t === 'string') ? path(taken) : UNKNOWN;
-      walk(pi + 1, si + k, new Map(vars).set(seg.name, value));
-    }
-  };
-  walk(0, start, new Map());
-  return out;
+  }
 }
 
 /** All (block, bindings) pairs whose full pattern covers `items` (rules path segments). */
 export function findMatches(file: RulesFile, items: readonly PathItem[]): MatchHit[] {
-  const hits: MatchHit[] = [];
-  const minRecursive = file.version === '2' ? 0 : 1;
-  const visit = (blocks: readonly MatchBlock[], start: number, outer: readonly ReadonlyMap<string, Value>[]): void => {
-    for (const block of blocks) {
-      for (const m of matchPattern(block.pattern, items, start, minRecursive)) {
-        if (hits.length >= MAX_HITS) return;
-        const bindings = [...outer, m.vars];
-        if (m.end === items.length) hits.push({ block, bindings });
-        visit(block.matches, m.end, bindings);
-      }
-    }
-  };
-  visit(file.service.matches, 0, []);
-  return hits;
+  const search: MatchSearch = { items, minRecursive: file.version === '2' ? 0 : 1, hits: [] };
+  visitBlocks(search, file.service.matches, 0, []);
+  return search.hits;
 }

@@ -29,11 +29,77 @@ export const TYPE_NAMES: ReadonlySet<string> = new Set([
   'timestamp',
 ]);
 
+/** Deeper nesting than this is rejected instead of exhausting the stack. */
+export const MAX_EXPRESSION_DEPTH = 200;
+/** Height limit of a whole expression tree (long operator chains nest to the left). */
+export const MAX_EXPRESSION_HEIGHT = 500;
+
+function children(e: Expr): readonly Expr[] {
+  switch (e.kind) {
+    case 'literal':
+    case 'ident':
+      return [];
+    case 'member':
+      return [e.object];
+    case 'index':
+      return [e.object, e.index];
+    case 'range':
+      return [e.object, e.start, e.end];
+    case 'call':
+      return [e.callee, ...e.args];
+    case 'unary':
+    case 'is':
+      return [e.operand];
+    case 'binary':
+    case 'logical':
+      return [e.left, e.right];
+    case 'ternary':
+      return [e.cond, e.then, e.otherwise];
+    case 'list':
+      return e.items;
+    case 'map':
+      return e.entries.flatMap((x) => [x.key, x.value]);
+    case 'path':
+      return e.parts.flatMap((p) => (p.kind === 'interp' ? [p.expr] : []));
+  }
+}
+
+/** Height of an expression tree, computed without recursion so any input is safe. */
+export function expressionHeight(root: Expr): number {
+  let max = 0;
+  const stack: [Expr, number][] = [[root, 1]];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const [e, h] = item;
+    if (h > max) max = h;
+    for (const c of children(e)) stack.push([c, h + 1]);
+  }
+  return max;
+}
+
 export class ExprParser {
+  private depth = 0;
+
   constructor(private readonly ts: TokenStream) {}
 
+  /** A complete expression (allow condition, let or return value), checked for height. */
+  parseTopLevel(): Expr {
+    const start = this.ts.peek();
+    const e = this.parseExpr();
+    if (expressionHeight(e) > MAX_EXPRESSION_HEIGHT) {
+      throw this.ts.errorAt(start, `expression too complex (more than ${MAX_EXPRESSION_HEIGHT} nested operations)`);
+    }
+    return e;
+  }
+
   parseExpr(): Expr {
-    return this.ternary();
+    if (++this.depth > MAX_EXPRESSION_DEPTH) {
+      throw this.ts.errorAt(this.ts.peek(), `expression nested more than ${MAX_EXPRESSION_DEPTH} levels deep`);
+    }
+    try {
+      return this.ternary();
+    } finally {
+      this.depth--;
+    }
   }
 
   private ternary(): Expr {
@@ -127,7 +193,14 @@ export class ExprParser {
         return { kind: 'literal', value: int(v), pos: op.pos };
       }
     }
-    return { kind: 'unary', op: op.text as '!' | '-', operand: this.unary(), pos: op.pos };
+    if (++this.depth > MAX_EXPRESSION_DEPTH) {
+      throw this.ts.errorAt(op, `expression nested more than ${MAX_EXPRESSION_DEPTH} levels deep`);
+    }
+    try {
+      return { kind: 'unary', op: op.text as '!' | '-', operand: this.unary(), pos: op.pos };
+    } finally {
+      this.depth--;
+    }
   }
 
   private postfix(): Expr {

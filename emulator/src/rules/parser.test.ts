@@ -159,6 +159,19 @@ describe('syntax errors', () => {
     expect(() => compileRules(wrap('    match /a/{b} { allow read: if -9223372036854775808 < 0; }'))).not.toThrow();
   });
 
+  it('rejects absurd nesting with a syntax error instead of a stack overflow', () => {
+    const deep = `${'('.repeat(5000)}true${')'.repeat(5000)}`;
+    expect(syntaxError(wrap(`    match /a/{b} { allow read: if ${deep}; }`)).detail).toBe('expression nested more than 200 levels deep');
+    expect(syntaxError(wrap(`    match /a/{b} { allow read: if ${'!'.repeat(5000)}true; }`)).detail).toBe(
+      'expression nested more than 200 levels deep',
+    );
+    expect(syntaxError(wrap(`    match /a/{b} { allow read: if ${Array(2000).fill('1').join(' + ')} > 0; }`)).detail).toBe(
+      'expression too complex (more than 500 nested operations)',
+    );
+    const nested = `${'match /a/{b} { '.repeat(150)}${'}'.repeat(150)}`;
+    expect(syntaxError(wrap(nested)).detail).toBe('match blocks nested more than 100 levels deep');
+  });
+
   it('uses the given file name in messages', () => {
     expect(syntaxError('service cloud.firestore { match', 'prod.rules').message).toMatch(/^prod\.rules:1:\d+: /);
   });

@@ -12,6 +12,8 @@ import { describeToken, TokenStream } from './token-stream.js';
 const ALLOW_METHODS: ReadonlySet<string> = new Set(['read', 'write', 'get', 'list', 'create', 'update', 'delete']);
 const STATEMENT_STARTS: ReadonlySet<string> = new Set(['allow', 'match', 'function', 'let', 'return']);
 const IDENT_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Match blocks nested deeper than this are rejected instead of exhausting the stack. */
+export const MAX_MATCH_DEPTH = 100;
 
 class RulesParser {
   private readonly expr: ExprParser;
@@ -65,6 +67,7 @@ class RulesParser {
   private matchBlock(level: number): MatchBlock {
     const ts = this.ts;
     const matchTok = ts.next();
+    if (level > MAX_MATCH_DEPTH) throw ts.errorAt(matchTok, `match blocks nested more than ${MAX_MATCH_DEPTH} levels deep`);
     const pathTok = ts.peek();
     if (pathTok.kind !== 'matchpath') {
       throw ts.errorAt(pathTok, `expected a path starting with '/' after 'match', found ${describeToken(pathTok)}`);
@@ -132,7 +135,7 @@ class RulesParser {
     let condition = null;
     if (ts.accept('punct', ':')) {
       ts.expect('ident', 'if', "expected 'if' after ':' in allow statement");
-      condition = this.expr.parseExpr();
+      condition = this.expr.parseTopLevel();
     }
     this.endStatement('allow statement');
     return { methods, condition, pos: allowTok.pos };
@@ -157,11 +160,11 @@ class RulesParser {
       const letTok = ts.next();
       const v = ts.expect('ident', undefined, "expected a variable name after 'let'");
       ts.expect('punct', '=', `expected '=' after 'let ${v.text}'`);
-      lets.push({ name: v.text, expr: this.expr.parseExpr(), pos: letTok.pos });
+      lets.push({ name: v.text, expr: this.expr.parseTopLevel(), pos: letTok.pos });
       this.endStatement('let binding');
     }
     ts.expect('ident', 'return', `expected 'let' or 'return' in function '${name.text}'`);
-    const body = this.expr.parseExpr();
+    const body = this.expr.parseTopLevel();
     this.endStatement('return statement');
     ts.expect('punct', '}', `expected '}' to end function '${name.text}'`);
     return { name: name.text, params, lets, body, pos: fnTok.pos, level };

@@ -60,7 +60,7 @@ export async function runQueryRequest(core: ServiceCore, ctx: CallContext, req: 
     const readTime = formatNanos(scope.readTime ?? core.store.clock.readTime());
     if (explain && !explain.analyze) {
       const stats: QueryStats = { plan: runQuery(db, { ...q, limit: 0 }, { readTime: scope.readTime }).stats.plan, indexEntriesScanned: 0, documentsScanned: 0 };
-      const only: Json = { explainMetrics: explainMetrics(stats, q, false, 0, 0, started), readTime };
+      const only: Json = { explainMetrics: explainMetrics(stats, q, false, 0, 0, started) };
       if (scope.startedTx) only.transaction = scope.startedTx.id;
       return [only];
     }
@@ -93,7 +93,7 @@ export async function runAggregationQueryRequest(core: ServiceCore, ctx: CallCon
     const readTime = formatNanos(scope.readTime ?? core.store.clock.readTime());
     if (explain && !explain.analyze) {
       const stats: QueryStats = { plan: 'aggregation', indexEntriesScanned: 0, documentsScanned: 0 };
-      const only: Json = { explainMetrics: explainMetrics(stats, q, false, 0, 0, started), readTime };
+      const only: Json = { explainMetrics: explainMetrics(stats, q, false, 0, 0, started) };
       if (scope.startedTx) only.transaction = scope.startedTx.id;
       return [only];
     }

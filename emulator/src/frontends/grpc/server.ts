@@ -83,7 +83,12 @@ export function createGrpcServer(service: FirestoreService, logger: Logger): grp
         for (const r of responses) call.write(r);
         call.end();
       },
-      (err: unknown) => call.emit('error', fail(name, err)),
+      (err: unknown) => {
+        // Headers first, then the status: a trailers-only error looks like "no response" to
+        // google-gax's retry-request, which would retry a permanent error twice with backoff.
+        call.sendMetadata(new grpc.Metadata());
+        call.emit('error', fail(name, err));
+      },
     );
   };
 
