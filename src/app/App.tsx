@@ -1,12 +1,29 @@
-export function App() {
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { useState } from 'react';
+import { BrowserRouter } from 'react-router';
+import { SessionProvider } from '../auth/session';
+import { AppRoutes } from './AppRoutes';
+import type { AppServices } from './services';
+
+export function createQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      // Live data arrives through listeners; fetched pages refetch on demand, not on focus.
+      queries: { refetchOnWindowFocus: false, retry: 1 },
+      mutations: { retry: false },
+    },
+  });
+}
+
+export function App({ services }: { services: AppServices }) {
+  const [client] = useState(createQueryClient);
   return (
-    <div className="min-h-screen">
-      <header className="border-b border-slate-200 px-6 py-4 dark:border-slate-800">
-        <h1 className="text-xl font-semibold">Firequeue console</h1>
-      </header>
-      <main className="p-6">
-        <p>Transcription queue operations.</p>
-      </main>
-    </div>
+    <QueryClientProvider client={client}>
+      <SessionProvider auth={services.auth}>
+        <BrowserRouter>
+          <AppRoutes services={services} />
+        </BrowserRouter>
+      </SessionProvider>
+    </QueryClientProvider>
   );
 }

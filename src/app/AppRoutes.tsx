@@ -1,0 +1,49 @@
+import { lazy, Suspense } from 'react';
+import { Route, Routes } from 'react-router';
+import { useSession } from '../auth/session';
+import { Loading } from '../components/ui/States';
+import { ConsoleLayout } from './ConsoleLayout';
+import { DataGate } from './DataGate';
+import { Header } from './Header';
+import { NotAuthorised } from './NotAuthorised';
+import type { AppServices } from './services';
+import { SignIn } from './SignIn';
+
+const EndUserApp = lazy(() => import('../enduser/EndUserApp').then((m) => ({ default: m.EndUserApp })));
+
+function ConsoleRoot({ services }: { services: AppServices }) {
+  const { state } = useSession();
+  return (
+    <div className="min-h-screen">
+      <Header title="Firequeue console" />
+      {state.status === 'loading' ? (
+        <Loading label="Checking your session…" />
+      ) : state.status === 'signed-out' ? (
+        <SignIn heading="Sign in to the console" />
+      ) : !state.user.isAdmin ? (
+        <NotAuthorised user={state.user} />
+      ) : (
+        <DataGate services={services}>
+          <ConsoleLayout backendLabel={services.backendLabel} />
+        </DataGate>
+      )}
+    </div>
+  );
+}
+
+/** `/app/*` is the end-user page (any signed-in user); everything else is the admin console. */
+export function AppRoutes({ services }: { services: AppServices }) {
+  return (
+    <Routes>
+      <Route
+        path="/app/*"
+        element={
+          <Suspense fallback={<Loading />}>
+            <EndUserApp services={services} />
+          </Suspense>
+        }
+      />
+      <Route path="/*" element={<ConsoleRoot services={services} />} />
+    </Routes>
+  );
+}

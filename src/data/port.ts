@@ -1,0 +1,69 @@
+import type { Actor, CollectionKey, CollectionNames } from '@fq/worker/schema';
+import type { DocOf } from './schemas';
+import type { Row } from './rows';
+import type { DocSpec, QuerySpec } from './specs';
+
+import type { LiveMeta, LiveSink } from '../live/types';
+
+export type { LiveMeta };
+/** The listener is dead after `error` (Firestore semantics); re-subscribe to retry. */
+export type Sink<T> = LiveSink<T>;
+
+export type Unsubscribe = () => void;
+
+/** Opaque position after the last row of a page. */
+export interface PageCursor {
+  readonly token: string;
+}
+
+export interface Page<T> {
+  rows: Row<T>[];
+  /** Null when this page was the last one. */
+  next: PageCursor | null;
+}
+
+/**
+ * Placeholder for "Firestore's commit time" in mutation data (`serverTimestamp()` in the web
+ * SDK). Client-written times that rules may compare with `request.time` use it.
+ */
+export class ServerTimeSentinel {
+  readonly kind = 'server-time';
+}
+export const SERVER_TIME = new ServerTimeSentinel();
+
+/**
+ * A write the UI asks for. The Firestore adapter applies all of them in ONE transaction
+ * (control plans) or ONE batch (submissions); fakes record them.
+ */
+export type Mutation =
+  | { op: 'set'; collection: CollectionKey; id: string; data: Record<string, unknown>; merge?: boolean }
+  | { op: 'update'; collection: CollectionKey; id: string; data: Record<string, unknown> }
+  | { op: 'delete'; collection: CollectionKey; id: string }
+  | { op: 'create'; collection: CollectionKey; id: string | null; data: Record<string, unknown> };
+
+export interface TransactionReader {
+  get<K extends CollectionKey>(spec: DocSpec<K>): Promise<Row<DocOf<K>> | null>;
+}
+
+/**
+ * The data-layer seam. Components and hooks see only this interface; `firestoreData.ts`
+ * implements it with the web SDK and tests inject fakes.
+ */
+export interface DataPort {
+  readonly names: CollectionNames;
+  watchDoc<K extends CollectionKey>(spec: DocSpec<K>, sink: Sink<Row<DocOf<K>> | null>): Unsubscribe;
+  watchQuery<K extends CollectionKey>(spec: QuerySpec<K>, sink: Sink<Row<DocOf<K>>[]>): Unsubscribe;
+  getDoc<K extends CollectionKey>(spec: DocSpec<K>): Promise<Row<DocOf<K>> | null>;
+  getPage<K extends CollectionKey>(spec: QuerySpec<K>, after: PageCursor | null): Promise<Page<DocOf<K>>>;
+  /**
+   * Runs `plan` inside one transaction: it reads what it needs through `tx`, returns the
+   * mutations, and they commit atomically (retried by the SDK on contention).
+   */
+  transact<R>(plan: (tx: TransactionReader) => Promise<{ mutations: Mutation[]; result: R }>): Promise<R>;
+  /** Applies mutations in one atomic batch without reads. */
+  commitBatch(mutations: Mutation[]): Promise<void>;
+  /** A new random document id for `collection` (client-side, like `doc(collection(...)).id`). */
+  newId(collection: CollectionKey): string;
+}
+
+export type { Actor };

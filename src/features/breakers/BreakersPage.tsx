@@ -1,0 +1,170 @@
+import type { BreakerDoc } from '@fq/worker/schema';
+import { Card } from '../../components/ui/Card';
+import { LiveView } from '../../components/ui/LiveView';
+import { Empty, InvalidRow } from '../../components/ui/States';
+import { useLiveQuery, useServerNow } from '../../data/hooks';
+import { specs } from '../../data/queries';
+import { useNow } from '../../lib/clock';
+import { formatDuration, formatNumber, formatTime } from '../../lib/format';
+import { ControlButton } from '../controls/ControlButton';
+import { BreakerBadge } from './BreakerBadge';
+import { breakerTimeline } from './timeline';
+
+const SEGMENT_COLOUR = { closed: 'bg-emerald-500', half_open: 'bg-amber-400', open: 'bg-red-500' } as const;
+const TIMELINE_MS = 60 * 60_000;
+
+function Timeline({ breaker, now }: { breaker: BreakerDoc; now: number }) {
+  const segments = breakerTimeline(breaker, now, TIMELINE_MS);
+  return (
+    <div>
+      <div className="flex h-3 w-full overflow-hidden rounded" role="img" aria-label={`State over the last hour: ${segments.map((s) => s.state).join(', ')}`}>
+        {segments.map((s) => (
+          <div key={`${s.start}-${s.state}`} className={SEGMENT_COLOUR[s.state]} style={{ width: `${(s.fraction * 100).toFixed(2)}%` }} title={`${s.state} ${formatTime(s.start, now)}–${formatTime(s.end, now)}`} />
+        ))}
+      </div>
+      <div className="mt-0.5 flex justify-between text-[10px] text-slate-500">
+        <span>1 h ago</span>
+        <span>now</span>
+      </div>
+    </div>
+  );
+}
+
+function BreakerCard({ breaker, now }: { breaker: BreakerDoc; now: number }) {
+  const m = breaker.model;
+  const probeIn = breaker.nextProbeAt === null ? null : breaker.nextProbeAt - now;
+  return (
+    <Card title={m} testId={`breaker-${m}`}>
+      <div className="space-y-3 text-sm">
+        <div className="flex flex-wrap items-center gap-3">
+          <BreakerBadge breaker={breaker} testId="breaker-state" />
+          <span className="text-slate-500">
+            since {formatTime(breaker.since, now)} · generation {breaker.generation}
+          </span>
+        </div>
+        <dl className="grid grid-cols-2 gap-2 sm:grid-cols-4">
+          <div>
+            <dt className="text-xs text-slate-500">Window failures</dt>
+            <dd data-testid="window-failures">
+              {breaker.window ? `${formatNumber(breaker.window.failures)} / ${formatNumber(breaker.window.calls)} calls` : '—'}
+            </dd>
+          </div>
+          <div>
+            <dt className="text-xs text-slate-500">Consecutive failures</dt>
+            <dd>{formatNumber(breaker.consecutiveFailures)}</dd>
+          </div>
+          <div>
+            <dt className="text-xs text-slate-500">Next probe</dt>
+            <dd data-testid="next-probe">
+              {breaker.override === 'force_open'
+                ? 'none while forced open'
+                : probeIn === null
+                  ? '—'
+                  : probeIn <= 0
+                    ? 'due now'
+                    : `in ${formatDuration(probeIn)}`}
+            </dd>
+          </div>
+          <div>
+            <dt className="text-xs text-slate-500">Probe</dt>
+            <dd className="font-mono text-xs">{breaker.probe ? `${breaker.probe.holder} #${breaker.probe.token}` : '—'}</dd>
+          </div>
+        </dl>
+        {breaker.window && Object.keys(breaker.window.failuresByClass).length > 0 && (
+          <p className="text-xs text-slate-600 dark:text-slate-400">
+            By class:{' '}
+            {Object.entries(breaker.window.failuresByClass)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ')}
+          </p>
+        )}
+        <Timeline breaker={breaker} now={now} />
+        <div className="flex flex-wrap gap-2">
+          <ControlButton
+            label="Force open"
+            variant="danger"
+            testId="force-open"
+            title={`Force the ${m} breaker open?`}
+            command={{ type: 'breaker.force_open', model: m }}
+            description={
+              <p>
+                Every server stops calling <strong>{m}</strong> at once and no half-open probe runs until you reset the breaker or clear
+                the override. Queued jobs wait (priorities with a fallback route use the fallback model). An audit entry records this.
+              </p>
+            }
+          />
+          <ControlButton
+            label="Force close"
+            testId="force-close"
+            title={`Force the ${m} breaker closed?`}
+            command={{ type: 'breaker.force_close', model: m }}
+            description={
+              <p>
+                Servers call <strong>{m}</strong> again and the breaker will NOT open on failures while the override is set, even if
+                the model keeps failing. Use it when the breaker tripped on a false alarm. An audit entry records this.
+              </p>
+            }
+          />
+          <ControlButton
+            label="Reset"
+            testId="reset"
+            title={`Reset the ${m} breaker?`}
+            command={{ type: 'breaker.reset', model: m }}
+            description={
+              <p>
+                Clears the failure window, the consecutive-failure count, any probe and any override, and closes the breaker.
+                Automatic opening on failures resumes. An audit entry records this.
+              </p>
+            }
+          />
+          {breaker.override && (
+            <ControlButton
+              label="Clear override"
+              testId="clear-override"
+              title={`Clear the override on ${m}?`}
+              command={{ type: 'breaker.clear_override', model: m }}
+              description={
+                <p>
+                  Removes the manual “{breaker.override === 'force_open' ? 'forced open' : 'forced closed'}” pin. The breaker stays{' '}
+                  {breaker.state.replace('_', '-')} and automatic transitions resume from there.
+                </p>
+              }
+            />
+          )}
+        </div>
+        <details>
+          <summary className="cursor-pointer text-xs text-slate-600 dark:text-slate-400">History ({breaker.history.length})</summary>
+          <ol className="mt-2 space-y-1 text-xs" data-testid="breaker-history">
+            {[...breaker.history].reverse().map((t) => (
+              <li key={`${t.at}-${t.to}`}>
+                {formatTime(t.at, now)}: {t.from} → {t.to} — {t.reason}
+                {t.by ? ` (by ${t.by})` : ''}
+              </li>
+            ))}
+          </ol>
+        </details>
+      </div>
+    </Card>
+  );
+}
+
+export function BreakersPage() {
+  const now = useServerNow(useNow());
+  const breakers = useLiveQuery(specs.breakers());
+  return (
+    <div className="space-y-4" data-testid="breakers-page">
+      <h2 className="text-lg font-semibold">Circuit breakers</h2>
+      <LiveView result={breakers} what="breakers">
+        {(rows) =>
+          rows.length === 0 ? (
+            <Empty>No breaker documents yet: one appears per model when workers first call it.</Empty>
+          ) : (
+            <div className="grid gap-4 xl:grid-cols-2">
+              {rows.map((r) => (r.ok ? <BreakerCard key={r.id} breaker={r.data} now={now} /> : <InvalidRow key={r.id} id={r.id} error={r.error} />))}
+            </div>
+          )
+        }
+      </LiveView>
+    </div>
+  );
+}

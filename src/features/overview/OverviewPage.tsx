@@ -1,0 +1,168 @@
+import { PRIORITIES, JOB_STATUSES } from '@fq/worker/schema';
+import { Link } from 'react-router';
+import { Badge, Card, Stat } from '../../components/ui/Card';
+import { LiveView } from '../../components/ui/LiveView';
+import { Empty, InvalidRow } from '../../components/ui/States';
+import { useLiveDoc, useLiveQuery, useServerNow } from '../../data/hooks';
+import { specs } from '../../data/queries';
+import { errorRows, okRows } from '../../data/rows';
+import { useNow } from '../../lib/clock';
+import { formatDuration, formatNumber, formatPercent } from '../../lib/format';
+import { RANGE_SPECS, buildSeries, rollupLimit } from '../analytics/series';
+import { BreakerBadge } from '../breakers/BreakerBadge';
+import { leaderView, serverHealth } from '../servers/health';
+import { Sparkline } from './Sparkline';
+
+/**
+ * The page an on-call engineer keeps open. Everything here comes from small state documents
+ * (queue stats, breakers, servers, leader, minute rollups) so its reads per minute do not
+ * grow with job throughput.
+ */
+export function OverviewPage() {
+  const now = useServerNow(useNow());
+  const stats = useLiveDoc(specs.queueStats());
+  const controls = useLiveDoc(specs.controls());
+  const breakers = useLiveQuery(specs.breakers());
+  const servers = useLiveQuery(specs.servers());
+  const leader = useLiveDoc(specs.leader());
+  const rollups = useLiveQuery(specs.rollups('minute', rollupLimit(RANGE_SPECS['15m'])));
+
+  return (
+    <div className="space-y-4" data-testid="overview-page">
+      <h2 className="sr-only">Overview</h2>
+      <LiveView result={controls} what="queue controls">
+        {(row) =>
+          row?.ok && (row.data.paused || row.data.pausedPriorities.length > 0) ? (
+            <div role="status" data-testid="paused-banner" className="rounded-md border border-amber-300 bg-amber-50 px-4 py-2 text-sm dark:border-amber-800 dark:bg-amber-950">
+              {row.data.paused ? 'The whole queue is paused' : `Paused priorities: ${row.data.pausedPriorities.join(', ')}`}
+              {row.data.reason ? ` (${row.data.reason})` : ''} — <Link className="underline" to="/queues">manage</Link>
+            </div>
+          ) : null
+        }
+      </LiveView>
+
+      <Card title="Queue" testId="queue-card">
+        <LiveView result={stats} what="queue stats">
+          {(row) =>
+            !row ? (
+              <Empty>No queue statistics yet: the leader writes them once a worker is running.</Empty>
+            ) : !row.ok ? (
+              <InvalidRow id={row.id} error={row.error} />
+            ) : (
+              <div className="space-y-4">
+                <dl className="grid grid-cols-2 gap-4 sm:grid-cols-4 lg:grid-cols-8">
+                  <Stat label="In flight" value={formatNumber(row.data.inFlight)} testId="stat-in-flight" />
+                  <Stat label="Throughput" value={formatNumber(row.data.throughputPerMin, 1)} hint="jobs/min (5 min)" testId="stat-throughput" />
+                  <Stat label="Success rate" value={formatPercent(row.data.successRate)} testId="stat-success-rate" />
+                  <Stat label="p50 latency" value={formatDuration(row.data.p50Ms)} testId="stat-p50" />
+                  <Stat label="p95 latency" value={formatDuration(row.data.p95Ms)} testId="stat-p95" />
+                  <Stat label="Fleet concurrency" value={formatNumber(row.data.fleetConcurrency)} />
+                  <Stat
+                    label="Oldest queued"
+                    value={row.data.oldestQueuedAt === null ? '—' : formatDuration(now - row.data.oldestQueuedAt)}
+                  />
+                  <Stat label="Firestore ops / job" value={formatNumber(row.data.firestoreOpsPerJob, 1)} testId="stat-ops-per-job" />
+                </dl>
+                <div className="grid gap-4 md:grid-cols-2">
+                  <div>
+                    <h3 className="mb-1 text-xs font-medium text-slate-500">Queued by priority</h3>
+                    <dl className="grid grid-cols-4 gap-2" data-testid="depth-by-priority">
+                      {PRIORITIES.map((p) => (
+                        <Stat key={p} label={p} value={formatNumber(row.data.queuedByPriority[p])} />
+                      ))}
+                    </dl>
+                  </div>
+                  <div>
+                    <h3 className="mb-1 text-xs font-medium text-slate-500">Jobs by status</h3>
+                    <ul className="flex flex-wrap gap-1 text-xs" data-testid="depth-by-status">
+                      {JOB_STATUSES.map((s) => (
+                        <li key={s}>
+                          <Badge>
+                            {s.replace('_', ' ')}: {formatNumber(row.data.byStatus[s])}
+                          </Badge>
+                        </li>
+                      ))}
+                    </ul>
+                  </div>
+                </div>
+                <p className="text-xs text-slate-500">Updated {formatDuration(Math.max(0, now - row.data.at))} ago by the leader.</p>
+              </div>
+            )
+          }
+        </LiveView>
+      </Card>
+
+      <div className="grid gap-4 lg:grid-cols-3">
+        <Card title="Breakers" testId="breakers-card">
+          <LiveView result={breakers} what="breakers">
+            {(rows) =>
+              rows.length === 0 ? (
+                <Empty>No breaker documents yet.</Empty>
+              ) : (
+                <ul className="space-y-1 text-sm">
+                  {okRows(rows).map((r) => (
+                    <li key={r.id} className="flex items-center justify-between gap-2">
+                      <span className="truncate font-mono text-xs">{r.data.model}</span>
+                      <BreakerBadge breaker={r.data} testId={`overview-breaker-${r.id}`} />
+                    </li>
+                  ))}
+                  {errorRows(rows).map((r) => (
+                    <li key={r.id}>
+                      <InvalidRow id={r.id} error={r.error} />
+                    </li>
+                  ))}
+                </ul>
+              )
+            }
+          </LiveView>
+        </Card>
+
+        <Card title="Servers" testId="servers-card">
+          <LiveView result={servers} what="servers">
+            {(rows) => {
+              const ok = okRows(rows);
+              const healthy = ok.filter((r) => serverHealth(r.data, now).healthy).length;
+              const stale = ok.filter((r) => serverHealth(r.data, now).stale).length;
+              const lease = leader.data?.ok ? leaderView(leader.data.data, now) : null;
+              return (
+                <dl className="grid grid-cols-2 gap-3">
+                  <Stat label="Active servers" value={healthy} testId="stat-active-servers" />
+                  <Stat label="Stale" value={stale} />
+                  <Stat
+                    label="Leader"
+                    testId="stat-leader"
+                    value={<span className="font-mono text-base">{lease?.holder ?? 'none'}</span>}
+                    hint={lease ? `term ${lease.term}${lease.expired ? ' (lease expired)' : ''}` : undefined}
+                  />
+                  <Stat label="Documents invalid" value={errorRows(rows).length} />
+                </dl>
+              );
+            }}
+          </LiveView>
+        </Card>
+
+        <Card title="Last 15 minutes" testId="recent-card">
+          <LiveView result={rollups} what="minute rollups">
+            {(rows) => {
+              const series = buildSeries(
+                okRows(rows).map((r) => r.data),
+                RANGE_SPECS['15m'],
+                now,
+              );
+              return (
+                <div className="space-y-2">
+                  <Sparkline values={series.points.map((p) => p.throughputPerMin)} label="Completed jobs per minute, last 15 minutes" />
+                  <dl className="grid grid-cols-3 gap-2">
+                    <Stat label="Completed" value={formatNumber(series.summary.terminal)} />
+                    <Stat label="Success" value={formatPercent(series.summary.successRate)} />
+                    <Stat label="Wasted calls" value={formatNumber(series.summary.upstreamWasted)} />
+                  </dl>
+                </div>
+              );
+            }}
+          </LiveView>
+        </Card>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,104 @@
+import { Badge, Card } from '../../components/ui/Card';
+import { LiveView } from '../../components/ui/LiveView';
+import { Empty, InvalidRow } from '../../components/ui/States';
+import { Table, Td } from '../../components/ui/Table';
+import { useLiveDoc, useLiveQuery, useServerNow } from '../../data/hooks';
+import { specs } from '../../data/queries';
+import { useNow } from '../../lib/clock';
+import { formatDuration, formatNumber } from '../../lib/format';
+import { STALE_AFTER_INTERVALS, leaderView, serverHealth } from './health';
+
+const HEAD = ['Server', 'State', 'Heartbeat age', 'In flight', 'Concurrency limit', 'Completed / failed', 'Version', 'Host'];
+
+export function ServersPage() {
+  const now = useServerNow(useNow());
+  const servers = useLiveQuery(specs.servers());
+  const leader = useLiveDoc(specs.leader());
+  const lease = leader.data?.ok ? leaderView(leader.data.data, now) : null;
+
+  return (
+    <div className="space-y-4" data-testid="servers-page">
+      <h2 className="text-lg font-semibold">Servers</h2>
+      <Card title="Leader">
+        <LiveView result={leader} what="the leader lease">
+          {(row) =>
+            !row ? (
+              <Empty>No leader elected yet.</Empty>
+            ) : !row.ok ? (
+              <InvalidRow id={row.id} error={row.error} />
+            ) : (
+              <p className="text-sm" data-testid="leader-info">
+                <span className="font-mono">{row.data.holder ?? 'none'}</span> holds term <strong>{row.data.term}</strong>;{' '}
+                {lease?.expired ? (
+                  <Badge tone="bad">lease expired — election due</Badge>
+                ) : (
+                  <>lease expires in {formatDuration(lease?.expiresInMs ?? 0)}</>
+                )}
+              </p>
+            )
+          }
+        </LiveView>
+      </Card>
+      <Card title="Fleet">
+        <LiveView result={servers} what="servers">
+          {(rows) =>
+            rows.length === 0 ? (
+              <Empty>No worker has registered yet. Start one with the worker CLI.</Empty>
+            ) : (
+              <>
+                <Table caption="Worker servers" head={HEAD} testId="servers-table">
+                  {rows.map((r) => {
+                    if (!r.ok) return <InvalidRow key={r.id} id={r.id} error={r.error} colSpan={HEAD.length} />;
+                    const s = r.data;
+                    const health = serverHealth(s, now);
+                    const isLeader = lease?.holder === s.serverId && !lease.expired;
+                    return (
+                      <tr key={r.id} data-testid={`server-row-${s.serverId}`} data-stale={health.stale}>
+                        <Td mono>
+                          {s.serverId}{' '}
+                          {isLeader && (
+                            <Badge tone="info" testId="leader-badge">
+                              leader · term {lease.term}
+                            </Badge>
+                          )}
+                        </Td>
+                        <Td>
+                          <span className="inline-flex gap-1">
+                            <Badge tone={s.state === 'active' ? 'good' : s.state === 'draining' ? 'warn' : 'neutral'}>{s.state}</Badge>
+                            {health.stale && (
+                              <Badge tone="bad" testId="stale-badge">
+                                stale
+                              </Badge>
+                            )}
+                          </span>
+                        </Td>
+                        <Td className={health.stale ? 'font-semibold text-red-700 dark:text-red-400' : ''}>
+                          {formatDuration(health.ageMs)}
+                        </Td>
+                        <Td>{formatNumber(s.inFlight)}</Td>
+                        <Td>
+                          {formatNumber(s.concurrencyLimit)} <span className="text-slate-500">/ max {s.maxConcurrency}</span>
+                        </Td>
+                        <Td>
+                          {formatNumber(s.jobsCompleted)} / {formatNumber(s.jobsFailed)}
+                        </Td>
+                        <Td mono>{s.version}</Td>
+                        <Td mono>
+                          {s.hostname}:{s.pid}
+                        </Td>
+                      </tr>
+                    );
+                  })}
+                </Table>
+                <p className="mt-2 text-xs text-slate-500">
+                  Ages are in Firestore time (browser clock corrected by the estimated offset). A server is flagged stale after{' '}
+                  {STALE_AFTER_INTERVALS} missed heartbeat intervals.
+                </p>
+              </>
+            )
+          }
+        </LiveView>
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,92 @@
+import { TERMINAL_STATUSES, type JobDoc, type JobStatus, type QueueStatsDoc } from '@fq/worker/schema';
+
+/** What the hook reports per request: the job as the end user needs it. */
+export type RequestStatus = JobStatus | 'uploading' | 'upload_failed';
+
+export interface RequestError {
+  /** Engine error class, rejection code, or a client-side code (VALIDATION, UPLOAD_FAILED...). */
+  code: string;
+  message: string;
+}
+
+export interface TranscriptionRequest {
+  requestId: string;
+  status: RequestStatus;
+  priority: JobDoc['priority'];
+  createdAt: number;
+  /** 1-based position among claimable jobs, when the engine published one. */
+  position: number | null;
+  /** Estimated wait until the job starts, ms. */
+  etaMs: number | null;
+  progress: number | null;
+  attempts: number;
+  transcript: string | null;
+  error: RequestError | null;
+  /** True while a cancel was requested and the engine has not acted on it yet. */
+  cancelRequested: boolean;
+  metadata: JobDoc['metadata'];
+}
+
+export function isTerminal(status: RequestStatus): boolean {
+  return status === 'upload_failed' || (TERMINAL_STATUSES as readonly string[]).includes(status);
+}
+
+export function isActive(status: RequestStatus): boolean {
+  return !isTerminal(status);
+}
+
+/**
+ * ETA: the engine's per-job estimate when present; otherwise from the queue stats
+ * (position / fleet concurrency x mean service time). Null when neither is known.
+ */
+export function estimateEta(job: Pick<JobDoc, 'status' | 'position' | 'estimatedWaitMs'>, stats: QueueStatsDoc | null): number | null {
+  if (job.status !== 'queued' && job.status !== 'waiting' && job.status !== 'submitted') return null;
+  if (job.estimatedWaitMs !== null) return job.estimatedWaitMs;
+  if (!stats || stats.avgServiceMs === null || job.position === null) return null;
+  const lanes = Math.max(1, stats.fleetConcurrency);
+  return Math.ceil(job.position / lanes) * stats.avgServiceMs;
+}
+
+function errorOf(job: JobDoc): RequestError | null {
+  if (job.status === 'rejected' && job.rejection) return { code: job.rejection.code, message: job.rejection.message };
+  if (job.status === 'failed' || job.status === 'dead_lettered') {
+    const last = job.errors.at(-1);
+    return {
+      code: job.lastErrorClass ?? last?.errorClass ?? 'unknown',
+      message: last?.message ?? `the job ${job.status === 'failed' ? 'failed' : 'exhausted its retries'}`,
+    };
+  }
+  if (job.status === 'cancelled') return { code: 'cancelled', message: job.cancelRequest?.reason ?? 'the job was cancelled' };
+  return null;
+}
+
+export function toRequest(id: string, job: JobDoc, stats: QueueStatsDoc | null): TranscriptionRequest {
+  return {
+    requestId: id,
+    status: job.status,
+    priority: job.priority,
+    createdAt: job.createdAt,
+    position: job.position,
+    etaMs: estimateEta(job, stats),
+    progress: job.progress,
+    attempts: job.attempts,
+    transcript: job.result?.transcript ?? null,
+    error: errorOf(job),
+    cancelRequested: job.cancelRequest !== null && !isTerminal(job.status),
+    metadata: job.metadata,
+  };
+}
+
+/**
+ * Merges server-side jobs with local requests not visible yet (uploading, or failed before
+ * they reached Firestore). Newest first.
+ */
+export function mergeRequests(
+  fromServer: readonly TranscriptionRequest[],
+  local: readonly TranscriptionRequest[],
+): TranscriptionRequest[] {
+  const byId = new Map<string, TranscriptionRequest>();
+  for (const r of local) byId.set(r.requestId, r);
+  for (const r of fromServer) byId.set(r.requestId, r);
+  return [...byId.values()].sort((a, b) => b.createdAt - a.createdAt || (a.requestId < b.requestId ? -1 : 1));
+}

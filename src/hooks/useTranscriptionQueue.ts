@@ -1,0 +1,260 @@
+import { isQueueError, planSubmission, type SubmissionInput } from '@fq/worker/core';
+import { ACTIVE_STATUSES, clientSubmissionSchema, encodeDoc, type Priority, type QueueStatsDoc } from '@fq/worker/schema';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useData } from '../data/context';
+import { useClock, useNow } from '../lib/clock';
+import { describeError } from '../data/errors';
+import { useLiveDoc, useLiveQuery } from '../data/hooks';
+import { SERVER_TIME, type Mutation } from '../data/port';
+import { specs } from '../data/queries';
+import { okRows } from '../data/rows';
+import { querySpec, where } from '../data/specs';
+import { userUsage, type UserUsage } from '../features/limits/usage';
+import { createLedger } from './notifications';
+import { isTerminal, mergeRequests, toRequest, type TranscriptionRequest } from './requests';
+
+export type { TranscriptionRequest } from './requests';
+
+export type AudioInput = Blob | Uint8Array | ArrayBuffer;
+
+export interface QueueTranscriptionOptions {
+  priority?: Priority;
+  /** Required for byte input; taken from `Blob.type` otherwise (parameters like ";codecs=opus" are dropped). */
+  mimeType?: string;
+  sessionId?: string;
+  /** Same key twice = one job (the engine deduplicates). */
+  idempotencyKey?: string;
+  metadata?: Record<string, string | number | boolean | null>;
+  durationSec?: number;
+}
+
+export interface UseTranscriptionQueueOptions {
+  /** The signed-in user's uid (jobs are written and watched for this user only). */
+  userId: string;
+  onComplete?: (request: TranscriptionRequest) => void;
+  onError?: (request: TranscriptionRequest) => void;
+  /** Recent jobs to show (newest first); active jobs are always watched. Default 20. */
+  historyLimit?: number;
+  /** Where "already reported" ids survive a reload; default localStorage, null = memory only. */
+  storage?: Pick<Storage, 'getItem' | 'setItem'> | null;
+}
+
+export interface QueueStatsView {
+  queued: number;
+  inFlight: number;
+  throughputPerMin: number;
+  avgServiceMs: number | null;
+  activeServers: number;
+  paused: boolean;
+}
+
+export class SubmissionError extends Error {
+  override readonly name = 'SubmissionError';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly requestId: string | null,
+  ) {
+    super(message);
+  }
+}
+
+const MAX_ACTIVE_WATCHED = 50;
+
+function statsView(doc: QueueStatsDoc | null, paused: boolean): QueueStatsView | null {
+  if (!doc) return null;
+  return {
+    queued: Object.values(doc.queuedByPriority).reduce((a, b) => a + b, 0),
+    inFlight: doc.inFlight,
+    throughputPerMin: doc.throughputPerMin,
+    avgServiceMs: doc.avgServiceMs,
+    activeServers: doc.activeServers,
+    paused,
+  };
+}
+
+function defaultStorage(): Pick<Storage, 'getItem' | 'setItem'> | null {
+  try {
+    return typeof localStorage === 'undefined' ? null : localStorage;
+  } catch {
+    return null;
+  }
+}
+
+async function toBytes(input: AudioInput): Promise<Uint8Array> {
+  if (input instanceof Uint8Array) return input;
+  if (input instanceof ArrayBuffer) return new Uint8Array(input);
+  return new Uint8Array(await input.arrayBuffer());
+}
+
+/**
+ * The end-user side of the queue: submit audio as a `submitted` job (validated and chunked by
+ * the engine's own `planSubmission`, written with its payload in ONE batch), watch the
+ * user's jobs live with bounded queries, and report position/ETA, rate-limit allowance and
+ * completion. Reloading the page re-attaches to the user's in-flight jobs.
+ */
+export function useTranscriptionQueue(options: UseTranscriptionQueueOptions) {
+  const { userId, historyLimit = 20 } = options;
+  const { port, serverClock } = useData();
+  const recent = useLiveQuery(specs.userJobs(userId, historyLimit));
+  const active = useLiveQuery(
+    querySpec('jobs', {
+      where: [where('userId', '==', userId), where('status', 'in', [...ACTIVE_STATUSES])],
+      limit: MAX_ACTIVE_WATCHED,
+    }),
+  );
+  const statsDoc = useLiveDoc(specs.queueStats());
+  const controlsDoc = useLiveDoc(specs.controls());
+  const limitDoc = useLiveDoc(specs.rateLimit(userId));
+  // Requests the server does not show yet (uploading / failed uploads); server rows win in the merge.
+  const [local, setLocal] = useState<TranscriptionRequest[]>([]);
+  const clock = useClock();
+  const now = useNow();
+
+  const callbacks = useRef(options);
+  useEffect(() => {
+    callbacks.current = options;
+  });
+  const storage = options.storage === undefined ? defaultStorage() : options.storage;
+  const ledger = useMemo(() => createLedger(`firequeue.notified.${userId}`, storage), [userId, storage]);
+
+  const stats = statsDoc.data?.ok ? statsDoc.data.data : null;
+  const paused = controlsDoc.data?.ok ? controlsDoc.data.data.paused : false;
+
+  const fromServer = useMemo(() => {
+    const byId = new Map<string, TranscriptionRequest>();
+    for (const r of okRows(recent.data ?? [])) byId.set(r.id, toRequest(r.id, r.data, stats));
+    for (const r of okRows(active.data ?? [])) byId.set(r.id, toRequest(r.id, r.data, stats));
+    return [...byId.values()];
+  }, [recent.data, active.data, stats]);
+
+  const requests = useMemo(() => mergeRequests(fromServer, local), [fromServer, local]);
+
+  // Fire callbacks once per job: jobs seen active (now or before a reload) and now terminal.
+  useEffect(() => {
+    for (const r of fromServer) {
+      if (!isTerminal(r.status)) {
+        ledger.await(r.requestId);
+        continue;
+      }
+      if (!ledger.isAwaited(r.requestId) || !ledger.claimNotification(r.requestId)) continue;
+      if (r.status === 'succeeded') callbacks.current.onComplete?.(r);
+      else callbacks.current.onError?.(r);
+    }
+  }, [fromServer, ledger]);
+
+  const queueTranscription = useCallback(
+    async (input: AudioInput, opts: QueueTranscriptionOptions = {}): Promise<string> => {
+      const requestId = port.newId('jobs');
+      const now = serverClock.serverNow(clock.now());
+      const mimeType = (opts.mimeType ?? (input instanceof Blob ? input.type : '')).split(';')[0]!.trim();
+      const fail = (code: string, message: string): never => {
+        const failed: TranscriptionRequest = {
+          requestId,
+          status: 'upload_failed',
+          priority: opts.priority ?? 'normal',
+          createdAt: now,
+          position: null,
+          etaMs: null,
+          progress: null,
+          attempts: 0,
+          transcript: null,
+          error: { code, message },
+          cancelRequested: false,
+          metadata: opts.metadata ?? {},
+        };
+        setLocal((prev) => [...prev.filter((r) => r.requestId !== requestId), failed]);
+        callbacks.current.onError?.(failed);
+        throw new SubmissionError(code, message, requestId);
+      };
+
+      let plan;
+      try {
+        const audio = await toBytes(input);
+        plan = await planSubmission(
+          {
+            audio,
+            mimeType: mimeType as SubmissionInput['mimeType'],
+            userId,
+            priority: opts.priority,
+            sessionId: opts.sessionId,
+            idempotencyKey: opts.idempotencyKey,
+            metadata: opts.metadata,
+            durationSec: opts.durationSec,
+          },
+          { now, source: 'client', jobId: requestId },
+        );
+      } catch (error) {
+        if (isQueueError(error)) return fail(error.code, error.message);
+        return fail('VALIDATION', describeError(error));
+      }
+
+      setLocal((prev) => [
+        ...prev,
+        {
+          requestId,
+          status: 'uploading',
+          priority: plan.submission.priority,
+          createdAt: now,
+          position: null,
+          etaMs: null,
+          progress: null,
+          attempts: 0,
+          transcript: null,
+          error: null,
+          cancelRequested: false,
+          metadata: plan.submission.metadata,
+        },
+      ]);
+      ledger.await(requestId);
+      // Times use Firestore's commit time so rules can compare them with request.time.
+      const mutations: Mutation[] = [
+        {
+          op: 'set',
+          collection: 'jobs',
+          id: requestId,
+          data: { ...clientSubmissionSchema.encode({ ...plan.submission, source: 'client' }), createdAt: SERVER_TIME },
+        },
+        ...plan.chunks.map(
+          (c): Mutation => ({
+            op: 'set',
+            collection: 'payloads',
+            id: c.id,
+            data: { ...encodeDoc('payloads', c.doc), createdAt: SERVER_TIME },
+          }),
+        ),
+      ];
+      try {
+        await port.commitBatch(mutations);
+      } catch (error) {
+        return fail('UPLOAD_FAILED', `the audio could not be uploaded: ${describeError(error)}`);
+      }
+      return requestId;
+    },
+    [port, serverClock, userId, ledger, clock],
+  );
+
+  const cancel = useCallback(
+    async (requestId: string, reason: string | null = null) => {
+      // Only the cancel request is written; the engine performs the cancellation (and aborts
+      // an in-flight upstream call), so a client can never finish a job itself.
+      await port.commitBatch([
+        { op: 'update', collection: 'jobs', id: requestId, data: { cancelRequest: { at: SERVER_TIME, by: userId, reason } } },
+      ]);
+    },
+    [port, userId],
+  );
+
+  const rateLimit: UserUsage | null = limitDoc.data?.ok ? userUsage(limitDoc.data.data, serverClock.serverNow(now)) : null;
+
+  return {
+    queueTranscription,
+    cancel,
+    requests,
+    stats: statsView(stats, paused),
+    rateLimit,
+    isLoading: recent.isPending || active.isPending,
+    hasActiveRequests: requests.some((r) => !isTerminal(r.status)),
+    error: recent.error ?? active.error ?? null,
+  };
+}

@@ -1,0 +1,38 @@
+/** Display formatting shared by every page. Pure; tests pin the output. */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  const neg = ms < 0;
+  const abs = Math.abs(ms);
+  let out: string;
+  if (abs < 1_000) out = `${Math.round(abs)} ms`;
+  else if (abs < 60_000) out = `${(abs / 1_000).toFixed(abs < 10_000 ? 1 : 0)} s`;
+  else if (abs < 3_600_000) out = `${Math.floor(abs / 60_000)} min ${Math.floor((abs % 60_000) / 1_000)} s`;
+  else if (abs < 86_400_000) out = `${Math.floor(abs / 3_600_000)} h ${Math.floor((abs % 3_600_000) / 60_000)} min`;
+  else out = `${Math.floor(abs / 86_400_000)} d ${Math.floor((abs % 86_400_000) / 3_600_000)} h`;
+  return neg ? `-${out}` : out;
+}
+
+export function formatPercent(ratio: number | null | undefined, digits = 1): string {
+  if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return '—';
+  return `${(ratio * 100).toFixed(digits)}%`;
+}
+
+export function formatNumber(n: number | null | undefined, digits = 0): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '—';
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+}
+
+/** ISO-like local time without the date noise when it is today. */
+export function formatTime(ms: number | null | undefined, nowMs?: number): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  const d = new Date(ms);
+  const sameDay = nowMs !== undefined && new Date(nowMs).toDateString() === d.toDateString();
+  const time = d.toLocaleTimeString('en-GB', { hour12: false });
+  return sameDay ? time : `${d.toISOString().slice(0, 10)} ${time}`;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
