@@ -5,5 +5,8 @@ export default defineProject({
     name: 'emulator',
     environment: 'node',
     include: ['src/**/*.test.ts'],
+    // Integration tests drive real SDKs over gRPC on a shared, loaded machine.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
   },
 });

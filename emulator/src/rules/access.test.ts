@@ -186,6 +186,18 @@ describe('request and resource', () => {
     expect(d.reason).toMatch(/^allowed/);
   });
 
+  it('accepts protobufjs-style values (valueType oneof marker, defaults, Long-like ints)', () => {
+    const r = rulesWith("    match /p/{id} { allow get: if resource.data.n == 5 && resource.data.f == false && resource.data.s == ''; }");
+    const longLike = { low: 5, high: 0, toString: () => '5' };
+    const withDefaults = {
+      n: { valueType: 'integerValue', integerValue: longLike, booleanValue: false, stringValue: '' },
+      f: { valueType: 'booleanValue', booleanValue: false, stringValue: '' },
+      s: { valueType: 'stringValue', stringValue: '', booleanValue: false },
+    };
+    const d = evaluateAccess(r, req({ path: 'p/1', method: 'get', resource: { fields: withDefaults as WireDocument['fields'] } }));
+    expect(d.reason).toMatch(/^allowed/);
+  });
+
   it('rejects malformed requests with RulesRequestError', () => {
     expect(() => evaluateAccess(rules, { ...req({ path: 't/x', method: 'get' }), path: 'not/a/name' })).toThrow(RulesRequestError);
     expect(() => evaluateAccess(rules, req({ path: 't', method: 'get' }))).toThrow(/needs a document name/);
@@ -285,6 +297,42 @@ describe('get(), exists(), getAfter(), existsAfter()', () => {
   it('yields unknown path segments from unset fields as errors', () => {
     const d = evaluateAccess(rules, req({ path: 'docs/1', method: 'create', requestResource: doc({}), accessor: accessor({}) }));
     expect(d.errors[0]?.message).toBe('Property n is undefined on object.');
+  });
+});
+
+describe('functions in evaluateAccess', () => {
+  it('prefers the innermost function of a name and sees path variables of enclosing blocks', () => {
+    const rules = rulesWith(`
+    function who() { return 'outer'; }
+    match /a/{id} {
+      function who() { return 'inner-' + id; }
+      allow get: if who() == 'inner-' + id;
+      match /b/{sub} { allow get: if who() == 'inner-x' && sub == 'y'; }
+    }
+    match /c/{id} { allow get: if who() == 'outer'; }`);
+    expect(evaluateAccess(rules, req({ path: 'a/x', method: 'get' })).allowed).toBe(true);
+    expect(evaluateAccess(rules, req({ path: 'a/x/b/y', method: 'get' })).allowed).toBe(true);
+    expect(evaluateAccess(rules, req({ path: 'a/z/b/y', method: 'get' })).allowed).toBe(false);
+    expect(evaluateAccess(rules, req({ path: 'c/x', method: 'get' })).allowed).toBe(true);
+  });
+
+  it('reports methods missing on the runtime type', () => {
+    const rules = rulesWith("    match /a/{id} { allow get: if id.keys().size() > 0; }");
+    expect(evaluateAccess(rules, req({ path: 'a/x', method: 'get' })).errors[0]?.message).toBe(
+      'Function not found error: Name: [keys] on a value of type string.',
+    );
+  });
+});
+
+describe('request time formats', () => {
+  const rules = rulesWith("    match /a/{id} { allow get: if request.time == timestamp.value(1500) + duration.value(7, 'ns'); }");
+  it.each([
+    ['RFC 3339', '1970-01-01T00:00:01.500000007Z'],
+    ['RFC 3339 with offset', '1970-01-01T01:00:01.500000007+01:00'],
+    ['seconds and nanos', { seconds: '1', nanos: 500_000_007 }],
+    ['bigint nanoseconds', 1_500_000_007n],
+  ])('accepts %s', (_name, time) => {
+    expect(evaluateAccess(rules, { ...req({ path: 'a/x', method: 'get' }), time }).allowed).toBe(true);
   });
 });
 

@@ -135,6 +135,22 @@ describe('syntax errors', () => {
     expect([err.line, err.column]).toEqual([line, column]);
   });
 
+  it('scopes functions lexically: not visible from sibling blocks, no outer path variables at service level', () => {
+    const sibling = syntaxError(wrap('    match /a/{x} { function f() { return true; } }\n    match /b/{y} { allow read: if f(); }'));
+    expect(sibling.detail).toBe("unknown function 'f'");
+    expect(sibling.line).toBe(5);
+    const outer = syntaxError(
+      "service cloud.firestore {\n  function db() { return database; }\n  match /databases/{database}/documents { }\n}",
+    );
+    expect(outer.message).toBe("firestore.rules:2:26: unknown variable 'database'");
+    const inner = syntaxError(wrap('    function g() { return id; }\n    match /a/{id} { allow read: if g(); }'));
+    expect(inner.detail).toBe("unknown variable 'id'");
+    expect(syntaxError(wrap('    match /a/{id} { function h() { let id2 = 1; let id2 = 2; return true; } }')).detail).toBe(
+      "'id2' is already defined in function 'h'",
+    );
+    expect(syntaxError(wrap("    match /a/{id} { allow read: if math == 1; }")).detail).toContain("'math' is a namespace");
+  });
+
   it('rejects an unsupported rules_version and service', () => {
     expect(syntaxError("rules_version = '3'; service cloud.firestore {}").detail).toContain("unsupported rules_version '3'");
     expect(syntaxError('service firebase.storage {}').detail).toContain("unsupported service 'firebase.storage'");

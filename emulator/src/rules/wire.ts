@@ -30,7 +30,7 @@ export type WireTimestamp = string | { seconds?: string | number | bigint; nanos
 export interface WireValue {
   nullValue?: null | 'NULL_VALUE' | 0;
   booleanValue?: boolean;
-  integerValue?: string | number | bigint;
+  integerValue?: string | number | bigint | object;
   doubleValue?: number | string;
   timestampValue?: WireTimestamp;
   stringValue?: string;
@@ -104,10 +104,11 @@ function wireDouble(d: number | string): number {
   return n;
 }
 
-function wireInt(i: string | number | bigint): Value {
+function wireInt(i: string | number | bigint | object): Value {
   let v: bigint;
   try {
-    v = BigInt(i);
+    // protobufjs may hand over a Long; its toString() is the decimal value.
+    v = BigInt(typeof i === 'object' ? String(i) : i);
   } catch {
     throw new RulesRequestError(`integerValue ${JSON.stringify(String(i))} is not an integer`);
   }
@@ -115,8 +116,18 @@ function wireInt(i: string | number | bigint): Value {
   return int(v);
 }
 
+const VALUE_KINDS = new Set([
+  'nullValue', 'booleanValue', 'integerValue', 'doubleValue', 'timestampValue', 'stringValue',
+  'bytesValue', 'referenceValue', 'geoPointValue', 'arrayValue', 'mapValue',
+]);
+
 export function wireToValue(w: WireValue): Value {
   if (w === null || typeof w !== 'object') throw new RulesRequestError('wire value must be an object');
+  // protobufjs objects made with `oneofs: true` (and maybe `defaults: true`) name the set field.
+  const chosen = (w as { valueType?: unknown }).valueType;
+  if (typeof chosen === 'string' && VALUE_KINDS.has(chosen)) {
+    return wireToValue({ [chosen]: (w as Record<string, unknown>)[chosen] } as WireValue);
+  }
   if ('nullValue' in w) return NULL;
   if (w.booleanValue !== undefined) return w.booleanValue ? TRUE : FALSE;
   if (w.integerValue !== undefined) return wireInt(w.integerValue);

@@ -103,7 +103,9 @@ export function createGrpcServer(service: FirestoreService, logger: Logger): grp
     }
     const handle = open(ctx, {
       send: (m) => {
-        if (!ended) call.write(m);
+        if (ended) return;
+        logger.trace({ method: name, response: m }, 'stream response');
+        call.write(m);
       },
       fail: (err) => {
         if (ended) return;
@@ -114,7 +116,10 @@ export function createGrpcServer(service: FirestoreService, logger: Logger): grp
     const close = (): void => {
       handle.close();
     };
-    call.on('data', (m: Json) => void handle.request(m));
+    call.on('data', (m: Json) => {
+      logger.trace({ method: name, request: m }, 'stream request');
+      void handle.request(m);
+    });
     call.on('end', () => {
       close();
       if (!ended) {
