@@ -1,4 +1,5 @@
 import type { DatabaseId } from '../model/index.js';
+import { invalidArgument } from '../model/index.js';
 import type { StoreOptions } from '../store/index.js';
 import { Store } from '../store/index.js';
 import type { Authorizer } from './authorizer.js';
@@ -15,6 +16,14 @@ import type { StreamHandle, StreamSink } from './streams.js';
 import { openListen, openWrite } from './streams.js';
 
 type Json = Record<string, unknown>;
+
+/** Every facade method validates the envelope first: front ends may hand us anything. */
+function guard<R>(fn: (req: Json, ctx: CallContext) => Promise<R> | R): (req: Json, ctx: CallContext) => Promise<R> {
+  return async (req, ctx) => {
+    if (!req || typeof req !== 'object' || Array.isArray(req)) throw invalidArgument('The request must be a message object.');
+    return fn(req, ctx);
+  };
+}
 
 export interface FirestoreServiceOptions extends StoreOptions {
   store?: Store;
@@ -61,25 +70,25 @@ export class FirestoreService {
     return this.core.authorizer;
   }
 
-  getDocument = (req: Json, ctx: CallContext): Promise<Json> => reads.getDocument(this.core, ctx, req);
-  listDocuments = (req: Json, ctx: CallContext): Promise<Json> => reads.listDocuments(this.core, ctx, req);
-  listCollectionIds = (req: Json, ctx: CallContext): Promise<Json> => reads.listCollectionIds(this.core, ctx, req);
-  batchGetDocuments = (req: Json, ctx: CallContext): Promise<Json[]> => reads.batchGetDocuments(this.core, ctx, req);
-  runQuery = (req: Json, ctx: CallContext): Promise<Json[]> => runQueryRequest(this.core, ctx, req);
-  runAggregationQuery = (req: Json, ctx: CallContext): Promise<Json[]> => runAggregationQueryRequest(this.core, ctx, req);
-  createDocument = (req: Json, ctx: CallContext): Promise<Json> => mutations.createDocument(this.core, ctx, req);
-  updateDocument = (req: Json, ctx: CallContext): Promise<Json> => mutations.updateDocument(this.core, ctx, req);
-  deleteDocument = (req: Json, ctx: CallContext): Promise<Json> => mutations.deleteDocument(this.core, ctx, req);
-  commit = (req: Json, ctx: CallContext): Promise<Json> => mutations.commit(this.core, ctx, req);
-  batchWrite = (req: Json, ctx: CallContext): Promise<Json> => mutations.batchWrite(this.core, ctx, req);
-  beginTransaction = async (req: Json, ctx: CallContext): Promise<Json> => mutations.beginTransaction(this.core, ctx, req);
-  rollback = async (req: Json, ctx: CallContext): Promise<Json> => mutations.rollback(this.core, ctx, req);
+  getDocument = guard((req: Json, ctx: CallContext) => reads.getDocument(this.core, ctx, req));
+  listDocuments = guard((req: Json, ctx: CallContext) => reads.listDocuments(this.core, ctx, req));
+  listCollectionIds = guard((req: Json, ctx: CallContext) => reads.listCollectionIds(this.core, ctx, req));
+  batchGetDocuments = guard((req: Json, ctx: CallContext) => reads.batchGetDocuments(this.core, ctx, req));
+  runQuery = guard((req: Json, ctx: CallContext) => runQueryRequest(this.core, ctx, req));
+  runAggregationQuery = guard((req: Json, ctx: CallContext) => runAggregationQueryRequest(this.core, ctx, req));
+  createDocument = guard((req: Json, ctx: CallContext) => mutations.createDocument(this.core, ctx, req));
+  updateDocument = guard((req: Json, ctx: CallContext) => mutations.updateDocument(this.core, ctx, req));
+  deleteDocument = guard((req: Json, ctx: CallContext) => mutations.deleteDocument(this.core, ctx, req));
+  commit = guard((req: Json, ctx: CallContext) => mutations.commit(this.core, ctx, req));
+  batchWrite = guard((req: Json, ctx: CallContext) => mutations.batchWrite(this.core, ctx, req));
+  beginTransaction = guard((req: Json, ctx: CallContext) => mutations.beginTransaction(this.core, ctx, req));
+  rollback = guard((req: Json, ctx: CallContext) => mutations.rollback(this.core, ctx, req));
 
   /** PartitionQuery: the emulator answers with no split points (one partition: the whole query). */
-  partitionQuery = async (req: Json, _ctx: CallContext): Promise<Json> => {
+  partitionQuery = guard((req: Json) => {
     queryParent(this.core, req);
     return { partitions: [] };
-  };
+  });
 
   openListen = (ctx: CallContext, sink: StreamSink): StreamHandle => openListen(this.core, ctx, sink);
   openWrite = (ctx: CallContext, sink: StreamSink): StreamHandle => openWrite(this.core, ctx, sink);
