@@ -50,7 +50,7 @@ function compareNumbers(a: Value, b: Value): number {
   if (ai !== undefined && bi !== undefined) return compareIntegerStrings(ai, bi);
   if (ai !== undefined) return compareIntToDouble(BigInt(ai), doubleOf((b as { doubleValue: number | string }).doubleValue));
   const ad = doubleOf((a as { doubleValue: number | string }).doubleValue);
-  if (bi !== undefined) return -compareIntToDouble(BigInt(bi), ad);
+  if (bi !== undefined) return 0 - compareIntToDouble(BigInt(bi), ad) || 0;
   return compareDoubles(ad, doubleOf((b as { doubleValue: number | string }).doubleValue));
 }
 
