@@ -1,0 +1,225 @@
+import { describe, expect, it } from 'vitest';
+import { breakerDocSchema, MAX_BREAKER_HISTORY, type BreakerDoc } from '../../schema/flow.js';
+import { resolveConfig } from '../../schema/config.js';
+import {
+  acquireProbe,
+  breakerGate,
+  completeProbe,
+  evaluateBreaker,
+  initialBreaker,
+  overrideBreaker,
+  recoveryDelay,
+  tripBreaker,
+  type BreakerContext,
+} from './breaker.js';
+import { streakTripReason, windowTripReason } from './breaker-rules.js';
+import { seededRandom } from './seeded-random.js';
+
+const config = resolveConfig({
+  circuitBreaker: { failureThreshold: 5, recoveryTimeMs: 10_000, maxRecoveryTimeMs: 35_000, thresholdsByClass: { quota: 20 }, probeTimeoutMs: 5_000 },
+}).circuitBreaker;
+const T0 = 1_700_000_000_000;
+const ctx = (now: number, by = 's1'): BreakerContext => ({ now, config, by });
+const window = (successes: number, failuresByClass: Record<string, number>, start = T0) => ({ start, successes, failuresByClass });
+
+function opened(at = T0): BreakerDoc {
+  const step = tripBreaker(initialBreaker('m', at - 1), '5 failures in a row', ctx(at));
+  expect(step.doc.state).toBe('open');
+  return step.doc;
+}
+
+describe('trip rules', () => {
+  it('count window: failures in a row, with separate thresholds per class', () => {
+    expect(streakTripReason({ overloaded: 4 }, config)).toBeNull();
+    expect(streakTripReason({ overloaded: 3, timeout: 2 }, config)).toMatch(/5 failures in a row/);
+    // quota has its own threshold and does not feed the general one
+    expect(streakTripReason({ quota: 19, overloaded: 4 }, config)).toBeNull();
+    expect(streakTripReason({ quota: 20 }, config)).toMatch(/20 quota failures/);
+    // ignored classes never count
+    expect(streakTripReason({ invalid: 50, cancelled: 50 }, config)).toBeNull();
+  });
+
+  it('time window: count thresholds only without a success, else the failure rate', () => {
+    expect(windowTripReason(window(0, { overloaded: 5 }), config)).toMatch(/without a success/);
+    expect(windowTripReason(window(1, { overloaded: 5 }), config)).toBeNull();
+    expect(windowTripReason(window(5, { overloaded: 5 }), config)).toMatch(/failure rate 50% of 10/);
+    expect(windowTripReason(window(6, { overloaded: 4 }), config)).toBeNull();
+    expect(windowTripReason(window(3, { overloaded: 6 }), config)).toBeNull(); // 9 < minimumCalls
+    expect(windowTripReason(window(0, { invalid: 40 }), config)).toBeNull();
+  });
+});
+
+describe('breaker state machine', () => {
+  it('opens on the fleet window, records the transition and schedules the probe', () => {
+    const doc = initialBreaker('m', T0);
+    const step = evaluateBreaker(doc, window(2, { overloaded: 8, invalid: 3 }), ctx(T0 + 5));
+    expect(step.changed).toBe(true);
+    expect(step.doc).toMatchObject({ state: 'open', generation: 1, openedAt: T0 + 5, nextProbeAt: T0 + 5 + 10_000, since: T0 + 5 });
+    expect(step.transition).toMatchObject({ from: 'closed', to: 'open', by: 's1' });
+    expect(step.doc.history).toHaveLength(1);
+    expect(breakerDocSchema.parse(step.doc).state).toBe('open');
+  });
+
+  it('keeps a healthy window as a summary without a transition', () => {
+    const step = evaluateBreaker(initialBreaker('m', T0), window(50, { overloaded: 2, invalid: 1 }), ctx(T0 + 5));
+    expect(step.changed).toBe(false);
+    expect(step.doc.window).toEqual({ start: T0, calls: 52, failures: 2, failuresByClass: { overloaded: 2, invalid: 1 } });
+  });
+
+  it('lets exactly one probe through once the recovery time has passed', () => {
+    const doc = opened();
+    const early = acquireProbe(doc, ctx(T0 + 9_999, 'a'));
+    expect(early.granted).toBeNull();
+    expect(early.granted === null && early.retryAfterMs).toBe(1);
+    const first = acquireProbe(doc, ctx(T0 + 10_000, 'a'));
+    expect(first.granted).toEqual({ token: 1, expiresAt: T0 + 15_000 });
+    expect(first.doc.state).toBe('half_open');
+    const second = acquireProbe(first.doc, ctx(T0 + 10_001, 'b'));
+    expect(second.granted).toBeNull();
+    expect(second.changed).toBe(false);
+    expect(breakerGate(first.doc, T0 + 10_001, config)).toMatchObject({ allow: 'none' });
+  });
+
+  it('closes on a successful probe and ignores results with a stale token', () => {
+    const half = acquireProbe(opened(), ctx(T0 + 10_000, 'a')).doc;
+    expect(completeProbe(half, 99, { kind: 'success' }, ctx(T0 + 10_100, 'x')).changed).toBe(false);
+    const closed = completeProbe(half, 1, { kind: 'success' }, ctx(T0 + 10_100, 'a'));
+    expect(closed.doc).toMatchObject({ state: 'closed', probe: null, consecutiveFailures: 0, openedAt: null });
+    expect(closed.transition?.reason).toMatch(/probe by a succeeded/);
+    // A duplicate result after the close changes nothing.
+    expect(completeProbe(closed.doc, 1, { kind: 'failure', errorClass: 'overloaded' }, ctx(T0 + 10_200)).changed).toBe(false);
+  });
+
+  it('backs off the recovery time after each failed probe, up to the cap', () => {
+    expect([0, 1, 2, 3, 9].map((n) => recoveryDelay(n, config))).toEqual([10_000, 20_000, 35_000, 35_000, 35_000]);
+    let doc = opened();
+    let now: number;
+    const waits: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      now = doc.nextProbeAt as number;
+      const probe = acquireProbe(doc, ctx(now, 'p'));
+      expect(probe.granted).not.toBeNull();
+      const token = probe.granted?.token as number;
+      doc = completeProbe(probe.doc, token, { kind: 'failure', errorClass: 'overloaded' }, ctx(now + 50, 'p')).doc;
+      waits.push((doc.nextProbeAt as number) - (now + 50));
+    }
+    expect(waits).toEqual([20_000, 35_000, 35_000]);
+    expect(doc.consecutiveFailures).toBe(3);
+    expect(doc.openedAt).toBe(T0);
+  });
+
+  it('treats an expired probe lease as a failed probe (leader evaluation or next caller)', () => {
+    const half = acquireProbe(opened(), ctx(T0 + 10_000, 'a')).doc;
+    const stillRunning = evaluateBreaker(half, window(0, {}), ctx(T0 + 14_999));
+    expect(stillRunning.changed).toBe(false);
+    const expired = evaluateBreaker(half, window(0, {}), ctx(T0 + 15_000));
+    expect(expired.doc).toMatchObject({ state: 'open', consecutiveFailures: 1, nextProbeAt: T0 + 15_000 + 20_000 });
+    const viaCaller = acquireProbe(half, ctx(T0 + 15_000, 'b'));
+    expect(viaCaller.granted).toBeNull();
+    expect(viaCaller.doc.state).toBe('open');
+  });
+
+  it('releases the probe on an inconclusive result and hands out a new fenced one', () => {
+    const first = acquireProbe(opened(), ctx(T0 + 10_000, 'a'));
+    const released = completeProbe(first.doc, 1, { kind: 'inconclusive', errorClass: 'invalid' }, ctx(T0 + 10_010, 'a'));
+    expect(released.doc).toMatchObject({ state: 'half_open', probe: null });
+    expect(released.transition).toBeNull();
+    const next = acquireProbe(released.doc, ctx(T0 + 10_020, 'b'));
+    expect(next.granted?.token).toBe(2);
+    expect(next.transition).toBeNull();
+    expect(completeProbe(next.doc, 1, { kind: 'success' }, ctx(T0 + 10_030, 'a')).changed).toBe(false);
+    expect(completeProbe(next.doc, 2, { kind: 'success' }, ctx(T0 + 10_030, 'b')).doc.state).toBe('closed');
+  });
+
+  it('a server trip only opens an automatically closed breaker', () => {
+    const doc = opened();
+    expect(tripBreaker(doc, 'again', ctx(T0 + 1)).changed).toBe(false);
+    const forced = overrideBreaker(initialBreaker('m', T0), 'force_close', ctx(T0, 'admin'), null).doc;
+    expect(tripBreaker(forced, 'streak', ctx(T0 + 1)).changed).toBe(false);
+  });
+});
+
+describe('manual overrides', () => {
+  it('force open refuses calls and probes until cleared; clearing makes a probe due at once', () => {
+    const forced = overrideBreaker(initialBreaker('m', T0), 'force_open', ctx(T0, 'admin'), 'maintenance');
+    expect(forced.doc).toMatchObject({ state: 'open', override: 'force_open', overrideBy: 'admin', nextProbeAt: null });
+    expect(forced.transition?.reason).toBe('forced open: maintenance');
+    expect(breakerGate(forced.doc, T0 + 10 ** 9, config).allow).toBe('none');
+    expect(acquireProbe(forced.doc, ctx(T0 + 10 ** 9)).granted).toBeNull();
+    expect(evaluateBreaker(forced.doc, window(100, {}), ctx(T0 + 5)).doc.state).toBe('open');
+    const cleared = overrideBreaker(forced.doc, 'clear_override', ctx(T0 + 100, 'admin'), null);
+    expect(cleared.doc).toMatchObject({ state: 'open', override: null, nextProbeAt: T0 + 100 });
+    expect(breakerGate(cleared.doc, T0 + 100, config).allow).toBe('probe');
+  });
+
+  it('force close lets everything through and stops automatic trips', () => {
+    const forced = overrideBreaker(opened(), 'force_close', ctx(T0 + 1, 'admin'), null).doc;
+    expect(forced).toMatchObject({ state: 'closed', override: 'force_closed' });
+    expect(evaluateBreaker(forced, window(0, { overloaded: 100 }), ctx(T0 + 2)).doc.state).toBe('closed');
+    const cleared = overrideBreaker(forced, 'clear_override', ctx(T0 + 3, 'admin'), null).doc;
+    expect(evaluateBreaker(cleared, window(0, { overloaded: 100 }), ctx(T0 + 4)).doc.state).toBe('open');
+  });
+
+  it('reset returns to a clean closed breaker from any state', () => {
+    const probing = acquireProbe(opened(), ctx(T0 + 10_000, 'a')).doc;
+    const reset = overrideBreaker(probing, 'reset', ctx(T0 + 10_001, 'admin'), 'upstream fixed');
+    expect(reset.doc).toMatchObject({ state: 'closed', probe: null, consecutiveFailures: 0, override: null, window: null });
+    expect(reset.doc.probeToken).toBe(1); // tokens keep increasing across resets
+    expect(completeProbe(reset.doc, 1, { kind: 'failure', errorClass: 'overloaded' }, ctx(T0 + 10_002)).changed).toBe(false);
+    expect(overrideBreaker(reset.doc, 'clear_override', ctx(T0 + 10_003, 'admin'), null).changed).toBe(false);
+  });
+
+  it('keeps a bounded history of transitions', () => {
+    let doc = initialBreaker('m', T0);
+    for (let i = 0; i < MAX_BREAKER_HISTORY + 10; i++) {
+      doc = overrideBreaker(doc, i % 2 === 0 ? 'force_open' : 'force_close', ctx(T0 + i, 'admin'), String(i)).doc;
+    }
+    expect(doc.history).toHaveLength(MAX_BREAKER_HISTORY);
+    expect(doc.generation).toBe(MAX_BREAKER_HISTORY + 10);
+    expect(doc.history.at(-1)?.reason).toBe(`forced closed: ${MAX_BREAKER_HISTORY + 9}`);
+    expect(breakerDocSchema.parse(doc).history).toHaveLength(MAX_BREAKER_HISTORY);
+  });
+});
+
+describe('breaker invariants under random fleet traffic', () => {
+  it('never has two probes, never closes on a stale token, counts every transition', () => {
+    const random = seededRandom(7);
+    let doc = initialBreaker('m', T0);
+    let now = T0;
+    const holders = ['a', 'b', 'c', 'd'];
+    const held = new Map<string, number>(); // holder -> token it believes it holds
+    let transitions = 0;
+    for (let i = 0; i < 5_000; i++) {
+      now += Math.floor(random() * 3_000);
+      const who = holders[Math.floor(random() * holders.length)] as string;
+      const r = random();
+      let step;
+      if (r < 0.25) {
+        step = acquireProbe(doc, ctx(now, who));
+        if (step.granted) {
+          for (const [h, t] of held) if (t !== step.granted.token) held.delete(h);
+          held.set(who, step.granted.token);
+        }
+      } else if (r < 0.5 && held.has(who)) {
+        const token = held.get(who) as number;
+        held.delete(who);
+        const outcome = random() < 0.5 ? { kind: 'success' as const } : { kind: 'failure' as const, errorClass: 'overloaded' };
+        const before = doc;
+        step = completeProbe(doc, token, outcome, ctx(now, who));
+        if (step.changed && before.probe?.token !== token) throw new Error('stale token changed the breaker');
+      } else if (r < 0.75) {
+        step = evaluateBreaker(doc, window(Math.floor(random() * 3), { overloaded: Math.floor(random() * 8) }), ctx(now));
+      } else if (r < 0.8) {
+        step = overrideBreaker(doc, (['force_open', 'force_close', 'clear_override', 'reset'] as const)[Math.floor(random() * 4)] as 'reset', ctx(now, 'admin'), null);
+      } else {
+        step = tripBreaker(doc, 'streak', ctx(now, who));
+      }
+      if (step.transition) transitions += 1;
+      doc = step.doc;
+      expect(doc.generation).toBe(transitions);
+      if (doc.probe !== null) expect(doc.state).toBe('half_open');
+      if (doc.state === 'open' && doc.override === null) expect(doc.nextProbeAt).not.toBeNull();
+    }
+    expect(transitions).toBeGreaterThan(100);
+  });
+});

@@ -1,0 +1,240 @@
+import { MAX_BREAKER_HISTORY, type BreakerDoc, type BreakerState, type BreakerTransition } from '../../schema/flow.js';
+import { countFailures, type BreakerConfig, type OutcomeCounts, windowTripReason } from './breaker-rules.js';
+
+/**
+ * The circuit breaker shared by the fleet, one per model, as a pure state machine over the
+ * `transcription_circuit_breaker/{model}` document. Callers read the document in a
+ * transaction, call one function here, and write `doc` back when `changed`.
+ *
+ *            trip (streak / window rules)              probe due (now >= nextProbeAt)
+ *   closed ---------------------------------> open -----------------------------> half_open
+ *     ^                                        ^  <--- probe failed / timed out ---    |
+ *     +------------- probe succeeded ----------+---------------------------------------+
+ *
+ * - Exactly one probe: `acquireProbe` hands a fenced lease (holder, token, expiresAt) to one
+ *   caller; everyone else is refused until it resolves. `completeProbe` only accepts the
+ *   current token, so a late or duplicate result can never flip the breaker.
+ * - Recovery time: `recoveryTimeMs` after opening, doubled after each failed probe up to
+ *   `maxRecoveryTimeMs` (`consecutiveFailures` counts failed probes in a row).
+ * - A probe whose lease expires counts as failed (the upstream hung, or the holder died).
+ * - An inconclusive probe (an ignored class: invalid input, cancel) releases the lease and
+ *   stays half-open, so the next caller probes at once.
+ * - Manual overrides win over everything: force_open refuses every call and every probe;
+ *   force_closed lets every call through and stops automatic trips; clear_override returns to
+ *   automatic operation (from open, with a probe due at once); reset = clear_override + closed
+ *   + counters zeroed. Every transition, manual or not, increments `generation` and lands in
+ *   the bounded `history`.
+ */
+export interface BreakerStep {
+  doc: BreakerDoc;
+  /** True when `doc` differs from the input and must be written. */
+  changed: boolean;
+  transition: BreakerTransition | null;
+}
+
+export interface BreakerContext {
+  now: number;
+  config: BreakerConfig;
+  /** Server id, or admin uid for manual actions. */
+  by: string;
+}
+
+export function initialBreaker(model: string, now: number): BreakerDoc {
+  return {
+    model,
+    state: 'closed',
+    generation: 0,
+    since: now,
+    openedAt: null,
+    nextProbeAt: null,
+    probe: null,
+    probeToken: 0,
+    window: null,
+    consecutiveFailures: 0,
+    override: null,
+    overrideBy: null,
+    overrideAt: null,
+    history: [],
+    updatedAt: now,
+  };
+}
+
+/** Wait before the next probe after `failedProbes` failed probes in a row. */
+export function recoveryDelay(failedProbes: number, config: BreakerConfig): number {
+  const cap = Math.max(config.maxRecoveryTimeMs, config.recoveryTimeMs);
+  return Math.min(cap, config.recoveryTimeMs * 2 ** Math.min(failedProbes, 30));
+}
+
+const unchanged = (doc: BreakerDoc): BreakerStep => ({ doc, changed: false, transition: null });
+
+function moveTo(doc: BreakerDoc, to: BreakerState, ctx: BreakerContext, reason: string, patch: Partial<BreakerDoc>): BreakerStep {
+  const transition: BreakerTransition = { from: doc.state, to, at: ctx.now, reason: reason.slice(0, 500), by: ctx.by };
+  const next: BreakerDoc = {
+    ...doc,
+    ...patch,
+    state: to,
+    generation: doc.generation + 1,
+    since: ctx.now,
+    updatedAt: ctx.now,
+    history: [...doc.history, transition].slice(-MAX_BREAKER_HISTORY),
+  };
+  return { doc: next, changed: true, transition };
+}
+
+function open(doc: BreakerDoc, ctx: BreakerContext, reason: string, failedProbes: number): BreakerStep {
+  return moveTo(doc, 'open', ctx, reason, {
+    openedAt: doc.state === 'closed' ? ctx.now : (doc.openedAt ?? ctx.now),
+    nextProbeAt: ctx.now + recoveryDelay(failedProbes, ctx.config),
+    probe: null,
+    consecutiveFailures: failedProbes,
+    window: null,
+  });
+}
+
+function close(doc: BreakerDoc, ctx: BreakerContext, reason: string): BreakerStep {
+  return moveTo(doc, 'closed', ctx, reason, {
+    openedAt: null,
+    nextProbeAt: null,
+    probe: null,
+    consecutiveFailures: 0,
+    window: null,
+  });
+}
+
+/** What a caller may do right now, without writing anything. */
+export type BreakerGate =
+  | { allow: 'all' }
+  | { allow: 'probe' }
+  | { allow: 'none'; retryAfterMs: number; reason: string };
+
+export function breakerGate(doc: BreakerDoc, now: number, config: BreakerConfig): BreakerGate {
+  if (doc.override === 'force_closed') return { allow: 'all' };
+  if (doc.override === 'force_open') {
+    return { allow: 'none', retryAfterMs: config.recoveryTimeMs, reason: 'breaker forced open' };
+  }
+  if (doc.state === 'closed') return { allow: 'all' };
+  if (doc.state === 'open') {
+    const due = doc.nextProbeAt ?? now;
+    return now >= due ? { allow: 'probe' } : { allow: 'none', retryAfterMs: due - now, reason: 'breaker open' };
+  }
+  if (doc.probe === null) return { allow: 'probe' };
+  if (doc.probe.expiresAt <= now) return { allow: 'probe' };
+  return { allow: 'none', retryAfterMs: Math.max(1, doc.probe.expiresAt - now), reason: 'breaker half-open, probe in flight' };
+}
+
+/**
+ * The leader's periodic evaluation of the fleet window (outcomes since the last transition,
+ * at most `windowMs` old). Opens a closed breaker on the window rules and fails a half-open
+ * probe whose lease expired. The window summary is stored on the document; callers may write
+ * it without a transition (`changed` stays false then: that write is optional).
+ */
+export function evaluateBreaker(doc: BreakerDoc, counts: OutcomeCounts & { start: number }, ctx: BreakerContext): BreakerStep {
+  const { total } = countFailures(counts.failuresByClass, ctx.config);
+  const window = {
+    start: counts.start,
+    calls: counts.successes + total,
+    failures: total,
+    failuresByClass: { ...counts.failuresByClass },
+  };
+  if (doc.override === null) {
+    if (doc.state === 'closed') {
+      const reason = windowTripReason(counts, ctx.config);
+      if (reason) return open(doc, ctx, reason, 0);
+    }
+    if (doc.state === 'half_open' && doc.probe !== null && doc.probe.expiresAt <= ctx.now) {
+      return open(doc, ctx, `probe by ${doc.probe.holder} timed out`, doc.consecutiveFailures + 1);
+    }
+  }
+  return { doc: { ...doc, window }, changed: false, transition: null };
+}
+
+/** A server's own trip (its streak rule fired). No-op unless automatically closed. */
+export function tripBreaker(doc: BreakerDoc, reason: string, ctx: BreakerContext): BreakerStep {
+  if (doc.override !== null || doc.state !== 'closed') return unchanged(doc);
+  return open(doc, ctx, reason, 0);
+}
+
+export interface ProbeGrant {
+  token: number;
+  expiresAt: number;
+}
+
+export type ProbeAcquisition = BreakerStep & ({ granted: ProbeGrant } | { granted: null; retryAfterMs: number; reason: string });
+
+/** Try to become the fleet's single half-open probe. */
+export function acquireProbe(doc: BreakerDoc, ctx: BreakerContext): ProbeAcquisition {
+  const gate = breakerGate(doc, ctx.now, ctx.config);
+  if (gate.allow === 'all') return { ...unchanged(doc), granted: null, retryAfterMs: 0, reason: 'breaker closed' };
+  if (gate.allow === 'none') return { ...unchanged(doc), granted: null, retryAfterMs: gate.retryAfterMs, reason: gate.reason };
+  if (doc.state === 'half_open' && doc.probe !== null) {
+    // The previous probe's lease ran out without a result: it failed. Open again and wait.
+    const step = open(doc, ctx, `probe by ${doc.probe.holder} timed out`, doc.consecutiveFailures + 1);
+    return { ...step, granted: null, retryAfterMs: (step.doc.nextProbeAt as number) - ctx.now, reason: 'probe timed out' };
+  }
+  const token = doc.probeToken + 1;
+  const probe = { holder: ctx.by, token, startedAt: ctx.now, expiresAt: ctx.now + ctx.config.probeTimeoutMs };
+  if (doc.state === 'half_open') {
+    // Released after an inconclusive probe: hand out a new lease without a new transition.
+    const next = { ...doc, probe, probeToken: token, updatedAt: ctx.now };
+    return { doc: next, changed: true, transition: null, granted: { token, expiresAt: probe.expiresAt } };
+  }
+  const step = moveTo(doc, 'half_open', ctx, `probe by ${ctx.by}`, { probe, probeToken: token });
+  return { ...step, granted: { token, expiresAt: probe.expiresAt } };
+}
+
+export type ProbeResult = { kind: 'success' } | { kind: 'failure'; errorClass: string } | { kind: 'inconclusive'; errorClass: string };
+
+/** The probe's outcome; ignored unless `token` is the current probe's. */
+export function completeProbe(doc: BreakerDoc, token: number, result: ProbeResult, ctx: BreakerContext): BreakerStep {
+  if (doc.state !== 'half_open' || doc.probe === null || doc.probe.token !== token) return unchanged(doc);
+  if (doc.override !== null) return { doc: { ...doc, probe: null, updatedAt: ctx.now }, changed: true, transition: null };
+  if (result.kind === 'success') return close(doc, ctx, `probe by ${doc.probe.holder} succeeded`);
+  if (result.kind === 'failure') {
+    return open(doc, ctx, `probe by ${doc.probe.holder} failed (${result.errorClass})`, doc.consecutiveFailures + 1);
+  }
+  return { doc: { ...doc, probe: null, updatedAt: ctx.now }, changed: true, transition: null };
+}
+
+export type BreakerOverrideAction = 'force_open' | 'force_close' | 'clear_override' | 'reset';
+
+/** Manual actions from the dashboard or CLI; the caller appends the audit entry. */
+export function overrideBreaker(doc: BreakerDoc, action: BreakerOverrideAction, ctx: BreakerContext, reason: string | null): BreakerStep {
+  const why = (text: string) => (reason ? `${text}: ${reason}` : text);
+  const stamp = (override: BreakerDoc['override']) => ({
+    override,
+    overrideBy: override === null ? null : ctx.by,
+    overrideAt: override === null ? null : ctx.now,
+  });
+  switch (action) {
+    case 'force_open':
+      return moveTo(doc, 'open', ctx, why('forced open'), {
+        ...stamp('force_open'),
+        openedAt: doc.state === 'open' ? doc.openedAt : ctx.now,
+        nextProbeAt: null,
+        probe: null,
+      });
+    case 'force_close':
+      return moveTo(doc, 'closed', ctx, why('forced closed'), {
+        ...stamp('force_closed'),
+        openedAt: null,
+        nextProbeAt: null,
+        probe: null,
+        window: null,
+      });
+    case 'clear_override': {
+      if (doc.override === null) return unchanged(doc);
+      // Back to automatic operation. From forced open, a probe is due at once.
+      const patch = doc.state === 'open' ? { nextProbeAt: ctx.now, consecutiveFailures: 0 } : {};
+      return moveTo(doc, doc.state, ctx, why('override cleared'), { ...stamp(null), ...patch });
+    }
+    case 'reset':
+      return moveTo(doc, 'closed', ctx, why('reset'), {
+        ...stamp(null),
+        openedAt: null,
+        nextProbeAt: null,
+        probe: null,
+        consecutiveFailures: 0,
+        window: null,
+      });
+  }
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { upstreamWindowSchema } from '../../schema/coordination.js';
+import { resolveConfig } from '../../schema/config.js';
+import { emptyOutcomes, localTripReason, recordOutcome, rollOutcomes, sumWindows, toUpstreamWindow, windowDelta } from './outcome-window.js';
+import { emptyHistory, historyTotals, pushDeltas, restartHistory } from './fleet-window.js';
+
+const breaker = resolveConfig({}).circuitBreaker;
+const opts = { breaker, assumeAudioSeconds: 10, estimateTokens: (s: number | null) => (s ?? 10) * 36 };
+const T0 = 1_700_000_000_000;
+
+describe('local outcome accounting', () => {
+  it('counts calls, successes, failures, latency per audio second and tokens', () => {
+    let s = emptyOutcomes(T0);
+    s = recordOutcome(s, { ok: true, latencyMs: 2_000, audioSeconds: 4, tokens: 150 }, opts);
+    s = recordOutcome(s, { ok: true, latencyMs: 3_000, audioSeconds: null, tokens: null }, opts);
+    s = recordOutcome(s, { ok: false, errorClass: 'overloaded', latencyMs: 10 }, opts);
+    const w = upstreamWindowSchema.parse(toUpstreamWindow(s));
+    expect(w).toEqual({ windowStart: T0, calls: 3, successes: 2, failuresByClass: { overloaded: 1 }, latencyPerAudioSecMsSum: 500 + 300, tokens: 150 + 360 });
+  });
+
+  it('tracks the failure streak: a success clears it, ignored classes leave it alone', () => {
+    let s = emptyOutcomes(T0);
+    for (let i = 0; i < 4; i++) s = recordOutcome(s, { ok: false, errorClass: 'overloaded', latencyMs: 1 }, opts);
+    s = recordOutcome(s, { ok: false, errorClass: 'invalid', latencyMs: 1 }, opts);
+    expect(localTripReason(s, breaker)).toBeNull();
+    const tripped = recordOutcome(s, { ok: false, errorClass: 'network', latencyMs: 1 }, opts);
+    expect(localTripReason(tripped, breaker)).toMatch(/5 failures in a row/);
+    const healed = recordOutcome(s, { ok: true, latencyMs: 1, audioSeconds: 1, tokens: 1 }, opts);
+    expect(healed.streak).toEqual({});
+  });
+
+  it('rolls the reporting window but keeps the streak', () => {
+    let s = recordOutcome(emptyOutcomes(T0), { ok: false, errorClass: 'timeout', latencyMs: 1 }, opts);
+    expect(rollOutcomes(s, T0 + 59_999, 60_000)).toBe(s);
+    s = rollOutcomes(s, T0 + 60_000, 60_000);
+    expect(s).toMatchObject({ windowStart: T0 + 60_000, calls: 0, streak: { timeout: 1 } });
+  });
+});
+
+describe('fleet aggregation', () => {
+  const w = (start: number, calls: number, successes: number, overloaded: number) => ({
+    windowStart: start,
+    calls,
+    successes,
+    failuresByClass: overloaded ? { overloaded } : {},
+    latencyPerAudioSecMsSum: successes * 100,
+    tokens: successes * 10,
+  });
+
+  it('diffs successive reports of one window and takes a new window whole', () => {
+    expect(windowDelta(w(T0, 10, 8, 2), w(T0, 15, 12, 3))).toEqual(w(T0, 5, 4, 1));
+    expect(windowDelta(w(T0, 10, 8, 2), w(T0 + 60_000, 3, 3, 0))).toEqual(w(T0 + 60_000, 3, 3, 0));
+    expect(windowDelta(null, w(T0, 4, 4, 0))).toEqual(w(T0, 4, 4, 0));
+  });
+
+  it('sums deltas over a sliding window and forgets everything before a transition', () => {
+    let h = emptyHistory(T0);
+    h = pushDeltas(h, T0 + 1_000, [w(T0, 10, 10, 0), w(T0, 5, 0, 5)], 60_000);
+    h = pushDeltas(h, T0 + 30_000, [w(T0, 4, 2, 2)], 60_000);
+    expect(historyTotals(h, T0 + 30_000, 60_000)).toMatchObject({ calls: 19, successes: 12, failuresByClass: { overloaded: 7 } });
+    expect(historyTotals(h, T0 + 61_000, 60_000)).toMatchObject({ calls: 4 });
+    h = restartHistory(h, T0 + 40_000);
+    expect(historyTotals(h, T0 + 40_000, 60_000)).toMatchObject({ calls: 0, windowStart: T0 + 40_000 });
+    expect(sumWindows([], T0).calls).toBe(0);
+  });
+});

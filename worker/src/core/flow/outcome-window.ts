@@ -1,0 +1,108 @@
+import type { UpstreamWindow } from '../../schema/coordination.js';
+import type { BreakerConfig } from './breaker-rules.js';
+import { isCounted, streakTripReason } from './breaker-rules.js';
+
+/**
+ * One server's upstream accounting for one model: a tumbling reporting window (cumulative
+ * counts since `windowStart`, published in the server's heartbeat document, so the leader can
+ * diff successive reports) and the current failure streak (the breaker's count window).
+ *
+ * The window restarts every `windowMs` and whenever the model's breaker changes state, so
+ * outcomes from before a transition never count against the new state.
+ */
+export interface LocalOutcomes {
+  windowStart: number;
+  calls: number;
+  successes: number;
+  failuresByClass: Record<string, number>;
+  latencyPerAudioSecMsSum: number;
+  tokens: number;
+  /** Counted failures in a row, by class; a success clears it. */
+  streak: Record<string, number>;
+}
+
+export type Outcome =
+  | { ok: true; latencyMs: number; audioSeconds: number | null; tokens: number | null }
+  | { ok: false; errorClass: string; latencyMs: number };
+
+export function emptyOutcomes(now: number): LocalOutcomes {
+  return { windowStart: now, calls: 0, successes: 0, failuresByClass: {}, latencyPerAudioSecMsSum: 0, tokens: 0, streak: {} };
+}
+
+/** Start a new reporting window (the streak survives a roll, not a breaker transition). */
+export function rollOutcomes(state: LocalOutcomes, now: number, windowMs: number): LocalOutcomes {
+  if (now - state.windowStart < windowMs) return state;
+  return { ...emptyOutcomes(now), streak: state.streak };
+}
+
+export interface RecordOptions {
+  breaker: BreakerConfig;
+  /** Audio length assumed for the latency average when a success has none. */
+  assumeAudioSeconds: number;
+  /** Token estimate when the upstream reported none. */
+  estimateTokens: (audioSeconds: number | null) => number;
+}
+
+export function recordOutcome(state: LocalOutcomes, outcome: Outcome, options: RecordOptions): LocalOutcomes {
+  const next: LocalOutcomes = { ...state, calls: state.calls + 1 };
+  if (outcome.ok) {
+    const seconds = outcome.audioSeconds && outcome.audioSeconds > 0 ? outcome.audioSeconds : options.assumeAudioSeconds;
+    next.successes += 1;
+    next.latencyPerAudioSecMsSum += seconds > 0 ? outcome.latencyMs / seconds : 0;
+    next.tokens += outcome.tokens ?? options.estimateTokens(outcome.audioSeconds);
+    next.streak = {};
+    return next;
+  }
+  next.failuresByClass = { ...state.failuresByClass, [outcome.errorClass]: (state.failuresByClass[outcome.errorClass] ?? 0) + 1 };
+  if (isCounted(outcome.errorClass, options.breaker)) {
+    next.streak = { ...state.streak, [outcome.errorClass]: (state.streak[outcome.errorClass] ?? 0) + 1 };
+  }
+  return next;
+}
+
+/** Trip reason when this server's streak alone proves an outage. */
+export function localTripReason(state: LocalOutcomes, config: BreakerConfig): string | null {
+  return streakTripReason(state.streak, config);
+}
+
+export function toUpstreamWindow(state: LocalOutcomes): UpstreamWindow {
+  return {
+    windowStart: state.windowStart,
+    calls: state.calls,
+    successes: state.successes,
+    failuresByClass: { ...state.failuresByClass },
+    latencyPerAudioSecMsSum: state.latencyPerAudioSecMsSum,
+    tokens: Math.round(state.tokens),
+  };
+}
+
+/** Fleet-side: what one server reported since the leader's previous look at it. */
+export function windowDelta(previous: UpstreamWindow | null, current: UpstreamWindow): UpstreamWindow {
+  // A new window (roll or transition) restarts the counters: all of it is new.
+  if (previous === null || previous.windowStart !== current.windowStart || current.calls < previous.calls) return current;
+  const failuresByClass: Record<string, number> = {};
+  for (const [k, v] of Object.entries(current.failuresByClass)) {
+    const d = v - (previous.failuresByClass[k] ?? 0);
+    if (d > 0) failuresByClass[k] = d;
+  }
+  return {
+    windowStart: current.windowStart,
+    calls: current.calls - previous.calls,
+    successes: Math.max(0, current.successes - previous.successes),
+    failuresByClass,
+    latencyPerAudioSecMsSum: Math.max(0, current.latencyPerAudioSecMsSum - previous.latencyPerAudioSecMsSum),
+    tokens: Math.max(0, current.tokens - previous.tokens),
+  };
+}
+
+export function sumWindows(windows: readonly UpstreamWindow[], start: number): UpstreamWindow {
+  const total: UpstreamWindow = { windowStart: start, calls: 0, successes: 0, failuresByClass: {}, latencyPerAudioSecMsSum: 0, tokens: 0 };
+  for (const w of windows) {
+    total.calls += w.calls;
+    total.successes += w.successes;
+    total.latencyPerAudioSecMsSum += w.latencyPerAudioSecMsSum;
+    total.tokens += w.tokens;
+    for (const [k, v] of Object.entries(w.failuresByClass)) total.failuresByClass[k] = (total.failuresByClass[k] ?? 0) + v;
+  }
+  return total;
+}
