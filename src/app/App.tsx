@@ -5,11 +5,22 @@ import { SessionProvider } from '../auth/session';
 import { AppRoutes } from './AppRoutes';
 import type { AppServices } from './services';
 
+const TRANSIENT = new Set(['unavailable', 'deadline-exceeded', 'aborted', 'resource-exhausted', 'internal']);
+
+/**
+ * Retry fetched reads only on transient failures; a permission error or a missing index will
+ * not heal by asking again and the user should see it at once.
+ */
+export function shouldRetry(failureCount: number, error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return failureCount < 2 && typeof code === 'string' && TRANSIENT.has(code);
+}
+
 export function createQueryClient(): QueryClient {
   return new QueryClient({
     defaultOptions: {
       // Live data arrives through listeners; fetched pages refetch on demand, not on focus.
-      queries: { refetchOnWindowFocus: false, retry: 1 },
+      queries: { refetchOnWindowFocus: false, retry: shouldRetry },
       mutations: { retry: false },
     },
   });

@@ -5,7 +5,7 @@ import { MemoryRouter, Route, Routes } from 'react-router';
 import { createQueryClient } from '../app/App';
 import { AppRoutes } from '../app/AppRoutes';
 import type { AppServices } from '../app/services';
-import { SessionProvider } from '../auth/session';
+import { SessionProvider, useSession } from '../auth/session';
 import { DataProvider, type DataContextValue } from '../data/context';
 import { createSources } from '../data/sources';
 import { ClockProvider } from '../lib/clock';
@@ -15,6 +15,12 @@ import { createServerClock } from '../live/serverClock';
 import { FakeAuth } from './fakeAuth';
 import { FakeData } from './fakeData';
 import { T0 } from './factories';
+
+/** Pages live behind the session gate in the app; the harness waits for the fake session too. */
+function SignedIn({ children }: { children: ReactNode }) {
+  const { state } = useSession();
+  return state.status === 'signed-in' ? children : null;
+}
 
 export interface PageHarness {
   data: FakeData;
@@ -45,9 +51,11 @@ export function renderPage(
           <DataProvider value={context}>
             <LiveProvider bridge={bridge}>
               <MemoryRouter initialEntries={[options.path ?? '/']}>
-                <Routes>
-                  <Route path={options.route ?? '*'} element={children} />
-                </Routes>
+                <SignedIn>
+                  <Routes>
+                    <Route path={options.route ?? '*'} element={children} />
+                  </Routes>
+                </SignedIn>
               </MemoryRouter>
             </LiveProvider>
           </DataProvider>

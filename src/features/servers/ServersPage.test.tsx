@@ -1,0 +1,44 @@
+import { screen, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { T0, leader, server } from '../../test/factories';
+import { FakeData } from '../../test/fakeData';
+import { renderPage } from '../../test/render';
+import { ServersPage } from './ServersPage';
+
+describe('ServersPage', () => {
+  it('shows heartbeat age, limits, the leader badge with its term, and flags stale servers', async () => {
+    const data = new FakeData();
+    data.put('servers', 'srv-a', server({ serverId: 'srv-a', heartbeatAt: T0 - 2_000, inFlight: 3, concurrencyLimit: 6, version: '1.2.3' }));
+    data.put('servers', 'srv-b', server({ serverId: 'srv-b', heartbeatAt: T0 - 60_000 }));
+    data.put('leader', 'current', leader({ holder: 'srv-a', term: 7, expiresAt: T0 + 10_000 }));
+    renderPage(<ServersPage />, { data });
+    const a = await screen.findByTestId('server-row-srv-a');
+    expect(a).toHaveAttribute('data-stale', 'false');
+    expect(a).toHaveTextContent('2.0 s');
+    expect(a).toHaveTextContent('6 / max 4');
+    expect(a).toHaveTextContent('1.2.3');
+    expect(within(a).getByTestId('leader-badge')).toHaveTextContent('leader · term 7');
+    const b = screen.getByTestId('server-row-srv-b');
+    expect(b).toHaveAttribute('data-stale', 'true');
+    expect(within(b).getByTestId('stale-badge')).toBeInTheDocument();
+    expect(within(b).queryByTestId('leader-badge')).toBeNull();
+  });
+
+  it('judges staleness in Firestore time, not by a skewed browser clock', async () => {
+    const data = new FakeData();
+    // Browser clock is 5 minutes fast: by the raw clock every heartbeat looks stale.
+    const skew = 5 * 60_000;
+    data.put('servers', 'srv-a', server({ serverId: 'srv-a', heartbeatAt: T0 - 1_000 }));
+    const { context } = renderPage(<ServersPage />, { data, now: T0 + skew });
+    context.serverClock.observe(T0 - 500, T0 + skew - 300);
+    data.put('servers', 'srv-a', server({ serverId: 'srv-a', heartbeatAt: T0 - 1_000, inFlight: 2 }));
+    const row = await screen.findByTestId('server-row-srv-a');
+    expect(row).toHaveAttribute('data-stale', 'false');
+  });
+
+  it('says when no leader is elected and when there are no servers', async () => {
+    renderPage(<ServersPage />, { data: new FakeData() });
+    expect(await screen.findByText('No leader elected yet.')).toBeInTheDocument();
+    expect(screen.getByText(/No worker has registered yet/)).toBeInTheDocument();
+  });
+});

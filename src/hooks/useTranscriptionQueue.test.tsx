@@ -1,0 +1,192 @@
+import { PAYLOAD_LIMITS, type JobDoc } from '@fq/worker/schema';
+import { act, renderHook, waitFor } from '@testing-library/react';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { SERVER_TIME } from '../data/port';
+import { makeWav } from '../test/audio';
+import { T0, job, rateLimit, stats } from '../test/factories';
+import { FakeData } from '../test/fakeData';
+import { dataWrapper } from '../test/providers';
+import { SubmissionError, useTranscriptionQueue, type UseTranscriptionQueueOptions } from './useTranscriptionQueue';
+import { estimateEta } from './requests';
+
+function memoryStorage() {
+  const m = new Map<string, string>();
+  return { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => void m.set(k, v) };
+}
+
+describe('useTranscriptionQueue', () => {
+  let data: FakeData;
+  let storage: ReturnType<typeof memoryStorage>;
+
+  beforeEach(() => {
+    data = new FakeData();
+    data.serverNow = () => T0;
+    storage = memoryStorage();
+  });
+
+  function mount(opts: Partial<UseTranscriptionQueueOptions> = {}) {
+    const { Wrapper } = dataWrapper(data, () => T0);
+    return renderHook(() => useTranscriptionQueue({ userId: 'u-1', storage, ...opts }), { wrapper: Wrapper });
+  }
+
+  /** Mimics the engine: moves a job through statuses. */
+  function engine(id: string, patch: Partial<JobDoc>) {
+    const current = data.read('jobs', id);
+    if (!current?.ok) throw new Error(`no job ${id}`);
+    data.put('jobs', id, { ...current.data, ...patch, updatedAt: T0 });
+  }
+
+  it('submits audio as ONE batch: a client `submitted` job plus its payload chunks', async () => {
+    const { result } = mount();
+    await waitFor(() => expect(result.current.isLoading).toBe(false));
+    let id = '';
+    await act(async () => {
+      id = await result.current.queueTranscription(new Blob([makeWav(1) as Uint8Array<ArrayBuffer>], { type: 'audio/wav' }), {
+        priority: 'high',
+        metadata: { deck: 'french' },
+      });
+    });
+    expect(data.commits).toHaveLength(1);
+    const [jobWrite, ...chunks] = data.commits[0]!;
+    expect(jobWrite).toMatchObject({ op: 'set', collection: 'jobs', id });
+    const written = (jobWrite as { data: Record<string, unknown> }).data;
+    expect(Object.keys(written).sort()).toEqual(
+      ['audio', 'createdAt', 'idempotencyKey', 'metadata', 'priority', 'sessionId', 'source', 'status', 'userId'].sort(),
+    );
+    expect(written).toMatchObject({ status: 'submitted', source: 'client', userId: 'u-1', priority: 'high', createdAt: SERVER_TIME });
+    expect(written.audio).toMatchObject({ mimeType: 'audio/wav', chunkCount: 1, durationSec: 1 });
+    expect(chunks).toHaveLength(1);
+    expect(chunks[0]).toMatchObject({ op: 'set', collection: 'payloads', id: `${id}_0000` });
+    // the stored job is visible through the listener and decodes as a submitted job
+    await waitFor(() => expect(result.current.requests[0]).toMatchObject({ requestId: id, status: 'submitted' }));
+    expect(result.current.hasActiveRequests).toBe(true);
+  });
+
+  it('splits large audio into several chunks in the same batch', async () => {
+    const { result } = mount();
+    const bytes = makeWav((PAYLOAD_LIMITS.chunkBytes * 2.5) / 32_000);
+    await act(async () => {
+      await result.current.queueTranscription(bytes, { mimeType: 'audio/wav' });
+    });
+    expect(data.commits[0]!.filter((m) => m.collection === 'payloads')).toHaveLength(3);
+  });
+
+  it('rejects invalid audio with a typed error, writes nothing and reports it once', async () => {
+    const onError = vi.fn();
+    const { result } = mount({ onError });
+    let caught: unknown;
+    await act(async () => {
+      caught = await result.current
+        .queueTranscription(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]), { mimeType: 'audio/wav' })
+        .catch((e: unknown) => e);
+    });
+    expect(caught).toBeInstanceOf(SubmissionError);
+    expect((caught as SubmissionError).code).toBe('PAYLOAD_INVALID');
+    expect(data.commits).toHaveLength(0);
+    expect(onError).toHaveBeenCalledTimes(1);
+    expect(result.current.requests[0]).toMatchObject({ status: 'upload_failed', error: { code: 'PAYLOAD_INVALID' } });
+
+    await act(async () => {
+      caught = await result.current.queueTranscription(makeWav(0.1), { mimeType: 'text/plain' }).catch((e: unknown) => e);
+    });
+    expect((caught as SubmissionError).code).toBe('VALIDATION');
+  });
+
+  it('keeps a failed upload visible with its error', async () => {
+    const { result } = mount();
+    data.failNextWrite(Object.assign(new Error('Missing or insufficient permissions.'), { code: 'permission-denied' }));
+    let caught: unknown;
+    await act(async () => {
+      caught = await result.current.queueTranscription(makeWav(0.2), { mimeType: 'audio/wav' }).catch((e: unknown) => e);
+    });
+    expect((caught as SubmissionError).code).toBe('UPLOAD_FAILED');
+    expect(result.current.requests[0]?.status).toBe('upload_failed');
+    expect(result.current.requests[0]?.error?.message).toMatch(/Permission denied/);
+  });
+
+  it('reports position, ETA, stats and rate-limit remaining from the documents', async () => {
+    data.put('stats', 'queue', stats({ avgServiceMs: 2_000, fleetConcurrency: 2 }));
+    data.put('rateLimits', 'u-1', rateLimit({ userId: 'u-1', limit: 10, burst: 2, count: 4, remaining: 8, resetAt: T0 + 30_000 }));
+    data.put('jobs', 'j1', job({ userId: 'u-1', status: 'queued', position: 5 }));
+    data.put('jobs', 'other', job({ userId: 'u-2', status: 'queued' }));
+    const { result } = mount();
+    await waitFor(() => expect(result.current.requests).toHaveLength(1));
+    expect(result.current.requests[0]).toMatchObject({ requestId: 'j1', position: 5, etaMs: 6_000 });
+    expect(result.current.stats).toMatchObject({ queued: 10, inFlight: 2, avgServiceMs: 2_000 });
+    expect(result.current.rateLimit).toMatchObject({ remaining: 8, capacity: 12, resetInMs: 30_000 });
+  });
+
+  it('fires onComplete and onError exactly once per job', async () => {
+    const onComplete = vi.fn();
+    const onError = vi.fn();
+    data.put('jobs', 'a', job({ userId: 'u-1', status: 'running' }));
+    data.put('jobs', 'b', job({ userId: 'u-1', status: 'queued', createdAt: T0 + 1 }));
+    const { result } = mount({ onComplete, onError });
+    await waitFor(() => expect(result.current.requests).toHaveLength(2));
+    act(() =>
+      engine('a', {
+        status: 'succeeded',
+        result: { transcript: 'bonjour', model: 'm', latencyMs: 1, upstreamMs: 1, audioSeconds: null, tokens: null },
+      }),
+    );
+    await waitFor(() => expect(onComplete).toHaveBeenCalledTimes(1));
+    expect(onComplete.mock.calls[0]![0]).toMatchObject({ requestId: 'a', transcript: 'bonjour' });
+    act(() => engine('a', { progress: 1 })); // another snapshot of the finished job
+    act(() =>
+      engine('b', {
+        status: 'dead_lettered',
+        lastErrorClass: 'overloaded',
+        errors: [{ at: T0, attempt: 5, errorClass: 'overloaded', code: 503, message: 'The model is overloaded.', retryAfterMs: null, serverId: null, model: null }],
+      }),
+    );
+    await waitFor(() => expect(onError).toHaveBeenCalledTimes(1));
+    expect(onError.mock.calls[0]![0]).toMatchObject({ requestId: 'b', error: { code: 'overloaded' } });
+    expect(onComplete).toHaveBeenCalledTimes(1);
+    expect(result.current.hasActiveRequests).toBe(false);
+  });
+
+  it('survives a reload: re-attaches to in-flight jobs and reports ones that finished while away, never old history', async () => {
+    data.put('jobs', 'old', job({ userId: 'u-1', status: 'succeeded', createdAt: T0 - 100_000 }));
+    data.put('jobs', 'live', job({ userId: 'u-1', status: 'running', createdAt: T0 - 10 }));
+    const first = mount();
+    await waitFor(() => expect(first.result.current.requests).toHaveLength(2));
+    first.unmount(); // "reload"
+
+    act(() => engine('live', { status: 'failed', lastErrorClass: 'invalid' }));
+    const onError = vi.fn();
+    const onComplete = vi.fn();
+    const second = mount({ onError, onComplete });
+    await waitFor(() => expect(onError).toHaveBeenCalledTimes(1));
+    expect(onError.mock.calls[0]![0]).toMatchObject({ requestId: 'live', status: 'failed' });
+    expect(onComplete).not.toHaveBeenCalled();
+    second.unmount();
+
+    const third = mount({ onError });
+    await waitFor(() => expect(third.result.current.requests).toHaveLength(2));
+    expect(onError).toHaveBeenCalledTimes(1);
+  });
+
+  it('watches active jobs beyond the history limit and cancels by writing only a cancel request', async () => {
+    for (let i = 0; i < 3; i++) data.put('jobs', `new${i}`, job({ userId: 'u-1', status: 'succeeded', createdAt: T0 + i }));
+    data.put('jobs', 'stuck', job({ userId: 'u-1', status: 'queued', createdAt: T0 - 1_000 }));
+    const { result } = mount({ historyLimit: 2 });
+    await waitFor(() => expect(result.current.requests.map((r) => r.requestId)).toContain('stuck'));
+    await act(async () => {
+      await result.current.cancel('stuck', 'changed my mind');
+    });
+    expect(data.commits.at(-1)).toEqual([
+      { op: 'update', collection: 'jobs', id: 'stuck', data: { cancelRequest: { at: SERVER_TIME, by: 'u-1', reason: 'changed my mind' } } },
+    ]);
+    await waitFor(() => expect(result.current.requests.find((r) => r.requestId === 'stuck')?.cancelRequested).toBe(true));
+  });
+});
+
+describe('estimateEta', () => {
+  it('prefers the engine estimate, falls back to position x service time, null when unknown', () => {
+    const s = stats({ avgServiceMs: 1_000, fleetConcurrency: 4 });
+    expect(estimateEta({ status: 'queued', position: 9, estimatedWaitMs: 500 }, s)).toBe(500);
+    expect(estimateEta({ status: 'queued', position: 9, estimatedWaitMs: null }, s)).toBe(3_000);
+    expect(estimateEta({ status: 'queued', position: null, estimatedWaitMs: null }, s)).toBeNull();
+    expect(estimateEta({ status: 'running', position: 1, estimatedWaitMs: 5 }, s)).toBeNull();
+  });
+});
