@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { upstreamWindowSchema } from '../../schema/coordination.js';
+import { upstreamWindowSchema, type UpstreamWindow } from '../../schema/coordination.js';
 import { resolveConfig } from '../../schema/config.js';
 import { emptyOutcomes, localTripReason, recordOutcome, rollOutcomes, sumWindows, toUpstreamWindow, windowDelta } from './outcome-window.js';
 import { emptyHistory, historyTotals, pushDeltas, restartHistory } from './fleet-window.js';
@@ -38,11 +38,11 @@ describe('local outcome accounting', () => {
 });
 
 describe('fleet aggregation', () => {
-  const w = (start: number, calls: number, successes: number, overloaded: number) => ({
+  const w = (start: number, calls: number, successes: number, overloaded: number): UpstreamWindow => ({
     windowStart: start,
     calls,
     successes,
-    failuresByClass: overloaded ? { overloaded } : {},
+    failuresByClass: overloaded ? { overloaded } : ({} as Record<string, number>),
     latencyPerAudioSecMsSum: successes * 100,
     tokens: successes * 10,
   });
