@@ -11,3 +11,6 @@ export * from './priority.js';
 export * from './jobs/retry-policy.js';
 export * from './jobs/transitions.js';
 export * from './controls/index.js';
+export * from './coordination/leader-lease.js';
+export * from './coordination/locks.js';
+export * from './analytics/rollup.js';

@@ -239,9 +239,11 @@ export function leaseExpired(job: JobDoc, now: number): boolean {
 export function reclaimExpired(
   jobId: string,
   job: JobDoc,
-  args: { now: number; retentionMs: number; by: string },
+  args: { now: number; retentionMs: number; by: string; ownerLost?: boolean },
 ): JobDoc {
-  if (!leaseExpired(job, args.now)) {
+  // `ownerLost`: the holder's server was declared dead (heartbeat timeout), so its lease is
+  // void even if not yet expired; fencing stops it if it was only partitioned.
+  if (job.status !== 'running' || (!args.ownerLost && !leaseExpired(job, args.now))) {
     throw InvalidTransitionError.forJob(jobId, job.status, 'reclaimed', ['running (with an expired lease)' as JobStatus]);
   }
   if (job.cancelRequest) return finish(job, 'cancelled', args.now, args.retentionMs);
@@ -251,7 +253,9 @@ export function reclaimExpired(
     attempt: job.attempts,
     errorClass: 'lease_lost',
     code: null,
-    message: `lease of ${owner} expired at ${new Date(job.lease?.expiresAt ?? args.now).toISOString()}; reclaimed by ${args.by}`,
+    message: args.ownerLost
+      ? `server ${owner} stopped heartbeating; job reclaimed by ${args.by}`
+      : `lease of ${owner} expired at ${new Date(job.lease?.expiresAt ?? args.now).toISOString()}; reclaimed by ${args.by}`,
     retryAfterMs: null,
     serverId: owner,
     model: null,

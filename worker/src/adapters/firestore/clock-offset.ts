@@ -1,0 +1,29 @@
+/**
+ * Estimates the offset between Firestore's clock and ours from read times (NTP-style: the
+ * server time is assumed to fall mid-way through the round trip). Used only to schedule
+ * work, e.g. when to renew a lease; expiry DECISIONS always use read times themselves.
+ * Keeps the sample with the smallest round trip among recent ones (least uncertainty).
+ */
+export class ClockOffset {
+  private samples: { offset: number; rtt: number; at: number }[] = [];
+
+  constructor(
+    private readonly local: () => number = Date.now,
+    private readonly maxSamples = 16,
+  ) {}
+
+  observe(serverTime: number, sentAt: number, receivedAt: number): void {
+    const rtt = Math.max(0, receivedAt - sentAt);
+    this.samples.push({ offset: serverTime - (sentAt + rtt / 2), rtt, at: receivedAt });
+    if (this.samples.length > this.maxSamples) this.samples.shift();
+  }
+
+  get offsetMs(): number {
+    if (this.samples.length === 0) return 0;
+    return this.samples.reduce((best, s) => (s.rtt < best.rtt ? s : best)).offset;
+  }
+
+  now(): number {
+    return this.local() + this.offsetMs;
+  }
+}

@@ -1,0 +1,293 @@
+import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
+import {
+  getFirestore,
+  type DocumentData,
+  type DocumentSnapshot,
+  type Firestore,
+  type Query as FsQuery,
+  type QuerySnapshot,
+  type Transaction as FsTransaction,
+} from 'firebase-admin/firestore';
+import { collectionNames, type CollectionKey, type CollectionNames } from '../../schema/names.js';
+import { decodeDoc, encodeDoc, type DocOf } from '../../schema/documents.js';
+import type { DocMutation, DocRef } from '../../core/mutations.js';
+import {
+  AlreadyExistsError,
+  ContentionError,
+  DocumentDecodeError,
+  type DocResult,
+  type DocStore,
+  type ListenSnapshot,
+  type OpsMeter,
+  type Query,
+  type QueryResult,
+  type Snapshot,
+  type Transaction,
+  type Unsubscribe,
+} from '../../ports/store.js';
+import { ClockOffset } from './clock-offset.js';
+
+export interface FirestoreStoreOptions {
+  projectId: string;
+  prefix?: string;
+  /** `host:port` of an emulator; FIRESTORE_EMULATOR_HOST wins when set (SDK behaviour). */
+  emulatorHost?: string | null;
+  databaseId?: string;
+  onInvalidDocument?: (error: DocumentDecodeError) => void;
+  /** Transaction attempts before giving up with `ContentionError` (SDK default 5). */
+  maxTransactionAttempts?: number;
+}
+
+let appCounter = 0;
+
+const GRPC_ALREADY_EXISTS = 6;
+const GRPC_ABORTED = 10;
+
+function grpcCode(error: unknown): number | null {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : null;
+}
+
+/**
+ * The store port on firebase-admin (server SDK: pessimistic transactions, gRPC, listeners).
+ * Every instance owns its own firebase-admin app so several "servers" can live in one test
+ * process and close independently.
+ */
+export class FirestoreStore implements DocStore {
+  readonly name: string;
+  readonly meter: OpsMeter = { reads: 0, writes: 0, deletes: 0 };
+  readonly db: Firestore;
+  private readonly app: App;
+  private readonly names: CollectionNames;
+  private readonly offset = new ClockOffset();
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly options: FirestoreStoreOptions) {
+    this.names = collectionNames(options.prefix ?? '');
+    this.app = initializeApp({ projectId: options.projectId }, `fq-store-${process.pid}-${++appCounter}`);
+    this.db = options.databaseId ? getFirestore(this.app, options.databaseId) : getFirestore(this.app);
+    const host = process.env.FIRESTORE_EMULATOR_HOST ?? options.emulatorHost ?? undefined;
+    this.db.settings({
+      ignoreUndefinedProperties: true,
+      ...(host ? { host, ssl: false } : {}),
+    });
+    this.name = `firestore:${options.projectId}${options.prefix ? `/${options.prefix}` : ''}`;
+  }
+
+  collectionName(collection: CollectionKey): string {
+    return this.names[collection];
+  }
+
+  now(): number {
+    return this.offset.now();
+  }
+
+  private ref(collection: CollectionKey, id: string) {
+    return this.db.collection(this.names[collection]).doc(id);
+  }
+
+  private decodeSnap<K extends CollectionKey>(collection: K, snap: DocumentSnapshot): DocOf<K> | null {
+    if (!snap.exists) return null;
+    try {
+      return decodeDoc(collection, snap.data());
+    } catch (error) {
+      throw new DocumentDecodeError(snap.ref.path, error);
+    }
+  }
+
+  private snapshots<K extends CollectionKey>(collection: K, snap: QuerySnapshot): Snapshot<K>[] {
+    const out: Snapshot<K>[] = [];
+    for (const d of snap.docs) {
+      try {
+        out.push({ id: d.id, data: decodeDoc(collection, d.data()), updateTime: d.updateTime.toMillis() });
+      } catch (error) {
+        this.options.onInvalidDocument?.(new DocumentDecodeError(d.ref.path, error));
+      }
+    }
+    return out;
+  }
+
+  private async timed<T>(fn: () => Promise<T>, readTime: (r: T) => number | null): Promise<T> {
+    const t0 = Date.now();
+    const result = await fn();
+    const rt = readTime(result);
+    if (rt !== null) this.offset.observe(rt, t0, Date.now());
+    return result;
+  }
+
+  async get<K extends CollectionKey>(collection: K, id: string): Promise<DocResult<K>> {
+    const snap = await this.timed(() => this.ref(collection, id).get(), (s) => s.readTime.toMillis());
+    this.meter.reads += 1;
+    return { doc: this.decodeSnap(collection, snap), readTime: snap.readTime.toMillis() };
+  }
+
+  private async build(query: Query): Promise<FsQuery> {
+    let q: FsQuery = this.db.collection(this.names[query.collection]);
+    for (const f of query.where ?? []) q = q.where(f.field, f.op, f.value);
+    for (const o of query.orderBy ?? []) q = q.orderBy(o.field, o.direction ?? 'asc');
+    if (query.startAfterId !== undefined) {
+      const cursor = await this.ref(query.collection, query.startAfterId).get();
+      this.meter.reads += 1;
+      if (cursor.exists) q = q.startAfter(cursor);
+    }
+    if (query.limit !== undefined) q = q.limit(query.limit);
+    return q;
+  }
+
+  async query<K extends CollectionKey>(query: Query<K>): Promise<QueryResult<K>> {
+    const q = await this.build(query);
+    const snap = await this.timed(() => q.get(), (s) => s.readTime.toMillis());
+    this.meter.reads += Math.max(1, snap.size);
+    return { docs: this.snapshots(query.collection, snap), readTime: snap.readTime.toMillis() };
+  }
+
+  async count(query: Query): Promise<number> {
+    const q = await this.build(query);
+    const snap = await q.count().get();
+    const n = snap.data().count;
+    this.meter.reads += Math.max(1, Math.ceil(n / 1000));
+    return n;
+  }
+
+  private write(batch: { set(ref: never, data: never): unknown; delete(ref: never): unknown }, m: DocMutation): void {
+    if (m.op === 'delete') {
+      batch.delete(this.ref(m.collection, m.id) as never);
+      this.meter.deletes += 1;
+    } else {
+      batch.set(this.ref(m.collection, m.id) as never, encodeDoc(m.collection, m.data as never) as never);
+      this.meter.writes += 1;
+    }
+  }
+
+  async commit(mutations: readonly DocMutation[]): Promise<number> {
+    if (mutations.length === 0) return this.now();
+    const batch = this.db.batch();
+    for (const m of mutations) this.write(batch as never, m);
+    const results = await batch.commit();
+    const t = results[0]?.writeTime.toMillis() ?? this.now();
+    return t;
+  }
+
+  async runTransaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.runTransaction(
+        async (t: FsTransaction) => {
+          let readTime: number | null = null;
+          const observe = (snap: DocumentSnapshot) => {
+            const rt = snap.readTime.toMillis();
+            if (readTime === null) readTime = rt;
+            this.meter.reads += 1;
+          };
+          const tx: Transaction = {
+            get: async <K extends CollectionKey>(collection: K, id: string) => {
+              const t0 = Date.now();
+              const snap = await t.get(this.ref(collection, id));
+              this.offset.observe(snap.readTime.toMillis(), t0, Date.now());
+              observe(snap);
+              return this.decodeSnap(collection, snap);
+            },
+            getAll: async (refs: readonly DocRef[]) => {
+              if (refs.length === 0) return [];
+              const snaps = await t.getAll(...refs.map((r) => this.ref(r.collection, r.id)));
+              snaps.forEach(observe);
+              return snaps.map((s, i) => this.decodeSnap(refs[i]!.collection, s));
+            },
+            now: () => {
+              if (readTime === null) throw new Error('transaction time is known only after its first read');
+              return readTime;
+            },
+            set: (collection, id, data) => {
+              t.set(this.ref(collection, id), encodeDoc(collection, data) as DocumentData);
+              this.meter.writes += 1;
+            },
+            create: (collection, id, data) => {
+              t.create(this.ref(collection, id), encodeDoc(collection, data) as DocumentData);
+              this.meter.writes += 1;
+            },
+            delete: (collection, id) => {
+              t.delete(this.ref(collection, id));
+              this.meter.deletes += 1;
+            },
+            apply: (mutations) => {
+              for (const m of mutations) this.write(t as never, m);
+            },
+          };
+          return fn(tx);
+        },
+        { maxAttempts: this.options.maxTransactionAttempts ?? 5 },
+      );
+    } catch (error) {
+      const code = grpcCode(error);
+      if (code === GRPC_ALREADY_EXISTS) throw new AlreadyExistsError((error as Error).message);
+      if (code === GRPC_ABORTED) throw new ContentionError(this.options.maxTransactionAttempts ?? 5);
+      throw error;
+    }
+  }
+
+  listen<K extends CollectionKey>(
+    query: Query<K>,
+    onNext: (snapshot: ListenSnapshot<K>) => void,
+    onError: (error: Error) => void,
+  ): Unsubscribe {
+    let unsubscribe: (() => void) | null = null;
+    let cancelled = false;
+    let first = true;
+    const stop = () => {
+      cancelled = true;
+      unsubscribe?.();
+      this.listeners.delete(stop);
+    };
+    this.listeners.add(stop);
+    this.build(query).then(
+      (q) => {
+        if (cancelled) return;
+        unsubscribe = q.onSnapshot(
+          (snap) => {
+            const changed = snap.docChanges().filter((c) => c.type !== 'removed').length;
+            this.meter.reads += first ? Math.max(1, changed) : changed;
+            first = false;
+            onNext({ docs: this.snapshots(query.collection, snap), readTime: snap.readTime.toMillis() });
+          },
+          (error) => onError(error),
+        );
+      },
+      (error: unknown) => onError(error as Error),
+    );
+    return stop;
+  }
+
+  listenDoc<K extends CollectionKey>(
+    collection: K,
+    id: string,
+    onNext: (result: DocResult<K>) => void,
+    onError: (error: Error) => void,
+  ): Unsubscribe {
+    const unsubscribe = this.ref(collection, id).onSnapshot(
+      (snap) => {
+        this.meter.reads += 1;
+        try {
+          onNext({ doc: this.decodeSnap(collection, snap), readTime: snap.readTime.toMillis() });
+        } catch (error) {
+          onError(error as Error);
+        }
+      },
+      (error) => onError(error),
+    );
+    const stop = () => {
+      unsubscribe();
+      this.listeners.delete(stop);
+    };
+    this.listeners.add(stop);
+    return stop;
+  }
+
+  async close(): Promise<void> {
+    for (const stop of [...this.listeners]) stop();
+    await this.db.terminate().catch(() => undefined);
+    await deleteApp(this.app).catch(() => undefined);
+  }
+}
+
+export function createFirestoreStore(options: FirestoreStoreOptions): FirestoreStore {
+  return new FirestoreStore(options);
+}

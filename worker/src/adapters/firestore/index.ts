@@ -1,0 +1,3 @@
+export { FirestoreStore, createFirestoreStore } from './firestore-store.js';
+export type { FirestoreStoreOptions } from './firestore-store.js';
+export { ClockOffset } from './clock-offset.js';

@@ -1,0 +1,19 @@
+import { describeJobsContract } from '../../engine/jobs.contract.js';
+import { FakeClock } from '../../testing/fake-clock.js';
+import type { EngineFixtureFactory } from '../../testing/engine-fixture.js';
+import { MemoryDatabase, MemoryStore } from './memory-store.js';
+
+const memoryFixture: EngineFixtureFactory = async (prefix) => {
+  const clock = new FakeClock();
+  const shared = new MemoryDatabase();
+  const a = new MemoryStore({ shared, prefix, clock });
+  const b = new MemoryStore({ shared, prefix, clock });
+  return {
+    stores: [a, b],
+    clock,
+    passTime: (ms) => clock.advance(ms),
+    cleanup: async () => void (await Promise.all([a.close(), b.close()])),
+  };
+};
+
+describeJobsContract('memory', memoryFixture);

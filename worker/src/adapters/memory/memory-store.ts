@@ -1,0 +1,332 @@
+import { collectionNames, type CollectionKey, type CollectionNames } from '../../schema/names.js';
+import { decodeDoc, encodeDoc, type DocOf } from '../../schema/documents.js';
+import type { DocMutation, DocRef } from '../../core/mutations.js';
+import { systemClock, type Clock } from '../../ports/clock.js';
+import {
+  AlreadyExistsError,
+  ContentionError,
+  DocumentDecodeError,
+  type DocResult,
+  type DocStore,
+  type ListenSnapshot,
+  type OpsMeter,
+  type Query,
+  type QueryResult,
+  type Snapshot,
+  type Transaction,
+  type Unsubscribe,
+} from '../../ports/store.js';
+import { compareByOrder, hasOrderFields, matchesFilter } from './values.js';
+
+interface StoredDoc {
+  data: Record<string, unknown>;
+  version: number;
+  updateTime: number;
+}
+
+interface Listener {
+  collection: string;
+  evaluate: () => { key: string; emit: () => void };
+  lastKey: string | null;
+  active: boolean;
+}
+
+export interface MemoryStoreOptions {
+  clock?: Clock;
+  prefix?: string;
+  /** Share documents between several store instances (several "servers" in one process). */
+  shared?: MemoryDatabase;
+  /** Called for documents that fail schema validation (they are skipped by queries). */
+  onInvalidDocument?: (error: DocumentDecodeError) => void;
+  maxTransactionAttempts?: number;
+}
+
+/** The documents themselves; several `MemoryStore`s can share one database. */
+export class MemoryDatabase {
+  readonly collections = new Map<string, Map<string, StoredDoc>>();
+  readonly listeners = new Set<Listener>();
+  version = 0;
+
+  collection(name: string): Map<string, StoredDoc> {
+    let c = this.collections.get(name);
+    if (!c) {
+      c = new Map();
+      this.collections.set(name, c);
+    }
+    return c;
+  }
+}
+
+const INEQUALITY = new Set(['<', '<=', '>', '>=', '!=', 'not-in']);
+
+/**
+ * The seed's phase one: the whole queue in one process. Same semantics as the Firestore
+ * adapter (optimistic serializable transactions, Firestore value order, listeners that
+ * deliver full result sets asynchronously), verified by the shared contract suite.
+ */
+export class MemoryStore implements DocStore {
+  readonly name: string;
+  readonly meter: OpsMeter = { reads: 0, writes: 0, deletes: 0 };
+  private readonly names: CollectionNames;
+  private readonly clock: Clock;
+  private readonly db: MemoryDatabase;
+  private readonly ownListeners = new Set<Listener>();
+  private closed = false;
+
+  constructor(private readonly options: MemoryStoreOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.names = collectionNames(options.prefix ?? '');
+    this.db = options.shared ?? new MemoryDatabase();
+    this.name = `memory${options.prefix ? `:${options.prefix}` : ''}`;
+  }
+
+  collectionName(collection: CollectionKey): string {
+    return this.names[collection];
+  }
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  private decode<K extends CollectionKey>(collection: K, id: string, stored: StoredDoc): DocOf<K> {
+    try {
+      return decodeDoc(collection, structuredClone(stored.data));
+    } catch (error) {
+      throw new DocumentDecodeError(`${this.names[collection]}/${id}`, error);
+    }
+  }
+
+  private stored(collection: CollectionKey, id: string): StoredDoc | undefined {
+    return this.db.collection(this.names[collection]).get(id);
+  }
+
+  async get<K extends CollectionKey>(collection: K, id: string): Promise<DocResult<K>> {
+    await Promise.resolve();
+    this.meter.reads += 1;
+    const s = this.stored(collection, id);
+    return { doc: s ? this.decode(collection, id, s) : null, readTime: this.clock.now() };
+  }
+
+  private evaluate<K extends CollectionKey>(query: Query<K>): { id: string; stored: StoredDoc }[] {
+    const where = query.where ?? [];
+    let orderBy = query.orderBy ?? [];
+    if (orderBy.length === 0) {
+      orderBy = [...new Set(where.filter((f) => INEQUALITY.has(f.op)).map((f) => f.field))].sort().map((field) => ({ field }));
+    }
+    const rows: { id: string; stored: StoredDoc; data: Record<string, unknown> }[] = [];
+    for (const [id, stored] of this.db.collection(this.names[query.collection])) {
+      if (!where.every((f) => matchesFilter(stored.data, f))) continue;
+      if (!hasOrderFields(stored.data, orderBy)) continue;
+      rows.push({ id, stored, data: stored.data });
+    }
+    rows.sort((a, b) => compareByOrder(a, b, orderBy));
+    let start = 0;
+    if (query.startAfterId !== undefined) {
+      const idx = rows.findIndex((r) => r.id === query.startAfterId);
+      start = idx >= 0 ? idx + 1 : 0;
+    }
+    const end = query.limit !== undefined ? start + query.limit : rows.length;
+    return rows.slice(start, end);
+  }
+
+  private decodeRows<K extends CollectionKey>(collection: K, rows: { id: string; stored: StoredDoc }[]): Snapshot<K>[] {
+    const out: Snapshot<K>[] = [];
+    for (const r of rows) {
+      try {
+        out.push({ id: r.id, data: this.decode(collection, r.id, r.stored), updateTime: r.stored.updateTime });
+      } catch (error) {
+        this.options.onInvalidDocument?.(error as DocumentDecodeError);
+      }
+    }
+    return out;
+  }
+
+  async query<K extends CollectionKey>(query: Query<K>): Promise<QueryResult<K>> {
+    await Promise.resolve();
+    const rows = this.evaluate(query);
+    this.meter.reads += Math.max(1, rows.length);
+    return { docs: this.decodeRows(query.collection, rows), readTime: this.clock.now() };
+  }
+
+  async count(query: Query): Promise<number> {
+    await Promise.resolve();
+    const n = this.evaluate({ ...query, limit: undefined }).length;
+    this.meter.reads += Math.max(1, Math.ceil(n / 1000));
+    return query.limit !== undefined ? Math.min(n, query.limit) : n;
+  }
+
+  private applyWrites(writes: readonly (DocMutation | { op: 'create'; collection: CollectionKey; id: string; data: unknown })[]): number {
+    // Validate everything first so a failing write leaves nothing behind (atomic commit).
+    const encoded = writes.map((w) => {
+      if (w.op === 'delete') return null;
+      return encodeDoc(w.collection, w.data as never);
+    });
+    for (const w of writes) {
+      if (w.op === 'create' && this.stored(w.collection, w.id)) {
+        throw new AlreadyExistsError(`${this.names[w.collection]}/${w.id}`);
+      }
+    }
+    const now = this.clock.now();
+    const touched = new Set<string>();
+    writes.forEach((w, i) => {
+      const coll = this.db.collection(this.names[w.collection]);
+      touched.add(this.names[w.collection]);
+      this.db.version += 1;
+      if (w.op === 'delete') {
+        coll.delete(w.id);
+        this.meter.deletes += 1;
+      } else {
+        coll.set(w.id, { data: structuredClone(encoded[i]!), version: this.db.version, updateTime: now });
+        this.meter.writes += 1;
+      }
+    });
+    this.notify(touched);
+    return now;
+  }
+
+  async commit(mutations: readonly DocMutation[]): Promise<number> {
+    await Promise.resolve();
+    this.assertOpen();
+    return this.applyWrites(mutations);
+  }
+
+  async runTransaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    this.assertOpen();
+    const maxAttempts = this.options.maxTransactionAttempts ?? 25;
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const reads = new Map<string, number>();
+      const writes: (DocMutation | { op: 'create'; collection: CollectionKey; id: string; data: unknown })[] = [];
+      const now = this.clock.now();
+      const readOne = (collection: CollectionKey, id: string): unknown => {
+        if (writes.length > 0) throw new Error('Firestore transactions require all reads to be executed before all writes');
+        const s = this.stored(collection, id);
+        reads.set(`${this.names[collection]}/${id}`, s?.version ?? 0);
+        this.meter.reads += 1;
+        return s ? this.decode(collection, id, s) : null;
+      };
+      const tx: Transaction = {
+        get: async <K extends CollectionKey>(collection: K, id: string) => {
+          await Promise.resolve();
+          return readOne(collection, id) as DocOf<K> | null;
+        },
+        getAll: async (refs: readonly DocRef[]) => {
+          await Promise.resolve();
+          return refs.map((r) => readOne(r.collection, r.id));
+        },
+        now: () => now,
+        set: (collection, id, data) => void writes.push({ op: 'set', collection, id, data } as DocMutation),
+        create: (collection, id, data) => void writes.push({ op: 'create', collection, id, data }),
+        delete: (collection, id) => void writes.push({ op: 'delete', collection, id } as DocMutation),
+        apply: (mutations) => void writes.push(...mutations),
+      };
+      const result = await fn(tx);
+      const conflict = [...reads].some(([path, version]) => {
+        const slash = path.lastIndexOf('/');
+        return (this.db.collection(path.slice(0, slash)).get(path.slice(slash + 1))?.version ?? 0) !== version;
+      });
+      if (conflict) continue;
+      if (writes.length > 0) this.applyWrites(writes);
+      return result;
+    }
+    throw new ContentionError(maxAttempts);
+  }
+
+  private register(listener: Listener): Unsubscribe {
+    this.db.listeners.add(listener);
+    this.ownListeners.add(listener);
+    queueMicrotask(() => this.fire(listener));
+    return () => {
+      listener.active = false;
+      this.db.listeners.delete(listener);
+      this.ownListeners.delete(listener);
+    };
+  }
+
+  private fire(listener: Listener): void {
+    if (!listener.active) return;
+    const { key, emit } = listener.evaluate();
+    if (key === listener.lastKey) return;
+    listener.lastKey = key;
+    emit();
+  }
+
+  private notify(collections: Set<string>): void {
+    for (const l of this.db.listeners) {
+      if (collections.has(l.collection)) queueMicrotask(() => this.fire(l));
+    }
+  }
+
+  listen<K extends CollectionKey>(
+    query: Query<K>,
+    onNext: (snapshot: ListenSnapshot<K>) => void,
+    _onError: (error: Error) => void,
+  ): Unsubscribe {
+    let previous = new Map<string, number>();
+    const listener: Listener = {
+      collection: this.names[query.collection],
+      active: true,
+      lastKey: null,
+      evaluate: () => {
+        const rows = this.evaluate(query);
+        const key = rows.map((r) => `${r.id}@${r.stored.version}`).join(',');
+        return {
+          key,
+          emit: () => {
+            // Billing: one read per added or changed document (at least one for the first).
+            const changed = rows.filter((r) => previous.get(r.id) !== r.stored.version).length;
+            this.meter.reads += previous.size === 0 && listener.lastKey !== null ? Math.max(1, changed) : changed;
+            previous = new Map(rows.map((r) => [r.id, r.stored.version]));
+            onNext({ docs: this.decodeRows(query.collection, rows), readTime: this.clock.now() });
+          },
+        };
+      },
+    };
+    return this.register(listener);
+  }
+
+  listenDoc<K extends CollectionKey>(
+    collection: K,
+    id: string,
+    onNext: (result: DocResult<K>) => void,
+    onError: (error: Error) => void,
+  ): Unsubscribe {
+    const listener: Listener = {
+      collection: this.names[collection],
+      active: true,
+      lastKey: null,
+      evaluate: () => {
+        const s = this.stored(collection, id);
+        return {
+          key: String(s?.version ?? 0),
+          emit: () => {
+            this.meter.reads += 1;
+            try {
+              onNext({ doc: s ? this.decode(collection, id, s) : null, readTime: this.clock.now() });
+            } catch (error) {
+              onError(error as Error);
+            }
+          },
+        };
+      },
+    };
+    return this.register(listener);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error(`${this.name} is closed`);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const l of this.ownListeners) {
+      l.active = false;
+      this.db.listeners.delete(l);
+    }
+    this.ownListeners.clear();
+    await Promise.resolve();
+  }
+}
+
+export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore {
+  return new MemoryStore(options);
+}

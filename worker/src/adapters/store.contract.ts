@@ -1,0 +1,192 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobDocSchema, type JobDoc } from '../schema/job.js';
+import type { LockDoc } from '../schema/coordination.js';
+import { AlreadyExistsError, at, type DocStore, type ListenSnapshot } from '../ports/store.js';
+import { waitFor } from '../testing/wait.js';
+
+/**
+ * The store contract: what the queue engine relies on from ANY DocStore. Run against the
+ * memory adapter and against Firestore (our emulator, or Google's via FIRESTORE_EMULATOR_HOST).
+ * `makeStore` must return a store on a fresh, empty namespace (unique prefix).
+ */
+export interface StoreFixture {
+  store: DocStore;
+  /** Another client of the same database (another "server"). */
+  other: DocStore;
+  cleanup(): Promise<void>;
+}
+
+export function job(patch: Partial<JobDoc> = {}): JobDoc {
+  const t = 1_700_000_000_000;
+  return {
+    ...jobDocSchema.parse({
+      status: 'queued',
+      priority: 'normal',
+      userId: 'u1',
+      audio: { mimeType: 'audio/wav', bytes: 10, chunkCount: 1 },
+      source: 'server',
+      createdAt: t,
+      updatedAt: t,
+      maxAttempts: 3,
+    }),
+    ...patch,
+  };
+}
+
+function lock(name: string, token: number): LockDoc {
+  return { name, holder: null, token, acquiredAt: null, renewedAt: null, expiresAt: null, purpose: null, releasedAt: null, releasedBy: null };
+}
+
+export function describeStoreContract(label: string, makeStore: () => Promise<StoreFixture>): void {
+  describe(`DocStore contract: ${label}`, () => {
+    let fx: StoreFixture;
+    let store: DocStore;
+    beforeAll(async () => {
+      fx = await makeStore();
+      store = fx.store;
+    });
+    afterAll(async () => {
+      await fx?.cleanup();
+    });
+
+    it('round-trips documents with times, nested maps and bytes; missing documents are null', async () => {
+      const doc = job({ lease: { owner: 's1', token: 3, acquiredAt: 5, expiresAt: 1_700_000_060_123, heartbeatAt: 7 }, fence: 3, status: 'running', metadata: { a: 1, b: 'x', c: true, d: null } });
+      await store.commit([{ op: 'set', collection: 'jobs', id: 'rt1', data: doc }]);
+      const back = await fx.other.get('jobs', 'rt1');
+      expect(back.doc).toEqual(doc);
+      expect(back.readTime).toBeGreaterThan(0);
+      const bytes = new Uint8Array([0, 1, 2, 255, 128]);
+      await store.commit([{ op: 'set', collection: 'payloads', id: 'rt1_0000', data: { jobId: 'rt1', userId: 'u', index: 0, count: 1, data: bytes, createdAt: 9 } }]);
+      const chunk = await store.get('payloads', 'rt1_0000');
+      expect(Array.from(chunk.doc!.data)).toEqual([0, 1, 2, 255, 128]);
+      expect((await store.get('jobs', 'nope')).doc).toBeNull();
+    });
+
+    it('queries with equality, range on timestamps, nested fields, order, limit and paging', async () => {
+      const base = 1_700_000_100_000;
+      await store.commit([
+        { op: 'set', collection: 'jobs', id: 'q-a', data: job({ status: 'queued', rank: 30, userId: 'qa', priority: 'low' }) },
+        { op: 'set', collection: 'jobs', id: 'q-b', data: job({ status: 'queued', rank: 10, userId: 'qa', priority: 'high' }) },
+        { op: 'set', collection: 'jobs', id: 'q-c', data: job({ status: 'queued', rank: 20, userId: 'qb' }) },
+        { op: 'set', collection: 'jobs', id: 'q-d', data: job({ status: 'waiting', rank: 5, userId: 'qa', availableAt: base + 1_000 }) },
+        { op: 'set', collection: 'jobs', id: 'q-e', data: job({ status: 'waiting', rank: 6, userId: 'qa', availableAt: base + 9_000 }) },
+        {
+          op: 'set',
+          collection: 'jobs',
+          id: 'q-f',
+          data: job({ status: 'running', userId: 'qa', fence: 1, lease: { owner: 'srv-q', token: 1, acquiredAt: base, expiresAt: base + 500, heartbeatAt: base } }),
+        },
+      ]);
+      const queued = await store.query({ collection: 'jobs', where: [{ field: 'status', op: '==', value: 'queued' }, { field: 'userId', op: 'in', value: ['qa', 'qb'] }], orderBy: [{ field: 'rank' }], limit: 2 });
+      expect(queued.docs.map((d) => d.id)).toEqual(['q-b', 'q-c']);
+      const page2 = await store.query({ collection: 'jobs', where: [{ field: 'status', op: '==', value: 'queued' }, { field: 'userId', op: 'in', value: ['qa', 'qb'] }], orderBy: [{ field: 'rank' }], limit: 2, startAfterId: 'q-c' });
+      expect(page2.docs.map((d) => d.id)).toEqual(['q-a']);
+      const due = await store.query({ collection: 'jobs', where: [{ field: 'status', op: '==', value: 'waiting' }, { field: 'availableAt', op: '<=', value: at(base + 5_000) }], orderBy: [{ field: 'availableAt' }] });
+      expect(due.docs.map((d) => d.id)).toEqual(['q-d']);
+      const mine = await store.query({ collection: 'jobs', where: [{ field: 'lease.owner', op: '==', value: 'srv-q' }] });
+      expect(mine.docs.map((d) => d.id)).toEqual(['q-f']);
+      const desc = await store.query({ collection: 'jobs', where: [{ field: 'userId', op: '==', value: 'qa' }, { field: 'status', op: '==', value: 'queued' }], orderBy: [{ field: 'rank', direction: 'desc' }] });
+      expect(desc.docs.map((d) => d.id)).toEqual(['q-a', 'q-b']);
+      expect(await store.count({ collection: 'jobs', where: [{ field: 'userId', op: '==', value: 'qa' }] })).toBe(5);
+      expect(await store.count({ collection: 'jobs', where: [{ field: 'userId', op: '==', value: 'nobody' }] })).toBe(0);
+    });
+
+    it('serializes concurrent read-modify-write transactions from two clients (no lost update)', async () => {
+      await store.commit([{ op: 'set', collection: 'locks', id: 'ctr', data: lock('ctr', 0) }]);
+      const bump = (s: DocStore) =>
+        s.runTransaction(async (tx) => {
+          const cur = await tx.get('locks', 'ctr');
+          tx.set('locks', 'ctr', { ...cur!, token: cur!.token + 1 });
+          return cur!.token + 1;
+        });
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => bump(i % 2 ? store : fx.other)));
+      expect(new Set(results).size).toBe(8);
+      expect((await store.get('locks', 'ctr')).doc!.token).toBe(8);
+    });
+
+    it('gives a transaction the store time of its reads', async () => {
+      const before = (await store.get('locks', 'ctr')).readTime;
+      const txNow = await store.runTransaction(async (tx) => {
+        await tx.get('locks', 'ctr');
+        return tx.now();
+      });
+      expect(txNow).toBeGreaterThanOrEqual(before);
+      expect(Math.abs(store.now() - txNow)).toBeLessThan(60_000);
+    });
+
+    it('create fails on an existing document and the whole transaction writes nothing', async () => {
+      await store.commit([{ op: 'set', collection: 'locks', id: 'exists', data: lock('exists', 1) }]);
+      const attempt = store.runTransaction(async (tx) => {
+        await tx.get('locks', 'exists');
+        tx.set('locks', 'side-effect', lock('side-effect', 1));
+        tx.create('locks', 'exists', lock('exists', 2));
+      });
+      await expect(attempt).rejects.toBeInstanceOf(AlreadyExistsError);
+      expect((await store.get('locks', 'side-effect')).doc).toBeNull();
+      expect((await store.get('locks', 'exists')).doc!.token).toBe(1);
+    });
+
+    it('an error thrown inside a transaction aborts it', async () => {
+      await expect(
+        store.runTransaction(async (tx) => {
+          await tx.get('locks', 'exists');
+          tx.set('locks', 'exists', lock('exists', 99));
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect((await store.get('locks', 'exists')).doc!.token).toBe(1);
+    });
+
+    it('listeners deliver the current result set, then every change, until unsubscribed', async () => {
+      const seen: ListenSnapshot<'jobs'>[] = [];
+      const errors: Error[] = [];
+      const unsubscribe = fx.other.listen(
+        { collection: 'jobs', where: [{ field: 'userId', op: '==', value: 'lsn' }, { field: 'status', op: '==', value: 'queued' }], orderBy: [{ field: 'rank' }], limit: 2 },
+        (s) => seen.push(s),
+        (e) => errors.push(e),
+      );
+      await waitFor(() => seen.length >= 1, { what: 'first snapshot' });
+      expect(seen[0]!.docs).toEqual([]);
+      await store.commit([{ op: 'set', collection: 'jobs', id: 'l1', data: job({ userId: 'lsn', rank: 2 }) }]);
+      await waitFor(() => seen.at(-1)!.docs.length === 1, { what: 'added doc' });
+      await store.commit([
+        { op: 'set', collection: 'jobs', id: 'l2', data: job({ userId: 'lsn', rank: 1 }) },
+        { op: 'set', collection: 'jobs', id: 'l3', data: job({ userId: 'lsn', rank: 3 }) },
+      ]);
+      await waitFor(() => seen.at(-1)!.docs.map((d) => d.id).join() === 'l2,l1', { what: 'limit-2 head' });
+      await store.commit([{ op: 'set', collection: 'jobs', id: 'l2', data: job({ userId: 'lsn', rank: 1, status: 'running' }) }]);
+      await waitFor(() => seen.at(-1)!.docs.map((d) => d.id).join() === 'l1,l3', { what: 'head after claim' });
+      unsubscribe();
+      const count = seen.length;
+      await store.commit([{ op: 'delete', collection: 'jobs', id: 'l1' }]);
+      const probe = await store.get('jobs', 'l1');
+      expect(probe.doc).toBeNull();
+      expect(seen.length).toBe(count);
+      expect(errors).toEqual([]);
+    });
+
+    it('document listeners report creation, change and deletion', async () => {
+      const seen: (number | null)[] = [];
+      const unsubscribe = fx.other.listenDoc('locks', 'watched', (r) => seen.push(r.doc?.token ?? null), () => {});
+      await waitFor(() => seen.length >= 1);
+      await store.commit([{ op: 'set', collection: 'locks', id: 'watched', data: lock('watched', 4) }]);
+      await waitFor(() => seen.at(-1) === 4);
+      await store.commit([{ op: 'delete', collection: 'locks', id: 'watched' }]);
+      await waitFor(() => seen.length >= 3 && seen.at(-1) === null);
+      unsubscribe();
+      expect(seen[0]).toBeNull();
+    });
+
+    it('meters reads, writes and deletes', async () => {
+      const m0 = { ...store.meter };
+      await store.commit([
+        { op: 'set', collection: 'locks', id: 'm1', data: lock('m1', 1) },
+        { op: 'delete', collection: 'locks', id: 'm1' },
+      ]);
+      await store.get('locks', 'm1');
+      expect(store.meter.writes - m0.writes).toBe(1);
+      expect(store.meter.deletes - m0.deletes).toBe(1);
+      expect(store.meter.reads - m0.reads).toBe(1);
+    });
+  });
+}

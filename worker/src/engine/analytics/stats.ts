@@ -1,0 +1,183 @@
+import { JOB_STATUSES, PRIORITIES, type JobStatus, type Priority } from '../../schema/job.js';
+import type { QueueStatsDoc } from '../../schema/analytics.js';
+import type { BreakerDoc, BreakerState } from '../../schema/flow.js';
+import type { ServerDoc } from '../../schema/coordination.js';
+import type { LeaderLeaseDoc } from '../../schema/coordination.js';
+import { SINGLETON_IDS } from '../../schema/names.js';
+import { emptyRollupBody, mergeBodies, MINUTE_MS, percentile } from '../../core/analytics/rollup.js';
+import { at, type DocStore } from '../../ports/store.js';
+import type { EngineContext } from '../context.js';
+
+const ACTIVE: readonly JobStatus[] = ['submitted', 'queued', 'waiting', 'running'];
+const TERMINAL: readonly JobStatus[] = JOB_STATUSES.filter((s) => !ACTIVE.includes(s));
+
+/**
+ * Leader duty: refreshes `transcription_stats/queue`, the one small document that dashboards
+ * and end users read for queue depth, throughput and ETA. Active statuses are counted with
+ * aggregations every run; terminal ones (large, slow-changing) every `terminalEveryMs`.
+ */
+export class StatsRefresher {
+  private terminal: Record<string, number> = {};
+  private lastTerminal = 0;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly leader: () => { id: string | null; term: number },
+    private readonly options: { terminalEveryMs?: number; windowMinutes?: number } = {},
+  ) {}
+
+  async run(): Promise<QueueStatsDoc> {
+    const store = this.ctx.store;
+    const now = store.now();
+    const count = (where: { field: string; value: string }[]) =>
+      store.count({ collection: 'jobs', where: where.map((w) => ({ field: w.field, op: '==' as const, value: w.value })) });
+    const active = await Promise.all(ACTIVE.map((s) => count([{ field: 'status', value: s }])));
+    const byPriority = await Promise.all(
+      PRIORITIES.map((p) => count([{ field: 'status', value: 'queued' }, { field: 'priority', value: p }])),
+    );
+    if (now - this.lastTerminal >= (this.options.terminalEveryMs ?? 60_000)) {
+      const terminal = await Promise.all(TERMINAL.map((s) => count([{ field: 'status', value: s }])));
+      this.terminal = Object.fromEntries(TERMINAL.map((s, i) => [s, terminal[i]!]));
+      this.lastTerminal = now;
+    }
+    const servers = await store.query({ collection: 'servers', where: [{ field: 'state', op: '==', value: 'active' }] });
+    const windowMinutes = this.options.windowMinutes ?? 5;
+    const rollups = await store.query({
+      collection: 'analytics',
+      where: [
+        { field: 'granularity', op: '==', value: 'minute' },
+        { field: 'periodStart', op: '>=', value: at(now - windowMinutes * MINUTE_MS) },
+      ],
+    });
+    const oldest = await store.query({
+      collection: 'jobs',
+      where: [{ field: 'status', op: '==', value: 'queued' }],
+      orderBy: [{ field: 'admittedAt' }],
+      limit: 1,
+    });
+
+    let body = emptyRollupBody();
+    for (const r of rollups.docs) body = mergeBodies(body, r.data);
+    const c = body.counters;
+    const finished = c.succeeded + c.failed + c.deadLettered;
+    const inFlight = servers.docs.reduce((s, d) => s + d.data.inFlight, 0);
+    const throughputPerMin = finished / windowMinutes;
+    const ops = c.firestoreReads + c.firestoreWrites + c.firestoreDeletes;
+    const leader = this.leader();
+    const doc: QueueStatsDoc = {
+      at: now,
+      leaderId: leader.id,
+      leaderTerm: leader.term,
+      queuedByPriority: Object.fromEntries(PRIORITIES.map((p, i) => [p, byPriority[i]!])) as Record<Priority, number>,
+      byStatus: Object.fromEntries(
+        JOB_STATUSES.map((s) => [s, ACTIVE.includes(s) ? active[ACTIVE.indexOf(s)]! : (this.terminal[s] ?? 0)]),
+      ) as Record<JobStatus, number>,
+      inFlight,
+      activeServers: servers.docs.length,
+      throughputPerMin,
+      successRate: finished > 0 ? c.succeeded / finished : null,
+      p50Ms: percentile(body.latency, 0.5),
+      p95Ms: percentile(body.latency, 0.95),
+      // Little's law: mean service time = jobs in service / completion rate.
+      avgServiceMs: throughputPerMin > 0 && inFlight > 0 ? (inFlight / throughputPerMin) * MINUTE_MS : null,
+      fleetConcurrency: servers.docs.reduce((s, d) => s + d.data.concurrencyLimit, 0),
+      oldestQueuedAt: oldest.docs[0]?.data.admittedAt ?? null,
+      firestoreOpsPerJob: c.succeeded > 0 ? ops / c.succeeded : null,
+    };
+    await store.commit([{ op: 'set', collection: 'stats', id: SINGLETON_IDS.queueStats, data: doc }]);
+    return doc;
+  }
+}
+
+export interface EnterpriseStats {
+  generatedAt: number;
+  servers: {
+    total: number;
+    active: number;
+    leader: { serverId: string | null; term: number; expiresAt: number | null };
+    list: (Pick<ServerDoc, 'serverId' | 'state' | 'inFlight' | 'concurrencyLimit' | 'version' | 'hostname'> & {
+      heartbeatAgeMs: number;
+      stale: boolean;
+    })[];
+  };
+  queueStats: {
+    totalInQueue: number;
+    byPriority: Record<Priority, number>;
+    byStatus: Record<JobStatus, number>;
+    inFlight: number;
+    oldestQueuedAt: number | null;
+    /** When the leader last refreshed these numbers (null: no leader has run yet). */
+    refreshedAt: number | null;
+  };
+  performance: {
+    successRate: number | null;
+    throughputPerMin: number;
+    p50Ms: number | null;
+    p95Ms: number | null;
+    avgServiceMs: number | null;
+    firestoreOpsPerJob: number | null;
+  };
+  circuitBreaker: {
+    /** Worst state across models (open > half_open > closed). */
+    state: BreakerState;
+    byModel: Record<string, { state: BreakerState; override: BreakerDoc['override']; since: number }>;
+  };
+}
+
+const BREAKER_SEVERITY: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
+
+/** The seed's `getEnterpriseStats()`: a few small documents, no job lists. */
+export async function getEnterpriseStats(store: DocStore, serverTimeoutMs: number): Promise<EnterpriseStats> {
+  const [stats, servers, breakers, leader] = await Promise.all([
+    store.get('stats', SINGLETON_IDS.queueStats),
+    store.query({ collection: 'servers', where: [{ field: 'state', op: 'in', value: ['active', 'draining'] }] }),
+    store.query({ collection: 'breakers' }),
+    store.get('leader', SINGLETON_IDS.leaderLease),
+  ]);
+  const now = servers.readTime;
+  const s = stats.doc;
+  const zeros = <T extends string>(keys: readonly T[]) => Object.fromEntries(keys.map((k) => [k, 0])) as Record<T, number>;
+  const byModel: EnterpriseStats['circuitBreaker']['byModel'] = {};
+  let worst: BreakerState = 'closed';
+  for (const b of breakers.docs) {
+    byModel[b.id] = { state: b.data.state, override: b.data.override, since: b.data.since };
+    if (BREAKER_SEVERITY[b.data.state] > BREAKER_SEVERITY[worst]) worst = b.data.state;
+  }
+  const lease: LeaderLeaseDoc | null = leader.doc;
+  const leaderLive = lease && lease.holder !== null && lease.expiresAt > now;
+  return {
+    generatedAt: now,
+    servers: {
+      total: servers.docs.length,
+      active: servers.docs.filter((d) => d.data.state === 'active').length,
+      leader: { serverId: leaderLive ? lease.holder : null, term: lease?.term ?? 0, expiresAt: leaderLive ? lease.expiresAt : null },
+      list: servers.docs.map((d) => ({
+        serverId: d.data.serverId,
+        state: d.data.state,
+        inFlight: d.data.inFlight,
+        concurrencyLimit: d.data.concurrencyLimit,
+        version: d.data.version,
+        hostname: d.data.hostname,
+        heartbeatAgeMs: Math.max(0, now - d.data.heartbeatAt),
+        stale: now - d.data.heartbeatAt > serverTimeoutMs,
+      })),
+    },
+    queueStats: {
+      totalInQueue: s ? s.byStatus.queued + s.byStatus.waiting + s.byStatus.submitted : 0,
+      byPriority: s?.queuedByPriority ?? zeros(PRIORITIES),
+      byStatus: s?.byStatus ?? zeros(JOB_STATUSES),
+      inFlight: s?.inFlight ?? 0,
+      oldestQueuedAt: s?.oldestQueuedAt ?? null,
+      refreshedAt: s?.at ?? null,
+    },
+    performance: {
+      successRate: s?.successRate ?? null,
+      throughputPerMin: s?.throughputPerMin ?? 0,
+      p50Ms: s?.p50Ms ?? null,
+      p95Ms: s?.p95Ms ?? null,
+      avgServiceMs: s?.avgServiceMs ?? null,
+      firestoreOpsPerJob: s?.firestoreOpsPerJob ?? null,
+    },
+    circuitBreaker: { state: worst, byModel },
+  };
+}

@@ -1,0 +1,220 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Actor } from '../schema/audit.js';
+import { makeWav } from '../testing/audio.js';
+import { engineContext, uniquePrefix, type EngineFixture, type EngineFixtureFactory } from '../testing/engine-fixture.js';
+import { LeaseLostError, QueueFullError, RateLimitedError, ValidationError, InvalidTransitionError } from '../core/errors.js';
+import { planSubmission, type SubmittedJob } from '../core/submission.js';
+import { clientSubmissionSchema, type JobDoc } from '../schema/job.js';
+import { decodeDoc } from '../schema/documents.js';
+import { Admission } from './admission.js';
+import { JobLeases } from './job-leases.js';
+import { Maintenance } from './maintenance.js';
+import { applyControl } from './controls.js';
+
+const admin: Actor = { kind: 'admin', id: 'ops', email: null };
+const wav = (seed = 1) => makeWav(0.5, { seed });
+
+/**
+ * The queue's job semantics, on any store adapter: admission, claims, fencing, retries,
+ * dead letters, controls. Each test gets a fresh namespace.
+ */
+export function describeJobsContract(label: string, makeFixture: EngineFixtureFactory): void {
+  describe(`queue jobs contract: ${label}`, () => {
+    let fx: EngineFixture | null = null;
+    const setup = async (tag: string, config = {}) => {
+      fx = await makeFixture(uniquePrefix(tag));
+      const [a, b] = fx.stores;
+      const ctxA = engineContext(a, { serverId: 'srv-a', clock: fx.clock, config });
+      const ctxB = engineContext(b, { serverId: 'srv-b', clock: fx.clock, config, seed: 7 });
+      return { fx, a, b, ctxA, ctxB, admissionA: new Admission(ctxA), leasesA: new JobLeases(ctxA), leasesB: new JobLeases(ctxB), maintB: new Maintenance(ctxB) };
+    };
+    afterEach(async () => {
+      await fx?.cleanup();
+      fx = null;
+    });
+
+    it('enqueues with payload chunks, rank, position and rate-limit info; an idempotency key admits once', async () => {
+      const { a, admissionA } = await setup('enq');
+      const first = await admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'u1', priority: 'low', idempotencyKey: 'k1' });
+      expect(first).toMatchObject({ position: 0, duplicate: false });
+      expect(first.rateLimit.remaining).toBeGreaterThan(0);
+      expect(first.estimatedWaitMs).toBeGreaterThan(0);
+      const urgent = await admissionA.enqueue({ audio: wav(2), mimeType: 'audio/wav', userId: 'u2', priority: 'urgent' });
+      expect(urgent.position).toBe(0);
+      const again = await admissionA.enqueue({ audio: wav(3), mimeType: 'audio/wav', userId: 'u1', priority: 'low', idempotencyKey: 'k1' });
+      expect(again).toMatchObject({ requestId: first.requestId, duplicate: true, position: 1 });
+      const job = (await a.get('jobs', first.requestId)).doc!;
+      expect(job).toMatchObject({ status: 'queued', userId: 'u1', attempts: 0, maxAttempts: 3, source: 'server' });
+      expect(job.rank).toBeGreaterThan((await a.get('jobs', urgent.requestId)).doc!.rank!);
+      const chunks = await a.query({ collection: 'payloads', where: [{ field: 'jobId', op: '==', value: first.requestId }] });
+      expect(chunks.docs).toHaveLength(1);
+      expect(await a.count({ collection: 'jobs' })).toBe(2);
+    });
+
+    it('refuses invalid, oversize-queue and rate-limited submissions with typed errors and writes no job', async () => {
+      const { a, admissionA } = await setup('refuse', {
+        maxQueueSize: 2,
+        rateLimiting: { requestsPerMinute: 2, burstLimit: 0, windowSizeMs: 60_000, tiers: { gold: { requestsPerMinute: 10, burstLimit: 0 } } },
+      });
+      await expect(admissionA.enqueue({ audio: new Uint8Array(100), mimeType: 'audio/wav', userId: 'u' })).rejects.toThrow(/RIFF/);
+      await expect(admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: '' })).rejects.toBeInstanceOf(ValidationError);
+      await admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'u' });
+      await admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'u' });
+      const limited = await admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'u' }).catch((e: unknown) => e);
+      // The queue is full (2) before the user's limit (2/min) is even consulted.
+      expect(limited).toBeInstanceOf(QueueFullError);
+      expect(await a.count({ collection: 'jobs' })).toBe(2);
+      expect(await a.count({ collection: 'payloads' })).toBe(2);
+    });
+
+    it('answers RATE_LIMITED with a retry-after and records the refusal', async () => {
+      const { a, admissionA } = await setup('rate', { rateLimiting: { requestsPerMinute: 2, burstLimit: 0, windowSizeMs: 60_000 } });
+      await admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'u' });
+      const second = await admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'u' });
+      expect(second.rateLimit.remaining).toBe(0);
+      const err = await admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'u' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(RateLimitedError);
+      expect((err as RateLimitedError).retryAfterMs).toBeGreaterThan(0);
+      expect((await a.get('rateLimits', 'u')).doc).toMatchObject({ rejected: 1 });
+      expect(await a.count({ collection: 'jobs' })).toBe(2);
+      // Another user is unaffected.
+      await expect(admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'v' })).resolves.toBeTruthy();
+    });
+
+    it('lets exactly one of two racing workers claim a job, with a new fencing token', async () => {
+      const { a, admissionA, leasesA, leasesB } = await setup('claim');
+      const { requestId } = await admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'u' });
+      const [x, y] = await Promise.all([leasesA.claim(requestId), leasesB.claim(requestId)]);
+      const winners = [x, y].filter((c) => c !== null);
+      expect(winners).toHaveLength(1);
+      const job = (await a.get('jobs', requestId)).doc!;
+      expect(job).toMatchObject({ status: 'running', fence: 1, attempts: 1 });
+      expect(job.lease).toMatchObject({ owner: winners[0]!.holder.owner, token: 1 });
+      expect(await leasesA.loadPayload(requestId, job)).toHaveLength(wav().length);
+    });
+
+    it('fences holder writes: a worker whose lease expired cannot complete, and its successor can', async () => {
+      const { fx, a, admissionA, leasesA, leasesB, maintB } = await setup('fence');
+      const { requestId } = await admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'u' });
+      const stale = (await leasesA.claim(requestId))!;
+      await leasesA.heartbeat(requestId, stale.holder);
+      await fx.passTime(700);
+      const result = { transcript: 'late', model: 'm', latencyMs: 1, upstreamMs: 1, audioSeconds: null, tokens: null };
+      await expect(leasesA.complete(requestId, stale.holder, result)).rejects.toBeInstanceOf(LeaseLostError);
+      await expect(leasesA.heartbeat(requestId, stale.holder)).rejects.toThrow(/lease expired/);
+      expect(await maintB.reclaimExpiredLeases()).toBe(1);
+      const reclaimed = (await a.get('jobs', requestId)).doc!;
+      expect(reclaimed).toMatchObject({ status: 'queued', attempts: 1, lastErrorClass: 'lease_lost' });
+      const fresh = (await leasesB.claim(requestId))!;
+      expect(fresh.holder.token).toBe(2);
+      await expect(leasesA.fail(requestId, stale.holder, { errorClass: 'overloaded', code: 503, message: 'x', retryAfterMs: null, model: null })).rejects.toThrow(
+        /fencing token moved on to 2/,
+      );
+      const done = await leasesB.complete(requestId, fresh.holder, { ...result, transcript: 'ok' });
+      expect(done).toMatchObject({ status: 'succeeded', result: { transcript: 'ok' }, attempts: 2 });
+      expect(await a.count({ collection: 'payloads', where: [{ field: 'jobId', op: '==', value: requestId }] })).toBe(0);
+    });
+
+    it('heartbeats keep a lease alive past its original expiry', async () => {
+      const { fx, a, admissionA, leasesA } = await setup('hb');
+      const { requestId } = await admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'u' });
+      const held = (await leasesA.claim(requestId))!;
+      for (let i = 0; i < 3; i++) {
+        await fx.passTime(300);
+        await leasesA.heartbeat(requestId, held.holder, 0.5);
+      }
+      expect((await a.get('jobs', requestId)).doc).toMatchObject({ status: 'running', progress: 0.5 });
+      await expect(leasesA.complete(requestId, held.holder, { transcript: 't', model: 'm', latencyMs: 1, upstreamMs: 1, audioSeconds: null, tokens: null })).resolves.toMatchObject({ status: 'succeeded' });
+    });
+
+    it('retries with backoff, dead-letters with the full error history, and redrive completes it', async () => {
+      const { fx, a, admissionA, leasesA, maintB } = await setup('retry');
+      const { requestId } = await admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'u' });
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const held = (await leasesA.claim(requestId))!;
+        expect(held).not.toBeNull();
+        const next = await leasesA.fail(requestId, held.holder, { errorClass: 'quota', code: 429, message: `quota ${attempt}`, retryAfterMs: 300, model: 'm' });
+        if (attempt < 3) {
+          expect(next.status).toBe('waiting');
+          expect(next.availableAt! - next.updatedAt).toBeGreaterThanOrEqual(300);
+          expect(await maintB.promoteDue()).toBe(0);
+          await fx.passTime(450);
+          expect(await maintB.promoteDue()).toBe(1);
+        } else {
+          expect(next).toMatchObject({ status: 'dead_lettered', attempts: 3 });
+        }
+      }
+      const dead = (await a.get('jobs', requestId)).doc!;
+      expect(dead.errors.map((e) => e.message)).toEqual(['quota 1', 'quota 2', 'quota 3']);
+      expect(dead.errors.map((e) => e.attempt)).toEqual([1, 2, 3]);
+      expect(dead.payloadDeletedAt).toBeNull();
+      await applyControl(engineContext(a, { serverId: 'x', clock: fx.clock }), { type: 'job.redrive', jobIds: [requestId] }, admin);
+      const held = (await leasesA.claim(requestId))!;
+      const done = await leasesA.complete(requestId, held.holder, { transcript: 'finally', model: 'm', latencyMs: 1, upstreamMs: 1, audioSeconds: null, tokens: null });
+      expect(done).toMatchObject({ status: 'succeeded', redriveCount: 1, attempts: 1 });
+      expect(done.errors).toHaveLength(3);
+      const audit = await a.query({ collection: 'audit', where: [{ field: 'action', op: '==', value: 'job.redrive' }] });
+      expect(audit.docs[0]!.data).toMatchObject({ actor: admin, targetIds: [requestId] });
+    });
+
+    it('fails permanent errors at once and refunds attempts on release', async () => {
+      const { admissionA, leasesA } = await setup('perm');
+      const one = await admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'u' });
+      const held = (await leasesA.claim(one.requestId))!;
+      await expect(leasesA.fail(one.requestId, held.holder, { errorClass: 'invalid', code: 400, message: 'bad audio', retryAfterMs: null, model: 'm' })).resolves.toMatchObject({ status: 'failed' });
+      const two = await admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'u' });
+      const h2 = (await leasesA.claim(two.requestId))!;
+      await expect(leasesA.release(two.requestId, h2.holder)).resolves.toMatchObject({ status: 'queued', attempts: 0, lease: null });
+      const h3 = (await leasesA.claim(two.requestId))!;
+      await expect(leasesA.release(two.requestId, h3.holder, 5_000)).resolves.toMatchObject({ status: 'waiting', attempts: 0 });
+    });
+
+    it('cancels queued jobs at once and running jobs through their holder', async () => {
+      const { a, fx, admissionA, leasesA } = await setup('cancel');
+      const ctl = engineContext(a, { serverId: 'x', clock: fx.clock });
+      const queued = await admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'u' });
+      const plan = await applyControl(ctl, { type: 'job.cancel', jobIds: [queued.requestId], reason: 'not needed' }, admin);
+      expect(plan.audit).toMatchObject({ action: 'job.cancel' });
+      expect((await a.get('jobs', queued.requestId)).doc).toMatchObject({ status: 'cancelled', cancelRequest: { by: 'ops', reason: 'not needed' } });
+      expect(await a.count({ collection: 'payloads', where: [{ field: 'jobId', op: '==', value: queued.requestId }] })).toBe(0);
+      await expect(applyControl(ctl, { type: 'job.cancel', jobIds: [queued.requestId] }, admin)).rejects.toBeInstanceOf(InvalidTransitionError);
+
+      const running = await admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'u' });
+      const held = (await leasesA.claim(running.requestId))!;
+      await applyControl(ctl, { type: 'job.cancel', jobIds: [running.requestId] }, admin);
+      const beat = await leasesA.heartbeat(running.requestId, held.holder);
+      expect(beat.cancelRequested).toBe(true);
+      await expect(leasesA.cancel(running.requestId, held.holder)).resolves.toMatchObject({ status: 'cancelled' });
+      expect(await a.count({ collection: 'audit' })).toBe(2);
+    });
+
+    it('admits client submissions exactly once across racing servers, and rejects with a reason', async () => {
+      const { a, b, ctxB, admissionA } = await setup('client', { rateLimiting: { requestsPerMinute: 1, burstLimit: 0, windowSizeMs: 60_000 } });
+      const admissionB = new Admission(ctxB);
+      const submit = async (seed: number) => {
+        const plan = await planSubmission({ audio: wav(seed), mimeType: 'audio/wav', userId: 'web-user', priority: 'high' }, { now: a.now(), source: 'client' });
+        // What the browser writes: the submitted job and its chunks in one batch.
+        await b.commit([
+          { op: 'set', collection: 'jobs', id: plan.jobId, data: submittedJob(plan.submission) },
+          ...plan.chunks.map((c) => ({ op: 'set' as const, collection: 'payloads' as const, id: c.id, data: c.doc })),
+        ]);
+        return plan.jobId;
+      };
+      const first = await submit(1);
+      const outcomes = await Promise.all([admissionA.admitSubmitted(first), admissionB.admitSubmitted(first)]);
+      expect(outcomes.sort()).toEqual(['admitted', 'skipped']);
+      expect((await a.get('jobs', first)).doc).toMatchObject({ status: 'queued', source: 'client', maxAttempts: 3, priority: 'high' });
+      const second = await submit(2);
+      expect(await admissionB.admitSubmitted(second)).toBe('rejected');
+      const rejected = (await a.get('jobs', second)).doc!;
+      expect(rejected).toMatchObject({ status: 'rejected', rejection: { code: 'RATE_LIMITED' } });
+      expect(rejected.rejection!.retryAfterMs).toBeGreaterThan(0);
+      expect(await a.count({ collection: 'payloads', where: [{ field: 'jobId', op: '==', value: second }] })).toBe(0);
+    });
+  });
+}
+
+/** A client-written `submitted` job as the engine reads it (see `decodeDoc` normalisation). */
+function submittedJob(sub: SubmittedJob): JobDoc {
+  return decodeDoc('jobs', clientSubmissionSchema.encode({ ...sub, source: 'client' }));
+}

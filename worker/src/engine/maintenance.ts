@@ -1,0 +1,225 @@
+import { payloadChunkId } from '../schema/names.js';
+import type { CollectionKey } from '../schema/names.js';
+import type { JobDoc } from '../schema/job.js';
+import { PAYLOAD_RELEASING_STATUSES, cancelUnheld, leaseExpired, promoteWaiting, reclaimExpired } from '../core/jobs/transitions.js';
+import { at, ContentionError, type Transaction } from '../ports/store.js';
+import type { EngineContext } from './context.js';
+
+function writeJob(tx: Transaction, jobId: string, before: JobDoc, next: JobDoc): void {
+  tx.set('jobs', jobId, next);
+  if (next.payloadDeletedAt !== null && before.payloadDeletedAt === null) {
+    for (let i = 0; i < next.audio.chunkCount; i++) tx.delete('payloads', payloadChunkId(jobId, i));
+  }
+}
+
+async function quietly<T>(fn: () => Promise<T>): Promise<T | null> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof ContentionError) return null;
+    throw error;
+  }
+}
+
+/**
+ * Queue maintenance: each step is a query for candidates followed by one transaction per
+ * document that re-checks the condition at the transaction's store time, so running a step
+ * on two servers at once (leader + an opportunistic worker, or an old and a new leader) is
+ * safe: the second one finds nothing to do.
+ */
+export class Maintenance {
+  constructor(private readonly ctx: EngineContext) {}
+
+  /** running jobs whose lease expired by store time -> queued (or dead letters / cancelled). */
+  async reclaimExpiredLeases(limit = 100): Promise<number> {
+    const { docs, readTime } = await this.ctx.store.query({
+      collection: 'jobs',
+      where: [
+        { field: 'status', op: '==', value: 'running' },
+        { field: 'lease.expiresAt', op: '<=', value: at(this.ctx.store.now()) },
+      ],
+      orderBy: [{ field: 'lease.expiresAt' }],
+      limit,
+    });
+    let reclaimed = 0;
+    for (const d of docs) {
+      if (d.data.lease && d.data.lease.expiresAt > readTime) continue;
+      const done = await quietly(() => this.reclaim(d.id, false));
+      if (done) reclaimed += 1;
+    }
+    return reclaimed;
+  }
+
+  private reclaim(jobId: string, ownerLost: boolean, owner?: string): Promise<boolean> {
+    return this.ctx.store.runTransaction(async (tx) => {
+      const job = await tx.get('jobs', jobId);
+      const now = tx.now();
+      if (!job || job.status !== 'running') return false;
+      if (ownerLost ? job.lease?.owner !== owner : !leaseExpired(job, now)) return false;
+      const next = reclaimExpired(jobId, job, {
+        now,
+        retentionMs: this.ctx.config.retention.finishedJobsMs,
+        by: this.ctx.serverId,
+        ownerLost,
+      });
+      writeJob(tx, jobId, job, next);
+      this.ctx.log.info({ jobId, owner: job.lease?.owner, to: next.status, attempts: next.attempts }, 'reclaimed job lease');
+      return true;
+    });
+  }
+
+  /** Reclaims every job held by a server that was declared lost. */
+  async reclaimFromServer(serverId: string): Promise<number> {
+    const { docs } = await this.ctx.store.query({
+      collection: 'jobs',
+      where: [
+        { field: 'status', op: '==', value: 'running' },
+        { field: 'lease.owner', op: '==', value: serverId },
+      ],
+      limit: 500,
+    });
+    let n = 0;
+    for (const d of docs) if (await quietly(() => this.reclaim(d.id, true, serverId))) n += 1;
+    return n;
+  }
+
+  /** waiting jobs whose backoff passed -> queued. */
+  async promoteDue(limit = 200): Promise<number> {
+    const { docs } = await this.ctx.store.query({
+      collection: 'jobs',
+      where: [
+        { field: 'status', op: '==', value: 'waiting' },
+        { field: 'availableAt', op: '<=', value: at(this.ctx.store.now()) },
+      ],
+      orderBy: [{ field: 'availableAt' }],
+      limit,
+    });
+    let n = 0;
+    for (const d of docs) if (await quietly(() => this.promote(d.id))) n += 1;
+    return n;
+  }
+
+  promote(jobId: string): Promise<boolean> {
+    return this.ctx.store.runTransaction(async (tx) => {
+      const job = await tx.get('jobs', jobId);
+      const now = tx.now();
+      if (!job || job.status !== 'waiting' || (job.availableAt ?? 0) > now) return false;
+      if (job.cancelRequest) {
+        // A cancel that raced with the attempt's failure is honoured instead of a retry.
+        const retentionMs = this.ctx.config.retention.finishedJobsMs;
+        writeJob(tx, jobId, job, cancelUnheld(job, { now, by: job.cancelRequest.by, reason: job.cancelRequest.reason, retentionMs }));
+        return true;
+      }
+      tx.set('jobs', jobId, promoteWaiting(jobId, job, now));
+      return true;
+    });
+  }
+
+  /**
+   * Servers whose heartbeat is older than serverTimeoutMs (store time) -> `lost`, and their
+   * jobs reclaimed. Returns the ids of the servers declared lost.
+   */
+  async detectLostServers(): Promise<string[]> {
+    const timeout = this.ctx.config.serverCoordination.serverTimeoutMs;
+    const { docs } = await this.ctx.store.query({
+      collection: 'servers',
+      where: [
+        { field: 'state', op: 'in', value: ['active', 'draining'] },
+        { field: 'heartbeatAt', op: '<=', value: at(this.ctx.store.now() - timeout) },
+      ],
+      limit: 50,
+    });
+    const lost: string[] = [];
+    for (const d of docs) {
+      if (d.id === this.ctx.serverId) continue;
+      const marked = await quietly(() =>
+        this.ctx.store.runTransaction(async (tx) => {
+          const server = await tx.get('servers', d.id);
+          const now = tx.now();
+          if (!server || !['active', 'draining'].includes(server.state) || server.heartbeatAt > now - timeout) return false;
+          tx.set('servers', d.id, { ...server, state: 'lost', inFlight: 0 });
+          return true;
+        }),
+      );
+      if (marked) {
+        lost.push(d.id);
+        const n = await this.reclaimFromServer(d.id);
+        this.ctx.log.warn({ server: d.id, reclaimed: n }, 'server declared lost');
+      }
+    }
+    return lost;
+  }
+
+  /**
+   * Retention clean-up (TTL may lag a day, so we delete ourselves and also filter on expiry):
+   * finished jobs with their payloads, idempotency keys, rollups, audit entries, old partials,
+   * stopped/lost server documents, and payload chunks whose job no longer needs them.
+   */
+  async cleanup(limit = 200): Promise<Record<string, number>> {
+    const now = this.ctx.store.now();
+    const out: Record<string, number> = {};
+    const expired = async <K extends CollectionKey>(collection: K, field: string, before: number) => {
+      const { docs } = await this.ctx.store.query({
+        collection,
+        where: [{ field, op: '<=', value: at(before) }],
+        orderBy: [{ field }],
+        limit,
+      });
+      return docs;
+    };
+    const jobs = await expired('jobs', 'expireAt', now);
+    for (const d of jobs) {
+      if (!['succeeded', 'failed', 'dead_lettered', 'cancelled', 'rejected'].includes(d.data.status)) continue;
+      const chunks = d.data.payloadDeletedAt === null ? d.data.audio.chunkCount : 0;
+      await this.ctx.store.commit([
+        { op: 'delete', collection: 'jobs', id: d.id },
+        ...Array.from({ length: chunks }, (_, i) => ({ op: 'delete' as const, collection: 'payloads' as const, id: payloadChunkId(d.id, i) })),
+      ]);
+    }
+    out.jobs = jobs.length;
+    for (const [collection, field] of [
+      ['idempotency', 'expireAt'],
+      ['analytics', 'expireAt'],
+      ['audit', 'expireAt'],
+    ] as const) {
+      const docs = await expired(collection, field, now);
+      if (docs.length) await this.ctx.store.commit(docs.map((d) => ({ op: 'delete' as const, collection, id: d.id })));
+      out[collection] = docs.length;
+    }
+    const partials = await expired('analyticsPartials', 'periodStart', now - this.ctx.config.retention.minuteRollupsMs);
+    if (partials.length) await this.ctx.store.commit(partials.map((d) => ({ op: 'delete' as const, collection: 'analyticsPartials' as const, id: d.id })));
+    out.analyticsPartials = partials.length;
+    const servers = await this.ctx.store.query({
+      collection: 'servers',
+      where: [
+        { field: 'state', op: 'in', value: ['stopped', 'lost'] },
+        { field: 'heartbeatAt', op: '<=', value: at(now - 24 * 3_600_000) },
+      ],
+      limit,
+    });
+    if (servers.docs.length) await this.ctx.store.commit(servers.docs.map((d) => ({ op: 'delete' as const, collection: 'servers' as const, id: d.id })));
+    out.servers = servers.docs.length;
+    out.payloads = await this.sweepPayloads(now, limit);
+    return out;
+  }
+
+  /** Payload chunks older than orphanPayloadMs whose job is gone or no longer needs them. */
+  private async sweepPayloads(now: number, limit: number): Promise<number> {
+    const { docs } = await this.ctx.store.query({
+      collection: 'payloads',
+      where: [{ field: 'createdAt', op: '<=', value: at(now - this.ctx.config.retention.orphanPayloadMs) }],
+      orderBy: [{ field: 'createdAt' }],
+      limit,
+    });
+    const jobIds = [...new Set(docs.map((d) => d.data.jobId))];
+    let deleted = 0;
+    for (const jobId of jobIds) {
+      const { doc: job } = await this.ctx.store.get('jobs', jobId);
+      if (job && !PAYLOAD_RELEASING_STATUSES.includes(job.status)) continue;
+      const ids = docs.filter((d) => d.data.jobId === jobId).map((d) => d.id);
+      await this.ctx.store.commit(ids.map((id) => ({ op: 'delete' as const, collection: 'payloads' as const, id })));
+      deleted += ids.length;
+    }
+    return deleted;
+  }
+}

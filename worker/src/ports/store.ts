@@ -1,0 +1,165 @@
+import type { CollectionKey } from '../schema/names.js';
+import type { DocOf } from '../schema/documents.js';
+import type { DocMutation, DocRef } from '../core/mutations.js';
+
+/**
+ * The store port: a typed document store with Firestore's semantics (serializable
+ * transactions, queries with equality/range filters, order and limit, count aggregations,
+ * snapshot listeners, a server clock). Two adapters: memory (one process, fast tests) and
+ * Firestore (firebase-admin). One contract suite (`store.contract.ts`) runs against both.
+ *
+ * Why a document-level port rather than one method per queue operation: the queue's
+ * operations (claim, heartbeat, complete, admit, reclaim, elect, lock...) are written ONCE,
+ * on top of this port, as "read in a transaction -> pure transition from core/ -> write",
+ * so the two adapters cannot drift apart in queue semantics; they only differ in storage.
+ * The fenced operations that take a token live in `engine/` (e.g. `JobLeases`).
+ *
+ * Values: documents are in domain shape (epoch-ms times, Uint8Array bytes) and encoded /
+ * decoded with `DOC_SCHEMAS` inside the adapter. In filters, a timestamp field is compared
+ * with a `Date` (use `at(ms)`), exactly as it is stored.
+ */
+
+export type FilterValue = string | number | boolean | null | Date;
+export type FilterOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'not-in' | 'array-contains';
+
+export interface Filter {
+  /** Dotted field path, e.g. `lease.owner`. */
+  field: string;
+  op: FilterOp;
+  value: FilterValue | readonly FilterValue[];
+}
+
+export interface OrderBy {
+  field: string;
+  direction?: 'asc' | 'desc';
+}
+
+export interface Query<K extends CollectionKey = CollectionKey> {
+  collection: K;
+  where?: readonly Filter[];
+  orderBy?: readonly OrderBy[];
+  limit?: number;
+  /** Start after this (last seen) document id (order must end with the id: default order). */
+  startAfterId?: string;
+}
+
+/** A timestamp filter value. */
+export function at(ms: number): Date {
+  return new Date(ms);
+}
+
+export interface Snapshot<K extends CollectionKey> {
+  id: string;
+  data: DocOf<K>;
+  /** Store time of the document's last write (ms). */
+  updateTime: number;
+}
+
+export interface QueryResult<K extends CollectionKey> {
+  docs: Snapshot<K>[];
+  /** Store time at which the result was read: use it as "now" for expiry decisions. */
+  readTime: number;
+}
+
+export interface DocResult<K extends CollectionKey> {
+  doc: DocOf<K> | null;
+  readTime: number;
+}
+
+export interface Transaction {
+  get<K extends CollectionKey>(collection: K, id: string): Promise<DocOf<K> | null>;
+  getAll(refs: readonly DocRef[]): Promise<(unknown | null)[]>;
+  /**
+   * Store time of this transaction: the read time of its first read. Call after a read;
+   * lease expiries are judged against this, never a worker's clock.
+   */
+  now(): number;
+  set<K extends CollectionKey>(collection: K, id: string, data: DocOf<K>): void;
+  /** Fails the transaction if the document exists. */
+  create<K extends CollectionKey>(collection: K, id: string, data: DocOf<K>): void;
+  delete(collection: CollectionKey, id: string): void;
+  apply(mutations: readonly DocMutation[]): void;
+}
+
+export interface ListenSnapshot<K extends CollectionKey> {
+  docs: Snapshot<K>[];
+  readTime: number;
+}
+
+export type Unsubscribe = () => void;
+
+/** Client-side count of the operations this store performed (billing-relevant units). */
+export interface OpsMeter {
+  reads: number;
+  writes: number;
+  deletes: number;
+}
+
+export interface DocStore {
+  /** Human name for logs (`memory`, `firestore:project/prefix`). */
+  readonly name: string;
+  /** Collection name for a key (with this store's prefix). */
+  collectionName(collection: CollectionKey): string;
+
+  get<K extends CollectionKey>(collection: K, id: string): Promise<DocResult<K>>;
+  query<K extends CollectionKey>(query: Query<K>): Promise<QueryResult<K>>;
+  /** Count aggregation (billed as one read per 1,000 index entries). */
+  count(query: Query): Promise<number>;
+  /** Atomic batch of blind writes; returns the commit time. */
+  commit(mutations: readonly DocMutation[]): Promise<number>;
+  /**
+   * Serializable read-write transaction. `fn` may run more than once (on contention): keep
+   * it free of side effects other than the transaction's own writes.
+   */
+  runTransaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+
+  /** Live query; the callback gets the full result set after every change. */
+  listen<K extends CollectionKey>(
+    query: Query<K>,
+    onNext: (snapshot: ListenSnapshot<K>) => void,
+    onError: (error: Error) => void,
+  ): Unsubscribe;
+  listenDoc<K extends CollectionKey>(
+    collection: K,
+    id: string,
+    onNext: (result: DocResult<K>) => void,
+    onError: (error: Error) => void,
+  ): Unsubscribe;
+
+  /**
+   * Best estimate of the store's clock right now (local clock + offset learned from read
+   * times). For scheduling only; decisions use read times.
+   */
+  now(): number;
+  readonly meter: OpsMeter;
+  close(): Promise<void>;
+}
+
+/** `Transaction.create` of a document that already exists. */
+export class AlreadyExistsError extends Error {
+  constructor(readonly path: string) {
+    super(`document ${path} already exists`);
+    this.name = 'AlreadyExistsError';
+  }
+}
+
+/** A transaction that kept conflicting with concurrent writers and gave up. */
+export class ContentionError extends Error {
+  constructor(attempts: number) {
+    super(`transaction aborted after ${attempts} attempts because of contention`);
+    this.name = 'ContentionError';
+  }
+}
+
+/** A document that failed schema validation (skipped by queries, thrown by `get`). */
+export class DocumentDecodeError extends Error {
+  constructor(
+    readonly path: string,
+    cause: unknown,
+  ) {
+    super(`document ${path} does not match its schema: ${cause instanceof Error ? cause.message.slice(0, 500) : String(cause)}`, {
+      cause,
+    });
+    this.name = 'DocumentDecodeError';
+  }
+}

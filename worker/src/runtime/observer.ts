@@ -1,0 +1,28 @@
+import type { ErrorClass, JobStatus } from '../schema/job.js';
+
+/** Hooks for metrics and tests; every method is optional. */
+export interface WorkerObserver {
+  claimed?(jobId: string): void;
+  claimConflict?(jobId: string): void;
+  finished?(jobId: string, status: JobStatus | 'released' | 'lease_lost'): void;
+  upstream?(outcome: { ok: boolean; errorClass: ErrorClass | null; latencyMs: number; model: string }): void;
+  leaseLost?(jobId: string, reason: string): void;
+  leadership?(isLeader: boolean, term: number): void;
+}
+
+export type StopKind = 'cancel' | 'lease_lost' | 'timeout' | 'shutdown';
+
+/** Abort reason of a job's AbortSignal: why the upstream call was stopped. */
+export class StopReason extends Error {
+  constructor(
+    readonly kind: StopKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'StopReason';
+  }
+}
+
+export function stopKind(signal: AbortSignal): StopKind | null {
+  return signal.aborted && signal.reason instanceof StopReason ? signal.reason.kind : null;
+}

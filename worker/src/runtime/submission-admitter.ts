@@ -1,0 +1,85 @@
+import type { TimerHandle } from '../ports/clock.js';
+import type { Unsubscribe } from '../ports/store.js';
+import type { EngineContext } from '../engine/context.js';
+import type { Admission } from '../engine/admission.js';
+
+/** FNV-1a 32-bit: a stable, fast hash for spreading work (not for security). */
+export function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+/**
+ * Rendezvous delay: every server scores each job with hash(server, job); it waits
+ * score x spread before trying to admit. The lowest-scoring live server goes first and
+ * usually wins alone; the others find the job already decided when their turn comes, so
+ * racing transactions are rare without any server knowing who else is alive.
+ */
+export function rendezvousDelayMs(serverId: string, jobId: string, spreadMs: number): number {
+  return (fnv1a(`${serverId}\u0000${jobId}`) / 0x1_0000_0000) * spreadMs;
+}
+
+/** Admits or rejects client-written `submitted` jobs as they appear. */
+export class SubmissionAdmitter {
+  private unsub: Unsubscribe | null = null;
+  private readonly timers = new Map<string, TimerHandle>();
+  private readonly inProgress = new Set<string>();
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly admission: Admission,
+    private readonly spreadMs = 1_000,
+  ) {}
+
+  start(): void {
+    this.unsub = this.ctx.store.listen(
+      {
+        collection: 'jobs',
+        where: [{ field: 'status', op: '==', value: 'submitted' }],
+        orderBy: [{ field: 'createdAt' }],
+        limit: 50,
+      },
+      (snapshot) => {
+        const present = new Set(snapshot.docs.map((d) => d.id));
+        for (const [id, timer] of this.timers) {
+          if (!present.has(id)) {
+            timer.cancel();
+            this.timers.delete(id);
+          }
+        }
+        for (const id of present) {
+          if (this.timers.has(id) || this.inProgress.has(id)) continue;
+          const delay = rendezvousDelayMs(this.ctx.serverId, id, this.spreadMs);
+          this.timers.set(id, this.ctx.clock.setTimer(() => void this.admit(id), delay));
+        }
+      },
+      (error) => this.ctx.log.error({ err: error }, 'submission listener failed'),
+    );
+  }
+
+  private async admit(jobId: string): Promise<void> {
+    this.timers.delete(jobId);
+    this.inProgress.add(jobId);
+    try {
+      const outcome = await this.admission.admitSubmitted(jobId);
+      if (outcome !== 'skipped') this.ctx.log.info({ jobId, outcome }, 'client submission decided');
+    } catch (error) {
+      this.ctx.log.warn({ jobId, err: error }, 'admitting a client submission failed; will retry');
+      // Still `submitted`: try again later (the listener does not fire for an unchanged doc).
+      if (this.unsub) this.timers.set(jobId, this.ctx.clock.setTimer(() => void this.admit(jobId), this.spreadMs * 2));
+    } finally {
+      this.inProgress.delete(jobId);
+    }
+  }
+
+  stop(): void {
+    this.unsub?.();
+    this.unsub = null;
+    for (const t of this.timers.values()) t.cancel();
+    this.timers.clear();
+  }
+}

@@ -1,0 +1,292 @@
+import { hostname } from 'node:os';
+import { resolveConfig, type WorkerConfig, type WorkerConfigInput } from '../schema/config.js';
+import { cryptoRandom, newDocumentId, type RandomSource } from '../core/ids.js';
+import { systemClock, type Clock, type TimerHandle } from '../ports/clock.js';
+import type { FlowControl, LeaderDuty } from '../ports/flow.js';
+import { silentLogger, type Logger } from '../ports/logger.js';
+import type { DocStore, Unsubscribe } from '../ports/store.js';
+import type { Transcriber } from '../ports/transcriber.js';
+import type { EngineContext } from '../engine/context.js';
+import { AnalyticsRecorder } from '../engine/analytics/recorder.js';
+import { RollupMerger } from '../engine/analytics/merger.js';
+import { StatsRefresher } from '../engine/analytics/stats.js';
+import { Admission } from '../engine/admission.js';
+import { JobLeases, type ClaimedJob } from '../engine/job-leases.js';
+import { LeaderElector, type LeadershipState } from '../engine/leader-elector.js';
+import { queueLeaderDuties } from '../engine/leader-duties.js';
+import { Maintenance } from '../engine/maintenance.js';
+import { ServerRegistry, type ServerIdentity } from '../engine/server-registry.js';
+import { StaticFlowControl } from '../engine/static-flow-control.js';
+import { ClaimLoop } from './claim-loop.js';
+import { JobRunner, type RunningJob } from './job-runner.js';
+import { StopReason, type WorkerObserver } from './observer.js';
+import { SubmissionAdmitter } from './submission-admitter.js';
+
+export const WORKER_VERSION = '0.1.0';
+
+export interface WorkerOptions {
+  store: DocStore;
+  transcriber: Transcriber;
+  config?: WorkerConfig | WorkerConfigInput;
+  /** Defaults to the static limit of `maxConcurrentRequests` on the configured model. */
+  flowControl?: FlowControl;
+  serverId?: string;
+  clock?: Clock;
+  random?: RandomSource;
+  log?: Logger;
+  /** Extra leader duties (flow control's budget allocation, ...). */
+  duties?: readonly LeaderDuty[];
+  identity?: Partial<ServerIdentity>;
+  observer?: WorkerObserver;
+  /** Admit client-written submissions (default true). */
+  admitSubmissions?: boolean;
+  /** Spread of the rendezvous delay for client admissions (ms). */
+  admissionSpreadMs?: number;
+  /** Interval of the safety sweep that re-pumps and reclaims while idle (ms). */
+  sweepIntervalMs?: number;
+}
+
+export interface WorkerStatus {
+  serverId: string;
+  state: 'starting' | 'running' | 'draining' | 'stopped';
+  inFlight: number;
+  jobsCompleted: number;
+  jobsFailed: number;
+  leadership: LeadershipState;
+  pausedPriorities: readonly string[];
+}
+
+/**
+ * One worker process's queue engine: registers the server, elects a leader, admits client
+ * submissions, claims and runs jobs up to its flow-control budget, and shuts down
+ * gracefully (stop claiming, finish or release in-flight jobs, resign, deregister).
+ */
+export class QueueWorker {
+  readonly ctx: EngineContext;
+  readonly leases: JobLeases;
+  readonly admission: Admission;
+  readonly maintenance: Maintenance;
+  readonly elector: LeaderElector;
+  readonly flow: FlowControl;
+  private readonly registry: ServerRegistry;
+  private readonly claimLoop: ClaimLoop;
+  private readonly runner: JobRunner;
+  private readonly admitter: SubmissionAdmitter | null;
+  private readonly analytics: AnalyticsRecorder;
+  private readonly running = new Map<string, RunningJob>();
+  private readonly promoteTimers = new Map<string, TimerHandle>();
+  private cancelUnsub: Unsubscribe | null = null;
+  private sweepTimer: TimerHandle | null = null;
+  private flowUnsub: (() => void) | null = null;
+  private state: WorkerStatus['state'] = 'starting';
+  private completed = 0;
+  private failed = 0;
+  private lastOpportunistic = 0;
+
+  constructor(private readonly options: WorkerOptions) {
+    const config = resolveConfig(options.config as WorkerConfigInput);
+    const clock = options.clock ?? systemClock;
+    const serverId = options.serverId ?? `${hostname()}-${process.pid}-${newDocumentId().slice(0, 6)}`;
+    const log = (options.log ?? silentLogger).child({ serverId });
+    this.analytics = new AnalyticsRecorder({
+      store: options.store,
+      clock,
+      serverId,
+      log,
+      flushIntervalMs: Math.min(5_000, config.serverCoordination.maintenanceIntervalMs),
+    });
+    this.ctx = { store: options.store, clock, config, serverId, random: options.random ?? cryptoRandom, log, analytics: this.analytics };
+    const observer = options.observer ?? {};
+    this.flow =
+      options.flowControl ??
+      new StaticFlowControl({ maxConcurrentRequests: config.maxConcurrentRequests, model: config.upstream.model, now: () => clock.now() });
+    this.leases = new JobLeases(this.ctx);
+    this.admission = new Admission(this.ctx);
+    this.maintenance = new Maintenance(this.ctx);
+    const merger = new RollupMerger(this.ctx);
+    const stats = new StatsRefresher(this.ctx, () => {
+      const s = this.elector.current;
+      return { id: s.isLeader ? serverId : s.holder, term: s.term };
+    });
+    this.elector = new LeaderElector(this.ctx, [
+      ...queueLeaderDuties(this.ctx, { maintenance: this.maintenance, merger, stats }),
+      ...(options.duties ?? []),
+    ]);
+    this.elector.onChange((s) => observer.leadership?.(s.isLeader, s.term));
+    this.runner = new JobRunner({
+      ctx: this.ctx,
+      leases: this.leases,
+      flow: this.flow,
+      transcriber: options.transcriber,
+      observer: {
+        ...observer,
+        finished: (id, status) => {
+          if (status === 'succeeded') this.completed += 1;
+          else if (status === 'failed' || status === 'dead_lettered') this.failed += 1;
+          observer.finished?.(id, status);
+        },
+      },
+      onWaiting: (id, availableAt) => this.schedulePromote(id, availableAt),
+    });
+    this.claimLoop = new ClaimLoop({
+      ctx: this.ctx,
+      leases: this.leases,
+      flow: this.flow,
+      observer,
+      inFlight: () => this.running.size,
+      startJob: (claimed) => this.startJob(claimed),
+    });
+    this.admitter = options.admitSubmissions === false ? null : new SubmissionAdmitter(this.ctx, this.admission, options.admissionSpreadMs);
+    this.registry = new ServerRegistry(
+      this.ctx,
+      {
+        hostname: options.identity?.hostname ?? hostname(),
+        pid: options.identity?.pid ?? process.pid,
+        version: options.identity?.version ?? WORKER_VERSION,
+        ...(options.identity?.labels ? { labels: options.identity.labels } : {}),
+      },
+      () => ({
+        inFlight: this.running.size,
+        concurrencyLimit: this.flow.claimBudget(0).slots,
+        maxConcurrency: config.maxConcurrentRequests,
+        jobsCompleted: this.completed,
+        jobsFailed: this.failed,
+        upstream: this.flow.report(),
+      }),
+    );
+  }
+
+  get serverId(): string {
+    return this.ctx.serverId;
+  }
+
+  status(): WorkerStatus {
+    return {
+      serverId: this.ctx.serverId,
+      state: this.state,
+      inFlight: this.running.size,
+      jobsCompleted: this.completed,
+      jobsFailed: this.failed,
+      leadership: this.elector.current,
+      pausedPriorities: this.claimLoop.pausedNow,
+    };
+  }
+
+  async start(): Promise<void> {
+    const { ctx } = this;
+    await this.registry.register();
+    await this.flow.start();
+    this.analytics.start();
+    if (ctx.config.serverCoordination.leaderElectionEnabled) this.elector.start();
+    this.flowUnsub = this.flow.onChange(() => this.claimLoop.pump());
+    this.cancelUnsub = ctx.store.listen(
+      {
+        collection: 'jobs',
+        where: [
+          { field: 'lease.owner', op: '==', value: ctx.serverId },
+          { field: 'cancelRequest', op: '!=', value: null },
+        ],
+      },
+      (snapshot) => {
+        for (const d of snapshot.docs) {
+          this.running.get(d.id)?.controller.abort(new StopReason('cancel', 'cancel requested'));
+        }
+      },
+      (error) => ctx.log.error({ err: error }, 'cancel listener failed'),
+    );
+    this.claimLoop.start();
+    this.admitter?.start();
+    this.scheduleSweep();
+    this.state = 'running';
+    ctx.log.info({ concurrency: ctx.config.maxConcurrentRequests, store: ctx.store.name }, 'worker started');
+  }
+
+  private startJob(claimed: ClaimedJob): void {
+    const job = this.runner.start(claimed, (done) => {
+      this.running.delete(done.id);
+      this.claimLoop.pump();
+    });
+    this.running.set(claimed.id, job);
+  }
+
+  private schedulePromote(jobId: string, availableAt: number): void {
+    this.promoteTimers.get(jobId)?.cancel();
+    const delay = Math.max(0, availableAt - this.ctx.store.now()) + 10;
+    this.promoteTimers.set(
+      jobId,
+      this.ctx.clock.setTimer(() => {
+        this.promoteTimers.delete(jobId);
+        this.maintenance.promote(jobId).catch((error: unknown) => this.ctx.log.debug({ jobId, err: error }, 'local promote failed'));
+      }, delay),
+    );
+  }
+
+  /**
+   * Safety sweep: listeners drive the worker, this only covers what they cannot see. It
+   * re-pumps, and when idle it reclaims expired leases and promotes due retries itself
+   * (opportunistic maintenance, so a fleet without a live leader still makes progress).
+   */
+  private scheduleSweep(): void {
+    const every = this.options.sweepIntervalMs ?? Math.max(1_000, this.ctx.config.lease.durationMs);
+    this.sweepTimer = this.ctx.clock.setTimer(() => {
+      void this.sweep().finally(() => {
+        if (this.state === 'running') this.scheduleSweep();
+      });
+    }, every);
+  }
+
+  private async sweep(): Promise<void> {
+    this.claimLoop.pump();
+    const idle = this.running.size < this.ctx.config.maxConcurrentRequests && !this.claimLoop.hasCandidates;
+    const now = this.ctx.store.now();
+    if (!idle || this.elector.current.isLeader || now - this.lastOpportunistic < this.ctx.config.lease.durationMs) return;
+    this.lastOpportunistic = now;
+    try {
+      await this.maintenance.reclaimExpiredLeases(10);
+      await this.maintenance.promoteDue(20);
+    } catch (error) {
+      this.ctx.log.debug({ err: error }, 'opportunistic maintenance failed');
+    }
+  }
+
+  /**
+   * Graceful shutdown: stop claiming and admitting at once, let in-flight jobs finish within
+   * `graceMs`, then abort the rest and release their leases (the attempt is refunded), resign
+   * leadership, flush analytics and mark the server stopped.
+   */
+  async stop(options: { graceMs?: number } = {}): Promise<void> {
+    if (this.state === 'stopped' || this.state === 'draining') return;
+    const { ctx } = this;
+    this.state = 'draining';
+    ctx.log.info({ inFlight: this.running.size }, 'worker draining');
+    this.claimLoop.stop();
+    this.admitter?.stop();
+    this.sweepTimer?.cancel();
+    this.flowUnsub?.();
+    await this.registry.drain().catch(() => undefined);
+    const graceMs = options.graceMs ?? 10_000;
+    const all = () => Promise.allSettled([...this.running.values()].map((r) => r.done));
+    if (this.running.size > 0) {
+      const grace = new AbortController();
+      await Promise.race([all(), ctx.clock.sleep(graceMs, grace.signal).catch(() => undefined)]);
+      grace.abort();
+      for (const r of this.running.values()) r.controller.abort(new StopReason('shutdown', 'worker shutting down'));
+      await all();
+    }
+    this.cancelUnsub?.();
+    for (const t of this.promoteTimers.values()) t.cancel();
+    this.promoteTimers.clear();
+    await this.elector.stop();
+    await this.flow.stop().catch(() => undefined);
+    await this.analytics.stop().catch((error: unknown) => ctx.log.warn({ err: error }, 'final analytics flush failed'));
+    await this.registry.deregister().catch((error: unknown) => ctx.log.warn({ err: error }, 'deregistration failed'));
+    this.state = 'stopped';
+    ctx.log.info({ completed: this.completed }, 'worker stopped');
+  }
+}
+
+export async function startWorker(options: WorkerOptions): Promise<QueueWorker> {
+  const worker = new QueueWorker(options);
+  await worker.start();
+  return worker;
+}
