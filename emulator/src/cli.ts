@@ -22,7 +22,8 @@ async function main(): Promise<void> {
     emulator = await startEmulator({ host, port, projectId: project, logger });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    logger.fatal(e.code === 'EADDRINUSE' ? e.message : { err: e }, 'could not start the emulator');
+    if (e.code === 'EADDRINUSE') console.error(e.message);
+    else logger.fatal({ err: e }, 'could not start the emulator');
     process.exitCode = 1;
     return;
   }
