@@ -41,7 +41,7 @@ export function parseCli(argv: string[]): ParsedCli {
       allowPositionals: false,
     }));
   } catch (err) {
-    throw new Error(`${(err as Error).message}\n\n${USAGE}`);
+    throw new Error(`${(err as Error).message}\n\n${USAGE}`, { cause: err });
   }
   if (values.help) return { help: true };
   const result = schema.safeParse({

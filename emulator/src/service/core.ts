@@ -13,7 +13,7 @@ import type { AccessRequest, Authorizer } from './authorizer.js';
 import type { CallContext } from './context.js';
 import { asObject, transactionId } from './convert.js';
 import type { OperationCounts } from './meter.js';
-import { Meter } from './meter.js';
+import type { Meter } from './meter.js';
 
 /** How a read is served: at a point in time, inside a transaction, or at the latest state. */
 export interface ReadScope {

@@ -1,5 +1,6 @@
+import type {
+  FirestoreError} from '../model/index.js';
 import {
-  FirestoreError,
   documentsRoot,
   formatNanos,
   invalidArgument,
