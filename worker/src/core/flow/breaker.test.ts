@@ -7,13 +7,14 @@ import {
   completeProbe,
   evaluateBreaker,
   initialBreaker,
-  overrideBreaker,
   recoveryDelay,
   tripBreaker,
   type BreakerContext,
 } from './breaker.js';
 import { streakTripReason, windowTripReason } from './breaker-rules.js';
 import { seededRandom } from './seeded-random.js';
+import { planControl } from '../controls/index.js';
+import { readDocsFrom } from '../mutations.js';
 
 const config = resolveConfig({
   circuitBreaker: { failureThreshold: 5, recoveryTimeMs: 10_000, maxRecoveryTimeMs: 35_000, thresholdsByClass: { quota: 20 }, probeTimeoutMs: 5_000 },
@@ -134,49 +135,83 @@ describe('breaker state machine', () => {
   it('a server trip only opens an automatically closed breaker', () => {
     const doc = opened();
     expect(tripBreaker(doc, 'again', ctx(T0 + 1)).changed).toBe(false);
-    const forced = overrideBreaker(initialBreaker('m', T0), 'force_close', ctx(T0, 'admin'), null).doc;
+    const forced = override(initialBreaker('m', T0), 'force_close', T0);
     expect(tripBreaker(forced, 'streak', ctx(T0 + 1)).changed).toBe(false);
   });
 });
 
-describe('manual overrides', () => {
+type OverrideAction = 'force_open' | 'force_close' | 'clear_override' | 'reset';
+
+/** Manual actions go through the control planner (the dashboard's API); the machine must honour them. */
+function override(doc: BreakerDoc, action: OverrideAction, now: number, reason?: string): BreakerDoc {
+  const result = planControl(
+    { type: `breaker.${action}`, model: doc.model, reason: reason ?? null },
+    { actor: { kind: 'admin', id: 'admin', email: null }, now, docs: readDocsFrom([{ ref: { collection: 'breakers', id: doc.model }, doc }]) },
+  );
+  if (!result.ok) throw result.error;
+  const write = result.plan.mutations[0];
+  if (write?.op !== 'set' || write.collection !== 'breakers') throw new Error('expected a breaker write');
+  return write.data;
+}
+
+describe('manual overrides (written by the control planner)', () => {
   it('force open refuses calls and probes until cleared; clearing makes a probe due at once', () => {
-    const forced = overrideBreaker(initialBreaker('m', T0), 'force_open', ctx(T0, 'admin'), 'maintenance');
-    expect(forced.doc).toMatchObject({ state: 'open', override: 'force_open', overrideBy: 'admin', nextProbeAt: null });
-    expect(forced.transition?.reason).toBe('forced open: maintenance');
-    expect(breakerGate(forced.doc, T0 + 10 ** 9, config).allow).toBe('none');
-    expect(acquireProbe(forced.doc, ctx(T0 + 10 ** 9)).granted).toBeNull();
-    expect(evaluateBreaker(forced.doc, window(100, {}), ctx(T0 + 5)).doc.state).toBe('open');
-    const cleared = overrideBreaker(forced.doc, 'clear_override', ctx(T0 + 100, 'admin'), null);
-    expect(cleared.doc).toMatchObject({ state: 'open', override: null, nextProbeAt: T0 + 100 });
-    expect(breakerGate(cleared.doc, T0 + 100, config).allow).toBe('probe');
+    const forced = override(initialBreaker('m', T0), 'force_open', T0, 'maintenance');
+    expect(forced).toMatchObject({ state: 'open', override: 'force_open' });
+    expect(breakerGate(forced, T0 + 10 ** 9, config).allow).toBe('none');
+    expect(acquireProbe(forced, ctx(T0 + 10 ** 9)).granted).toBeNull();
+    expect(evaluateBreaker(forced, window(100, {}), ctx(T0 + 5)).doc.state).toBe('open');
+    expect(tripBreaker(forced, 'streak', ctx(T0 + 6)).changed).toBe(false);
+    const cleared = override(forced, 'clear_override', T0 + 100);
+    expect(cleared).toMatchObject({ state: 'open', override: null });
+    expect(breakerGate(cleared, T0 + 100, config).allow).toBe('probe');
+    const probe = acquireProbe(cleared, ctx(T0 + 100, 'a'));
+    expect(probe.granted?.token).toBe(1);
+    expect(completeProbe(probe.doc, 1, { kind: 'success' }, ctx(T0 + 200, 'a')).doc.state).toBe('closed');
   });
 
-  it('force close lets everything through and stops automatic trips', () => {
-    const forced = overrideBreaker(opened(), 'force_close', ctx(T0 + 1, 'admin'), null).doc;
+  it('force open during a probe voids the probe; its late result changes nothing', () => {
+    const probing = acquireProbe(opened(), ctx(T0 + 10_000, 'a')).doc;
+    const forced = override(probing, 'force_open', T0 + 10_001);
+    expect(forced.probe).toBeNull();
+    expect(completeProbe(forced, 1, { kind: 'success' }, ctx(T0 + 10_002, 'a')).changed).toBe(false);
+  });
+
+  it('force close lets everything through and stops automatic trips until cleared', () => {
+    const forced = override(opened(), 'force_close', T0 + 1);
     expect(forced).toMatchObject({ state: 'closed', override: 'force_closed' });
+    expect(breakerGate(forced, T0 + 2, config).allow).toBe('all');
     expect(evaluateBreaker(forced, window(0, { overloaded: 100 }), ctx(T0 + 2)).doc.state).toBe('closed');
-    const cleared = overrideBreaker(forced, 'clear_override', ctx(T0 + 3, 'admin'), null).doc;
+    expect(tripBreaker(forced, 'streak', ctx(T0 + 2)).changed).toBe(false);
+    const cleared = override(forced, 'clear_override', T0 + 3);
     expect(evaluateBreaker(cleared, window(0, { overloaded: 100 }), ctx(T0 + 4)).doc.state).toBe('open');
   });
 
-  it('reset returns to a clean closed breaker from any state', () => {
+  it('reset returns to a clean closed breaker; tokens keep increasing so old probes stay void', () => {
     const probing = acquireProbe(opened(), ctx(T0 + 10_000, 'a')).doc;
-    const reset = overrideBreaker(probing, 'reset', ctx(T0 + 10_001, 'admin'), 'upstream fixed');
-    expect(reset.doc).toMatchObject({ state: 'closed', probe: null, consecutiveFailures: 0, override: null, window: null });
-    expect(reset.doc.probeToken).toBe(1); // tokens keep increasing across resets
-    expect(completeProbe(reset.doc, 1, { kind: 'failure', errorClass: 'overloaded' }, ctx(T0 + 10_002)).changed).toBe(false);
-    expect(overrideBreaker(reset.doc, 'clear_override', ctx(T0 + 10_003, 'admin'), null).changed).toBe(false);
+    const reset = override(probing, 'reset', T0 + 10_001, 'upstream fixed');
+    expect(reset).toMatchObject({ state: 'closed', probe: null, consecutiveFailures: 0, override: null, window: null });
+    expect(completeProbe(reset, 1, { kind: 'failure', errorClass: 'overloaded' }, ctx(T0 + 10_002)).changed).toBe(false);
+    const reopened = tripBreaker(reset, 'streak', ctx(T0 + 20_000)).doc;
+    const next = acquireProbe(reopened, ctx(T0 + 40_000, 'b'));
+    expect(next.granted?.token).toBe(2);
   });
+});
 
+describe('history', () => {
   it('keeps a bounded history of transitions', () => {
     let doc = initialBreaker('m', T0);
+    let now = T0;
     for (let i = 0; i < MAX_BREAKER_HISTORY + 10; i++) {
-      doc = overrideBreaker(doc, i % 2 === 0 ? 'force_open' : 'force_close', ctx(T0 + i, 'admin'), String(i)).doc;
+      doc = tripBreaker(doc, `trip ${i}`, ctx(now + 1)).doc;
+      now = doc.nextProbeAt as number;
+      doc = acquireProbe(doc, ctx(now, 'p')).doc;
+      now += 1;
+      doc = completeProbe(doc, doc.probeToken, { kind: 'success' }, ctx(now, 'p')).doc;
     }
     expect(doc.history).toHaveLength(MAX_BREAKER_HISTORY);
-    expect(doc.generation).toBe(MAX_BREAKER_HISTORY + 10);
-    expect(doc.history.at(-1)?.reason).toBe(`forced closed: ${MAX_BREAKER_HISTORY + 9}`);
+    expect(doc.generation).toBe(3 * (MAX_BREAKER_HISTORY + 10));
+    expect(doc.history.at(-1)).toMatchObject({ from: 'half_open', to: 'closed' });
     expect(breakerDocSchema.parse(doc).history).toHaveLength(MAX_BREAKER_HISTORY);
   });
 });
@@ -210,7 +245,10 @@ describe('breaker invariants under random fleet traffic', () => {
       } else if (r < 0.75) {
         step = evaluateBreaker(doc, window(Math.floor(random() * 3), { overloaded: Math.floor(random() * 8) }), ctx(now));
       } else if (r < 0.8) {
-        step = overrideBreaker(doc, (['force_open', 'force_close', 'clear_override', 'reset'] as const)[Math.floor(random() * 4)] as 'reset', ctx(now, 'admin'), null);
+        const action = (['force_open', 'force_close', 'clear_override', 'reset'] as const)[Math.floor(random() * 4)] as OverrideAction;
+        const before = doc;
+        const after = action === 'clear_override' && doc.override === null ? doc : override(doc, action, now);
+        step = { doc: after, changed: after !== before, transition: after.generation !== before.generation ? after.history.at(-1) ?? null : null };
       } else {
         step = tripBreaker(doc, 'streak', ctx(now, who));
       }
@@ -218,7 +256,10 @@ describe('breaker invariants under random fleet traffic', () => {
       doc = step.doc;
       expect(doc.generation).toBe(transitions);
       if (doc.probe !== null) expect(doc.state).toBe('half_open');
-      if (doc.state === 'open' && doc.override === null) expect(doc.nextProbeAt).not.toBeNull();
+      const gate = breakerGate(doc, now, config);
+      if (gate.allow === 'none') expect(Number.isFinite(gate.retryAfterMs) && gate.retryAfterMs > 0).toBe(true);
+      if (doc.override === 'force_open') expect(gate.allow).toBe('none');
+      if (doc.state === 'closed' || doc.override === 'force_closed') expect(gate.allow).toBe('all');
     }
     expect(transitions).toBeGreaterThan(100);
   });

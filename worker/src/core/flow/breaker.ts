@@ -19,11 +19,12 @@ import { countFailures, type BreakerConfig, type OutcomeCounts, windowTripReason
  * - A probe whose lease expires counts as failed (the upstream hung, or the holder died).
  * - An inconclusive probe (an ignored class: invalid input, cancel) releases the lease and
  *   stays half-open, so the next caller probes at once.
- * - Manual overrides win over everything: force_open refuses every call and every probe;
- *   force_closed lets every call through and stops automatic trips; clear_override returns to
- *   automatic operation (from open, with a probe due at once); reset = clear_override + closed
- *   + counters zeroed. Every transition, manual or not, increments `generation` and lands in
- *   the bounded `history`.
+ * - Manual overrides (written by the control planner, `core/controls/breaker-controls`, the
+ *   one API that also appends the audit entry) win over everything here: force_open refuses
+ *   every call and every probe; force_closed lets every call through and stops automatic
+ *   trips; once cleared, automatic operation resumes (a breaker left open with no
+ *   `nextProbeAt` has its probe due at once); reset closes with counters zeroed.
+ * - Every transition increments `generation` and lands in the bounded `history`.
  */
 export interface BreakerStep {
   doc: BreakerDoc;
@@ -193,48 +194,4 @@ export function completeProbe(doc: BreakerDoc, token: number, result: ProbeResul
     return open(doc, ctx, `probe by ${doc.probe.holder} failed (${result.errorClass})`, doc.consecutiveFailures + 1);
   }
   return { doc: { ...doc, probe: null, updatedAt: ctx.now }, changed: true, transition: null };
-}
-
-export type BreakerOverrideAction = 'force_open' | 'force_close' | 'clear_override' | 'reset';
-
-/** Manual actions from the dashboard or CLI; the caller appends the audit entry. */
-export function overrideBreaker(doc: BreakerDoc, action: BreakerOverrideAction, ctx: BreakerContext, reason: string | null): BreakerStep {
-  const why = (text: string) => (reason ? `${text}: ${reason}` : text);
-  const stamp = (override: BreakerDoc['override']) => ({
-    override,
-    overrideBy: override === null ? null : ctx.by,
-    overrideAt: override === null ? null : ctx.now,
-  });
-  switch (action) {
-    case 'force_open':
-      return moveTo(doc, 'open', ctx, why('forced open'), {
-        ...stamp('force_open'),
-        openedAt: doc.state === 'open' ? doc.openedAt : ctx.now,
-        nextProbeAt: null,
-        probe: null,
-      });
-    case 'force_close':
-      return moveTo(doc, 'closed', ctx, why('forced closed'), {
-        ...stamp('force_closed'),
-        openedAt: null,
-        nextProbeAt: null,
-        probe: null,
-        window: null,
-      });
-    case 'clear_override': {
-      if (doc.override === null) return unchanged(doc);
-      // Back to automatic operation. From forced open, a probe is due at once.
-      const patch = doc.state === 'open' ? { nextProbeAt: ctx.now, consecutiveFailures: 0 } : {};
-      return moveTo(doc, doc.state, ctx, why('override cleared'), { ...stamp(null), ...patch });
-    }
-    case 'reset':
-      return moveTo(doc, 'closed', ctx, why('reset'), {
-        ...stamp(null),
-        openedAt: null,
-        nextProbeAt: null,
-        probe: null,
-        consecutiveFailures: 0,
-        window: null,
-      });
-  }
 }
