@@ -168,6 +168,14 @@ export class LeaderElector {
     }
   }
 
+  /** Simulates a crash (tests): stops everything WITHOUT resigning the lease. */
+  abandon(): void {
+    this.stopped = true;
+    this.timer?.cancel();
+    this.unsubscribe?.();
+    this.stepDown('abandoned');
+  }
+
   /** Stops; a leader resigns so a follower takes over without waiting for expiry. */
   async stop(): Promise<void> {
     if (this.stopped) return;

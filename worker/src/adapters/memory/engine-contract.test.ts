@@ -1,4 +1,5 @@
 import { describeJobsContract } from '../../engine/jobs.contract.js';
+import { describeCoordinationContract } from '../../engine/coordination.contract.js';
 import { FakeClock } from '../../testing/fake-clock.js';
 import type { EngineFixtureFactory } from '../../testing/engine-fixture.js';
 import { MemoryDatabase, MemoryStore } from './memory-store.js';
@@ -17,3 +18,4 @@ const memoryFixture: EngineFixtureFactory = async (prefix) => {
 };
 
 describeJobsContract('memory', memoryFixture);
+describeCoordinationContract('memory', memoryFixture);

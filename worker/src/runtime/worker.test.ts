@@ -1,0 +1,182 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Actor } from '../schema/audit.js';
+import { clientSubmissionSchema, PRIORITIES, type Priority } from '../schema/job.js';
+import { decodeDoc } from '../schema/documents.js';
+import { seededRandom } from '../core/ids.js';
+import { planSubmission } from '../core/submission.js';
+import { MemoryDatabase, MemoryStore } from '../adapters/memory/memory-store.js';
+import { makeWav } from '../testing/audio.js';
+import { FakeClock } from '../testing/fake-clock.js';
+import { FakeTranscriber, overloaded, type FakeBehaviour } from '../testing/fake-transcriber.js';
+import { TEST_CONFIG, uniquePrefix } from '../testing/engine-fixture.js';
+import type { TranscriptionRequest } from '../ports/transcriber.js';
+import { QueueWorker } from './worker.js';
+import { createQueue } from './queue.js';
+import type { StopReason } from './observer.js';
+
+const admin: Actor = { kind: 'admin', id: 'ops', email: null };
+
+function fleet(n: number, behaviour?: (r: TranscriptionRequest, i: number) => FakeBehaviour, configPatch = {}) {
+  const clock = new FakeClock();
+  const shared = new MemoryDatabase();
+  const prefix = uniquePrefix('w');
+  const config = { ...TEST_CONFIG, maxConcurrentRequests: 2, ...configPatch };
+  const transcriber = new FakeTranscriber(clock, behaviour);
+  const store = () => new MemoryStore({ shared, prefix, clock });
+  const workers = Array.from(
+    { length: n },
+    (_, i) => new QueueWorker({ store: store(), transcriber, config, serverId: `w${i}`, clock, random: seededRandom(i + 1), admissionSpreadMs: 200 }),
+  );
+  const queueStore = store();
+  const queue = createQueue({ store: queueStore, config, clock, clientId: 'api' });
+  return { clock, workers, queue, transcriber, store: queueStore };
+}
+
+type Fleet = ReturnType<typeof fleet>;
+let current: Fleet | null = null;
+
+afterEach(async () => {
+  if (!current) return;
+  const f = current;
+  current = null;
+  // Stop with time moving so grace timers can fire.
+  const stopping = Promise.all(f.workers.map((w) => w.stop({ graceMs: 1_000 })));
+  await f.clock.advanceUntil(async () => f.workers.every((w) => w.status().state === 'stopped'), 100, 60_000);
+  await stopping;
+});
+
+const jobStatus = async (f: Fleet, id: string) => (await f.queue.getJob(id))!.status;
+
+describe('QueueWorker on the memory store (fake clock)', () => {
+  it('three workers drain a mixed-priority queue: every job exactly once, urgent before low', async () => {
+    const f = (current = fleet(3));
+    const ids: { id: string; priority: Priority }[] = [];
+    for (let i = 0; i < 24; i++) {
+      const priority = PRIORITIES[i % 4]!;
+      const r = await f.queue.enqueue({ audio: makeWav(0.2, { seed: i }), mimeType: 'audio/wav', userId: `u${i % 5}`, priority });
+      ids.push({ id: r.requestId, priority });
+    }
+    await Promise.all(f.workers.map((w) => w.start()));
+    await f.clock.advanceUntil(async () => {
+      const statuses = await Promise.all(ids.map((j) => jobStatus(f, j.id)));
+      return statuses.every((s) => s === 'succeeded');
+    }, 50, 120_000);
+    for (const j of ids) expect(f.transcriber.callsFor(j.id)).toBe(1);
+    expect(f.transcriber.maxInFlight).toBeLessThanOrEqual(6);
+    const order = f.transcriber.calls.map((c) => ids.find((j) => j.id === c.jobId)!.priority);
+    expect(order.lastIndexOf('urgent')).toBeLessThan(order.indexOf('low'));
+    const completedBy = f.workers.map((w) => w.status().jobsCompleted);
+    expect(completedBy.reduce((a, b) => a + b, 0)).toBe(24);
+    expect(completedBy.filter((n) => n > 0).length).toBeGreaterThan(1);
+  });
+
+  it('pause holds jobs (whole queue and per priority) until resumed', async () => {
+    const f = (current = fleet(2));
+    await Promise.all(f.workers.map((w) => w.start()));
+    await f.queue.control({ type: 'queue.pause', priorities: ['low'] }, admin);
+    await f.clock.advance(50);
+    const low = await f.queue.enqueue({ audio: makeWav(0.2), mimeType: 'audio/wav', userId: 'u', priority: 'low' });
+    const normal = await f.queue.enqueue({ audio: makeWav(0.2), mimeType: 'audio/wav', userId: 'u', priority: 'normal' });
+    await f.clock.advanceUntil(async () => (await jobStatus(f, normal.requestId)) === 'succeeded');
+    await f.clock.advance(5_000);
+    expect(await jobStatus(f, low.requestId)).toBe('queued');
+    await f.queue.control({ type: 'queue.pause' }, admin);
+    await f.clock.advance(50);
+    const held = await f.queue.enqueue({ audio: makeWav(0.2), mimeType: 'audio/wav', userId: 'u', priority: 'urgent' });
+    await f.clock.advance(5_000);
+    expect(await jobStatus(f, held.requestId)).toBe('queued');
+    expect(f.transcriber.callsFor(held.requestId)).toBe(0);
+    await f.queue.control({ type: 'queue.resume' }, admin);
+    await f.clock.advanceUntil(async () => (await jobStatus(f, held.requestId)) === 'succeeded' && (await jobStatus(f, low.requestId)) === 'succeeded');
+    expect(f.workers.every((w) => w.status().pausedPriorities.length === 0)).toBe(true);
+  });
+
+  it('cancel from another server aborts the in-flight upstream call and ends the job cancelled', async () => {
+    const f = (current = fleet(1, () => ({ kind: 'hang' })));
+    await f.workers[0]!.start();
+    const { requestId } = await f.queue.enqueue({ audio: makeWav(0.2), mimeType: 'audio/wav', userId: 'u' });
+    await f.clock.advanceUntil(() => f.transcriber.callsFor(requestId) === 1);
+    await f.queue.control({ type: 'job.cancel', jobIds: [requestId], reason: 'user left' }, admin);
+    // Well before the request timeout (120 s): the cancel, not a timeout, stops the call.
+    await f.clock.advanceUntil(async () => (await jobStatus(f, requestId)) === 'cancelled', 50, 1_000);
+    expect(f.transcriber.aborted.map((a) => [a.jobId, (a.reason as StopReason).kind])).toEqual([[requestId, 'cancel']]);
+    expect((await f.queue.getJob(requestId))!.errors).toEqual([]);
+    const job = (await f.queue.getJob(requestId))!;
+    expect(job).toMatchObject({ attempts: 1, lease: null, cancelRequest: { by: 'ops', reason: 'user left' } });
+    expect(job.payloadDeletedAt).not.toBeNull();
+  });
+
+  it('retries overloaded calls, dead-letters after max attempts, and a redrive completes the job', async () => {
+    let failing = true;
+    const f = (current = fleet(1, () => (failing ? { kind: 'error', delayMs: 20, error: overloaded(250) } : { kind: 'ok', delayMs: 20 })));
+    await f.workers[0]!.start();
+    const { requestId } = await f.queue.enqueue({ audio: makeWav(0.2), mimeType: 'audio/wav', userId: 'u' });
+    await f.clock.advanceUntil(async () => (await jobStatus(f, requestId)) === 'dead_lettered', 50);
+    const dead = (await f.queue.getJob(requestId))!;
+    expect(dead.errors.map((e) => [e.attempt, e.errorClass, e.code])).toEqual([
+      [1, 'overloaded', 503],
+      [2, 'overloaded', 503],
+      [3, 'overloaded', 503],
+    ]);
+    // Retry-After honoured: each retry started no earlier than 250 ms after the failure.
+    expect(f.transcriber.callsFor(requestId)).toBe(3);
+    failing = false;
+    await f.queue.control({ type: 'job.redrive', jobIds: [requestId] }, admin);
+    const done = await (async () => {
+      await f.clock.advanceUntil(async () => (await jobStatus(f, requestId)) === 'succeeded');
+      return (await f.queue.getJob(requestId))!;
+    })();
+    expect(done).toMatchObject({ redriveCount: 1, attempts: 1, result: { transcript: `transcript of ${requestId}` } });
+  });
+
+  it('graceful shutdown releases unfinished jobs without spending their attempt and deregisters', async () => {
+    const f = fleet(1, () => ({ kind: 'hang' }));
+    const w = f.workers[0]!;
+    await w.start();
+    const { requestId } = await f.queue.enqueue({ audio: makeWav(0.2), mimeType: 'audio/wav', userId: 'u' });
+    await f.clock.advanceUntil(() => f.transcriber.callsFor(requestId) === 1);
+    const stopping = w.stop({ graceMs: 2_000 });
+    await f.clock.advanceUntil(() => w.status().state === 'stopped', 100);
+    await stopping;
+    expect((await f.queue.getJob(requestId))!).toMatchObject({ status: 'queued', attempts: 0, lease: null });
+    expect((await f.store.get('servers', 'w0')).doc).toMatchObject({ state: 'stopped', inFlight: 0 });
+    expect((await f.store.get('leader', 'current')).doc).toMatchObject({ holder: null });
+  });
+
+  it('a worker that stalls past its lease loses the job to another worker, which completes it once', async () => {
+    let stall = true;
+    const f = (current = fleet(2, () => (stall ? { kind: 'hang' } : { kind: 'ok', delayMs: 10 })));
+    const [w0, w1] = f.workers;
+    await w0!.start();
+    const { requestId } = await f.queue.enqueue({ audio: makeWav(0.2), mimeType: 'audio/wav', userId: 'u' });
+    await f.clock.advanceUntil(() => f.transcriber.callsFor(requestId) === 1);
+    // Freeze w0's heartbeats by making the store unreachable for it, then let the lease lapse.
+    const frozen = w0!.ctx.store as MemoryStore;
+    const original = frozen.runTransaction.bind(frozen);
+    frozen.runTransaction = () => Promise.reject(new Error('network down'));
+    stall = false;
+    await w1!.start();
+    await f.clock.advanceUntil(async () => (await jobStatus(f, requestId)) === 'succeeded', 50);
+    expect(f.transcriber.aborted.map((a) => (a.reason as Error).message)).toContain('lease expired while heartbeats failed');
+    frozen.runTransaction = original;
+    const job = (await f.queue.getJob(requestId))!;
+    expect(job).toMatchObject({ fence: 2, attempts: 2, lastErrorClass: 'lease_lost' });
+    expect(job.result?.transcript).toBe(`transcript of ${requestId}`);
+  });
+
+  it('admits browser submissions through the listener, and the leader publishes stats', async () => {
+    const f = (current = fleet(2));
+    await Promise.all(f.workers.map((w) => w.start()));
+    const plan = await planSubmission({ audio: makeWav(0.3), mimeType: 'audio/wav', userId: 'web', priority: 'high' }, { now: f.clock.now(), source: 'client' });
+    await f.store.commit([
+      { op: 'set', collection: 'jobs', id: plan.jobId, data: decodeDoc('jobs', clientSubmissionSchema.encode({ ...plan.submission, source: 'client' })) },
+      ...plan.chunks.map((c) => ({ op: 'set' as const, collection: 'payloads' as const, id: c.id, data: c.doc })),
+    ]);
+    await f.clock.advanceUntil(async () => (await jobStatus(f, plan.jobId)) === 'succeeded');
+    await f.clock.advanceUntil(async () => (await f.queue.getEnterpriseStats()).performance.successRate === 1, 500, 300_000);
+    const stats = await f.queue.getEnterpriseStats();
+    expect(stats.servers).toMatchObject({ total: 2, active: 2 });
+    expect(stats.servers.leader.serverId).toMatch(/^w[01]$/);
+    expect(stats.performance.firestoreOpsPerJob).toBeGreaterThan(0);
+  });
+});
