@@ -30,6 +30,9 @@ export interface MeterSnapshot extends OperationCounts {
   connections: Array<ConnectionUsage>;
 }
 
+/** Connections remembered per project; the least recently seen are forgotten beyond this. */
+export const MAX_CONNECTIONS_PER_PROJECT = 1000;
+
 const zero = (): OperationCounts => ({ reads: 0, writes: 0, deletes: 0 });
 
 function add(target: OperationCounts, delta: Partial<OperationCounts>): void {
@@ -63,6 +66,11 @@ export class Meter {
     }
     add(db, delta);
     let c = p.connections.get(connection.id);
+    if (!c && p.connections.size >= MAX_CONNECTIONS_PER_PROJECT) {
+      let oldest: ConnectionUsage | undefined;
+      for (const x of p.connections.values()) if (!oldest || x.lastSeen < oldest.lastSeen) oldest = x;
+      if (oldest) p.connections.delete(oldest.id);
+    }
     if (!c) {
       c = { id: connection.id, peer: connection.peer, client: connection.client, ...zero(), databases: {}, firstSeen: nowIso, lastSeen: nowIso };
       p.connections.set(connection.id, c);
