@@ -93,12 +93,12 @@ export class Admission {
     const keyId = sub.idempotencyKey ? await idempotencyId(sub.userId, sub.idempotencyKey) : null;
     const outcome = await this.ctx.store.runTransaction(async (tx) => {
       const existing = keyId ? await tx.get('idempotency', keyId) : null;
+      const state = await tx.get('rateLimits', sub.userId);
       const now = tx.now();
       if (existing && existing.expireAt > now) {
         const prior = await tx.get('jobs', existing.jobId);
         return { kind: 'duplicate' as const, jobId: existing.jobId, rank: prior?.rank ?? null };
       }
-      const state = await tx.get('rateLimits', sub.userId);
       const user = this.checkUser(tx, state, sub, plan.tier ?? state?.tier ?? 'default', now);
       if (!user.ok) return { kind: 'limited' as const, error: user.error };
       const job = admitSubmission(sub, {

@@ -213,7 +213,11 @@ export class MemoryStore implements DocStore {
           await Promise.resolve();
           return refs.map((r) => readOne(r.collection, r.id));
         },
-        now: () => now,
+        now: () => {
+          // Same contract as Firestore, where a transaction's time is its first read's time.
+          if (reads.size === 0) throw new Error('transaction time is known only after its first read');
+          return now;
+        },
         set: (collection, id, data) => void writes.push({ op: 'set', collection, id, data } as DocMutation),
         create: (collection, id, data) => void writes.push({ op: 'create', collection, id, data }),
         delete: (collection, id) => void writes.push({ op: 'delete', collection, id } as DocMutation),
