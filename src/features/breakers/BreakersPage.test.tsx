@@ -20,7 +20,7 @@ function setup() {
   );
   const user = userEvent.setup();
   const view = renderPage(<BreakersPage />, { data });
-  return { data, user, ...view };
+  return { user, ...view };
 }
 
 describe('BreakersPage', () => {

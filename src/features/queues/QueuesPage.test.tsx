@@ -116,7 +116,7 @@ describe('QueuesPage', () => {
       const r = data.read('jobs', id);
       expect(r?.ok && r.data).toMatchObject({ status: 'queued', attempts: 0, redriveCount: 1 });
     }
-    const [[auditId]] = data.all('audit');
+    const auditId = data.all('audit')[0]![0];
     const audit = data.read('audit', auditId);
     expect(audit?.ok && audit.data.action).toBe('job.redrive');
     expect(audit?.ok && [...audit.data.targetIds].sort()).toEqual(['job-000', 'job-001', 'job-002']);

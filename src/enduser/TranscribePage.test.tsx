@@ -1,0 +1,113 @@
+import { act, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { makeWav } from '../test/audio';
+import { T0, rateLimit, stats } from '../test/factories';
+import { FakeAuth } from '../test/fakeAuth';
+import { FakeData } from '../test/fakeData';
+import { renderApp, renderPage } from '../test/render';
+import { TranscribePage } from './TranscribePage';
+import type { RecorderEnv } from './useRecorder';
+
+const endUser = () => new FakeAuth().as({ uid: 'u-1', email: 'user@example.com', isAdmin: false });
+
+function finish(data: FakeData, id: string, transcript: string) {
+  const r = data.read('jobs', id);
+  if (!r?.ok) throw new Error('missing job');
+  data.put('jobs', id, {
+    ...r.data,
+    status: 'succeeded',
+    updatedAt: T0,
+    result: { transcript, model: 'gemini-2.5-flash', latencyMs: 900, upstreamMs: 500, audioSeconds: 1, tokens: 32 },
+  });
+}
+
+describe('end-user transcription page', () => {
+  it('is reachable at /app by a non-admin user', async () => {
+    renderApp({ auth: endUser(), path: '/app' });
+    expect(await screen.findByTestId('transcribe-page')).toBeInTheDocument();
+    expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('Firequeue transcription');
+  });
+
+  it('offers sign-up when signed out', async () => {
+    renderApp({ path: '/app' });
+    await userEvent.setup().click(await screen.findByRole('button', { name: 'No account? Create one' }));
+    expect(screen.getByRole('form', { name: 'Create account' })).toBeInTheDocument();
+  });
+
+  it('uploads a file, shows position/ETA and rate-limit remaining, then the transcript', async () => {
+    const data = new FakeData();
+    data.serverNow = () => T0;
+    data.put('stats', 'queue', stats({ avgServiceMs: 3_000, fleetConcurrency: 1 }));
+    data.put('rateLimits', 'u-1', rateLimit({ userId: 'u-1', remaining: 7, limit: 10, burst: 0, resetAt: T0 + 40_000 }));
+    const user = userEvent.setup();
+    renderPage(<TranscribePage recorderEnv={{}} />, { data, auth: endUser() });
+    expect(await screen.findByTestId('rate-remaining')).toHaveTextContent('7 / 10');
+    expect(screen.getByText(/Recording is not available/)).toBeInTheDocument();
+
+    const file = new File([makeWav(1) as Uint8Array<ArrayBuffer>], 'hello.wav', { type: 'audio/wav' });
+    await user.upload(screen.getByLabelText(/Audio file/), file);
+    await user.click(screen.getByRole('button', { name: 'Transcribe' }));
+    await waitFor(() => expect(data.commits).toHaveLength(1));
+    const jobId = data.commits[0]![0]!.id as string;
+    const item = await screen.findByTestId(`request-${jobId}`);
+    // the engine admits it and publishes a position
+    const r = data.read('jobs', jobId);
+    act(() => data.put('jobs', jobId, { ...(r?.ok ? r.data : (undefined as never)), status: 'queued', position: 2, updatedAt: T0, maxAttempts: 5 }));
+    await waitFor(() => expect(item).toHaveAttribute('data-status', 'queued'));
+    expect(screen.getByTestId('position-eta')).toHaveTextContent('position 2 · about 6.0 s');
+    act(() => finish(data, jobId, 'bonjour tout le monde'));
+    expect(await screen.findByTestId('transcript')).toHaveTextContent('bonjour tout le monde');
+    expect(screen.getByTestId('notice')).toHaveTextContent(`Transcript ready for ${jobId}`);
+  });
+
+  it('shows a clear error for a file that is not audio and writes nothing', async () => {
+    const data = new FakeData();
+    const user = userEvent.setup();
+    renderPage(<TranscribePage recorderEnv={{}} />, { data, auth: endUser() });
+    const bogus = new File(['definitely not a wav file'], 'x.wav', { type: 'audio/wav' });
+    await user.upload(await screen.findByLabelText(/Audio file/), bogus);
+    await user.click(screen.getByRole('button', { name: 'Transcribe' }));
+    expect(await screen.findByTestId('submit-error')).toHaveTextContent(/audio declared as audio\/wav/);
+    expect(data.commits).toHaveLength(0);
+  });
+
+  it('records with MediaRecorder and submits the clip', async () => {
+    const data = new FakeData();
+    const stopped: string[] = [];
+    class FakeRecorder {
+      mimeType = 'audio/webm;codecs=opus';
+      ondataavailable: ((e: { data: Blob }) => void) | null = null;
+      onstop: (() => void) | null = null;
+      start() {}
+      stop() {
+        // a real WebM/EBML header so the engine's format check accepts it
+        this.ondataavailable?.({ data: new Blob([new Uint8Array([0x1a, 0x45, 0xdf, 0xa3, ...new Array<number>(60).fill(0)])], { type: 'audio/webm' }) });
+        this.onstop?.();
+      }
+    }
+    const env: RecorderEnv = {
+      getUserMedia: () => Promise.resolve({ getTracks: () => [{ stop: () => stopped.push('track') }] } as unknown as MediaStream),
+      MediaRecorder: FakeRecorder as unknown as typeof MediaRecorder,
+      now: () => T0,
+    };
+    const user = userEvent.setup();
+    renderPage(<TranscribePage recorderEnv={env} />, { data, auth: endUser() });
+    await user.click(await screen.findByRole('button', { name: 'Record' }));
+    await user.click(await screen.findByRole('button', { name: 'Stop and transcribe' }));
+    await waitFor(() => expect(data.commits).toHaveLength(1));
+    expect(stopped).toEqual(['track']);
+    const jobData = data.commits[0]![0]! as unknown as { data: { audio: { mimeType: string } } };
+    expect(jobData.data.audio.mimeType).toBe('audio/webm');
+  });
+
+  it('explains a denied microphone', async () => {
+    const env: RecorderEnv = {
+      getUserMedia: () => Promise.reject(new DOMException('no', 'NotAllowedError')),
+      MediaRecorder: class {} as unknown as typeof MediaRecorder,
+    };
+    renderPage(<TranscribePage recorderEnv={env} />, { data: new FakeData(), auth: endUser() });
+    await userEvent.setup().click(await screen.findByRole('button', { name: 'Record' }));
+    expect(await screen.findByText('Microphone access was denied.')).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,77 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { T0, job } from '../../test/factories';
+import { FakeData } from '../../test/fakeData';
+import { renderPage } from '../../test/render';
+import { JobDetailPage } from './JobDetailPage';
+
+const err = (attempt: number, errorClass: 'overloaded' | 'quota', message: string) => ({
+  at: T0 + attempt * 1_000,
+  attempt,
+  errorClass,
+  code: errorClass === 'quota' ? 429 : 503,
+  message,
+  retryAfterMs: errorClass === 'quota' ? 30_000 : null,
+  serverId: 'srv-a',
+  model: 'gemini-2.5-flash',
+});
+
+function show(data: FakeData, id: string) {
+  return renderPage(<JobDetailPage />, { data, path: `/jobs/${id}`, route: '/jobs/:jobId' });
+}
+
+describe('JobDetailPage', () => {
+  it('shows attempts and the error history, and redrives a dead-lettered job', async () => {
+    const data = new FakeData();
+    data.put(
+      'jobs',
+      'j1',
+      job({
+        status: 'dead_lettered',
+        attempts: 2,
+        maxAttempts: 2,
+        lastErrorClass: 'quota',
+        errors: [err(1, 'overloaded', 'The model is overloaded.'), err(2, 'quota', 'Quota exceeded')],
+      }),
+    );
+    const user = userEvent.setup();
+    show(data, 'j1');
+    const errors = await screen.findByTestId('job-errors');
+    expect(within(errors).getAllByRole('row')).toHaveLength(3);
+    expect(errors).toHaveTextContent('The model is overloaded.');
+    expect(errors).toHaveTextContent('30 s');
+    expect(screen.queryByRole('button', { name: 'Cancel job' })).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Redrive job' }));
+    await user.click(screen.getByRole('button', { name: 'Confirm' }));
+    await waitFor(() => expect(screen.getByTestId('job-status')).toHaveAttribute('data-status', 'queued'));
+    // queued now: redrive is no longer offered, cancel is
+    expect(screen.queryByRole('button', { name: 'Redrive job' })).toBeNull();
+    expect(screen.getByRole('button', { name: 'Cancel job' })).toBeInTheDocument();
+  });
+
+  it('cancels a running job by requesting cancellation from its worker', async () => {
+    const data = new FakeData();
+    data.put('jobs', 'r1', job({ status: 'running', lease: { owner: 'srv-b', token: 3, acquiredAt: T0, expiresAt: T0 + 30_000, heartbeatAt: T0 } }));
+    const user = userEvent.setup();
+    show(data, 'r1');
+    await user.click(await screen.findByRole('button', { name: 'Cancel job' }));
+    expect(screen.getByRole('dialog')).toHaveTextContent('its worker gets a cancel request');
+    await user.click(screen.getByRole('button', { name: 'Confirm' }));
+    await waitFor(() => {
+      const r = data.read('jobs', 'r1');
+      expect(r?.ok && r.data.cancelRequest).toMatchObject({ by: 'admin-1' });
+    });
+    expect(await screen.findByText('Cancel requested')).toBeInTheDocument();
+  });
+
+  it('shows the transcript of a finished job and a clear message for unknown ids', async () => {
+    const data = new FakeData();
+    data.put('jobs', 'done', job({ status: 'succeeded', result: { transcript: 'hello world', model: 'm', latencyMs: 1_500, upstreamMs: 900, audioSeconds: 2, tokens: 64 } }));
+    const view = show(data, 'done');
+    expect(await screen.findByTestId('job-transcript')).toHaveTextContent('hello world');
+    view.unmount();
+    show(data, 'missing');
+    expect(await screen.findByText(/No job with this id/)).toBeInTheDocument();
+  });
+});
