@@ -50,6 +50,8 @@ export function openListen(core: ServiceCore, ctx: CallContext, sink: StreamSink
   const serial = new Serial();
 
   const ensureSession = (database: unknown): ListenSession => {
+    // Only the first request has to name the database; later ones may omit it.
+    if (session && (database === undefined || database === null || database === '')) return session;
     const db = core.database(database);
     if (!session) {
       session = new ListenSession(core.store, db, (m: ListenResponse) => sink.send(m), {

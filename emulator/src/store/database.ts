@@ -92,6 +92,11 @@ export class Database {
     for (const l of this.listeners) l(event);
   }
 
+  /** Number of registered commit listeners (open listen streams); leak checks use it. */
+  get listenerCount(): number {
+    return this.listeners.size;
+  }
+
   onCommit(listener: CommitListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
