@@ -10,3 +10,4 @@ export * from './normalize.js';
 export * from './transforms.js';
 export * from './document.js';
 export * from './vector.js';
+export * from './exact-sum.js';

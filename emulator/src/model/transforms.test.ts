@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ExactSum } from './exact-sum.js';
 import { arrayRemove, arrayUnion, increment, maximum, minimum } from './transforms.js';
 import type { Value } from './values.js';
 
@@ -36,5 +37,34 @@ describe('field transforms', () => {
     expect(arrayUnion(undefined, [{ nullValue: null }])).toEqual(arr({ nullValue: null }));
     expect(arrayRemove(arr(int(1), dbl(1), dbl('NaN'), int(2)), [int(1), dbl('NaN')])).toEqual(arr(int(2)));
     expect(arrayRemove({ stringValue: 'x' }, [int(1)])).toEqual(arr());
+  });
+});
+
+describe('exact sums (aggregations)', () => {
+  const sumOf = (...v: Value[]) => {
+    const s = new ExactSum();
+    v.forEach((x) => s.add(x));
+    return s;
+  };
+  const MAX = Number.MAX_VALUE;
+  it('does not overflow or round in between', () => {
+    expect(sumOf(dbl(MAX), dbl(MAX), dbl(-MAX), dbl(-MAX), dbl(MAX), dbl(-MAX)).sum()).toEqual(dbl(0));
+    expect(sumOf(dbl(MAX), dbl(MAX)).sum()).toEqual(dbl('Infinity'));
+    expect(sumOf(dbl(-MAX), dbl(-1e300)).sum()).toEqual(dbl('-Infinity'));
+    expect(sumOf(dbl(0.1), dbl(0.2)).sum()).toEqual(dbl(0.30000000000000004));
+    expect(sumOf(int(5), dbl(4.5), dbl(3.5)).sum()).toEqual(dbl(13));
+    expect(sumOf(dbl(1e-320), dbl(1e-320)).sum()).toEqual(dbl(2e-320));
+  });
+  it('keeps integer sums integral until they leave the int64 range', () => {
+    expect(sumOf(int('9007199254740991'), int(1), int(-101)).sum()).toEqual(int('9007199254740891'));
+    expect(sumOf(int('9223372036854775807'), int('9223372036854775807')).sum()).toEqual(dbl(2 ** 64));
+    expect(sumOf().sum()).toEqual(int(0));
+  });
+  it('handles NaN, infinities and averages', () => {
+    expect(sumOf(int(1), dbl('NaN')).sum()).toEqual(dbl('NaN'));
+    expect(sumOf(dbl('Infinity'), dbl('-Infinity')).sum()).toEqual(dbl('NaN'));
+    expect(sumOf(dbl(MAX), dbl(MAX)).average()).toEqual(dbl(MAX));
+    expect(sumOf(int(1), int(2)).average()).toEqual(dbl(1.5));
+    expect(sumOf().average()).toEqual({ nullValue: null });
   });
 });

@@ -1,5 +1,5 @@
 import type { FieldPath, StoredDocument, Value } from '../model/index.js';
-import { INT64_MAX, INT64_MIN, doubleJson, doubleOf, getField, invalidArgument, parseFieldPath } from '../model/index.js';
+import { ExactSum, getField, invalidArgument, parseFieldPath } from '../model/index.js';
 
 export const MAX_AGGREGATIONS = 5;
 
@@ -56,38 +56,12 @@ export function aggregate(aggs: readonly Aggregation[], docs: readonly StoredDoc
       out[a.alias] = { integerValue: n.toString() };
       continue;
     }
-    let intSum = 0n;
-    let doubleSum = 0;
-    let sawDouble = false;
-    let count = 0;
+    const acc = new ExactSum();
     for (const doc of docs) {
       const v = getField(doc.fields, a.path);
-      if (!v) continue;
-      if ('integerValue' in v) {
-        count++;
-        if (sawDouble) doubleSum += Number(v.integerValue);
-        else {
-          intSum += BigInt(v.integerValue);
-          if (intSum > INT64_MAX || intSum < INT64_MIN) {
-            // Integer overflow: Firestore continues the sum in double precision.
-            sawDouble = true;
-            doubleSum = Number(intSum);
-          }
-        }
-      } else if ('doubleValue' in v) {
-        count++;
-        if (!sawDouble) {
-          sawDouble = true;
-          doubleSum = Number(intSum);
-        }
-        doubleSum += doubleOf(v.doubleValue);
-      }
+      if (v) acc.add(v);
     }
-    if (a.kind === 'sum') {
-      out[a.alias] = sawDouble ? { doubleValue: doubleJson(doubleSum) } : { integerValue: intSum.toString() };
-    } else {
-      out[a.alias] = count === 0 ? { nullValue: null } : { doubleValue: doubleJson((sawDouble ? doubleSum : Number(intSum)) / count) };
-    }
+    out[a.alias] = a.kind === 'sum' ? acc.sum() : acc.average();
   }
   return out;
 }
