@@ -179,6 +179,20 @@ describe('firebase-admin documents', () => {
     expect((await db.doc('docs/__id123__').get()).exists).toBe(true);
   });
 
+  it('isolates named databases of the same project', async () => {
+    const { initializeApp, deleteApp } = await import('firebase-admin/app');
+    const { getFirestore } = await import('firebase-admin/firestore');
+    const app = initializeApp({ projectId: db.projectId }, `named-${Date.now()}`);
+    const other = getFirestore(app, 'otherdb');
+    other.settings({ host: target.hostAndPort, ssl: false });
+    await other.doc('iso/a').set({ where: 'otherdb' });
+    await db.doc('iso/a').set({ where: 'default' });
+    expect((await other.doc('iso/a').get()).get('where')).toBe('otherdb');
+    expect((await db.doc('iso/a').get()).get('where')).toBe('default');
+    await other.terminate();
+    await deleteApp(app);
+  });
+
   it('reads documents as of a past time', async () => {
     const ref = db.doc('pitr/a');
     const first = await ref.set({ v: 1 });
