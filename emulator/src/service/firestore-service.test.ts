@@ -94,6 +94,25 @@ describe('FirestoreService facade', () => {
     expect(await status(service.batchGetDocuments({ database: DB, documents: [`${ROOT}/ro/a`], readTime: '2000-01-01T00:00:00Z' }, ctx))).toBe('FAILED_PRECONDITION');
   });
 
+  it('creates, updates (with masks) and deletes single documents', async () => {
+    const created = await service.createDocument({ parent: ROOT, collectionId: 'single', documentId: 'd1', document: { fields: { a: int(1), b: int(2) } } }, ctx);
+    expect(created).toMatchObject({ name: `${ROOT}/single/d1`, fields: { a: int(1), b: int(2) } });
+    expect(await status(service.createDocument({ parent: ROOT, collectionId: 'single', documentId: 'd1', document: {} }, ctx))).toBe('ALREADY_EXISTS');
+    const auto = await service.createDocument({ parent: ROOT, collectionId: 'single', document: { fields: {} } }, ctx);
+    expect(String(auto.name)).toMatch(new RegExp(`^${ROOT.replace(/[()]/g, '\\$&')}/single/[A-Za-z0-9]{20}$`));
+    const updated = await service.updateDocument(
+      { document: { name: `${ROOT}/single/d1`, fields: { a: int(10) } }, updateMask: { fieldPaths: ['a', 'c'] }, mask: { fieldPaths: ['a'] } },
+      ctx,
+    );
+    expect(updated.fields).toEqual({ a: int(10) });
+    const read = await service.getDocument({ name: `${ROOT}/single/d1`, mask: { fieldPaths: ['b'] } }, ctx);
+    expect(read.fields).toEqual({ b: int(2) });
+    expect(await status(service.updateDocument({ document: { name: `${ROOT}/single/nope`, fields: {} }, currentDocument: { exists: true } }, ctx))).toBe('NOT_FOUND');
+    await service.deleteDocument({ name: `${ROOT}/single/d1` }, ctx);
+    expect(await status(service.getDocument({ name: `${ROOT}/single/d1` }, ctx))).toBe('NOT_FOUND');
+    expect(await status(service.deleteDocument({ name: `${ROOT}/single/d1`, currentDocument: { exists: true } }, ctx))).toBe('NOT_FOUND');
+  });
+
   it('reports per-write status in BatchWrite', async () => {
     const res = await service.batchWrite({ database: DB, writes: [set('bw/a', {}), { ...set('bw/b', {}), currentDocument: { exists: true } }] }, ctx);
     expect(res.status).toEqual([{ code: 0 }, expect.objectContaining({ code: 5 })]);
