@@ -1,0 +1,90 @@
+import type { BreakerDoc } from '../schema/flow.js';
+import {
+  acquireProbe,
+  completeProbe,
+  evaluateBreaker,
+  initialBreaker,
+  tripBreaker,
+  type BreakerConfig,
+  type BreakerStep,
+  type OutcomeCounts,
+  type ProbeGrant,
+  type ProbeResult,
+} from '../core/flow/index.js';
+import type { DocStore } from '../ports/store.js';
+import { assertLeader } from './leader-fence.js';
+
+/**
+ * The breaker's transactions: read the model's document, take one pure step, write it back
+ * only when it changed. One transaction per transition (or per probe hand-out), never one
+ * per job. Times are the transaction's store time, never a server's clock.
+ */
+async function step(
+  store: DocStore,
+  model: string,
+  fn: (doc: BreakerDoc, now: number) => BreakerStep,
+): Promise<BreakerStep> {
+  return store.runTransaction(async (tx) => {
+    const stored = await tx.get('breakers', model);
+    const now = tx.now();
+    const result = fn(stored ?? initialBreaker(model, now), now);
+    if (result.changed) tx.set('breakers', model, result.doc);
+    return result;
+  });
+}
+
+export function tripOpen(store: DocStore, model: string, reason: string, by: string, config: BreakerConfig): Promise<BreakerStep> {
+  return step(store, model, (doc, now) => tripBreaker(doc, reason, { now, config, by }));
+}
+
+export async function takeProbe(
+  store: DocStore,
+  model: string,
+  by: string,
+  config: BreakerConfig,
+): Promise<{ grant: ProbeGrant | null; retryAfterMs: number; doc: BreakerDoc }> {
+  let grant: ProbeGrant | null = null;
+  let retryAfterMs = 0;
+  const result = await step(store, model, (doc, now) => {
+    const r = acquireProbe(doc, { now, config, by });
+    grant = r.granted;
+    retryAfterMs = r.granted === null ? r.retryAfterMs : 0;
+    return r;
+  });
+  return { grant, retryAfterMs, doc: result.doc };
+}
+
+export function finishProbe(
+  store: DocStore,
+  model: string,
+  token: number,
+  result: ProbeResult,
+  by: string,
+  config: BreakerConfig,
+): Promise<BreakerStep> {
+  return step(store, model, (doc, now) => completeProbe(doc, token, result, { now, config, by }));
+}
+
+/**
+ * The leader's evaluation of the fleet window, fenced by its term. `writeWindow` also stores
+ * the window summary when nothing transitions (the dashboard's view), at a pace the caller sets.
+ */
+export async function evaluateFenced(
+  store: DocStore,
+  model: string,
+  counts: OutcomeCounts & { start: number },
+  leader: { serverId: string; term: number },
+  config: BreakerConfig,
+  writeWindow: boolean,
+): Promise<BreakerStep> {
+  return store.runTransaction(async (tx) => {
+    await assertLeader(tx, leader.serverId, leader.term);
+    const stored = await tx.get('breakers', model);
+    const now = tx.now();
+    const result = evaluateBreaker(stored ?? initialBreaker(model, now), counts, { now, config, by: leader.serverId });
+    if (result.changed || (writeWindow && (stored !== null || counts.successes + Object.keys(counts.failuresByClass).length > 0))) {
+      tx.set('breakers', model, result.changed ? result.doc : { ...result.doc, updatedAt: now });
+    }
+    return result;
+  });
+}

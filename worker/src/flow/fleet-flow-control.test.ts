@@ -1,0 +1,211 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryDatabase, MemoryStore } from '../adapters/memory/memory-store.js';
+import { planControl } from '../core/controls/index.js';
+import { readDocsFrom } from '../core/mutations.js';
+import type { WorkerConfigInput } from '../schema/config.js';
+import { FakeClock } from '../testing/fake-clock.js';
+import type { UpstreamPermit } from '../ports/flow.js';
+import { call, fail, job, ok, startFleetKit, type FleetKit } from './test-kit.js';
+import { LeadershipLostError } from './leader-fence.js';
+
+const BASE: WorkerConfigInput = {
+  maxConcurrentRequests: 8,
+  circuitBreaker: { failureThreshold: 5, recoveryTimeMs: 10_000, maxRecoveryTimeMs: 40_000, probeTimeoutMs: 5_000, windowMs: 60_000 },
+  upstream: { model: 'primary', adaptive: { initialLimit: 4, minLimit: 1, maxLimit: 32 }, flowIntervalMs: 1_000, sliceTtlMs: 10_000 },
+  serverCoordination: { heartbeatIntervalMs: 1_000, serverTimeoutMs: 5_000 },
+};
+
+let kit: FleetKit | null = null;
+afterEach(async () => {
+  await kit?.close();
+  kit = null;
+});
+
+async function fleet(n: number, config: WorkerConfigInput = BASE) {
+  const clock = new FakeClock();
+  const db = new MemoryDatabase();
+  const stores = Array.from({ length: n }, () => new MemoryStore({ clock, shared: db, prefix: 't_' }));
+  kit = await startFleetKit({ stores, clock, config });
+  await clock.advance(1);
+  return { clock, kit, store: stores[0] as MemoryStore, servers: kit.servers };
+}
+
+async function breaker(store: MemoryStore, model = 'primary') {
+  return (await store.get('breakers', model)).doc;
+}
+
+describe('shared circuit breaker', () => {
+  it('one server\'s failure streak opens the breaker for the whole fleet', async () => {
+    const { clock, store, servers } = await fleet(3);
+    const [a, b] = servers as [NonNullable<(typeof servers)[0]>, NonNullable<(typeof servers)[0]>];
+    for (let i = 0; i < 4; i++) expect((await call(a, fail('overloaded'))).granted).toBe(true);
+    await clock.advance(1);
+    expect((await breaker(store))?.state ?? 'closed').toBe('closed');
+    await call(a, fail('timeout'));
+    await clock.advance(1);
+    const doc = await breaker(store);
+    expect(doc).toMatchObject({ state: 'open', history: [{ from: 'closed', to: 'open', by: 's0' }] });
+    expect(doc?.history[0]?.reason).toMatch(/5 failures in a row/);
+    expect(b.flow.claimBudget(0)).toMatchObject({ slots: 0, reason: 'breaker_open' });
+    const refused = await b.flow.acquire(job('x'));
+    expect(refused.granted).toBe(false);
+    expect(!refused.granted && refused.retryAfterMs).toBeGreaterThan(9_000);
+  });
+
+  it('lets exactly one probe through the fleet, then closes on its success', async () => {
+    const { clock, store, servers } = await fleet(3);
+    for (let i = 0; i < 5; i++) await call(servers[0]!, fail('overloaded'));
+    await clock.advance(10_001);
+    for (const s of servers) expect(s.flow.claimBudget(0)).toMatchObject({ slots: 1, reason: 'probe' });
+    const decisions = await Promise.all(servers.map((s, i) => s.flow.acquire(job(`p${i}`))));
+    const granted = decisions.filter((d) => d.granted);
+    expect(granted).toHaveLength(1);
+    const permit = (granted[0] as { permit: UpstreamPermit }).permit;
+    expect(permit.isProbe).toBe(true);
+    expect((await breaker(store))?.state).toBe('half_open');
+    permit.complete(ok());
+    await clock.advance(1);
+    expect(await breaker(store)).toMatchObject({ state: 'closed', probe: null });
+    for (const s of servers) expect(s.flow.claimBudget(0).slots).toBeGreaterThan(0);
+  });
+
+  it('a failed probe reopens with a doubled recovery time; a hung probe fails when its lease ends', async () => {
+    const { clock, store, servers, kit: k } = await fleet(2);
+    const [a] = servers;
+    for (let i = 0; i < 5; i++) await call(a!, fail('overloaded'));
+    await clock.advance(10_001);
+    await call(a!, fail('overloaded'));
+    await clock.advance(1);
+    const reopened = await breaker(store);
+    expect(reopened).toMatchObject({ state: 'open', consecutiveFailures: 1 });
+    expect((reopened?.nextProbeAt ?? 0) - (reopened?.since ?? 0)).toBe(20_000);
+    // Next probe never reports back (the process died): the leader fails it after probeTimeoutMs.
+    await clock.advance(20_001);
+    const hung = await a!.flow.acquire(job('hung'));
+    expect(hung.granted && hung.permit.isProbe).toBe(true);
+    await k.lead(a!, 1);
+    await clock.advance(5_001);
+    await k.tick(a!, 1);
+    expect(await breaker(store)).toMatchObject({ state: 'open', consecutiveFailures: 2, probe: null });
+  });
+
+  it('obeys a manual force-open at once and probes as soon as it is cleared', async () => {
+    const { clock, store, servers } = await fleet(2);
+    const plan = async (type: 'breaker.force_open' | 'breaker.clear_override') => {
+      const current = await breaker(store);
+      const result = planControl(
+        { type, model: 'primary', reason: 'test' },
+        { actor: { kind: 'admin', id: 'admin', email: null }, now: store.now(), docs: readDocsFrom([{ ref: { collection: 'breakers', id: 'primary' }, doc: current }]) },
+      );
+      if (!result.ok) throw result.error;
+      await store.commit(result.plan.mutations);
+      await clock.advance(1);
+    };
+    await plan('breaker.force_open');
+    for (const s of servers) expect(s.flow.claimBudget(0)).toMatchObject({ slots: 0, reason: 'breaker_open' });
+    await clock.advance(3_600_000);
+    expect((await servers[1]!.flow.acquire(job('x'))).granted).toBe(false);
+    await plan('breaker.clear_override');
+    const probe = await servers[1]!.flow.acquire(job('y'));
+    expect(probe.granted && probe.permit.isProbe).toBe(true);
+  });
+
+  it('routes fallback-eligible priorities to the fallback model while the primary is open', async () => {
+    const { clock, servers } = await fleet(1, { ...BASE, upstream: { ...BASE.upstream, fallbackModel: 'backup', fallbackPriorities: ['urgent', 'high'] } });
+    const [a] = servers;
+    for (let i = 0; i < 5; i++) await call(a!, fail('network'));
+    await clock.advance(1);
+    const budget = a!.flow.claimBudget(0);
+    expect(budget.priorities).toEqual(['urgent', 'high']);
+    expect(budget.slots).toBeGreaterThan(0);
+    const urgent = await a!.flow.acquire(job('u', 'urgent'));
+    expect(urgent.granted && urgent.permit.model).toBe('backup');
+    const low = await a!.flow.acquire(job('l', 'low'));
+    expect(low).toMatchObject({ granted: false, reason: 'breaker open' });
+    if (urgent.granted) urgent.permit.complete(ok());
+    expect(a!.flow.report().backup?.successes).toBe(1);
+  });
+});
+
+describe('leader: budget, adaptive limit and slices', () => {
+  it('allocates the fleet limit to live servers and shrinks it on overload', async () => {
+    const { clock, store, servers, kit: k } = await fleet(2);
+    const [a, b] = servers as [NonNullable<(typeof servers)[0]>, NonNullable<(typeof servers)[0]>];
+    await k.lead(a, 7);
+    a.inFlight = 4;
+    b.inFlight = 4;
+    await k.heartbeatAll();
+    await k.tick(a, 7);
+    await clock.advance(1);
+    const first = (await store.get('budgets', 'primary')).doc;
+    expect(first).toMatchObject({ term: 7, servers: 2, adaptiveLimit: 4 });
+    expect(Object.keys(first?.slices ?? {}).sort()).toEqual(['s0', 's1']);
+    expect((first?.slices.s0?.concurrency ?? 0) + (first?.slices.s1?.concurrency ?? 0)).toBe(4);
+    expect(a.flow.status()[0]?.slice.source).toBe('slice');
+    // Healthy and busy: slow start grows the limit.
+    for (let i = 0; i < 20; i++) await call(a, ok());
+    await clock.advance(2_000);
+    await k.heartbeatAll();
+    await k.tick(a, 7);
+    expect(k.servers[0]!.leader.limiterState('primary')?.limit).toBe(6);
+    // A tick full of 503s: multiplicative decrease at once.
+    for (let i = 0; i < 3; i++) await call(b, fail('overloaded'));
+    for (let i = 0; i < 3; i++) await call(b, ok());
+    await clock.advance(2_000);
+    await k.heartbeatAll();
+    await k.tick(a, 7);
+    await clock.advance(1);
+    expect((await store.get('budgets', 'primary')).doc?.adaptiveLimit).toBe(4);
+  });
+
+  it('opens the breaker from the fleet window when failures are spread thin', async () => {
+    const { clock, store, servers, kit: k } = await fleet(3);
+    await k.lead(servers[0]!, 1);
+    for (const s of servers) for (let i = 0; i < 2; i++) await call(s, fail('server'));
+    await clock.advance(500);
+    await k.heartbeatAll();
+    await k.tick(servers[0]!, 1);
+    await clock.advance(1);
+    const doc = await breaker(store);
+    expect(doc?.state).toBe('open');
+    expect(doc?.history[0]?.reason).toMatch(/6 failures in the window without a success/);
+  });
+
+  it('a deposed leader writes nothing', async () => {
+    const { clock, store, servers, kit: k } = await fleet(2);
+    await k.lead(servers[1]!, 2);
+    await k.heartbeatAll();
+    await expect(k.tick(servers[0]!, 1)).rejects.toThrow(LeadershipLostError);
+    // Run as a duty, the loss of leadership ends the run quietly.
+    await servers[0]!.leader.duty().run({ term: 1, serverId: 's0', signal: new AbortController().signal });
+    await clock.advance(1);
+    expect((await store.get('budgets', 'primary')).doc).toBeNull();
+  });
+
+  it('spends a per-minute request budget through local buckets', async () => {
+    const { clock, servers, kit: k } = await fleet(1, { ...BASE, upstream: { ...BASE.upstream, requestsPerMinute: 60, rateBurstSeconds: 2 } });
+    const [a] = servers;
+    await k.lead(a!, 1);
+    await k.heartbeatAll();
+    await k.tick(a!, 1);
+    await clock.advance(1);
+    expect(a!.flow.status()[0]?.slice).toMatchObject({ source: 'slice', requestsPerMinute: 60 });
+    // A raised slice refills the bucket at the new rate; it does not hand out a burst at once.
+    await clock.advance(2_000);
+    expect((await call(a!, ok())).granted).toBe(true);
+    expect((await call(a!, ok())).granted).toBe(true);
+    const refused = await a!.flow.acquire(job('3'));
+    expect(refused).toMatchObject({ granted: false, reason: 'budget' });
+    expect(a!.flow.claimBudget(0)).toMatchObject({ slots: 0, reason: 'budget' });
+    await clock.advance(1_000);
+    expect((await call(a!, ok())).granted).toBe(true);
+  });
+
+  it('pauses a model after a 429 with a retry delay', async () => {
+    const { clock, servers } = await fleet(1);
+    await call(servers[0]!, fail('quota', 3_000));
+    expect(servers[0]!.flow.claimBudget(0)).toMatchObject({ slots: 0, reason: 'quota_pause' });
+    await clock.advance(3_001);
+    expect(servers[0]!.flow.claimBudget(0).slots).toBeGreaterThan(0);
+  });
+});

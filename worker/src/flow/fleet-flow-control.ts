@@ -1,0 +1,398 @@
+import type { WorkerConfig } from '../schema/config.js';
+import type { BudgetSlice, UpstreamWindow } from '../schema/coordination.js';
+import type { BreakerDoc, BudgetDoc } from '../schema/flow.js';
+import type { Priority } from '../schema/job.js';
+import {
+  adjustBucket,
+  bucketRoom,
+  isCounted,
+  localOverload,
+  localStart,
+  localSuccess,
+  localTripReason,
+  recordOutcome,
+  takeFromBucket,
+  toUpstreamWindow,
+  type ProbeResult,
+} from '../core/flow/index.js';
+import type { Clock, TimerHandle } from '../ports/clock.js';
+import type { ClaimBudget, FlowControl, FlowJob, PermitDecision, UpstreamOutcome } from '../ports/flow.js';
+import { silentLogger, type Logger } from '../ports/logger.js';
+import type { DocStore } from '../ports/store.js';
+import { finishProbe, takeProbe, tripOpen } from './breaker-ops.js';
+import { ModelFlow, type EffectiveSlice } from './model-flow.js';
+import { chooseRoute } from './routing.js';
+import { DocWatcher } from './doc-watcher.js';
+
+export interface FleetFlowOptions {
+  store: DocStore;
+  serverId: string;
+  config: WorkerConfig;
+  /** Local clock for timers; decisions use the store's clock. */
+  clock: Clock;
+  logger?: Logger;
+}
+
+export interface ModelFlowStatus {
+  model: string;
+  breaker: BreakerDoc['state'];
+  override: BreakerDoc['override'];
+  limit: number;
+  inUse: number;
+  probing: boolean;
+  slice: EffectiveSlice;
+  fleetLimit: number | null;
+}
+
+/** How long a refused permit should wait at least before the job is offered again. */
+const MIN_RETRY_MS = 100;
+/** A 429's retry delay pauses this server's calls to the model for at most this long. */
+const MAX_QUOTA_PAUSE_MS = 60_000;
+
+/**
+ * Flow control for one server of the fleet, cooperating only through Firestore:
+ * - the shared circuit breaker per model (`transcription_circuit_breaker/{model}`), read by a
+ *   listener (manual overrides apply at once), written only on transitions: a local failure
+ *   streak trips it, exactly one fenced probe per fleet tests recovery;
+ * - the global budget (`transcription_budgets/{model}`): this server spends the slice the
+ *   leader allocated it (concurrency, requests and tokens per minute) through local token
+ *   buckets and a local AIMD limiter that reacts to 503/429 between leader ticks;
+ * - fallback routing for the priorities that allow it while the primary breaker is open.
+ * Per job it writes nothing: outcomes go into the heartbeat via `report()`.
+ */
+export class FleetFlowControl implements FlowControl {
+  private readonly models = new Map<string, ModelFlow>();
+  private readonly listeners = new Set<() => void>();
+  private readonly watchers = new Map<string, DocWatcher[]>();
+  private readonly background = new Set<Promise<unknown>>();
+  private wake: { at: number; timer: TimerHandle } | null = null;
+  private running = false;
+  private readonly log: Logger;
+
+  constructor(private readonly options: FleetFlowOptions) {
+    this.log = (options.logger ?? silentLogger).child({ component: 'flow' });
+  }
+
+  private get config(): WorkerConfig {
+    return this.options.config;
+  }
+
+  private now(): number {
+    return this.options.store.now();
+  }
+
+  /** The local state of `model`, watching its documents from the first use on. */
+  private flow(model: string): ModelFlow {
+    let flow = this.models.get(model);
+    if (!flow) {
+      flow = new ModelFlow(model, this.options.serverId, this.config, this.now());
+      this.models.set(model, flow);
+      if (this.running) void this.watch(flow);
+    }
+    return flow;
+  }
+
+  private async watch(flow: ModelFlow): Promise<void> {
+    const { store, clock } = this.options;
+    const breaker = new DocWatcher(store, clock, 'breakers', flow.model, this.log, (doc) => {
+      const grewOrMoved = flow.setBreaker(doc as BreakerDoc | null, this.now());
+      if (grewOrMoved || doc === null || (doc as BreakerDoc).state === 'closed') this.notify();
+    });
+    const budget = new DocWatcher(store, clock, 'budgets', flow.model, this.log, (doc) => {
+      if (flow.refreshSlice(this.now(), doc as BudgetDoc | null)) this.notify();
+    });
+    this.watchers.set(flow.model, [breaker, budget]);
+    await Promise.all([breaker.ready, budget.ready]);
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    const models = [this.config.upstream.model, this.config.upstream.fallbackModel].filter((m): m is string => !!m);
+    const ready = models.map((m) => {
+      const flow = this.models.get(m) ?? this.flow(m);
+      return this.watchers.has(m) ? Promise.resolve() : this.watch(flow);
+    });
+    // Wait for the first snapshots (a breaker open at startup must hold from the first claim),
+    // but never hang a start on a slow store.
+    const guard = new AbortController();
+    await Promise.race([Promise.all(ready), this.options.clock.sleep(5_000, guard.signal).catch(() => undefined)]);
+    guard.abort();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const ws of this.watchers.values()) for (const w of ws) w.close();
+    this.watchers.clear();
+    this.wake?.timer.cancel();
+    this.wake = null;
+    await Promise.allSettled([...this.background]);
+  }
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private notify(): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener();
+      } catch (error) {
+        this.log.warn({ err: error }, 'flow change listener failed');
+      }
+    }
+  }
+
+  /** Wake the worker loop at `at` (store time), e.g. when a probe falls due or a bucket refills. */
+  private wakeAt(at: number): void {
+    if (!this.running) return;
+    const now = this.now();
+    if (this.wake && this.wake.at <= at && this.wake.at > now) return;
+    this.wake?.timer.cancel();
+    const timer = this.options.clock.setTimer(() => {
+      this.wake = null;
+      this.notify();
+    }, Math.max(MIN_RETRY_MS, at - now));
+    this.wake = { at, timer };
+  }
+
+  private track<T>(work: Promise<T>, what: string): void {
+    const p = work.catch((error: unknown) => this.log.warn({ err: error }, `${what} failed`));
+    this.background.add(p);
+    void p.finally(() => this.background.delete(p));
+  }
+
+  private totalInUse(): number {
+    let n = 0;
+    for (const f of this.models.values()) n += f.inUse;
+    return n;
+  }
+
+  claimBudget(inFlight: number): ClaimBudget {
+    const now = this.now();
+    for (const f of this.models.values()) f.refreshSlice(now);
+    const primary = this.flow(this.config.upstream.model);
+    const fallbackModel = this.config.upstream.fallbackModel;
+    const route = chooseRoute(now, primary, fallbackModel ? this.flow(fallbackModel) : null, this.config);
+    if (route.kind === 'blocked') {
+      this.wakeAt(now + route.retryAfterMs);
+      return { slots: 0, priorities: [], reason: route.reason };
+    }
+    const flow = route.flow;
+    if (now < flow.quotaPauseUntil) {
+      this.wakeAt(flow.quotaPauseUntil);
+      return { slots: 0, priorities: [], reason: 'quota_pause' };
+    }
+    const room = Math.max(0, this.config.maxConcurrentRequests - inFlight);
+    let slots = route.probe ? Math.min(1, room) : Math.max(0, Math.min(this.config.maxConcurrentRequests, flow.limit()) - inFlight);
+    const rateRoom = Math.min(bucketRoom(flow.requests, now, 1), bucketRoom(flow.tokens, now, flow.estimateTokens(null)));
+    if (rateRoom < slots) {
+      slots = Math.floor(rateRoom);
+      if (slots === 0) {
+        const wait = takeFromBucket(flow.requests, now, 1);
+        const waitTokens = takeFromBucket(flow.tokens, now, flow.estimateTokens(null));
+        this.wakeAt(now + Math.max(wait.ok ? 0 : wait.waitMs, waitTokens.ok ? 0 : waitTokens.waitMs));
+        return { slots: 0, priorities: [], reason: 'budget' };
+      }
+    }
+    return { slots, priorities: route.priorities, reason: slots === 0 ? 'at_limit' : route.probe ? 'probe' : null };
+  }
+
+  async acquire(job: FlowJob): Promise<PermitDecision> {
+    const now = this.now();
+    const primaryModel = this.config.upstream.model;
+    const requested = job.model ?? primaryModel;
+    const primary = this.flow(requested);
+    primary.refreshSlice(now);
+    const gate = primary.gate(now);
+    if (gate.allow === 'all') return this.normal(primary, job, now);
+    if (gate.allow === 'probe' && !primary.probing) {
+      const probe = await this.tryProbe(primary, job);
+      if (probe.granted) return probe;
+    }
+    const fallback = requested === primaryModel ? this.fallbackFor(job.priority) : null;
+    if (fallback) {
+      fallback.refreshSlice(now);
+      const g = fallback.gate(now);
+      if (g.allow === 'all') return this.normal(fallback, job, now, primaryModel);
+      if (g.allow === 'probe' && !fallback.probing) {
+        const probe = await this.tryProbe(fallback, job);
+        if (probe.granted) return probe;
+      }
+    }
+    const refreshed = primary.gate(this.now());
+    const retryAfterMs = refreshed.allow === 'none' ? refreshed.retryAfterMs : this.config.circuitBreaker.recoveryTimeMs / 10;
+    const wait = Math.min(Math.max(MIN_RETRY_MS, retryAfterMs), this.config.circuitBreaker.recoveryTimeMs);
+    this.wakeAt(this.now() + wait);
+    return { granted: false, retryAfterMs: wait, reason: refreshed.allow === 'none' ? refreshed.reason : 'probe_taken' };
+  }
+
+  private fallbackFor(priority: Priority): ModelFlow | null {
+    const { fallbackModel, fallbackPriorities, model } = this.config.upstream;
+    if (!fallbackModel || fallbackModel === model || !fallbackPriorities.includes(priority)) return null;
+    return this.flow(fallbackModel);
+  }
+
+  private refuse(reason: string, retryAfterMs: number): PermitDecision {
+    return { granted: false, retryAfterMs: Math.max(MIN_RETRY_MS, Math.ceil(retryAfterMs)), reason };
+  }
+
+  private normal(flow: ModelFlow, job: FlowJob, now: number, primaryModel?: string): PermitDecision {
+    if (now < flow.quotaPauseUntil) return this.refuse('quota_pause', flow.quotaPauseUntil - now);
+    if (flow.inUse >= flow.limit() || this.totalInUse() >= this.config.maxConcurrentRequests) {
+      return this.refuse('at_limit', 250);
+    }
+    const cost = flow.estimateTokens(job.audioSeconds);
+    const requests = takeFromBucket(flow.requests, now, 1);
+    if (!requests.ok) return this.refuse('budget', requests.waitMs);
+    const tokens = takeFromBucket(flow.tokens, now, cost);
+    if (!tokens.ok) return this.refuse('budget', tokens.waitMs);
+    flow.requests = requests.bucket;
+    flow.tokens = tokens.bucket;
+    if (primaryModel) this.log.debug({ jobId: job.id, from: primaryModel, to: flow.model }, 'fallback route');
+    return this.grant(flow, cost, null);
+  }
+
+  private async tryProbe(flow: ModelFlow, job: FlowJob): Promise<PermitDecision> {
+    flow.probing = true;
+    try {
+      const result = await takeProbe(this.options.store, flow.model, this.options.serverId, this.config.circuitBreaker);
+      flow.setBreaker(result.doc, this.now());
+      if (result.grant) {
+        const cost = flow.estimateTokens(job.audioSeconds);
+        const now = this.now();
+        // The probe is one call: it spends budget but is never held back by it.
+        flow.requests = takeFromBucket(flow.requests, now, 1).bucket;
+        flow.tokens = takeFromBucket(flow.tokens, now, cost).bucket;
+        this.log.info({ model: flow.model, token: result.grant.token, jobId: job.id }, 'half-open probe');
+        return this.grant(flow, cost, result.grant.token);
+      }
+      flow.probing = false;
+      return this.refuse('probe_taken', result.retryAfterMs);
+    } catch (error) {
+      flow.probing = false;
+      this.log.warn({ err: error, model: flow.model }, 'probe acquisition failed');
+      return this.refuse('breaker_unavailable', 1_000);
+    }
+  }
+
+  private grant(flow: ModelFlow, cost: number, probeToken: number | null): PermitDecision {
+    flow.inUse += 1;
+    const started = localStart(flow.limiter);
+    flow.limiter = started.state;
+    let done = false;
+    return {
+      granted: true,
+      permit: {
+        model: flow.model,
+        isProbe: probeToken !== null,
+        complete: (outcome: UpstreamOutcome) => {
+          if (done) return;
+          done = true;
+          this.complete(flow, outcome, started.seq, cost, probeToken);
+        },
+      },
+    };
+  }
+
+  private complete(flow: ModelFlow, outcome: UpstreamOutcome, seq: number, cost: number, probeToken: number | null): void {
+    const now = this.now();
+    const cb = this.config.circuitBreaker;
+    flow.inUse = Math.max(0, flow.inUse - 1);
+    flow.rollWindow(now);
+    flow.outcomes = recordOutcome(
+      flow.outcomes,
+      outcome.ok
+        ? { ok: true, latencyMs: outcome.latencyMs, audioSeconds: outcome.audioSeconds, tokens: outcome.tokens }
+        : { ok: false, errorClass: outcome.errorClass, latencyMs: outcome.latencyMs },
+      {
+        breaker: cb,
+        assumeAudioSeconds: this.config.fairScheduling.defaultAudioSeconds,
+        estimateTokens: (s) => flow.estimateTokens(s),
+      },
+    );
+    if (outcome.ok) {
+      flow.limiter = localSuccess(flow.limiter);
+      if (outcome.tokens !== null) flow.tokens = adjustBucket(flow.tokens, now, outcome.tokens - cost);
+    } else if (outcome.errorClass === 'overloaded' || outcome.errorClass === 'quota') {
+      flow.limiter = localOverload(flow.limiter, seq, this.config.upstream.adaptive);
+      if (outcome.errorClass === 'quota' && outcome.retryAfterMs) {
+        flow.quotaPauseUntil = Math.max(flow.quotaPauseUntil, now + Math.min(outcome.retryAfterMs, MAX_QUOTA_PAUSE_MS));
+      }
+    }
+    if (probeToken !== null) {
+      const result: ProbeResult = outcome.ok
+        ? { kind: 'success' }
+        : isCounted(outcome.errorClass, cb)
+          ? { kind: 'failure', errorClass: outcome.errorClass }
+          : { kind: 'inconclusive', errorClass: outcome.errorClass };
+      this.track(
+        finishProbe(this.options.store, flow.model, probeToken, result, this.options.serverId, cb)
+          .then((step) => {
+            if (step.changed) flow.setBreaker(step.doc, this.now());
+            this.log.info({ model: flow.model, result: result.kind, state: step.doc.state }, 'probe finished');
+          })
+          .finally(() => {
+            flow.probing = false;
+            this.notify();
+          }),
+        'probe result',
+      );
+    } else if (!outcome.ok && isCounted(outcome.errorClass, cb)) {
+      this.maybeTrip(flow, now);
+    }
+    this.notify();
+  }
+
+  /** A streak of failures on this server alone proves an outage: open the shared breaker now. */
+  private maybeTrip(flow: ModelFlow, now: number): void {
+    const doc = flow.breaker;
+    if (flow.tripping || (doc && (doc.override !== null || doc.state !== 'closed'))) return;
+    const reason = localTripReason(flow.outcomes, this.config.circuitBreaker);
+    if (!reason) return;
+    flow.tripping = true;
+    this.track(
+      tripOpen(this.options.store, flow.model, reason, this.options.serverId, this.config.circuitBreaker)
+        .then((step) => {
+          if (step.changed) {
+            flow.setBreaker(step.doc, now);
+            this.log.warn({ model: flow.model, reason }, 'breaker opened by this server');
+          }
+        })
+        .finally(() => {
+          flow.tripping = false;
+          this.notify();
+        }),
+      'breaker trip',
+    );
+  }
+
+  report(): Record<string, UpstreamWindow> {
+    const now = this.now();
+    const out: Record<string, UpstreamWindow> = {};
+    for (const flow of this.models.values()) {
+      flow.rollWindow(now);
+      if (flow.outcomes.calls > 0 || flow.model === this.config.upstream.model) out[flow.model] = toUpstreamWindow(flow.outcomes);
+    }
+    return out;
+  }
+
+  /** This server's budget slices, for the `budget` field of its heartbeat document. */
+  slices(): Record<string, BudgetSlice> {
+    return Object.fromEntries([...this.models.values()].map((f) => [f.model, f.heartbeatSlice()]));
+  }
+
+  status(): ModelFlowStatus[] {
+    return [...this.models.values()].map((f) => ({
+      model: f.model,
+      breaker: f.breaker?.state ?? 'closed',
+      override: f.breaker?.override ?? null,
+      limit: f.limit(),
+      inUse: f.inUse,
+      probing: f.probing,
+      slice: f.slice(),
+      fleetLimit: f.budget?.adaptiveLimit ?? null,
+    }));
+  }
+}

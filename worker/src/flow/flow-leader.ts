@@ -1,0 +1,297 @@
+import { z } from 'zod';
+import type { WorkerConfig } from '../schema/config.js';
+import type { ServerDoc, UpstreamWindow } from '../schema/coordination.js';
+import type { BudgetDoc } from '../schema/flow.js';
+import {
+  allocateSlices,
+  emptyHistory,
+  evaluateBreaker,
+  historyTotals,
+  initialBreaker,
+  initialFleetLimiter,
+  pushDeltas,
+  restartHistory,
+  stepFleetLimiter,
+  sumWindows,
+  windowDelta,
+  type FleetHistory,
+  type FleetLimiterState,
+  type ServerDemand,
+} from '../core/flow/index.js';
+import type { LeaderDuty } from '../ports/flow.js';
+import { silentLogger, type Logger } from '../ports/logger.js';
+import { at, type DocStore } from '../ports/store.js';
+import { evaluateFenced } from './breaker-ops.js';
+import { assertLeader, LeadershipLostError } from './leader-fence.js';
+
+/**
+ * The leader's half of fleet flow control, run every `upstream.flowIntervalMs`:
+ *  1. read the live servers' heartbeat documents (one query) and diff each server's
+ *     upstream report against the previous one: what happened since the last tick;
+ *  2. per model, judge the fleet's last `circuitBreaker.windowMs` of outcomes (since the
+ *     breaker's last transition) and open the shared breaker, or fail an expired probe,
+ *     in one fenced transaction; the window summary is written for the dashboard at most
+ *     every few seconds;
+ *  3. step the fleet's AIMD limit on this tick's overloads and latency, split it (and the
+ *     requests/tokens per minute budget) into slices for live servers by demand, and write
+ *     `transcription_budgets/{model}` when it changed or its slices near expiry.
+ * All its memory is soft: a new leader starts over from the documents.
+ */
+export interface FlowLeaderOptions {
+  store: DocStore;
+  serverId: string;
+  config: WorkerConfig;
+  logger?: Logger;
+}
+
+const WINDOW_SUMMARY_EVERY_MS = 5_000;
+const USAGE_WINDOW_MS = 60_000;
+/** Tolerance between a server's estimate of store time and the transition's store time. */
+const TRANSITION_SKEW_MS = 500;
+
+const limiterStateSchema = z.object({
+  limit: z.number().positive(),
+  slowStart: z.boolean(),
+  baselineLatency: z.number().positive().nullable(),
+  lastDecreaseAt: z.number().nullable(),
+});
+
+interface Delta {
+  serverId: string;
+  delta: UpstreamWindow;
+  /** First report seen from this server in this term: history only, not a tick signal. */
+  fresh: boolean;
+}
+
+export class FlowLeader {
+  private term: number | null = null;
+  private reports = new Map<string, Record<string, UpstreamWindow>>();
+  private histories = new Map<string, FleetHistory>();
+  private usage = new Map<string, { at: number; calls: number; tokens: number }[]>();
+  private limiters = new Map<string, FleetLimiterState>();
+  private budgets = new Map<string, BudgetDoc | null>();
+  private windowWrittenAt = new Map<string, number>();
+  private ticks = 0;
+  private readonly log: Logger;
+
+  constructor(private readonly options: FlowLeaderOptions) {
+    this.log = (options.logger ?? silentLogger).child({ component: 'flow-leader' });
+  }
+
+  duty(): LeaderDuty {
+    return {
+      name: 'flow-control',
+      intervalMs: this.options.config.upstream.flowIntervalMs,
+      run: async ({ term, signal }) => {
+        try {
+          await this.run(term, signal);
+        } catch (error) {
+          if (error instanceof LeadershipLostError) return;
+          throw error;
+        }
+      },
+    };
+  }
+
+  /** Last decisions, for tests and the metrics endpoint. */
+  limiterState(model: string): FleetLimiterState | null {
+    return this.limiters.get(model) ?? null;
+  }
+
+  private reset(term: number): void {
+    this.term = term;
+    this.reports.clear();
+    this.histories.clear();
+    this.usage.clear();
+    this.limiters.clear();
+    this.budgets.clear();
+    this.windowWrittenAt.clear();
+  }
+
+  async run(term: number, signal: AbortSignal): Promise<void> {
+    if (term !== this.term) this.reset(term);
+    const { store, config } = this.options;
+    const timeout = config.serverCoordination.serverTimeoutMs;
+    const result = await store.query({
+      collection: 'servers',
+      where: [{ field: 'heartbeatAt', op: '>=', value: at(store.now() - timeout) }],
+    });
+    const now = result.readTime;
+    const servers = result.docs
+      .map((d) => d.data)
+      .filter((s) => (s.state === 'active' || s.state === 'draining') && s.heartbeatAt >= now - timeout);
+    const models = new Set<string>([config.upstream.model]);
+    if (config.upstream.fallbackModel) models.add(config.upstream.fallbackModel);
+    for (const s of servers) for (const m of Object.keys(s.upstream)) models.add(m);
+    for (const model of models) {
+      if (signal.aborted) return;
+      const deltas = this.collect(model, servers, now);
+      await this.judgeBreaker(model, deltas, now, term);
+      if (signal.aborted) return;
+      await this.allocate(model, servers, deltas, now, term);
+    }
+    for (const id of [...this.reports.keys()]) if (!servers.some((s) => s.serverId === id)) this.reports.delete(id);
+    this.ticks += 1;
+  }
+
+  private collect(model: string, servers: readonly ServerDoc[], now: number): Delta[] {
+    const out: Delta[] = [];
+    for (const s of servers) {
+      const current = s.upstream[model];
+      if (!current) continue;
+      const seen = this.reports.get(s.serverId) ?? {};
+      const previous = seen[model] ?? null;
+      const delta = windowDelta(previous, current);
+      seen[model] = current;
+      this.reports.set(s.serverId, seen);
+      out.push({ serverId: s.serverId, delta, fresh: previous === null });
+      const key = `${s.serverId}\u0000${model}`;
+      const entries = (this.usage.get(key) ?? []).filter((e) => e.at > now - USAGE_WINDOW_MS);
+      if (delta.calls > 0) entries.push({ at: now, calls: delta.calls, tokens: delta.tokens });
+      this.usage.set(key, entries);
+    }
+    return out;
+  }
+
+  private usageOf(serverId: string, model: string, now: number): { calls: number; tokens: number } {
+    const entries = (this.usage.get(`${serverId}\u0000${model}`) ?? []).filter((e) => e.at > now - USAGE_WINDOW_MS);
+    return entries.reduce((sum, e) => ({ calls: sum.calls + e.calls, tokens: sum.tokens + e.tokens }), { calls: 0, tokens: 0 });
+  }
+
+  private async judgeBreaker(model: string, deltas: readonly Delta[], now: number, term: number): Promise<void> {
+    const { store, config, serverId } = this.options;
+    const windowMs = config.circuitBreaker.windowMs;
+    const { doc } = await store.get('breakers', model);
+    let history = this.histories.get(model) ?? emptyHistory(0);
+    if (doc && doc.since > history.since) history = restartHistory(history, doc.since);
+    // A report whose window began before the last transition still carries outcomes from the
+    // previous state (the server has not seen the transition yet): it must not judge this one.
+    const since = doc?.since ?? 0;
+    const current = deltas.filter((d) => d.delta.windowStart >= since - TRANSITION_SKEW_MS).map((d) => d.delta);
+    history = pushDeltas(history, now, current, windowMs);
+    this.histories.set(model, history);
+    const totals = historyTotals(history, now, windowMs);
+    const counts = { start: totals.windowStart, successes: totals.successes, failuresByClass: totals.failuresByClass };
+    const preview = evaluateBreaker(doc ?? initialBreaker(model, now), counts, { now, config: config.circuitBreaker, by: serverId });
+    const summaryChanged = JSON.stringify(preview.doc.window) !== JSON.stringify(doc?.window ?? null);
+    const summaryDue =
+      summaryChanged && (doc !== null || totals.calls > 0) && now - (this.windowWrittenAt.get(model) ?? 0) >= WINDOW_SUMMARY_EVERY_MS;
+    if (!preview.changed && !summaryDue) return;
+    const step = await evaluateFenced(store, model, counts, { serverId, term }, config.circuitBreaker, summaryDue);
+    this.windowWrittenAt.set(model, now);
+    if (step.transition) {
+      this.histories.set(model, restartHistory(history, step.doc.since));
+      this.log.warn({ model, from: step.transition.from, to: step.transition.to, reason: step.transition.reason }, 'breaker transition');
+    }
+  }
+
+  private async allocate(model: string, servers: readonly ServerDoc[], deltas: readonly Delta[], now: number, term: number): Promise<void> {
+    const { store, config, serverId } = this.options;
+    const up = config.upstream;
+    if (!this.budgets.has(model)) this.budgets.set(model, (await store.get('budgets', model)).doc);
+    const previous = this.budgets.get(model) ?? null;
+    let limiter = this.limiters.get(model);
+    if (!limiter) {
+      const stored = limiterStateSchema.safeParse(previous?.limiterState);
+      limiter = stored.success ? stored.data : initialFleetLimiter(up.adaptive);
+    }
+    const active = servers.filter((s) => s.state === 'active');
+    const tick = sumWindows(deltas.filter((d) => !d.fresh).map((d) => d.delta), now);
+    const inFlight = active.reduce((n, s) => n + s.inFlight, 0);
+    let reason = 'static';
+    if (up.adaptive.enabled) {
+      const stepped = stepFleetLimiter(
+        limiter,
+        {
+          now,
+          calls: tick.calls,
+          overloads: (tick.failuresByClass.overloaded ?? 0) + (tick.failuresByClass.quota ?? 0),
+          successes: tick.successes,
+          latencyPerAudioSec: tick.successes > 0 ? tick.latencyPerAudioSecMsSum / tick.successes : null,
+          inFlight,
+          cooldownMs: config.serverCoordination.heartbeatIntervalMs + up.flowIntervalMs,
+        },
+        up.adaptive,
+      );
+      limiter = stepped.state;
+      reason = stepped.reason;
+      if (stepped.state.limit !== (this.limiters.get(model)?.limit ?? previous?.adaptiveLimit)) {
+        this.log.info({ model, limit: stepped.state.limit, reason }, 'fleet limit changed');
+      }
+    }
+    this.limiters.set(model, limiter);
+    const concurrency = up.adaptive.enabled ? limiter.limit : active.reduce((n, s) => n + s.maxConcurrency, 0);
+    const demands: ServerDemand[] = active.map((s) => {
+      const used = this.usageOf(s.serverId, model, now);
+      return {
+        serverId: s.serverId,
+        inFlight: s.inFlight,
+        concurrencyLimit: s.concurrencyLimit,
+        maxConcurrency: s.maxConcurrency,
+        requestsLastMinute: used.calls,
+        tokensLastMinute: used.tokens,
+        slice: previous?.slices[s.serverId] ?? null,
+      };
+    });
+    const alloc = allocateSlices(demands, { concurrency, requestsPerMinute: up.requestsPerMinute, tokensPerMinute: up.tokensPerMinute }, this.ticks);
+    const slices: BudgetDoc['slices'] = Object.fromEntries(
+      active.map((s) => [
+        s.serverId,
+        {
+          requestsPerMinute: alloc.requestsPerMinute[s.serverId] ?? 0,
+          tokensPerMinute: alloc.tokensPerMinute[s.serverId] ?? 0,
+          concurrency: alloc.concurrency[s.serverId] ?? 0,
+        },
+      ]),
+    );
+    const used = servers.reduce(
+      (sum, s) => {
+        const u = this.usageOf(s.serverId, model, now);
+        return { calls: sum.calls + u.calls, tokens: sum.tokens + u.tokens };
+      },
+      { calls: 0, tokens: 0 },
+    );
+    const ttl = up.sliceTtlMs;
+    const next: BudgetDoc = {
+      model,
+      requestsPerMinute: up.requestsPerMinute,
+      tokensPerMinute: up.tokensPerMinute,
+      usedRequests: used.calls,
+      usedTokens: used.tokens,
+      adaptiveLimit: concurrency,
+      limiterState: { ...limiter, lastReason: reason },
+      slices,
+      term,
+      updatedAt: now,
+      slicesExpireAt: now + ttl,
+      servers: active.length,
+      inFlight,
+    };
+    const due =
+      previous === null ||
+      previous.term !== term ||
+      previous.adaptiveLimit !== next.adaptiveLimit ||
+      previous.servers !== next.servers ||
+      slicesDiffer(previous.slices, slices) ||
+      now >= (previous.slicesExpireAt ?? 0) - ttl / 2;
+    if (!due) return;
+    await store.runTransaction(async (tx) => {
+      await assertLeader(tx, serverId, term);
+      tx.set('budgets', model, { ...next, updatedAt: tx.now(), slicesExpireAt: tx.now() + ttl });
+    });
+    this.budgets.set(model, next);
+  }
+}
+
+/** Slices worth rewriting: any concurrency change, or a rate that moved by more than 10%. */
+function slicesDiffer(a: BudgetDoc['slices'], b: BudgetDoc['slices']): boolean {
+  const ids = new Set([...Object.keys(a), ...Object.keys(b)]);
+  const far = (x: number, y: number) => Math.abs(x - y) > 0.1 * Math.max(Math.abs(x), Math.abs(y), 1e-9);
+  for (const id of ids) {
+    const x = a[id];
+    const y = b[id];
+    if (!x || !y) return true;
+    if (x.concurrency !== y.concurrency || far(x.requestsPerMinute, y.requestsPerMinute) || far(x.tokensPerMinute, y.tokensPerMinute)) return true;
+  }
+  return false;
+}
