@@ -52,6 +52,21 @@ describe('shared circuit breaker', () => {
     expect(!refused.granted && refused.retryAfterMs).toBeGreaterThan(9_000);
   });
 
+  it('a burst of 503s answered by one local cut is one streak step, not a trip', async () => {
+    const { clock, store, servers } = await fleet(1);
+    const [a] = servers;
+    const decisions = await Promise.all(Array.from({ length: 4 }, (_, i) => a!.flow.acquire(job(`b${i}`))));
+    expect(decisions.every((d) => d.granted)).toBe(true);
+    for (const d of decisions) if (d.granted) d.permit.complete(fail('overloaded'));
+    await clock.advance(1);
+    expect(a!.flow.status()[0]?.limit).toBe(2); // one cut: floor(4 x 0.7)
+    expect((await breaker(store))?.state ?? 'closed').toBe('closed');
+    // A real outage: every call at the reduced limit fails too; each is a new episode.
+    for (let i = 0; i < 4; i++) await call(a!, fail('overloaded'));
+    await clock.advance(1);
+    expect((await breaker(store))?.state).toBe('open');
+  });
+
   it('lets exactly one probe through the fleet, then closes on its success', async () => {
     const { clock, store, servers } = await fleet(3);
     for (let i = 0; i < 5; i++) await call(servers[0]!, fail('overloaded'));

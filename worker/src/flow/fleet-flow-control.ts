@@ -301,11 +301,15 @@ export class FleetFlowControl implements FlowControl {
     const cb = this.config.circuitBreaker;
     flow.inUse = Math.max(0, flow.inUse - 1);
     flow.rollWindow(now);
+    const overload = !outcome.ok && (outcome.errorClass === 'overloaded' || outcome.errorClass === 'quota');
+    // Rejections of calls started before the last local cut belong to an episode the limiter
+    // already answered: one streak step per episode, not one per rejected call.
+    const newEpisode = seq >= flow.limiter.cutSeq;
     flow.outcomes = recordOutcome(
       flow.outcomes,
       outcome.ok
         ? { ok: true, latencyMs: outcome.latencyMs, audioSeconds: outcome.audioSeconds, tokens: outcome.tokens }
-        : { ok: false, errorClass: outcome.errorClass, latencyMs: outcome.latencyMs },
+        : { ok: false, errorClass: outcome.errorClass, latencyMs: outcome.latencyMs, streak: !overload || newEpisode },
       {
         breaker: cb,
         assumeAudioSeconds: this.config.fairScheduling.defaultAudioSeconds,
@@ -315,7 +319,7 @@ export class FleetFlowControl implements FlowControl {
     if (outcome.ok) {
       flow.limiter = localSuccess(flow.limiter);
       if (outcome.tokens !== null) flow.tokens = adjustBucket(flow.tokens, now, outcome.tokens - cost);
-    } else if (outcome.errorClass === 'overloaded' || outcome.errorClass === 'quota') {
+    } else if (overload) {
       flow.limiter = localOverload(flow.limiter, seq, this.config.upstream.adaptive);
       if (outcome.errorClass === 'quota' && outcome.retryAfterMs) {
         flow.quotaPauseUntil = Math.max(flow.quotaPauseUntil, now + Math.min(outcome.retryAfterMs, MAX_QUOTA_PAUSE_MS));

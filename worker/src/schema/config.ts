@@ -66,6 +66,11 @@ export const workerConfigSchema = z.object({
       minimumCalls: z.number().int().positive().default(10),
       /** Per error class overrides of failureThreshold (e.g. quota errors are expected more often). */
       thresholdsByClass: z.partialRecord(z.enum(ERROR_CLASSES), z.number().int().positive()).default({}),
+      /**
+       * Classes the adaptive limiter answers (our own concurrency can cause them): they open
+       * the breaker by a streak or a window without success, never by the failure rate.
+       */
+      rateIgnoredClasses: z.array(z.enum(ERROR_CLASSES)).default(['overloaded', 'quota']),
       /** Error classes that never count as breaker failures. */
       ignoredClasses: z.array(z.enum(ERROR_CLASSES)).default(['invalid', 'payload', 'cancelled', 'lease_lost']),
       probeTimeoutMs: ms.default(120_000),

@@ -14,7 +14,15 @@ import type { WorkerConfig } from '../../schema/config.js';
  *  - the same count thresholds, but only while the window holds NO success (a hard outage
  *    spread thin across many servers), and
  *  - the failure rate: counted failures / (successes + counted failures) >= failureRateThreshold
- *    once at least `minimumCalls` outcomes are in the window.
+ *    once at least `minimumCalls` outcomes are in the window. Classes in `rateIgnoredClasses`
+ *    (default overloaded and quota) stay out of the rate: a fleet over capacity meets them in
+ *    bulk while it still succeeds, and the adaptive limiter is the answer to that.
+ *
+ * A server's streak counts an overload (503/429) only once per congestion episode (see
+ * `FleetFlowControl`): the burst of rejections that the local limiter already answered with
+ * one cut is one failure, so a fleet starting over capacity does not trip its own breaker,
+ * while a real outage (every call fails, also at the minimum limit) still does within a few
+ * round trips.
  *
  * Why not "N failures in the window" alone: an adaptive limiter probing the upstream's
  * capacity meets a few 503s by design every minute; those must tune concurrency, not cut
@@ -66,11 +74,14 @@ export function streakTripReason(streakByClass: Readonly<Record<string, number>>
 
 /** Trip reason for the fleet's time window, or null. */
 export function windowTripReason(counts: OutcomeCounts, config: BreakerConfig): string | null {
-  const { total } = countFailures(counts.failuresByClass, config);
   if (counts.successes === 0) {
     const reason = countRule(counts.failuresByClass, config, 'in the window without a success');
     if (reason) return reason;
   }
+  const rated = Object.fromEntries(
+    Object.entries(counts.failuresByClass).filter(([c]) => !(config.rateIgnoredClasses as readonly string[]).includes(c)),
+  );
+  const { total } = countFailures(rated, config);
   const outcomes = counts.successes + total;
   if (outcomes >= config.minimumCalls && outcomes > 0) {
     const rate = total / outcomes;

@@ -43,17 +43,26 @@ describe('trip rules', () => {
   it('time window: count thresholds only without a success, else the failure rate', () => {
     expect(windowTripReason(window(0, { overloaded: 5 }), config)).toMatch(/without a success/);
     expect(windowTripReason(window(1, { overloaded: 5 }), config)).toBeNull();
-    expect(windowTripReason(window(5, { overloaded: 5 }), config)).toMatch(/failure rate 50% of 10/);
-    expect(windowTripReason(window(6, { overloaded: 4 }), config)).toBeNull();
-    expect(windowTripReason(window(3, { overloaded: 6 }), config)).toBeNull(); // 9 < minimumCalls
+    expect(windowTripReason(window(5, { server: 3, timeout: 2 }), config)).toMatch(/failure rate 50% of 10/);
+    expect(windowTripReason(window(6, { server: 4 }), config)).toBeNull();
+    expect(windowTripReason(window(3, { network: 6 }), config)).toBeNull(); // 9 < minimumCalls
     expect(windowTripReason(window(0, { invalid: 40 }), config)).toBeNull();
+  });
+
+  it('leaves overload answers out of the failure rate: the adaptive limiter handles them', () => {
+    // A fleet over capacity: many 503s, but calls still succeed.
+    expect(windowTripReason(window(20, { overloaded: 60, quota: 30 }), config)).toBeNull();
+    // A hard outage still trips: no success at all.
+    expect(windowTripReason(window(0, { overloaded: 5 }), config)).toMatch(/without a success/);
+    const strict = { ...config, rateIgnoredClasses: [] };
+    expect(windowTripReason(window(20, { overloaded: 60 }), strict)).toMatch(/failure rate 75%/);
   });
 });
 
 describe('breaker state machine', () => {
   it('opens on the fleet window, records the transition and schedules the probe', () => {
     const doc = initialBreaker('m', T0);
-    const step = evaluateBreaker(doc, window(2, { overloaded: 8, invalid: 3 }), ctx(T0 + 5));
+    const step = evaluateBreaker(doc, window(2, { server: 8, invalid: 3 }), ctx(T0 + 5));
     expect(step.changed).toBe(true);
     expect(step.doc).toMatchObject({ state: 'open', generation: 1, openedAt: T0 + 5, nextProbeAt: T0 + 5 + 10_000, since: T0 + 5 });
     expect(step.transition).toMatchObject({ from: 'closed', to: 'open', by: 's1' });

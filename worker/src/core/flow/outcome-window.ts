@@ -23,7 +23,8 @@ export interface LocalOutcomes {
 
 export type Outcome =
   | { ok: true; latencyMs: number; audioSeconds: number | null; tokens: number | null }
-  | { ok: false; errorClass: string; latencyMs: number };
+  /** `streak: false` = a repeat of an overload episode already answered (does not extend the streak). */
+  | { ok: false; errorClass: string; latencyMs: number; streak?: boolean };
 
 export function emptyOutcomes(now: number): LocalOutcomes {
   return { windowStart: now, calls: 0, successes: 0, failuresByClass: {}, latencyPerAudioSecMsSum: 0, tokens: 0, streak: {} };
@@ -54,7 +55,7 @@ export function recordOutcome(state: LocalOutcomes, outcome: Outcome, options: R
     return next;
   }
   next.failuresByClass = { ...state.failuresByClass, [outcome.errorClass]: (state.failuresByClass[outcome.errorClass] ?? 0) + 1 };
-  if (isCounted(outcome.errorClass, options.breaker)) {
+  if (isCounted(outcome.errorClass, options.breaker) && outcome.streak !== false) {
     next.streak = { ...state.streak, [outcome.errorClass]: (state.streak[outcome.errorClass] ?? 0) + 1 };
   }
   return next;
