@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { resolveConfig, type WorkerConfig, type WorkerConfigInput } from '../schema/config.js';
 import { cryptoRandom, newDocumentId, type RandomSource } from '../core/ids.js';
+import { resolveRateLimitTier } from '../core/flow/rate-limit.js';
 import { systemClock, type Clock, type TimerHandle } from '../ports/clock.js';
 import type { FlowControl, LeaderDuty } from '../ports/flow.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
@@ -85,6 +86,8 @@ export class QueueWorker {
 
   constructor(private readonly options: WorkerOptions) {
     const config = resolveConfig(options.config as WorkerConfigInput);
+    // Refuse a rate-limit configuration the limiter cannot honour at start, not per admission.
+    for (const tier of ['default', ...Object.keys(config.rateLimiting.tiers)]) resolveRateLimitTier(config.rateLimiting, tier);
     const clock = options.clock ?? systemClock;
     const serverId = options.serverId ?? `${hostname()}-${process.pid}-${newDocumentId().slice(0, 6)}`;
     const log = (options.log ?? silentLogger).child({ serverId });
@@ -93,7 +96,8 @@ export class QueueWorker {
       clock,
       serverId,
       log,
-      flushIntervalMs: Math.min(5_000, config.serverCoordination.maintenanceIntervalMs),
+      // Partials are flushed on the maintenance cadence (bounded), never per job.
+      flushIntervalMs: Math.min(10_000, Math.max(1_000, config.serverCoordination.maintenanceIntervalMs)),
     });
     this.ctx = { store: options.store, clock, config, serverId, random: options.random ?? cryptoRandom, log, analytics: this.analytics };
     const observer = options.observer ?? {};

@@ -67,6 +67,9 @@ export class FirestoreStore implements DocStore {
     this.app = initializeApp({ projectId: options.projectId }, `fq-store-${process.pid}-${++appCounter}`);
     this.db = options.databaseId ? getFirestore(this.app, options.databaseId) : getFirestore(this.app);
     const host = process.env.FIRESTORE_EMULATOR_HOST ?? options.emulatorHost ?? undefined;
+    // Against an emulator no Google credentials are involved; without this, google-auth
+    // probes the GCE metadata server (network timeouts and warnings on every start).
+    if (host) process.env.METADATA_SERVER_DETECTION ??= 'none';
     this.db.settings({
       ignoreUndefinedProperties: true,
       ...(host ? { host, ssl: false } : {}),

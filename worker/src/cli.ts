@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+import { pino } from 'pino';
+import { FirestoreStore } from './adapters/firestore/firestore-store.js';
+import { GeminiTranscriber } from './adapters/gemini/gemini-transcriber.js';
+import { CliUsageError, HELP, parseCliOptions } from './cli/options.js';
+import { startHttpServer } from './runtime/http-server.js';
+import { WorkerMetrics } from './runtime/metrics.js';
+import { QueueWorker } from './runtime/worker.js';
+
+/**
+ * The worker process: `tsx worker/src/cli.ts --help`. JSON logs (pino) on stdout; exits 0
+ * after a graceful shutdown on SIGTERM/SIGINT, 2 on bad usage, 1 on a fatal error.
+ */
+async function main(): Promise<number> {
+  let options;
+  try {
+    options = parseCliOptions(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (error instanceof CliUsageError) {
+      process.stderr.write(`${error.message}\nRun with --help for usage.\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (options === 'help') {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  const log = pino({ level: options.logLevel, base: { pid: process.pid } });
+  const store = new FirestoreStore({
+    projectId: options.projectId,
+    prefix: options.config.collectionPrefix,
+    emulatorHost: options.emulatorHost,
+    onInvalidDocument: (error) => log.warn({ err: error }, 'skipped a document that does not match its schema'),
+  });
+  const transcriber = new GeminiTranscriber({ apiKey: options.geminiApiKey!, baseUrl: options.fakeGeminiUrl });
+  let worker: QueueWorker | null = null;
+  const metrics = new WorkerMetrics({
+    inFlight: () => worker?.status().inFlight ?? 0,
+    meter: () => store.meter,
+    concurrency: () => worker?.flow.claimBudget(0).slots ?? 0,
+  });
+  worker = new QueueWorker({
+    store,
+    transcriber,
+    config: options.config,
+    ...(options.serverId ? { serverId: options.serverId } : {}),
+    log,
+    observer: metrics.observer(),
+    admitSubmissions: options.admit,
+  });
+  const http = await startHttpServer({ port: options.port, status: () => worker.status(), registry: metrics.registry });
+  log.info({ port: http.port }, 'http listening');
+
+  let stopping: Promise<void> | null = null;
+  let onStopping: (p: Promise<void>) => void = () => {};
+  const stopped = new Promise<Promise<void>>((resolve) => (onStopping = resolve));
+  const shutdown = (signal: string) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    log.info({ signal, graceMs: options.graceMs }, 'shutting down');
+    stopping = (async () => {
+      await worker.stop({ graceMs: options.graceMs });
+      await http.close();
+      await store.close();
+    })();
+    onStopping(stopping);
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+
+  await worker.start();
+  log.info({ serverId: worker.serverId, prefix: options.config.collectionPrefix, project: options.projectId }, 'worker ready');
+  await (await stopped);
+  log.info('worker exited cleanly');
+  log.flush();
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,44 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CliUsageError, parseCliOptions } from './options.js';
+
+describe('parseCliOptions', () => {
+  it('combines a config file, flags and environment, flags winning over the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fq-cli-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify({ maxConcurrentRequests: 2, maxAttempts: 7, upstream: { fallbackModel: 'm-lite' } }));
+    const options = parseCliOptions(
+      ['--config', file, '--concurrency', '9', '--prefix', 'tenant_a_', '--server-id', 'w-1', '--port', '9464', '--model', 'gemini-x', '--no-admit'],
+      { GEMINI_API_KEY: 'k', GCLOUD_PROJECT: 'demo-proj', FIRESTORE_EMULATOR_HOST: '127.0.0.1:8080' },
+    );
+    if (options === 'help') throw new Error('unexpected help');
+    expect(options.config).toMatchObject({
+      maxConcurrentRequests: 9,
+      maxAttempts: 7,
+      collectionPrefix: 'tenant_a_',
+      upstream: { model: 'gemini-x', fallbackModel: 'm-lite' },
+    });
+    expect(options).toMatchObject({ projectId: 'demo-proj', emulatorHost: '127.0.0.1:8080', serverId: 'w-1', port: 9464, admit: false, geminiApiKey: 'k' });
+  });
+
+  it('accepts inline JSON config and a fake Gemini without a key', () => {
+    const options = parseCliOptions(['--config', '{"lease":{"durationMs":5000}}', '--fake-gemini-url', 'http://127.0.0.1:1234'], {});
+    if (options === 'help') throw new Error('unexpected help');
+    expect(options.config.lease).toMatchObject({ durationMs: 5000, heartbeatMs: 10_000 });
+    expect(options.geminiApiKey).toBe('fake-gemini-key');
+    expect(options.projectId).toBe('demo-firequeue');
+  });
+
+  it('refuses bad input with a clear message', () => {
+    const bad = (argv: string[], env: NodeJS.ProcessEnv = { GEMINI_API_KEY: 'k' }) => () => parseCliOptions(argv, env);
+    expect(bad(['--concurrency', 'many'])).toThrow(/--concurrency must be a non-negative integer/);
+    expect(bad(['--bogus'])).toThrow(CliUsageError);
+    expect(bad(['--config', '{"maxAttempts": 0}'])).toThrow(/config.maxAttempts/);
+    expect(bad(['--config', '/nonexistent/file.json'])).toThrow(/cannot read config file/);
+    expect(bad(['--emulator-host', 'nohost'])).toThrow(/host:port/);
+    expect(bad([], {})).toThrow(/no Gemini API key/);
+    expect(parseCliOptions(['--help'], {})).toBe('help');
+  });
+});
