@@ -8,10 +8,11 @@ import { startTestTarget, uniqueProjectId } from '../testing/test-env.js';
 let target: TestTarget;
 let db: Firestore;
 let close: () => Promise<void>;
+const projectId = uniqueProjectId('admin-docs');
 
 beforeAll(async () => {
   target = await startTestTarget();
-  ({ db, close } = adminFirestore(target, uniqueProjectId('admin-docs')));
+  ({ db, close } = adminFirestore(target, projectId));
 });
 
 afterAll(async () => {
@@ -182,7 +183,7 @@ describe('firebase-admin documents', () => {
   it('isolates named databases of the same project', async () => {
     const { initializeApp, deleteApp } = await import('firebase-admin/app');
     const { getFirestore } = await import('firebase-admin/firestore');
-    const app = initializeApp({ projectId: db.projectId }, `named-${Date.now()}`);
+    const app = initializeApp({ projectId }, `named-${Date.now()}`);
     const other = getFirestore(app, 'otherdb');
     other.settings({ host: target.hostAndPort, ssl: false });
     await other.doc('iso/a').set({ where: 'otherdb' });

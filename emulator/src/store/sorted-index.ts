@@ -1,5 +1,6 @@
 import type { FieldPath, StoredDocument, Value } from '../model/index.js';
-import { compareSegments, compareValues, fieldPathKey, getField, lastSegment } from '../model/index.js';
+import type { TypeOrder } from '../model/index.js';
+import { compareSegments, compareUtf8, compareValues, fieldPathKey, getField, lastSegment, typeOrder } from '../model/index.js';
 import { BTree } from './btree.js';
 
 export interface IndexField {
@@ -9,8 +10,40 @@ export interface IndexField {
 
 export interface IndexKey {
   readonly values: readonly Value[];
+  /** Pre-computed sort forms of `values` (type order + number or string), for fast compares. */
+  readonly sort?: readonly SortForm[];
   /** Document id inside the collection; '' in a range sentinel. */
   readonly id: string;
+}
+
+/** A value reduced to what ordering needs most often; `full` falls back to compareValues. */
+export interface SortForm {
+  readonly type: TypeOrder;
+  readonly num?: number;
+  readonly str?: string;
+}
+
+function sortForm(v: Value): SortForm {
+  const type = typeOrder(v);
+  if ('stringValue' in v) return { type, str: v.stringValue };
+  if ('integerValue' in v) {
+    // Integers beyond 2^53 lose precision as numbers: leave them to the exact comparison.
+    return v.integerValue.length < 16 ? { type, num: Number(v.integerValue) } : { type };
+  }
+  if ('doubleValue' in v) {
+    const n = typeof v.doubleValue === 'number' ? v.doubleValue : Number.NaN;
+    return Number.isNaN(n) ? { type } : { type, num: n };
+  }
+  return { type };
+}
+
+function compareComponent(a: Value, b: Value, fa: SortForm | undefined, fb: SortForm | undefined): number {
+  if (fa && fb) {
+    if (fa.type !== fb.type) return fa.type < fb.type ? -1 : 1;
+    if (fa.num !== undefined && fb.num !== undefined) return fa.num < fb.num ? -1 : fa.num > fb.num ? 1 : 0;
+    if (fa.str !== undefined && fb.str !== undefined) return compareUtf8(fa.str, fb.str);
+  }
+  return compareValues(a, b);
 }
 
 export function indexName(fields: readonly IndexField[], nameDesc: boolean): string {
@@ -44,7 +77,7 @@ export class SortedIndex {
   private compareKeys(a: IndexKey, b: IndexKey): number {
     const n = Math.min(a.values.length, b.values.length);
     for (let i = 0; i < n; i++) {
-      const c = compareValues(a.values[i]!, b.values[i]!);
+      const c = compareComponent(a.values[i]!, b.values[i]!, a.sort?.[i], b.sort?.[i]);
       if (c !== 0) return this.fields[i]!.desc ? -c : c;
     }
     // A shorter key is a range sentinel that sorts before every key it prefixes.
@@ -63,7 +96,7 @@ export class SortedIndex {
       if (v === undefined) return undefined;
       values.push(v);
     }
-    return { values, id: lastSegment(doc.path) };
+    return { values, sort: values.map(sortForm), id: lastSegment(doc.path) };
   }
 
   add(doc: StoredDocument): void {
@@ -78,7 +111,7 @@ export class SortedIndex {
 
   /** Documents whose leading index values equal `prefix`, in index order. */
   *scan(prefix: readonly Value[]): IterableIterator<StoredDocument> {
-    const low: IndexKey = { values: prefix, id: '' };
+    const low: IndexKey = { values: prefix, sort: prefix.map(sortForm), id: '' };
     for (const [key, doc] of this.tree.entries(low)) {
       for (let i = 0; i < prefix.length; i++) {
         if (compareValues(key.values[i]!, prefix[i]!) !== 0) return;
