@@ -1,4 +1,4 @@
-import type { JobDoc, RejectionCode } from '../schema/job.js';
+import type { JobDoc, Priority, RejectionCode } from '../schema/job.js';
 import type { IdempotencyDoc } from '../schema/misc.js';
 import type { RateLimitDoc } from '../schema/flow.js';
 import { PAYLOAD_LIMITS } from '../schema/payload.js';
@@ -151,13 +151,24 @@ export class Admission {
    * job: the transaction makes exactly one of them decide; the others see it is no longer
    * `submitted` and skip. Returns what happened.
    */
-  async admitSubmitted(jobId: string): Promise<'admitted' | 'rejected' | 'cancelled' | 'skipped'> {
+  async admitSubmitted(
+    jobId: string,
+    hint: { priority: Priority } | null = null,
+  ): Promise<'admitted' | 'rejected' | 'cancelled' | 'skipped'> {
     let queueFull: QueueFullError | null = null;
     try {
       await this.assertRoom();
     } catch (error) {
       if (!(error instanceof QueueFullError)) throw error;
       queueFull = error;
+    }
+    // The browser has no enqueue response: give its job a first position and ETA, estimated
+    // before the transaction (ignoring the user's fair-share lead) so it costs no extra write.
+    let position: number | null = null;
+    let estimatedWaitMs: number | null = null;
+    if (hint && !queueFull) {
+      position = await this.gauge.position(this.ctx.store.now() + this.ctx.config.priorityAgingMs[hint.priority]);
+      estimatedWaitMs = await this.gauge.estimateWaitMs(position, this.ctx.config.maxConcurrentRequests);
     }
     const result = await this.ctx.store.runTransaction(async (tx) => {
       const job = await tx.get('jobs', jobId);
@@ -198,7 +209,7 @@ export class Admission {
         model: null,
         base: job,
       });
-      tx.set('jobs', jobId, admitted);
+      tx.set('jobs', jobId, hint?.priority === job.priority ? { ...admitted, position, estimatedWaitMs } : admitted);
       if (keyId) tx.set('idempotency', keyId, this.idempotencyDoc(sub, jobId, now));
       return 'admitted' as const;
     });

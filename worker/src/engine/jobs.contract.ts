@@ -201,9 +201,12 @@ export function describeJobsContract(label: string, makeFixture: EngineFixtureFa
         return plan.jobId;
       };
       const first = await submit(1);
-      const outcomes = await Promise.all([admissionA.admitSubmitted(first), admissionB.admitSubmitted(first)]);
+      const hint = { priority: 'high' as const };
+      const outcomes = await Promise.all([admissionA.admitSubmitted(first, hint), admissionB.admitSubmitted(first, hint)]);
       expect(outcomes.sort()).toEqual(['admitted', 'skipped']);
-      expect((await a.get('jobs', first)).doc).toMatchObject({ status: 'queued', source: 'client', maxAttempts: 3, priority: 'high' });
+      const admitted = (await a.get('jobs', first)).doc!;
+      expect(admitted).toMatchObject({ status: 'queued', source: 'client', maxAttempts: 3, priority: 'high', position: 0 });
+      expect(admitted.estimatedWaitMs).toBeGreaterThan(0);
       const second = await submit(2);
       expect(await admissionB.admitSubmitted(second)).toBe('rejected');
       const rejected = (await a.get('jobs', second)).doc!;

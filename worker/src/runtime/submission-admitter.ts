@@ -1,3 +1,4 @@
+import type { Priority } from '../schema/job.js';
 import type { TimerHandle } from '../ports/clock.js';
 import type { Unsubscribe } from '../ports/store.js';
 import type { EngineContext } from '../engine/context.js';
@@ -51,26 +52,27 @@ export class SubmissionAdmitter {
             this.timers.delete(id);
           }
         }
-        for (const id of present) {
-          if (this.timers.has(id) || this.inProgress.has(id)) continue;
-          const delay = rendezvousDelayMs(this.ctx.serverId, id, this.spreadMs);
-          this.timers.set(id, this.ctx.clock.setTimer(() => void this.admit(id), delay));
+        for (const d of snapshot.docs) {
+          if (this.timers.has(d.id) || this.inProgress.has(d.id)) continue;
+          const delay = rendezvousDelayMs(this.ctx.serverId, d.id, this.spreadMs);
+          const hint = { priority: d.data.priority };
+          this.timers.set(d.id, this.ctx.clock.setTimer(() => void this.admit(d.id, hint), delay));
         }
       },
       (error) => this.ctx.log.error({ err: error }, 'submission listener failed'),
     );
   }
 
-  private async admit(jobId: string): Promise<void> {
+  private async admit(jobId: string, hint: { priority: Priority }): Promise<void> {
     this.timers.delete(jobId);
     this.inProgress.add(jobId);
     try {
-      const outcome = await this.admission.admitSubmitted(jobId);
+      const outcome = await this.admission.admitSubmitted(jobId, hint);
       if (outcome !== 'skipped') this.ctx.log.info({ jobId, outcome }, 'client submission decided');
     } catch (error) {
       this.ctx.log.warn({ jobId, err: error }, 'admitting a client submission failed; will retry');
       // Still `submitted`: try again later (the listener does not fire for an unchanged doc).
-      if (this.unsub) this.timers.set(jobId, this.ctx.clock.setTimer(() => void this.admit(jobId), this.spreadMs * 2));
+      if (this.unsub) this.timers.set(jobId, this.ctx.clock.setTimer(() => void this.admit(jobId, hint), this.spreadMs * 2));
     } finally {
       this.inProgress.delete(jobId);
     }
