@@ -36,7 +36,8 @@ export interface SpawnWorkerOptions {
   config?: WorkerConfigInput;
   concurrency?: number;
   graceMs?: number;
-  logLevel?: string;
+  /** Must keep `info` lines: readiness is detected from the startup log. */
+  logLevel?: 'info' | 'debug' | 'trace';
 }
 
 /**
