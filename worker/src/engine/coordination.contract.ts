@@ -134,6 +134,40 @@ export function describeCoordinationContract(label: string, makeFixture: EngineF
       expect((await a.get('jobs', 'held-by-ghost')).doc).toMatchObject({ status: 'queued', lease: null, lastErrorClass: 'lease_lost' });
     });
 
+    it('cleans up expired jobs with their audio, expired keys and orphaned payloads; keeps live data', async () => {
+      fx = await makeFixture(uniquePrefix('ttl'));
+      const [a, b] = fx.stores;
+      const now = a.now();
+      const base = { priority: 'normal', userId: 'u', source: 'server', createdAt: now, updatedAt: now, maxAttempts: 3 } as const;
+      const audio = { mimeType: 'audio/wav', bytes: 10, chunkCount: 1 } as const;
+      const chunk = (jobId: string) => ({
+        op: 'set' as const,
+        collection: 'payloads' as const,
+        id: `${jobId}_0000`,
+        data: { jobId, userId: 'u', index: 0, count: 1, data: new Uint8Array([1, 2, 3]), createdAt: now },
+      });
+      await a.commit([
+        { op: 'set', collection: 'jobs', id: 'old-dead', data: jobDocSchema.parse({ ...base, audio, status: 'dead_lettered', completedAt: now, expireAt: now + 100 }) },
+        chunk('old-dead'),
+        { op: 'set', collection: 'jobs', id: 'young-done', data: jobDocSchema.parse({ ...base, audio, status: 'succeeded', completedAt: now, expireAt: now + 3_600_000, payloadDeletedAt: now }) },
+        { op: 'set', collection: 'jobs', id: 'queued', data: jobDocSchema.parse({ ...base, audio, status: 'queued', rank: now }) },
+        chunk('queued'),
+        chunk('no-such-job'),
+        { op: 'set', collection: 'idempotency', id: 'k-old', data: { userId: 'u', key: 'k', jobId: 'x', createdAt: now, expireAt: now + 100 } },
+        { op: 'set', collection: 'idempotency', id: 'k-new', data: { userId: 'u', key: 'k2', jobId: 'y', createdAt: now, expireAt: now + 3_600_000 } },
+      ]);
+      await fx.passTime(400);
+      const maint = new Maintenance(engineContext(b, { serverId: 'leader', clock: fx.clock, config: { retention: { orphanPayloadMs: 300 } } }));
+      const removed = await maint.cleanup();
+      expect(removed).toMatchObject({ jobs: 1, idempotency: 1, payloads: 1 });
+      expect((await a.get('jobs', 'old-dead')).doc).toBeNull();
+      expect((await a.get('payloads', 'old-dead_0000')).doc).toBeNull();
+      expect((await a.get('payloads', 'no-such-job_0000')).doc).toBeNull();
+      expect((await a.get('payloads', 'queued_0000')).doc).not.toBeNull();
+      expect((await a.get('jobs', 'young-done')).doc).not.toBeNull();
+      expect((await a.get('idempotency', 'k-new')).doc).not.toBeNull();
+    });
+
     it('merges per-server partials into rollups and publishes stats', async () => {
       fx = await makeFixture(uniquePrefix('stats'));
       const [a, b] = fx.stores;
