@@ -7,6 +7,8 @@ import { createHttpFrontEnd } from './frontends/http/server.js';
 import type { Router } from './frontends/http/router.js';
 import type { LogLevel, Logger } from './logger.js';
 import { createLogger } from './logger.js';
+import type { RulesOption, SecurityRules } from './security/index.js';
+import { compileRulesOption, installSecurityRules } from './security/index.js';
 import type { FirestoreServiceOptions } from './service/index.js';
 import { FirestoreService } from './service/index.js';
 
@@ -19,6 +21,12 @@ export interface EmulatorOptions extends FirestoreServiceOptions {
   projectId?: string;
   logLevel?: LogLevel;
   logger?: Logger;
+  /**
+   * Security rules for every project without rules of its own (source text or `{file}`);
+   * without them projects are open until rules are loaded through the emulator endpoint.
+   * Invalid rules reject the start with a RulesSyntaxError naming line and column.
+   */
+  rules?: RulesOption;
 }
 
 export interface RunningEmulator {
@@ -33,6 +41,8 @@ export interface RunningEmulator {
   service: FirestoreService;
   /** The HTTP/1.1 router (REST/WebChannel routes get added here). */
   router: Router;
+  /** The security rules in force (undefined when started with a custom `authorizer`). */
+  securityRules?: SecurityRules;
   /** Milliseconds from the call to listening. */
   startupMs: number;
   stop(): Promise<void>;
@@ -48,7 +58,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const started = performance.now();
   const host = options.host ?? '127.0.0.1';
   const logger = options.logger ?? createLogger(options.logLevel ?? 'info');
+  if (options.rules !== undefined && options.authorizer) throw new Error('Pass either rules or a custom authorizer, not both.');
+  const defaultRules = options.rules === undefined ? undefined : compileRulesOption(options.rules);
   const service = new FirestoreService(options);
+  const securityRules = options.authorizer ? undefined : installSecurityRules(service, logger);
+  securityRules?.setDefault(defaultRules);
   const grpcServer = createGrpcServer(service, logger);
   const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   const http = createHttpFrontEnd(service, logger);
@@ -107,6 +121,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     projectId: options.projectId ?? 'demo-firequeue',
     service,
     router: http.router,
+    securityRules,
     startupMs,
     stop() {
       stopping ??= new Promise<void>((resolve) => {

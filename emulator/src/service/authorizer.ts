@@ -27,6 +27,18 @@ export interface AccessRequest {
   lookup(path: string): StoredDocument | null;
   /** Reads a document as it would be after the whole write batch (rules `getAfter()`). */
   lookupAfter?(path: string): StoredDocument | null;
+  /**
+   * Set on the writes of one commit (batch or transaction): the same object for every write
+   * of that commit, so an authorizer can share per-request state across them (security
+   * rules count document accesses per commit, not per write).
+   */
+  batch?: CommitBatch;
+}
+
+/** Identifies one commit among authorization requests (compared by identity). */
+export interface CommitBatch {
+  /** Number of documents the commit writes (each is authorized separately). */
+  readonly documents: number;
 }
 
 export type AccessDecision = boolean | { allow: boolean; reason?: string };

@@ -1,7 +1,7 @@
 import { FirestoreError, invalidArgument } from '../model/index.js';
 import type { Database, LockOwner, PlannedCommit, Transaction, WriteOp } from '../store/index.js';
 import { planWrites } from '../store/index.js';
-import type { AccessMethod } from './authorizer.js';
+import type { AccessMethod, CommitBatch } from './authorizer.js';
 import type { CallContext } from './context.js';
 import type { ServiceCore } from './core.js';
 
@@ -53,8 +53,10 @@ async function commitOnce(core: ServiceCore, ctx: CallContext, db: Database, wri
   if (ctx.auth.kind !== 'owner') {
     // Rules see the request with a provisional time; the real commit is re-planned below
     // (nothing can change these documents meanwhile: we hold their locks).
-    const provisional = planWrites(db, writes, core.store.clock.readTime());
-    await authorizeWrites(core, ctx, db, provisional);
+    // Rules compare server timestamps with request.time: both must be this one time.
+    const provisionalTime = core.store.clock.readTime();
+    const provisional = planWrites(db, writes, provisionalTime);
+    await authorizeWrites(core, ctx, db, provisional, provisionalTime);
     if (owner.wounded) throw new FirestoreError('ABORTED', 'Transaction was aborted because of contention. Please retry.');
   }
   const commitTime = core.store.clock.next();
@@ -70,10 +72,11 @@ async function commitOnce(core: ServiceCore, ctx: CallContext, db: Database, wri
   return { commitTime, plan };
 }
 
-async function authorizeWrites(core: ServiceCore, ctx: CallContext, db: Database, plan: PlannedCommit): Promise<void> {
+async function authorizeWrites(core: ServiceCore, ctx: CallContext, db: Database, plan: PlannedCommit, time: bigint): Promise<void> {
   const lookupAfter = (path: string) => (plan.finalStates.has(path) ? plan.finalStates.get(path)!.after : db.get(path));
+  const batch: CommitBatch = { documents: plan.finalStates.size };
   for (const [path, { before, after }] of plan.finalStates) {
     const method: AccessMethod = after === null ? 'delete' : before === null ? 'create' : 'update';
-    await core.authorize(ctx, db, { method, path, resource: before, newResource: after, lookupAfter });
+    await core.authorize(ctx, db, { method, path, resource: before, newResource: after, lookupAfter, time, batch });
   }
 }

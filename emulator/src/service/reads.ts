@@ -94,7 +94,8 @@ export async function listDocuments(core: ServiceCore, ctx: CallContext, req: Js
   const collections = collectionId
     ? [parent.path === '' ? collectionId : `${parent.path}/${collectionId}`]
     : db.collectionIds(parent.path, scope.readTime).map((id) => (parent.path === '' ? id : `${parent.path}/${id}`));
-  await core.authorize(ctx, db, { method: 'list', path: collections[0] ?? parent.path, resource: null });
+  // Without a collection id every child collection is listed: each must be allowed.
+  for (const path of collections.length > 0 ? collections : [parent.path]) await core.authorize(ctx, db, { method: 'list', path, resource: null });
 
   const entries: Array<{ path: string; doc: StoredDocument | null }> = [];
   for (const c of collections) {

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { FirestoreService } from '../../service/index.js';
 import { addEmulatorRoutes } from './emulator-routes.js';
 import { Router } from './router.js';
+import { addSecurityRulesRoutes } from './security-rules-routes.js';
 
 export interface HttpFrontEnd {
   server: Server;
@@ -14,6 +15,7 @@ export interface HttpFrontEnd {
 export function createHttpFrontEnd(service: FirestoreService, logger: Logger): HttpFrontEnd {
   const router = new Router();
   addEmulatorRoutes(router, service);
+  addSecurityRulesRoutes(router, service);
   const server = createServer((req, res) => {
     router.handle(req, res).catch((err: unknown) => {
       logger.error({ err }, 'http handler failed');
