@@ -4,6 +4,7 @@ import type { LeaderDuty } from '../ports/flow.js';
 import type { TimerHandle } from '../ports/clock.js';
 import type { Unsubscribe } from '../ports/store.js';
 import type { EngineContext } from './context.js';
+import { listenDocResilient } from './resilient-listen.js';
 
 export interface LeadershipState {
   isLeader: boolean;
@@ -60,7 +61,8 @@ export class LeaderElector {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.unsubscribe = this.ctx.store.listenDoc(
+    this.unsubscribe = listenDocResilient(
+      this.ctx.store,
       'leader',
       SINGLETON_IDS.leaderLease,
       ({ doc }) => {
@@ -73,7 +75,7 @@ export class LeaderElector {
           this.schedule(doc.expiresAt - this.ctx.store.now() + 20);
         }
       },
-      (error) => this.ctx.log.warn({ err: error }, 'leader lease listener failed'),
+      { clock: this.ctx.clock, log: this.ctx.log, what: 'leader lease' },
     );
     this.schedule(0);
   }

@@ -4,6 +4,7 @@ import { pausedPriorities } from '../core/controls/queue-controls.js';
 import type { FlowControl } from '../ports/flow.js';
 import type { Snapshot, Unsubscribe } from '../ports/store.js';
 import type { EngineContext } from '../engine/context.js';
+import { listenDocResilient, listenResilient } from '../engine/resilient-listen.js';
 import type { ClaimedJob, JobLeases } from '../engine/job-leases.js';
 import type { WorkerObserver } from './observer.js';
 
@@ -49,7 +50,8 @@ export class ClaimLoop {
     if (!this.stopped) return;
     this.stopped = false;
     const { ctx } = this.deps;
-    this.controlsUnsub = ctx.store.listenDoc(
+    this.controlsUnsub = listenDocResilient(
+      ctx.store,
       'controls',
       SINGLETON_IDS.queueControls,
       ({ doc }) => {
@@ -57,7 +59,7 @@ export class ClaimLoop {
         this.controlsReady = true;
         this.subscribeHead();
       },
-      (error) => ctx.log.error({ err: error }, 'controls listener failed'),
+      { clock: ctx.clock, log: ctx.log, what: 'queue controls' },
     );
   }
 
@@ -72,7 +74,8 @@ export class ClaimLoop {
     this.candidates = [];
     if (allowed.length === 0) return;
     const { ctx } = this.deps;
-    this.headUnsub = ctx.store.listen(
+    this.headUnsub = listenResilient(
+      ctx.store,
       {
         collection: 'jobs',
         where: [
@@ -87,7 +90,7 @@ export class ClaimLoop {
         this.tried.clear();
         this.pump();
       },
-      (error) => ctx.log.error({ err: error }, 'queue head listener failed'),
+      { clock: ctx.clock, log: ctx.log, what: 'queue head' },
     );
   }
 

@@ -146,7 +146,9 @@ export class JobRunner {
         signal,
       );
       if (!decision.granted) {
-        await withStoreRetry(ctx, () => leases.release(id, holder, decision.retryAfterMs));
+        // "Not now" from flow control: back to the queue without spending the attempt.
+        const released = await withStoreRetry(ctx, () => leases.release(id, holder, decision.retryAfterMs));
+        if (released.status === 'waiting' && released.availableAt !== null) this.deps.onWaiting(id, released.availableAt);
         observer.finished?.(id, 'released');
         return;
       }

@@ -3,6 +3,7 @@ import type { TimerHandle } from '../ports/clock.js';
 import type { Unsubscribe } from '../ports/store.js';
 import type { EngineContext } from '../engine/context.js';
 import type { Admission } from '../engine/admission.js';
+import { listenResilient } from '../engine/resilient-listen.js';
 
 /** FNV-1a 32-bit: a stable, fast hash for spreading work (not for security). */
 export function fnv1a(text: string): number {
@@ -37,7 +38,8 @@ export class SubmissionAdmitter {
   ) {}
 
   start(): void {
-    this.unsub = this.ctx.store.listen(
+    this.unsub = listenResilient(
+      this.ctx.store,
       {
         collection: 'jobs',
         where: [{ field: 'status', op: '==', value: 'submitted' }],
@@ -59,7 +61,7 @@ export class SubmissionAdmitter {
           this.timers.set(d.id, this.ctx.clock.setTimer(() => void this.admit(d.id, hint), delay));
         }
       },
-      (error) => this.ctx.log.error({ err: error }, 'submission listener failed'),
+      { clock: this.ctx.clock, log: this.ctx.log, what: 'client submissions' },
     );
   }
 

@@ -16,6 +16,7 @@ import { JobLeases, type ClaimedJob } from '../engine/job-leases.js';
 import { LeaderElector, type LeadershipState } from '../engine/leader-elector.js';
 import { queueLeaderDuties } from '../engine/leader-duties.js';
 import { Maintenance } from '../engine/maintenance.js';
+import { listenResilient } from '../engine/resilient-listen.js';
 import { ServerRegistry, type ServerIdentity } from '../engine/server-registry.js';
 import { StaticFlowControl } from '../engine/static-flow-control.js';
 import { ClaimLoop } from './claim-loop.js';
@@ -183,7 +184,8 @@ export class QueueWorker {
     this.analytics.start();
     if (ctx.config.serverCoordination.leaderElectionEnabled) this.elector.start();
     this.flowUnsub = this.flow.onChange(() => this.claimLoop.pump());
-    this.cancelUnsub = ctx.store.listen(
+    this.cancelUnsub = listenResilient(
+      ctx.store,
       {
         collection: 'jobs',
         where: [
@@ -196,7 +198,7 @@ export class QueueWorker {
           this.running.get(d.id)?.controller.abort(new StopReason('cancel', 'cancel requested'));
         }
       },
-      (error) => ctx.log.error({ err: error }, 'cancel listener failed'),
+      { clock: ctx.clock, log: ctx.log, what: 'cancel requests' },
     );
     this.claimLoop.start();
     this.admitter?.start();
