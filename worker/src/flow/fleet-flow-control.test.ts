@@ -38,7 +38,7 @@ describe('shared circuit breaker', () => {
   it('one server\'s failure streak opens the breaker for the whole fleet', async () => {
     const { clock, store, servers } = await fleet(3);
     const [a, b] = servers as [NonNullable<(typeof servers)[0]>, NonNullable<(typeof servers)[0]>];
-    for (let i = 0; i < 4; i++) expect((await call(a, fail('overloaded'))).granted).toBe(true);
+    for (let i = 0; i < 4; i++) expect((await call(a, fail('network'))).granted).toBe(true);
     await clock.advance(1);
     expect((await breaker(store))?.state ?? 'closed').toBe('closed');
     await call(a, fail('timeout'));
@@ -52,24 +52,36 @@ describe('shared circuit breaker', () => {
     expect(!refused.granted && refused.retryAfterMs).toBeGreaterThan(9_000);
   });
 
-  it('a burst of 503s answered by one local cut is one streak step, not a trip', async () => {
-    const { clock, store, servers } = await fleet(1);
+  it('503s cut the local limit but never trip the breaker from one server; an all-503 fleet window does', async () => {
+    const { clock, store, servers, kit: k } = await fleet(2);
     const [a] = servers;
     const decisions = await Promise.all(Array.from({ length: 4 }, (_, i) => a!.flow.acquire(job(`b${i}`))));
     expect(decisions.every((d) => d.granted)).toBe(true);
     for (const d of decisions) if (d.granted) d.permit.complete(fail('overloaded'));
+    expect(a!.flow.status()[0]?.limit).toBe(2); // one cut for the burst: floor(4 x 0.7)
+    for (let i = 0; i < 20; i++) await call(a!, fail('overloaded'));
     await clock.advance(1);
-    expect(a!.flow.status()[0]?.limit).toBe(2); // one cut: floor(4 x 0.7)
     expect((await breaker(store))?.state ?? 'closed').toBe('closed');
-    // A real outage: every call at the reduced limit fails too; each is a new episode.
-    for (let i = 0; i < 4; i++) await call(a!, fail('overloaded'));
+    expect(a!.flow.status()[0]?.limit).toBe(1);
+    // The leader sees a full window of overloads without a single success: a sustained outage.
+    await k.lead(a!, 1);
+    await k.heartbeatAll();
+    await k.tick(a!, 1);
+    await clock.advance(30_000);
+    for (let i = 0; i < 6; i++) await call(a!, fail('overloaded'));
+    await k.heartbeatAll();
+    await k.tick(a!, 1);
+    expect((await breaker(store))?.state ?? 'closed').toBe('closed'); // the window is not full yet
+    await clock.advance(30_000);
+    await k.heartbeatAll();
+    await k.tick(a!, 1);
     await clock.advance(1);
-    expect((await breaker(store))?.state).toBe('open');
+    expect((await breaker(store))?.history.at(-1)?.reason).toMatch(/6 failures in the window without a success/);
   });
 
   it('lets exactly one probe through the fleet, then closes on its success', async () => {
     const { clock, store, servers } = await fleet(3);
-    for (let i = 0; i < 5; i++) await call(servers[0]!, fail('overloaded'));
+    for (let i = 0; i < 5; i++) await call(servers[0]!, fail('server'));
     await clock.advance(10_001);
     for (const s of servers) expect(s.flow.claimBudget(0)).toMatchObject({ slots: 1, reason: 'probe' });
     const decisions = await Promise.all(servers.map((s, i) => s.flow.acquire(job(`p${i}`))));
@@ -87,7 +99,7 @@ describe('shared circuit breaker', () => {
   it('a failed probe reopens with a doubled recovery time; a hung probe fails when its lease ends', async () => {
     const { clock, store, servers, kit: k } = await fleet(2);
     const [a] = servers;
-    for (let i = 0; i < 5; i++) await call(a!, fail('overloaded'));
+    for (let i = 0; i < 5; i++) await call(a!, fail('timeout'));
     await clock.advance(10_001);
     await call(a!, fail('overloaded'));
     await clock.advance(1);
@@ -176,8 +188,13 @@ describe('leader: budget, adaptive limit and slices', () => {
   it('opens the breaker from the fleet window when failures are spread thin', async () => {
     const { clock, store, servers, kit: k } = await fleet(3);
     await k.lead(servers[0]!, 1);
+    await k.heartbeatAll();
+    await k.tick(servers[0]!, 1);
+    await clock.advance(30_000);
     for (const s of servers) for (let i = 0; i < 2; i++) await call(s, fail('server'));
-    await clock.advance(500);
+    await k.heartbeatAll();
+    await k.tick(servers[0]!, 1);
+    await clock.advance(30_000);
     await k.heartbeatAll();
     await k.tick(servers[0]!, 1);
     await clock.advance(1);

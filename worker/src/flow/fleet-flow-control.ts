@@ -5,6 +5,7 @@ import type { Priority } from '../schema/job.js';
 import {
   adjustBucket,
   bucketRoom,
+  extendsStreak,
   isCounted,
   localOverload,
   localStart,
@@ -302,14 +303,11 @@ export class FleetFlowControl implements FlowControl {
     flow.inUse = Math.max(0, flow.inUse - 1);
     flow.rollWindow(now);
     const overload = !outcome.ok && (outcome.errorClass === 'overloaded' || outcome.errorClass === 'quota');
-    // Rejections of calls started before the last local cut belong to an episode the limiter
-    // already answered: one streak step per episode, not one per rejected call.
-    const newEpisode = seq >= flow.limiter.cutSeq;
     flow.outcomes = recordOutcome(
       flow.outcomes,
       outcome.ok
         ? { ok: true, latencyMs: outcome.latencyMs, audioSeconds: outcome.audioSeconds, tokens: outcome.tokens }
-        : { ok: false, errorClass: outcome.errorClass, latencyMs: outcome.latencyMs, streak: !overload || newEpisode },
+        : { ok: false, errorClass: outcome.errorClass, latencyMs: outcome.latencyMs },
       {
         breaker: cb,
         assumeAudioSeconds: this.config.fairScheduling.defaultAudioSeconds,
@@ -343,7 +341,7 @@ export class FleetFlowControl implements FlowControl {
           }),
         'probe result',
       );
-    } else if (!outcome.ok && isCounted(outcome.errorClass, cb)) {
+    } else if (!outcome.ok && extendsStreak(outcome.errorClass, cb)) {
       this.maybeTrip(flow, now);
     }
     this.notify();

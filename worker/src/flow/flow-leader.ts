@@ -71,6 +71,8 @@ export class FlowLeader {
   private limiters = new Map<string, FleetLimiterState>();
   private budgets = new Map<string, BudgetDoc | null>();
   private windowWrittenAt = new Map<string, number>();
+  /** Breaker generation last seen per model: a change is a transition, which restarts the window. */
+  private generations = new Map<string, number>();
   private ticks = 0;
   private readonly log: Logger;
 
@@ -106,6 +108,7 @@ export class FlowLeader {
     this.limiters.clear();
     this.budgets.clear();
     this.windowWrittenAt.clear();
+    this.generations.clear();
   }
 
   async run(term: number, signal: AbortSignal): Promise<void> {
@@ -162,12 +165,16 @@ export class FlowLeader {
     const { store, config, serverId } = this.options;
     const windowMs = config.circuitBreaker.windowMs;
     const { doc } = await store.get('breakers', model);
-    let history = this.histories.get(model) ?? emptyHistory(0);
-    if (doc && doc.since > history.since) history = restartHistory(history, doc.since);
+    // A new leader has seen nothing before its first tick: its window starts there.
+    let history = this.histories.get(model) ?? emptyHistory(now);
+    const generation = doc?.generation ?? 0;
+    const known = this.generations.get(model);
+    if (doc && known !== undefined && generation !== known) history = restartHistory(history, doc.since);
+    this.generations.set(model, generation);
     // A report whose window began before the last transition still carries outcomes from the
     // previous state (the server has not seen the transition yet): it must not judge this one.
-    const since = doc?.since ?? 0;
-    const current = deltas.filter((d) => d.delta.windowStart >= since - TRANSITION_SKEW_MS).map((d) => d.delta);
+    const transitionAt = doc && doc.generation > 0 ? doc.since : 0;
+    const current = deltas.filter((d) => d.delta.windowStart >= transitionAt - TRANSITION_SKEW_MS).map((d) => d.delta);
     history = pushDeltas(history, now, current, windowMs);
     this.histories.set(model, history);
     const totals = historyTotals(history, now, windowMs);
@@ -181,6 +188,7 @@ export class FlowLeader {
     this.windowWrittenAt.set(model, now);
     if (step.transition) {
       this.histories.set(model, restartHistory(history, step.doc.since));
+      this.generations.set(model, step.doc.generation);
       this.log.warn({ model, from: step.transition.from, to: step.transition.to, reason: step.transition.reason }, 'breaker transition');
     }
   }

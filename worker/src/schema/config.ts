@@ -54,8 +54,8 @@ export const workerConfigSchema = z.object({
   circuitBreaker: z
     .object({
       /**
-       * Failures that open the breaker (seed field): counted failures in a row on one server,
-       * or inside the fleet window when it holds no success. See `core/flow/breaker-rules`.
+       * Failures that open the breaker (seed field): failures in a row on one server, or inside
+       * the fleet window when it holds no success. See `core/flow/breaker-rules`.
        */
       failureThreshold: z.number().int().positive().default(5),
       /** How long the breaker stays open before one half-open probe (seed field). */
@@ -67,10 +67,12 @@ export const workerConfigSchema = z.object({
       /** Per error class overrides of failureThreshold (e.g. quota errors are expected more often). */
       thresholdsByClass: z.partialRecord(z.enum(ERROR_CLASSES), z.number().int().positive()).default({}),
       /**
-       * Classes the adaptive limiter answers (our own concurrency can cause them): they open
-       * the breaker by a streak or a window without success, never by the failure rate.
+       * "Too much traffic" classes (503 overloaded, 429 quota): our own concurrency can cause
+       * them, so the adaptive limiter answers them. They open the breaker only when the fleet
+       * window holds no success at all (a sustained outage), never by one server's streak or
+       * by the failure rate.
        */
-      rateIgnoredClasses: z.array(z.enum(ERROR_CLASSES)).default(['overloaded', 'quota']),
+      overloadClasses: z.array(z.enum(ERROR_CLASSES)).default(['overloaded', 'quota']),
       /** Error classes that never count as breaker failures. */
       ignoredClasses: z.array(z.enum(ERROR_CLASSES)).default(['invalid', 'payload', 'cancelled', 'lease_lost']),
       probeTimeoutMs: ms.default(120_000),

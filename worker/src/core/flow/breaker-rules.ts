@@ -1,32 +1,29 @@
 import type { WorkerConfig } from '../../schema/config.js';
 
 /**
- * When the circuit breaker opens. Two windows, both with separate thresholds per error class:
+ * When the circuit breaker opens. Two windows, both with separate thresholds per error class
+ * (`thresholdsByClass`, e.g. timeout: 3; classes without one share `failureThreshold`):
  *
- * COUNT window (a streak, judged by each server): counted failures in a row, a success ends
- * the streak, ignored classes (400 invalid, cancelled ...) neither count nor end it. The
- * streak trips when the failures of classes WITHOUT their own threshold reach
- * `failureThreshold`, or the failures of a class WITH one (`thresholdsByClass`, e.g. quota: 50)
- * reach that. One server seeing N failures in a row proves the fleet saw at least N, so a
- * server may trip the shared breaker itself, at once.
+ * COUNT window (a streak, judged by each server on its own calls): failures in a row; a
+ * success ends the streak; ignored classes (400 invalid, cancelled ...) and overload classes
+ * neither count nor end it. One server seeing N network errors, timeouts or 5xx in a row
+ * proves an outage, so it trips the shared breaker itself, at once.
  *
- * TIME window (the fleet's last `windowMs`, judged by the leader from all servers' reports):
- *  - the same count thresholds, but only while the window holds NO success (a hard outage
- *    spread thin across many servers), and
- *  - the failure rate: counted failures / (successes + counted failures) >= failureRateThreshold
- *    once at least `minimumCalls` outcomes are in the window. Classes in `rateIgnoredClasses`
- *    (default overloaded and quota) stay out of the rate: a fleet over capacity meets them in
- *    bulk while it still succeeds, and the adaptive limiter is the answer to that.
+ * TIME window (the fleet's last `windowMs` since the last transition, judged by the leader
+ * from every server's reports):
+ *  - the same count thresholds, all classes including overload ones, when a FULL window
+ *    (it has covered `windowMs`) holds NO success at all: a hard outage, also one spread thin
+ *    across many servers. A young window proves nothing: rejections come back in
+ *    milliseconds, successes only after the call's latency, so a fleet that just started
+ *    (or a leader that just took over) first waits one window;
+ *  - the failure rate: failures / (successes + failures) >= failureRateThreshold once the
+ *    window holds `minimumCalls` outcomes, overload classes left out.
  *
- * A server's streak counts an overload (503/429) only once per congestion episode (see
- * `FleetFlowControl`): the burst of rejections that the local limiter already answered with
- * one cut is one failure, so a fleet starting over capacity does not trip its own breaker,
- * while a real outage (every call fails, also at the minimum limit) still does within a few
- * round trips.
- *
- * Why not "N failures in the window" alone: an adaptive limiter probing the upstream's
- * capacity meets a few 503s by design every minute; those must tune concurrency, not cut
- * the fleet off. A streak or an all-failure window is an outage; a high rate is a sick model.
+ * Why overload answers (503 "model overloaded", 429 quota) are special (`overloadClasses`):
+ * a fleet running above the upstream's capacity meets them in bulk while it still succeeds,
+ * and a server with a small share can meet several in a row while its peers fill the
+ * upstream. That is the adaptive limiter's business (cut concurrency), not the breaker's.
+ * Only a window in which nothing succeeds proves the model is down.
  */
 export type BreakerConfig = WorkerConfig['circuitBreaker'];
 
@@ -67,20 +64,29 @@ function countRule(failuresByClass: Readonly<Record<string, number>>, config: Br
   return null;
 }
 
+export function isOverload(errorClass: string, config: BreakerConfig): boolean {
+  return (config.overloadClasses as readonly string[]).includes(errorClass);
+}
+
+/** Whether a failure of this class extends (and a success of course ends) a server's streak. */
+export function extendsStreak(errorClass: string, config: BreakerConfig): boolean {
+  return isCounted(errorClass, config) && !isOverload(errorClass, config);
+}
+
 /** Trip reason for a server's current streak of failures, or null. */
 export function streakTripReason(streakByClass: Readonly<Record<string, number>>, config: BreakerConfig): string | null {
-  return countRule(streakByClass, config, 'in a row');
+  const counted = Object.fromEntries(Object.entries(streakByClass).filter(([c]) => extendsStreak(c, config)));
+  return countRule(counted, config, 'in a row');
 }
 
 /** Trip reason for the fleet's time window, or null. */
-export function windowTripReason(counts: OutcomeCounts, config: BreakerConfig): string | null {
-  if (counts.successes === 0) {
+/** `spanMs`: how much time the window has actually covered (since its start). */
+export function windowTripReason(counts: OutcomeCounts & { spanMs: number }, config: BreakerConfig): string | null {
+  if (counts.successes === 0 && counts.spanMs >= config.windowMs) {
     const reason = countRule(counts.failuresByClass, config, 'in the window without a success');
     if (reason) return reason;
   }
-  const rated = Object.fromEntries(
-    Object.entries(counts.failuresByClass).filter(([c]) => !(config.rateIgnoredClasses as readonly string[]).includes(c)),
-  );
+  const rated = Object.fromEntries(Object.entries(counts.failuresByClass).filter(([c]) => !isOverload(c, config)));
   const { total } = countFailures(rated, config);
   const outcomes = counts.successes + total;
   if (outcomes >= config.minimumCalls && outcomes > 0) {

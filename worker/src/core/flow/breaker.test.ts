@@ -21,7 +21,12 @@ const config = resolveConfig({
 }).circuitBreaker;
 const T0 = 1_700_000_000_000;
 const ctx = (now: number, by = 's1'): BreakerContext => ({ now, config, by });
-const window = (successes: number, failuresByClass: Record<string, number>, start = T0) => ({ start, successes, failuresByClass });
+const window = (successes: number, failuresByClass: Record<string, number>, start = T0 - 60_000) => ({
+  start,
+  successes,
+  failuresByClass,
+  spanMs: 60_000,
+});
 
 function opened(at = T0): BreakerDoc {
   const step = tripBreaker(initialBreaker('m', at - 1), '5 failures in a row', ctx(at));
@@ -31,17 +36,21 @@ function opened(at = T0): BreakerDoc {
 
 describe('trip rules', () => {
   it('count window: failures in a row, with separate thresholds per class', () => {
-    expect(streakTripReason({ overloaded: 4 }, config)).toBeNull();
-    expect(streakTripReason({ overloaded: 3, timeout: 2 }, config)).toMatch(/5 failures in a row/);
-    // quota has its own threshold and does not feed the general one
-    expect(streakTripReason({ quota: 19, overloaded: 4 }, config)).toBeNull();
-    expect(streakTripReason({ quota: 20 }, config)).toMatch(/20 quota failures/);
-    // ignored classes never count
-    expect(streakTripReason({ invalid: 50, cancelled: 50 }, config)).toBeNull();
+    const c = { ...config, thresholdsByClass: { quota: 20, timeout: 3 } };
+    expect(streakTripReason({ network: 4 }, c)).toBeNull();
+    expect(streakTripReason({ network: 3, server: 2 }, c)).toMatch(/5 failures in a row/);
+    // timeout has its own threshold and does not feed the general one
+    expect(streakTripReason({ timeout: 2, network: 4 }, c)).toBeNull();
+    expect(streakTripReason({ timeout: 3 }, c)).toMatch(/3 timeout failures in a row/);
+    // overload answers never trip from one server's streak; ignored classes never count
+    expect(streakTripReason({ overloaded: 50, quota: 50 }, c)).toBeNull();
+    expect(streakTripReason({ invalid: 50, cancelled: 50 }, c)).toBeNull();
   });
 
-  it('time window: count thresholds only without a success, else the failure rate', () => {
+  it('time window: count thresholds (overload included) only without a success, else the failure rate', () => {
     expect(windowTripReason(window(0, { overloaded: 5 }), config)).toMatch(/without a success/);
+    expect(windowTripReason(window(0, { quota: 19 }), config)).toBeNull();
+    expect(windowTripReason(window(0, { quota: 20 }), config)).toMatch(/20 quota failures/);
     expect(windowTripReason(window(1, { overloaded: 5 }), config)).toBeNull();
     expect(windowTripReason(window(5, { server: 3, timeout: 2 }), config)).toMatch(/failure rate 50% of 10/);
     expect(windowTripReason(window(6, { server: 4 }), config)).toBeNull();
@@ -49,12 +58,19 @@ describe('trip rules', () => {
     expect(windowTripReason(window(0, { invalid: 40 }), config)).toBeNull();
   });
 
+  it('judges "no success at all" only on a window that has covered windowMs', () => {
+    const young = { ...window(0, { overloaded: 8 }), spanMs: 2_000 };
+    expect(windowTripReason(young, config)).toBeNull();
+    expect(evaluateBreaker(initialBreaker('m', T0), { ...young, start: T0 }, ctx(T0 + 2_000)).changed).toBe(false);
+    expect(evaluateBreaker(initialBreaker('m', T0), { ...young, start: T0 }, ctx(T0 + 60_000)).changed).toBe(true);
+  });
+
   it('leaves overload answers out of the failure rate: the adaptive limiter handles them', () => {
     // A fleet over capacity: many 503s, but calls still succeed.
     expect(windowTripReason(window(20, { overloaded: 60, quota: 30 }), config)).toBeNull();
     // A hard outage still trips: no success at all.
     expect(windowTripReason(window(0, { overloaded: 5 }), config)).toMatch(/without a success/);
-    const strict = { ...config, rateIgnoredClasses: [] };
+    const strict = { ...config, overloadClasses: [] };
     expect(windowTripReason(window(20, { overloaded: 60 }), strict)).toMatch(/failure rate 75%/);
   });
 });
@@ -73,7 +89,7 @@ describe('breaker state machine', () => {
   it('keeps a healthy window as a summary without a transition', () => {
     const step = evaluateBreaker(initialBreaker('m', T0), window(50, { overloaded: 2, invalid: 1 }), ctx(T0 + 5));
     expect(step.changed).toBe(false);
-    expect(step.doc.window).toEqual({ start: T0, calls: 52, failures: 2, failuresByClass: { overloaded: 2, invalid: 1 } });
+    expect(step.doc.window).toEqual({ start: T0 - 60_000, calls: 52, failures: 2, failuresByClass: { overloaded: 2, invalid: 1 } });
   });
 
   it('lets exactly one probe through once the recovery time has passed', () => {

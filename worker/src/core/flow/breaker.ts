@@ -139,7 +139,7 @@ export function evaluateBreaker(doc: BreakerDoc, counts: OutcomeCounts & { start
   };
   if (doc.override === null) {
     if (doc.state === 'closed') {
-      const reason = windowTripReason(counts, ctx.config);
+      const reason = windowTripReason({ ...counts, spanMs: ctx.now - counts.start }, ctx.config);
       if (reason) return open(doc, ctx, reason, 0);
     }
     if (doc.state === 'half_open' && doc.probe !== null && doc.probe.expiresAt <= ctx.now) {

@@ -8,10 +8,11 @@ import { sumWindows } from './outcome-window.js';
  */
 export interface FleetHistory {
   entries: { at: number; delta: UpstreamWindow }[];
-  /** Outcomes before this are ignored (the breaker's last transition). */
+  /** Outcomes before this are ignored (the breaker's last transition, or when we started looking). */
   since: number;
 }
 
+/** A history that starts collecting at `since` (a new leader passes its first tick's time). */
 export function emptyHistory(since: number): FleetHistory {
   return { entries: [], since };
 }
@@ -24,9 +25,11 @@ export function pushDeltas(history: FleetHistory, at: number, deltas: readonly U
 
 /** Forget everything before `since` (called on breaker transitions). */
 export function restartHistory(history: FleetHistory, since: number): FleetHistory {
+  if (since <= history.since) return history;
   return { entries: history.entries.filter((e) => e.at >= since), since };
 }
 
+/** Totals over the last `windowMs` since `since`; `windowStart` tells how much time that covers. */
 export function historyTotals(history: FleetHistory, now: number, windowMs: number): UpstreamWindow {
   const start = Math.max(history.since, now - windowMs);
   return sumWindows(

@@ -18,10 +18,12 @@ describe('local outcome accounting', () => {
     expect(w).toEqual({ windowStart: T0, calls: 3, successes: 2, failuresByClass: { overloaded: 1 }, latencyPerAudioSecMsSum: 500 + 300, tokens: 150 + 360 });
   });
 
-  it('tracks the failure streak: a success clears it, ignored classes leave it alone', () => {
+  it('tracks the failure streak: a success clears it, ignored and overload classes leave it alone', () => {
     let s = emptyOutcomes(T0);
-    for (let i = 0; i < 4; i++) s = recordOutcome(s, { ok: false, errorClass: 'overloaded', latencyMs: 1 }, opts);
+    for (let i = 0; i < 4; i++) s = recordOutcome(s, { ok: false, errorClass: 'server', latencyMs: 1 }, opts);
     s = recordOutcome(s, { ok: false, errorClass: 'invalid', latencyMs: 1 }, opts);
+    s = recordOutcome(s, { ok: false, errorClass: 'overloaded', latencyMs: 1 }, opts);
+    expect(s.streak).toEqual({ server: 4 });
     expect(localTripReason(s, breaker)).toBeNull();
     const tripped = recordOutcome(s, { ok: false, errorClass: 'network', latencyMs: 1 }, opts);
     expect(localTripReason(tripped, breaker)).toMatch(/5 failures in a row/);

@@ -1,11 +1,12 @@
 import type { UpstreamWindow } from '../../schema/coordination.js';
 import type { BreakerConfig } from './breaker-rules.js';
-import { isCounted, streakTripReason } from './breaker-rules.js';
+import { extendsStreak, streakTripReason } from './breaker-rules.js';
 
 /**
  * One server's upstream accounting for one model: a tumbling reporting window (cumulative
  * counts since `windowStart`, published in the server's heartbeat document, so the leader can
- * diff successive reports) and the current failure streak (the breaker's count window).
+ * diff successive reports) and the current failure streak (the breaker's count window; only
+ * classes that `extendsStreak` count, a success clears it).
  *
  * The window restarts every `windowMs` and whenever the model's breaker changes state, so
  * outcomes from before a transition never count against the new state.
@@ -23,8 +24,7 @@ export interface LocalOutcomes {
 
 export type Outcome =
   | { ok: true; latencyMs: number; audioSeconds: number | null; tokens: number | null }
-  /** `streak: false` = a repeat of an overload episode already answered (does not extend the streak). */
-  | { ok: false; errorClass: string; latencyMs: number; streak?: boolean };
+  | { ok: false; errorClass: string; latencyMs: number };
 
 export function emptyOutcomes(now: number): LocalOutcomes {
   return { windowStart: now, calls: 0, successes: 0, failuresByClass: {}, latencyPerAudioSecMsSum: 0, tokens: 0, streak: {} };
@@ -55,7 +55,7 @@ export function recordOutcome(state: LocalOutcomes, outcome: Outcome, options: R
     return next;
   }
   next.failuresByClass = { ...state.failuresByClass, [outcome.errorClass]: (state.failuresByClass[outcome.errorClass] ?? 0) + 1 };
-  if (isCounted(outcome.errorClass, options.breaker) && outcome.streak !== false) {
+  if (extendsStreak(outcome.errorClass, options.breaker)) {
     next.streak = { ...state.streak, [outcome.errorClass]: (state.streak[outcome.errorClass] ?? 0) + 1 };
   }
   return next;
