@@ -183,19 +183,29 @@ export function describeCoordinationContract(label: string, makeFixture: EngineF
         await rec.flush();
       }
       const ctx = engineContext(b, { serverId: 'srv-b', clock: fx.clock });
-      expect((await new RollupMerger(ctx, { hourEveryMs: 0 }).run()).minutes).toBeGreaterThanOrEqual(1);
+      const merger = new RollupMerger(ctx, { hourEveryMs: 0 });
+      expect((await merger.run()).minutes).toBeGreaterThanOrEqual(1);
+      // Incremental: nothing changed -> nothing written; one more event -> only its minute.
+      expect((await merger.run()).minutes).toBe(0);
+      recB.record({ type: 'succeeded', latencyMs: 1_000 });
+      await recB.flush();
+      expect((await merger.run()).minutes).toBe(1);
+      expect(merger.recent(5)!.counters.succeeded).toBe(6);
       const rollups = await a.query({ collection: 'analytics', where: [{ field: 'granularity', op: '==', value: 'minute' }] });
       const total = rollups.docs.reduce((s, d) => s + d.data.counters.succeeded, 0);
-      expect(total).toBe(5);
+      expect(total).toBe(6);
       const minute = rollups.docs.find((d) => d.data.counters.succeeded > 0)!.data;
       expect(minute.failuresByClass).toMatchObject({ overloaded: 2 });
       expect(minute.p50Ms).toBeGreaterThan(0);
       const hour = await a.query({ collection: 'analytics', where: [{ field: 'granularity', op: '==', value: 'hour' }] });
-      expect(hour.docs.reduce((s, d) => s + d.data.counters.succeeded, 0)).toBe(5);
-      const stats = await new StatsRefresher(ctx, () => ({ id: 'srv-b', term: 3 })).run();
-      expect(stats).toMatchObject({ leaderId: 'srv-b', leaderTerm: 3, successRate: 5 / 7 });
+      expect(hour.docs.reduce((s, d) => s + d.data.counters.succeeded, 0)).toBe(6);
+      // Stats from the rollup documents (a fresh leader) and from the merger's memory agree.
+      const fromDocs = await new StatsRefresher(ctx, () => ({ id: 'srv-b', term: 3 })).run();
+      expect(fromDocs).toMatchObject({ leaderId: 'srv-b', leaderTerm: 3, successRate: 6 / 8 });
+      const fromMemory = await new StatsRefresher(ctx, () => ({ id: 'srv-b', term: 3 }), { recent: (m) => merger.recent(m) }).run();
+      expect(fromMemory.successRate).toBe(6 / 8);
       const enterprise = await getEnterpriseStats(a, 20_000);
-      expect(enterprise.performance.successRate).toBeCloseTo(5 / 7);
+      expect(enterprise.performance.successRate).toBeCloseTo(6 / 8);
       expect(enterprise.queueStats.totalInQueue).toBe(0);
       expect(enterprise.circuitBreaker.state).toBe('closed');
     });

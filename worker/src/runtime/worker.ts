@@ -109,10 +109,14 @@ export class QueueWorker {
     this.admission = new Admission(this.ctx);
     this.maintenance = new Maintenance(this.ctx);
     const merger = new RollupMerger(this.ctx);
-    const stats = new StatsRefresher(this.ctx, () => {
-      const s = this.elector.current;
-      return { id: s.isLeader ? serverId : s.holder, term: s.term };
-    });
+    const stats = new StatsRefresher(
+      this.ctx,
+      () => {
+        const s = this.elector.current;
+        return { id: s.isLeader ? serverId : s.holder, term: s.term };
+      },
+      { recent: (minutes) => merger.recent(minutes) },
+    );
     this.elector = new LeaderElector(this.ctx, [
       ...queueLeaderDuties(this.ctx, { maintenance: this.maintenance, merger, stats }),
       ...(options.duties ?? []),

@@ -1,4 +1,4 @@
-import type { AnalyticsRollupDoc, RollupBody } from '../../schema/analytics.js';
+import type { AnalyticsPartialDoc, AnalyticsRollupDoc, RollupBody } from '../../schema/analytics.js';
 import { analyticsRollupId } from '../../schema/names.js';
 import {
   bodiesEqual,
@@ -12,20 +12,30 @@ import {
 import { at } from '../../ports/store.js';
 import type { EngineContext } from '../context.js';
 
+/** Partials written up to this long before the last query are read again (writer clock skew). */
+const SKEW_MARGIN_MS = 10_000;
+
 /**
  * Leader duty: merges the servers' per-minute partials into minute rollups, and minute
- * rollups into hour rollups. Reads only recent partials (a few per server) and writes a
- * rollup only when it changed, so an idle system costs almost nothing.
+ * rollups into hour rollups. The leader keeps the recent partials in memory and only reads
+ * the ones updated since its last run (one read when nothing changed), and writes a rollup
+ * only when it changed, so an idle system costs almost nothing.
  */
 export class RollupMerger {
-  private readonly written = new Map<string, RollupBody>();
-  private lastHourRun = 0;
+  private readonly partials = new Map<string, AnalyticsPartialDoc>();
+  private readonly written = new Map<number, RollupBody>();
   private readonly dirtyHours = new Set<number>();
+  private lastQueryAt: number | null = null;
+  private lastHourRun = 0;
 
   constructor(
     private readonly ctx: EngineContext,
-    private readonly options: { lookbackMinutes?: number; hourEveryMs?: number } = {},
+    private readonly options: { windowMinutes?: number; hourEveryMs?: number } = {},
   ) {}
+
+  private get windowMs(): number {
+    return (this.options.windowMinutes ?? 6) * MINUTE_MS;
+  }
 
   private rollupDoc(granularity: 'minute' | 'hour', start: number, body: RollupBody, servers: string[], now: number): AnalyticsRollupDoc {
     const retention =
@@ -43,45 +53,73 @@ export class RollupMerger {
     };
   }
 
+  private minute(start: number): { body: RollupBody; servers: string[] } {
+    let body = emptyRollupBody();
+    const servers: string[] = [];
+    for (const p of this.partials.values()) {
+      if (p.periodStart !== start) continue;
+      body = mergeBodies(body, p);
+      servers.push(p.serverId);
+    }
+    return { body, servers };
+  }
+
   async run(): Promise<{ minutes: number; hours: number }> {
     const now = this.ctx.store.now();
-    const lookback = (this.options.lookbackMinutes ?? 3) * MINUTE_MS;
+    const since = periodStart(now, 'minute') - this.windowMs;
     const { docs } = await this.ctx.store.query({
       collection: 'analyticsPartials',
-      where: [{ field: 'periodStart', op: '>=', value: at(periodStart(now, 'minute') - lookback) }],
+      where:
+        this.lastQueryAt === null
+          ? [{ field: 'periodStart', op: '>=', value: at(since) }]
+          : [{ field: 'updatedAt', op: '>=', value: at(this.lastQueryAt - SKEW_MARGIN_MS) }],
     });
-    const byMinute = new Map<number, { body: RollupBody; servers: string[] }>();
+    this.lastQueryAt = now;
+    const touched = new Set<number>();
     for (const d of docs) {
-      const cur = byMinute.get(d.data.periodStart) ?? { body: emptyRollupBody(), servers: [] };
-      cur.body = mergeBodies(cur.body, d.data);
-      cur.servers.push(d.data.serverId);
-      byMinute.set(d.data.periodStart, cur);
+      if (d.data.periodStart < since) continue;
+      this.partials.set(d.id, d.data);
+      touched.add(d.data.periodStart);
     }
+    for (const [id, p] of this.partials) if (p.periodStart < since) this.partials.delete(id);
+    for (const start of this.written.keys()) if (start < since) this.written.delete(start);
+
     const writes = [];
-    for (const [start, { body, servers }] of byMinute) {
-      const id = analyticsRollupId('minute', start);
-      const prev = this.written.get(id);
+    for (const start of touched) {
+      const { body, servers } = this.minute(start);
+      const prev = this.written.get(start);
       if (prev && bodiesEqual(prev, body)) continue;
-      writes.push({ op: 'set' as const, collection: 'analytics' as const, id, data: this.rollupDoc('minute', start, body, servers, now) });
-      this.written.set(id, body);
+      writes.push({
+        op: 'set' as const,
+        collection: 'analytics' as const,
+        id: analyticsRollupId('minute', start),
+        data: this.rollupDoc('minute', start, body, servers, now),
+      });
+      this.written.set(start, body);
       this.dirtyHours.add(periodStart(start, 'hour'));
     }
     if (writes.length) await this.ctx.store.commit(writes);
-    for (const id of [...this.written.keys()]) {
-      const start = Number(id.split('_')[1]);
-      if (start < now - lookback - 2 * MINUTE_MS) this.written.delete(id);
-    }
-    // Hours: on a slower cadence, and whenever one of its minutes changed after the last run.
-    let hourWrites = 0;
+
+    // Hours: on a slower cadence, from the minute rollups of each hour that changed.
+    let hours = 0;
     if (this.dirtyHours.size && now - this.lastHourRun >= (this.options.hourEveryMs ?? 60_000)) {
       this.lastHourRun = now;
       for (const hour of [...this.dirtyHours]) {
         await this.mergeHour(hour, now);
         this.dirtyHours.delete(hour);
-        hourWrites += 1;
+        hours += 1;
       }
     }
-    return { minutes: writes.length, hours: hourWrites };
+    return { minutes: writes.length, hours };
+  }
+
+  /** Merged activity of the last `minutes` minutes from memory (null before the first run). */
+  recent(minutes: number): RollupBody | null {
+    if (this.lastQueryAt === null) return null;
+    const since = periodStart(this.lastQueryAt, 'minute') - (minutes - 1) * MINUTE_MS;
+    let body = emptyRollupBody();
+    for (const p of this.partials.values()) if (p.periodStart >= since) body = mergeBodies(body, p);
+    return body;
   }
 
   /** Recomputes one hour rollup from its minute rollups (at most 60 reads). */

@@ -31,6 +31,7 @@ export class AnalyticsRecorder {
   private timer: TimerHandle | null = null;
   private lastMeter: OpsMeter;
   private flushing: Promise<void> | null = null;
+  private lastOpsFlush = 0;
 
   constructor(
     private readonly deps: { store: DocStore; clock: Clock; serverId: string; log: Logger; flushIntervalMs: number },
@@ -126,7 +127,12 @@ export class AnalyticsRecorder {
       writes: meter.writes - this.lastMeter.writes,
       deletes: meter.deletes - this.lastMeter.deletes,
     };
-    if (delta.reads + delta.writes + delta.deletes === 0 && ![...this.periods.values()].some((p) => p.dirty)) return;
+    // Store operations alone (an idle server's heartbeats) are flushed at most once a minute;
+    // job events are flushed on every tick.
+    const events = [...this.periods.values()].some((p) => p.dirty);
+    const opsOnly = delta.reads + delta.writes + delta.deletes > 0;
+    if (!events && !(opsOnly && this.deps.store.now() - this.lastOpsFlush >= MINUTE_MS)) return;
+    this.lastOpsFlush = this.deps.store.now();
     const body = this.current();
     const writes = [...this.periods.entries()].filter(([, p]) => p.dirty);
     body.counters.firestoreReads += delta.reads;
