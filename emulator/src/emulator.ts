@@ -2,9 +2,11 @@ import * as grpc from '@grpc/grpc-js';
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { FaultInjector } from './faults/index.js';
 import { createGrpcServer } from './frontends/grpc/server.js';
 import { createHttpFrontEnd } from './frontends/http/server.js';
 import type { Router } from './frontends/http/router.js';
+import type { SessionStats, WebChannelOptions } from './frontends/webchannel/index.js';
 import type { LogLevel, Logger } from './logger.js';
 import { createLogger } from './logger.js';
 import type { RulesOption, SecurityRules } from './security/index.js';
@@ -27,6 +29,8 @@ export interface EmulatorOptions extends FirestoreServiceOptions {
    * Invalid rules reject the start with a RulesSyntaxError naming line and column.
    */
   rules?: RulesOption;
+  /** WebChannel session timing and limits (keep-alive, long-poll hold, expiry, buffers). */
+  webChannel?: Partial<WebChannelOptions>;
 }
 
 export interface RunningEmulator {
@@ -39,8 +43,12 @@ export interface RunningEmulator {
   projectId: string;
   /** The service facade, for in-process tests and future front ends. */
   service: FirestoreService;
-  /** The HTTP/1.1 router (REST/WebChannel routes get added here). */
+  /** The HTTP/1.1 router (emulator endpoints, REST, WebChannel). */
   router: Router;
+  /** Fault injection (also at `/emulator/v1/projects/{p}:faults`). */
+  faults: FaultInjector;
+  /** Open WebChannel sessions and counters (for leak checks). */
+  webChannelStats(): SessionStats;
   /** The security rules in force (undefined when started with a custom `authorizer`). */
   securityRules?: SecurityRules;
   /** Milliseconds from the call to listening. */
@@ -61,11 +69,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   if (options.rules !== undefined && options.authorizer) throw new Error('Pass either rules or a custom authorizer, not both.');
   const defaultRules = options.rules === undefined ? undefined : compileRulesOption(options.rules);
   const service = new FirestoreService(options);
+  const faults = new FaultInjector().attach(service);
   const securityRules = options.authorizer ? undefined : installSecurityRules(service, logger);
   securityRules?.setDefault(defaultRules);
   const grpcServer = createGrpcServer(service, logger);
   const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
-  const http = createHttpFrontEnd(service, logger);
+  const http = createHttpFrontEnd(service, logger, { faults, webChannel: options.webChannel });
   const sockets = new Set<Socket>();
 
   const route = (socket: Socket): void => {
@@ -101,6 +110,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     });
   }).catch((err: NodeJS.ErrnoException) => {
     service.dispose();
+    http.dispose();
     injector.destroy();
     if (err.code === 'EADDRINUSE') {
       throw Object.assign(new Error(`Port ${options.port} on ${host} is already in use. Stop the other process or pick another port (--port 0 picks a free one).`), { code: 'EADDRINUSE' });
@@ -121,11 +131,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     projectId: options.projectId ?? 'demo-firequeue',
     service,
     router: http.router,
+    faults,
+    webChannelStats: () => http.webChannel.registry.stats(),
     securityRules,
     startupMs,
     stop() {
       stopping ??= new Promise<void>((resolve) => {
         service.dispose();
+        http.dispose();
         injector.destroy();
         grpcServer.forceShutdown();
         for (const s of sockets) s.destroy();

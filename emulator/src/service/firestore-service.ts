@@ -6,6 +6,7 @@ import type { Authorizer } from './authorizer.js';
 import { allowAll } from './authorizer.js';
 import type { CallContext } from './context.js';
 import { ServiceCore } from './core.js';
+import type { CallInterceptor, StreamMethodName, UnaryMethodName } from './interceptor.js';
 import type { MeterSnapshot } from './meter.js';
 import { Meter } from './meter.js';
 import * as mutations from './mutations.js';
@@ -22,6 +23,19 @@ function guard<R>(fn: (req: Json, ctx: CallContext) => Promise<R> | R): (req: Js
   return async (req, ctx) => {
     if (!req || typeof req !== 'object' || Array.isArray(req)) throw invalidArgument('The request must be a message object.');
     return fn(req, ctx);
+  };
+}
+
+/** A slot for the optional interceptor, shared by the method wrappers built below. */
+interface InterceptorSlot {
+  current?: CallInterceptor;
+}
+
+function unary<R>(slot: InterceptorSlot, method: UnaryMethodName, fn: (req: Json, ctx: CallContext) => Promise<R> | R): (req: Json, ctx: CallContext) => Promise<R> {
+  const guarded = guard(fn);
+  return (req, ctx) => {
+    const interceptor = slot.current;
+    return interceptor ? interceptor.unary(method, req, ctx, () => guarded(req, ctx)) : guarded(req, ctx);
   };
 }
 
@@ -49,6 +63,7 @@ export class FirestoreService {
   readonly meter: Meter;
   private readonly core: ServiceCore;
   private readonly sweepTimer: ReturnType<typeof setInterval> | undefined;
+  private readonly interceptor: InterceptorSlot = {};
 
   constructor(options: FirestoreServiceOptions = {}) {
     this.store = options.store ?? new Store(options);
@@ -70,28 +85,38 @@ export class FirestoreService {
     return this.core.authorizer;
   }
 
-  getDocument = guard((req: Json, ctx: CallContext) => reads.getDocument(this.core, ctx, req));
-  listDocuments = guard((req: Json, ctx: CallContext) => reads.listDocuments(this.core, ctx, req));
-  listCollectionIds = guard((req: Json, ctx: CallContext) => reads.listCollectionIds(this.core, ctx, req));
-  batchGetDocuments = guard((req: Json, ctx: CallContext) => reads.batchGetDocuments(this.core, ctx, req));
-  runQuery = guard((req: Json, ctx: CallContext) => runQueryRequest(this.core, ctx, req));
-  runAggregationQuery = guard((req: Json, ctx: CallContext) => runAggregationQueryRequest(this.core, ctx, req));
-  createDocument = guard((req: Json, ctx: CallContext) => mutations.createDocument(this.core, ctx, req));
-  updateDocument = guard((req: Json, ctx: CallContext) => mutations.updateDocument(this.core, ctx, req));
-  deleteDocument = guard((req: Json, ctx: CallContext) => mutations.deleteDocument(this.core, ctx, req));
-  commit = guard((req: Json, ctx: CallContext) => mutations.commit(this.core, ctx, req));
-  batchWrite = guard((req: Json, ctx: CallContext) => mutations.batchWrite(this.core, ctx, req));
-  beginTransaction = guard((req: Json, ctx: CallContext) => mutations.beginTransaction(this.core, ctx, req));
-  rollback = guard((req: Json, ctx: CallContext) => mutations.rollback(this.core, ctx, req));
+  /** Installs (or with undefined removes) the call interceptor (fault injection). */
+  setInterceptor(interceptor: CallInterceptor | undefined): void {
+    this.interceptor.current = interceptor;
+  }
+
+  getDocument = unary(this.interceptor, 'GetDocument', (req: Json, ctx: CallContext) => reads.getDocument(this.core, ctx, req));
+  listDocuments = unary(this.interceptor, 'ListDocuments', (req: Json, ctx: CallContext) => reads.listDocuments(this.core, ctx, req));
+  listCollectionIds = unary(this.interceptor, 'ListCollectionIds', (req: Json, ctx: CallContext) => reads.listCollectionIds(this.core, ctx, req));
+  batchGetDocuments = unary(this.interceptor, 'BatchGetDocuments', (req: Json, ctx: CallContext) => reads.batchGetDocuments(this.core, ctx, req));
+  runQuery = unary(this.interceptor, 'RunQuery', (req: Json, ctx: CallContext) => runQueryRequest(this.core, ctx, req));
+  runAggregationQuery = unary(this.interceptor, 'RunAggregationQuery', (req: Json, ctx: CallContext) => runAggregationQueryRequest(this.core, ctx, req));
+  createDocument = unary(this.interceptor, 'CreateDocument', (req: Json, ctx: CallContext) => mutations.createDocument(this.core, ctx, req));
+  updateDocument = unary(this.interceptor, 'UpdateDocument', (req: Json, ctx: CallContext) => mutations.updateDocument(this.core, ctx, req));
+  deleteDocument = unary(this.interceptor, 'DeleteDocument', (req: Json, ctx: CallContext) => mutations.deleteDocument(this.core, ctx, req));
+  commit = unary(this.interceptor, 'Commit', (req: Json, ctx: CallContext) => mutations.commit(this.core, ctx, req));
+  batchWrite = unary(this.interceptor, 'BatchWrite', (req: Json, ctx: CallContext) => mutations.batchWrite(this.core, ctx, req));
+  beginTransaction = unary(this.interceptor, 'BeginTransaction', (req: Json, ctx: CallContext) => mutations.beginTransaction(this.core, ctx, req));
+  rollback = unary(this.interceptor, 'Rollback', (req: Json, ctx: CallContext) => mutations.rollback(this.core, ctx, req));
 
   /** PartitionQuery: the emulator answers with no split points (one partition: the whole query). */
-  partitionQuery = guard((req: Json) => {
+  partitionQuery = unary(this.interceptor, 'PartitionQuery', (req: Json) => {
     queryParent(this.core, req);
     return { partitions: [] };
   });
 
-  openListen = (ctx: CallContext, sink: StreamSink): StreamHandle => openListen(this.core, ctx, sink);
-  openWrite = (ctx: CallContext, sink: StreamSink): StreamHandle => openWrite(this.core, ctx, sink);
+  openListen = (ctx: CallContext, sink: StreamSink): StreamHandle => this.openStream('Listen', ctx, sink, (s) => openListen(this.core, ctx, s));
+  openWrite = (ctx: CallContext, sink: StreamSink): StreamHandle => this.openStream('Write', ctx, sink, (s) => openWrite(this.core, ctx, s));
+
+  private openStream(method: StreamMethodName, ctx: CallContext, sink: StreamSink, open: (sink: StreamSink) => StreamHandle): StreamHandle {
+    const interceptor = this.interceptor.current;
+    return interceptor ? interceptor.stream(method, ctx, sink, open) : open(sink);
+  }
 
   /** Emulator endpoint: delete every document of a database (listeners see the deletes). */
   clearDatabase(id: DatabaseId): void {
