@@ -50,3 +50,33 @@ export { QueueWorker, startWorker, WORKER_VERSION, type WorkerOptions, type Work
 export { createQueue, type Queue, type QueueOptions } from './runtime/queue.js';
 export type { WorkerObserver } from './runtime/observer.js';
 export { StopReason } from './runtime/observer.js';
+
+// Fleet flow control, the Gemini adapter and the fake Gemini (tests, demo, bench)
+export {
+  FleetFlowControl,
+  FlowLeader,
+  createFleetFlowControl,
+  LeadershipLostError,
+  type CreateFleetFlowOptions,
+  type FleetFlowOptions,
+  type ModelFlowStatus,
+  type EffectiveSlice,
+} from './flow/index.js';
+export {
+  GeminiTranscriber,
+  GeminiConfigError,
+  createGeminiTranscriber,
+  DEFAULT_TRANSCRIPTION_PROMPT,
+  type GeminiTranscriberOptions,
+} from './adapters/gemini/index.js';
+export {
+  startFakeGemini,
+  FakeGeminiClient,
+  makeTestWav,
+  embeddedTranscript,
+  type FakeGeminiHandle,
+  type FakeGeminiOptions,
+  type FakeGeminiStats,
+  type FakeGeminiConfigPatch,
+  type FailureInjectionInput,
+} from './fake-gemini/index.js';

@@ -14,3 +14,4 @@ export * from './controls/index.js';
 export * from './coordination/leader-lease.js';
 export * from './coordination/locks.js';
 export * from './analytics/rollup.js';
+export * from './flow/index.js';

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkerConfigInput } from '../schema/config.js';
-import { seededRandom } from '../core/flow/index.js';
+import { seededRandom } from '../core/ids.js';
 import { systemClock } from '../ports/clock.js';
 import type { FirestoreStore } from '../adapters/firestore/firestore-store.js';
 import { GeminiTranscriber } from '../adapters/gemini/gemini-transcriber.js';

@@ -13,7 +13,7 @@ import {
   type FleetTick,
   type LocalLimiterState,
 } from './adaptive-limit.js';
-import { seededRandom } from './seeded-random.js';
+import { seededRandom } from '../ids.js';
 
 const adaptive = resolveConfig({ upstream: { adaptive: { initialLimit: 4, minLimit: 1, maxLimit: 64 } } }).upstream.adaptive;
 const T0 = 1_700_000_000_000;

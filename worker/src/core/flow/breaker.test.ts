@@ -12,7 +12,7 @@ import {
   type BreakerContext,
 } from './breaker.js';
 import { streakTripReason, windowTripReason } from './breaker-rules.js';
-import { seededRandom } from './seeded-random.js';
+import { seededRandom } from '../ids.js';
 import { planControl } from '../controls/index.js';
 import { readDocsFrom } from '../mutations.js';
 

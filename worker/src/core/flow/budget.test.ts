@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { adjustBucket, allocate, allocateSlices, bucketFor, bucketRoom, estimateCallTokens, takeFromBucket, type ServerDemand } from './budget.js';
-import { seededRandom } from './seeded-random.js';
+import { seededRandom } from '../ids.js';
 
 const T0 = 1_700_000_000_000;
 

@@ -2,7 +2,6 @@
 export * from './rate-limit.js';
 export * from './fair-share.js';
 export * from './user-admission.js';
-export * from './seeded-random.js';
 export * from './breaker-rules.js';
 export * from './breaker.js';
 export * from './outcome-window.js';

@@ -9,7 +9,7 @@ import {
   type RateLimitState,
   type ResolvedRateLimitTier,
 } from './rate-limit.js';
-import { seededRandom } from './seeded-random.js';
+import { seededRandom } from '../ids.js';
 
 const W = 60_000;
 const tier: ResolvedRateLimitTier = { name: 'default', limit: 6, burst: 3, windowMs: W, weight: 1 };
