@@ -12,6 +12,7 @@ export default defineConfig({
     projects: [
       './worker',
       './emulator',
+      './tests/rules',
       {
         extends: true,
         test: {

@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { initializeTestEnvironment, type RulesTestEnvironment } from '@firebase/rules-unit-testing';
+import { startEmulator, type RunningEmulator } from '@fq/emulator';
+import { collectionNames, type CollectionNames } from '@fq/worker/schema';
+import type { Firestore } from 'firebase/firestore';
+
+export const RULES_FILE = fileURLToPath(new URL('../../../firestore.rules', import.meta.url));
+
+/** The identities of every suite: two end users and an operator with the admin claim. */
+export const UID = { alice: 'alice', bob: 'bob', admin: 'ops-admin' } as const;
+export const ADMIN_EMAIL = 'ops@example.com';
+
+export type Role = 'anonymous' | 'alice' | 'bob' | 'admin';
+export const ROLES: readonly Role[] = ['anonymous', 'alice', 'bob', 'admin'];
+
+export interface RulesEnv {
+  testEnv: RulesTestEnvironment;
+  projectId: string;
+  names: CollectionNames;
+  /** The client SDK (web SDK, Node build) signed in as `role`. */
+  db(role: Role): Firestore;
+  /** Runs `fn` with rules bypassed (`Bearer owner`), for seeding and inspection. */
+  asOwner<T>(fn: (db: Firestore) => Promise<T>): Promise<T>;
+  stop(): Promise<void>;
+}
+
+function emulatorHost(): { host: string; port: number } | undefined {
+  const external = process.env.FIRESTORE_EMULATOR_HOST;
+  if (!external) return undefined;
+  const i = external.lastIndexOf(':');
+  return { host: external.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(external.slice(i + 1)) };
+}
+
+/**
+ * Starts our emulator on a free port (or uses FIRESTORE_EMULATOR_HOST), then sets up
+ * `@firebase/rules-unit-testing` exactly as documented: its own project id, the project's
+ * firestore.rules loaded through the emulator endpoint.
+ */
+export async function startRulesEnv(tag: string, prefix = ''): Promise<RulesEnv> {
+  let emulator: RunningEmulator | undefined;
+  let target = emulatorHost();
+  if (!target) {
+    emulator = await startEmulator({ port: 0, logLevel: 'silent' });
+    target = { host: emulator.host, port: emulator.port };
+  }
+  const projectId = `demo-rules-${tag}-${randomBytes(4).toString('hex')}`.slice(0, 30);
+  let testEnv: RulesTestEnvironment;
+  try {
+    testEnv = await initializeTestEnvironment({
+      projectId,
+      firestore: { host: target.host, port: target.port, rules: readFileSync(RULES_FILE, 'utf8') },
+    });
+  } catch (err) {
+    await emulator?.stop();
+    throw err;
+  }
+  const contexts = {
+    anonymous: testEnv.unauthenticatedContext(),
+    alice: testEnv.authenticatedContext(UID.alice, { email: 'alice@example.com' }),
+    bob: testEnv.authenticatedContext(UID.bob, { email: 'bob@example.com' }),
+    admin: testEnv.authenticatedContext(UID.admin, { email: ADMIN_EMAIL, admin: true }),
+  };
+  // The compat instance these contexts hand out is accepted by every modular function.
+  const asModular = (db: unknown): Firestore => db as Firestore;
+  const dbs = new Map<Role, Firestore>();
+  return {
+    testEnv,
+    projectId,
+    names: collectionNames(prefix),
+    db(role) {
+      // firestore() connects to the emulator on every call: connect each context once.
+      let db = dbs.get(role);
+      if (!db) {
+        db = asModular(contexts[role].firestore());
+        dbs.set(role, db);
+      }
+      return db;
+    },
+    async asOwner(fn) {
+      let out: Awaited<ReturnType<typeof fn>> | undefined;
+      await testEnv.withSecurityRulesDisabled(async (ctx) => {
+        out = await fn(asModular(ctx.firestore()));
+      });
+      return out as Awaited<ReturnType<typeof fn>>;
+    },
+    async stop() {
+      await testEnv.cleanup();
+      await emulator?.stop();
+    },
+  };
+}

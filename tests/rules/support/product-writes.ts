@@ -1,0 +1,138 @@
+/**
+ * The writes the product's browsers make, built with the engine's own planners and applied
+ * the way the dashboard's Firestore adapter applies them (`src/data/firestoreData.ts`):
+ * - an end user's submission (`useTranscriptionQueue`): `planSubmission`, the job encoded
+ *   with `clientSubmissionSchema` and its chunks with the payload codec, times set to the
+ *   commit time (`serverTimestamp()`), all in ONE batch;
+ * - an operator's control (`src/data/controls.ts`): read `controlReads` in a transaction,
+ *   `planControl`, write every mutation with `set` and create the audit entry, in ONE
+ *   transaction.
+ * Each takes a `tamper` hook so a test can forge one field and prove the rules refuse it.
+ */
+import {
+  controlReads,
+  parseControlCommand,
+  planControl,
+  planSubmission,
+  readDocsFrom,
+  type ControlCommandInput,
+  type ControlPlan,
+  type SubmissionInput,
+  type SubmissionPlan,
+} from '@fq/worker/core';
+import { clientSubmissionSchema, decodeDoc, encodeDoc, type Actor, type CollectionKey, type CollectionNames } from '@fq/worker/schema';
+import {
+  collection,
+  doc,
+  runTransaction,
+  serverTimestamp,
+  writeBatch,
+  type DocumentData,
+  type Firestore,
+} from 'firebase/firestore';
+import { makeWav } from '../../../worker/src/testing/audio.js';
+import { toWeb } from './fixtures.js';
+
+/** One document write: `set` (replace) or `delete`; `id: null` = a new random id. */
+export interface PlannedWrite {
+  op: 'set' | 'delete';
+  collection: CollectionKey;
+  id: string | null;
+  data?: DocumentData;
+}
+
+function apply(db: Firestore, names: CollectionNames, target: { set(ref: never, data: DocumentData): unknown; delete(ref: never): unknown }, w: PlannedWrite): void {
+  const coll = names[w.collection];
+  const ref = w.id === null ? doc(collection(db, coll)) : doc(db, coll, w.id);
+  if (w.op === 'delete') target.delete(ref as never);
+  else target.set(ref as never, w.data ?? {});
+}
+
+// ---------- end-user submissions ----------
+
+export async function planUserSubmission(userId: string, input: Partial<SubmissionInput> = {}): Promise<SubmissionPlan> {
+  return planSubmission(
+    { audio: makeWav(1), mimeType: 'audio/wav', userId, priority: 'high', metadata: { lesson: 'l-1', attempt: 2 }, ...input },
+    { now: Date.now(), source: 'client' },
+  );
+}
+
+/** The hook's batch: the job and every chunk, times = the commit time. */
+export function submissionWrites(plan: SubmissionPlan): PlannedWrite[] {
+  return [
+    {
+      op: 'set',
+      collection: 'jobs',
+      id: plan.jobId,
+      data: { ...(toWeb(clientSubmissionSchema.encode({ ...plan.submission, source: 'client' })) as DocumentData), createdAt: serverTimestamp() },
+    },
+    ...plan.chunks.map(
+      (c): PlannedWrite => ({
+        op: 'set',
+        collection: 'payloads',
+        id: c.id,
+        data: { ...(toWeb(encodeDoc('payloads', c.doc)) as DocumentData), createdAt: serverTimestamp() },
+      }),
+    ),
+  ];
+}
+
+export async function commitBatch(db: Firestore, names: CollectionNames, writes: readonly PlannedWrite[]): Promise<void> {
+  const batch = writeBatch(db);
+  for (const w of writes) apply(db, names, batch as never, w);
+  await batch.commit();
+}
+
+// ---------- operator controls ----------
+
+export function adminActor(uid: string, email: string | null): Actor {
+  return { kind: 'admin', id: uid, email };
+}
+
+export interface ControlOptions {
+  /** Change the writes before they are committed (forgery tests). */
+  tamper?: (writes: PlannedWrite[]) => void;
+  /** The planner's clock (the dashboard passes its estimate of server time). */
+  now?: number;
+}
+
+/**
+ * Runs a control exactly like the dashboard: transaction reads, the pure planner, `set` of
+ * each mutation and the audit entry created with `at` = commit time (what the rules demand).
+ */
+export async function runControl(
+  db: Firestore,
+  names: CollectionNames,
+  input: ControlCommandInput,
+  actor: Actor,
+  options: ControlOptions = {},
+): Promise<ControlPlan> {
+  const command = parseControlCommand(input);
+  return runTransaction(db, async (tx) => {
+    const entries = await Promise.all(
+      controlReads(command).map(async (ref) => {
+        const snap = await tx.get(doc(db, names[ref.collection], ref.id));
+        return { ref, doc: snap.exists() ? decodeDoc(ref.collection, snap.data()) : null };
+      }),
+    );
+    const result = planControl(command, { actor, now: options.now ?? Date.now(), docs: readDocsFrom(entries) });
+    if (!result.ok) throw result.error;
+    const plan = result.plan;
+    const writes: PlannedWrite[] = plan.mutations.map((m) =>
+      m.op === 'delete'
+        ? { op: 'delete', collection: m.collection, id: m.id }
+        : { op: 'set', collection: m.collection, id: m.id, data: toWeb(encodeDoc(m.collection, m.data as never)) as DocumentData },
+    );
+    writes.push({ op: 'set', collection: 'audit', id: null, data: { ...(toWeb(encodeDoc('audit', plan.audit)) as DocumentData), at: serverTimestamp() } });
+    options.tamper?.(writes);
+    for (const w of writes) apply(db, names, tx as never, w);
+    return plan;
+  });
+}
+
+/** The audit entry among planned writes (for tampering). */
+export function auditWrite(writes: PlannedWrite[]): PlannedWrite {
+  const w = writes.find((x) => x.collection === 'audit');
+  if (!w?.data) throw new Error('the plan has no audit entry');
+  return w;
+}
