@@ -13,6 +13,8 @@ import type { TranscriptionRequest } from '../ports/transcriber.js';
 import { QueueWorker } from './worker.js';
 import { createQueue } from './queue.js';
 import type { StopReason } from './observer.js';
+import { StaticFlowControl } from '../engine/static-flow-control.js';
+import type { FlowControl } from '../ports/flow.js';
 
 const admin: Actor = { kind: 'admin', id: 'ops', email: null };
 
@@ -127,6 +129,38 @@ describe('QueueWorker on the memory store (fake clock)', () => {
       return (await f.queue.getJob(requestId))!;
     })();
     expect(done).toMatchObject({ redriveCount: 1, attempts: 1, result: { transcript: `transcript of ${requestId}` } });
+  });
+
+  it('a flow-control refusal puts the job back without spending an attempt', async () => {
+    const clock = new FakeClock();
+    const shared = new MemoryDatabase();
+    const prefix = uniquePrefix('flow');
+    const transcriber = new FakeTranscriber(clock);
+    const inner = new StaticFlowControl({ maxConcurrentRequests: 2, model: 'm', now: () => clock.now() });
+    let refusals = 0;
+    const flowControl: FlowControl = {
+      claimBudget: (n) => inner.claimBudget(n),
+      acquire: (job) => {
+        if (refusals++ === 0) return Promise.resolve({ granted: false, retryAfterMs: 2_000, reason: 'breaker_open' });
+        return inner.acquire(job);
+      },
+      onChange: (l) => inner.onChange(l),
+      report: () => inner.report(),
+      start: () => inner.start(),
+      stop: () => inner.stop(),
+    };
+    const worker = new QueueWorker({ store: new MemoryStore({ shared, prefix, clock }), transcriber, config: TEST_CONFIG, serverId: 'wf', clock, flowControl });
+    const queue = createQueue({ store: new MemoryStore({ shared, prefix, clock }), config: TEST_CONFIG, clock });
+    await worker.start();
+    const { requestId } = await queue.enqueue({ audio: makeWav(0.2), mimeType: 'audio/wav', userId: 'u' });
+    await clock.advanceUntil(async () => (await queue.getJob(requestId))!.status === 'waiting', 10);
+    expect((await queue.getJob(requestId))!).toMatchObject({ attempts: 0, errors: [] });
+    expect(transcriber.calls).toHaveLength(0);
+    await clock.advanceUntil(async () => (await queue.getJob(requestId))!.status === 'succeeded');
+    expect((await queue.getJob(requestId))!).toMatchObject({ attempts: 1, errors: [] });
+    const stopping = worker.stop();
+    await clock.advanceUntil(() => worker.status().state === 'stopped');
+    await stopping;
   });
 
   it('graceful shutdown releases unfinished jobs without spending their attempt and deregisters', async () => {
