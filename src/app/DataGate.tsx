@@ -15,7 +15,7 @@ type LoadState = { status: 'loading' } | { status: 'ready'; port: DataPort } | {
  * Loads the data layer (the Firestore chunk) once the user is allowed in, then provides the
  * data port, memoised live sources, the live bridge and the server-clock estimate.
  */
-export function DataGate({ services, children }: { services: AppServices; children: ReactNode }) {
+export function DataGate({ services, children, admin = true }: { services: AppServices; children: ReactNode; admin?: boolean }) {
   const [state, setState] = useState<LoadState>({ status: 'loading' });
   const [attempt, setAttempt] = useState(0);
   useEffect(() => {
@@ -59,7 +59,7 @@ export function DataGate({ services, children }: { services: AppServices; childr
   return (
     <DataProvider value={value}>
       <LiveProvider>
-        <ServerClockFeed value={value} />
+        <ServerClockFeed value={value} admin={admin} />
         {children}
       </LiveProvider>
     </DataProvider>
@@ -71,10 +71,11 @@ export function DataGate({ services, children }: { services: AppServices; childr
  * Firestore time (queue stats `at`, leader lease `renewedAt`). Only CHANGES count as samples:
  * the first snapshot may be an old document and would skew the estimate.
  */
-function ServerClockFeed({ value }: { value: DataContextValue }) {
+function ServerClockFeed({ value, admin }: { value: DataContextValue; admin: boolean }) {
   const clock = useClock();
   const stats = useLive(value.sources.doc(docSpec('stats', 'queue')));
-  const leader = useLive(value.sources.doc(docSpec('leader', 'current')));
+  // End users may read the queue stats but not the leader lease.
+  const leader = useLive(admin ? value.sources.doc(docSpec('leader', 'current')) : null);
   const statsAt = stats.data?.ok ? stats.data.data.at : null;
   const renewedAt = leader.data?.ok ? leader.data.data.renewedAt : null;
   useFreshSample(statsAt, stats.status === 'live', (ms) => value.serverClock.observe(ms, clock.now()));

@@ -45,10 +45,10 @@ describe('Firebase Auth port (Auth emulator)', () => {
   it('signs up without the admin claim, sees the claim after a grant, signs out and in again', async () => {
     await port.signUp(email, 'pw123456');
     const user = await eventually(() => seen.find((u) => u?.email === email), 15_000, 'signed-in user');
-    expect(user.isAdmin).toBe(false);
+    expect(user?.isAdmin).toBe(false);
     await expect(port.signUp(email, 'pw123456')).rejects.toMatchObject({ code: 'email-in-use' });
 
-    await grantAdmin(user.uid);
+    await grantAdmin(user!.uid);
     seen = [];
     await port.refreshClaims();
     await eventually(() => seen.find((u) => u?.isAdmin === true), 15_000, 'admin claim');

@@ -8,7 +8,7 @@ import {
 } from '@fq/worker/core';
 import type { Actor, CollectionKey } from '@fq/worker/schema';
 import { CorruptDocumentError } from './errors';
-import type { DataPort, Mutation } from './port';
+import { SERVER_TIME, type DataPort, type Mutation } from './port';
 import { encodeDoc, type DocOf } from './schemas';
 import { docSpec } from './specs';
 
@@ -45,7 +45,8 @@ export async function executeControl(
         ? { op: 'delete', collection: m.collection, id: m.id }
         : { op: 'set', collection: m.collection, id: m.id, data: encode(m.collection, m.data) },
     );
-    mutations.push({ op: 'create', collection: 'audit', id: null, data: encode('audit', plan.audit) });
+    // The entry's time is the commit time (security rules require `at == request.time`).
+    mutations.push({ op: 'create', collection: 'audit', id: null, data: { ...encode('audit', plan.audit), at: SERVER_TIME } });
     return { mutations, result: plan };
   });
 }

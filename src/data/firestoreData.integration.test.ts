@@ -7,7 +7,7 @@
 import { planSubmission } from '@fq/worker/core';
 import { clientSubmissionSchema, encodeDoc } from '@fq/worker/schema';
 import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
-import { terminate, type Firestore } from 'firebase/firestore';
+import { connectFirestoreEmulator, initializeFirestore, terminate, type EmulatorMockTokenOptions, type Firestore } from 'firebase/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../firebase/config';
 import { firestoreFor } from '../firebase/firestore';
@@ -21,11 +21,24 @@ import type { Row } from './rows';
 import { docSpec, querySpec, where } from './specs';
 
 let target: EmulatorTarget;
-let app: FirebaseApp;
-let db: Firestore;
+const clients: { app: FirebaseApp; db: Firestore }[] = [];
 let port: DataPort;
+let userPort: DataPort;
 const prefix = `t${Math.random().toString(36).slice(2, 8)}_`;
+const projectId = `demo-dash-${prefix.slice(1, 7)}`;
 const actor = { kind: 'admin' as const, id: 'admin-1', email: 'admin@example.com' };
+
+/**
+ * A web-SDK client signed in as `token` (the emulator's mock tokens), so the project's
+ * security rules, when the emulator enforces them, judge these writes like a browser's.
+ */
+function client(name: string, token: EmulatorMockTokenOptions): DataPort {
+  const app = initializeApp({ projectId, apiKey: 'demo-api-key' }, `it-${prefix}-${name}`);
+  const db = initializeFirestore(app, { ignoreUndefinedProperties: true });
+  connectFirestoreEmulator(db, target.host, target.port, { mockUserToken: token });
+  clients.push({ app, db });
+  return createFirestoreData(db, prefix);
+}
 
 /** Resolves with the first value that satisfies `pred` (listeners deliver asynchronously). */
 function until<T>(subscribe: (sink: { next(v: T): void; error(e: Error): void }) => () => void, pred: (v: T) => boolean): Promise<T> {
@@ -48,34 +61,63 @@ function until<T>(subscribe: (sink: { next(v: T): void; error(e: Error): void })
 
 beforeAll(async () => {
   target = await startFirestoreEmulator();
-  const config = resolveConfig({ projectId: `demo-dash-${prefix.slice(1, 7)}`, firestoreEmulatorHost: `${target.host}:${target.port}`, collectionPrefix: prefix });
-  app = initializeApp({ projectId: config.projectId, apiKey: config.apiKey }, `it-${prefix}`);
-  db = firestoreFor(app, config);
-  expect(firestoreFor(app, config)).toBe(db);
-  port = createFirestoreData(db, prefix);
+  port = client('admin', { sub: 'admin-1', email: 'admin@example.com', admin: true } as EmulatorMockTokenOptions);
+  userPort = client('user', { sub: 'u-1', email: 'u1@example.com' } as EmulatorMockTokenOptions);
 }, 90_000);
 
 afterAll(async () => {
-  await terminate(db);
-  await deleteApp(app);
+  for (const c of clients) {
+    await terminate(c.db);
+    await deleteApp(c.app);
+  }
   await target.stop();
+});
+
+/** Seeds documents no client may write (servers, jobs in engine states) like a worker would. */
+async function seed(mutations: Mutation[]) {
+  const admin = await import('firebase-admin/app');
+  const { getFirestore } = await import('firebase-admin/firestore');
+  const app = admin.initializeApp({ projectId }, `seed-${Math.random()}`);
+  const db = getFirestore(app);
+  db.settings({ host: `${target.host}:${target.port}`, ssl: false });
+  const batch = db.batch();
+  for (const m of mutations) {
+    if (m.op !== 'set') throw new Error('seed supports set only');
+    batch.set(db.collection(port.names[m.collection]).doc(m.id), m.data);
+  }
+  await batch.commit();
+  await db.terminate();
+  await admin.deleteApp(app);
+}
+
+describe('config wiring', () => {
+  it('connects one Firestore per app to the configured emulator', async () => {
+    const config = resolveConfig({ projectId, firestoreEmulatorHost: `${target.host}:${target.port}`, collectionPrefix: prefix });
+    const app = initializeApp({ projectId, apiKey: config.apiKey }, `it-${prefix}-config`);
+    const db = firestoreFor(app, config);
+    expect(firestoreFor(app, config)).toBe(db);
+    clients.push({ app, db });
+  });
 });
 
 describe('Firestore web-SDK adapter', () => {
   it('runs a breaker control through the planner in one transaction and the listener sees it', async () => {
-    await port.commitBatch([{ op: 'set', collection: 'breakers', id: 'm1', data: encodeDoc('breakers', breaker({ model: 'm1', state: 'closed' })) }]);
-    const plan = await executeControl(port, { type: 'breaker.force_open', model: 'm1', reason: 'it' }, actor, () => T0);
+    await seed([{ op: 'set', collection: 'breakers', id: 'm1', data: encodeDoc('breakers', breaker({ model: 'm1', state: 'closed', since: Date.now() - 60_000, updatedAt: Date.now() - 1_000 })) }]);
+    const now = Date.now();
+    const plan = await executeControl(port, { type: 'breaker.force_open', model: 'm1', reason: 'it' }, actor, () => now);
     expect(plan.audit.action).toBe('breaker.force_open');
     const row = await until<Row<unknown> | null>(
       (sink) => port.watchDoc(docSpec('breakers', 'm1'), { next: (v) => sink.next(v), error: sink.error }),
       (v) => !!v && v.ok && (v.data as { override: string | null }).override === 'force_open',
     );
-    expect(row?.ok && row.data).toMatchObject({ state: 'open', overrideBy: 'admin-1', since: T0 });
+    expect(row?.ok && row.data).toMatchObject({ state: 'open', overrideBy: 'admin-1', since: now });
     const audit = await until<Row<unknown>[]>(
       (sink) => port.watchQuery(querySpec('audit', { limit: 10 }), { next: (v) => sink.next(v), error: sink.error }),
       (v) => v.length === 1,
     );
-    expect(audit[0]?.ok && audit[0].data).toMatchObject({ action: 'breaker.force_open', actor, reason: 'it', at: T0 });
+    expect(audit[0]?.ok && audit[0].data).toMatchObject({ action: 'breaker.force_open', actor, reason: 'it' });
+    // the entry carries the commit time
+    expect(audit[0]?.ok && Math.abs((audit[0].data as { at: number }).at - Date.now())).toBeLessThan(60_000);
   }, 60_000);
 
   it('pages a filtered, ordered job query with limit and cursors', async () => {
@@ -83,7 +125,7 @@ describe('Firestore web-SDK adapter', () => {
     for (let i = 0; i < 7; i++) {
       writes.push({ op: 'set', collection: 'jobs', id: `p${i}`, data: encodeDoc('jobs', job({ userId: i % 2 ? 'odd' : 'even', createdAt: T0 + i })) });
     }
-    await port.commitBatch(writes);
+    await seed(writes);
     const spec = querySpec('jobs', { where: [where('userId', '==', 'even')], orderBy: [{ field: 'createdAt', direction: 'desc' }], limit: 3 });
     const first = await port.getPage(spec, null);
     expect(first.rows.map((r) => r.id)).toEqual(['p6', 'p4', 'p2']);
@@ -99,19 +141,24 @@ describe('Firestore web-SDK adapter', () => {
 
   it('writes a client submission with bytes and server timestamps that decode back', async () => {
     const plan = await planSubmission({ audio: makeWav(0.5), mimeType: 'audio/wav', userId: 'u-1' }, { now: T0, source: 'client', jobId: 'sub1' });
-    await port.commitBatch([
+    // as the end user: the project's rules accept exactly this shape
+    await userPort.commitBatch([
       { op: 'set', collection: 'jobs', id: 'sub1', data: { ...clientSubmissionSchema.encode({ ...plan.submission, source: 'client' }), createdAt: SERVER_TIME } },
       ...plan.chunks.map((c): Mutation => ({ op: 'set', collection: 'payloads', id: c.id, data: { ...encodeDoc('payloads', c.doc), createdAt: SERVER_TIME } })),
     ]);
-    const jobRow = await port.getDoc(docSpec('jobs', 'sub1'));
+    const jobRow = await userPort.getDoc(docSpec('jobs', 'sub1'));
     expect(jobRow?.ok && jobRow.data).toMatchObject({ status: 'submitted', userId: 'u-1', source: 'client' });
     expect(jobRow?.ok && Math.abs(jobRow.data.createdAt - Date.now())).toBeLessThan(60_000);
     const chunk = await port.getDoc(docSpec('payloads', 'sub1_0000'));
     expect(chunk?.ok && chunk.data.data).toEqual(plan.chunks[0]!.doc.data);
+    // the user's own cancel request (only that field, stamped with the commit time)
+    await userPort.commitBatch([{ op: 'update', collection: 'jobs', id: 'sub1', data: { cancelRequest: { at: SERVER_TIME, by: 'u-1', reason: null } } }]);
+    const cancelled = await userPort.getDoc(docSpec('jobs', 'sub1'));
+    expect(cancelled?.ok && cancelled.data.cancelRequest).toMatchObject({ by: 'u-1', reason: null });
   }, 60_000);
 
   it('shows a malformed document as an error row and keeps the others', async () => {
-    await port.commitBatch([
+    await seed([
       { op: 'set', collection: 'locks', id: 'good', data: encodeDoc('locks', { name: 'good', holder: null, token: 1, acquiredAt: null, renewedAt: null, expiresAt: null, purpose: null, releasedAt: null, releasedBy: null }) },
       { op: 'set', collection: 'locks', id: 'bad', data: { name: 'bad', token: 'seven' } },
     ]);

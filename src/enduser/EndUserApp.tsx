@@ -24,7 +24,7 @@ export function EndUserApp({ services }: { services: AppServices }) {
       ) : state.status === 'signed-out' ? (
         <SignIn heading="Sign in to transcribe" allowSignUp />
       ) : (
-        <DataGate services={services}>
+        <DataGate services={services} admin={false}>
           <TranscribePage />
         </DataGate>
       )}

@@ -4,13 +4,13 @@ import { Badge, Card, Stat } from '../../components/ui/Card';
 import { LiveView } from '../../components/ui/LiveView';
 import { Empty, InvalidRow } from '../../components/ui/States';
 import { useLiveDoc, useLiveQuery, useServerNow } from '../../data/hooks';
-import { specs } from '../../data/queries';
 import { errorRows, okRows } from '../../data/rows';
 import { useNow } from '../../lib/clock';
 import { formatDuration, formatNumber, formatPercent } from '../../lib/format';
-import { RANGE_SPECS, buildSeries, rollupLimit } from '../analytics/series';
+import { RANGE_SPECS, buildSeries } from '../analytics/series';
 import { BreakerBadge } from '../breakers/BreakerBadge';
 import { leaderView, serverHealth } from '../servers/health';
+import { overviewSpecs } from './sources';
 import { Sparkline } from './Sparkline';
 
 /**
@@ -20,12 +20,13 @@ import { Sparkline } from './Sparkline';
  */
 export function OverviewPage() {
   const now = useServerNow(useNow());
-  const stats = useLiveDoc(specs.queueStats());
-  const controls = useLiveDoc(specs.controls());
-  const breakers = useLiveQuery(specs.breakers());
-  const servers = useLiveQuery(specs.servers());
-  const leader = useLiveDoc(specs.leader());
-  const rollups = useLiveQuery(specs.rollups('minute', rollupLimit(RANGE_SPECS['15m'])));
+  const s = overviewSpecs();
+  const stats = useLiveDoc(s.stats);
+  const controls = useLiveDoc(s.controls);
+  const breakers = useLiveQuery(s.breakers);
+  const servers = useLiveQuery(s.servers);
+  const leader = useLiveDoc(s.leader);
+  const rollups = useLiveQuery(s.rollups);
 
   return (
     <div className="space-y-4" data-testid="overview-page">
