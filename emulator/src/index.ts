@@ -19,3 +19,8 @@ export { Store } from './store/index.js';
 export type { StoreOptions } from './store/index.js';
 export { FirestoreError } from './model/index.js';
 export type { LogLevel } from './logger.js';
+export { FaultInjector, faultsClient, DELAYABLE_METHODS } from './faults/index.js';
+export type { CommitFailureStatus, DelayableMethod, FaultRequest, FaultSnapshot, FaultsClient } from './faults/index.js';
+export { DEFAULT_WEBCHANNEL_OPTIONS } from './frontends/webchannel/index.js';
+export type { SessionStats, WebChannelOptions } from './frontends/webchannel/index.js';
+export type { CallInterceptor, StreamMethodName, UnaryMethodName } from './service/index.js';
