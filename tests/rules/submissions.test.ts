@@ -1,0 +1,130 @@
+/**
+ * End users create jobs only as the hook does: `planSubmission`'s `submitted` job and its
+ * audio chunks in one batch. Every forged or malformed variant is refused and writes nothing.
+ */
+import { assertFails, assertSucceeds } from '@firebase/rules-unit-testing';
+import { Bytes, deleteDoc, doc, getDoc, serverTimestamp, setDoc, type DocumentData } from 'firebase/firestore';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeWav } from '../../worker/src/testing/audio.js';
+import { UID, startRulesEnv, type RulesEnv } from './support/env.js';
+import { commitBatch, planUserSubmission, submissionWrites, type PlannedWrite } from './support/product-writes.js';
+
+let env: RulesEnv;
+
+beforeAll(async () => {
+  env = await startRulesEnv('submit');
+});
+
+afterAll(async () => {
+  await env?.stop();
+});
+
+const jobOf = (writes: PlannedWrite[]): DocumentData => writes.find((w) => w.collection === 'jobs')!.data!;
+const audioOf = (writes: PlannedWrite[]): DocumentData => jobOf(writes).audio as DocumentData;
+const chunksOf = (writes: PlannedWrite[]): PlannedWrite[] => writes.filter((w) => w.collection === 'payloads');
+const firstChunk = (writes: PlannedWrite[]): DocumentData => chunksOf(writes)[0]!.data!;
+
+async function exists(collection: 'jobs' | 'payloads', id: string): Promise<boolean> {
+  return env.asOwner(async (db) => (await getDoc(doc(db, env.names[collection], id))).exists());
+}
+
+describe('submissions as the end-user hook writes them', () => {
+  it('a one-chunk job with its audio is accepted', async () => {
+    const plan = await planUserSubmission(UID.alice);
+    expect(plan.chunks).toHaveLength(1);
+    await assertSucceeds(commitBatch(env.db('alice'), env.names, submissionWrites(plan)));
+    expect(await exists('jobs', plan.jobId)).toBe(true);
+    // Users never read audio back; workers do, with the Admin SDK.
+    await assertFails(getDoc(doc(env.db('alice'), env.names.payloads, plan.chunks[0]!.id)));
+    await assertSucceeds(getDoc(doc(env.db('alice'), env.names.jobs, plan.jobId)));
+  });
+
+  it('a job split into several chunks is accepted (the last chunk holds the rest)', async () => {
+    const plan = await planUserSubmission(UID.alice, { audio: makeWav(40), priority: 'low', metadata: {} });
+    expect(plan.chunks.length).toBe(2);
+    await assertSucceeds(commitBatch(env.db('alice'), env.names, submissionWrites(plan)));
+  });
+
+  it('optional fields set (session, idempotency key, duration) are accepted', async () => {
+    const plan = await planUserSubmission(UID.alice, { sessionId: 's-1', idempotencyKey: 'k-1', durationSec: 12.5, priority: 'urgent' });
+    await assertSucceeds(commitBatch(env.db('alice'), env.names, submissionWrites(plan)));
+  });
+
+  it('signed-out users and other users cannot submit', async () => {
+    const plan = await planUserSubmission(UID.alice);
+    await assertFails(commitBatch(env.db('anonymous'), env.names, submissionWrites(plan)));
+    await assertFails(commitBatch(env.db('bob'), env.names, submissionWrites(plan)));
+    expect(await exists('jobs', plan.jobId)).toBe(false);
+  });
+});
+
+const FORGERIES: Array<[string, (writes: PlannedWrite[]) => void]> = [
+  ['status queued (skipping admission)', (w) => void (jobOf(w).status = 'queued')],
+  ['source server', (w) => void (jobOf(w).source = 'server')],
+  ['an unknown priority', (w) => void (jobOf(w).priority = 'critical')],
+  ["someone else's userId", (w) => void (jobOf(w).userId = UID.bob)],
+  ['an engine-owned rank', (w) => void (jobOf(w).rank = 0)],
+  ['a lease', (w) => void (jobOf(w).lease = { owner: 'me', token: 1 })],
+  ['a fencing token', (w) => void (jobOf(w).fence = 9)],
+  ['a result', (w) => void (jobOf(w).result = { transcript: 'free work' })],
+  ['maxAttempts', (w) => void (jobOf(w).maxAttempts = 1_000)],
+  ['a model of its own choosing', (w) => void (jobOf(w).model = 'gemini-ultra')],
+  ['an unknown field', (w) => void (jobOf(w).admin = true)],
+  ['a missing field', (w) => void delete jobOf(w).sessionId],
+  ['createdAt from the client clock', (w) => void (jobOf(w).createdAt = new Date())],
+  ['more than 8 MiB of audio', (w) => void Object.assign(audioOf(w), { bytes: 9 * 1024 * 1024, chunkCount: 12 })],
+  ['a chunk count that does not fit the size', (w) => void (audioOf(w).chunkCount = 2)],
+  ['a non-audio mime type', (w) => void (audioOf(w).mimeType = 'video/mp4')],
+  ['no sha256', (w) => void (audioOf(w).sha256 = null)],
+  ['a negative duration', (w) => void (audioOf(w).durationSec = -1)],
+  ['an extra audio field', (w) => void (audioOf(w).url = 'gs://bucket/a.wav')],
+  ['a metadata key with spaces', (w) => void (jobOf(w).metadata = { 'bad key': 1 })],
+  ['33 metadata keys', (w) => void (jobOf(w).metadata = Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, i])))],
+  ['metadata that is not a map', (w) => void (jobOf(w).metadata = 'x')],
+  ['a 129-character session id', (w) => void (jobOf(w).sessionId = 's'.repeat(129))],
+  ['an empty idempotency key', (w) => void (jobOf(w).idempotencyKey = '')],
+  ['a job without its audio', (w) => void w.splice(1)],
+  ['audio without its job', (w) => void w.splice(0, 1)],
+  ["a chunk in someone else's name", (w) => void (firstChunk(w).userId = UID.bob)],
+  ['a chunk shorter than declared', (w) => void (firstChunk(w).data = Bytes.fromUint8Array(new Uint8Array(10)))],
+  ['a chunk whose data is not bytes', (w) => void (firstChunk(w).data = 'AAAA')],
+  ['a chunk index past the count', (w) => void (firstChunk(w).index = 1)],
+  ['a chunk of another job', (w) => void (firstChunk(w).jobId = 'other-job')],
+  ['a chunk under a different id', (w) => void (chunksOf(w)[0]!.id = `${chunksOf(w)[0]!.id}x`)],
+  ['a chunk with a client createdAt', (w) => void (firstChunk(w).createdAt = new Date())],
+  ['a chunk with an extra field', (w) => void (firstChunk(w).note = 'x')],
+];
+
+describe('forged or malformed submissions are refused and write nothing', () => {
+  for (const [what, forge] of FORGERIES) {
+    it(what, async () => {
+      const plan = await planUserSubmission(UID.alice);
+      const writes = submissionWrites(plan);
+      forge(writes);
+      await assertFails(commitBatch(env.db('alice'), env.names, writes));
+      expect(await exists('jobs', plan.jobId)).toBe(false);
+    });
+  }
+});
+
+describe('after the batch', () => {
+  it('audio cannot be added, replaced or deleted later, and the job cannot be deleted or rewritten', async () => {
+    const plan = await planUserSubmission(UID.alice);
+    const writes = submissionWrites(plan);
+    await assertSucceeds(commitBatch(env.db('alice'), env.names, writes));
+    const alice = env.db('alice');
+    const chunkRef = doc(alice, env.names.payloads, plan.chunks[0]!.id);
+    // A second batch: the job was not created by this request, so no chunk belongs to it.
+    await assertFails(setDoc(doc(alice, env.names.payloads, `${plan.jobId}_0001`), { ...firstChunk(writes), index: 1, count: 2, createdAt: serverTimestamp() }));
+    await assertFails(setDoc(chunkRef, firstChunk(writes)));
+    await assertFails(deleteDoc(chunkRef));
+    await assertFails(deleteDoc(doc(alice, env.names.jobs, plan.jobId)));
+    await assertFails(setDoc(doc(alice, env.names.jobs, plan.jobId), jobOf(writes)));
+  });
+
+  it('the same shape in a collection that is not a Firequeue collection is refused', async () => {
+    const plan = await planUserSubmission(UID.alice);
+    const names = { ...env.names, jobs: 'jobs', payloads: 'payloads' };
+    await assertFails(commitBatch(env.db('alice'), names, submissionWrites(plan)));
+  });
+});
