@@ -124,3 +124,31 @@ export function parseHeaderJson(text: string): Record<string, string> {
   for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) out[k.toLowerCase()] = String(v);
   return out;
 }
+
+/**
+ * Client-side chunk reader (tests, the soak client): feed decoded text as it arrives, get
+ * back every complete chunk. Mirrors the browser client: a length that is not a number is
+ * an invalid chunk.
+ */
+export class ChunkReader {
+  private buffer = '';
+
+  push(text: string): string[] {
+    this.buffer += text;
+    const out: string[] = [];
+    for (;;) {
+      const nl = this.buffer.indexOf('\n');
+      if (nl < 0) break;
+      const size = Number(this.buffer.slice(0, nl));
+      if (!Number.isInteger(size) || size < 0 || this.buffer.slice(0, nl).trim() === '') throw new Error(`Invalid chunk length "${this.buffer.slice(0, nl)}"`);
+      if (this.buffer.length < nl + 1 + size) break;
+      out.push(this.buffer.slice(nl + 1, nl + 1 + size));
+      this.buffer = this.buffer.slice(nl + 1 + size);
+    }
+    return out;
+  }
+
+  get pending(): number {
+    return this.buffer.length;
+  }
+}
