@@ -10,6 +10,10 @@ Options:
   --port <port>        port to bind, 0 = any free port (default 8080)
   --project <id>       default project id (default demo-firequeue)
   --log-level <level>  fatal|error|warn|info|debug|trace|silent (default info)
+  --rules <file>       Firestore security rules for every project (reloaded when the file changes)
+  --config <file>      firebase.json whose firestore.rules to load (default: the nearest
+                       firebase.json in the working directory or above)
+  --no-rules           load no rules (every request allowed until rules are PUT)
   -h, --help           show this help
 `;
 
@@ -18,6 +22,9 @@ const schema = z.object({
   port: z.coerce.number().int().min(0).max(65535),
   project: z.string().regex(/^[a-z0-9-]{1,63}$/i, 'project ids use letters, digits and dashes'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  rules: z.string().min(1).optional(),
+  config: z.string().min(1).optional(),
+  noRules: z.boolean(),
 });
 
 export type CliOptions = z.infer<typeof schema>;
@@ -35,6 +42,9 @@ export function parseCli(argv: string[]): ParsedCli {
         port: { type: 'string' },
         project: { type: 'string' },
         'log-level': { type: 'string' },
+        rules: { type: 'string' },
+        config: { type: 'string' },
+        'no-rules': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -49,10 +59,17 @@ export function parseCli(argv: string[]): ParsedCli {
     port: values.port ?? '8080',
     project: values.project ?? process.env.GCLOUD_PROJECT ?? 'demo-firequeue',
     logLevel: values['log-level'] ?? 'info',
+    rules: values.rules,
+    config: values.config,
+    noRules: values['no-rules'] === true,
   });
   if (!result.success) {
     const issue = result.error.issues[0]!;
     throw new Error(`Invalid --${String(issue.path[0]).replace('logLevel', 'log-level')}: ${issue.message}\n\n${USAGE}`);
+  }
+  const { rules, config, noRules } = result.data;
+  if ([rules !== undefined, config !== undefined, noRules].filter(Boolean).length > 1) {
+    throw new Error(`--rules, --config and --no-rules exclude each other.\n\n${USAGE}`);
   }
   return { help: false, options: result.data };
 }

@@ -20,9 +20,17 @@ describe('cli flags', () => {
   it('parses defaults and flags', () => {
     expect(parseCli(['--port', '0', '--host', '0.0.0.0', '--project', 'demo-x'])).toEqual({
       help: false,
-      options: { host: '0.0.0.0', port: 0, project: 'demo-x', logLevel: 'info' },
+      options: { host: '0.0.0.0', port: 0, project: 'demo-x', logLevel: 'info', noRules: false },
     });
     expect(parseCli(['-h'])).toEqual({ help: true });
+    expect(parseCli(['--rules', 'my.rules'])).toMatchObject({ options: { rules: 'my.rules', noRules: false } });
+    expect(parseCli(['--config', 'firebase.json'])).toMatchObject({ options: { config: 'firebase.json' } });
+    expect(parseCli(['--no-rules'])).toMatchObject({ options: { noRules: true } });
+  });
+
+  it('refuses rule sources that contradict each other', () => {
+    expect(() => parseCli(['--rules', 'a.rules', '--no-rules'])).toThrow(/exclude each other/);
+    expect(() => parseCli(['--rules', 'a.rules', '--config', 'firebase.json'])).toThrow(/exclude each other/);
   });
 
   it('rejects bad flags with a readable message', () => {

@@ -11,6 +11,7 @@ import {
   createAccessSession,
   evaluateAccess,
   RulesRequestError,
+  SINGLE_REQUEST_ACCESS_LIMIT,
   type AccessSession,
   type AuthContext as RulesAuth,
   type CompiledRules,
@@ -87,10 +88,14 @@ export class RulesAuthorizer implements Authorizer {
       { session },
     );
     if (decision.debug.length > 0) this.logger?.info({ method: req.method, path: req.path, debug: decision.debug }, 'rules debug()');
-    if (!decision.allowed) {
-      this.logger?.debug({ project: req.database.projectId, method: req.method, path: req.path, reason: decision.reason }, 'rules denied');
+    let { allowed, reason } = decision;
+    // Firestore: 20 document reads per batch, and still 10 for each of its operations.
+    if (allowed && req.batch && decision.documentAccesses > SINGLE_REQUEST_ACCESS_LIMIT) {
+      allowed = false;
+      reason = `Exceeded maximum number of document access calls (${SINGLE_REQUEST_ACCESS_LIMIT}) for one operation of this request (${req.method} ${req.path}).`;
     }
-    return { allow: decision.allowed, reason: decision.reason };
+    if (!allowed) this.logger?.debug({ project: req.database.projectId, method: req.method, path: req.path, reason }, 'rules denied');
+    return { allow: allowed, reason };
   }
 
   private batchSession(batch: CommitBatch): AccessSession {
