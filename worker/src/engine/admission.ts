@@ -4,6 +4,8 @@ import type { RateLimitDoc } from '../schema/flow.js';
 import { PAYLOAD_LIMITS } from '../schema/payload.js';
 import { payloadChunkId } from '../schema/names.js';
 import { admitForUser } from '../core/flow/user-admission.js';
+import type { QueueHead } from '../core/flow/fair-share.js';
+import { QueueHeadCache } from '../flow/queue-head.js';
 import { QueueFullError, RateLimitedError } from '../core/errors.js';
 import { sha256Hex } from '../core/audio.js';
 import { planSubmission, type SubmissionInput, type SubmittedJob } from '../core/submission.js';
@@ -44,9 +46,12 @@ type UserCheck =
  */
 export class Admission {
   readonly gauge: QueueGauge;
+  /** Anchors fair-share starts at the queue head (see core/flow/fair-share). */
+  private readonly head: QueueHeadCache;
 
   constructor(private readonly ctx: EngineContext) {
     this.gauge = new QueueGauge(ctx.store);
+    this.head = new QueueHeadCache(ctx.store);
   }
 
   private checkUser(
@@ -55,12 +60,14 @@ export class Admission {
     sub: SubmittedJob,
     tier: string,
     now: number,
+    head: QueueHead | null,
   ): UserCheck {
     const decision = admitForUser(
       state,
       now,
       { userId: sub.userId, tier, priority: sub.priority, audioSeconds: sub.audio.durationSec },
       this.ctx.config,
+      { head },
     );
     tx.set('rateLimits', sub.userId, { ...decision.next, userId: sub.userId, tier });
     if (!decision.allowed) {
@@ -91,6 +98,7 @@ export class Admission {
     }
     const sub = plan.submission;
     const keyId = sub.idempotencyKey ? await idempotencyId(sub.userId, sub.idempotencyKey) : null;
+    const head = await this.head.current();
     const outcome = await this.ctx.store.runTransaction(async (tx) => {
       const existing = keyId ? await tx.get('idempotency', keyId) : null;
       const state = await tx.get('rateLimits', sub.userId);
@@ -99,7 +107,7 @@ export class Admission {
         const prior = await tx.get('jobs', existing.jobId);
         return { kind: 'duplicate' as const, jobId: existing.jobId, rank: prior?.rank ?? null };
       }
-      const user = this.checkUser(tx, state, sub, plan.tier ?? state?.tier ?? 'default', now);
+      const user = this.checkUser(tx, state, sub, plan.tier ?? state?.tier ?? 'default', now, head);
       if (!user.ok) return { kind: 'limited' as const, error: user.error };
       const job = admitSubmission(sub, {
         now,
@@ -170,6 +178,7 @@ export class Admission {
       position = await this.gauge.position(this.ctx.store.now() + this.ctx.config.priorityAgingMs[hint.priority]);
       estimatedWaitMs = await this.gauge.estimateWaitMs(position, this.ctx.config.maxConcurrentRequests);
     }
+    const head = await this.head.current();
     const result = await this.ctx.store.runTransaction(async (tx) => {
       const job = await tx.get('jobs', jobId);
       if (!job || job.status !== 'submitted') return 'skipped' as const;
@@ -199,7 +208,7 @@ export class Admission {
         return reject('DUPLICATE', `idempotency key already used by job ${existing.jobId}`, { existingJobId: existing.jobId });
       }
       if (queueFull) return reject('QUEUE_FULL', queueFull.message, { retryAfterMs: 30_000 });
-      const user = this.checkUser(tx, state, sub, state?.tier ?? 'default', now);
+      const user = this.checkUser(tx, state, sub, state?.tier ?? 'default', now, head);
       if (!user.ok) return reject('RATE_LIMITED', user.error.message, { retryAfterMs: user.error.retryAfterMs });
       const admitted = admitSubmission(sub, {
         now,

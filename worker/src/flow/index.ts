@@ -38,3 +38,4 @@ export function createFleetFlowControl(options: CreateFleetFlowOptions): {
   const leader = new FlowLeader(options);
   return { flow, leader, duties: [leader.duty()] };
 }
+export { QueueHeadCache } from './queue-head.js';

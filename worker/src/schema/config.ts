@@ -110,6 +110,11 @@ export const workerConfigSchema = z.object({
        * a user who used idle capacity yields to others afterwards.
        */
       maxLeadMs: ms.default(600_000),
+      /**
+       * A new job never starts more than this behind now, even behind a long backlog: bounds
+       * how long priority aging can be held up by a steady stream of newcomers.
+       */
+      maxLagMs: ms.default(300_000),
     })
     .prefault({}),
   serverCoordination: z

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Priority } from '../../schema/job.js';
 import { resolveConfig } from '../../schema/config.js';
-import { estimateJobCostMs, fairRank, plainRank } from './fair-share.js';
+import { estimateJobCostMs, fairRank, plainRank, systemVirtualTime } from './fair-share.js';
 
 const config = resolveConfig({});
 const aging = config.priorityAgingMs;
@@ -20,45 +20,58 @@ interface SimJob {
 /**
  * A fleet of `slots` workers that always claim the lowest-rank queued job (ties by admission
  * order) as soon as a slot is free: the claim query of the real engine, work-conserving by
- * construction. Each job takes `serviceMs`.
+ * construction. Each job takes `serviceMs`. Arrivals are admitted when they arrive, with the
+ * queue head as it stands then (as the engine's admission sees it).
  */
 function simulate(
   arrivals: { at: number; user: string; weight: number; priority?: Priority }[],
   slots: number,
   serviceMs: number,
+  options: { costMs?: number; head?: boolean; maxLagMs?: number } = {},
 ): SimJob[] {
   const vt = new Map<string, number | null>();
-  const jobs: SimJob[] = [];
-  const sorted = [...arrivals].sort((a, b) => a.at - b.at);
-  for (const [seq, a] of sorted.entries()) {
-    const r = fairRank(vt.get(a.user) ?? null, {
-      now: a.at,
-      priority: a.priority ?? 'normal',
-      agingMs: aging,
-      costMs: serviceMs / slots,
-      weight: a.weight,
-      maxLeadMs: fair.maxLeadMs,
-    });
-    vt.set(a.user, r.virtualTime);
-    jobs.push({ user: a.user, rank: r.rank, seq, admittedAt: a.at });
-  }
-  const free = Array.from({ length: slots }, () => sorted[0]?.at ?? 0);
-  const done: SimJob[] = [];
-  while (done.length < jobs.length) {
+  const jobs: (SimJob & { priority: Priority })[] = [];
+  const pending = [...arrivals].sort((a, b) => a.at - b.at);
+  const free = Array.from({ length: slots }, () => pending[0]?.at ?? 0);
+  let seq = 0;
+  const admitUntil = (t: number) => {
+    while (pending.length > 0 && (pending[0] as { at: number }).at <= t) {
+      const a = pending.shift() as (typeof pending)[number];
+      const queued = jobs.filter((j) => j.startedAt === undefined);
+      const head = queued.length > 0 ? queued.reduce((x, y) => (y.rank < x.rank ? y : x)) : null;
+      const priority = a.priority ?? 'normal';
+      const r = fairRank(vt.get(a.user) ?? null, {
+        now: a.at,
+        ...(options.head === false ? {} : { systemVirtualTime: systemVirtualTime(head, a.at, aging, options.maxLagMs ?? fair.maxLagMs) }),
+        priority,
+        agingMs: aging,
+        costMs: options.costMs ?? serviceMs / slots,
+        weight: a.weight,
+        maxLeadMs: fair.maxLeadMs,
+      });
+      vt.set(a.user, r.virtualTime);
+      jobs.push({ user: a.user, rank: r.rank, seq: seq++, admittedAt: a.at, priority });
+    }
+  };
+  const total = arrivals.length;
+  let started = 0;
+  while (started < total) {
     free.sort((a, b) => a - b);
-    const slotAt = free[0] as number;
-    const waiting = jobs.filter((j) => j.startedAt === undefined);
-    const ready = waiting.filter((j) => j.admittedAt <= slotAt);
-    const next = ready.length > 0
-      ? ready.reduce((a, b) => (b.rank < a.rank || (b.rank === a.rank && b.seq < a.seq) ? b : a))
-      : waiting.reduce((a, b) => (b.admittedAt < a.admittedAt ? b : a));
-    const start = Math.max(slotAt, next.admittedAt);
-    next.startedAt = start;
-    next.finishedAt = start + serviceMs;
+    let slotAt = free[0] as number;
+    admitUntil(slotAt);
+    let ready = jobs.filter((j) => j.startedAt === undefined);
+    if (ready.length === 0) {
+      slotAt = (pending[0] as { at: number }).at;
+      admitUntil(slotAt);
+      ready = jobs.filter((j) => j.startedAt === undefined);
+    }
+    const next = ready.reduce((a, b) => (b.rank < a.rank || (b.rank === a.rank && b.seq < a.seq) ? b : a));
+    next.startedAt = slotAt;
+    next.finishedAt = slotAt + serviceMs;
     free[0] = next.finishedAt;
-    done.push(next);
+    started += 1;
   }
-  return done;
+  return jobs;
 }
 
 function servedBy(jobs: SimJob[], user: string, until: number): number {
@@ -127,6 +140,38 @@ describe('fair scheduling in a simulated fleet', () => {
     expect(lastLightStart).toBeLessThan(heavyDone - 100 * service / slots);
   });
 
+  it('stays fair when the configured cost is far off the fleet\'s real speed', () => {
+    for (const costMs of [(service / slots) / 10, (service / slots) * 10]) {
+      const arrivals = [
+        ...Array.from({ length: 300 }, () => ({ at: T0, user: 'heavy', weight: 1 })),
+        ...Array.from({ length: 10 }, (_, i) => ({ at: T0 + 60_000 + i, user: 'light', weight: 1 })),
+      ];
+      const jobs = simulate(arrivals, slots, service, { costMs });
+      const lastLightStart = Math.max(...jobs.filter((j) => j.user === 'light').map((j) => j.startedAt as number));
+      expect(lastLightStart - (T0 + 60_000)).toBeLessThanOrEqual((2 * 10 * service) / slots + service);
+    }
+    // Anchored to the wall clock instead (plain VirtualClock), a too-small cost lets the
+    // heavy backlog's ranks fall behind real time: the light user waits for most of it.
+    const arrivals = [
+      ...Array.from({ length: 300 }, () => ({ at: T0, user: 'heavy', weight: 1 })),
+      ...Array.from({ length: 10 }, (_, i) => ({ at: T0 + 60_000 + i, user: 'light', weight: 1 })),
+    ];
+    const wallClock = simulate(arrivals, slots, service, { costMs: (service / slots) / 10, head: false });
+    const lastLight = Math.max(...wallClock.filter((j) => j.user === 'light').map((j) => j.startedAt as number));
+    expect(lastLight - (T0 + 60_000)).toBeGreaterThan(35 * service); // ~all 180 heavy jobs left at +60 s
+  });
+
+  it('low priority never starves behind a steady stream of newcomers', () => {
+    const arrivals = [
+      { at: T0, user: 'patient', weight: 1, priority: 'low' as const },
+      // More urgent one-off users than the fleet can serve, for a long time.
+      ...Array.from({ length: 3_000 }, (_, i) => ({ at: T0 + i * 200, user: `u${i}`, weight: 1, priority: 'urgent' as const })),
+    ];
+    const jobs = simulate(arrivals, slots, service, { maxLagMs: 300_000 });
+    const low = jobs.find((j) => j.user === 'patient') as SimJob;
+    expect((low.startedAt as number) - T0).toBeLessThanOrEqual(aging.low + 300_000 + service);
+  });
+
   it('shares capacity in proportion to tier weights while users are backlogged', () => {
     const arrivals = [
       ...Array.from({ length: 300 }, () => ({ at: T0, user: 'a', weight: 1 })),
@@ -164,6 +209,15 @@ describe('fair scheduling in a simulated fleet', () => {
     const bShare = window.filter((j) => j.user === 'b').length / window.length;
     expect(bShare).toBeGreaterThan(0.4);
     expect(bShare).toBeLessThan(0.6);
+  });
+});
+
+describe('systemVirtualTime', () => {
+  it('is the head job\'s start tag, never ahead of now nor more than maxLag behind', () => {
+    expect(systemVirtualTime(null, T0, aging, 1_000)).toBe(T0);
+    expect(systemVirtualTime({ rank: T0 - 500 + aging.high, priority: 'high' }, T0, aging, 1_000)).toBe(T0 - 500);
+    expect(systemVirtualTime({ rank: T0 - 5_000 + aging.low, priority: 'low' }, T0, aging, 1_000)).toBe(T0 - 1_000);
+    expect(systemVirtualTime({ rank: T0 + 9_000 + aging.normal, priority: 'normal' }, T0, aging, 1_000)).toBe(T0);
   });
 });
 

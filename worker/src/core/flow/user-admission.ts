@@ -1,6 +1,6 @@
 import type { WorkerConfig } from '../../schema/config.js';
 import type { Priority } from '../../schema/job.js';
-import { estimateJobCostMs, fairRank, plainRank } from './fair-share.js';
+import { estimateJobCostMs, fairRank, plainRank, systemVirtualTime, type QueueHead } from './fair-share.js';
 import { evaluateRateLimit, resolveRateLimitTier, type RateLimitState } from './rate-limit.js';
 
 /**
@@ -36,11 +36,16 @@ export type UserAdmission =
 
 export type UserAdmissionConfig = Pick<WorkerConfig, 'rateLimiting' | 'fairScheduling' | 'priorityAgingMs'>;
 
+/**
+ * `queue.head`: the lowest-ranked claimable job as last seen (a cached query is fine; null =
+ * empty or unknown). It anchors a newcomer's fair-share start; see `fair-share`.
+ */
 export function admitForUser(
   state: RateLimitState | null,
   now: number,
   input: UserAdmissionInput,
   config: UserAdmissionConfig,
+  queue: { head: QueueHead | null } = { head: null },
 ): UserAdmission {
   const tier = resolveRateLimitTier(config.rateLimiting, input.tier);
   const decision = evaluateRateLimit(state, now, tier, input.userId);
@@ -66,6 +71,7 @@ export function admitForUser(
   }
   const fair = fairRank(decision.next.virtualTime, {
     now,
+    systemVirtualTime: systemVirtualTime(queue.head, now, config.priorityAgingMs, config.fairScheduling.maxLagMs),
     priority: input.priority,
     agingMs: config.priorityAgingMs,
     costMs: estimateJobCostMs(input.audioSeconds, config.fairScheduling),
