@@ -8,6 +8,7 @@ export type {
   AccessRequest,
   Authorizer,
   AuthContext,
+  CommitBatch,
   CallContext,
   ConnectionInfo,
   MeterSnapshot,
@@ -19,6 +20,10 @@ export { Store } from './store/index.js';
 export type { StoreOptions } from './store/index.js';
 export { FirestoreError } from './model/index.js';
 export type { LogLevel } from './logger.js';
+export { RulesAuthorizer, RulesFileError, SecurityRules, compileRulesOption, installSecurityRules, securityRulesOf } from './security/index.js';
+export type { RulesOption } from './security/index.js';
+export { RulesSyntaxError, compileRules } from './rules/index.js';
+export type { CompiledRules } from './rules/index.js';
 export { FaultInjector, faultsClient, DELAYABLE_METHODS } from './faults/index.js';
 export type { CommitFailureStatus, DelayableMethod, FaultRequest, FaultSnapshot, FaultsClient } from './faults/index.js';
 export { DEFAULT_WEBCHANNEL_OPTIONS } from './frontends/webchannel/index.js';
