@@ -83,6 +83,24 @@ describe('PUT /emulator/v1/projects/P:securityRules', () => {
     expect(await back.json()).toEqual({ rules: { files: [{ name: 'firestore.rules', content: RULES }] } });
   });
 
+  it('denies browser REST calls the same way (HTTP 403, PERMISSION_DENIED, the rule evaluation)', async () => {
+    const projectId = uniqueProjectId('rules-rest');
+    await putRules(projectId, { rules: { files: [{ content: RULES }] } });
+    const jwt = (claims: object) => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`;
+    const commit = (owner: string) =>
+      fetch(`${emulator.url}/v1/projects/${projectId}/databases/(default)/documents:commit`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', authorization: `Bearer ${jwt({ sub: 'alice', user_id: 'alice' })}` },
+        body: JSON.stringify({ writes: [{ update: { name: `projects/${projectId}/databases/(default)/documents/notes/n1`, fields: { owner: { stringValue: owner } } } }] }),
+      });
+    const denied = await commit('bob');
+    expect(denied.status).toBe(403);
+    const body = (await denied.json()) as { error: { status: string; message: string } };
+    expect(body.error.status).toBe('PERMISSION_DENIED');
+    expect(body.error.message).toMatch(/false for 'create' @ L6/);
+    expect((await commit('alice')).status).toBe(200);
+  });
+
   it('answers a syntax error with 400 INVALID_ARGUMENT naming line and column, and keeps the rules in force', async () => {
     const projectId = uniqueProjectId('rules-bad');
     await putRules(projectId, { rules: { files: [{ content: RULES }] } });
