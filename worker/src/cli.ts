@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { pino } from 'pino';
 import { FirestoreStore } from './adapters/firestore/firestore-store.js';
 import { GeminiTranscriber } from './adapters/gemini/gemini-transcriber.js';
@@ -6,6 +8,8 @@ import { CliUsageError, HELP, parseCliOptions } from './cli/options.js';
 import { startHttpServer } from './runtime/http-server.js';
 import { WorkerMetrics } from './runtime/metrics.js';
 import { QueueWorker } from './runtime/worker.js';
+import { createFleetFlowControl } from './flow/index.js';
+import { systemClock } from './ports/clock.js';
 
 /**
  * The worker process: `tsx worker/src/cli.ts --help`. JSON logs (pino) on stdout; exits 0
@@ -34,6 +38,12 @@ async function main(): Promise<number> {
     onInvalidDocument: (error) => log.warn({ err: error }, 'skipped a document that does not match its schema'),
   });
   const transcriber = new GeminiTranscriber({ apiKey: options.geminiApiKey!, baseUrl: options.fakeGeminiUrl });
+  // Flow control and the worker must agree on the server id: slices and the leader fence use it.
+  const serverId = options.serverId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const fleet =
+    options.flow === 'fleet'
+      ? createFleetFlowControl({ store, serverId, config: options.config, clock: systemClock, logger: log })
+      : null;
   let worker: QueueWorker | null = null;
   const metrics = new WorkerMetrics({
     inFlight: () => worker?.status().inFlight ?? 0,
@@ -44,7 +54,8 @@ async function main(): Promise<number> {
     store,
     transcriber,
     config: options.config,
-    ...(options.serverId ? { serverId: options.serverId } : {}),
+    serverId,
+    ...(fleet ? { flowControl: fleet.flow, duties: fleet.duties } : {}),
     log,
     observer: metrics.observer(),
     admitSubmissions: options.admit,

@@ -24,6 +24,9 @@ Options:
                             is required and calls go to Google (env GOOGLE_GEMINI_BASE_URL)
   --grace-ms N              on SIGTERM/SIGINT, let in-flight jobs finish this long before
                             releasing them (default 10000)
+  --flow fleet|static       flow control: fleet = shared circuit breaker, global budget and
+                            adaptive concurrency through Firestore (default); static = a fixed
+                            --concurrency against the model, nothing shared (env FQ_FLOW)
   --no-admit                do not admit browser-submitted jobs in this process
   --log-level LEVEL         fatal|error|warn|info|debug|trace (env LOG_LEVEL; default info)
   -h, --help                show this help
@@ -46,6 +49,7 @@ const optionsSchema = z.object({
   geminiApiKey: z.string().min(1).nullable(),
   graceMs: z.number().int().nonnegative(),
   admit: z.boolean(),
+  flow: z.enum(['fleet', 'static']),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']),
 });
 export type CliOptions = z.infer<typeof optionsSchema>;
@@ -93,6 +97,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
         'fake-gemini-url': { type: 'string' },
         'grace-ms': { type: 'string' },
         'no-admit': { type: 'boolean' },
+        flow: { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -127,6 +132,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
     geminiApiKey: env.GEMINI_API_KEY ?? env.GOOGLE_API_KEY ?? (fakeGeminiUrl ? 'fake-gemini-key' : null),
     graceMs: int('grace-ms', values['grace-ms']) ?? 10_000,
     admit: !values['no-admit'],
+    flow: values.flow ?? env.FQ_FLOW ?? 'fleet',
     logLevel: values['log-level'] ?? env.LOG_LEVEL ?? 'info',
   };
   const parsed = optionsSchema.safeParse(candidate);
