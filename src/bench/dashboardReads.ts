@@ -3,10 +3,12 @@
  * What an open admin dashboard costs in Firestore reads, idle and under load.
  *
  * Boots our emulator, the fake Gemini and worker processes on free ports, opens exactly the
- * listeners of the console's Overview page (web SDK, its own connection), generates client
- * submissions at increasing rates from a second SDK instance, and reads the emulator's meter
- * for the dashboard's connection after each phase. The goal: reads per minute that do not
- * grow with job throughput. Prints one JSON document.
+ * listeners of the console's Overview page (web SDK, signed in as an admin through the
+ * emulator's mock tokens), drives client submissions at increasing rates from a separate
+ * process (its own connection, end users signed in as themselves), and reads the emulator's
+ * meter for the dashboard's connection after each phase. A client-side count of added or
+ * changed documents per listener attributes the reads. The goal: reads per minute that do
+ * not grow with job throughput. Prints one JSON document.
  *
  *   node --import tsx src/bench/dashboardReads.ts [--seconds 60] [--rates 0,2,8] [--workers 2]
  *
@@ -19,11 +21,10 @@ import { parseArgs } from 'node:util';
 import { planSubmission } from '@fq/worker/core';
 import { clientSubmissionSchema, encodeDoc } from '@fq/worker/schema';
 import { deleteApp, initializeApp } from 'firebase/app';
-import { terminate } from 'firebase/firestore';
+import { connectFirestoreEmulator, initializeFirestore, terminate, type EmulatorMockTokenOptions } from 'firebase/firestore';
 import { createFirestoreData } from '../data/firestoreData';
 import { SERVER_TIME, type DataPort, type Mutation } from '../data/port';
-import { resolveConfig } from '../firebase/config';
-import { firestoreFor } from '../firebase/firestore';
+import type { Row } from '../data/rows';
 import { overviewSpecs } from '../features/overview/sources';
 import { makeWav } from '../test/audio';
 import { startFirestoreEmulator } from '../test/emulatorProcess';
@@ -34,23 +35,68 @@ const { values } = parseArgs({
     rates: { type: 'string', default: '0,2,8' },
     workers: { type: 'string', default: '2' },
     warmup: { type: 'string', default: '20' },
+    // traffic role (a child process of the benchmark)
+    traffic: { type: 'string' },
+    only: { type: 'string' },
+    prefix: { type: 'string' },
+    rate: { type: 'string' },
   },
 });
-const phaseMs = Number(values.seconds) * 1000;
-const rates = String(values.rates).split(',').map(Number);
-const workerCount = Number(values.workers);
 const projectId = 'demo-dashboard-bench';
-const prefix = `bench${Date.now().toString(36)}_`;
-const children: ChildProcess[] = [];
 const root = fileURLToPath(new URL('../../', import.meta.url));
+const ADMIN = { sub: 'bench-admin', email: 'bench@example.com', admin: true } as EmulatorMockTokenOptions;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const children: ChildProcess[] = [];
 
-function startChild(args: string[], ready: RegExp): Promise<RegExpExecArray> {
+/** A web-SDK instance signed in with an emulator mock token. */
+function sdk(host: string, prefix: string, name: string, token: EmulatorMockTokenOptions): { port: DataPort; close(): Promise<void> } {
+  const app = initializeApp({ projectId, apiKey: 'demo-api-key' }, name);
+  const db = initializeFirestore(app, { ignoreUndefinedProperties: true });
+  const i = host.lastIndexOf(':');
+  connectFirestoreEmulator(db, host.slice(0, i), Number(host.slice(i + 1)), { mockUserToken: token });
+  return {
+    port: createFirestoreData(db, prefix),
+    close: async () => {
+      await terminate(db);
+      await deleteApp(app);
+    },
+  };
+}
+
+/** Traffic role: end users submit 1 s WAV clips exactly as the hook does. */
+async function traffic(host: string, prefix: string, rate: number, seconds: number) {
+  const users = Array.from({ length: 10 }, (_, i) => ({ id: `user-${i}`, client: sdk(host, prefix, `user-${i}`, { sub: `user-${i}` } as EmulatorMockTokenOptions) }));
+  const audio = makeWav(1);
+  let submitted = 0;
+  const started = Date.now();
+  while (Date.now() - started < seconds * 1000) {
+    const tick = Date.now();
+    await Promise.all(
+      Array.from({ length: rate }, async () => {
+        const user = users[submitted++ % users.length]!;
+        const jobId = user.client.port.newId('jobs');
+        const plan = await planSubmission({ audio, mimeType: 'audio/wav', userId: user.id }, { now: Date.now(), source: 'client', jobId });
+        const mutations: Mutation[] = [
+          { op: 'set', collection: 'jobs', id: jobId, data: { ...clientSubmissionSchema.encode({ ...plan.submission, source: 'client' }), createdAt: SERVER_TIME } },
+          ...plan.chunks.map((c): Mutation => ({ op: 'set', collection: 'payloads', id: c.id, data: { ...encodeDoc('payloads', c.doc), createdAt: SERVER_TIME } })),
+        ];
+        await user.client.port.commitBatch(mutations);
+      }),
+    );
+    await sleep(Math.max(0, 1000 - (Date.now() - tick)));
+  }
+  for (const u of users) await u.client.close();
+  console.log(JSON.stringify({ submitted }));
+  process.exit(0);
+}
+
+function startChild(args: string[], ready: RegExp): { done: Promise<RegExpExecArray>; child: ChildProcess } {
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${args[0]} did not start:\n${out}`)), 60_000);
+  const done = new Promise<RegExpExecArray>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${args[0]} did not get ready:\n${out}`)), 180_000);
+    // Keeps draining output so a chatty child never blocks on a full pipe.
     const onData = (c: Buffer) => {
       out = (out + c.toString()).slice(-20_000);
       const m = ready.exec(out);
@@ -61,119 +107,117 @@ function startChild(args: string[], ready: RegExp): Promise<RegExpExecArray> {
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${args[0]} exited ${code}:\n${out}`)));
-    // Keep draining output so a chatty child never blocks on a full pipe.
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${args[0]} exited ${code}:\n${out}`));
+    });
   });
+  return { done, child };
 }
 
-interface MeterConnection {
-  id: string;
-  client: string;
-  reads: number;
-}
-
-async function meter(base: string): Promise<MeterConnection[]> {
+async function meterReads(base: string, connections: Set<string>): Promise<number> {
   const res = await fetch(`${base}/emulator/v1/projects/${projectId}:meter`);
-  const body = (await res.json()) as { connections?: MeterConnection[] };
-  return body.connections ?? [];
+  const body = (await res.json()) as { connections?: { id: string; reads: number }[] };
+  return (body.connections ?? []).filter((c) => connections.has(c.id)).reduce((a, c) => a + c.reads, 0);
 }
 
-function sdk(host: string, name: string): { port: DataPort; close(): Promise<void> } {
-  const config = resolveConfig({ projectId, firestoreEmulatorHost: host, collectionPrefix: prefix });
-  const app = initializeApp({ projectId, apiKey: config.apiKey }, name);
-  const db = firestoreFor(app, config);
+/** Web-SDK connections (workers use firebase-admin, whose client header says so). */
+async function webConnectionIds(base: string): Promise<Set<string>> {
+  const res = await fetch(`${base}/emulator/v1/projects/${projectId}:meter`);
+  const body = (await res.json()) as { connections?: { id: string; client: string }[] };
+  return new Set((body.connections ?? []).filter((c) => !c.client.includes('fire-admin')).map((c) => c.id));
+}
+
+/** Counts documents added or changed per snapshot, like Firestore bills a listener. */
+function changeCounter() {
+  let changes = 0;
+  let previous = new Map<string, string>();
   return {
-    port: createFirestoreData(db, prefix),
-    close: async () => {
-      await terminate(db);
-      await deleteApp(app);
+    take: () => {
+      const n = changes;
+      changes = 0;
+      return n;
+    },
+    sink: {
+      next(value: Row<unknown> | null | Row<unknown>[]) {
+        const rows = value === null ? [] : Array.isArray(value) ? value : [value];
+        const next = new Map(rows.map((r) => [r.id, JSON.stringify(r)]));
+        for (const [id, json] of next) if (previous.get(id) !== json) changes += 1;
+        previous = next;
+      },
+      error(e: Error) {
+        console.error('listener error', e.message);
+      },
     },
   };
 }
 
 async function main() {
+  const phaseSeconds = Number(values.seconds);
+  const rates = String(values.rates).split(',').map(Number);
+  const workerCount = Number(values.workers);
+  const prefix = `bench${Date.now().toString(36)}_`;
   const emulator = await startFirestoreEmulator();
   const host = `${emulator.host}:${emulator.port}`;
   const base = `http://${host}`;
-  const gemini = await startChild(['worker/src/fake-gemini/cli.ts', '--port', '0', '--capacity', 'none', '--base-latency-ms', '100'], /"url":"([^"]+)"/);
+  const gemini = await startChild(['worker/src/fake-gemini/cli.ts', '--port', '0', '--capacity', 'none', '--base-latency-ms', '100'], /"url":"([^"]+)"/).done;
   for (let i = 0; i < workerCount; i++) {
     await startChild(
-      ['worker/src/cli.ts', '--emulator-host', host, '--project', projectId, '--prefix', prefix, '--fake-gemini-url', gemini[1]!, '--server-id', `bench-${i}`, '--log-level', 'info'],
+      ['worker/src/cli.ts', '--emulator-host', host, '--project', projectId, '--prefix', prefix, '--fake-gemini-url', gemini[1]!, '--server-id', `bench-${i}`],
       /http listening/,
-    );
+    ).done;
   }
 
-  // The dashboard's listeners: exactly the Overview page's. Each gets its own SDK instance
-  // (its own connection in the meter) so the cost is attributed per listener; the page
-  // itself shares one instance, which costs the same reads.
-  const specs = overviewSpecs();
-  const sink = { next: () => undefined, error: (e: Error) => console.error('listener error', e.message) };
-  const listeners: { name: string; client: ReturnType<typeof sdk>; connections: string[]; unsub: () => void }[] = [];
-  for (const [name, spec] of Object.entries(specs)) {
-    const known = new Set((await meter(base)).map((c) => c.id));
-    const client = sdk(host, `dashboard-${name}`);
-    await client.port.getDoc({ kind: 'doc', collection: 'stats', id: `probe-${name}` });
-    const connections = (await meter(base)).map((c) => c.id).filter((id) => !known.has(id));
-    const unsub = spec.kind === 'doc' ? client.port.watchDoc(spec, sink) : client.port.watchQuery(spec, sink);
-    listeners.push({ name, client, connections, unsub });
+  // The dashboard: ONE SDK instance (one connection) with the Overview page's listeners.
+  const known = await webConnectionIds(base);
+  const dashboard = sdk(host, prefix, 'dashboard', ADMIN);
+  await dashboard.port.getDoc({ kind: 'doc', collection: 'stats', id: 'probe' });
+  const mine = new Set([...(await webConnectionIds(base))].filter((id) => !known.has(id)));
+  const counters: Record<string, ReturnType<typeof changeCounter>> = {};
+  const unsubs: (() => void)[] = [];
+  for (const [name, spec] of Object.entries(overviewSpecs())) {
+    if (values.only && !values.only.split(',').includes(name)) continue;
+    const counter = (counters[name] = changeCounter());
+    unsubs.push(spec.kind === 'doc' ? dashboard.port.watchDoc(spec, counter.sink) : dashboard.port.watchQuery(spec, counter.sink));
   }
   await sleep(Number(values.warmup) * 1000);
 
-  const traffic = sdk(host, 'traffic');
-  const audio = makeWav(1);
-  const readsByListener = async () => {
-    const conns = await meter(base);
-    return Object.fromEntries(
-      listeners.map((l) => [l.name, conns.filter((c) => l.connections.includes(c.id)).reduce((a, c) => a + c.reads, 0)]),
-    );
-  };
-  let submitted = 0;
   const phases = [];
   for (const rate of rates) {
-    const before = await readsByListener();
+    Object.values(counters).forEach((c) => c.take());
+    const before = await meterReads(base, mine);
     const started = Date.now();
-    const phaseSubmitted = submitted;
-    while (Date.now() - started < phaseMs) {
-      const tick = Date.now();
-      for (let k = 0; k < rate; k++) {
-        const jobId = traffic.port.newId('jobs');
-        const plan = await planSubmission({ audio, mimeType: 'audio/wav', userId: `user-${submitted % 20}` }, { now: Date.now(), source: 'client', jobId });
-        const mutations: Mutation[] = [
-          { op: 'set', collection: 'jobs', id: jobId, data: { ...clientSubmissionSchema.encode({ ...plan.submission, source: 'client' }), createdAt: SERVER_TIME } },
-          ...plan.chunks.map((c): Mutation => ({ op: 'set', collection: 'payloads', id: c.id, data: { ...encodeDoc('payloads', c.doc), createdAt: SERVER_TIME } })),
-        ];
-        await traffic.port.commitBatch(mutations);
-        submitted += 1;
-      }
-      await sleep(Math.max(0, 1000 - (Date.now() - tick)));
+    let submitted = 0;
+    if (rate > 0) {
+      const t = startChild(['src/bench/dashboardReads.ts', '--traffic', host, '--prefix', prefix, '--rate', String(rate), '--seconds', String(phaseSeconds)], /\{"submitted":(\d+)\}/);
+      submitted = Number((await t.done)[1]);
+    } else {
+      await sleep(phaseSeconds * 1000);
     }
     const minutes = (Date.now() - started) / 60_000;
-    const after = await readsByListener();
-    const stats = await traffic.port.getDoc(specs.stats);
-    const perMin = Object.fromEntries(listeners.map((l) => [l.name, Math.round(((after[l.name] ?? 0) - (before[l.name] ?? 0)) / minutes)]));
+    const reads = (await meterReads(base, mine)) - before;
+    const stats = await dashboard.port.getDoc(overviewSpecs().stats);
     phases.push({
       submitRatePerSec: rate,
-      seconds: Math.round((Date.now() - started) / 1000),
-      jobsSubmitted: submitted - phaseSubmitted,
+      seconds: Math.round(minutes * 60),
+      jobsSubmitted: submitted,
       engineThroughputPerMin: stats?.ok ? stats.data.throughputPerMin : null,
-      dashboardReadsPerMin: Object.values(perMin).reduce((a, b) => a + b, 0),
-      readsPerMinByListener: perMin,
+      dashboardReadsPerMin: Math.round(reads / minutes),
+      changedDocsPerMinByListener: Object.fromEntries(Object.entries(counters).map(([k, c]) => [k, Math.round(c.take() / minutes)])),
     });
   }
-  for (const l of listeners) {
-    l.unsub();
-    await l.client.close();
-  }
-  await traffic.close();
-  console.log(JSON.stringify({ bench: 'dashboard-reads', page: 'overview', workers: workerCount, phases }, null, 2));
-  await Promise.all(
-    children.map((c) => (c.exitCode === null ? new Promise((r) => (c.once('exit', r), c.kill('SIGTERM'))) : null)),
-  );
+  unsubs.forEach((u) => u());
+  await dashboard.close();
+  console.log(JSON.stringify({ bench: 'dashboard-reads', page: 'overview', workers: workerCount, phaseSeconds, phases }, null, 2));
+  await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => (c.once('exit', r), c.kill('SIGTERM'))) : null)));
   await emulator.stop();
   process.exit(0);
 }
 
-main().catch((error: unknown) => {
+const run = values.traffic
+  ? traffic(values.traffic, String(values.prefix), Number(values.rate), Number(values.seconds))
+  : main();
+run.catch((error: unknown) => {
   console.error(error);
   for (const c of children) c.kill('SIGKILL');
   process.exit(1);
