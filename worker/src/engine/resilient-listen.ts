@@ -1,7 +1,7 @@
 import type { CollectionKey } from '../schema/names.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
 import type { Logger } from '../ports/logger.js';
-import type { DocResult, DocStore, ListenSnapshot, Query, Unsubscribe } from '../ports/store.js';
+import { StoreClosedError, type DocResult, type DocStore, type ListenSnapshot, type Query, type Unsubscribe } from '../ports/store.js';
 
 /**
  * SDK listeners retry transient errors themselves; an error that reaches the callback ends
@@ -16,16 +16,27 @@ function resubscribing(
   let timer: TimerHandle | null = null;
   let stopped = false;
   let failures = 0;
+  const onError = (error: Error) => {
+    current?.();
+    current = null;
+    if (stopped) return;
+    if (error instanceof StoreClosedError) {
+      // Shutting down: the owner stops its listeners next; nothing to retry.
+      deps.log.debug({ listener: deps.what }, 'listener ended: store closed');
+      return;
+    }
+    failures += 1;
+    const delay = Math.min(30_000, 500 * 2 ** Math.min(failures - 1, 6));
+    deps.log.error({ err: error, listener: deps.what, retryInMs: delay }, 'listener failed; re-subscribing');
+    timer = deps.clock.setTimer(start, delay);
+  };
   const start = () => {
     if (stopped) return;
-    current = subscribe((error) => {
-      current?.();
-      current = null;
-      failures += 1;
-      const delay = Math.min(30_000, 500 * 2 ** Math.min(failures - 1, 6));
-      deps.log.error({ err: error, listener: deps.what, retryInMs: delay }, 'listener failed; re-subscribing');
-      timer = deps.clock.setTimer(start, delay);
-    });
+    try {
+      current = subscribe(onError);
+    } catch (error) {
+      onError(error as Error);
+    }
   };
   start();
   return () => {

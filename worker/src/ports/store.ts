@@ -143,6 +143,14 @@ export class AlreadyExistsError extends Error {
   }
 }
 
+/** The store was closed; nothing more can be done with it. */
+export class StoreClosedError extends Error {
+  constructor(name: string) {
+    super(`store ${name} is closed`);
+    this.name = 'StoreClosedError';
+  }
+}
+
 /** A transaction that kept conflicting with concurrent writers and gave up. */
 export class ContentionError extends Error {
   constructor(attempts: number) {

@@ -15,6 +15,7 @@ import {
   AlreadyExistsError,
   ContentionError,
   DocumentDecodeError,
+  StoreClosedError,
   type DocResult,
   type DocStore,
   type ListenSnapshot,
@@ -61,6 +62,8 @@ export class FirestoreStore implements DocStore {
   private readonly names: CollectionNames;
   private readonly offset = new ClockOffset();
   private readonly listeners = new Set<() => void>();
+  private closed = false;
+  private readonly inflight = new Set<Promise<unknown>>();
 
   constructor(private readonly options: FirestoreStoreOptions) {
     this.names = collectionNames(options.prefix ?? '');
@@ -118,7 +121,24 @@ export class FirestoreStore implements DocStore {
     return result;
   }
 
-  async get<K extends CollectionKey>(collection: K, id: string): Promise<DocResult<K>> {
+  /**
+   * Every operation is tracked so `close()` can let in-flight calls finish before terminating
+   * the client (a call cut off by `terminate()` rejects inside the SDK where nobody listens).
+   */
+  private track<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new StoreClosedError(this.name));
+    const p = fn();
+    this.inflight.add(p);
+    const done = () => void this.inflight.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  get<K extends CollectionKey>(collection: K, id: string): Promise<DocResult<K>> {
+    return this.track(() => this.doGet(collection, id));
+  }
+
+  private async doGet<K extends CollectionKey>(collection: K, id: string): Promise<DocResult<K>> {
     const snap = await this.timed(() => this.ref(collection, id).get(), (s) => s.readTime.toMillis());
     this.meter.reads += 1;
     return { doc: this.decodeSnap(collection, snap), readTime: snap.readTime.toMillis() };
@@ -137,14 +157,22 @@ export class FirestoreStore implements DocStore {
     return q;
   }
 
-  async query<K extends CollectionKey>(query: Query<K>): Promise<QueryResult<K>> {
+  query<K extends CollectionKey>(query: Query<K>): Promise<QueryResult<K>> {
+    return this.track(() => this.doQuery(query));
+  }
+
+  private async doQuery<K extends CollectionKey>(query: Query<K>): Promise<QueryResult<K>> {
     const q = await this.build(query);
     const snap = await this.timed(() => q.get(), (s) => s.readTime.toMillis());
     this.meter.reads += Math.max(1, snap.size);
     return { docs: this.snapshots(query.collection, snap), readTime: snap.readTime.toMillis() };
   }
 
-  async count(query: Query): Promise<number> {
+  count(query: Query): Promise<number> {
+    return this.track(() => this.doCount(query));
+  }
+
+  private async doCount(query: Query): Promise<number> {
     const q = await this.build(query);
     const snap = await q.count().get();
     const n = snap.data().count;
@@ -162,7 +190,11 @@ export class FirestoreStore implements DocStore {
     }
   }
 
-  async commit(mutations: readonly DocMutation[]): Promise<number> {
+  commit(mutations: readonly DocMutation[]): Promise<number> {
+    return this.track(() => this.doCommit(mutations));
+  }
+
+  private async doCommit(mutations: readonly DocMutation[]): Promise<number> {
     if (mutations.length === 0) return this.now();
     const batch = this.db.batch();
     for (const m of mutations) this.write(batch as never, m);
@@ -171,7 +203,11 @@ export class FirestoreStore implements DocStore {
     return t;
   }
 
-  async runTransaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+  runTransaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.track(() => this.doRunTransaction(fn));
+  }
+
+  private async doRunTransaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
     try {
       return await this.db.runTransaction(
         async (t: FsTransaction) => {
@@ -232,6 +268,7 @@ export class FirestoreStore implements DocStore {
     onNext: (snapshot: ListenSnapshot<K>) => void,
     onError: (error: Error) => void,
   ): Unsubscribe {
+    if (this.closed) return this.closedListener(onError);
     let unsubscribe: (() => void) | null = null;
     let cancelled = false;
     let first = true;
@@ -244,19 +281,42 @@ export class FirestoreStore implements DocStore {
     this.build(query).then(
       (q) => {
         if (cancelled) return;
-        unsubscribe = q.onSnapshot(
-          (snap) => {
-            const changed = snap.docChanges().filter((c) => c.type !== 'removed').length;
-            this.meter.reads += first ? Math.max(1, changed) : changed;
+        // onSnapshot throws synchronously on a terminated client: report, never leak it.
+        try {
+          unsubscribe = this.subscribe(q, query, onNext, onError, () => {
+            const wasFirst = first;
             first = false;
-            onNext({ docs: this.snapshots(query.collection, snap), readTime: snap.readTime.toMillis() });
-          },
-          (error) => onError(error),
-        );
+            return wasFirst;
+          });
+        } catch (error) {
+          onError(this.closed ? new StoreClosedError(this.name) : (error as Error));
+        }
       },
       (error: unknown) => onError(error as Error),
     );
     return stop;
+  }
+
+  private subscribe<K extends CollectionKey>(
+    q: FsQuery,
+    query: Query<K>,
+    onNext: (snapshot: ListenSnapshot<K>) => void,
+    onError: (error: Error) => void,
+    isFirst: () => boolean,
+  ): () => void {
+    return q.onSnapshot(
+      (snap) => {
+        const changed = snap.docChanges().filter((c) => c.type !== 'removed').length;
+        this.meter.reads += isFirst() ? Math.max(1, changed) : changed;
+        onNext({ docs: this.snapshots(query.collection, snap), readTime: snap.readTime.toMillis() });
+      },
+      (error) => onError(error),
+    );
+  }
+
+  private closedListener(onError: (error: Error) => void): Unsubscribe {
+    queueMicrotask(() => onError(new StoreClosedError(this.name)));
+    return () => {};
   }
 
   listenDoc<K extends CollectionKey>(
@@ -265,6 +325,7 @@ export class FirestoreStore implements DocStore {
     onNext: (result: DocResult<K>) => void,
     onError: (error: Error) => void,
   ): Unsubscribe {
+    if (this.closed) return this.closedListener(onError);
     const unsubscribe = this.ref(collection, id).onSnapshot(
       (snap) => {
         this.meter.reads += 1;
@@ -285,7 +346,16 @@ export class FirestoreStore implements DocStore {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     for (const stop of [...this.listeners]) stop();
+    // Let in-flight calls settle (bounded) before the client goes away.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.inflight]),
+      new Promise((resolve) => (timer = setTimeout(resolve, 10_000))),
+    ]);
+    clearTimeout(timer);
     await this.db.terminate().catch(() => undefined);
     await deleteApp(this.app).catch(() => undefined);
   }

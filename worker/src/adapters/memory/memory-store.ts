@@ -6,6 +6,7 @@ import {
   AlreadyExistsError,
   ContentionError,
   DocumentDecodeError,
+  StoreClosedError,
   type DocResult,
   type DocStore,
   type ListenSnapshot,
@@ -235,7 +236,11 @@ export class MemoryStore implements DocStore {
     throw new ContentionError(maxAttempts);
   }
 
-  private register(listener: Listener): Unsubscribe {
+  private register(listener: Listener, onError: (error: Error) => void): Unsubscribe {
+    if (this.closed) {
+      queueMicrotask(() => onError(new StoreClosedError(this.name)));
+      return () => {};
+    }
     this.db.listeners.add(listener);
     this.ownListeners.add(listener);
     queueMicrotask(() => this.fire(listener));
@@ -263,7 +268,7 @@ export class MemoryStore implements DocStore {
   listen<K extends CollectionKey>(
     query: Query<K>,
     onNext: (snapshot: ListenSnapshot<K>) => void,
-    _onError: (error: Error) => void,
+    onError: (error: Error) => void,
   ): Unsubscribe {
     let previous = new Map<string, number>();
     const listener: Listener = {
@@ -285,7 +290,7 @@ export class MemoryStore implements DocStore {
         };
       },
     };
-    return this.register(listener);
+    return this.register(listener, onError);
   }
 
   listenDoc<K extends CollectionKey>(
@@ -313,11 +318,11 @@ export class MemoryStore implements DocStore {
         };
       },
     };
-    return this.register(listener);
+    return this.register(listener, onError);
   }
 
   private assertOpen(): void {
-    if (this.closed) throw new Error(`${this.name} is closed`);
+    if (this.closed) throw new StoreClosedError(this.name);
   }
 
   async close(): Promise<void> {
