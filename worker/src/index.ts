@@ -24,7 +24,7 @@ export type {
   OpsMeter,
   Unsubscribe,
 } from './ports/store.js';
-export { at, AlreadyExistsError, ContentionError, DocumentDecodeError } from './ports/store.js';
+export { at, AlreadyExistsError, ContentionError, DocumentDecodeError, StoreClosedError } from './ports/store.js';
 export type { Transcriber, TranscriptionRequest, TranscriptionOutput } from './ports/transcriber.js';
 export { UpstreamError } from './ports/transcriber.js';
 export type { FlowControl, FlowJob, ClaimBudget, PermitDecision, UpstreamPermit, UpstreamOutcome, LeaderDuty } from './ports/flow.js';
