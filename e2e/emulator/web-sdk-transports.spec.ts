@@ -34,10 +34,12 @@ for (const { mode, expectBackchannel } of MODES) {
     await h.open();
     await h.connect({ host: target.host, port: target.port, projectId, mode, uid: 'alice' });
 
-    // Write stream (WebChannel) and Listen stream (getDoc) round trip.
-    await h.set('items/a', { n: 1, tag: 'web' });
-    expect(await h.get('items/a')).toEqual({ n: 1, tag: 'web' });
-    expect((await admin.db.doc('items/a').get()).data()).toEqual({ n: 1, tag: 'web' });
+    // Write stream (WebChannel) and Listen stream (getDoc) round trip; non-ASCII text checks
+    // that chunk lengths count UTF-16 code units.
+    const tag = 'web é ✓ 𝄞';
+    await h.set('items/a', { n: 1, tag });
+    expect(await h.get('items/a')).toEqual({ n: 1, tag });
+    expect((await admin.db.doc('items/a').get()).data()).toEqual({ n: 1, tag });
 
     // Documents written by Node are visible to queries from the page.
     await admin.db.doc('items/b').set({ n: 2, tag: 'node' });

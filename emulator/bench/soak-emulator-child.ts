@@ -8,7 +8,7 @@ type Gc = () => void;
 const gc = (globalThis as { gc?: Gc }).gc;
 if (!gc) throw new Error('Run with --expose-gc');
 
-const sessionTimeoutMs = Number(process.env.SOAK_SESSION_TIMEOUT_MS ?? 10_000);
+const sessionTimeoutMs = Number(process.env.SOAK_SESSION_TIMEOUT_MS ?? 60_000);
 const emulator = await startEmulator({ port: 0, logLevel: 'silent', webChannel: { sessionTimeoutMs, sweepIntervalMs: 250 } });
 
 async function measure(): Promise<Record<string, unknown>> {

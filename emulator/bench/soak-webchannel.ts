@@ -6,7 +6,7 @@
  * update.
  *
  *   npm run soak:webchannel -w @fq/emulator -- [--abandon 3000] [--live 200] [--updates 10]
- *                                               [--session-timeout-ms 10000]
+ *                                               [--session-timeout-ms 60000]
  */
 import { fork } from 'node:child_process';
 import http from 'node:http';
@@ -19,7 +19,7 @@ const { values } = parseArgs({
     abandon: { type: 'string', default: '3000' },
     live: { type: 'string', default: '200' },
     updates: { type: 'string', default: '10' },
-    'session-timeout-ms': { type: 'string', default: '10000' },
+    'session-timeout-ms': { type: 'string', default: '60000' },
     concurrency: { type: 'string', default: '50' },
   },
 });
