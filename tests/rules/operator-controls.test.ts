@@ -79,6 +79,13 @@ describe('every control the dashboard offers is allowed to an admin, in the plan
     expect(await stored('breakers', 'gemini-new')).toMatchObject({ state: 'open', override: 'force_open', overrideBy: UID.admin, generation: 1 });
   });
 
+  it('breaker.force_close and breaker.reset of breakers no server created yet', async () => {
+    await assertSucceeds(runControl(env.db('admin'), env.names, { type: 'breaker.force_close', model: 'gemini-pinned' }, admin));
+    await assertSucceeds(runControl(env.db('admin'), env.names, { type: 'breaker.reset', model: 'gemini-fresh' }, admin));
+    expect(await stored('breakers', 'gemini-pinned')).toMatchObject({ state: 'closed', override: 'force_closed', generation: 0 });
+    expect(await stored('breakers', 'gemini-fresh')).toMatchObject({ state: 'closed', override: null, generation: 0 });
+  });
+
   it('breaker.force_close, clear_override, force_open, reset on a breaker with history', async () => {
     for (const type of ['breaker.force_close', 'breaker.clear_override', 'breaker.force_open', 'breaker.reset'] as const) {
       await assertSucceeds(runControl(env.db('admin'), env.names, { type, model: 'gemini-a', reason: `test ${type}` }, admin));
@@ -130,7 +137,7 @@ describe('every control the dashboard offers is allowed to an admin, in the plan
 
   it('wrote one audit entry per control, by the acting admin, at the commit time', async () => {
     const entries = await env.asOwner(async (db) => (await getDocs(collection(db, env.names.audit))).docs.map((d) => d.data()));
-    expect(entries).toHaveLength(15);
+    expect(entries).toHaveLength(17);
     for (const e of entries) {
       expect(e.actor).toEqual({ kind: 'admin', id: UID.admin, email: ADMIN_EMAIL });
       expect(Math.abs((e.at as Timestamp).toMillis() - Date.now())).toBeLessThan(300_000);
