@@ -190,3 +190,21 @@ describe('estimateEta', () => {
     expect(estimateEta({ status: 'running', position: 1, estimatedWaitMs: 5 }, s)).toBeNull();
   });
 });
+
+describe('TranscriptionQueueProvider', () => {
+  it('wires the hook for an app with only a QueryClientProvider above it', async () => {
+    const { QueryClient, QueryClientProvider } = await import('@tanstack/react-query');
+    const { TranscriptionQueueProvider } = await import('./TranscriptionQueueProvider');
+    const data = new FakeData();
+    data.put('jobs', 'mine', job({ userId: 'u-7', status: 'queued' }));
+    const client = new QueryClient();
+    const wrapper = ({ children }: { children: React.ReactNode }) => (
+      <QueryClientProvider client={client}>
+        <TranscriptionQueueProvider data={data}>{children}</TranscriptionQueueProvider>
+      </QueryClientProvider>
+    );
+    const { result } = renderHook(() => useTranscriptionQueue({ userId: 'u-7', storage: null }), { wrapper });
+    await waitFor(() => expect(result.current.requests.map((r) => r.requestId)).toEqual(['mine']));
+    expect(result.current.hasActiveRequests).toBe(true);
+  });
+});
