@@ -19,6 +19,8 @@ export const DEFAULT_WEBCHANNEL_OPTIONS: WebChannelOptions = {
   sessionTimeoutMs: 60_000,
   maxBufferedChars: 16 * 1024 * 1024,
   maxRetainedChars: 256 * 1024,
+  rotateAfterChars: 1024 * 1024,
+  rotateAfterMs: 5 * 60_000,
   maxSessions: 10_000,
   sweepIntervalMs: 1_000,
 };

@@ -4,7 +4,15 @@ import type { Backchannel, SessionEndReason, SessionTiming } from './session.js'
 import { WebChannelSession } from './session.js';
 import { SessionRegistry } from './sessions.js';
 
-const TIMING: SessionTiming = { keepAliveMs: 20_000, longPollHoldMs: 10_000, sessionTimeoutMs: 60_000, maxBufferedChars: 10_000, maxRetainedChars: 2_000 };
+const TIMING: SessionTiming = {
+  keepAliveMs: 20_000,
+  longPollHoldMs: 10_000,
+  sessionTimeoutMs: 60_000,
+  maxBufferedChars: 10_000,
+  maxRetainedChars: 2_000,
+  rotateAfterChars: 5_000,
+  rotateAfterMs: 300_000,
+};
 
 /** A fake clock whose scheduled callbacks run when the test says so. */
 function fakeClock() {
@@ -186,6 +194,23 @@ describe('WebChannel session', () => {
     expect(bc.arrays()).toEqual([[1, [{ error: { code: 14, message: 'x', status: 'UNAVAILABLE' } }]]]);
     expect(bc.ended).toBe(true);
     expect(ended).toEqual(['failed']);
+  });
+
+  it('ends a streaming backchannel after enough characters or time, so the client opens a fresh one', () => {
+    const { session, clock } = newSession({ rotateAfterChars: 100 });
+    const bc = new FakeBackchannel();
+    session.attach(bc, 0);
+    session.push([{ payload: 'z'.repeat(120) }]);
+    clock.runScheduled();
+    expect(bc.ended).toBe(true);
+    expect(session.hasBackchannel).toBe(false);
+    const next = new FakeBackchannel();
+    session.attach(next, session.lastSentId);
+    clock.advance(TIMING.rotateAfterMs);
+    session.tick();
+    expect(next.ended).toBe(true);
+    expect(next.arrays().map(([, p]) => p[0])).toEqual(['noop', 'noop']);
+    expect(session.closed).toBe(false);
   });
 
   it('replaces an older backchannel when the client opens a new one', () => {

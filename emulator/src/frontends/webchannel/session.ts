@@ -21,6 +21,12 @@ export interface SessionTiming {
   maxBufferedChars: number;
   /** Sent arrays kept for a resend after a lost backchannel, at most this many characters. */
   maxRetainedChars: number;
+  /**
+   * A streaming backchannel is ended (the client opens the next one at once) after this many
+   * characters or this long, so the browser's ever-growing XHR response text stays bounded.
+   */
+  rotateAfterChars: number;
+  rotateAfterMs: number;
 }
 
 export interface SessionClock {
@@ -43,6 +49,7 @@ interface Attached {
   attachedAt: number;
   lastWriteAt: number;
   holdMs: number;
+  written: number;
 }
 
 /**
@@ -155,7 +162,7 @@ export class WebChannelSession {
     }
     const previous = this.attached;
     const now = this.clock.now();
-    this.attached = { bc, attachedAt: now, lastWriteAt: now, holdMs };
+    this.attached = { bc, attachedAt: now, lastWriteAt: now, holdMs, written: 0 };
     previous?.bc.end();
     // A streaming client that sees no bytes soon assumes a buffering proxy and falls back
     // to long polling: answer at once, with a noop when there is nothing else.
@@ -178,7 +185,9 @@ export class WebChannelSession {
     if (this.closed || !a || this.queue.length === 0) return;
     const now = this.clock.now();
     const sent = this.queue;
-    a.bc.write(arraysChunk(sent.map((e) => e.text)));
+    const chunk = arraysChunk(sent.map((e) => e.text));
+    a.bc.write(chunk);
+    a.written += chunk.length;
     a.lastWriteAt = now;
     this.lastSentId = sent[sent.length - 1]!.id;
     this.queue = [];
@@ -194,7 +203,8 @@ export class WebChannelSession {
       this.end('failed');
       return;
     }
-    if (a.bc.longPoll) {
+    const rotate = a.written >= this.timing.rotateAfterChars || now - a.attachedAt >= this.timing.rotateAfterMs;
+    if (a.bc.longPoll || rotate) {
       this.attached = undefined;
       this.lastSeen = now;
       a.bc.end();
@@ -209,7 +219,8 @@ export class WebChannelSession {
     if (a) {
       const idleFor = a.bc.longPoll ? now - a.attachedAt : now - a.lastWriteAt;
       const limit = a.bc.longPoll ? a.holdMs : this.timing.keepAliveMs;
-      if (idleFor >= limit) {
+      const rotateDue = !a.bc.longPoll && now - a.attachedAt >= this.timing.rotateAfterMs;
+      if (idleFor >= limit || rotateDue) {
         // An empty long-poll answer counts as a failure on the client: end it with a noop.
         if (this.queue.length === 0) this.push(NOOP_PAYLOAD);
         this.flush();
