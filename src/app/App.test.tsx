@@ -64,3 +64,28 @@ describe('console shell and session gate', () => {
     await waitFor(() => expect(screen.getByTestId('overview-page')).toBeInTheDocument());
   });
 });
+
+describe('cache hygiene', () => {
+  it('clears cached data when the signed-in user changes', async () => {
+    const { QueryClient, QueryClientProvider } = await import('@tanstack/react-query');
+    const { render, act } = await import('@testing-library/react');
+    const { SessionProvider } = await import('../auth/session');
+    const { CacheResetOnUserChange } = await import('./App');
+    const client = new QueryClient();
+    client.setQueryData(['fq', '', 'doc', 'jobs', 'x'], 'secret');
+    const auth = new FakeAuth().as({ uid: 'a', isAdmin: false });
+    render(
+      <QueryClientProvider client={client}>
+        <SessionProvider auth={auth}>
+          <CacheResetOnUserChange />
+        </SessionProvider>
+      </QueryClientProvider>,
+    );
+    await act(async () => {
+      await Promise.resolve();
+    });
+    expect(client.getQueryData(['fq', '', 'doc', 'jobs', 'x'])).toBe('secret');
+    act(() => auth.set(null));
+    await waitFor(() => expect(client.getQueryData(['fq', '', 'doc', 'jobs', 'x'])).toBeUndefined());
+  });
+});

@@ -1,7 +1,7 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { useState } from 'react';
+import { QueryClient, QueryClientProvider, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
 import { BrowserRouter } from 'react-router';
-import { SessionProvider } from '../auth/session';
+import { SessionProvider, useSession } from '../auth/session';
 import { AppRoutes } from './AppRoutes';
 import type { AppServices } from './services';
 
@@ -26,11 +26,29 @@ export function createQueryClient(): QueryClient {
   });
 }
 
+/**
+ * Drops every cached query when the signed-in user changes (sign-out, another account), so
+ * one person's jobs never flash on the next person's screen.
+ */
+export function CacheResetOnUserChange() {
+  const { state } = useSession();
+  const client = useQueryClient();
+  const uid = state.status === 'signed-in' ? state.user.uid : null;
+  const previous = useRef<string | null | undefined>(undefined);
+  useEffect(() => {
+    if (state.status === 'loading') return;
+    if (previous.current !== undefined && previous.current !== uid) client.clear();
+    previous.current = uid;
+  }, [client, uid, state.status]);
+  return null;
+}
+
 export function App({ services }: { services: AppServices }) {
   const [client] = useState(createQueryClient);
   return (
     <QueryClientProvider client={client}>
       <SessionProvider auth={services.auth}>
+        <CacheResetOnUserChange />
         <BrowserRouter>
           <AppRoutes services={services} />
         </BrowserRouter>
