@@ -177,6 +177,8 @@ export function addWebChannelRoutes(
     };
     req.socket.setNoDelay(true);
     res.on('close', () => session.detach(bc));
+    // A client that vanished mid-write must never surface as an unhandled 'error' event.
+    res.on('error', () => session.detach(bc));
     if (!session.attach(bc, intParam(q, 'AID') ?? session.lastSentId, holdMs)) {
       if (!res.headersSent) unknownSid(res);
       else res.end();
