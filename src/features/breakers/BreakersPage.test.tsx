@@ -111,6 +111,32 @@ describe('BreakersPage', () => {
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
   });
 
+  it('forces open a model that has no breaker document yet', async () => {
+    const data = new FakeData();
+    const user = userEvent.setup();
+    renderPage(<BreakersPage />, { data });
+    expect(await screen.findByText(/No breaker documents yet/)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Force open model' })).toBeDisabled();
+    await user.type(screen.getByLabelText('Model'), 'gemini-2.5-pro');
+    await user.click(screen.getByRole('button', { name: 'Force open model' }));
+    await user.click(screen.getByRole('button', { name: 'Confirm' }));
+    expect(await screen.findByTestId('breaker-gemini-2.5-pro')).toBeInTheDocument();
+    const doc = data.read('breakers', 'gemini-2.5-pro');
+    expect(doc?.ok && doc.data).toMatchObject({ state: 'open', override: 'force_open', generation: 1 });
+  });
+
+  it('reaches the controls with the keyboard alone', async () => {
+    const { user } = setup();
+    await screen.findByRole('button', { name: 'Force open' });
+    const target = screen.getByRole('button', { name: 'Force open' });
+    for (let i = 0; i < 20 && document.activeElement !== target; i++) await user.tab();
+    expect(target).toHaveFocus();
+    await user.keyboard('{Enter}');
+    expect(screen.getByRole('dialog')).toBeInTheDocument();
+    await user.keyboard('{Escape}');
+    expect(target).toHaveFocus();
+  });
+
   it('shows a malformed breaker document as an error row and an empty state without breakers', async () => {
     const data = new FakeData();
     data.putRaw('breakers', 'broken', { model: 'broken', state: 'sideways' });

@@ -1,4 +1,6 @@
 import type { BreakerDoc } from '@fq/worker/schema';
+import { useId, useState } from 'react';
+import { focusRing } from '../../components/ui/Button';
 import { Card } from '../../components/ui/Card';
 import { LiveView } from '../../components/ui/LiveView';
 import { Empty, InvalidRow } from '../../components/ui/States';
@@ -148,12 +150,56 @@ function BreakerCard({ breaker, now }: { breaker: BreakerDoc; now: number }) {
   );
 }
 
+/**
+ * Breaker documents appear only once the fleet changes a breaker, so a healthy model may have
+ * none yet; an operator must still be able to stop calls to it.
+ */
+function OtherModel() {
+  const [model, setModel] = useState('');
+  const id = useId();
+  const name = model.trim();
+  return (
+    <Card title="Another model" testId="breaker-other-model">
+      <div className="flex flex-wrap items-end gap-2 text-sm">
+        <div className="flex flex-col">
+          <label htmlFor={id} className="text-xs text-slate-500">
+            Model
+          </label>
+          <input
+            id={id}
+            value={model}
+            onChange={(e) => setModel(e.target.value)}
+            placeholder="gemini-2.5-flash"
+            className={`w-64 rounded-md border border-slate-300 bg-white px-2 py-1 dark:border-slate-600 dark:bg-slate-800 ${focusRing}`}
+          />
+        </div>
+        <ControlButton
+          label="Force open model"
+          variant="danger"
+          disabled={name === ''}
+          testId="force-open-model"
+          title={`Force the ${name} breaker open?`}
+          command={{ type: 'breaker.force_open', model: name }}
+          onDone={() => setModel('')}
+          description={
+            <p>
+              Creates the breaker for <strong>{name}</strong> if it has none and pins it open: every server stops calling it until
+              you reset the breaker or clear the override. An audit entry records this.
+            </p>
+          }
+        />
+      </div>
+    </Card>
+  );
+}
+
 export function BreakersPage() {
   const now = useServerNow(useNow());
   const breakers = useLiveQuery(specs.breakers());
   return (
     <div className="space-y-4" data-testid="breakers-page">
       <h2 className="text-lg font-semibold">Circuit breakers</h2>
+      <OtherModel />
       <LiveView result={breakers} what="breakers">
         {(rows) =>
           rows.length === 0 ? (
