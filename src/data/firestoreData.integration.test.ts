@@ -32,7 +32,7 @@ const actor = { kind: 'admin' as const, id: 'admin-1', email: 'admin@example.com
  * A web-SDK client signed in as `token` (the emulator's mock tokens), so the project's
  * security rules, when the emulator enforces them, judge these writes like a browser's.
  */
-function client(name: string, token: EmulatorMockTokenOptions): DataPort {
+function client(name: string, token: EmulatorMockTokenOptions | string): DataPort {
   const app = initializeApp({ projectId, apiKey: 'demo-api-key' }, `it-${prefix}-${name}`);
   const db = initializeFirestore(app, { ignoreUndefinedProperties: true });
   connectFirestoreEmulator(db, target.host, target.port, { mockUserToken: token });
@@ -73,21 +73,14 @@ afterAll(async () => {
   await target.stop();
 });
 
-/** Seeds documents no client may write (servers, jobs in engine states) like a worker would. */
+/**
+ * Seeds documents no end user or admin may write (servers, jobs in engine states) the way a
+ * worker does: the emulator's `owner` token bypasses rules like the Admin SDK.
+ */
+let ownerPort: DataPort | null = null;
 async function seed(mutations: Mutation[]) {
-  const admin = await import('firebase-admin/app');
-  const { getFirestore } = await import('firebase-admin/firestore');
-  const app = admin.initializeApp({ projectId }, `seed-${Math.random()}`);
-  const db = getFirestore(app);
-  db.settings({ host: `${target.host}:${target.port}`, ssl: false });
-  const batch = db.batch();
-  for (const m of mutations) {
-    if (m.op !== 'set') throw new Error('seed supports set only');
-    batch.set(db.collection(port.names[m.collection]).doc(m.id), m.data);
-  }
-  await batch.commit();
-  await db.terminate();
-  await admin.deleteApp(app);
+  ownerPort ??= client('owner', 'owner');
+  await ownerPort.commitBatch(mutations);
 }
 
 describe('config wiring', () => {
@@ -120,6 +113,48 @@ describe('Firestore web-SDK adapter', () => {
     expect(audit[0]?.ok && Math.abs((audit[0].data as { at: number }).at - Date.now())).toBeLessThan(60_000);
   }, 60_000);
 
+  it('applies queue, lock and job controls as the signed-in admin (rules judge the planner shapes)', async () => {
+    const now = Date.now();
+    await seed([
+      { op: 'set', collection: 'locks', id: 'maint', data: encodeDoc('locks', { name: 'maint', holder: 'srv-a', token: 4, acquiredAt: now - 5_000, renewedAt: now - 1_000, expiresAt: now + 30_000, purpose: null, releasedAt: null, releasedBy: null }) },
+      {
+        op: 'set',
+        collection: 'jobs',
+        id: 'dead1',
+        data: encodeDoc('jobs', job({ status: 'dead_lettered', attempts: 3, maxAttempts: 3, createdAt: now - 60_000, updatedAt: now - 1_000, rank: now - 60_000, admittedAt: now - 59_000, completedAt: now - 1_000, expireAt: now + 86_400_000 })),
+      },
+      { op: 'set', collection: 'jobs', id: 'queued1', data: encodeDoc('jobs', job({ status: 'queued', createdAt: now - 10_000, updatedAt: now - 5_000, rank: now - 10_000, admittedAt: now - 9_000 })) },
+    ]);
+    await executeControl(port, { type: 'queue.pause', priorities: ['low'] }, actor, () => Date.now());
+    await executeControl(port, { type: 'queue.pause' }, actor, () => Date.now());
+    await executeControl(port, { type: 'queue.resume' }, actor, () => Date.now());
+    await executeControl(port, { type: 'lock.force_release', name: 'maint' }, actor, () => Date.now());
+    const redrive = await executeControl(port, { type: 'job.redrive', jobIds: ['dead1'] }, actor, () => Date.now());
+    expect(redrive.applied).toEqual(['dead1']);
+    const cancel = await executeControl(port, { type: 'job.cancel', jobIds: ['queued1'], reason: 'duplicate' }, actor, () => Date.now());
+    expect(cancel.applied).toEqual(['queued1']);
+
+    const controls = await port.getDoc(docSpec('controls', 'queue'));
+    expect(controls?.ok && controls.data).toMatchObject({ paused: false, pausedPriorities: [], updatedBy: 'admin-1' });
+    const lockRow = await port.getDoc(docSpec('locks', 'maint'));
+    expect(lockRow?.ok && lockRow.data).toMatchObject({ holder: null, token: 4, releasedBy: 'admin-1' });
+    const redriven = await port.getDoc(docSpec('jobs', 'dead1'));
+    expect(redriven?.ok && redriven.data).toMatchObject({ status: 'queued', attempts: 0, redriveCount: 1 });
+    const cancelled = await port.getDoc(docSpec('jobs', 'queued1'));
+    expect(cancelled?.ok && cancelled.data).toMatchObject({ status: 'cancelled', cancelRequest: { by: 'admin-1', reason: 'duplicate' } });
+    // a control the planner refuses writes nothing and says why
+    await expect(executeControl(port, { type: 'job.retry', jobIds: ['queued1'] }, actor, () => Date.now())).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+    // End users cannot run operator controls, when the emulator enforces the project's rules
+    // (ours loads firestore.rules from firebase.json; an external emulator may run without).
+    const probe = await userPort.getDoc(docSpec('servers', 'any')).catch((e: unknown) => e);
+    if ((probe as { code?: string } | null)?.code === 'permission-denied') {
+      const denied = await executeControl(userPort, { type: 'queue.pause' }, { kind: 'admin', id: 'u-1', email: 'u1@example.com' }, () => Date.now()).catch(
+        (e: unknown) => e,
+      );
+      expect((denied as { code?: string }).code).toBe('permission-denied');
+    }
+  }, 60_000);
+
   it('pages a filtered, ordered job query with limit and cursors', async () => {
     const writes: Mutation[] = [];
     for (let i = 0; i < 7; i++) {
@@ -133,7 +168,11 @@ describe('Firestore web-SDK adapter', () => {
     expect(second.rows.map((r) => r.id)).toEqual(['p0']);
     expect(second.next).toBeNull();
     const ranged = await port.getPage(
-      querySpec('jobs', { where: [where('createdAt', '>=', { timeMs: T0 + 5 })], orderBy: [{ field: 'createdAt', direction: 'asc' }], limit: 10 }),
+      querySpec('jobs', {
+        where: [where('createdAt', '>=', { timeMs: T0 + 5 }), where('createdAt', '<', { timeMs: T0 + 1_000 })],
+        orderBy: [{ field: 'createdAt', direction: 'asc' }],
+        limit: 10,
+      }),
       null,
     );
     expect(ranged.rows.map((r) => r.id)).toEqual(['p5', 'p6']);
@@ -164,7 +203,7 @@ describe('Firestore web-SDK adapter', () => {
     ]);
     const rows = await until<Row<unknown>[]>(
       (sink) => port.watchQuery(querySpec('locks', { limit: 10 }), { next: (v) => sink.next(v), error: sink.error }),
-      (v) => v.length === 2,
+      (v) => v.some((r) => r.id === 'good') && v.some((r) => r.id === 'bad'),
     );
     const byId = Object.fromEntries(rows.map((r) => [r.id, r]));
     expect(byId.good?.ok).toBe(true);
