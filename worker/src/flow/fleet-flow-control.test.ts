@@ -59,24 +59,30 @@ describe('shared circuit breaker', () => {
     expect(decisions.every((d) => d.granted)).toBe(true);
     for (const d of decisions) if (d.granted) d.permit.complete(fail('overloaded'));
     expect(a!.flow.status()[0]?.limit).toBe(2); // one cut for the burst: floor(4 x 0.7)
-    for (let i = 0; i < 20; i++) await call(a!, fail('overloaded'));
+    const failAgain = async () => {
+      await clock.advanceUntil(() => a!.flow.claimBudget(0).slots > 0, 100);
+      await call(a!, fail('overloaded'));
+    };
+    for (let i = 0; i < 8; i++) await failAgain();
     await clock.advance(1);
     expect((await breaker(store))?.state ?? 'closed').toBe('closed');
     expect(a!.flow.status()[0]?.limit).toBe(1);
     // The leader sees a full window of overloads without a single success: a sustained outage.
     await k.lead(a!, 1);
+    const started = clock.now();
     await k.heartbeatAll();
     await k.tick(a!, 1);
-    await clock.advance(30_000);
-    for (let i = 0; i < 6; i++) await call(a!, fail('overloaded'));
-    await k.heartbeatAll();
-    await k.tick(a!, 1);
-    expect((await breaker(store))?.state ?? 'closed').toBe('closed'); // the window is not full yet
-    await clock.advance(30_000);
-    await k.heartbeatAll();
-    await k.tick(a!, 1);
-    await clock.advance(1);
-    expect((await breaker(store))?.history.at(-1)?.reason).toMatch(/6 failures in the window without a success/);
+    for (;;) {
+      await failAgain();
+      await k.heartbeatAll();
+      await k.tick(a!, 1);
+      await clock.advance(1);
+      if ((await breaker(store))?.state === 'open') break;
+      if (clock.now() - started > 120_000) throw new Error('breaker never opened');
+    }
+    // Not before the window (60 s) was full.
+    expect(clock.now() - started).toBeGreaterThanOrEqual(60_000);
+    expect((await breaker(store))?.history.at(-1)?.reason).toMatch(/\d+ failures in the window without a success/);
   });
 
   it('lets exactly one probe through the fleet, then closes on its success', async () => {
@@ -231,6 +237,26 @@ describe('leader: budget, adaptive limit and slices', () => {
     expect(a!.flow.claimBudget(0)).toMatchObject({ slots: 0, reason: 'budget' });
     await clock.advance(1_000);
     expect((await call(a!, ok())).granted).toBe(true);
+  });
+
+  it('spaces calls out in time when the model still refuses at the minimum concurrency', async () => {
+    const { clock, servers } = await fleet(1);
+    const [a] = servers;
+    // Cut to the minimum first (each call starts after the previous cut: one cut each).
+    for (let i = 0; i < 4; i++) await call(a!, fail('overloaded'));
+    expect(a!.flow.status()[0]?.limit).toBe(1);
+    expect(a!.flow.claimBudget(0)).toMatchObject({ slots: 0, reason: 'overload_pause' });
+    const waits: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const start = clock.now();
+      await clock.advanceUntil(() => a!.flow.claimBudget(0).slots > 0, 10);
+      waits.push(clock.now() - start);
+      await call(a!, fail('overloaded'));
+    }
+    expect(waits).toEqual([250, 500, 1_000, 2_000]);
+    await clock.advance(4_000);
+    await call(a!, ok());
+    expect(a!.flow.claimBudget(0).slots).toBeGreaterThan(0);
   });
 
   it('pauses a model after a 429 with a retry delay', async () => {

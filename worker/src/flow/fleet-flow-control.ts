@@ -49,6 +49,8 @@ export interface ModelFlowStatus {
 const MIN_RETRY_MS = 100;
 /** A 429's retry delay pauses this server's calls to the model for at most this long. */
 const MAX_QUOTA_PAUSE_MS = 60_000;
+/** First pause after an overload answer at the minimum concurrency. */
+const OVERLOAD_PAUSE_BASE_MS = 250;
 
 /**
  * Flow control for one server of the fleet, cooperating only through Firestore:
@@ -181,9 +183,9 @@ export class FleetFlowControl implements FlowControl {
       return { slots: 0, priorities: [], reason: route.reason };
     }
     const flow = route.flow;
-    if (now < flow.quotaPauseUntil) {
-      this.wakeAt(flow.quotaPauseUntil);
-      return { slots: 0, priorities: [], reason: 'quota_pause' };
+    if (now < flow.pauseUntil) {
+      this.wakeAt(flow.pauseUntil);
+      return { slots: 0, priorities: [], reason: flow.pauseReason };
     }
     const room = Math.max(0, this.config.maxConcurrentRequests - inFlight);
     let slots = route.probe ? Math.min(1, room) : Math.max(0, Math.min(this.config.maxConcurrentRequests, flow.limit()) - inFlight);
@@ -240,7 +242,7 @@ export class FleetFlowControl implements FlowControl {
   }
 
   private normal(flow: ModelFlow, job: FlowJob, now: number, primaryModel?: string): PermitDecision {
-    if (now < flow.quotaPauseUntil) return this.refuse('quota_pause', flow.quotaPauseUntil - now);
+    if (now < flow.pauseUntil) return this.refuse(flow.pauseReason, flow.pauseUntil - now);
     if (flow.inUse >= flow.limit() || this.totalInUse() >= this.config.maxConcurrentRequests) {
       return this.refuse('at_limit', 250);
     }
@@ -316,11 +318,20 @@ export class FleetFlowControl implements FlowControl {
     );
     if (outcome.ok) {
       flow.limiter = localSuccess(flow.limiter);
+      flow.overloadsAtMinimum = 0;
       if (outcome.tokens !== null) flow.tokens = adjustBucket(flow.tokens, now, outcome.tokens - cost);
     } else if (overload) {
+      const atMinimum = flow.limit() <= this.config.upstream.adaptive.minLimit;
       flow.limiter = localOverload(flow.limiter, seq, this.config.upstream.adaptive);
       if (outcome.errorClass === 'quota' && outcome.retryAfterMs) {
-        flow.quotaPauseUntil = Math.max(flow.quotaPauseUntil, now + Math.min(outcome.retryAfterMs, MAX_QUOTA_PAUSE_MS));
+        this.pause(flow, 'quota_pause', now + Math.min(outcome.retryAfterMs, MAX_QUOTA_PAUSE_MS));
+      } else if (atMinimum) {
+        // Concurrency cannot go lower, yet the model still refuses: space the calls out in
+        // time instead (doubling up to the breaker's recovery time), or a fast 503 turns one
+        // slot into a stream of wasted calls. A success ends it.
+        flow.overloadsAtMinimum += 1;
+        const delay = Math.min(this.config.circuitBreaker.recoveryTimeMs, OVERLOAD_PAUSE_BASE_MS * 2 ** Math.min(flow.overloadsAtMinimum - 1, 20));
+        this.pause(flow, 'overload_pause', now + delay);
       }
     }
     if (probeToken !== null) {
@@ -345,6 +356,13 @@ export class FleetFlowControl implements FlowControl {
       this.maybeTrip(flow, now);
     }
     this.notify();
+  }
+
+  private pause(flow: ModelFlow, reason: ModelFlow['pauseReason'], until: number): void {
+    if (until <= flow.pauseUntil) return;
+    flow.pauseUntil = until;
+    flow.pauseReason = reason;
+    this.wakeAt(until);
   }
 
   /** A streak of failures on this server alone proves an outage: open the shared breaker now. */

@@ -47,8 +47,14 @@ export class ModelFlow {
   probing = false;
   /** A local streak trip is being written. */
   tripping = false;
-  /** After a 429 with a retry delay, this server sends nothing to the model until then. */
-  quotaPauseUntil = 0;
+  /**
+   * This server sends nothing to the model until then: after a 429 with a retry delay, or
+   * after overload answers while already at the minimum concurrency (see `FleetFlowControl`).
+   */
+  pauseUntil = 0;
+  pauseReason: 'quota_pause' | 'overload_pause' = 'quota_pause';
+  /** Overload answers in a row received while at the minimum limit (drives the pause). */
+  overloadsAtMinimum = 0;
   private seenGeneration: number | null = null;
   private current: EffectiveSlice;
 
