@@ -5,6 +5,7 @@
 import { assertFails, assertSucceeds } from '@firebase/rules-unit-testing';
 import { Bytes, deleteDoc, doc, getDoc, serverTimestamp, setDoc, type DocumentData } from 'firebase/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PAYLOAD_LIMITS } from '@fq/worker/schema';
 import { makeWav } from '../../worker/src/testing/audio.js';
 import { UID, startRulesEnv, type RulesEnv } from './support/env.js';
 import { commitBatch, planUserSubmission, submissionWrites, type PlannedWrite } from './support/product-writes.js';
@@ -72,7 +73,7 @@ const FORGERIES: Array<[string, (writes: PlannedWrite[]) => void]> = [
   ['an unknown field', (w) => void (jobOf(w).admin = true)],
   ['a missing field', (w) => void delete jobOf(w).sessionId],
   ['createdAt from the client clock', (w) => void (jobOf(w).createdAt = new Date())],
-  ['more than 8 MiB of audio', (w) => void Object.assign(audioOf(w), { bytes: 9 * 1024 * 1024, chunkCount: 12 })],
+  ['more than 7 MiB of audio', (w) => void Object.assign(audioOf(w), { bytes: PAYLOAD_LIMITS.maxAudioBytes + 1, chunkCount: 10 })],
   ['a chunk count that does not fit the size', (w) => void (audioOf(w).chunkCount = 2)],
   ['a non-audio mime type', (w) => void (audioOf(w).mimeType = 'video/mp4')],
   ['no sha256', (w) => void (audioOf(w).sha256 = null)],
@@ -105,6 +106,29 @@ describe('forged or malformed submissions are refused and write nothing', () => 
       expect(await exists('jobs', plan.jobId)).toBe(false);
     });
   }
+});
+
+describe('the audio size bound is the engine limit (PAYLOAD_LIMITS.maxAudioBytes)', () => {
+  // 44-byte header + 3,669,994 samples of 2 bytes = exactly the limit, in 10 chunks.
+  const largest = () => planUserSubmission(UID.alice, { audio: makeWav(3_669_994 / 16_000), metadata: {} });
+
+  it('a complete submission of exactly the limit is accepted', async () => {
+    const plan = await largest();
+    expect(plan.submission.audio.bytes).toBe(PAYLOAD_LIMITS.maxAudioBytes);
+    expect(plan.chunks).toHaveLength(10);
+    await assertSucceeds(commitBatch(env.db('alice'), env.names, submissionWrites(plan)));
+  });
+
+  it('one byte more, with every chunk consistent with it, is refused', async () => {
+    const plan = await largest();
+    const writes = submissionWrites(plan);
+    const last = chunksOf(writes).at(-1)!.data!;
+    const bytes = (last.data as Bytes).toUint8Array();
+    last.data = Bytes.fromUint8Array(new Uint8Array([...bytes, 0]));
+    audioOf(writes).bytes = PAYLOAD_LIMITS.maxAudioBytes + 1;
+    await assertFails(commitBatch(env.db('alice'), env.names, writes));
+    expect(await exists('jobs', plan.jobId)).toBe(false);
+  });
 });
 
 describe('after the batch', () => {
