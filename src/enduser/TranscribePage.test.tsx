@@ -2,7 +2,7 @@ import { act, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { makeWav } from '../test/audio';
-import { T0, rateLimit, stats } from '../test/factories';
+import { T0, job, rateLimit, stats } from '../test/factories';
 import { FakeAuth } from '../test/fakeAuth';
 import { FakeData } from '../test/fakeData';
 import { renderApp, renderPage } from '../test/render';
@@ -59,6 +59,21 @@ describe('end-user transcription page', () => {
     act(() => finish(data, jobId, 'bonjour tout le monde'));
     expect(await screen.findByTestId('transcript')).toHaveTextContent('bonjour tout le monde');
     expect(screen.getByTestId('notice')).toHaveTextContent(`Transcript ready for ${jobId}`);
+  });
+
+  it('tells the user which priorities an operator paused and marks their held jobs', async () => {
+    const data = new FakeData();
+    data.serverNow = () => T0;
+    data.put('stats', 'queue', stats({ pausedPriorities: ['low'] }));
+    data.put('jobs', 'held', job({ userId: 'u-1', status: 'queued', priority: 'low' }));
+    data.put('jobs', 'moving', job({ userId: 'u-1', status: 'queued', priority: 'high' }));
+    renderPage(<TranscribePage recorderEnv={{}} />, { data, auth: endUser() });
+    expect(await screen.findByTestId('paused-notice')).toHaveTextContent('An operator paused low priority jobs');
+    expect(await screen.findByTestId('request-held')).toHaveTextContent('on hold (paused)');
+    expect(screen.getByTestId('request-moving')).not.toHaveTextContent('on hold');
+    act(() => data.put('stats', 'queue', stats({ paused: true })));
+    await waitFor(() => expect(screen.getByTestId('paused-notice')).toHaveTextContent('The queue is paused by an operator'));
+    expect(screen.getByTestId('request-moving')).toHaveTextContent('on hold (paused)');
   });
 
   it('shows a clear error for a file that is not audio and writes nothing', async () => {

@@ -22,6 +22,9 @@ const TONE: Record<TranscriptionRequest['status'], Tone> = {
   rejected: 'bad',
 };
 
+/** Statuses of a job that has not started yet (a pause holds them). */
+const WAITING: readonly TranscriptionRequest['status'][] = ['submitted', 'queued', 'waiting'];
+
 const LABEL: Partial<Record<TranscriptionRequest['status'], string>> = {
   uploading: 'uploading',
   upload_failed: 'upload failed',
@@ -31,7 +34,7 @@ const LABEL: Partial<Record<TranscriptionRequest['status'], string>> = {
   dead_lettered: 'failed',
 };
 
-function RequestItem({ r, onCancel }: { r: TranscriptionRequest; onCancel: (id: string) => Promise<void> }) {
+function RequestItem({ r, held, onCancel }: { r: TranscriptionRequest; held: boolean; onCancel: (id: string) => Promise<void> }) {
   const [cancelError, setCancelError] = useState<string | null>(null);
   const cancellable = ['submitted', 'queued', 'waiting', 'running'].includes(r.status) && !r.cancelRequested;
   return (
@@ -46,6 +49,7 @@ function RequestItem({ r, onCancel }: { r: TranscriptionRequest; onCancel: (id: 
             {r.etaMs !== null ? ` · about ${formatDuration(r.etaMs)}` : ''}
           </span>
         ) : null}
+        {held && <Badge tone="warn">on hold (paused)</Badge>}
         {r.cancelRequested && <Badge tone="warn">cancelling</Badge>}
         {cancellable && (
           <Button
@@ -174,7 +178,15 @@ export function TranscribePage({ recorderEnv }: { recorderEnv?: RecorderEnv }) {
             hint={queue.rateLimit && !queue.rateLimit.windowEnded ? `resets in ${formatDuration(queue.rateLimit.resetInMs)}` : undefined}
           />
         </dl>
-        {queue.stats?.paused && <p className="mt-2 text-sm text-amber-700 dark:text-amber-400">The queue is paused by an operator; your jobs will wait.</p>}
+        {queue.stats?.paused ? (
+          <p className="mt-2 text-sm text-amber-700 dark:text-amber-400" data-testid="paused-notice">
+            The queue is paused by an operator; your jobs will wait.
+          </p>
+        ) : queue.stats && queue.stats.pausedPriorities.length > 0 ? (
+          <p className="mt-2 text-sm text-amber-700 dark:text-amber-400" data-testid="paused-notice">
+            An operator paused {queue.stats.pausedPriorities.join(', ')} priority jobs; those wait until they are resumed.
+          </p>
+        ) : null}
       </Card>
 
       {notice && (
@@ -192,7 +204,12 @@ export function TranscribePage({ recorderEnv }: { recorderEnv?: RecorderEnv }) {
         ) : (
           <ul className="space-y-2">
             {queue.requests.map((r) => (
-              <RequestItem key={r.requestId} r={r} onCancel={(id) => queue.cancel(id)} />
+              <RequestItem
+                key={r.requestId}
+                r={r}
+                held={WAITING.includes(r.status) && !!queue.stats?.pausedPriorities.includes(r.priority)}
+                onCancel={(id) => queue.cancel(id)}
+              />
             ))}
           </ul>
         )}

@@ -116,6 +116,16 @@ describe('useTranscriptionQueue', () => {
     expect(result.current.rateLimit).toMatchObject({ remaining: 8, capacity: 12, resetInMs: 30_000 });
   });
 
+  it('reads the pause switches from the stats document and never listens to the controls document', async () => {
+    data.put('stats', 'queue', stats({ pausedPriorities: ['low', 'normal'] }));
+    const { result } = mount();
+    await waitFor(() => expect(result.current.stats).toMatchObject({ paused: false, pausedPriorities: ['normal', 'low'] }));
+    act(() => data.put('stats', 'queue', stats({ paused: true })));
+    await waitFor(() => expect(result.current.stats).toMatchObject({ paused: true, pausedPriorities: ['urgent', 'high', 'normal', 'low'] }));
+    // End users may not read the controls document (it names the operator and the reason).
+    expect([...data.watchers].map((w) => w.spec.collection)).not.toContain('controls');
+  });
+
   it('fires onComplete and onError exactly once per job', async () => {
     const onComplete = vi.fn();
     const onError = vi.fn();

@@ -1,5 +1,5 @@
 import { isQueueError, planSubmission, type SubmissionInput } from '@fq/worker/core';
-import { ACTIVE_STATUSES, clientSubmissionSchema, encodeDoc, type Priority, type QueueStatsDoc } from '@fq/worker/schema';
+import { ACTIVE_STATUSES, PRIORITIES, clientSubmissionSchema, encodeDoc, type Priority, type QueueStatsDoc } from '@fq/worker/schema';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useData } from '../data/context';
 import { useClock, useNow } from '../lib/clock';
@@ -45,7 +45,10 @@ export interface QueueStatsView {
   throughputPerMin: number;
   avgServiceMs: number | null;
   activeServers: number;
+  /** An operator paused the whole queue: nothing starts until it resumes. */
   paused: boolean;
+  /** Priorities whose jobs do not start now (every priority while `paused`). */
+  pausedPriorities: Priority[];
 }
 
 export class SubmissionError extends Error {
@@ -61,7 +64,11 @@ export class SubmissionError extends Error {
 
 const MAX_ACTIVE_WATCHED = 50;
 
-function statsView(doc: QueueStatsDoc | null, paused: boolean): QueueStatsView | null {
+/**
+ * The stats document carries the pause switches (mirrored by the leader from the controls
+ * document, which end users may not read), so one listener answers everything here.
+ */
+function statsView(doc: QueueStatsDoc | null): QueueStatsView | null {
   if (!doc) return null;
   return {
     queued: Object.values(doc.queuedByPriority).reduce((a, b) => a + b, 0),
@@ -69,7 +76,8 @@ function statsView(doc: QueueStatsDoc | null, paused: boolean): QueueStatsView |
     throughputPerMin: doc.throughputPerMin,
     avgServiceMs: doc.avgServiceMs,
     activeServers: doc.activeServers,
-    paused,
+    paused: doc.paused,
+    pausedPriorities: doc.paused ? [...PRIORITIES] : PRIORITIES.filter((p) => doc.pausedPriorities.includes(p)),
   };
 }
 
@@ -104,7 +112,6 @@ export function useTranscriptionQueue(options: UseTranscriptionQueueOptions) {
     }),
   );
   const statsDoc = useLiveDoc(specs.queueStats());
-  const controlsDoc = useLiveDoc(specs.controls());
   const limitDoc = useLiveDoc(specs.rateLimit(userId));
   // Requests the server does not show yet (uploading / failed uploads); server rows win in the merge.
   const [local, setLocal] = useState<TranscriptionRequest[]>([]);
@@ -119,7 +126,6 @@ export function useTranscriptionQueue(options: UseTranscriptionQueueOptions) {
   const ledger = useMemo(() => createLedger(`firequeue.notified.${userId}`, storage), [userId, storage]);
 
   const stats = statsDoc.data?.ok ? statsDoc.data.data : null;
-  const paused = controlsDoc.data?.ok ? controlsDoc.data.data.paused : false;
 
   const fromServer = useMemo(() => {
     const byId = new Map<string, TranscriptionRequest>();
@@ -251,7 +257,7 @@ export function useTranscriptionQueue(options: UseTranscriptionQueueOptions) {
     queueTranscription,
     cancel,
     requests,
-    stats: statsView(stats, paused),
+    stats: statsView(stats),
     rateLimit,
     isLoading: recent.isPending || active.isPending,
     hasActiveRequests: requests.some((r) => !isTerminal(r.status)),

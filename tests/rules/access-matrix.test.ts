@@ -22,7 +22,9 @@ function allowed(role: Role, coll: CollectionKey, op: Op): boolean {
   if (role === 'anonymous') return false;
   if (role === 'admin') return op === 'get' || op === 'list' || (op === 'delete' && coll === 'payloads');
   if (op !== 'get') return false;
-  if (coll === 'stats' || coll === 'controls') return true; // the `queue` documents
+  // The stats `queue` document (it mirrors the pause switches); the controls document names
+  // the operator and the reason, so only admins read it.
+  if (coll === 'stats') return true;
   return role === 'alice' && (coll === 'jobs' || coll === 'rateLimits'); // alice's own
 }
 

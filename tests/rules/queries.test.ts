@@ -9,7 +9,9 @@ import {
   Timestamp,
   collection,
   collectionGroup,
+  doc,
   getCountFromServer,
+  getDoc,
   getDocs,
   limit,
   onSnapshot,
@@ -34,6 +36,7 @@ beforeAll(async () => {
     { collection: 'jobs', id: 'b1', data: job(UID.bob, 'queued') },
     { collection: 'rateLimits', id: UID.alice, data: base.rateLimits.data },
     { collection: 'stats', id: 'queue', data: base.stats.data },
+    { collection: 'controls', id: 'queue', data: base.controls.data },
     { collection: 'audit', id: 'e1', data: base.audit.data },
     { collection: 'analytics', id: base.analytics.id, data: base.analytics.data },
   ]);
@@ -84,6 +87,16 @@ describe("an end user's own jobs", () => {
   it('a count of her own jobs is allowed', async () => {
     const count = await assertSucceeds(getCountFromServer(query(jobs('alice'), where('userId', '==', UID.alice))));
     expect(count.data().count).toBe(2);
+  });
+});
+
+describe('the queue documents an end user reads', () => {
+  it('the stats document, with the pause switches mirrored in it, but not the controls document', async () => {
+    const stats = await assertSucceeds(getDoc(doc(env.db('alice'), env.names.stats, 'queue')));
+    expect(stats.data()).toMatchObject({ paused: false, pausedPriorities: [] });
+    // It names the operator who paused and why: admins only.
+    await assertFails(getDoc(doc(env.db('alice'), env.names.controls, 'queue')));
+    await assertSucceeds(getDoc(doc(env.db('admin'), env.names.controls, 'queue')));
   });
 });
 

@@ -9,6 +9,7 @@ import { Maintenance } from './maintenance.js';
 import { RollupMerger } from './analytics/merger.js';
 import { StatsRefresher, getEnterpriseStats } from './analytics/stats.js';
 import { AnalyticsRecorder } from './analytics/recorder.js';
+import { applyControl } from './controls.js';
 import { silentLogger } from '../ports/logger.js';
 
 /** Leader election, locks, dead-server detection and analytics, on any store adapter. */
@@ -208,6 +209,26 @@ export function describeCoordinationContract(label: string, makeFixture: EngineF
       expect(enterprise.performance.successRate).toBeCloseTo(6 / 8);
       expect(enterprise.queueStats.totalInQueue).toBe(0);
       expect(enterprise.circuitBreaker.state).toBe('closed');
+    });
+
+    it('mirrors the pause switches into the stats document for end users', async () => {
+      fx = await makeFixture(uniquePrefix('pause'));
+      const [a, b] = fx.stores;
+      const ctx = engineContext(b, { serverId: 'srv-b', clock: fx.clock });
+      const stats = new StatsRefresher(ctx, () => ({ id: 'srv-b', term: 1 }));
+      const admin = { kind: 'admin' as const, id: 'ops', email: null };
+      const api = engineContext(a, { serverId: 'api', clock: fx.clock });
+      expect(await stats.run()).toMatchObject({ paused: false, pausedPriorities: [] });
+      await applyControl(api, { type: 'queue.pause', priorities: ['low', 'normal'], reason: 'budget' }, admin);
+      expect(await stats.run()).toMatchObject({ paused: false, pausedPriorities: ['normal', 'low'] });
+      await applyControl(api, { type: 'queue.pause' }, admin);
+      // Published by the leader's next refresh, not by the control itself.
+      expect((await a.get('stats', SINGLETON_IDS.queueStats)).doc).toMatchObject({ paused: false });
+      await stats.run();
+      expect((await a.get('stats', SINGLETON_IDS.queueStats)).doc).toMatchObject({ paused: true });
+      expect((await getEnterpriseStats(a, 20_000)).queueStats).toMatchObject({ paused: true });
+      await applyControl(api, { type: 'queue.resume' }, admin);
+      expect(await stats.run()).toMatchObject({ paused: false, pausedPriorities: [] });
     });
   });
 }

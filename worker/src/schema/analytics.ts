@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PRIORITIES, JOB_STATUSES } from './job.js';
+import { PRIORITIES, JOB_STATUSES, prioritySchema } from './job.js';
 import { timestampMs } from './time.js';
 
 /**
@@ -110,5 +110,13 @@ export const queueStatsDocSchema = z.object({
   oldestQueuedAt: timestampMs.nullable(),
   /** Engine-side Firestore operations per completed job over the last 5 minutes. */
   firestoreOpsPerJob: z.number().nonnegative().nullable(),
+  /**
+   * The queue controls' pause switches, mirrored here so end users learn that their jobs are
+   * held without reading `transcription_controls/queue` (admins only: it names the operator
+   * and the reason). Same meaning as there: `paused` holds every priority, otherwise the
+   * priorities listed are held. Refreshed with the rest of this document.
+   */
+  paused: z.boolean().default(false),
+  pausedPriorities: z.array(prioritySchema).default([]),
 });
 export type QueueStatsDoc = z.infer<typeof queueStatsDocSchema>;

@@ -13,8 +13,10 @@ const TERMINAL: readonly JobStatus[] = JOB_STATUSES.filter((s) => !ACTIVE.includ
 
 /**
  * Leader duty: refreshes `transcription_stats/queue`, the one small document that dashboards
- * and end users read for queue depth, throughput and ETA. Active statuses are counted with
- * aggregations every run; terminal ones (large, slow-changing) every `terminalEveryMs`.
+ * and end users read for queue depth, throughput, ETA and whether the queue is paused
+ * (copied from the controls document, which end users may not read). Active statuses are
+ * counted with aggregations every run; terminal ones (large, slow-changing) every
+ * `terminalEveryMs`.
  */
 export class StatsRefresher {
   private terminal: Record<string, number> = {};
@@ -49,6 +51,7 @@ export class StatsRefresher {
       this.lastTerminal = now;
     }
     const servers = await store.query({ collection: 'servers', where: [{ field: 'state', op: '==', value: 'active' }] });
+    const controls = (await store.get('controls', SINGLETON_IDS.queueControls)).doc;
     const windowMinutes = this.options.windowMinutes ?? 5;
     let body = this.options.recent?.(windowMinutes) ?? null;
     if (!body) {
@@ -94,6 +97,8 @@ export class StatsRefresher {
       fleetConcurrency: servers.docs.reduce((s, d) => s + d.data.concurrencyLimit, 0),
       oldestQueuedAt: oldest.docs[0]?.data.admittedAt ?? null,
       firestoreOpsPerJob: c.succeeded > 0 ? ops / c.succeeded : null,
+      paused: controls?.paused ?? false,
+      pausedPriorities: controls?.pausedPriorities ?? [],
     };
     await store.commit([{ op: 'set', collection: 'stats', id: SINGLETON_IDS.queueStats, data: doc }]);
     return doc;
@@ -119,6 +124,9 @@ export interface EnterpriseStats {
     oldestQueuedAt: number | null;
     /** When the leader last refreshed these numbers (null: no leader has run yet). */
     refreshedAt: number | null;
+    /** Pause switches as of `refreshedAt` (see `QueueStatsDoc.paused`). */
+    paused: boolean;
+    pausedPriorities: Priority[];
   };
   performance: {
     successRate: number | null;
@@ -180,6 +188,8 @@ export async function getEnterpriseStats(store: DocStore, serverTimeoutMs: numbe
       inFlight: s?.inFlight ?? 0,
       oldestQueuedAt: s?.oldestQueuedAt ?? null,
       refreshedAt: s?.at ?? null,
+      paused: s?.paused ?? false,
+      pausedPriorities: s?.pausedPriorities ?? [],
     },
     performance: {
       successRate: s?.successRate ?? null,
