@@ -1,4 +1,4 @@
-import { act, screen, waitFor } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { makeWav } from '../test/audio';
@@ -74,6 +74,18 @@ describe('end-user transcription page', () => {
     act(() => data.put('stats', 'queue', stats({ paused: true })));
     await waitFor(() => expect(screen.getByTestId('paused-notice')).toHaveTextContent('The queue is paused by an operator'));
     expect(screen.getByTestId('request-moving')).toHaveTextContent('on hold (paused)');
+  });
+
+  it('offers Cancel once: a job with a recorded cancel request shows "cancelling" and no button', async () => {
+    const data = new FakeData();
+    data.put('jobs', 'j1', job({ userId: 'u-1', status: 'queued' }));
+    const user = userEvent.setup();
+    renderPage(<TranscribePage recorderEnv={{}} />, { data, auth: endUser() });
+    const item = await screen.findByTestId('request-j1');
+    await user.click(within(item).getByRole('button', { name: 'Cancel' }));
+    await waitFor(() => expect(within(item).queryByRole('button', { name: 'Cancel' })).not.toBeInTheDocument());
+    expect(item).toHaveTextContent('cancelling');
+    expect(data.commits).toHaveLength(1);
   });
 
   it('shows a clear error for a file that is not audio and writes nothing', async () => {

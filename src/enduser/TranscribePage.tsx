@@ -36,7 +36,6 @@ const LABEL: Partial<Record<TranscriptionRequest['status'], string>> = {
 
 function RequestItem({ r, held, onCancel }: { r: TranscriptionRequest; held: boolean; onCancel: (id: string) => Promise<void> }) {
   const [cancelError, setCancelError] = useState<string | null>(null);
-  const cancellable = ['submitted', 'queued', 'waiting', 'running'].includes(r.status) && !r.cancelRequested;
   return (
     <li className="space-y-1 rounded-md border border-slate-200 p-3 dark:border-slate-700" data-testid={`request-${r.requestId}`} data-status={r.status}>
       <div className="flex flex-wrap items-center gap-2 text-sm">
@@ -51,7 +50,7 @@ function RequestItem({ r, held, onCancel }: { r: TranscriptionRequest; held: boo
         ) : null}
         {held && <Badge tone="warn">on hold (paused)</Badge>}
         {r.cancelRequested && <Badge tone="warn">cancelling</Badge>}
-        {cancellable && (
+        {r.canCancel && (
           <Button
             size="sm"
             onClick={() => {

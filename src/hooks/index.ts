@@ -1,7 +1,8 @@
 /** The end-user side for app developers: the hook, its provider and its types. */
-export { useTranscriptionQueue, SubmissionError } from './useTranscriptionQueue';
+export { useTranscriptionQueue, SubmissionError, CancelError } from './useTranscriptionQueue';
 export type {
   AudioInput,
+  CancelErrorCode,
   QueueStatsView,
   QueueTranscriptionOptions,
   TranscriptionRequest,

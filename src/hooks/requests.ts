@@ -24,6 +24,11 @@ export interface TranscriptionRequest {
   error: RequestError | null;
   /** True while a cancel was requested and the engine has not acted on it yet. */
   cancelRequested: boolean;
+  /**
+   * `cancel(requestId)` would write a cancel request: the job is in Firestore, unfinished,
+   * and nobody asked to cancel it yet (the rules accept one request per job).
+   */
+  canCancel: boolean;
   metadata: JobDoc['metadata'];
 }
 
@@ -73,8 +78,34 @@ export function toRequest(id: string, job: JobDoc, stats: QueueStatsDoc | null):
     transcript: job.result?.transcript ?? null,
     error: errorOf(job),
     cancelRequested: job.cancelRequest !== null && !isTerminal(job.status),
+    canCancel: job.cancelRequest === null && CANCELLABLE.includes(job.status),
     metadata: job.metadata,
   };
+}
+
+/** Statuses the rules let an end user ask to cancel (`userCancelRequest`). */
+const CANCELLABLE: readonly RequestStatus[] = ['submitted', 'queued', 'waiting', 'running'];
+
+/** Why `cancel` must not write for this request, or null when it may. */
+export function cancelProblem(
+  request: TranscriptionRequest | undefined,
+  pending: boolean,
+): { code: 'CANCEL_ALREADY_REQUESTED' | 'NOT_CANCELLABLE' | 'UNKNOWN_REQUEST'; message: string } | null {
+  if (!request) return { code: 'UNKNOWN_REQUEST', message: 'this request is not one of your jobs' };
+  if (pending || request.cancelRequested) {
+    return { code: 'CANCEL_ALREADY_REQUESTED', message: 'a cancel request is already recorded for this job' };
+  }
+  if (!request.canCancel) {
+    const why = request.status === 'uploading' || request.status === 'upload_failed' ? 'was not submitted' : `is ${request.status}`;
+    return { code: 'NOT_CANCELLABLE', message: `this job ${why}; only unfinished jobs can be cancelled` };
+  }
+  return null;
+}
+
+/** Requests whose cancel write is in flight show as cancelling and offer no second cancel. */
+export function withPendingCancels(requests: TranscriptionRequest[], pending: ReadonlySet<string>): TranscriptionRequest[] {
+  if (pending.size === 0) return requests;
+  return requests.map((r) => (pending.has(r.requestId) ? { ...r, cancelRequested: true, canCancel: false } : r));
 }
 
 /**

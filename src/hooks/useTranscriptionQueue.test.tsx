@@ -6,7 +6,7 @@ import { makeWav } from '../test/audio';
 import { T0, job, rateLimit, stats } from '../test/factories';
 import { FakeData } from '../test/fakeData';
 import { dataWrapper } from '../test/providers';
-import { SubmissionError, useTranscriptionQueue, type UseTranscriptionQueueOptions } from './useTranscriptionQueue';
+import { CancelError, SubmissionError, useTranscriptionQueue, type UseTranscriptionQueueOptions } from './useTranscriptionQueue';
 import { estimateEta } from './requests';
 
 function memoryStorage() {
@@ -188,6 +188,60 @@ describe('useTranscriptionQueue', () => {
       { op: 'update', collection: 'jobs', id: 'stuck', data: { cancelRequest: { at: SERVER_TIME, by: 'u-1', reason: 'changed my mind' } } },
     ]);
     await waitFor(() => expect(result.current.requests.find((r) => r.requestId === 'stuck')?.cancelRequested).toBe(true));
+    expect(result.current.requests.find((r) => r.requestId === 'stuck')?.canCancel).toBe(false);
+  });
+
+  it('offers cancel only where the rules accept it, and refuses the rest with a typed error that writes nothing', async () => {
+    data.put('jobs', 'open', job({ userId: 'u-1', status: 'running' }));
+    data.put('jobs', 'asked', job({ userId: 'u-1', status: 'queued', cancelRequest: { at: T0, by: 'u-1', reason: null } }));
+    data.put('jobs', 'done', job({ userId: 'u-1', status: 'succeeded' }));
+    const { result } = mount();
+    await waitFor(() => expect(result.current.requests).toHaveLength(3));
+    const byId = (id: string) => result.current.requests.find((r) => r.requestId === id)!;
+    expect([byId('open').canCancel, byId('asked').canCancel, byId('done').canCancel]).toEqual([true, false, false]);
+    expect(byId('asked').cancelRequested).toBe(true);
+
+    const refusal = async (id: string) => {
+      let caught: unknown;
+      await act(async () => {
+        caught = await result.current.cancel(id).catch((e: unknown) => e);
+      });
+      expect(caught).toBeInstanceOf(CancelError);
+      return (caught as CancelError).code;
+    };
+    expect(await refusal('asked')).toBe('CANCEL_ALREADY_REQUESTED');
+    expect(await refusal('done')).toBe('NOT_CANCELLABLE');
+    expect(await refusal('someone-elses')).toBe('UNKNOWN_REQUEST');
+    expect(data.commits).toHaveLength(0);
+
+    // A double click: the second call is refused while the first write is still in flight.
+    let release!: () => void;
+    data.gate = new Promise((r) => (release = r));
+    let first!: Promise<void>;
+    act(() => {
+      first = result.current.cancel('open');
+    });
+    await waitFor(() => expect(byId('open')).toMatchObject({ canCancel: false, cancelRequested: true }));
+    expect(await refusal('open')).toBe('CANCEL_ALREADY_REQUESTED');
+    release();
+    await act(async () => {
+      await first;
+    });
+    expect(data.commits).toHaveLength(1);
+    expect(byId('open')).toMatchObject({ canCancel: false, cancelRequested: true });
+  });
+
+  it('reports a cancel write Firestore refused as CANCEL_FAILED and offers cancel again', async () => {
+    data.put('jobs', 'j', job({ userId: 'u-1', status: 'queued' }));
+    const { result } = mount();
+    await waitFor(() => expect(result.current.requests[0]?.canCancel).toBe(true));
+    data.failNextWrite(Object.assign(new Error('offline'), { code: 'unavailable' }));
+    let caught: unknown;
+    await act(async () => {
+      caught = await result.current.cancel('j').catch((e: unknown) => e);
+    });
+    expect(caught).toMatchObject({ name: 'CancelError', code: 'CANCEL_FAILED', requestId: 'j' });
+    expect(result.current.requests[0]).toMatchObject({ canCancel: true, cancelRequested: false });
   });
 });
 

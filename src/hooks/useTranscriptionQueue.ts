@@ -10,10 +10,13 @@ import { specs } from '../data/queries';
 import { okRows } from '../data/rows';
 import { querySpec, where } from '../data/specs';
 import { userUsage, type UserUsage } from '../features/limits/usage';
+import { CancelError, SubmissionError } from './errors';
 import { createLedger } from './notifications';
-import { isTerminal, mergeRequests, toRequest, type TranscriptionRequest } from './requests';
+import { cancelProblem, isTerminal, mergeRequests, toRequest, withPendingCancels, type TranscriptionRequest } from './requests';
 
 export type { TranscriptionRequest } from './requests';
+export { CancelError, SubmissionError } from './errors';
+export type { CancelErrorCode } from './errors';
 
 export type AudioInput = Blob | Uint8Array | ArrayBuffer;
 
@@ -49,17 +52,6 @@ export interface QueueStatsView {
   paused: boolean;
   /** Priorities whose jobs do not start now (every priority while `paused`). */
   pausedPriorities: Priority[];
-}
-
-export class SubmissionError extends Error {
-  override readonly name = 'SubmissionError';
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly requestId: string | null,
-  ) {
-    super(message);
-  }
 }
 
 const MAX_ACTIVE_WATCHED = 50;
@@ -134,7 +126,15 @@ export function useTranscriptionQueue(options: UseTranscriptionQueueOptions) {
     return [...byId.values()];
   }, [recent.data, active.data, stats]);
 
-  const requests = useMemo(() => mergeRequests(fromServer, local), [fromServer, local]);
+  // Cancels being written: shown as cancelling, and no second request in that window. The
+  // ref answers a double click synchronously; the state re-renders.
+  const pendingCancels = useRef(new Set<string>());
+  const [pending, setPending] = useState<ReadonlySet<string>>(new Set());
+  const requests = useMemo(() => withPendingCancels(mergeRequests(fromServer, local), pending), [fromServer, local, pending]);
+  const requestsRef = useRef(requests);
+  useEffect(() => {
+    requestsRef.current = requests;
+  });
 
   // Fire callbacks once per job: jobs seen active (now or before a reload) and now terminal.
   useEffect(() => {
@@ -167,6 +167,7 @@ export function useTranscriptionQueue(options: UseTranscriptionQueueOptions) {
           transcript: null,
           error: { code, message },
           cancelRequested: false,
+          canCancel: false,
           metadata: opts.metadata ?? {},
         };
         setLocal((prev) => [...prev.filter((r) => r.requestId !== requestId), failed]);
@@ -209,6 +210,7 @@ export function useTranscriptionQueue(options: UseTranscriptionQueueOptions) {
           transcript: null,
           error: null,
           cancelRequested: false,
+          canCancel: false,
           metadata: plan.submission.metadata,
         },
       ]);
@@ -241,12 +243,25 @@ export function useTranscriptionQueue(options: UseTranscriptionQueueOptions) {
   );
 
   const cancel = useCallback(
-    async (requestId: string, reason: string | null = null) => {
+    async (requestId: string, reason: string | null = null): Promise<void> => {
       // Only the cancel request is written; the engine performs the cancellation (and aborts
-      // an in-flight upstream call), so a client can never finish a job itself.
-      await port.commitBatch([
-        { op: 'update', collection: 'jobs', id: requestId, data: { cancelRequest: { at: SERVER_TIME, by: userId, reason } } },
-      ]);
+      // an in-flight upstream call), so a client can never finish a job itself. The rules
+      // accept one request per job: a second one is refused here, before any write.
+      const request = requestsRef.current.find((r) => r.requestId === requestId);
+      const problem = cancelProblem(request, pendingCancels.current.has(requestId));
+      if (problem) throw new CancelError(problem.code, problem.message, requestId);
+      pendingCancels.current.add(requestId);
+      setPending(new Set(pendingCancels.current));
+      try {
+        await port.commitBatch([
+          { op: 'update', collection: 'jobs', id: requestId, data: { cancelRequest: { at: SERVER_TIME, by: userId, reason } } },
+        ]);
+      } catch (error) {
+        throw new CancelError('CANCEL_FAILED', `the cancel request could not be saved: ${describeError(error)}`, requestId);
+      } finally {
+        pendingCancels.current.delete(requestId);
+        setPending(new Set(pendingCancels.current));
+      }
     },
     [port, userId],
   );
