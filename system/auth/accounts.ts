@@ -1,0 +1,53 @@
+import type { Auth, UserRecord } from 'firebase-admin/auth';
+
+export interface AccountSpec {
+  email: string;
+  /** Set (or reset) the password; omit to leave an existing account's password alone. */
+  password?: string;
+  /** true grants the `admin` custom claim, false removes it, undefined leaves claims alone. */
+  admin?: boolean;
+  /** Create the account when it does not exist (otherwise that is an error). */
+  create?: boolean;
+}
+
+export interface AccountResult {
+  email: string;
+  uid: string;
+  created: boolean;
+  admin: boolean;
+}
+
+function isNotFound(error: unknown): boolean {
+  return (error as { code?: string } | null)?.code === 'auth/user-not-found';
+}
+
+/**
+ * Makes an account look like `spec`, idempotently: create or update the password, then set
+ * or clear the `admin` claim while keeping any other custom claims. The dashboard reads the
+ * claim from the ID token, so a signed-in user sees a change after a token refresh
+ * ("Refresh access") or the next sign-in.
+ */
+export async function ensureAccount(auth: Auth, spec: AccountSpec): Promise<AccountResult> {
+  let user: UserRecord | null = null;
+  try {
+    user = await auth.getUserByEmail(spec.email);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+  let created = false;
+  if (!user) {
+    if (!spec.create) throw new Error(`no account with email ${spec.email} (pass --create to make one)`);
+    if (!spec.password) throw new Error(`a new account needs a password (${spec.email})`);
+    user = await auth.createUser({ email: spec.email, password: spec.password, emailVerified: true });
+    created = true;
+  } else if (spec.password) {
+    user = await auth.updateUser(user.uid, { password: spec.password });
+  }
+  const claims: Record<string, unknown> = { ...(user.customClaims ?? {}) };
+  if (spec.admin !== undefined) {
+    if (spec.admin) claims.admin = true;
+    else delete claims.admin;
+    await auth.setCustomUserClaims(user.uid, Object.keys(claims).length > 0 ? claims : null);
+  }
+  return { email: spec.email, uid: user.uid, created, admin: claims.admin === true };
+}

@@ -1,0 +1,20 @@
+import { fileURLToPath } from 'node:url';
+
+/** Repository root (system/ sits directly below it). */
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export const paths = {
+  emulatorCli: fileURLToPath(new URL('../emulator/src/cli.ts', import.meta.url)),
+  workerCli: fileURLToPath(new URL('../worker/src/cli.ts', import.meta.url)),
+  fakeGeminiCli: fileURLToPath(new URL('../worker/src/fake-gemini/cli.ts', import.meta.url)),
+  dashboardServer: fileURLToPath(new URL('./dashboard/serve.ts', import.meta.url)),
+  seedAccounts: fileURLToPath(new URL('./auth/seed-cli.ts', import.meta.url)),
+  firebaseCli: fileURLToPath(new URL('../node_modules/firebase-tools/lib/bin/firebase.js', import.meta.url)),
+  rules: fileURLToPath(new URL('../firestore.rules', import.meta.url)),
+  firebaseJson: fileURLToPath(new URL('../firebase.json', import.meta.url)),
+};
+
+/** `node --import tsx <script>`: one process per child, so signals reach the program itself. */
+export function tsxArgs(script: string, args: readonly string[]): string[] {
+  return ['--import', 'tsx', script, ...args];
+}

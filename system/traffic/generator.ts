@@ -1,0 +1,169 @@
+import { QueueError, seededRandom } from '@fq/worker/core';
+import { makeTestWav, type FakeGeminiClient, type Queue } from '@fq/worker';
+import { TrafficSchedule, trafficOptionsSchema, type EpisodeKind, type ResolvedTrafficOptions, type TrafficEvent, type TrafficOptions } from './plan.js';
+
+export interface TrafficStats {
+  ratePerSec: number;
+  running: boolean;
+  enqueued: number;
+  /** Refused by the queue, by error code (RATE_LIMITED during bursts is expected). */
+  rejected: Record<string, number>;
+  /** Unexpected enqueue failures (store errors). */
+  errors: number;
+  /** Arrivals dropped because too many enqueues were already in flight (a slow emulator). */
+  skipped: number;
+  bursts: number;
+  episodes: number;
+  activeEpisode: EpisodeKind | null;
+  lastError: string | null;
+}
+
+export interface TrafficGeneratorDeps {
+  queue: Queue;
+  /** Control API of the fake Gemini; null (real Gemini) disables overload episodes. */
+  gemini: FakeGeminiClient | null;
+  options: TrafficOptions;
+  now?: () => number;
+  tickMs?: number;
+  onEvent?: (message: string) => void;
+}
+
+const MAX_IN_FLIGHT = 8;
+
+/**
+ * Runs a TrafficSchedule against the system: enqueues through the server API (so jobs take
+ * the same admission path as any backend), and drives overload episodes through the fake
+ * Gemini's control API, restoring its baseline behaviour when an episode ends or traffic stops.
+ */
+export class TrafficGenerator {
+  private readonly schedule: TrafficSchedule;
+  private readonly options: ResolvedTrafficOptions;
+  private readonly now: () => number;
+  private timer: NodeJS.Timeout | null = null;
+  private inFlight = new Set<Promise<void>>();
+  private baseline: { capacity: number | null; outage: unknown } | null = null;
+  private episodeChange: Promise<void> = Promise.resolve();
+  private readonly counters: Omit<TrafficStats, 'ratePerSec' | 'running' | 'activeEpisode'> = {
+    enqueued: 0,
+    rejected: {},
+    errors: 0,
+    skipped: 0,
+    bursts: 0,
+    episodes: 0,
+    lastError: null,
+  };
+
+  constructor(private readonly deps: TrafficGeneratorDeps) {
+    this.now = deps.now ?? Date.now;
+    const parsed = trafficOptionsSchema.parse(deps.options);
+    // Without the fake (real Gemini) there is nothing to overload on purpose.
+    this.options = deps.gemini ? parsed : { ...parsed, episodes: { ...parsed.episodes, everyMs: 0 } };
+    this.schedule = new TrafficSchedule(this.options, seededRandom(this.options.seed), this.now());
+  }
+
+  async start(): Promise<void> {
+    if (this.timer) return;
+    if (this.deps.gemini) {
+      const config = await this.deps.gemini.config();
+      this.baseline = { capacity: config.capacity, outage: config.outage };
+    }
+    this.timer = setInterval(() => this.tick(), this.deps.tickMs ?? 250);
+  }
+
+  setRate(ratePerSec: number): void {
+    this.schedule.setRate(ratePerSec, this.now());
+    this.tick();
+  }
+
+  stats(): TrafficStats {
+    return {
+      ...this.counters,
+      rejected: { ...this.counters.rejected },
+      ratePerSec: this.schedule.ratePerSec,
+      running: this.timer !== null,
+      activeEpisode: this.schedule.activeEpisode,
+    };
+  }
+
+  /** Stops arrivals, waits for enqueues in flight and restores the fake's baseline. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await Promise.allSettled([...this.inFlight]);
+    await this.episodeChange;
+    if (this.schedule.activeEpisode) await this.restoreBaseline().catch(() => undefined);
+  }
+
+  private tick(): void {
+    if (!this.timer) return;
+    let burstCounted = false;
+    for (const event of this.schedule.due(this.now())) {
+      if (event.kind === 'enqueue') {
+        if (event.burst && !burstCounted) {
+          burstCounted = true;
+          this.counters.bursts += 1;
+          this.deps.onEvent?.(`burst: ${event.userId} submits a batch of low-priority jobs`);
+        }
+        this.enqueue(event);
+      } else this.changeEpisode(event);
+    }
+  }
+
+  private enqueue(event: Extract<TrafficEvent, { kind: 'enqueue' }>): void {
+    if (this.inFlight.size >= MAX_IN_FLIGHT) {
+      this.counters.skipped += 1;
+      return;
+    }
+    const audio = makeTestWav({ durationSec: event.audioSeconds, text: event.text, sampleRate: 8_000 });
+    const done = this.deps.queue
+      .enqueue({ audio, mimeType: 'audio/wav', userId: event.userId, priority: event.priority, metadata: { source: 'demo-traffic' } })
+      .then(
+        () => {
+          this.counters.enqueued += 1;
+        },
+        (error: unknown) => {
+          if (error instanceof QueueError) {
+            this.counters.rejected[error.code] = (this.counters.rejected[error.code] ?? 0) + 1;
+          } else {
+            this.counters.errors += 1;
+            this.counters.lastError = error instanceof Error ? error.message : String(error);
+          }
+        },
+      )
+      .finally(() => this.inFlight.delete(done));
+    this.inFlight.add(done);
+  }
+
+  private changeEpisode(event: Exclude<TrafficEvent, { kind: 'enqueue' }>): void {
+    const gemini = this.deps.gemini;
+    if (!gemini) return;
+    // Episode changes are applied in order, even when the control API is slow.
+    this.episodeChange = this.episodeChange.then(async () => {
+      try {
+        if (event.kind === 'episode_start') {
+          this.counters.episodes += 1;
+          const seconds = Math.round((event.until - event.at) / 1000);
+          if (event.episode === 'outage') {
+            this.deps.onEvent?.(`overload episode: the fake Gemini answers every call 503 for ${seconds} s (the breaker opens)`);
+            await gemini.configure({ outage: { kind: 'status', status: 503 } });
+          } else {
+            const capacity = this.options.episodes.capacity;
+            this.deps.onEvent?.(`overload episode: the fake Gemini's capacity drops to ${capacity} for ${seconds} s (503s, adaptive limit backs off)`);
+            await gemini.configure({ capacity });
+          }
+        } else {
+          this.deps.onEvent?.(`overload episode over: the fake Gemini is back to normal`);
+          await this.restoreBaseline();
+        }
+      } catch (error) {
+        this.counters.errors += 1;
+        this.counters.lastError = `fake Gemini control: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    });
+  }
+
+  private async restoreBaseline(): Promise<void> {
+    if (!this.deps.gemini || !this.baseline) return;
+    await this.deps.gemini.configure({ capacity: this.baseline.capacity, outage: this.baseline.outage as null });
+  }
+}
