@@ -13,6 +13,7 @@ export default defineConfig({
       './worker',
       './emulator',
       './tests/rules',
+      './system',
       {
         extends: true,
         test: {
