@@ -1,41 +1,34 @@
-import { SINGLETON_IDS, type Granularity, type JobStatus } from '@fq/worker/schema';
-import { docSpec, querySpec, where, at, type FieldFilter, type QuerySpec } from './specs';
+import { ACTIVE_STATUSES, QUERIES, SINGLETON_IDS, type Granularity, type JobStatus } from '@fq/worker/schema';
+import { at, docSpec, specOf, type QuerySpec } from './specs';
 
 /**
- * Every read the console makes, in one place, each bounded by a limit. Composite indexes
- * these need on real Firestore are listed in the dashboard notes (jobs by userId/status +
- * createdAt, analytics by granularity + periodStart, audit by at).
+ * Every read the console and the end-user hook make, in one place, each bounded by a limit
+ * and built from a registered query shape (`QUERIES`), against which a worker test checks
+ * `firestore.indexes.json`.
  */
 export const specs = {
   queueStats: () => docSpec('stats', SINGLETON_IDS.queueStats),
   leader: () => docSpec('leader', SINGLETON_IDS.leaderLease),
   controls: () => docSpec('controls', SINGLETON_IDS.queueControls),
   /** One document per server process; the fleet is small. */
-  servers: () => querySpec('servers', { orderBy: [{ field: 'serverId', direction: 'asc' }], limit: 200 }),
-  breakers: () => querySpec('breakers', { orderBy: [{ field: 'model', direction: 'asc' }], limit: 50 }),
-  budgets: () => querySpec('budgets', { orderBy: [{ field: 'model', direction: 'asc' }], limit: 50 }),
-  locks: () => querySpec('locks', { orderBy: [{ field: 'name', direction: 'asc' }], limit: 200 }),
+  servers: () => specOf(QUERIES.serversById, {}, 200),
+  breakers: () => specOf(QUERIES.breakersByModel, {}, 50),
+  budgets: () => specOf(QUERIES.budgetsByModel, {}, 50),
+  locks: () => specOf(QUERIES.locksByName, {}, 200),
   /**
    * The newest `limit` rollups of one granularity. No time bound in the query, so the key
    * (and the listener) stays the same while time passes; the series maths cut the window.
    */
-  rollups: (granularity: Granularity, limit: number) =>
-    querySpec('analytics', {
-      where: [where('granularity', '==', granularity)],
-      orderBy: [{ field: 'periodStart', direction: 'desc' }],
-      limit,
-    }),
-  topConsumers: (limit: number) =>
-    querySpec('rateLimits', { orderBy: [{ field: 'count', direction: 'desc' }], limit }),
+  rollups: (granularity: Granularity, limit: number) => specOf(QUERIES.newestRollups, { granularity }, limit),
+  topConsumers: (limit: number) => specOf(QUERIES.topConsumers, {}, limit),
   rateLimit: (userId: string) => docSpec('rateLimits', userId),
   job: (jobId: string) => docSpec('jobs', jobId),
-  audit: (limit: number) => querySpec('audit', { orderBy: [{ field: 'at', direction: 'desc' }], limit }),
-  userJobs: (userId: string, limit: number) =>
-    querySpec('jobs', {
-      where: [where('userId', '==', userId)],
-      orderBy: [{ field: 'createdAt', direction: 'desc' }],
-      limit,
-    }),
+  /** The newest audit entries; with `beforeMs`, the page at or before that time. */
+  audit: (limit: number, beforeMs?: number) => specOf(QUERIES.auditLog, { at: beforeMs === undefined ? undefined : at(beforeMs) }, limit),
+  /** The end-user hook: a user's newest jobs (rules: a list must pin userId == uid). */
+  userJobs: (userId: string, limit: number) => specOf(QUERIES.userJobs, { userId }, limit),
+  /** The end-user hook: a user's unfinished jobs, whatever their age. */
+  userActiveJobs: (userId: string, limit: number) => specOf(QUERIES.userJobsInStatuses, { userId, status: [...ACTIVE_STATUSES] }, limit),
 };
 
 export interface JobFilter {
@@ -49,12 +42,16 @@ export interface JobFilter {
 
 /** The job table's query: equality filters, a createdAt range, newest first, one page. */
 export function jobSearchSpec(filter: JobFilter, pageSize: number): QuerySpec<'jobs'> {
-  const filters: FieldFilter[] = [];
-  if (filter.userId) filters.push(where('userId', '==', filter.userId));
-  if (filter.status) filters.push(where('status', '==', filter.status));
-  if (filter.fromMs !== undefined) filters.push(where('createdAt', '>=', at(filter.fromMs)));
-  if (filter.toMs !== undefined) filters.push(where('createdAt', '<', at(filter.toMs)));
-  return querySpec('jobs', { where: filters, orderBy: [{ field: 'createdAt', direction: 'desc' }], limit: pageSize });
+  return specOf(
+    QUERIES.jobSearch,
+    {
+      userId: filter.userId || undefined,
+      status: filter.status,
+      from: filter.fromMs === undefined ? undefined : at(filter.fromMs),
+      to: filter.toMs === undefined ? undefined : at(filter.toMs),
+    },
+    pageSize,
+  );
 }
 
 /** Words for the audit entry of a bulk action ("status=dead_lettered, user=u1"). */

@@ -1,10 +1,10 @@
-import type { CollectionKey } from '@fq/worker/schema';
+import { buildQuery, type CollectionKey, type QueryShape, type ShapeParams } from '@fq/worker/schema';
 
 /**
  * Backend-neutral descriptions of what to read. They are plain JSON, so they double as
  * TanStack Query keys, and both the Firestore adapter and test fakes can interpret them.
  */
-export type FilterOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'array-contains';
+export type FilterOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | 'in' | 'not-in' | 'array-contains';
 /** Times in documents are Firestore timestamps: filter on them with `{ timeMs }`. */
 export type FilterValue = string | number | boolean | null | { timeMs: number } | readonly FilterValue[];
 
@@ -48,6 +48,15 @@ export function querySpec<K extends CollectionKey>(
     throw new RangeError(`query limit must be an integer in 1..${MAX_QUERY_LIMIT}, got ${opts.limit}`);
   }
   return { kind: 'query', collection, where: opts.where ?? [], orderBy: opts.orderBy ?? [], limit: opts.limit };
+}
+
+/**
+ * A query from a registered shape (`QUERIES` in `@fq/worker/schema`): how the console and the
+ * end-user hook make every query, so `firestore.indexes.json` is checked against all of them.
+ */
+export function specOf<S extends QueryShape>(shape: S, params: ShapeParams<S, FilterValue>, limit: number): QuerySpec<S['collection']> {
+  const built = buildQuery(shape, params);
+  return querySpec(shape.collection, { where: built.where, orderBy: built.orderBy, limit });
 }
 
 export function where(field: string, op: FilterOp, value: FilterValue): FieldFilter {

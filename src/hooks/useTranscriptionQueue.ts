@@ -1,5 +1,5 @@
 import { isQueueError, planSubmission, type SubmissionInput } from '@fq/worker/core';
-import { ACTIVE_STATUSES, PRIORITIES, clientSubmissionSchema, encodeDoc, type Priority, type QueueStatsDoc } from '@fq/worker/schema';
+import { PRIORITIES, clientSubmissionSchema, encodeDoc, type Priority, type QueueStatsDoc } from '@fq/worker/schema';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useData } from '../data/context';
 import { useClock, useNow } from '../lib/clock';
@@ -8,7 +8,6 @@ import { useLiveDoc, useLiveQuery } from '../data/hooks';
 import { SERVER_TIME, type Mutation } from '../data/port';
 import { specs } from '../data/queries';
 import { okRows } from '../data/rows';
-import { querySpec, where } from '../data/specs';
 import { userUsage, type UserUsage } from '../features/limits/usage';
 import { CancelError, SubmissionError } from './errors';
 import { createLedger } from './notifications';
@@ -97,12 +96,7 @@ export function useTranscriptionQueue(options: UseTranscriptionQueueOptions) {
   const { userId, historyLimit = 20 } = options;
   const { port, serverClock } = useData();
   const recent = useLiveQuery(specs.userJobs(userId, historyLimit));
-  const active = useLiveQuery(
-    querySpec('jobs', {
-      where: [where('userId', '==', userId), where('status', 'in', [...ACTIVE_STATUSES])],
-      limit: MAX_ACTIVE_WATCHED,
-    }),
-  );
+  const active = useLiveQuery(specs.userActiveJobs(userId, MAX_ACTIVE_WATCHED));
   const statsDoc = useLiveDoc(specs.queueStats());
   const limitDoc = useLiveDoc(specs.rateLimit(userId));
   // Requests the server does not show yet (uploading / failed uploads); server rows win in the merge.

@@ -1,4 +1,4 @@
-import { collectionNames, encodeDoc, type CollectionKey, type DocOf } from '@fq/worker/schema';
+import { assertRegisteredQuery, collectionNames, encodeDoc, type CollectionKey, type DocOf } from '@fq/worker/schema';
 import { ServerTimeSentinel, type DataPort, type LiveMeta, type Mutation, type Page, type Sink } from '../data/port';
 import { decodeRow, type Row } from '../data/rows';
 import type { DocSpec, FieldFilter, FilterValue, QuerySpec } from '../data/specs';
@@ -47,6 +47,8 @@ function matches(doc: Raw, f: FieldFilter): boolean {
       return v !== undefined && cmp(v, want) >= 0;
     case 'in':
       return (f.value as FilterValue[]).map(comparable).includes(v);
+    case 'not-in':
+      return v !== undefined && v !== null && !(f.value as FilterValue[]).map(comparable).includes(v);
     case 'array-contains':
       return Array.isArray(v) && v.map(comparable).includes(want);
   }
@@ -219,6 +221,9 @@ export class FakeData implements DataPort {
   }
 
   private evaluate(spec: QuerySpec, limit: number): [string, Raw][] {
+    // Like Firestore without the index: a query that needs a composite index must come from a
+    // registered shape (QUERIES), or production would lack its index.
+    assertRegisteredQuery(spec);
     const rows = this.all(spec.collection).filter(([, raw]) => spec.where.every((f) => matches(raw, f)));
     rows.sort((a, b) => {
       for (const o of spec.orderBy) {

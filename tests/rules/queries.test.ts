@@ -4,7 +4,7 @@
  * queries run as an admin.
  */
 import { assertFails, assertSucceeds } from '@firebase/rules-unit-testing';
-import { ACTIVE_STATUSES } from '@fq/worker/schema';
+import { ACTIVE_STATUSES, QUERIES, buildQuery, type BuiltQuery, type CollectionKey } from '@fq/worker/schema';
 import {
   Timestamp,
   collection,
@@ -48,10 +48,20 @@ afterAll(async () => {
 
 const jobs = (role: Role) => collection(env.db(role), env.names.jobs);
 
-/** The hook's two live queries (src/data/queries.ts `userJobs` and the active-jobs query). */
-const userJobs = (role: Role, uid: string) => query(jobs(role), where('userId', '==', uid), orderBy('createdAt', 'desc'), limit(20));
+/** A registered query shape as the web SDK runs it. */
+function sdkQuery(role: Role, built: BuiltQuery<CollectionKey, unknown>): Query {
+  return query(
+    collection(env.db(role), env.names[built.collection]),
+    ...built.where.map((f) => where(f.field, f.op, f.value)),
+    ...built.orderBy.map((o) => orderBy(o.field, o.direction)),
+    ...(built.limit !== undefined ? [limit(built.limit)] : []),
+  );
+}
+
+/** The hook's two live queries (src/data/queries.ts `userJobs` and `userActiveJobs`), from the registry. */
+const userJobs = (role: Role, uid: string) => sdkQuery(role, buildQuery(QUERIES.userJobs, { userId: uid }, { limit: 20 }));
 const activeJobs = (role: Role, uid: string) =>
-  query(jobs(role), where('userId', '==', uid), where('status', 'in', [...ACTIVE_STATUSES]), limit(50));
+  sdkQuery(role, buildQuery(QUERIES.userJobsInStatuses, { userId: uid, status: [...ACTIVE_STATUSES] }, { limit: 50 }));
 
 /** The listener's first answer from the server (the SDK may show its cache before that). */
 function firstSnapshot(q: Query): Promise<number> {

@@ -12,7 +12,6 @@ import { useLiveQuery } from '../../data/hooks';
 import type { PageCursor } from '../../data/port';
 import { specs } from '../../data/queries';
 import type { Row } from '../../data/rows';
-import { at, querySpec, where } from '../../data/specs';
 import { queryKeys } from '../../live/keys';
 import { formatTime } from '../../lib/format';
 
@@ -54,7 +53,7 @@ function OlderPages({ beforeMs, exclude }: { beforeMs: number; exclude: Set<stri
   const { port, prefix } = useData();
   const [cursors, setCursors] = useState<(PageCursor | null)[]>([null]);
   const [index, setIndex] = useState(0);
-  const spec = querySpec('audit', { where: [where('at', '<=', at(beforeMs))], orderBy: [{ field: 'at', direction: 'desc' }], limit: PAGE });
+  const spec = specs.audit(PAGE, beforeMs);
   const cursor = cursors[index] ?? null;
   const page = useQuery({
     queryKey: queryKeys.page(prefix, spec, cursor?.token ?? null),

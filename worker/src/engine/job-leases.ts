@@ -13,7 +13,8 @@ import {
   renewLease,
   type Holder,
 } from '../core/jobs/transitions.js';
-import { ContentionError, type Transaction } from '../ports/store.js';
+import { ContentionError, queryOf, type Transaction } from '../ports/store.js';
+import { QUERIES } from '../schema/queries.js';
 import type { EngineContext } from './context.js';
 
 export interface ClaimedJob {
@@ -144,10 +145,7 @@ export class JobLeases {
 
   /** Reads and verifies the audio (immutable chunks, so no transaction is needed). */
   async loadPayload(jobId: string, job: JobDoc): Promise<Uint8Array> {
-    const result = await this.ctx.store.query({
-      collection: 'payloads',
-      where: [{ field: 'jobId', op: '==', value: jobId }],
-    });
+    const result = await this.ctx.store.query(queryOf(QUERIES.payloadChunks, { jobId }));
     return assemblePayload(
       jobId,
       job.audio,

@@ -1,8 +1,8 @@
 import { payloadChunkId } from '../schema/names.js';
-import type { CollectionKey } from '../schema/names.js';
 import type { JobDoc } from '../schema/job.js';
 import { PAYLOAD_RELEASING_STATUSES, cancelUnheld, leaseExpired, promoteWaiting, reclaimExpired } from '../core/jobs/transitions.js';
-import { at, ContentionError, type Transaction } from '../ports/store.js';
+import { QUERIES } from '../schema/queries.js';
+import { at, ContentionError, queryOf, type Transaction } from '../ports/store.js';
 import type { EngineContext } from './context.js';
 
 function writeJob(tx: Transaction, jobId: string, before: JobDoc, next: JobDoc): void {
@@ -11,6 +11,13 @@ function writeJob(tx: Transaction, jobId: string, before: JobDoc, next: JobDoc):
     for (let i = 0; i < next.audio.chunkCount; i++) tx.delete('payloads', payloadChunkId(jobId, i));
   }
 }
+
+/** Retention sweeps whose documents are simply deleted. */
+type RetentionShape =
+  | typeof QUERIES.expiredIdempotencyKeys
+  | typeof QUERIES.expiredRollups
+  | typeof QUERIES.expiredAuditEntries
+  | typeof QUERIES.oldPartials;
 
 async function quietly<T>(fn: () => Promise<T>): Promise<T | null> {
   try {
@@ -32,15 +39,9 @@ export class Maintenance {
 
   /** running jobs whose lease expired by store time -> queued (or dead letters / cancelled). */
   async reclaimExpiredLeases(limit = 100): Promise<number> {
-    const { docs, readTime } = await this.ctx.store.query({
-      collection: 'jobs',
-      where: [
-        { field: 'status', op: '==', value: 'running' },
-        { field: 'lease.expiresAt', op: '<=', value: at(this.ctx.store.now()) },
-      ],
-      orderBy: [{ field: 'lease.expiresAt' }],
-      limit,
-    });
+    const { docs, readTime } = await this.ctx.store.query(
+      queryOf(QUERIES.expiredLeases, { status: 'running', 'lease.expiresAt': at(this.ctx.store.now()) }, { limit }),
+    );
     let reclaimed = 0;
     for (const d of docs) {
       if (d.data.lease && d.data.lease.expiresAt > readTime) continue;
@@ -70,14 +71,7 @@ export class Maintenance {
 
   /** Reclaims every job held by a server that was declared lost. */
   async reclaimFromServer(serverId: string): Promise<number> {
-    const { docs } = await this.ctx.store.query({
-      collection: 'jobs',
-      where: [
-        { field: 'status', op: '==', value: 'running' },
-        { field: 'lease.owner', op: '==', value: serverId },
-      ],
-      limit: 500,
-    });
+    const { docs } = await this.ctx.store.query(queryOf(QUERIES.jobsHeldBy, { status: 'running', 'lease.owner': serverId }, { limit: 500 }));
     let n = 0;
     for (const d of docs) if (await quietly(() => this.reclaim(d.id, true, serverId))) n += 1;
     return n;
@@ -85,15 +79,9 @@ export class Maintenance {
 
   /** waiting jobs whose backoff passed -> queued. */
   async promoteDue(limit = 200): Promise<number> {
-    const { docs } = await this.ctx.store.query({
-      collection: 'jobs',
-      where: [
-        { field: 'status', op: '==', value: 'waiting' },
-        { field: 'availableAt', op: '<=', value: at(this.ctx.store.now()) },
-      ],
-      orderBy: [{ field: 'availableAt' }],
-      limit,
-    });
+    const { docs } = await this.ctx.store.query(
+      queryOf(QUERIES.dueRetries, { status: 'waiting', availableAt: at(this.ctx.store.now()) }, { limit }),
+    );
     let n = 0;
     for (const d of docs) if (await quietly(() => this.promote(d.id))) n += 1;
     return n;
@@ -121,14 +109,9 @@ export class Maintenance {
    */
   async detectLostServers(): Promise<string[]> {
     const timeout = this.ctx.config.serverCoordination.serverTimeoutMs;
-    const { docs } = await this.ctx.store.query({
-      collection: 'servers',
-      where: [
-        { field: 'state', op: 'in', value: ['active', 'draining'] },
-        { field: 'heartbeatAt', op: '<=', value: at(this.ctx.store.now() - timeout) },
-      ],
-      limit: 50,
-    });
+    const { docs } = await this.ctx.store.query(
+      queryOf(QUERIES.serversInStatesSilentSince, { state: ['active', 'draining'], heartbeatAt: at(this.ctx.store.now() - timeout) }, { limit: 50 }),
+    );
     const lost: string[] = [];
     for (const d of docs) {
       if (d.id === this.ctx.serverId) continue;
@@ -158,16 +141,9 @@ export class Maintenance {
   async cleanup(limit = 200): Promise<Record<string, number>> {
     const now = this.ctx.store.now();
     const out: Record<string, number> = {};
-    const expired = async <K extends CollectionKey>(collection: K, field: string, before: number) => {
-      const { docs } = await this.ctx.store.query({
-        collection,
-        where: [{ field, op: '<=', value: at(before) }],
-        orderBy: [{ field }],
-        limit,
-      });
-      return docs;
-    };
-    const jobs = await expired('jobs', 'expireAt', now);
+    const expired = async (shape: RetentionShape, before: number) =>
+      (await this.ctx.store.query(queryOf(shape, { before: at(before) }, { limit }))).docs;
+    const { docs: jobs } = await this.ctx.store.query(queryOf(QUERIES.expiredJobs, { before: at(now) }, { limit }));
     for (const d of jobs) {
       if (!['succeeded', 'failed', 'dead_lettered', 'cancelled', 'rejected'].includes(d.data.status)) continue;
       const chunks = d.data.payloadDeletedAt === null ? d.data.audio.chunkCount : 0;
@@ -177,26 +153,18 @@ export class Maintenance {
       ]);
     }
     out.jobs = jobs.length;
-    for (const [collection, field] of [
-      ['idempotency', 'expireAt'],
-      ['analytics', 'expireAt'],
-      ['audit', 'expireAt'],
-    ] as const) {
-      const docs = await expired(collection, field, now);
+    for (const shape of [QUERIES.expiredIdempotencyKeys, QUERIES.expiredRollups, QUERIES.expiredAuditEntries]) {
+      const { collection } = shape;
+      const docs = await expired(shape, now);
       if (docs.length) await this.ctx.store.commit(docs.map((d) => ({ op: 'delete' as const, collection, id: d.id })));
       out[collection] = docs.length;
     }
-    const partials = await expired('analyticsPartials', 'periodStart', now - this.ctx.config.retention.minuteRollupsMs);
+    const partials = await expired(QUERIES.oldPartials, now - this.ctx.config.retention.minuteRollupsMs);
     if (partials.length) await this.ctx.store.commit(partials.map((d) => ({ op: 'delete' as const, collection: 'analyticsPartials' as const, id: d.id })));
     out.analyticsPartials = partials.length;
-    const servers = await this.ctx.store.query({
-      collection: 'servers',
-      where: [
-        { field: 'state', op: 'in', value: ['stopped', 'lost'] },
-        { field: 'heartbeatAt', op: '<=', value: at(now - 24 * 3_600_000) },
-      ],
-      limit,
-    });
+    const servers = await this.ctx.store.query(
+      queryOf(QUERIES.serversInStatesSilentSince, { state: ['stopped', 'lost'], heartbeatAt: at(now - 24 * 3_600_000) }, { limit }),
+    );
     if (servers.docs.length) await this.ctx.store.commit(servers.docs.map((d) => ({ op: 'delete' as const, collection: 'servers' as const, id: d.id })));
     out.servers = servers.docs.length;
     out.payloads = await this.sweepPayloads(now, limit);
@@ -205,12 +173,9 @@ export class Maintenance {
 
   /** Payload chunks older than orphanPayloadMs whose job is gone or no longer needs them. */
   private async sweepPayloads(now: number, limit: number): Promise<number> {
-    const { docs } = await this.ctx.store.query({
-      collection: 'payloads',
-      where: [{ field: 'createdAt', op: '<=', value: at(now - this.ctx.config.retention.orphanPayloadMs) }],
-      orderBy: [{ field: 'createdAt' }],
-      limit,
-    });
+    const { docs } = await this.ctx.store.query(
+      queryOf(QUERIES.oldPayloads, { before: at(now - this.ctx.config.retention.orphanPayloadMs) }, { limit }),
+    );
     const jobIds = [...new Set(docs.map((d) => d.data.jobId))];
     let deleted = 0;
     for (const jobId of jobIds) {

@@ -1,5 +1,6 @@
 import type { Priority } from '../schema/job.js';
-import type { DocStore } from '../ports/store.js';
+import { queryOf, type DocStore } from '../ports/store.js';
+import { QUERIES } from '../schema/queries.js';
 import type { QueueStatsDoc } from '../schema/analytics.js';
 import { SINGLETON_IDS } from '../schema/names.js';
 
@@ -25,7 +26,7 @@ export class QueueGauge {
     const now = this.store.now();
     if (this.size && now - this.size.at < this.cacheMs) return this.size.value;
     this.pendingSize ??= this.store
-      .count({ collection: 'jobs', where: [{ field: 'status', op: 'in', value: ['queued', 'waiting', 'submitted'] }] })
+      .count(queryOf(QUERIES.jobsInStatuses, { status: ['queued', 'waiting', 'submitted'] }))
       .then((value) => {
         this.size = { value, at: this.store.now() };
         return value;
@@ -51,14 +52,7 @@ export class QueueGauge {
 
   /** Jobs ahead of `rank` among claimable ones (0 = next). */
   async position(rank: number, priorities?: readonly Priority[]): Promise<number> {
-    return this.store.count({
-      collection: 'jobs',
-      where: [
-        { field: 'status', op: '==', value: 'queued' },
-        ...(priorities ? [{ field: 'priority', op: 'in' as const, value: [...priorities] }] : []),
-        { field: 'rank', op: '<', value: rank },
-      ],
-    });
+    return this.store.count(queryOf(QUERIES.jobsAhead, { status: 'queued', priority: priorities ? [...priorities] : undefined, rank }));
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { CollectionKey } from '../schema/names.js';
 import type { DocOf } from '../schema/documents.js';
 import type { DocMutation, DocRef } from '../core/mutations.js';
+import { buildQuery, type QueryShape, type ShapeParams } from '../schema/query-shape.js';
 
 /**
  * The store port: a typed document store with Firestore's semantics (serializable
@@ -41,6 +42,18 @@ export interface Query<K extends CollectionKey = CollectionKey> {
   limit?: number;
   /** Start after this (last seen) document id (order must end with the id: default order). */
   startAfterId?: string;
+}
+
+/**
+ * An engine query built from a registered shape (`schema/queries.ts`), the only way engine
+ * code makes queries: the registry is what `firestore.indexes.json` is checked against.
+ */
+export function queryOf<S extends QueryShape>(
+  shape: S,
+  params: ShapeParams<S, FilterValue | readonly FilterValue[]>,
+  options: { limit?: number } = {},
+): Query<S['collection']> {
+  return buildQuery(shape, params, options);
 }
 
 /** A timestamp filter value. */

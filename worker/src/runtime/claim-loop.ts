@@ -2,7 +2,8 @@ import { PRIORITIES, type JobDoc, type Priority } from '../schema/job.js';
 import { SINGLETON_IDS } from '../schema/names.js';
 import { pausedPriorities } from '../core/controls/queue-controls.js';
 import type { FlowControl } from '../ports/flow.js';
-import type { Snapshot, Unsubscribe } from '../ports/store.js';
+import { queryOf, type Snapshot, type Unsubscribe } from '../ports/store.js';
+import { QUERIES } from '../schema/queries.js';
 import type { EngineContext } from '../engine/context.js';
 import { listenDocResilient, listenResilient } from '../engine/resilient-listen.js';
 import type { ClaimedJob, JobLeases } from '../engine/job-leases.js';
@@ -76,15 +77,11 @@ export class ClaimLoop {
     const { ctx } = this.deps;
     this.headUnsub = listenResilient(
       ctx.store,
-      {
-        collection: 'jobs',
-        where: [
-          { field: 'status', op: '==', value: 'queued' },
-          ...(allowed.length < PRIORITIES.length ? [{ field: 'priority', op: 'in' as const, value: allowed }] : []),
-        ],
-        orderBy: [{ field: 'rank' }],
-        limit: this.headSize,
-      },
+      queryOf(
+        QUERIES.claimableHead,
+        { status: 'queued', priority: allowed.length < PRIORITIES.length ? allowed : undefined },
+        { limit: this.headSize },
+      ),
       (snapshot) => {
         this.candidates = snapshot.docs;
         this.tried.clear();

@@ -1,6 +1,7 @@
 import type { Priority } from '../schema/job.js';
 import type { TimerHandle } from '../ports/clock.js';
-import type { Unsubscribe } from '../ports/store.js';
+import { queryOf, type Unsubscribe } from '../ports/store.js';
+import { QUERIES } from '../schema/queries.js';
 import type { EngineContext } from '../engine/context.js';
 import type { Admission } from '../engine/admission.js';
 import { listenResilient } from '../engine/resilient-listen.js';
@@ -40,12 +41,7 @@ export class SubmissionAdmitter {
   start(): void {
     this.unsub = listenResilient(
       this.ctx.store,
-      {
-        collection: 'jobs',
-        where: [{ field: 'status', op: '==', value: 'submitted' }],
-        orderBy: [{ field: 'createdAt' }],
-        limit: 50,
-      },
+      queryOf(QUERIES.submittedJobs, { status: 'submitted' }, { limit: 50 }),
       (snapshot) => {
         const present = new Set(snapshot.docs.map((d) => d.id));
         for (const [id, timer] of this.timers) {

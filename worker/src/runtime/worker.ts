@@ -5,7 +5,8 @@ import { resolveRateLimitTier } from '../core/flow/rate-limit.js';
 import { systemClock, type Clock, type TimerHandle } from '../ports/clock.js';
 import type { FlowControl, LeaderDuty } from '../ports/flow.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
-import type { DocStore, Unsubscribe } from '../ports/store.js';
+import { queryOf, type DocStore, type Unsubscribe } from '../ports/store.js';
+import { QUERIES } from '../schema/queries.js';
 import type { Transcriber } from '../ports/transcriber.js';
 import type { EngineContext } from '../engine/context.js';
 import { AnalyticsRecorder } from '../engine/analytics/recorder.js';
@@ -190,13 +191,7 @@ export class QueueWorker {
     this.flowUnsub = this.flow.onChange(() => this.claimLoop.pump());
     this.cancelUnsub = listenResilient(
       ctx.store,
-      {
-        collection: 'jobs',
-        where: [
-          { field: 'lease.owner', op: '==', value: ctx.serverId },
-          { field: 'cancelRequest', op: '!=', value: null },
-        ],
-      },
+      queryOf(QUERIES.cancelRequestsHeldBy, { 'lease.owner': ctx.serverId, cancelRequest: null }),
       (snapshot) => {
         for (const d of snapshot.docs) {
           this.running.get(d.id)?.controller.abort(new StopReason('cancel', 'cancel requested'));

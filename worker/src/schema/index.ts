@@ -14,3 +14,5 @@ export * from './audit.js';
 export * from './misc.js';
 export * from './config.js';
 export * from './documents.js';
+export * from './query-shape.js';
+export * from './queries.js';

@@ -1,5 +1,6 @@
 import { collectionNames, type CollectionKey, type CollectionNames } from '../../schema/names.js';
 import { decodeDoc, encodeDoc, type DocOf } from '../../schema/documents.js';
+import { assertRegisteredQuery } from '../../schema/queries.js';
 import type { DocMutation, DocRef } from '../../core/mutations.js';
 import { systemClock, type Clock } from '../../ports/clock.js';
 import {
@@ -40,6 +41,12 @@ export interface MemoryStoreOptions {
   /** Called for documents that fail schema validation (they are skipped by queries). */
   onInvalidDocument?: (error: DocumentDecodeError) => void;
   maxTransactionAttempts?: number;
+  /**
+   * Refuse a query that needs a composite index but is not built from a registered shape
+   * (`schema/queries.ts`), the way real Firestore refuses a query whose index is missing
+   * (default true). Tests then catch a query whose index would be missing in production.
+   */
+  checkQueryIndexes?: boolean;
 }
 
 /** The documents themselves; several `MemoryStore`s can share one database. */
@@ -142,8 +149,13 @@ export class MemoryStore implements DocStore {
     return out;
   }
 
+  private checkIndex(query: Query): void {
+    if (this.options.checkQueryIndexes !== false) assertRegisteredQuery({ collection: query.collection, where: query.where ?? [], orderBy: query.orderBy ?? [] });
+  }
+
   async query<K extends CollectionKey>(query: Query<K>): Promise<QueryResult<K>> {
     await Promise.resolve();
+    this.checkIndex(query);
     const rows = this.evaluate(query);
     this.meter.reads += Math.max(1, rows.length);
     return { docs: this.decodeRows(query.collection, rows), readTime: this.clock.now() };
@@ -151,6 +163,7 @@ export class MemoryStore implements DocStore {
 
   async count(query: Query): Promise<number> {
     await Promise.resolve();
+    this.checkIndex(query);
     const n = this.evaluate({ ...query, limit: undefined }).length;
     this.meter.reads += Math.max(1, Math.ceil(n / 1000));
     return query.limit !== undefined ? Math.min(n, query.limit) : n;
@@ -270,6 +283,13 @@ export class MemoryStore implements DocStore {
     onNext: (snapshot: ListenSnapshot<K>) => void,
     onError: (error: Error) => void,
   ): Unsubscribe {
+    try {
+      this.checkIndex(query);
+    } catch (error) {
+      // Like Firestore: a listener on a query without its index fails through onError.
+      queueMicrotask(() => onError(error as Error));
+      return () => {};
+    }
     let previous = new Map<string, number>();
     const listener: Listener = {
       collection: this.names[query.collection],

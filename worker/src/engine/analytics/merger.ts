@@ -9,7 +9,8 @@ import {
   percentile,
   periodStart,
 } from '../../core/analytics/rollup.js';
-import { at } from '../../ports/store.js';
+import { at, queryOf } from '../../ports/store.js';
+import { QUERIES } from '../../schema/queries.js';
 import type { EngineContext } from '../context.js';
 
 /** Partials written up to this long before the last query are read again (writer clock skew). */
@@ -67,13 +68,11 @@ export class RollupMerger {
   async run(): Promise<{ minutes: number; hours: number }> {
     const now = this.ctx.store.now();
     const since = periodStart(now, 'minute') - this.windowMs;
-    const { docs } = await this.ctx.store.query({
-      collection: 'analyticsPartials',
-      where:
-        this.lastQueryAt === null
-          ? [{ field: 'periodStart', op: '>=', value: at(since) }]
-          : [{ field: 'updatedAt', op: '>=', value: at(this.lastQueryAt - SKEW_MARGIN_MS) }],
-    });
+    const { docs } = await this.ctx.store.query(
+      this.lastQueryAt === null
+        ? queryOf(QUERIES.partialsFrom, { periodStart: at(since) })
+        : queryOf(QUERIES.partialsUpdatedSince, { updatedAt: at(this.lastQueryAt - SKEW_MARGIN_MS) }),
+    );
     this.lastQueryAt = now;
     const touched = new Set<number>();
     for (const d of docs) {
@@ -124,14 +123,9 @@ export class RollupMerger {
 
   /** Recomputes one hour rollup from its minute rollups (at most 60 reads). */
   async mergeHour(hourStart: number, now = this.ctx.store.now()): Promise<void> {
-    const { docs } = await this.ctx.store.query({
-      collection: 'analytics',
-      where: [
-        { field: 'granularity', op: '==', value: 'minute' },
-        { field: 'periodStart', op: '>=', value: at(hourStart) },
-        { field: 'periodStart', op: '<', value: at(hourStart + HOUR_MS) },
-      ],
-    });
+    const { docs } = await this.ctx.store.query(
+      queryOf(QUERIES.rollupsBetween, { granularity: 'minute', from: at(hourStart), to: at(hourStart + HOUR_MS) }),
+    );
     let body = emptyRollupBody();
     const servers: string[] = [];
     for (const d of docs) {

@@ -5,7 +5,8 @@ import type { ServerDoc } from '../../schema/coordination.js';
 import type { LeaderLeaseDoc } from '../../schema/coordination.js';
 import { SINGLETON_IDS } from '../../schema/names.js';
 import { emptyRollupBody, mergeBodies, MINUTE_MS, percentile } from '../../core/analytics/rollup.js';
-import { at, type DocStore } from '../../ports/store.js';
+import { QUERIES } from '../../schema/queries.js';
+import { at, queryOf, type DocStore } from '../../ports/store.js';
 import type { EngineContext } from '../context.js';
 
 const ACTIVE: readonly JobStatus[] = ['submitted', 'queued', 'waiting', 'running'];
@@ -36,41 +37,29 @@ export class StatsRefresher {
   async run(): Promise<QueueStatsDoc> {
     const store = this.ctx.store;
     const now = store.now();
-    const count = (where: { field: string; value: string }[]) =>
-      store.count({ collection: 'jobs', where: where.map((w) => ({ field: w.field, op: '==' as const, value: w.value })) });
+    const count = (status: JobStatus) => store.count(queryOf(QUERIES.jobsInStatus, { status }));
     // `queued` is the sum of the per-priority counts: one aggregation fewer per run.
     const byPriority = await Promise.all(
-      PRIORITIES.map((p) => count([{ field: 'status', value: 'queued' }, { field: 'priority', value: p }])),
+      PRIORITIES.map((priority) => store.count(queryOf(QUERIES.jobsInStatusAndPriority, { status: 'queued', priority }))),
     );
     const active = await Promise.all(
-      ACTIVE.map((s) => (s === 'queued' ? Promise.resolve(byPriority.reduce((a, b) => a + b, 0)) : count([{ field: 'status', value: s }]))),
+      ACTIVE.map((s) => (s === 'queued' ? Promise.resolve(byPriority.reduce((a, b) => a + b, 0)) : count(s))),
     );
     if (now - this.lastTerminal >= (this.options.terminalEveryMs ?? 60_000)) {
-      const terminal = await Promise.all(TERMINAL.map((s) => count([{ field: 'status', value: s }])));
+      const terminal = await Promise.all(TERMINAL.map((s) => count(s)));
       this.terminal = Object.fromEntries(TERMINAL.map((s, i) => [s, terminal[i]!]));
       this.lastTerminal = now;
     }
-    const servers = await store.query({ collection: 'servers', where: [{ field: 'state', op: '==', value: 'active' }] });
+    const servers = await store.query(queryOf(QUERIES.serversInState, { state: 'active' }));
     const controls = (await store.get('controls', SINGLETON_IDS.queueControls)).doc;
     const windowMinutes = this.options.windowMinutes ?? 5;
     let body = this.options.recent?.(windowMinutes) ?? null;
     if (!body) {
-      const rollups = await store.query({
-        collection: 'analytics',
-        where: [
-          { field: 'granularity', op: '==', value: 'minute' },
-          { field: 'periodStart', op: '>=', value: at(now - windowMinutes * MINUTE_MS) },
-        ],
-      });
+      const rollups = await store.query(queryOf(QUERIES.rollupsBetween, { granularity: 'minute', from: at(now - windowMinutes * MINUTE_MS) }));
       body = emptyRollupBody();
       for (const r of rollups.docs) body = mergeBodies(body, r.data);
     }
-    const oldest = await store.query({
-      collection: 'jobs',
-      where: [{ field: 'status', op: '==', value: 'queued' }],
-      orderBy: [{ field: 'admittedAt' }],
-      limit: 1,
-    });
+    const oldest = await store.query(queryOf(QUERIES.oldestQueued, { status: 'queued' }, { limit: 1 }));
 
     const c = body.counters;
     const finished = c.succeeded + c.failed + c.deadLettered;
@@ -149,8 +138,8 @@ const BREAKER_SEVERITY: Record<BreakerState, number> = { closed: 0, half_open: 1
 export async function getEnterpriseStats(store: DocStore, serverTimeoutMs: number): Promise<EnterpriseStats> {
   const [stats, servers, breakers, leader] = await Promise.all([
     store.get('stats', SINGLETON_IDS.queueStats),
-    store.query({ collection: 'servers', where: [{ field: 'state', op: 'in', value: ['active', 'draining'] }] }),
-    store.query({ collection: 'breakers' }),
+    store.query(queryOf(QUERIES.serversInStates, { state: ['active', 'draining'] })),
+    store.query(queryOf(QUERIES.allBreakers, {})),
     store.get('leader', SINGLETON_IDS.leaderLease),
   ]);
   const now = servers.readTime;
