@@ -14,6 +14,7 @@ export default defineConfig({
       './emulator',
       './tests/rules',
       './system',
+      './bench',
       {
         extends: true,
         test: {

@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench -- [--scenario overload,cost,latency,ceiling,dashboard,scale] [--quick] [--seed N]`
+ *
+ * Runs the selected scenarios one after another on the embedded emulator with the fake
+ * Gemini, prints a table per scenario, and writes everything (with the machine's load) to
+ * bench/results/bench-<timestamp>.json. Exit code 1 when a scenario failed to run.
+ */
+import { parseArgs } from 'node:util';
+import { machineSnapshot } from '../lib/machine.js';
+import { writeResults } from '../lib/results.js';
+import { renderTable } from '../lib/table.js';
+import { SCENARIOS, SCENARIO_NAMES } from '../scenarios/registry.js';
+
+const HELP = `npm run bench -- [options]
+  --scenario LIST   comma-separated: ${SCENARIO_NAMES.join(',')} (default: all)
+  --quick           small runs (minutes instead of tens of minutes)
+  --seed N          seed of job sets and arrivals (default 1)
+  --out DIR         results directory (default bench/results)
+  -h, --help`;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n\n${HELP}\n`);
+  process.exit(2);
+}
+
+const { values } = (() => {
+  try {
+    return parseArgs({
+      options: {
+        scenario: { type: 'string' },
+        quick: { type: 'boolean', default: false },
+        seed: { type: 'string', default: '1' },
+        out: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    });
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+})();
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+const selected = values.scenario ? values.scenario.split(',').map((s) => s.trim()).filter(Boolean) : SCENARIO_NAMES;
+const unknown = selected.filter((s) => !(s in SCENARIOS));
+if (unknown.length) fail(`unknown scenario(s): ${unknown.join(', ')}`);
+if (!/^\d+$/.test(values.seed)) fail(`--seed must be a non-negative integer, got ${values.seed}`);
+
+const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+const report: Record<string, unknown> = {
+  kind: 'firequeue-bench',
+  command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
+  quick: values.quick,
+  seed: Number(values.seed),
+  machineBefore: machineSnapshot(),
+  scenarios: {} as Record<string, unknown>,
+  errors: {} as Record<string, string>,
+};
+const tables: string[] = [];
+for (const name of selected) {
+  log(`scenario ${name}: start (load ${machineSnapshot().loadavg.join(' ')})`);
+  const started = Date.now();
+  try {
+    const outcome = await SCENARIOS[name]!({ quick: values.quick, seed: Number(values.seed), log });
+    (report.scenarios as Record<string, unknown>)[name] = { ...(outcome.result as object), elapsedSec: Math.round((Date.now() - started) / 1000) };
+    for (const table of outcome.tables) {
+      const text = renderTable(table);
+      tables.push(text);
+      console.log(`\n${text}`);
+    }
+  } catch (error) {
+    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    (report.errors as Record<string, string>)[name] = message;
+    log(`scenario ${name} FAILED: ${message}`);
+  }
+}
+report.machineAfter = machineSnapshot();
+const path = writeResults('bench', report, values.out);
+console.log(`\nmachine: ${(report.machineAfter as { uptime: string }).uptime}`);
+console.log(`results: ${path}`);
+process.exit(Object.keys(report.errors as object).length ? 1 : 0);

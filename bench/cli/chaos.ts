@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+/**
+ * `npm run chaos -- [--jobs N] [--workers N] [--seconds S] [--seed N] [--quick]`
+ *
+ * N jobs through the server API and the browser path while worker processes are killed -9
+ * (and restarted), the fake Gemini injects 503/429 bursts and the emulator drops streams and
+ * fails commits; then an audit over every document. Prints tables, writes
+ * bench/results/chaos-<timestamp>.json, exits 1 if any job was lost or completed twice.
+ */
+import { parseArgs } from 'node:util';
+import { runChaos, type ChaosOptions } from '../chaos/run-chaos.js';
+import { chaosTables } from '../chaos/report.js';
+import { machineSnapshot } from '../lib/machine.js';
+import { writeResults } from '../lib/results.js';
+import { renderTable } from '../lib/table.js';
+
+const HELP = `npm run chaos -- [options]
+  --jobs N          jobs to submit (default 300; --quick 60)
+  --workers N       worker processes kept running (default 4; --quick 3)
+  --seconds S       fault window; jobs arrive during its first 60 % (default 180; --quick 45)
+  --kill-every S    mean seconds between kill -9s (default 6)
+  --fault-every S   mean seconds between other faults (default 3)
+  --seed N          schedule, job set and arrivals (default 1)
+  --quick           the smoke-sized run
+  --out DIR         results directory (default bench/results)`;
+
+function int(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+(\.\d+)?$/.test(value)) {
+    process.stderr.write(`--${name} must be a number, got ${value}\n\n${HELP}\n`);
+    process.exit(2);
+  }
+  return Number(value);
+}
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      jobs: { type: 'string' },
+      workers: { type: 'string' },
+      seconds: { type: 'string' },
+      'kill-every': { type: 'string' },
+      'fault-every': { type: 'string' },
+      seed: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  }));
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n\n${HELP}\n`);
+  process.exit(2);
+}
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+const quick = values.quick;
+const options: ChaosOptions = {
+  jobs: int('jobs', values.jobs, quick ? 60 : 300),
+  workers: int('workers', values.workers, quick ? 3 : 4),
+  concurrency: 4,
+  durationMs: int('seconds', values.seconds, quick ? 45 : 180) * 1000,
+  killEveryMs: int('kill-every', values['kill-every'], 6) * 1000,
+  faultEveryMs: int('fault-every', values['fault-every'], 3) * 1000,
+  drainTimeoutMs: 240_000,
+  clientShare: 0.25,
+  stuckAfterMs: 15_000,
+  seed: int('seed', values.seed, 1),
+  fake: { capacity: 6, baseLatencyMs: 300, latencyMsPerAudioSecond: 200 },
+};
+const log = (m: string) => process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
+const machineBefore = machineSnapshot();
+const report = await runChaos(options, log);
+const machineAfter = machineSnapshot();
+for (const table of chaosTables(report)) console.log(`\n${renderTable(table)}`);
+const path = writeResults('chaos', { kind: 'firequeue-chaos', command: `npm run chaos -- ${process.argv.slice(2).join(' ')}`.trim(), machineBefore, machineAfter, ...report }, values.out);
+console.log(`\nmachine: ${machineAfter.uptime}`);
+console.log(`results: ${path}`);
+process.exit(report.passed ? 0 : 1);

@@ -1,0 +1,179 @@
+import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
+import {
+  Bytes,
+  connectFirestoreEmulator,
+  doc as webDoc,
+  FirestoreError,
+  initializeFirestore,
+  serverTimestamp,
+  terminate,
+  writeBatch,
+  type Firestore as WebFirestore,
+} from 'firebase/firestore';
+import { FieldValue } from 'firebase-admin/firestore';
+import { decodeDoc, type FirestoreStore } from '@fq/worker';
+import { SERVER_TIME, type ClientCase } from './client-cases.js';
+import { describeError, type Verdict } from './verdict.js';
+
+/** Web SDK clients signed in as each fuzz user (emulator mock tokens), one per uid. */
+export class WebClients {
+  private readonly apps = new Map<string, { app: FirebaseApp; db: WebFirestore }>();
+  constructor(
+    private readonly host: string,
+    private readonly projectId: string,
+  ) {}
+
+  db(uid: string): WebFirestore {
+    let entry = this.apps.get(uid);
+    if (!entry) {
+      const app = initializeApp({ projectId: this.projectId, apiKey: 'fuzz-api-key' }, `fuzz-${uid}`);
+      const db = initializeFirestore(app, {});
+      const i = this.host.lastIndexOf(':');
+      connectFirestoreEmulator(db, this.host.slice(0, i), Number(this.host.slice(i + 1)), { mockUserToken: { sub: uid, user_id: uid } });
+      entry = { app, db };
+      this.apps.set(uid, entry);
+    }
+    return entry.db;
+  }
+
+  async close(): Promise<void> {
+    for (const { app, db } of this.apps.values()) {
+      await terminate(db);
+      await deleteApp(app);
+    }
+  }
+}
+
+function convert(value: unknown, serverTime: () => unknown, bytes: (b: Uint8Array) => unknown): unknown {
+  if (value === SERVER_TIME) return serverTime();
+  if (value instanceof Uint8Array) return bytes(value);
+  if (Array.isArray(value)) return value.map((v) => convert(v, serverTime, bytes));
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, convert(v, serverTime, bytes)]));
+  }
+  return value;
+}
+
+async function write(c: ClientCase, env: ClientEnv): Promise<void> {
+  const { docs } = c;
+  if (c.via === 'web') {
+    const db = env.web.db(c.uid);
+    const batch = writeBatch(db);
+    const data = (v: unknown) => convert(v, serverTimestamp, (b) => Bytes.fromUint8Array(b)) as Record<string, unknown>;
+    batch.set(webDoc(db, env.names.jobs, docs.jobId), data(docs.job));
+    for (const chunk of docs.chunks) batch.set(webDoc(db, env.names.payloads, chunk.id), data(chunk.doc));
+    await batch.commit();
+  } else {
+    const db = env.store.db;
+    const batch = db.batch();
+    const data = (v: unknown) => convert(v, () => FieldValue.serverTimestamp(), (b) => Buffer.from(b)) as Record<string, unknown>;
+    batch.set(db.collection(env.names.jobs).doc(docs.jobId), data(docs.job));
+    for (const chunk of docs.chunks) batch.set(db.collection(env.names.payloads).doc(chunk.id), data(chunk.doc));
+    await batch.commit();
+  }
+}
+
+/** Firestore's status codes as the web SDK names them (FirebaseError.code). */
+const WEB_CODES = new Set([
+  'cancelled', 'unknown', 'invalid-argument', 'deadline-exceeded', 'not-found', 'already-exists', 'permission-denied',
+  'resource-exhausted', 'failed-precondition', 'aborted', 'out-of-range', 'unimplemented', 'internal', 'unavailable',
+  'data-loss', 'unauthenticated',
+]);
+
+/**
+ * What a client can branch on: the web SDK's FirestoreError (or FirebaseError) with a
+ * Firestore code, or the admin SDK's error with a numeric gRPC status.
+ */
+export function isTypedFirestoreError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (error instanceof FirestoreError) return true;
+  return (typeof code === 'string' && WEB_CODES.has(code)) || (typeof code === 'number' && code >= 0 && code <= 16);
+}
+
+export interface ClientEnv {
+  store: FirestoreStore;
+  web: WebClients;
+  names: { jobs: string; payloads: string };
+  decideTimeoutMs: number;
+}
+
+async function chunksLeft(env: ClientEnv, jobId: string): Promise<number> {
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(jobId)) return 0;
+  const snap = await env.store.db.collection(env.names.payloads).where('jobId', '==', jobId).get();
+  return snap.size;
+}
+
+async function jobDoc(env: ClientEnv, jobId: string): Promise<Record<string, unknown> | null> {
+  if (!/^[A-Za-z0-9_-]{1,1500}$/.test(jobId) || jobId === '.' || jobId === '..' || /^__.*__$/.test(jobId)) return null;
+  const snap = await env.store.db.collection(env.names.jobs).doc(jobId).get();
+  return snap.exists ? (snap.data() ?? null) : null;
+}
+
+/**
+ * Writes one browser-path case and follows it to a verdict: refused by the SDK or the rules
+ * (typed FirestoreError, nothing written), or written and then admitted or rejected by the
+ * engine (a `rejected` job with a code and no audio left, or a job that runs).
+ */
+export async function runClientCase(env: ClientEnv, c: ClientCase): Promise<Verdict> {
+  const verdict: Verdict = { n: c.n, path: c.via, categories: c.categories, notes: c.notes, outcome: 'written', code: null, violations: [] };
+  const control = c.categories.includes('valid (control)');
+  try {
+    await write(c, env);
+  } catch (error) {
+    const typed = isTypedFirestoreError(error);
+    verdict.outcome = typed ? 'denied' : 'untyped';
+    verdict.code = typed ? String((error as { code: unknown }).code) : describeError(error);
+    if (!typed) verdict.violations.push(`untyped error ${verdict.code}`);
+    if (control) verdict.violations.push(`a valid submission was refused: ${describeError(error)}`);
+    if (await jobDoc(env, c.docs.jobId)) verdict.violations.push('refused, yet the job document exists');
+    const left = await chunksLeft(env, c.docs.jobId);
+    if (left) verdict.violations.push(`refused, yet ${left} audio chunks exist`);
+    return verdict;
+  }
+  const deadline = Date.now() + env.decideTimeoutMs;
+  // Follow it to the end: admitted jobs run at once (the fake answers instantly), and
+  // garbage that got past admission shows how far it went (payload check or upstream 400).
+  const settled = (r: Record<string, unknown> | null) => !r || ['succeeded', 'failed', 'dead_lettered', 'cancelled', 'rejected'].includes(String(r.status));
+  let raw = await jobDoc(env, c.docs.jobId);
+  while (!settled(raw) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    raw = await jobDoc(env, c.docs.jobId);
+  }
+  if (!raw) {
+    verdict.outcome = 'vanished';
+    verdict.violations.push('written, then the job document disappeared');
+    return verdict;
+  }
+  if (raw.status === 'submitted' || raw.status === 'queued' || raw.status === 'waiting' || raw.status === 'running') {
+    if (raw.status !== 'submitted') {
+      verdict.outcome = `admitted, still ${String(raw.status)}`;
+      verdict.violations.push(`admitted but not finished after ${env.decideTimeoutMs / 1000} s`);
+      return verdict;
+    }
+    let decodable = true;
+    try {
+      decodeDoc('jobs', raw);
+    } catch {
+      decodable = false;
+    }
+    verdict.outcome = decodable ? 'undecided' : 'undecodable';
+    verdict.violations.push(
+      decodable
+        ? `still submitted after ${env.decideTimeoutMs / 1000} s`
+        : `still submitted after ${env.decideTimeoutMs / 1000} s: the engine cannot read the document (it skips it) and never rejects it`,
+    );
+    return verdict;
+  }
+  const status = String(raw.status);
+  const rejection = raw.rejection as { code?: string } | null | undefined;
+  verdict.outcome = status === 'rejected' ? 'rejected' : status;
+  verdict.code = status === 'rejected' ? (rejection?.code ?? null) : typeof raw.lastErrorClass === 'string' ? raw.lastErrorClass : null;
+  if (status === 'rejected' && !verdict.code) verdict.violations.push('rejected without a code');
+  if (control && status !== 'succeeded') verdict.violations.push(`a valid submission ended ${status} (${verdict.code})`);
+  if (['rejected', 'succeeded', 'cancelled'].includes(status)) {
+    const left = await chunksLeft(env, c.docs.jobId);
+    if (left) verdict.violations.push(`${status}, yet ${left} audio chunks were left behind`);
+  }
+  return verdict;
+}

@@ -1,0 +1,19 @@
+import type { Scenario } from '../lib/scenario.js';
+import { ceilingScenario } from './ceiling.js';
+import { costScenario } from './cost.js';
+import { dashboardScenario } from './dashboard.js';
+import { latencyScenario } from './latency.js';
+import { overloadScenario } from './overload.js';
+import { scaleScenario } from './scale.js';
+
+/** Every bench scenario by its `--scenario` name, in the order a full run executes them. */
+export const SCENARIOS: Record<string, Scenario> = {
+  overload: overloadScenario as Scenario,
+  cost: costScenario as Scenario,
+  latency: latencyScenario as Scenario,
+  ceiling: ceilingScenario as Scenario,
+  dashboard: dashboardScenario as Scenario,
+  scale: scaleScenario as Scenario,
+};
+
+export const SCENARIO_NAMES = Object.keys(SCENARIOS);
