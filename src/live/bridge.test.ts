@@ -137,6 +137,20 @@ describe('LiveBridge', () => {
     expect(notified).toBeGreaterThanOrEqual(5);
   });
 
+  it('a release after dispose does not orphan the next listener of that key (StrictMode remount)', () => {
+    const s = new FakeSource<number>(['k']);
+    const release = bridge.retain(s);
+    bridge.dispose(); // the provider's cleanup runs first...
+    release(); // ...then the child's
+    const again = bridge.retain(s); // and the remount
+    timers.advance(10_000);
+    s.emit(5);
+    expect(client.getQueryData(['k'])).toBe(5);
+    expect(bridge.statusOf(['k'])).toBe('live');
+    expect(bridge.openListeners()).toBe(1);
+    again();
+  });
+
   it('dispose closes everything', () => {
     const s = new FakeSource<number>(['k']);
     bridge.retain(s);

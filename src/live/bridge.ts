@@ -133,11 +133,15 @@ export class LiveBridge {
 
   private release(hash: string, entry: Entry): void {
     entry.refs = Math.max(0, entry.refs - 1);
-    if (entry.refs > 0) return;
+    // An entry dispose() dropped is closed already, and a new entry for the same key may sit
+    // in the map by now: React StrictMode runs the provider's cleanup (dispose) before its
+    // children's (release), then remounts them. Touching the map here would orphan the new
+    // entry, whose snapshots would then be ignored for good.
+    if (entry.refs > 0 || this.entries.get(hash) !== entry) return;
     if (entry.graceTimer !== null) this.timers.clearTimeout(entry.graceTimer);
     entry.graceTimer = this.timers.setTimeout(() => {
       entry.graceTimer = null;
-      if (entry.refs > 0) return;
+      if (entry.refs > 0 || this.entries.get(hash) !== entry) return;
       this.close(entry);
       this.entries.delete(hash);
       this.setStatus(entry, 'detached');
