@@ -1,12 +1,17 @@
 import { defineConfig } from '@playwright/test';
 import { chromiumLaunchOptions } from './e2e/support/browser.js';
 
+// The shell and emulator specs use this Vite server; the system specs (e2e/system) use the
+// dashboard of the system that globalSetup starts on free ports (their baseURL fixture).
 const port = Number(process.env.E2E_DASHBOARD_PORT ?? 5174);
 
 export default defineConfig({
   testDir: './e2e',
   testMatch: '**/*.spec.ts',
   outputDir: './test-results',
+  // One system for the whole run: emulators, fake Gemini, three workers, dashboard.
+  globalSetup: './e2e/system/global-setup.ts',
+  // The system's processes are shared state; specs run one at a time.
   fullyParallel: false,
   workers: 1,
   retries: 0,

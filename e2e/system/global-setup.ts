@@ -1,0 +1,36 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startSystem, SYSTEM_INFO_ENV } from '../../system/index.js';
+import { e2eSystemOptions } from './support/system-config.js';
+
+const LOG_DIR = fileURLToPath(new URL('../artifacts/system-logs', import.meta.url));
+
+/**
+ * Boots ONE system for the whole Playwright run (emulators, fake Gemini, three workers, the
+ * dashboard, the control API) on free ports, and hands its description to the specs through
+ * an environment variable (Playwright's workers inherit the runner's environment). Honours
+ * FIRESTORE_EMULATOR_HOST / FIREBASE_AUTH_EMULATOR_HOST / GCLOUD_PROJECT, so QA can run the
+ * suite under `firebase emulators:exec`. Returns the teardown.
+ */
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  rmSync(LOG_DIR, { recursive: true, force: true });
+  mkdirSync(LOG_DIR, { recursive: true });
+  const started = Date.now();
+  const prefix = `e2e${randomBytes(3).toString('hex')}_`;
+  const system = await startSystem({
+    ...e2eSystemOptions(LOG_DIR, prefix),
+    onEvent: (event) => {
+      if (event.type === 'failure') console.error(`[system] ${event.failure.message}`);
+    },
+  });
+  process.env[SYSTEM_INFO_ENV] = JSON.stringify(system.info);
+  const { dashboard, firestore, auth } = system.info;
+  console.log(
+    `[system] up in ${((Date.now() - started) / 1000).toFixed(1)} s: dashboard ${dashboard?.url}, Firestore ${firestore.hostAndPort}` +
+      `${firestore.embedded ? '' : ' (external)'}, Auth ${auth.hostAndPort}${auth.embedded ? '' : ' (external)'}, prefix ${prefix}, logs ${LOG_DIR}`,
+  );
+  return async () => {
+    await system.stop();
+  };
+}
