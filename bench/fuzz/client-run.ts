@@ -6,6 +6,7 @@ import {
   FirestoreError,
   initializeFirestore,
   serverTimestamp,
+  setLogLevel,
   terminate,
   writeBatch,
   type Firestore as WebFirestore,
@@ -24,6 +25,8 @@ export class WebClients {
   ) {}
 
   db(uid: string): WebFirestore {
+    // Refusals are the point of the exercise: keep the SDK from logging each one.
+    setLogLevel('silent');
     let entry = this.apps.get(uid);
     if (!entry) {
       const app = initializeApp({ projectId: this.projectId, apiKey: 'fuzz-api-key' }, `fuzz-${uid}`);
@@ -98,14 +101,18 @@ export interface ClientEnv {
   decideTimeoutMs: number;
 }
 
+/** A string Firestore accepts as a document id (others cannot have been written). */
+export function isDocumentId(id: string): boolean {
+  return id.length > 0 && Buffer.byteLength(id) <= 1_500 && !id.includes('/') && id !== '.' && id !== '..' && !/^__.*__$/.test(id);
+}
+
 async function chunksLeft(env: ClientEnv, jobId: string): Promise<number> {
-  if (!/^[A-Za-z0-9_-]{1,128}$/.test(jobId)) return 0;
   const snap = await env.store.db.collection(env.names.payloads).where('jobId', '==', jobId).get();
   return snap.size;
 }
 
 async function jobDoc(env: ClientEnv, jobId: string): Promise<Record<string, unknown> | null> {
-  if (!/^[A-Za-z0-9_-]{1,1500}$/.test(jobId) || jobId === '.' || jobId === '..' || /^__.*__$/.test(jobId)) return null;
+  if (!isDocumentId(jobId)) return null;
   const snap = await env.store.db.collection(env.names.jobs).doc(jobId).get();
   return snap.exists ? (snap.data() ?? null) : null;
 }
@@ -121,8 +128,10 @@ export async function runClientCase(env: ClientEnv, c: ClientCase): Promise<Verd
   try {
     await write(c, env);
   } catch (error) {
-    const typed = isTypedFirestoreError(error);
-    verdict.outcome = typed ? 'denied' : 'untyped';
+    // The admin SDK validates paths before sending: a backend cannot write such a job at all.
+    const localPathCheck = c.via === 'admin' && error instanceof Error && /^Value for argument "documentPath"/.test(error.message);
+    const typed = isTypedFirestoreError(error) || localPathCheck;
+    verdict.outcome = localPathCheck ? 'refused-locally' : typed ? 'denied' : 'untyped';
     verdict.code = typed ? String((error as { code: unknown }).code) : describeError(error);
     if (!typed) verdict.violations.push(`untyped error ${verdict.code}`);
     if (control) verdict.violations.push(`a valid submission was refused: ${describeError(error)}`);

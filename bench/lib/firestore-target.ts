@@ -53,6 +53,15 @@ export async function startFirestoreTarget(options: TargetOptions): Promise<Fire
       });
   const host = emulator ? emulator.hostAndPort : external!;
   const base = emulator?.url ?? `http://${host}`;
+  if (!emulator && options.rules) {
+    // Google's emulator and ours take a project's rules through the same endpoint.
+    const content = readFileSync(join(REPO_ROOT, 'firestore.rules'), 'utf8');
+    const res = await fetch(`${base}/emulator/v1/projects/${options.projectId}:securityRules`, {
+      method: 'PUT',
+      body: JSON.stringify({ rules: { files: [{ name: 'firestore.rules', content }] } }),
+    });
+    if (!res.ok) throw new Error(`loading firestore.rules into ${host} failed: ${res.status} ${await res.text()}`);
+  }
   const meterUrl = `${base}/emulator/v1/projects/${options.projectId}:meter`;
   const ours = (what: string) => {
     if (!emulator) throw new NeedsOurEmulatorError(what);

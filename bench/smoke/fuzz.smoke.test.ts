@@ -7,17 +7,16 @@ import { runFuzz } from '../fuzz/run-fuzz.js';
  * in a typed error or a decided job and leave nothing behind. The engine gaps listed in
  * fuzz/known-gaps.ts are reported, not failed on; anything else fails.
  */
-const external = Boolean(process.env.FIRESTORE_EMULATOR_HOST);
-
 describe('fuzz smoke', () => {
   it('every hostile submission gets a typed answer and leaves no partial document', async () => {
     const report = await runFuzz(
-      { seed: 5, serverCases: 250, webCases: 50, adminCases: 12, decideTimeoutMs: 20_000, parallel: 8, poisonHead: external ? 0 : 60 },
+      // The head-of-line check is a known gap today and costs a 10 s wait: `npm run fuzz` runs it.
+      { seed: 5, serverCases: 250, webCases: 50, adminCases: 12, decideTimeoutMs: 10_000, parallel: 8, poisonHead: 0 },
       (m) => console.log(`[fuzz smoke] ${m}`),
     );
     console.log(`fuzz smoke ${JSON.stringify({ outcomes: report.outcomes, codes: report.codes, knownGaps: report.knownGaps.map((g) => `${g.id}: ${g.cases}`) })}`);
     for (const v of report.newViolations) console.error(`fuzz violation #${v.n} [${v.path}] ${v.categories.join(' + ')} (${v.notes.join('; ')}): ${v.violations.join('; ')}`);
-    expect(report.verdicts).toBe(250 + 50 + 12 + (external ? 0 : 1));
+    expect(report.verdicts).toBe(250 + 50 + 12);
     // Most hostile inputs are refused with a typed code; valid controls go through.
     expect(report.outcomes.server?.typed ?? 0).toBeGreaterThan(150);
     expect(report.outcomes.web?.denied ?? 0).toBeGreaterThan(10);
