@@ -10,7 +10,10 @@ import { parseArgs } from 'node:util';
 import { machineSnapshot } from '../lib/machine.js';
 import { writeResults } from '../lib/results.js';
 import { renderTable } from '../lib/table.js';
+import { exitOnSignals } from '../lib/signals.js';
 import { SCENARIOS, SCENARIO_NAMES } from '../scenarios/registry.js';
+
+exitOnSignals();
 
 const HELP = `npm run bench -- [options]
   --scenario LIST   comma-separated: ${SCENARIO_NAMES.join(',')} (default: all)

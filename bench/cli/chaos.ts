@@ -13,6 +13,9 @@ import { chaosTables } from '../chaos/report.js';
 import { machineSnapshot } from '../lib/machine.js';
 import { writeResults } from '../lib/results.js';
 import { renderTable } from '../lib/table.js';
+import { exitOnSignals } from '../lib/signals.js';
+
+exitOnSignals();
 
 const HELP = `npm run chaos -- [options]
   --jobs N          jobs to submit (default 300; --quick 60)

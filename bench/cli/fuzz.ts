@@ -13,6 +13,9 @@ import { runFuzz, type FuzzOptions } from '../fuzz/run-fuzz.js';
 import { machineSnapshot } from '../lib/machine.js';
 import { writeResults } from '../lib/results.js';
 import { renderTable } from '../lib/table.js';
+import { exitOnSignals } from '../lib/signals.js';
+
+exitOnSignals();
 
 const HELP = `npm run fuzz -- [options]
   --cases N    server API cases (default 2000; --quick 300); browser-path cases are a fifth, admin ones a twentieth

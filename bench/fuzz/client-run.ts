@@ -132,7 +132,7 @@ export async function runClientCase(env: ClientEnv, c: ClientCase): Promise<Verd
     const localPathCheck = c.via === 'admin' && error instanceof Error && /^Value for argument "documentPath"/.test(error.message);
     const typed = isTypedFirestoreError(error) || localPathCheck;
     verdict.outcome = localPathCheck ? 'refused-locally' : typed ? 'denied' : 'untyped';
-    verdict.code = typed ? String((error as { code: unknown }).code) : describeError(error);
+    verdict.code = localPathCheck ? 'invalid-document-path' : typed ? String((error as { code: unknown }).code) : describeError(error);
     if (!typed) verdict.violations.push(`untyped error ${verdict.code}`);
     if (control) verdict.violations.push(`a valid submission was refused: ${describeError(error)}`);
     if (await jobDoc(env, c.docs.jobId)) verdict.violations.push('refused, yet the job document exists');

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { clientSubmissionSchema, isQueueError, planSubmission, seededRandom, type SubmissionInput } from '@fq/worker';
+import { clientCase, SERVER_TIME } from './client-cases.js';
+import { SERVER_CATEGORIES, serverCase } from './server-cases.js';
+
+describe('fuzz case generators', () => {
+  it('draw the same server cases for the same seed, covering every category', () => {
+    const a = Array.from({ length: 400 }, (_, n) => serverCase(n, seededRandom(9 + n)));
+    const b = Array.from({ length: 400 }, (_, n) => serverCase(n, seededRandom(9 + n)));
+    expect(a.map((c) => c.notes)).toEqual(b.map((c) => c.notes));
+    expect(new Set(a.flatMap((c) => c.categories))).toEqual(new Set(SERVER_CATEGORIES));
+  });
+
+  it('mark as must-refuse only inputs the pure planner refuses with a typed error', async () => {
+    // The oracle is checked against the core: a false "must refuse" would blame the engine.
+    const random = seededRandom(4);
+    let refused = 0;
+    for (let n = 0; n < 300; n++) {
+      const c = serverCase(n, random);
+      if (c.expect !== 'reject') continue;
+      const outcome = await planSubmission(c.input as unknown as SubmissionInput, {
+        now: 0,
+        source: 'server',
+        ...(c.options.jobId !== undefined ? { jobId: c.options.jobId as string } : {}),
+      }).then(
+        () => 'accepted',
+        (error: unknown) => (isQueueError(error) ? 'typed' : `untyped ${String(error)}`),
+      );
+      expect(`#${n} ${c.notes.join('; ')}: ${outcome}`).toBe(`#${n} ${c.notes.join('; ')}: typed`);
+      refused += 1;
+    }
+    expect(refused).toBeGreaterThan(150);
+  });
+
+  it('start browser cases from a submission the client schema accepts', async () => {
+    const random = seededRandom(2);
+    const controls = [];
+    for (let n = 0; n < 60; n++) {
+      const c = await clientCase(n, random, 'web');
+      if (c.categories.includes('valid (control)')) controls.push(c);
+    }
+    expect(controls.length).toBeGreaterThan(0);
+    for (const c of controls) {
+      const job = { ...c.docs.job, createdAt: c.docs.job.createdAt === SERVER_TIME ? new Date() : c.docs.job.createdAt };
+      expect(clientSubmissionSchema.safeParse(job).success).toBe(true);
+      expect(c.docs.chunks.length).toBe((c.docs.job.audio as { chunkCount: number }).chunkCount);
+    }
+  });
+});
