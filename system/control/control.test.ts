@@ -51,6 +51,7 @@ const ops: SystemOperations = {
     rejected: {},
     errors: 0,
     skipped: 0,
+    backlog: 0,
     bursts: 0,
     episodes: 0,
     activeEpisode: null,

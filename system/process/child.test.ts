@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ChildStartError, ManagedChild } from './child.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fq-child-test-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }));
 
 function isAlive(pid: number): boolean {
   try {

@@ -10,7 +10,9 @@ export interface TrafficStats {
   rejected: Record<string, number>;
   /** Unexpected enqueue failures (store errors). */
   errors: number;
-  /** Arrivals dropped because too many enqueues were already in flight (a slow emulator). */
+  /** Arrivals waiting for a free enqueue slot (a burst drains through here). */
+  backlog: number;
+  /** Arrivals dropped because the backlog of enqueues waiting to be sent was full (a stalled emulator). */
   skipped: number;
   bursts: number;
   episodes: number;
@@ -28,7 +30,10 @@ export interface TrafficGeneratorDeps {
   onEvent?: (message: string) => void;
 }
 
+/** Enqueue calls at once; a burst waits its turn in the backlog. */
 const MAX_IN_FLIGHT = 8;
+/** Arrivals waiting to be sent; beyond this (the store is stuck) new ones are dropped and counted. */
+const MAX_BACKLOG = 1_000;
 
 /**
  * Runs a TrafficSchedule against the system: enqueues through the server API (so jobs take
@@ -41,9 +46,10 @@ export class TrafficGenerator {
   private readonly now: () => number;
   private timer: NodeJS.Timeout | null = null;
   private inFlight = new Set<Promise<void>>();
+  private backlog: Extract<TrafficEvent, { kind: 'enqueue' }>[] = [];
   private baseline: { capacity: number | null; outage: unknown } | null = null;
   private episodeChange: Promise<void> = Promise.resolve();
-  private readonly counters: Omit<TrafficStats, 'ratePerSec' | 'running' | 'activeEpisode'> = {
+  private readonly counters: Omit<TrafficStats, 'ratePerSec' | 'running' | 'activeEpisode' | 'backlog'> = {
     enqueued: 0,
     rejected: {},
     errors: 0,
@@ -81,14 +87,16 @@ export class TrafficGenerator {
       rejected: { ...this.counters.rejected },
       ratePerSec: this.schedule.ratePerSec,
       running: this.timer !== null,
+      backlog: this.backlog.length,
       activeEpisode: this.schedule.activeEpisode,
     };
   }
 
-  /** Stops arrivals, waits for enqueues in flight and restores the fake's baseline. */
+  /** Stops arrivals, drops the backlog, waits for enqueues in flight and restores the fake's baseline. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.backlog = [];
     await Promise.allSettled([...this.inFlight]);
     await this.episodeChange;
     if (this.schedule.activeEpisode) await this.restoreBaseline().catch(() => undefined);
@@ -104,16 +112,20 @@ export class TrafficGenerator {
           this.counters.bursts += 1;
           this.deps.onEvent?.(`burst: ${event.userId} submits a batch of low-priority jobs`);
         }
-        this.enqueue(event);
+        if (this.backlog.length >= MAX_BACKLOG) this.counters.skipped += 1;
+        else this.backlog.push(event);
       } else this.changeEpisode(event);
+    }
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.timer && this.inFlight.size < MAX_IN_FLIGHT && this.backlog.length > 0) {
+      this.enqueue(this.backlog.shift() as Extract<TrafficEvent, { kind: 'enqueue' }>);
     }
   }
 
   private enqueue(event: Extract<TrafficEvent, { kind: 'enqueue' }>): void {
-    if (this.inFlight.size >= MAX_IN_FLIGHT) {
-      this.counters.skipped += 1;
-      return;
-    }
     const audio = makeTestWav({ durationSec: event.audioSeconds, text: event.text, sampleRate: 8_000 });
     const done = this.deps.queue
       .enqueue({ audio, mimeType: 'audio/wav', userId: event.userId, priority: event.priority, metadata: { source: 'demo-traffic' } })
@@ -130,7 +142,10 @@ export class TrafficGenerator {
           }
         },
       )
-      .finally(() => this.inFlight.delete(done));
+      .finally(() => {
+        this.inFlight.delete(done);
+        this.pump();
+      });
     this.inFlight.add(done);
   }
 
