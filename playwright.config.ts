@@ -1,9 +1,17 @@
+import { execFileSync } from 'node:child_process';
 import { defineConfig } from '@playwright/test';
 import { chromiumLaunchOptions } from './e2e/support/browser.js';
 
 // The shell and emulator specs use this Vite server; the system specs (e2e/system) use the
 // dashboard of the system that globalSetup starts on free ports (their baseURL fixture).
-const port = Number(process.env.E2E_DASHBOARD_PORT ?? 5174);
+// A free port, chosen once by the runner: its workers inherit the variable (and so load
+// this config with the same port), and parallel runs on one machine never collide.
+process.env.E2E_DASHBOARD_PORT ??= execFileSync(
+  process.execPath,
+  ['-e', "const s = require('node:net').createServer(); s.listen(0, '127.0.0.1', () => { process.stdout.write(String(s.address().port)); s.close(); })"],
+  { encoding: 'utf8' },
+);
+const port = Number(process.env.E2E_DASHBOARD_PORT);
 
 export default defineConfig({
   testDir: './e2e',
