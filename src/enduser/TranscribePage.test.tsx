@@ -2,6 +2,7 @@ import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { makeWav } from '../test/audio';
+import type { JobDoc } from '@fq/worker/schema';
 import { T0, job, rateLimit, stats } from '../test/factories';
 import { FakeAuth } from '../test/fakeAuth';
 import { FakeData } from '../test/fakeData';
@@ -38,7 +39,7 @@ describe('end-user transcription page', () => {
   it('uploads a file, shows position/ETA and rate-limit remaining, then the transcript', async () => {
     const data = new FakeData();
     data.serverNow = () => T0;
-    data.put('stats', 'queue', stats({ avgServiceMs: 3_000, fleetConcurrency: 1 }));
+    data.put('stats', 'queue', stats({ avgServiceMs: 3_000, fleetConcurrency: 1, throughputPerMin: 20 }));
     data.put('rateLimits', 'u-1', rateLimit({ userId: 'u-1', remaining: 7, limit: 10, burst: 0, resetAt: T0 + 40_000 }));
     const user = userEvent.setup();
     renderPage(<TranscribePage recorderEnv={{}} />, { data, auth: endUser() });
@@ -53,9 +54,14 @@ describe('end-user transcription page', () => {
     const item = await screen.findByTestId(`request-${jobId}`);
     // the engine admits it and publishes a position
     const r = data.read('jobs', jobId);
-    act(() => data.put('jobs', jobId, { ...(r?.ok ? r.data : (undefined as never)), status: 'queued', position: 2, updatedAt: T0, maxAttempts: 5 }));
+    act(() =>
+      data.put('jobs', jobId, { ...(r?.ok ? r.data : (undefined as never)), status: 'queued', position: 2, positionAt: T0, updatedAt: T0, maxAttempts: 5 }),
+    );
     await waitFor(() => expect(item).toHaveAttribute('data-status', 'queued'));
-    expect(screen.getByTestId('position-eta')).toHaveTextContent('position 2 · about 6.0 s');
+    // Two ahead, three starts at 20 per minute.
+    expect(screen.getByTestId('position-eta')).toHaveTextContent('2 ahead · starts in about 9.0 s');
+    act(() => data.put('jobs', jobId, { ...(data.read('jobs', jobId) as { ok: true; data: JobDoc }).data, position: 0, estimatedWaitMs: 1_000, positionAt: T0 }));
+    await waitFor(() => expect(screen.getByTestId('position-eta')).toHaveTextContent('next in line · starts in about 1.0 s'));
     act(() => finish(data, jobId, 'bonjour tout le monde'));
     expect(await screen.findByTestId('transcript')).toHaveTextContent('bonjour tout le monde');
     expect(screen.getByTestId('notice')).toHaveTextContent(`Transcript ready for ${jobId}`);

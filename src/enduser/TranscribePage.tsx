@@ -34,6 +34,13 @@ const LABEL: Partial<Record<TranscriptionRequest['status'], string>> = {
   dead_lettered: 'failed',
 };
 
+/** "3 ahead · starts in about 9.0 s", "next in line", "retry in about 2.0 s". */
+function queueLine(r: TranscriptionRequest): string {
+  if (r.status === 'waiting') return r.etaMs !== null ? `retry in about ${formatDuration(r.etaMs)}` : 'retrying soon';
+  const place = r.position === null ? 'position pending' : r.position === 0 ? 'next in line' : `${formatNumber(r.position)} ahead`;
+  return r.etaMs !== null ? `${place} · starts in about ${formatDuration(r.etaMs)}` : place;
+}
+
 function RequestItem({ r, held, onCancel }: { r: TranscriptionRequest; held: boolean; onCancel: (id: string) => Promise<void> }) {
   const [cancelError, setCancelError] = useState<string | null>(null);
   return (
@@ -44,8 +51,7 @@ function RequestItem({ r, held, onCancel }: { r: TranscriptionRequest; held: boo
         <span className="text-xs text-slate-500">{formatTime(r.createdAt)}</span>
         {r.status === 'queued' || r.status === 'submitted' || r.status === 'waiting' ? (
           <span className="text-xs" data-testid="position-eta">
-            {r.position !== null ? `position ${r.position}` : 'position pending'}
-            {r.etaMs !== null ? ` · about ${formatDuration(r.etaMs)}` : ''}
+            {queueLine(r)}
           </span>
         ) : null}
         {held && <Badge tone="warn">on hold (paused)</Badge>}

@@ -1,3 +1,4 @@
+import { drainPerMs, estimateWaitMs, pausedFromStats, refinePosition } from '@fq/worker/core';
 import { TERMINAL_STATUSES, type JobDoc, type JobStatus, type QueueStatsDoc } from '@fq/worker/schema';
 
 /** What the hook reports per request: the job as the end user needs it. */
@@ -14,9 +15,16 @@ export interface TranscriptionRequest {
   status: RequestStatus;
   priority: JobDoc['priority'];
   createdAt: number;
-  /** 1-based position among claimable jobs, when the engine published one. */
+  /**
+   * Claimable jobs ahead of this one (0 = next) while it waits in the queue: the leader's
+   * bucketed value, counted down between its refreshes. Null before admission, when not
+   * queued, or when unknown.
+   */
   position: number | null;
-  /** Estimated wait until the job starts, ms. */
+  /**
+   * Queued: estimated wait until the job starts. Waiting (retry backoff): time until the
+   * retry. Null when unknown or while an operator holds the job's priority.
+   */
   etaMs: number | null;
   progress: number | null;
   attempts: number;
@@ -41,15 +49,23 @@ export function isActive(status: RequestStatus): boolean {
 }
 
 /**
- * ETA: the engine's per-job estimate when present; otherwise from the queue stats
- * (position / fleet concurrency x mean service time). Null when neither is known.
+ * Position and ETA as the user should see them at `now` (server time). The leader writes a
+ * queued job's position only when it crosses a bucket boundary (and the ETA when it drifts),
+ * so between writes both are counted down here at the fleet's completion rate, never past
+ * what the leader would have rewritten (`refinePosition`). Without a stored ETA, one is
+ * estimated from the position and the stats, the way the engine does.
  */
-export function estimateEta(job: Pick<JobDoc, 'status' | 'position' | 'estimatedWaitMs'>, stats: QueueStatsDoc | null): number | null {
-  if (job.status !== 'queued' && job.status !== 'waiting' && job.status !== 'submitted') return null;
-  if (job.estimatedWaitMs !== null) return job.estimatedWaitMs;
-  if (!stats || stats.avgServiceMs === null || job.position === null) return null;
-  const lanes = Math.max(1, stats.fleetConcurrency);
-  return Math.ceil(job.position / lanes) * stats.avgServiceMs;
+export function queueEstimate(
+  job: Pick<JobDoc, 'status' | 'priority' | 'position' | 'estimatedWaitMs' | 'positionAt' | 'availableAt'>,
+  stats: QueueStatsDoc | null,
+  now: number,
+): { position: number | null; etaMs: number | null } {
+  if (job.status === 'waiting') return { position: null, etaMs: job.availableAt === null ? null : Math.max(0, job.availableAt - now) };
+  if (job.status !== 'queued') return { position: null, etaMs: null };
+  const refined = refinePosition(job, { now, throughputPerMin: stats?.throughputPerMin ?? 0, positionWindow: stats?.positionWindow ?? 0 });
+  if (pausedFromStats(stats).includes(job.priority)) return { position: refined.position, etaMs: null };
+  const etaMs = refined.estimatedWaitMs ?? (refined.position === null ? null : estimateWaitMs(refined.position, drainPerMs(stats, 1)));
+  return { position: refined.position, etaMs };
 }
 
 function errorOf(job: JobDoc): RequestError | null {
@@ -65,14 +81,15 @@ function errorOf(job: JobDoc): RequestError | null {
   return null;
 }
 
-export function toRequest(id: string, job: JobDoc, stats: QueueStatsDoc | null): TranscriptionRequest {
+export function toRequest(id: string, job: JobDoc, stats: QueueStatsDoc | null, now: number): TranscriptionRequest {
+  const { position, etaMs } = queueEstimate(job, stats, now);
   return {
     requestId: id,
     status: job.status,
     priority: job.priority,
     createdAt: job.createdAt,
-    position: job.position,
-    etaMs: estimateEta(job, stats),
+    position,
+    etaMs,
     progress: job.progress,
     attempts: job.attempts,
     transcript: job.result?.transcript ?? null,

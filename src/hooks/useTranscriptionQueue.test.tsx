@@ -7,7 +7,7 @@ import { T0, job, rateLimit, stats } from '../test/factories';
 import { FakeData } from '../test/fakeData';
 import { dataWrapper } from '../test/providers';
 import { CancelError, SubmissionError, useTranscriptionQueue, type UseTranscriptionQueueOptions } from './useTranscriptionQueue';
-import { estimateEta } from './requests';
+import { queueEstimate } from './requests';
 
 function memoryStorage() {
   const m = new Map<string, string>();
@@ -105,13 +105,17 @@ describe('useTranscriptionQueue', () => {
   });
 
   it('reports position, ETA, stats and rate-limit remaining from the documents', async () => {
-    data.put('stats', 'queue', stats({ avgServiceMs: 2_000, fleetConcurrency: 2 }));
+    data.put('stats', 'queue', stats({ avgServiceMs: 2_000, fleetConcurrency: 2, throughputPerMin: 30, positionWindow: 100 }));
     data.put('rateLimits', 'u-1', rateLimit({ userId: 'u-1', limit: 10, burst: 2, count: 4, remaining: 8, resetAt: T0 + 30_000 }));
-    data.put('jobs', 'j1', job({ userId: 'u-1', status: 'queued', position: 5 }));
+    // Written by admission without an ETA: estimated from the completion rate (6 starts at 0.5/s).
+    data.put('jobs', 'j1', job({ userId: 'u-1', status: 'queued', position: 5, positionAt: T0 }));
+    // Written by the leader 20 s ago at position 45: ten jobs started since (0.5/s), 20 s less to wait.
+    data.put('jobs', 'j2', job({ userId: 'u-1', status: 'queued', position: 45, estimatedWaitMs: 92_000, positionAt: T0 - 20_000, createdAt: T0 - 1 }));
     data.put('jobs', 'other', job({ userId: 'u-2', status: 'queued' }));
     const { result } = mount();
-    await waitFor(() => expect(result.current.requests).toHaveLength(1));
-    expect(result.current.requests[0]).toMatchObject({ requestId: 'j1', position: 5, etaMs: 6_000 });
+    await waitFor(() => expect(result.current.requests).toHaveLength(2));
+    expect(result.current.requests[0]).toMatchObject({ requestId: 'j1', position: 5, etaMs: 12_000 });
+    expect(result.current.requests[1]).toMatchObject({ requestId: 'j2', position: 35, etaMs: 72_000 });
     expect(result.current.stats).toMatchObject({ queued: 10, inFlight: 2, avgServiceMs: 2_000 });
     expect(result.current.rateLimit).toMatchObject({ remaining: 8, capacity: 12, resetInMs: 30_000 });
   });
@@ -245,13 +249,29 @@ describe('useTranscriptionQueue', () => {
   });
 });
 
-describe('estimateEta', () => {
-  it('prefers the engine estimate, falls back to position x service time, null when unknown', () => {
-    const s = stats({ avgServiceMs: 1_000, fleetConcurrency: 4 });
-    expect(estimateEta({ status: 'queued', position: 9, estimatedWaitMs: 500 }, s)).toBe(500);
-    expect(estimateEta({ status: 'queued', position: 9, estimatedWaitMs: null }, s)).toBe(3_000);
-    expect(estimateEta({ status: 'queued', position: null, estimatedWaitMs: null }, s)).toBeNull();
-    expect(estimateEta({ status: 'running', position: 1, estimatedWaitMs: 5 }, s)).toBeNull();
+describe('queueEstimate', () => {
+  const s = stats({ throughputPerMin: 60, positionWindow: 100 });
+  const queued = { status: 'queued' as const, priority: 'normal' as const, availableAt: null };
+
+  it('counts the stored position and ETA down, never below the bucket the leader would rewrite at', () => {
+    const mark = { ...queued, position: 45, estimatedWaitMs: 46_000, positionAt: T0 };
+    expect(queueEstimate(mark, s, T0)).toEqual({ position: 45, etaMs: 46_000 });
+    expect(queueEstimate(mark, s, T0 + 10_000)).toEqual({ position: 35, etaMs: 36_000 });
+    expect(queueEstimate(mark, s, T0 + 40_000)).toEqual({ position: 20, etaMs: 6_000 });
+    // Beyond the leader's window: down to the window, where the leader takes over.
+    expect(queueEstimate({ ...mark, position: 900, estimatedWaitMs: 901_000 }, s, T0 + 1_000_000).position).toBe(100);
+  });
+
+  it('estimates a missing ETA from the position, gives none while paused, and the retry time while waiting', () => {
+    expect(queueEstimate({ ...queued, position: 9, estimatedWaitMs: null, positionAt: T0 }, s, T0)).toEqual({ position: 9, etaMs: 10_000 });
+    expect(queueEstimate({ ...queued, position: null, estimatedWaitMs: null, positionAt: null }, s, T0)).toEqual({ position: null, etaMs: null });
+    const paused = stats({ throughputPerMin: 60, pausedPriorities: ['normal'] });
+    expect(queueEstimate({ ...queued, position: 9, estimatedWaitMs: 10_000, positionAt: T0 }, paused, T0)).toEqual({ position: 9, etaMs: null });
+    expect(queueEstimate({ ...queued, status: 'waiting', position: null, estimatedWaitMs: null, positionAt: null, availableAt: T0 + 7_000 }, s, T0)).toEqual({
+      position: null,
+      etaMs: 7_000,
+    });
+    expect(queueEstimate({ ...queued, status: 'running', position: 0, estimatedWaitMs: 0, positionAt: T0 }, s, T0)).toEqual({ position: null, etaMs: null });
   });
 });
 

@@ -113,12 +113,14 @@ export function useTranscriptionQueue(options: UseTranscriptionQueueOptions) {
 
   const stats = statsDoc.data?.ok ? statsDoc.data.data : null;
 
+  // Positions and ETAs count down with the clock between the leader's (bucketed) writes.
+  const serverNow = serverClock.serverNow(now);
   const fromServer = useMemo(() => {
     const byId = new Map<string, TranscriptionRequest>();
-    for (const r of okRows(recent.data ?? [])) byId.set(r.id, toRequest(r.id, r.data, stats));
-    for (const r of okRows(active.data ?? [])) byId.set(r.id, toRequest(r.id, r.data, stats));
+    for (const r of okRows(recent.data ?? [])) byId.set(r.id, toRequest(r.id, r.data, stats, serverNow));
+    for (const r of okRows(active.data ?? [])) byId.set(r.id, toRequest(r.id, r.data, stats, serverNow));
     return [...byId.values()];
-  }, [recent.data, active.data, stats]);
+  }, [recent.data, active.data, stats, serverNow]);
 
   // Cancels being written: shown as cancelling, and no second request in that window. The
   // ref answers a double click synchronously; the state re-renders.

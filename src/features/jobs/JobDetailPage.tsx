@@ -96,7 +96,10 @@ function Summary({ job, now }: { job: JobDoc; now: number }) {
         {job.attempts} / {job.maxAttempts}
       </Field>
       <Field label="Redrives">{job.redriveCount}</Field>
-      <Field label="Queue position">{job.position ?? '—'}</Field>
+      <Field label="Jobs ahead">
+        {job.position ?? '—'}
+        {job.positionAt !== null ? ` (as of ${formatTime(job.positionAt)})` : ''}
+      </Field>
       <Field label="Estimated wait">{formatDuration(job.estimatedWaitMs)}</Field>
       <Field label="Audio">
         {job.audio.mimeType}, {formatBytes(job.audio.bytes)}, {job.audio.chunkCount} chunk{job.audio.chunkCount === 1 ? '' : 's'}

@@ -42,6 +42,7 @@ export function job(userId: string, status: JobDoc['status'], patch: Partial<Job
     maxAttempts: 5,
     position: 3,
     estimatedWaitMs: 4_000,
+    positionAt: T,
   });
   const error = {
     at: T + 2_000,
@@ -53,7 +54,7 @@ export function job(userId: string, status: JobDoc['status'], patch: Partial<Job
     serverId: 'server-1',
     model: 'gemini-2.5-flash',
   };
-  const started = { attempts: 1, fence: 1, firstStartedAt: T + 1_000, lastStartedAt: T + 1_000, position: null, estimatedWaitMs: null };
+  const started = { attempts: 1, fence: 1, firstStartedAt: T + 1_000, lastStartedAt: T + 1_000, position: null, estimatedWaitMs: null, positionAt: null };
   const finished = { completedAt: T + 3_000, expireAt: T + 7 * 86_400_000 };
   const byStatus: Partial<Record<JobDoc['status'], Partial<JobDoc>>> = {
     running: {

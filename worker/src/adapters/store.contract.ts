@@ -91,6 +91,41 @@ export function describeStoreContract(label: string, makeStore: () => Promise<St
       expect(await store.count({ collection: 'jobs', where: [{ field: 'userId', op: '==', value: 'nobody' }] })).toBe(0);
     });
 
+    it('projection queries return only the selected fields, decoded, in query order', async () => {
+      const t = 1_700_000_200_000;
+      await store.commit([
+        { op: 'set', collection: 'jobs', id: 'p-a', data: job({ userId: 'proj', rank: 2, position: 7, estimatedWaitMs: 900, positionAt: t, metadata: { big: 'x'.repeat(500) } }) },
+        { op: 'set', collection: 'jobs', id: 'p-b', data: job({ userId: 'proj', rank: 1 }) },
+      ]);
+      const { docs, readTime } = await fx.other.select(
+        { collection: 'jobs', where: [{ field: 'userId', op: '==', value: 'proj' }], orderBy: [{ field: 'rank' }] },
+        ['priority', 'position', 'estimatedWaitMs', 'positionAt'],
+      );
+      expect(readTime).toBeGreaterThan(0);
+      expect(docs.map((d) => d.id)).toEqual(['p-b', 'p-a']);
+      expect(docs[1]!.data).toEqual({ priority: 'normal', position: 7, estimatedWaitMs: 900, positionAt: t });
+      expect(docs[0]!.data).toEqual({ priority: 'normal', position: null, estimatedWaitMs: null, positionAt: null });
+      expect(docs[0]!.updateTime).toBeGreaterThan(0);
+    });
+
+    it('patches fields without a read, only if the document is unchanged since a projection saw it', async () => {
+      await store.commit([{ op: 'set', collection: 'jobs', id: 'pt', data: job({ userId: 'patch', rank: 5 }) }]);
+      const seen = async () =>
+        (await store.select({ collection: 'jobs', where: [{ field: 'userId', op: '==', value: 'patch' }] }, ['position'])).docs[0]!;
+      const first = await seen();
+      expect(await fx.other.patch('jobs', 'pt', { position: 3, estimatedWaitMs: 1_000, positionAt: 1_700_000_300_000 }, { ifVersion: first.version })).toBe(true);
+      expect((await store.get('jobs', 'pt')).doc).toMatchObject({ position: 3, estimatedWaitMs: 1_000, positionAt: 1_700_000_300_000, rank: 5, status: 'queued' });
+      // The version moved with that write: the old one no longer matches, and nothing changes.
+      expect(await store.patch('jobs', 'pt', { position: 9 }, { ifVersion: first.version })).toBe(false);
+      const second = await seen();
+      expect(second.data.position).toBe(3);
+      await store.commit([{ op: 'set', collection: 'jobs', id: 'pt', data: job({ userId: 'patch', rank: 5, status: 'running' }) }]);
+      expect(await store.patch('jobs', 'pt', { position: 1 }, { ifVersion: second.version })).toBe(false);
+      expect((await store.get('jobs', 'pt')).doc).toMatchObject({ status: 'running', position: null });
+      expect(await store.patch('jobs', 'no-such-job', { position: 1 })).toBe(false);
+      expect((await store.get('jobs', 'no-such-job')).doc).toBeNull();
+    });
+
     it('serializes concurrent read-modify-write transactions from two clients (no lost update)', async () => {
       await store.commit([{ op: 'set', collection: 'locks', id: 'ctr', data: lock('ctr', 0) }]);
       const bump = (s: DocStore) =>

@@ -15,3 +15,4 @@ export * from './coordination/leader-lease.js';
 export * from './coordination/locks.js';
 export * from './analytics/rollup.js';
 export * from './flow/index.js';
+export * from './queue-position.js';

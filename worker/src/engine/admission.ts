@@ -218,7 +218,8 @@ export class Admission {
         model: null,
         base: job,
       });
-      tx.set('jobs', jobId, hint?.priority === job.priority ? { ...admitted, position, estimatedWaitMs } : admitted);
+      const positioned = hint?.priority === job.priority && position !== null;
+      tx.set('jobs', jobId, positioned ? { ...admitted, position, estimatedWaitMs, positionAt: now } : admitted);
       if (keyId) tx.set('idempotency', keyId, this.idempotencyDoc(sub, jobId, now));
       return 'admitted' as const;
     });

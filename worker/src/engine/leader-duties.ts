@@ -3,6 +3,7 @@ import type { EngineContext } from './context.js';
 import type { Maintenance } from './maintenance.js';
 import type { RollupMerger } from './analytics/merger.js';
 import type { StatsRefresher } from './analytics/stats.js';
+import type { PositionRefresher } from './queue-positions.js';
 
 /**
  * The queue's own leader duties. Each is safe to run twice concurrently (every write
@@ -11,10 +12,14 @@ import type { StatsRefresher } from './analytics/stats.js';
  */
 export function queueLeaderDuties(
   ctx: EngineContext,
-  parts: { maintenance: Maintenance; merger: RollupMerger; stats: StatsRefresher },
+  parts: { maintenance: Maintenance; merger: RollupMerger; stats: StatsRefresher; positions?: PositionRefresher },
 ): LeaderDuty[] {
-  const { maintenance, merger, stats } = parts;
+  const { maintenance, merger, stats, positions } = parts;
   const every = ctx.config.serverCoordination.maintenanceIntervalMs;
+  const positionDuty: LeaderDuty[] =
+    positions && ctx.config.queuePositions.enabled
+      ? [{ name: 'positions', intervalMs: ctx.config.queuePositions.refreshIntervalMs ?? every, run: async () => void (await positions.run()) }]
+      : [];
   return [
     {
       name: 'leases',
@@ -31,5 +36,6 @@ export function queueLeaderDuties(
     { name: 'rollups', intervalMs: every, run: async () => void (await merger.run()) },
     { name: 'stats', intervalMs: every, run: async () => void (await stats.run()) },
     { name: 'cleanup', intervalMs: Math.max(every, 60_000), run: async () => void (await maintenance.cleanup()) },
+    ...positionDuty,
   ];
 }

@@ -3,6 +3,7 @@ import { queryOf, type DocStore } from '../ports/store.js';
 import { QUERIES } from '../schema/queries.js';
 import type { QueueStatsDoc } from '../schema/analytics.js';
 import { SINGLETON_IDS } from '../schema/names.js';
+import { drainPerMs, estimateWaitMs } from '../core/queue-position.js';
 
 /**
  * Cheap answers to "how full is the queue" and "how fast does it drain" for admission:
@@ -56,14 +57,13 @@ export class QueueGauge {
   }
 
   /**
-   * Estimated wait for a job with `position` jobs ahead: waves of the fleet's concurrency,
-   * each taking the mean service time. Before the leader has published stats, a prior of
-   * 5 s per job on `fallbackConcurrency` slots is used.
+   * Estimated wait until a job with `position` jobs ahead starts, by the same rule the
+   * leader's position refresh uses (`core/queue-position`): position + 1 completions at the
+   * fleet's observed rate; before anything completed, 5 s per job on `fallbackConcurrency`
+   * lanes.
    */
   async estimateWaitMs(position: number, fallbackConcurrency: number): Promise<number> {
     const stats = await this.statsDoc().catch(() => null);
-    const serviceMs = stats?.avgServiceMs ?? 5_000;
-    const concurrency = Math.max(1, stats?.fleetConcurrency || fallbackConcurrency);
-    return Math.round(Math.ceil((position + 1) / concurrency) * serviceMs);
+    return estimateWaitMs(position, drainPerMs(stats, fallbackConcurrency));
   }
 }

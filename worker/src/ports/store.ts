@@ -74,6 +74,27 @@ export interface QueryResult<K extends CollectionKey> {
   readTime: number;
 }
 
+/**
+ * A document's version as the store knows it (Firestore: its exact update time, finer than
+ * the milliseconds of `updateTime`). Only good for `patch(..., { ifVersion })`.
+ */
+export interface DocVersion {
+  readonly __docVersion: unique symbol;
+}
+
+/** A document of a projection query: only the selected top-level fields. */
+export interface Selected<K extends CollectionKey, F extends keyof DocOf<K>> {
+  id: string;
+  data: Pick<DocOf<K>, F>;
+  updateTime: number;
+  version: DocVersion;
+}
+
+export interface SelectResult<K extends CollectionKey, F extends keyof DocOf<K>> {
+  docs: Selected<K, F>[];
+  readTime: number;
+}
+
 export interface DocResult<K extends CollectionKey> {
   doc: DocOf<K> | null;
   readTime: number;
@@ -118,6 +139,17 @@ export interface DocStore {
   query<K extends CollectionKey>(query: Query<K>): Promise<QueryResult<K>>;
   /** Count aggregation (billed as one read per 1,000 index entries). */
   count(query: Query): Promise<number>;
+  /**
+   * Projection query (`select()`): only `fields` of each document travel. Billed like a
+   * query (one read per document), but large documents stay on the server.
+   */
+  select<K extends CollectionKey, F extends keyof DocOf<K> & string>(query: Query<K>, fields: readonly F[]): Promise<SelectResult<K, F>>;
+  /**
+   * Updates some top-level fields of an existing document, without reading it. With
+   * `ifVersion`, only if the document was not written since that version was read. Returns
+   * false (and writes nothing) when the document is missing or has changed.
+   */
+  patch<K extends CollectionKey>(collection: K, id: string, fields: Partial<DocOf<K>>, options?: { ifVersion?: DocVersion }): Promise<boolean>;
   /** Atomic batch of blind writes; returns the commit time. */
   commit(mutations: readonly DocMutation[]): Promise<number>;
   /**

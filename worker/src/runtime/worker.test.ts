@@ -198,6 +198,31 @@ describe('QueueWorker on the memory store (fake clock)', () => {
     expect(job.result?.transcript).toBe(`transcript of ${requestId}`);
   });
 
+  it('the leader keeps queued jobs positions and ETAs current as the queue drains, with a few writes per job', async () => {
+    const f = (current = fleet(1, () => ({ kind: 'ok', delayMs: 1_000 }), { maxConcurrentRequests: 1, queuePositions: { refreshIntervalMs: 500 } }));
+    for (let i = 0; i < 30; i++) await f.queue.enqueue({ audio: makeWav(0.2, { seed: i }), mimeType: 'audio/wav', userId: `u${i % 3}` });
+    // The job that will be claimed last (fair share interleaves users, so not the last enqueued).
+    const order = await f.store.query({ collection: 'jobs', where: [{ field: 'status', op: '==', value: 'queued' }], orderBy: [{ field: 'rank' }] });
+    const last = order.docs.at(-1)!.id;
+    const seen: { position: number | null; positionAt: number | null; eta: number | null }[] = [];
+    const unsubscribe = f.store.listenDoc('jobs', last, (r) => {
+      if (r.doc?.status === 'queued') seen.push({ position: r.doc.position, positionAt: r.doc.positionAt, eta: r.doc.estimatedWaitMs });
+    }, () => undefined);
+    await f.workers[0]!.start();
+    await f.clock.advanceUntil(async () => (await jobStatus(f, last)) === 'succeeded', 250, 600_000);
+    unsubscribe();
+    const positions = seen.map((s) => s.position).filter((p): p is number => p !== null);
+    // It moved towards the head in a few bucketed steps (29 -> ... -> 0), never backwards.
+    expect(positions.every((p, i) => i === 0 || p <= positions[i - 1]!)).toBe(true);
+    expect(positions.at(-1)).toBeLessThanOrEqual(1);
+    const writes = new Set(seen.filter((s) => s.positionAt !== null).map((s) => s.positionAt)).size;
+    expect(writes).toBeGreaterThanOrEqual(4);
+    expect(writes).toBeLessThanOrEqual(12); // 30 dequeues ahead of it, a dozen writes at most
+    expect(seen.find((s) => s.eta !== null)?.eta).toBeGreaterThan(0);
+    // The leader publishes the window it keeps current.
+    expect((await f.store.get('stats', 'queue')).doc?.positionWindow).toBe(100);
+  });
+
   it('admits browser submissions through the listener, and the leader publishes stats', async () => {
     const f = (current = fleet(2));
     await Promise.all(f.workers.map((w) => w.start()));

@@ -12,6 +12,7 @@ import type { EngineContext } from '../engine/context.js';
 import { AnalyticsRecorder } from '../engine/analytics/recorder.js';
 import { RollupMerger } from '../engine/analytics/merger.js';
 import { StatsRefresher } from '../engine/analytics/stats.js';
+import { PositionRefresher } from '../engine/queue-positions.js';
 import { Admission } from '../engine/admission.js';
 import { JobLeases, type ClaimedJob } from '../engine/job-leases.js';
 import { LeaderElector, type LeadershipState } from '../engine/leader-elector.js';
@@ -119,7 +120,7 @@ export class QueueWorker {
       { recent: (minutes) => merger.recent(minutes) },
     );
     this.elector = new LeaderElector(this.ctx, [
-      ...queueLeaderDuties(this.ctx, { maintenance: this.maintenance, merger, stats }),
+      ...queueLeaderDuties(this.ctx, { maintenance: this.maintenance, merger, stats, positions: new PositionRefresher(this.ctx, () => stats.latest) }),
       ...(options.duties ?? []),
     ]);
     this.elector.onChange((s) => observer.leadership?.(s.isLeader, s.term));

@@ -99,7 +99,7 @@ export const queueStatsDocSchema = z.object({
   byStatus: statusCounts,
   inFlight: count,
   activeServers: count,
-  /** Completions per minute over the last 5 minutes. */
+  /** Completions per minute over the last 5 minutes (since the fleet started, when later). */
   throughputPerMin: z.number().nonnegative(),
   successRate: z.number().min(0).max(1).nullable(),
   p50Ms: z.number().nonnegative().nullable(),
@@ -118,5 +118,11 @@ export const queueStatsDocSchema = z.object({
    */
   paused: z.boolean().default(false),
   pausedPriorities: z.array(prioritySchema).default([]),
+  /**
+   * The leader keeps the position of the first this-many claimable jobs current (bucketed);
+   * a job further back shows its admission-time position until it gets this close, which
+   * clients may count down with `throughputPerMin` (never below this value).
+   */
+  positionWindow: z.number().int().nonnegative().default(0),
 });
 export type QueueStatsDoc = z.infer<typeof queueStatsDocSchema>;

@@ -176,6 +176,16 @@ export const workerConfigSchema = z.object({
       rateBurstSeconds: z.number().positive().default(5),
     })
     .prefault({}),
+  /** Queue positions and ETAs the leader publishes on queued jobs (see `core/queue-position`). */
+  queuePositions: z
+    .object({
+      enabled: z.boolean().default(true),
+      /** How many jobs at the head of the queue get exact, bucketed positions. */
+      headSize: z.number().int().positive().max(500).default(100),
+      /** How often the leader recomputes them (null: every maintenance interval). */
+      refreshIntervalMs: ms.nullable().default(10_000),
+    })
+    .prefault({}),
   retention: z
     .object({
       finishedJobsMs: ms.default(7 * 24 * 3_600_000),

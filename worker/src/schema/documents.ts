@@ -52,6 +52,39 @@ function normalize(collection: CollectionKey, raw: unknown): unknown {
   return { ...job, updatedAt: job.updatedAt ?? job.createdAt, maxAttempts: job.maxAttempts ?? 1 };
 }
 
+type ObjectSchema = z.ZodObject<z.ZodRawShape>;
+
+const picked = new Map<string, ObjectSchema>();
+
+/**
+ * The schema of some fields of a document. Cached: zod compiles each object schema on first
+ * use, so building one per call would cost time and memory on every projected document.
+ */
+function pickSchema(collection: CollectionKey, fields: readonly string[]): ObjectSchema {
+  const key = `${collection}:${[...fields].sort().join(',')}`;
+  let schema = picked.get(key);
+  if (!schema) {
+    const full = DOC_SCHEMAS[collection] as unknown as ObjectSchema;
+    schema = full.pick(Object.fromEntries(fields.map((f) => [f, true])) as Record<string, true>) as unknown as ObjectSchema;
+    picked.set(key, schema);
+  }
+  return schema;
+}
+
+/** Encodes some top-level fields of a document (a partial update). */
+export function encodeFields<K extends CollectionKey>(collection: K, fields: Partial<DocOf<K>>): Record<string, unknown> {
+  return pickSchema(collection, Object.keys(fields)).encode(fields) as Record<string, unknown>;
+}
+
+/** Decodes the selected top-level fields of a projection; absent ones get their defaults. */
+export function decodeFields<K extends CollectionKey, F extends keyof DocOf<K> & string>(
+  collection: K,
+  fields: readonly F[],
+  raw: unknown,
+): Pick<DocOf<K>, F> {
+  return pickSchema(collection, fields).decode(raw as Record<string, unknown>) as unknown as Pick<DocOf<K>, F>;
+}
+
 export function decodeDoc<K extends CollectionKey>(collection: K, raw: unknown): DocOf<K> {
   const schema = DOC_SCHEMAS[collection] as unknown as z.ZodType<DocOf<K>, unknown>;
   return schema.decode(normalize(collection, raw));

@@ -201,9 +201,16 @@ export const jobDocSchema = z.object({
   /** Model that served (or is serving) the job; differs from `model` on a fallback route. */
   servedBy: z.string().nullable().default(null),
 
-  /** Queue position and estimated wait, refreshed in coarse buckets (not on every dequeue). */
+  /**
+   * Claimable jobs ahead of this one (0 = next) and the estimated wait until it starts (null
+   * while its priority is paused), as of `positionAt`. Set at admission, then refreshed by
+   * the leader for the head of the queue only when the position crosses a bucket boundary or
+   * the estimate drifts (see `core/queue-position`): a few writes per job, never one per
+   * dequeue. Clients count down between refreshes.
+   */
   position: z.number().int().nonnegative().nullable().default(null),
   estimatedWaitMs: durationMs.nullable().default(null),
+  positionAt: timestampMs.nullable().default(null),
 
   completedAt: timestampMs.nullable().default(null),
   /**

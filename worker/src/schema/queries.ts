@@ -120,10 +120,9 @@ export const QUERIES = {
   },
 
   // ---------- analytics and stats (leader) ----------
-  serversInState: { collection: 'servers', where: [{ field: 'state', op: '==' }], orderBy: [], usedBy: ['engine'] },
   serversInStates: { collection: 'servers', where: [{ field: 'state', op: 'in' }], orderBy: [], usedBy: ['engine'] },
-  /** Servers that heartbeated since a time (flow control's fleet view). */
-  serversSeenSince: { collection: 'servers', where: [{ field: 'heartbeatAt', op: '>=' }], orderBy: [], usedBy: ['flow'] },
+  /** Servers that heartbeated since a time (flow control's fleet view; stats' rate window). */
+  serversSeenSince: { collection: 'servers', where: [{ field: 'heartbeatAt', op: '>=' }], orderBy: [], usedBy: ['engine', 'flow'] },
   allBreakers: { collection: 'breakers', where: [], orderBy: [], usedBy: ['engine'] },
   partialsFrom: { collection: 'analyticsPartials', where: [{ field: 'periodStart', op: '>=' }], orderBy: [], usedBy: ['engine'] },
   partialsUpdatedSince: { collection: 'analyticsPartials', where: [{ field: 'updatedAt', op: '>=' }], orderBy: [], usedBy: ['engine'] },

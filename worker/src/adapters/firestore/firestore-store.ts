@@ -1,6 +1,7 @@
 import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
 import {
   getFirestore,
+  type Timestamp,
   type DocumentData,
   type DocumentSnapshot,
   type Firestore,
@@ -9,7 +10,7 @@ import {
   type Transaction as FsTransaction,
 } from 'firebase-admin/firestore';
 import { collectionNames, type CollectionKey, type CollectionNames } from '../../schema/names.js';
-import { decodeDoc, encodeDoc, type DocOf } from '../../schema/documents.js';
+import { decodeDoc, decodeFields, encodeDoc, encodeFields, type DocOf } from '../../schema/documents.js';
 import type { DocMutation, DocRef } from '../../core/mutations.js';
 import {
   AlreadyExistsError,
@@ -18,6 +19,8 @@ import {
   StoreClosedError,
   type DocResult,
   type DocStore,
+  type DocVersion,
+  type SelectResult,
   type ListenSnapshot,
   type OpsMeter,
   type Query,
@@ -41,7 +44,9 @@ export interface FirestoreStoreOptions {
 
 let appCounter = 0;
 
+const GRPC_NOT_FOUND = 5;
 const GRPC_ALREADY_EXISTS = 6;
+const GRPC_FAILED_PRECONDITION = 9;
 const GRPC_ABORTED = 10;
 
 function grpcCode(error: unknown): number | null {
@@ -178,6 +183,47 @@ export class FirestoreStore implements DocStore {
     const n = snap.data().count;
     this.meter.reads += Math.max(1, Math.ceil(n / 1000));
     return n;
+  }
+
+  select<K extends CollectionKey, F extends keyof DocOf<K> & string>(query: Query<K>, fields: readonly F[]): Promise<SelectResult<K, F>> {
+    return this.track(() => this.doSelect(query, fields));
+  }
+
+  private async doSelect<K extends CollectionKey, F extends keyof DocOf<K> & string>(
+    query: Query<K>,
+    fields: readonly F[],
+  ): Promise<SelectResult<K, F>> {
+    const q = (await this.build(query)).select(...fields);
+    const snap = await this.timed(() => q.get(), (s) => s.readTime.toMillis());
+    this.meter.reads += Math.max(1, snap.size);
+    const docs: SelectResult<K, F>['docs'] = [];
+    for (const d of snap.docs) {
+      try {
+        const data = decodeFields(query.collection, fields, d.data());
+        // The exact Timestamp (microseconds): a millisecond copy would never match a precondition.
+        docs.push({ id: d.id, data, updateTime: d.updateTime.toMillis(), version: d.updateTime as unknown as DocVersion });
+      } catch (error) {
+        this.options.onInvalidDocument?.(new DocumentDecodeError(d.ref.path, error));
+      }
+    }
+    return { docs, readTime: snap.readTime.toMillis() };
+  }
+
+  patch<K extends CollectionKey>(collection: K, id: string, fields: Partial<DocOf<K>>, options: { ifVersion?: DocVersion } = {}): Promise<boolean> {
+    return this.track(async () => {
+      const data = encodeFields(collection, fields);
+      const ref = this.ref(collection, id);
+      try {
+        if (options.ifVersion !== undefined) await ref.update(data, { lastUpdateTime: options.ifVersion as unknown as Timestamp });
+        else await ref.update(data);
+      } catch (error) {
+        const code = grpcCode(error);
+        if (code === GRPC_NOT_FOUND || code === GRPC_FAILED_PRECONDITION) return false;
+        throw error;
+      }
+      this.meter.writes += 1;
+      return true;
+    });
   }
 
   private write(batch: { set(ref: never, data: never): unknown; delete(ref: never): unknown }, m: DocMutation): void {

@@ -1,5 +1,5 @@
 import { collectionNames, type CollectionKey, type CollectionNames } from '../../schema/names.js';
-import { decodeDoc, encodeDoc, type DocOf } from '../../schema/documents.js';
+import { decodeDoc, decodeFields, encodeDoc, encodeFields, type DocOf } from '../../schema/documents.js';
 import { assertRegisteredQuery } from '../../schema/queries.js';
 import type { DocMutation, DocRef } from '../../core/mutations.js';
 import { systemClock, type Clock } from '../../ports/clock.js';
@@ -10,6 +10,8 @@ import {
   StoreClosedError,
   type DocResult,
   type DocStore,
+  type DocVersion,
+  type SelectResult,
   type ListenSnapshot,
   type OpsMeter,
   type Query,
@@ -167,6 +169,46 @@ export class MemoryStore implements DocStore {
     const n = this.evaluate({ ...query, limit: undefined }).length;
     this.meter.reads += Math.max(1, Math.ceil(n / 1000));
     return query.limit !== undefined ? Math.min(n, query.limit) : n;
+  }
+
+  async select<K extends CollectionKey, F extends keyof DocOf<K> & string>(query: Query<K>, fields: readonly F[]): Promise<SelectResult<K, F>> {
+    await Promise.resolve();
+    this.checkIndex(query);
+    const rows = this.evaluate(query);
+    this.meter.reads += Math.max(1, rows.length);
+    const docs: SelectResult<K, F>['docs'] = [];
+    for (const r of rows) {
+      const picked = Object.fromEntries(fields.filter((f) => f in r.stored.data).map((f) => [f, structuredClone(r.stored.data[f])]));
+      try {
+        const data = decodeFields(query.collection, fields, picked);
+        docs.push({ id: r.id, data, updateTime: r.stored.updateTime, version: r.stored.version as unknown as DocVersion });
+      } catch (error) {
+        this.options.onInvalidDocument?.(new DocumentDecodeError(`${this.names[query.collection]}/${r.id}`, error));
+      }
+    }
+    return { docs, readTime: this.clock.now() };
+  }
+
+  async patch<K extends CollectionKey>(
+    collection: K,
+    id: string,
+    fields: Partial<DocOf<K>>,
+    options: { ifVersion?: DocVersion } = {},
+  ): Promise<boolean> {
+    await Promise.resolve();
+    this.assertOpen();
+    const encoded = encodeFields(collection, fields);
+    const current = this.stored(collection, id);
+    if (!current) return false;
+    if (options.ifVersion !== undefined && current.version !== (options.ifVersion as unknown as number)) return false;
+    this.db.version += 1;
+    const now = this.clock.now();
+    this.db
+      .collection(this.names[collection])
+      .set(id, { data: { ...current.data, ...structuredClone(encoded) }, version: this.db.version, updateTime: now });
+    this.meter.writes += 1;
+    this.notify(new Set([this.names[collection]]));
+    return true;
   }
 
   private applyWrites(writes: readonly (DocMutation | { op: 'create'; collection: CollectionKey; id: string; data: unknown })[]): number {

@@ -28,6 +28,9 @@ export function appendError(errors: readonly JobError[], error: JobError): JobEr
   return [...errors, error].slice(-MAX_ERROR_HISTORY);
 }
 
+/** A job that is not waiting in the queue has no position (the leader sets a new one when it is back). */
+const NO_POSITION = { position: null, estimatedWaitMs: null, positionAt: null } as const;
+
 function finish(job: JobDoc, status: JobStatus, now: number, retentionMs: number): JobDoc {
   return {
     ...job,
@@ -35,8 +38,7 @@ function finish(job: JobDoc, status: JobStatus, now: number, retentionMs: number
     lease: null,
     progress: status === 'succeeded' ? 1 : job.progress,
     availableAt: null,
-    position: null,
-    estimatedWaitMs: null,
+    ...NO_POSITION,
     updatedAt: now,
     completedAt: now,
     expireAt: now + retentionMs,
@@ -98,8 +100,7 @@ export function admitSubmission(
     rejection: null,
     redriveCount: 0,
     servedBy: null,
-    position: null,
-    estimatedWaitMs: null,
+    ...NO_POSITION,
     completedAt: null,
     payloadDeletedAt: null,
     expireAt: null,
@@ -127,8 +128,10 @@ export function claimJob(jobId: string, job: JobDoc, args: { owner: string; now:
     lastStartedAt: args.now,
     availableAt: null,
     progress: null,
+    // Started: nothing ahead, no wait.
     position: 0,
     estimatedWaitMs: 0,
+    positionAt: args.now,
     updatedAt: args.now,
   };
 }
@@ -182,6 +185,7 @@ function applyFailure(
         status: 'waiting',
         lease: null,
         availableAt: args.decision.availableAt,
+        ...NO_POSITION,
         updatedAt: args.now,
       };
     case 'dead_letter':
@@ -222,6 +226,7 @@ export function releaseJob(
     attempts: Math.max(0, held.attempts - 1),
     availableAt: wait ? args.availableAt : null,
     progress: null,
+    ...NO_POSITION,
     updatedAt: args.now,
   };
 }

@@ -9,6 +9,9 @@ import { QUERIES } from '../../schema/queries.js';
 import { at, queryOf, type DocStore } from '../../ports/store.js';
 import type { EngineContext } from '../context.js';
 
+/** Shortest span a rate is measured over (a fleet seconds old would give noise). */
+const MIN_COVERED_MS = 2_000;
+
 const ACTIVE: readonly JobStatus[] = ['submitted', 'queued', 'waiting', 'running'];
 const TERMINAL: readonly JobStatus[] = JOB_STATUSES.filter((s) => !ACTIVE.includes(s));
 
@@ -22,6 +25,8 @@ const TERMINAL: readonly JobStatus[] = JOB_STATUSES.filter((s) => !ACTIVE.includ
 export class StatsRefresher {
   private terminal: Record<string, number> = {};
   private lastTerminal = 0;
+  /** The document this leader wrote last (positions use its throughput without a read). */
+  latest: QueueStatsDoc | null = null;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -50,9 +55,11 @@ export class StatsRefresher {
       this.terminal = Object.fromEntries(TERMINAL.map((s, i) => [s, terminal[i]!]));
       this.lastTerminal = now;
     }
-    const servers = await store.query(queryOf(QUERIES.serversInState, { state: 'active' }));
-    const controls = (await store.get('controls', SINGLETON_IDS.queueControls)).doc;
     const windowMinutes = this.options.windowMinutes ?? 5;
+    // Servers seen during the window (active ones, and ones that stopped in it).
+    const seen = await store.query(queryOf(QUERIES.serversSeenSince, { heartbeatAt: at(now - windowMinutes * MINUTE_MS) }));
+    const servers = seen.docs.filter((d) => d.data.state === 'active');
+    const controls = (await store.get('controls', SINGLETON_IDS.queueControls)).doc;
     let body = this.options.recent?.(windowMinutes) ?? null;
     if (!body) {
       const rollups = await store.query(queryOf(QUERIES.rollupsBetween, { granularity: 'minute', from: at(now - windowMinutes * MINUTE_MS) }));
@@ -63,8 +70,13 @@ export class StatsRefresher {
 
     const c = body.counters;
     const finished = c.succeeded + c.failed + c.deadLettered;
-    const inFlight = servers.docs.reduce((s, d) => s + d.data.inFlight, 0);
-    const throughputPerMin = finished / windowMinutes;
+    const inFlight = servers.reduce((s, d) => s + d.data.inFlight, 0);
+    // Per minute of the window that some server was up: a fleet that started ten seconds ago
+    // has not had five minutes to finish jobs, and dividing by five would make every ETA
+    // built on this rate dozens of times too long.
+    const fleetSince = Math.min(now, ...seen.docs.map((d) => d.data.startedAt));
+    const coveredMs = Math.max(MIN_COVERED_MS, Math.min(windowMinutes * MINUTE_MS, now - fleetSince));
+    const throughputPerMin = finished / (coveredMs / MINUTE_MS);
     const ops = c.firestoreReads + c.firestoreWrites + c.firestoreDeletes;
     const leader = this.leader();
     const doc: QueueStatsDoc = {
@@ -76,19 +88,21 @@ export class StatsRefresher {
         JOB_STATUSES.map((s) => [s, ACTIVE.includes(s) ? active[ACTIVE.indexOf(s)]! : (this.terminal[s] ?? 0)]),
       ) as Record<JobStatus, number>,
       inFlight,
-      activeServers: servers.docs.length,
+      activeServers: servers.length,
       throughputPerMin,
       successRate: finished > 0 ? c.succeeded / finished : null,
       p50Ms: percentile(body.latency, 0.5),
       p95Ms: percentile(body.latency, 0.95),
       // Little's law: mean service time = jobs in service / completion rate.
       avgServiceMs: throughputPerMin > 0 && inFlight > 0 ? (inFlight / throughputPerMin) * MINUTE_MS : null,
-      fleetConcurrency: servers.docs.reduce((s, d) => s + d.data.concurrencyLimit, 0),
+      fleetConcurrency: servers.reduce((s, d) => s + d.data.concurrencyLimit, 0),
       oldestQueuedAt: oldest.docs[0]?.data.admittedAt ?? null,
       firestoreOpsPerJob: c.succeeded > 0 ? ops / c.succeeded : null,
       paused: controls?.paused ?? false,
       pausedPriorities: controls?.pausedPriorities ?? [],
+      positionWindow: this.ctx.config.queuePositions.enabled ? this.ctx.config.queuePositions.headSize : 0,
     };
+    this.latest = doc;
     await store.commit([{ op: 'set', collection: 'stats', id: SINGLETON_IDS.queueStats, data: doc }]);
     return doc;
   }
