@@ -23,6 +23,13 @@ export const KNOWN_GAPS: readonly KnownGap[] = [
     matches: (v, p) => v.path === 'server' && v.categories.includes('path-like user id') && p.startsWith('untyped error'),
   },
   {
+    id: 'user-id-malformed-unicode',
+    summary: 'A userId with a lone UTF-16 surrogate is sent as U+FFFD, so the admission transaction reads a different rate-limit document than it asked for and enqueue throws the SDK\'s "Did not receive document" instead of a ValidationError.',
+    repro: "queue.enqueue({ audio: wav, mimeType: 'audio/wav', userId: 'u\\ud800' }) -> Error: Did not receive document for \"…transcription_rate_limits/u\ufffd\"",
+    fix: "worker/src/core/submission.ts submissionInputSchema.userId (and sessionId, idempotencyKey): .refine((s) => s.isWellFormed(), 'must be well-formed unicode')",
+    matches: (v, p) => v.path === 'server' && v.categories.includes('unicode edge cases') && /Did not receive document/.test(p),
+  },
+  {
     id: 'reserved-job-id',
     summary: 'A jobId matching __.*__ passes planSubmission\'s id check and is refused by Firestore with an untyped INVALID_ARGUMENT.',
     repro: "queue.enqueue({ audio: wav, mimeType: 'audio/wav', userId: 'u' }, { jobId: '__x__' }) -> Error: 3 INVALID_ARGUMENT: Resource id \"__x__\" is invalid because it is reserved",
