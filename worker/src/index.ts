@@ -23,8 +23,11 @@ export type {
   ListenSnapshot,
   OpsMeter,
   Unsubscribe,
+  DocVersion,
+  Selected,
+  SelectResult,
 } from './ports/store.js';
-export { at, AlreadyExistsError, ContentionError, DocumentDecodeError, StoreClosedError } from './ports/store.js';
+export { at, queryOf, AlreadyExistsError, ContentionError, DocumentDecodeError, StoreClosedError } from './ports/store.js';
 export type { Transcriber, TranscriptionRequest, TranscriptionOutput } from './ports/transcriber.js';
 export { UpstreamError } from './ports/transcriber.js';
 export type { FlowControl, FlowJob, ClaimBudget, PermitDecision, UpstreamPermit, UpstreamOutcome, LeaderDuty } from './ports/flow.js';
@@ -46,6 +49,7 @@ export { applyControl } from './engine/controls.js';
 export { AnalyticsRecorder, type AnalyticsEvent } from './engine/analytics/recorder.js';
 export { RollupMerger } from './engine/analytics/merger.js';
 export { StatsRefresher, getEnterpriseStats, type EnterpriseStats } from './engine/analytics/stats.js';
+export { PositionRefresher, type PositionRun } from './engine/queue-positions.js';
 export { QueueWorker, startWorker, WORKER_VERSION, type WorkerOptions, type WorkerStatus } from './runtime/worker.js';
 export { createQueue, type Queue, type QueueOptions } from './runtime/queue.js';
 export type { WorkerObserver } from './runtime/observer.js';

@@ -1,7 +1,7 @@
 /**
  * Benchmark: Firestore operations per completed job, from the emulator's billing meter.
  *
- *   npm run -w @fq/worker bench:ops -- [--jobs 300] [--workers 3] [--idle-ms 30000] [--concurrency 4]
+ *   npm run -w @fq/worker bench:ops -- [--jobs 300] [--workers 3] [--idle-ms 30000] [--concurrency 4] [--positions on|off]
  *
  * Runs real worker processes with the DEFAULT production timing (leases, heartbeats, leader
  * maintenance) against our emulator and the fake Gemini, measures the idle cost of the fleet
@@ -29,6 +29,8 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '3' },
     'idle-ms': { type: 'string', default: '30000' },
     concurrency: { type: 'string', default: '4' },
+    /** The leader's queue-position refresh (off: to measure what it costs). */
+    positions: { type: 'string', default: 'on' },
   },
 });
 const jobs = Number(values.jobs);
@@ -50,7 +52,11 @@ const per = (c: Counts, n: number) => ({
 
 const gemini = await startFakeGemini({ capacity: 200, baseLatencyMs: 150, latencyMsPerAudioSecond: 50, latencyJitter: 0 });
 const prefix = `bench_${Date.now().toString(36)}_`;
-const config = { rateLimiting: { requestsPerMinute: 5_000, burstLimit: 1_000, windowSizeMs: 60_000 }, maxQueueSize: 100_000 };
+const config = {
+  rateLimiting: { requestsPerMinute: 5_000, burstLimit: 1_000, windowSizeMs: 60_000 },
+  maxQueueSize: 100_000,
+  queuePositions: { enabled: values.positions !== 'off' },
+};
 const workers = await Promise.all(
   Array.from({ length: workerCount }, (_, i) =>
     spawnWorker({
@@ -103,6 +109,7 @@ try {
         jobs,
         workers: workerCount,
         concurrencyPerWorker: Number(values.concurrency),
+        positions: config.queuePositions.enabled,
         elapsedSec: +elapsedSec.toFixed(1),
         audioSecondsPerJob: 2,
         idle: { windowSec: idleMs / 1000, perSecond: { reads: +idleRatePerSec.reads.toFixed(2), writes: +idleRatePerSec.writes.toFixed(2), deletes: +idleRatePerSec.deletes.toFixed(2) } },
