@@ -1,4 +1,4 @@
-import type { ServerDoc, ServerState, UpstreamWindow } from '../schema/coordination.js';
+import type { BudgetSlice, ServerDoc, ServerState, UpstreamWindow } from '../schema/coordination.js';
 import type { TimerHandle } from '../ports/clock.js';
 import type { EngineContext } from './context.js';
 
@@ -9,6 +9,7 @@ export interface ServerStatus {
   jobsCompleted: number;
   jobsFailed: number;
   upstream: Record<string, UpstreamWindow>;
+  budget: Record<string, BudgetSlice>;
 }
 
 export interface ServerIdentity {
@@ -52,7 +53,7 @@ export class ServerRegistry {
       jobsCompleted: s.jobsCompleted,
       jobsFailed: s.jobsFailed,
       upstream: s.upstream,
-      budget: {},
+      budget: s.budget,
       labels: this.identity.labels ?? {},
     };
   }

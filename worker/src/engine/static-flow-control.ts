@@ -1,5 +1,5 @@
 import { PRIORITIES } from '../schema/job.js';
-import type { UpstreamWindow } from '../schema/coordination.js';
+import type { BudgetSlice, UpstreamWindow } from '../schema/coordination.js';
 import type { ClaimBudget, FlowControl, FlowJob, PermitDecision, UpstreamOutcome } from '../ports/flow.js';
 
 /**
@@ -72,6 +72,11 @@ export class StaticFlowControl implements FlowControl {
 
   report(): Record<string, UpstreamWindow> {
     return Object.fromEntries([...this.windows].map(([k, v]) => [k, { ...v, failuresByClass: { ...v.failuresByClass } }]));
+  }
+
+  /** A static limit leases no budget slices. */
+  slices(): Record<string, BudgetSlice> {
+    return {};
   }
 
   async start(): Promise<void> {}

@@ -118,6 +118,30 @@ describe('queue runtime with fleet flow control (emulator, fake Gemini)', () => 
     await Promise.all(heavy.map((id) => fleet.queue.waitForJob(id)));
   }, 180_000);
 
+  it("each server's heartbeat shows the budget slice the leader leased it", async () => {
+    running = await startRuntime(2, CONFIG, 3);
+    const fleet = running;
+    await Promise.all(fleet.workers.map((w) => w.start()));
+    const model = fleet.config.upstream.model;
+    const slices = await waitFor(
+      async () => {
+        const docs = await Promise.all(fleet.workers.map(async (w) => (await fleet.stores[0]!.get('servers', w.serverId)).doc));
+        const found = docs.map((d) => d?.budget[model]);
+        // Term 0 is the server's own guess before any leader has spoken.
+        return found.every((s) => s !== undefined && s.term >= 1) ? found : null;
+      },
+      { timeoutMs: 30_000, what: 'budget slices on both heartbeats' },
+    );
+    for (const slice of slices) {
+      expect(slice).toMatchObject({ model });
+      expect(slice!.concurrency).toBeGreaterThanOrEqual(1);
+      expect(slice!.term).toBe(slices[0]!.term);
+    }
+    // The leader splits the fleet limit: the slices never add up to more than it.
+    const total = slices.reduce((n, s) => n + s!.concurrency, 0);
+    expect(total).toBeLessThanOrEqual(fleet.config.upstream.adaptive.maxLimit);
+  }, 60_000);
+
   it('per-user limits hold across servers', async () => {
     const limited: WorkerConfigInput = { ...CONFIG, rateLimiting: { requestsPerMinute: 6, burstLimit: 2, windowSizeMs: 60_000 } };
     running = await startRuntime(1, limited, 3);

@@ -1,5 +1,5 @@
 import type { ErrorClass, Priority } from '../schema/job.js';
-import type { UpstreamWindow } from '../schema/coordination.js';
+import type { BudgetSlice, UpstreamWindow } from '../schema/coordination.js';
 
 /**
  * Flow control decides how much upstream work this worker may start and where to send it.
@@ -57,6 +57,8 @@ export interface FlowControl {
   onChange(listener: () => void): () => void;
   /** Upstream counts for this server's heartbeat document, per model. */
   report(): Record<string, UpstreamWindow>;
+  /** Budget slices the leader leased to this server, per model, for its heartbeat document. */
+  slices(): Record<string, BudgetSlice>;
   start(): Promise<void>;
   stop(): Promise<void>;
 }

@@ -146,6 +146,7 @@ describe('QueueWorker on the memory store (fake clock)', () => {
       },
       onChange: (l) => inner.onChange(l),
       report: () => inner.report(),
+      slices: () => inner.slices(),
       start: () => inner.start(),
       stop: () => inner.stop(),
     };

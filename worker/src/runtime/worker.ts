@@ -163,6 +163,7 @@ export class QueueWorker {
         jobsCompleted: this.completed,
         jobsFailed: this.failed,
         upstream: this.flow.report(),
+        budget: this.flow.slices(),
       }),
     );
   }
