@@ -59,6 +59,58 @@ describe('planSubmission', () => {
     expect((err as ValidationError).issues.map((i) => i.path).sort()).toEqual(['mimeType', 'priority', 'userId']);
   });
 
+  it('refuses a user id that cannot name its rate-limit document, with one issue per id', async () => {
+    const bad = ['a/b', '/', 'trailing/', '.', '..', ' .. ', '__x__', '__name__', 'u\ud800', 'x'.repeat(129)];
+    for (const userId of bad) {
+      const err = await planSubmission({ audio: makeWav(0.1), mimeType: 'audio/wav', userId }, { now, source: 'server' }).catch((e: unknown) => e);
+      expect(err, JSON.stringify(userId)).toBeInstanceOf(ValidationError);
+      expect((err as ValidationError).issues, JSON.stringify(userId)).toHaveLength(1);
+      expect((err as ValidationError).issues[0]!.path).toBe('userId');
+    }
+    // Legal document ids that look odd are fine (and the id is trimmed).
+    for (const userId of ['__x', 'x__', 'a.b', '...', '%2e%2e%2f', 'é漢🎧', 'a\\b', ' padded ']) {
+      const plan = await planSubmission({ audio: makeWav(0.1), mimeType: 'audio/wav', userId }, { now, source: 'server' });
+      expect(plan.submission.userId).toBe(userId.trim());
+    }
+  });
+
+  it('refuses lone UTF-16 surrogates in every string that would be stored', async () => {
+    const base = { audio: makeWav(0.1), mimeType: 'audio/wav' as const, userId: 'u' };
+    const cases: [string, Record<string, unknown>][] = [
+      ['userId', { userId: 'u\ud800' }],
+      ['sessionId', { sessionId: 's\udc00' }],
+      ['idempotencyKey', { idempotencyKey: '\ud800k' }],
+      ['model', { model: 'm\udbff' }],
+      ['tier', { tier: 't\ud800' }],
+      ['metadata.note', { metadata: { note: 'a\udc00b' } }],
+    ];
+    for (const [path, patch] of cases) {
+      const err = await planSubmission({ ...base, ...patch }, { now, source: 'server' }).catch((e: unknown) => e);
+      expect(err, path).toBeInstanceOf(ValidationError);
+      expect((err as ValidationError).issues.map((i) => i.path), path).toEqual([path]);
+      expect((err as ValidationError).message).toMatch(/well-formed unicode/);
+    }
+    // Paired surrogates (emoji, the last code point) are well-formed.
+    const plan = await planSubmission(
+      { ...base, sessionId: '🧑‍🤝‍🧑', idempotencyKey: '\u{10FFFF}', metadata: { note: '🎧 é' } },
+      { now, source: 'server' },
+    );
+    expect(plan.submission).toMatchObject({ sessionId: '🧑‍🤝‍🧑', idempotencyKey: '\u{10FFFF}', metadata: { note: '🎧 é' } });
+  });
+
+  it('refuses job ids Firestore reserves (__.*__) or that are not plain ids', async () => {
+    for (const jobId of ['__x__', '____', '__name__', 'a/b', '..', '', 'x'.repeat(129), 5 as unknown as string]) {
+      const err = await planSubmission({ audio: makeWav(0.1), mimeType: 'audio/wav', userId: 'u' }, { now, source: 'server', jobId }).catch(
+        (e: unknown) => e,
+      );
+      expect(err, String(jobId)).toBeInstanceOf(ValidationError);
+      expect((err as ValidationError).issues[0]!.path).toBe('jobId');
+    }
+    for (const jobId of ['__x', 'x__', '__', '___', 'job-1_a']) {
+      await expect(planSubmission({ audio: makeWav(0.1), mimeType: 'audio/wav', userId: 'u' }, { now, source: 'server', jobId })).resolves.toMatchObject({ jobId });
+    }
+  });
+
   it('lets only server callers pick a model or tier', async () => {
     await expect(
       planSubmission({ audio: makeWav(1), mimeType: 'audio/wav', userId: 'u', tier: 'gold' }, { now, source: 'client' }),

@@ -8,7 +8,8 @@ import {
   type Priority,
 } from '../schema/job.js';
 import { PAYLOAD_LIMITS, type PayloadChunkDoc } from '../schema/payload.js';
-import { payloadChunkId } from '../schema/names.js';
+import { JOB_ID_PATTERN, payloadChunkId } from '../schema/names.js';
+import { documentIdString, wellFormedString } from '../schema/text.js';
 import { audioFormatProblem, sha256Hex, wavDurationSec } from './audio.js';
 import { PayloadInvalidError, PayloadTooLargeError, ValidationError } from './errors.js';
 import { newDocumentId, type RandomSource } from './ids.js';
@@ -18,21 +19,25 @@ const audioBytes = z.union([
   z.instanceof(ArrayBuffer).transform((b): Uint8Array => new Uint8Array(b)),
 ]);
 
-/** What a caller (server API or the end-user hook) hands in. */
+/**
+ * What a caller (server API or the end-user hook) hands in. Every string is stored as it is,
+ * so it must be well-formed unicode; the user id also names the user's rate-limit document,
+ * so it must be a legal document id. (The idempotency key is hashed into its document's id.)
+ */
 export const submissionInputSchema = z.object({
   audio: audioBytes,
   mimeType: z.enum(ALLOWED_AUDIO_MIME_TYPES),
-  userId: z.string().trim().min(1).max(128),
+  userId: documentIdString(128, { trim: true }),
   priority: prioritySchema.default('normal'),
-  sessionId: z.string().min(1).max(128).nullish(),
-  idempotencyKey: z.string().min(1).max(256).nullish(),
+  sessionId: wellFormedString().min(1).max(128).nullish(),
+  idempotencyKey: wellFormedString().min(1).max(256).nullish(),
   metadata: jobMetadataSchema.optional(),
   /** Known duration; estimated from the header for WAV when omitted. */
   durationSec: z.number().finite().nonnegative().max(86_400).nullish(),
   /** Server callers only: a specific model (null = the worker's configured primary). */
-  model: z.string().min(1).max(128).nullish(),
+  model: wellFormedString().min(1).max(128).nullish(),
   /** Server callers only: the tier for limits and fair-share weight. */
-  tier: z.string().min(1).max(64).nullish(),
+  tier: wellFormedString().min(1).max(64).nullish(),
 });
 export type SubmissionInput = z.input<typeof submissionInputSchema>;
 
@@ -92,8 +97,11 @@ export async function planSubmission(input: SubmissionInput, options: Submission
   if (problem) throw new PayloadInvalidError(problem);
 
   const jobId = options.jobId ?? newDocumentId(options.random);
-  if (!/^[A-Za-z0-9_-]{1,128}$/.test(jobId)) {
-    throw new ValidationError([{ path: 'jobId', message: 'must be 1-128 letters, digits, "_" or "-"' }], 'submission');
+  if (typeof jobId !== 'string' || !JOB_ID_PATTERN.test(jobId)) {
+    throw new ValidationError(
+      [{ path: 'jobId', message: 'must be 1-128 letters, digits, "_" or "-", and not __reserved__ (__.*__)' }],
+      'submission',
+    );
   }
   const durationSec =
     value.durationSec ?? (value.mimeType === 'audio/wav' || value.mimeType === 'audio/x-wav' ? wavDurationSec(audio) : null);

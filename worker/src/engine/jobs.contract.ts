@@ -67,6 +67,26 @@ export function describeJobsContract(label: string, makeFixture: EngineFixtureFa
       expect(await a.count({ collection: 'payloads' })).toBe(2);
     });
 
+    it('refuses ids that cannot name a document and malformed unicode with ValidationError, writing nothing', async () => {
+      const { a, admissionA } = await setup('ids');
+      const attempts: [string, Promise<unknown>][] = [
+        ...['a/b', '/', '.', '..', '__x__', 'u\ud800'].map((userId): [string, Promise<unknown>] => [
+          `userId ${JSON.stringify(userId)}`,
+          admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId }),
+        ]),
+        ['sessionId', admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'u', sessionId: 's\udc00' })],
+        ['idempotencyKey', admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'u', idempotencyKey: 'k\ud800' })],
+        ['metadata', admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'u', metadata: { k: '\udc00' } })],
+        ['jobId __x__', admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'u' }, { jobId: '__x__' })],
+      ];
+      for (const [what, attempt] of attempts) {
+        await expect(attempt, what).rejects.toBeInstanceOf(ValidationError);
+      }
+      for (const collection of ['jobs', 'payloads', 'rateLimits', 'idempotency'] as const) {
+        expect(await a.count({ collection }), collection).toBe(0);
+      }
+    });
+
     it('answers RATE_LIMITED with a retry-after and records the refusal', async () => {
       const { a, admissionA } = await setup('rate', { rateLimiting: { requestsPerMinute: 2, burstLimit: 0, windowSizeMs: 60_000 } });
       await admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'u' });

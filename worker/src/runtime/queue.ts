@@ -4,7 +4,8 @@ import { TERMINAL_STATUSES, type Job } from '../schema/job.js';
 import { cryptoRandom, newDocumentId, type RandomSource } from '../core/ids.js';
 import type { ControlCommandInput, ControlPlan } from '../core/controls/index.js';
 import type { SubmissionInput } from '../core/submission.js';
-import { NotFoundError } from '../core/errors.js';
+import { NotFoundError, ValidationError } from '../core/errors.js';
+import { documentIdProblem } from '../schema/text.js';
 import { systemClock, type Clock } from '../ports/clock.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
 import type { DocStore } from '../ports/store.js';
@@ -40,6 +41,12 @@ export interface Queue {
   readonly config: WorkerConfig;
 }
 
+/** A job id is a document id: one that cannot be is refused before the SDK sees it. */
+function assertJobId(jobId: string): void {
+  const problem = typeof jobId === 'string' ? documentIdProblem(jobId) : 'must be a string';
+  if (problem) throw new ValidationError([{ path: 'jobId', message: problem }], 'job id');
+}
+
 export function createQueue(options: QueueOptions): Queue {
   const config = resolveConfig(options.config as WorkerConfigInput);
   const ctx: EngineContext = {
@@ -58,10 +65,16 @@ export function createQueue(options: QueueOptions): Queue {
     locks: new DistributedLocks(ctx),
     enqueue: (input, opts) => admission.enqueue(input, opts),
     async getJob(jobId) {
+      assertJobId(jobId);
       const { doc } = await store.get('jobs', jobId);
       return doc ? { ...doc, id: jobId } : null;
     },
     waitForJob(jobId, opts = {}) {
+      try {
+        assertJobId(jobId);
+      } catch (error) {
+        return Promise.reject(error as ValidationError);
+      }
       return new Promise<Job>((resolve, reject) => {
         let settled = false;
         const finish = (fn: () => void) => {

@@ -12,6 +12,7 @@ export * from './flow.js';
 export * from './analytics.js';
 export * from './audit.js';
 export * from './misc.js';
+export * from './text.js';
 export * from './config.js';
 export * from './documents.js';
 export * from './query-shape.js';

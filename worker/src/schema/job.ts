@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { durationMs, timestampMs } from './time.js';
+import { wellFormedString } from './text.js';
 
 export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
 export const prioritySchema = z.enum(PRIORITIES);
@@ -77,7 +78,7 @@ export type JobError = z.infer<typeof jobErrorSchema>;
 /** Keep only the most recent error records in the job document (bounded document size). */
 export const MAX_ERROR_HISTORY = 25;
 
-export const metadataValueSchema = z.union([z.string().max(1024), z.number().finite(), z.boolean(), z.null()]);
+export const metadataValueSchema = z.union([wellFormedString().max(1024), z.number().finite(), z.boolean(), z.null()]);
 export const jobMetadataSchema = z
   .record(z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/), metadataValueSchema)
   .refine((m) => Object.keys(m).length <= 32, 'metadata may have at most 32 keys');

@@ -47,6 +47,12 @@ export const SINGLETON_IDS = {
   queueStats: 'queue',
 } as const;
 
+/**
+ * A job id: 1-128 letters, digits, "_" or "-" (so it is safe in chunk ids, URLs and rules),
+ * and not of the form `__name__`, which Firestore reserves.
+ */
+export const JOB_ID_PATTERN = /^(?!__.*__$)[A-Za-z0-9_-]{1,128}$/;
+
 /** Payload chunk ids sort by index within a job: `<jobId>_<index padded to 4>`. */
 export function payloadChunkId(jobId: string, index: number): string {
   return `${jobId}_${String(index).padStart(4, '0')}`;

@@ -1,23 +1,26 @@
 import { z } from 'zod';
 import { prioritySchema } from '../../schema/job.js';
+import { documentIdString, wellFormedString } from '../../schema/text.js';
 
 /** Upper bound on ids per bulk command: keeps one transaction well under the write limits. */
 export const MAX_BULK_IDS = 100;
 
-const reason = z.string().trim().max(500).nullish().transform((r) => (r ? r : null));
+// Job ids, lock names and models name documents (`jobs/{id}`, `locks/{name}`,
+// `breakers/{model}`): an id that cannot is refused here, not by the SDK mid-transaction.
+const reason = wellFormedString().trim().max(500).nullish().transform((r) => (r ? r : null));
 const jobIds = z
-  .array(z.string().min(1).max(128))
+  .array(documentIdString(128))
   .min(1)
   .max(MAX_BULK_IDS)
   .transform((ids) => [...new Set(ids)]);
 /** Human description of the filter behind a bulk selection, recorded in the audit entry. */
-const selection = z.string().max(200).nullish().transform((s) => s ?? null);
+const selection = wellFormedString().max(200).nullish().transform((s) => s ?? null);
 const priorities = z
   .array(prioritySchema)
   .min(1)
   .nullish()
   .transform((p) => (p ? [...new Set(p)] : null));
-const model = z.string().min(1).max(128);
+const model = documentIdString(128);
 
 /**
  * Every operator action, as data. The dashboard builds these in the browser; the worker's
@@ -29,7 +32,7 @@ export const controlCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('job.cancel'), jobIds, selection, reason }),
   z.object({ type: z.literal('job.retry'), jobIds, selection, reason }),
   z.object({ type: z.literal('job.redrive'), jobIds, selection, reason }),
-  z.object({ type: z.literal('lock.force_release'), name: z.string().min(1).max(256), reason }),
+  z.object({ type: z.literal('lock.force_release'), name: documentIdString(256), reason }),
   z.object({ type: z.literal('breaker.force_open'), model, reason }),
   z.object({ type: z.literal('breaker.force_close'), model, reason }),
   z.object({ type: z.literal('breaker.clear_override'), model, reason }),

@@ -120,6 +120,33 @@ describe('job controls', () => {
       ValidationError,
     );
   });
+
+  it('refuses ids that cannot name a document and text that is not well-formed unicode', () => {
+    const refused: ControlCommandInput[] = [
+      { type: 'job.cancel', jobIds: ['ok', 'a/b'] },
+      { type: 'job.retry', jobIds: ['__x__'] },
+      { type: 'job.redrive', jobIds: ['..'] },
+      { type: 'lock.force_release', name: 'locks/other' },
+      { type: 'breaker.reset', model: '.' },
+      { type: 'breaker.force_open', model: 'm\ud800' },
+      { type: 'queue.pause', reason: 'maintenance \udc00' },
+      { type: 'job.cancel', jobIds: ['j1'], selection: 'status = \ud800' },
+    ];
+    for (const command of refused) {
+      const error = (() => {
+        try {
+          parseControlCommand(command);
+          return null;
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error, JSON.stringify(command)).toBeInstanceOf(ValidationError);
+    }
+    // Any legal document id still works, including ones the engine itself would not mint.
+    expect(parseControlCommand({ type: 'job.cancel', jobIds: ['a.b', 'é-1', '__x'] })).toMatchObject({ jobIds: ['a.b', 'é-1', '__x'] });
+    expect(parseControlCommand({ type: 'breaker.reset', model: 'gemini-2.5-flash' })).toMatchObject({ model: 'gemini-2.5-flash' });
+  });
 });
 
 describe('queue controls', () => {
