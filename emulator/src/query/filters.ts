@@ -80,17 +80,19 @@ export function matchesFieldFilter(v: Value | undefined, op: FieldOp, operand: V
     }
     case 'IN': {
       const list = (operand as { arrayValue: { values?: Value[] } }).arrayValue.values ?? [];
-      return list.some((e) => equal(v, e));
+      return list.some((e) => matchable(e) && equal(v, e));
     }
     case 'ARRAY_CONTAINS':
       return 'arrayValue' in v && typeMatchedContains(v.arrayValue.values ?? [], operand);
     case 'ARRAY_CONTAINS_ANY': {
       if (!('arrayValue' in v)) return false;
       const list = (operand as { arrayValue: { values?: Value[] } }).arrayValue.values ?? [];
-      return (v.arrayValue.values ?? []).some((e) => list.some((x) => equal(e, x)));
+      return (v.arrayValue.values ?? []).some((e) => list.some((x) => matchable(x) && equal(e, x)));
     }
     default: {
       if (typeOrder(v) !== typeOrder(operand)) return false;
+      // NaN sorts first among numbers but is outside every range: `sort <= 2` skips it.
+      if (op !== 'EQUAL' && (isNaNValue(v) || isNaNValue(operand))) return false;
       const c = compareForFilter(v, operand);
       switch (op) {
         case 'LESS_THAN':
@@ -107,6 +109,14 @@ export function matchesFieldFilter(v: Value | undefined, op: FieldOp, operand: V
       return false;
     }
   }
+}
+
+/**
+ * Null and NaN in an `in` / `array-contains-any` list never match anything (Firestore's
+ * backend: `in [null]` and `array-contains-any [NaN]` are empty, `in [1, null]` is `in [1]`).
+ */
+function matchable(v: Value): boolean {
+  return !isNullValue(v) && !isNaNValue(v);
 }
 
 function typeMatchedContains(values: readonly Value[], needle: Value): boolean {

@@ -176,19 +176,21 @@ function validateFilters(filter: Filter | undefined): void {
   }
   if (notIn > 1) throw invalidArgument("Invalid query. You cannot use more than one 'NOT_IN' filter.");
   if (notIn > 0 && notEqual > 0) throw invalidArgument("Invalid query. You cannot use 'NOT_IN' filters with 'NOT_EQUAL' filters.");
-  if (notIn > 0 && (disjunctive > 0 || hasOr(filter))) {
-    throw invalidArgument("Invalid query. You cannot use 'NOT_IN' filters with 'IN', 'ARRAY_CONTAINS_ANY' or 'OR' filters.");
+  // Google's emulator serves not-in inside OR queries (the js-sdk's emulator-only OR tests
+  // rely on it); not-in with in / array-contains-any stays refused as in production.
+  if (notIn > 0 && disjunctive > 0) {
+    throw invalidArgument("Invalid query. You cannot use 'NOT_IN' filters with 'IN' or 'ARRAY_CONTAINS_ANY' filters.");
   }
   if (arrayContains > 1) throw invalidArgument("Invalid query. You cannot use more than one 'ARRAY_CONTAINS_ANY' filter.");
+  const keyEquality = flat.some((f) => f.kind === 'field' && f.op === 'EQUAL' && isDocumentIdPath(f.path));
+  const inequalityPaths = flat.filter((f) => f.kind === 'field' && INEQUALITY_OPS.has(f.op)).map((f) => f.path);
+  if (keyEquality && inequalityPaths.length > 0 && !inequalityPaths.some(isDocumentIdPath)) {
+    throw invalidArgument('Equality on key is not allowed if there are other inequality fields and key does not appear in inequalities.');
+  }
   const terms = dnfSize(filter);
   if (terms > MAX_DISJUNCTIONS) {
     throw invalidArgument(`Invalid query. The query contains ${terms} disjunctions after conversion to disjunctive normal form; the maximum is ${MAX_DISJUNCTIONS}.`);
   }
-}
-
-function hasOr(filter: Filter | undefined): boolean {
-  if (!filter || filter.kind !== 'composite') return false;
-  return filter.op === 'OR' || filter.filters.some(hasOr);
 }
 
 /** Number of conjunctions in the disjunctive normal form (IN counts one per value). */
@@ -233,6 +235,11 @@ export function normalizeOrderBy(explicit: readonly Order[], filter: Filter | un
     seen.add(fieldPathKey(path));
   }
   if (!seen.has('__name__')) result.push({ path: ['__name__'], desc: lastDesc });
+  const key = result.findIndex((o) => isDocumentIdPath(o.path));
+  if (key !== result.length - 1) {
+    // e.g. `where(a != 1) orderBy(__name__)`: the implicit order on `a` would follow the key.
+    throw invalidArgument('Invalid query: order by clause cannot contain more fields after the key __name__.');
+  }
   return result;
 }
 

@@ -3,8 +3,8 @@ import { deleteApp as deleteAdminApp, initializeApp as initializeAdminApp } from
 import type { Firestore as AdminFirestore } from 'firebase-admin/firestore';
 import { getFirestore as getAdminFirestore } from 'firebase-admin/firestore';
 import { deleteApp, initializeApp } from 'firebase/app';
-import type { EmulatorMockTokenOptions, Firestore } from 'firebase/firestore';
-import { connectFirestoreEmulator, getFirestore, terminate } from 'firebase/firestore';
+import type { EmulatorMockTokenOptions, Firestore, FirestoreSettings } from 'firebase/firestore';
+import { connectFirestoreEmulator, initializeFirestore, terminate } from 'firebase/firestore';
 import type { TestTarget } from './test-env.js';
 
 const appName = (kind: string): string => `${kind}-${randomBytes(6).toString('hex')}`;
@@ -28,9 +28,10 @@ export function clientFirestore(
   target: TestTarget,
   projectId: string,
   mockUserToken?: EmulatorMockTokenOptions | string,
+  settings: FirestoreSettings = {},
 ): { db: Firestore; close(): Promise<void> } {
   const app = initializeApp({ projectId, apiKey: 'fake-api-key' }, appName('client'));
-  const db = getFirestore(app);
+  const db = initializeFirestore(app, settings);
   connectFirestoreEmulator(db, target.host, target.port, mockUserToken ? { mockUserToken } : {});
   return {
     db,
