@@ -26,8 +26,11 @@ export type {
   DocVersion,
   Selected,
   SelectResult,
+  UndecodableDoc,
+  LenientRead,
+  DecodeIssue,
 } from './ports/store.js';
-export { at, queryOf, AlreadyExistsError, ContentionError, DocumentDecodeError, StoreClosedError } from './ports/store.js';
+export { at, queryOf, AlreadyExistsError, ContentionError, DocumentDecodeError, MissingDocumentError, StoreClosedError } from './ports/store.js';
 export type { Transcriber, TranscriptionRequest, TranscriptionOutput } from './ports/transcriber.js';
 export { UpstreamError } from './ports/transcriber.js';
 export type { FlowControl, FlowJob, ClaimBudget, PermitDecision, UpstreamPermit, UpstreamOutcome, LeaderDuty } from './ports/flow.js';

@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobDocSchema, type JobDoc } from '../schema/job.js';
 import type { LockDoc } from '../schema/coordination.js';
-import { AlreadyExistsError, at, type DocStore, type ListenSnapshot } from '../ports/store.js';
+import type { CollectionKey } from '../schema/names.js';
+import { encodeDoc } from '../schema/documents.js';
+import {
+  AlreadyExistsError,
+  at,
+  DocumentDecodeError,
+  MissingDocumentError,
+  type DocStore,
+  type LenientRead,
+  type ListenSnapshot,
+} from '../ports/store.js';
 import { waitFor } from '../testing/wait.js';
 
 /**
@@ -13,7 +23,14 @@ export interface StoreFixture {
   store: DocStore;
   /** Another client of the same database (another "server"). */
   other: DocStore;
+  /** Stores `data` as it is, bypassing the schema (as a browser or an admin can). */
+  writeRaw(collection: CollectionKey, id: string, data: Record<string, unknown>): Promise<void>;
   cleanup(): Promise<void>;
+}
+
+/** A stored job (encoded: Dates for times) with some fields replaced by raw values. */
+function rawJob(patch: Record<string, unknown>, base: Partial<JobDoc> = {}): Record<string, unknown> {
+  return { ...encodeDoc('jobs', job(base)), ...patch };
 }
 
 export function job(patch: Partial<JobDoc> = {}): JobDoc {
@@ -210,6 +227,74 @@ export function describeStoreContract(label: string, makeStore: () => Promise<St
       await waitFor(() => seen.length >= 3 && seen.at(-1) === null);
       unsubscribe();
       expect(seen[0]).toBeNull();
+    });
+
+    it('lists documents that fail their schema as undecodable (raw fields, issues) in query and listener results', async () => {
+      await fx.writeRaw('jobs', 'u-bad', rawJob({ metadata: { a: { b: 1 } } }, { userId: 'undec', rank: 1 }));
+      await store.commit([{ op: 'set', collection: 'jobs', id: 'u-good', data: job({ userId: 'undec', rank: 2 }) }]);
+      const where = [{ field: 'userId', op: '==' as const, value: 'undec' }];
+      const result = await fx.other.query({ collection: 'jobs', where, orderBy: [{ field: 'rank' }] });
+      expect(result.docs.map((d) => d.id)).toEqual(['u-good']);
+      expect(result.undecodable.map((d) => d.id)).toEqual(['u-bad']);
+      const bad = result.undecodable[0]!;
+      expect(bad.error).toBeInstanceOf(DocumentDecodeError);
+      expect(bad.error.issues.map((i) => i.path)).toEqual(['metadata.a']);
+      expect(bad.raw).toMatchObject({ userId: 'undec', status: 'queued', metadata: { a: { b: 1 } } });
+      expect(bad.updateTime).toBeGreaterThan(0);
+      await expect(store.get('jobs', 'u-bad')).rejects.toBeInstanceOf(DocumentDecodeError);
+
+      const seen: ListenSnapshot<'jobs'>[] = [];
+      const unsubscribe = store.listen({ collection: 'jobs', where }, (s) => seen.push(s), () => {});
+      await waitFor(() => seen.length >= 1, { what: 'first snapshot' });
+      expect(seen[0]!.undecodable.map((d) => d.id)).toEqual(['u-bad']);
+      expect(seen[0]!.docs.map((d) => d.id)).toEqual(['u-good']);
+      // Once it is readable, it moves to docs.
+      await fx.other.commit([{ op: 'set', collection: 'jobs', id: 'u-bad', data: job({ userId: 'undec', rank: 1 }) }]);
+      await waitFor(() => seen.at(-1)!.docs.length === 2, { what: 'repaired doc' });
+      expect(seen.at(-1)!.undecodable).toEqual([]);
+      unsubscribe();
+    });
+
+    it('getLenient returns an undecodable document; update replaces some fields and keeps the rest as stored', async () => {
+      await fx.writeRaw('jobs', 'len-bad', rawJob({ sessionId: 42, metadata: { a: [1, 2] }, legacy: 'kept' }, { userId: 'lenient' }));
+      await store.commit([{ op: 'set', collection: 'jobs', id: 'len-ok', data: job({ userId: 'lenient' }) }]);
+      const reads = await store.runTransaction(async (tx) => {
+        const out: Record<string, LenientRead<'jobs'>> = {};
+        for (const id of ['len-missing', 'len-ok', 'len-bad']) out[id] = await tx.getLenient('jobs', id);
+        // Replace the unreadable metadata only: the document is still unreadable (sessionId).
+        tx.update('jobs', 'len-bad', { metadata: {}, status: 'rejected' });
+        return out;
+      });
+      expect(reads['len-missing']).toEqual({ kind: 'missing' });
+      expect(reads['len-ok']).toMatchObject({ kind: 'decoded', doc: { userId: 'lenient', status: 'queued' } });
+      const bad = reads['len-bad']!;
+      expect(bad.kind).toBe('undecodable');
+      if (bad.kind !== 'undecodable') return;
+      expect(bad.raw).toMatchObject({ sessionId: 42, metadata: { a: [1, 2] }, legacy: 'kept' });
+      expect(bad.error.issues.map((i) => i.path).sort()).toEqual(['metadata.a', 'sessionId']);
+
+      const after = await fx.other.runTransaction((tx) => tx.getLenient('jobs', 'len-bad'));
+      expect(after.kind).toBe('undecodable');
+      if (after.kind === 'undecodable') {
+        expect(after.raw).toMatchObject({ sessionId: 42, metadata: {}, status: 'rejected', legacy: 'kept', userId: 'lenient' });
+        expect(after.error.issues.map((i) => i.path)).toEqual(['sessionId']);
+      }
+      await store.runTransaction(async (tx) => {
+        await tx.getLenient('jobs', 'len-bad');
+        tx.update('jobs', 'len-bad', { sessionId: null });
+      });
+      expect((await store.get('jobs', 'len-bad')).doc).toMatchObject({ status: 'rejected', sessionId: null, metadata: {}, userId: 'lenient' });
+    });
+
+    it('update of a missing document fails the transaction and writes nothing', async () => {
+      const attempt = store.runTransaction(async (tx) => {
+        await tx.get('locks', 'upd-missing');
+        tx.set('locks', 'upd-side-effect', lock('upd-side-effect', 1));
+        tx.update('locks', 'upd-missing', { token: 2 });
+      });
+      await expect(attempt).rejects.toBeInstanceOf(MissingDocumentError);
+      expect((await store.get('locks', 'upd-side-effect')).doc).toBeNull();
+      expect((await store.get('locks', 'upd-missing')).doc).toBeNull();
     });
 
     it('meters reads, writes and deletes', async () => {

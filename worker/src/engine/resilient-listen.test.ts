@@ -12,7 +12,7 @@ describe('listenResilient', () => {
       listen: (_q: unknown, onNext: (s: ListenSnapshot<'jobs'>) => void, onError: (e: Error) => void) => {
         const sub = { onError, closed: false };
         subscriptions.push(sub);
-        onNext({ docs: [], readTime: clock.now() });
+        onNext({ docs: [], undecodable: [], readTime: clock.now() });
         return () => void (sub.closed = true);
       },
     } as unknown as DocStore;

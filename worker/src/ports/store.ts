@@ -68,8 +68,27 @@ export interface Snapshot<K extends CollectionKey> {
   updateTime: number;
 }
 
+/**
+ * A document in a result set that does not match its collection's schema (a browser or an
+ * admin wrote something the engine cannot read). Adapters leave it out of `docs` and list it
+ * here, so a caller that must act on every matching document (the admitter rejecting a
+ * submission it cannot read) sees it instead of waiting on it forever.
+ */
+export interface UndecodableDoc {
+  id: string;
+  /**
+   * The stored fields as the SDK returned them (timestamps and bytes in its own types): only
+   * ever decode them field by field with the schema, never trust their shape.
+   */
+  raw: Record<string, unknown>;
+  error: DocumentDecodeError;
+  updateTime: number;
+}
+
 export interface QueryResult<K extends CollectionKey> {
   docs: Snapshot<K>[];
+  /** Matching documents that failed their schema, in query order (also reported to `onInvalidDocument`). */
+  undecodable: UndecodableDoc[];
   /** Store time at which the result was read: use it as "now" for expiry decisions. */
   readTime: number;
 }
@@ -100,8 +119,17 @@ export interface DocResult<K extends CollectionKey> {
   readTime: number;
 }
 
+/** `Transaction.getLenient`: a document that fails its schema is returned, not thrown. */
+export type LenientRead<K extends CollectionKey> =
+  | { kind: 'missing' }
+  | { kind: 'decoded'; doc: DocOf<K> }
+  | { kind: 'undecodable'; raw: Record<string, unknown>; error: DocumentDecodeError };
+
 export interface Transaction {
+  /** Throws `DocumentDecodeError` for a document that does not match its schema. */
   get<K extends CollectionKey>(collection: K, id: string): Promise<DocOf<K> | null>;
+  /** Like `get`, but a document that does not match its schema comes back as `undecodable`. */
+  getLenient<K extends CollectionKey>(collection: K, id: string): Promise<LenientRead<K>>;
   getAll(refs: readonly DocRef[]): Promise<(unknown | null)[]>;
   /**
    * Store time of this transaction: the read time of its first read. Call after a read;
@@ -111,12 +139,20 @@ export interface Transaction {
   set<K extends CollectionKey>(collection: K, id: string, data: DocOf<K>): void;
   /** Fails the transaction if the document exists. */
   create<K extends CollectionKey>(collection: K, id: string, data: DocOf<K>): void;
+  /**
+   * Replaces some top-level fields of an existing document and keeps the others as stored,
+   * even fields that do not match the schema (a map value replaces the whole map). Fails
+   * the transaction with `MissingDocumentError` if the document does not exist.
+   */
+  update<K extends CollectionKey>(collection: K, id: string, fields: Partial<DocOf<K>>): void;
   delete(collection: CollectionKey, id: string): void;
   apply(mutations: readonly DocMutation[]): void;
 }
 
 export interface ListenSnapshot<K extends CollectionKey> {
   docs: Snapshot<K>[];
+  /** Matching documents that failed their schema (see `UndecodableDoc`). */
+  undecodable: UndecodableDoc[];
   readTime: number;
 }
 
@@ -188,6 +224,14 @@ export class AlreadyExistsError extends Error {
   }
 }
 
+/** `Transaction.update` of a document that does not exist. */
+export class MissingDocumentError extends Error {
+  constructor(readonly path: string) {
+    super(`document ${path} does not exist`);
+    this.name = 'MissingDocumentError';
+  }
+}
+
 /** The store was closed; nothing more can be done with it. */
 export class StoreClosedError extends Error {
   constructor(name: string) {
@@ -204,15 +248,36 @@ export class ContentionError extends Error {
   }
 }
 
-/** A document that failed schema validation (skipped by queries, thrown by `get`). */
+export interface DecodeIssue {
+  /** Dotted field path (`metadata.a`); empty for the document itself. */
+  path: string;
+  message: string;
+}
+
+function issuesOf(cause: unknown): DecodeIssue[] {
+  const issues = (cause as { issues?: unknown } | null)?.issues;
+  if (!Array.isArray(issues)) return [{ path: '', message: cause instanceof Error ? cause.message : String(cause) }];
+  return issues.map((i: { path?: readonly PropertyKey[]; message?: unknown }) => ({
+    path: (i.path ?? []).map(String).join('.'),
+    message: String(i.message),
+  }));
+}
+
+/**
+ * A document that failed schema validation (thrown by `get`, listed as `undecodable` by
+ * queries and listeners, returned by `Transaction.getLenient`).
+ */
 export class DocumentDecodeError extends Error {
+  /** What is wrong, field by field (from the schema's issues). */
+  readonly issues: readonly DecodeIssue[];
   constructor(
     readonly path: string,
     cause: unknown,
   ) {
-    super(`document ${path} does not match its schema: ${cause instanceof Error ? cause.message.slice(0, 500) : String(cause)}`, {
-      cause,
-    });
+    const issues = issuesOf(cause);
+    const summary = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+    super(`document ${path} does not match its schema: ${summary.slice(0, 500)}`, { cause });
     this.name = 'DocumentDecodeError';
+    this.issues = issues;
   }
 }

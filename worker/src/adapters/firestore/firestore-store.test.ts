@@ -20,7 +20,12 @@ describeStoreContract('firestore', async () => {
   const prefix = uniquePrefix('store');
   const store = firestoreStore(env, prefix);
   const other = firestoreStore(env, prefix);
-  return { store, other, cleanup: async () => void (await Promise.all([store.close(), other.close()])) };
+  return {
+    store,
+    other,
+    writeRaw: async (collection, id, data) => void (await store.db.collection(store.collectionName(collection)).doc(id).set(data)),
+    cleanup: async () => void (await Promise.all([store.close(), other.close()])),
+  };
 });
 
 describeJobsContract('firestore', firestoreFixture(() => env));

@@ -16,8 +16,11 @@ import {
   AlreadyExistsError,
   ContentionError,
   DocumentDecodeError,
+  MissingDocumentError,
   StoreClosedError,
   type DocResult,
+  type LenientRead,
+  type UndecodableDoc,
   type DocStore,
   type DocVersion,
   type SelectResult,
@@ -106,16 +109,20 @@ export class FirestoreStore implements DocStore {
     }
   }
 
-  private snapshots<K extends CollectionKey>(collection: K, snap: QuerySnapshot): Snapshot<K>[] {
-    const out: Snapshot<K>[] = [];
+  private snapshots<K extends CollectionKey>(collection: K, snap: QuerySnapshot): { docs: Snapshot<K>[]; undecodable: UndecodableDoc[] } {
+    const docs: Snapshot<K>[] = [];
+    const undecodable: UndecodableDoc[] = [];
     for (const d of snap.docs) {
+      const updateTime = d.updateTime.toMillis();
       try {
-        out.push({ id: d.id, data: decodeDoc(collection, d.data()), updateTime: d.updateTime.toMillis() });
+        docs.push({ id: d.id, data: decodeDoc(collection, d.data()), updateTime });
       } catch (error) {
-        this.options.onInvalidDocument?.(new DocumentDecodeError(d.ref.path, error));
+        const decodeError = new DocumentDecodeError(d.ref.path, error);
+        this.options.onInvalidDocument?.(decodeError);
+        undecodable.push({ id: d.id, raw: d.data(), error: decodeError, updateTime });
       }
     }
-    return out;
+    return { docs, undecodable };
   }
 
   private async timed<T>(fn: () => Promise<T>, readTime: (r: T) => number | null): Promise<T> {
@@ -170,7 +177,7 @@ export class FirestoreStore implements DocStore {
     const q = await this.build(query);
     const snap = await this.timed(() => q.get(), (s) => s.readTime.toMillis());
     this.meter.reads += Math.max(1, snap.size);
-    return { docs: this.snapshots(query.collection, snap), readTime: snap.readTime.toMillis() };
+    return { ...this.snapshots(query.collection, snap), readTime: snap.readTime.toMillis() };
   }
 
   count(query: Query): Promise<number> {
@@ -263,13 +270,23 @@ export class FirestoreStore implements DocStore {
             if (readTime === null) readTime = rt;
             this.meter.reads += 1;
           };
+          const read = async (collection: CollectionKey, id: string) => {
+            const t0 = Date.now();
+            const snap = await t.get(this.ref(collection, id));
+            this.offset.observe(snap.readTime.toMillis(), t0, Date.now());
+            observe(snap);
+            return snap;
+          };
           const tx: Transaction = {
-            get: async <K extends CollectionKey>(collection: K, id: string) => {
-              const t0 = Date.now();
-              const snap = await t.get(this.ref(collection, id));
-              this.offset.observe(snap.readTime.toMillis(), t0, Date.now());
-              observe(snap);
-              return this.decodeSnap(collection, snap);
+            get: async <K extends CollectionKey>(collection: K, id: string) => this.decodeSnap(collection, await read(collection, id)),
+            getLenient: async <K extends CollectionKey>(collection: K, id: string): Promise<LenientRead<K>> => {
+              const snap = await read(collection, id);
+              if (!snap.exists) return { kind: 'missing' };
+              try {
+                return { kind: 'decoded', doc: decodeDoc(collection, snap.data()) };
+              } catch (error) {
+                return { kind: 'undecodable', raw: snap.data() ?? {}, error: new DocumentDecodeError(snap.ref.path, error) };
+              }
             },
             getAll: async (refs: readonly DocRef[]) => {
               if (refs.length === 0) return [];
@@ -289,6 +306,11 @@ export class FirestoreStore implements DocStore {
               t.create(this.ref(collection, id), encodeDoc(collection, data) as DocumentData);
               this.meter.writes += 1;
             },
+            update: (collection, id, fields) => {
+              // Top-level keys only (schema field names have no dots), so each replaces one field.
+              t.update(this.ref(collection, id), encodeFields(collection, fields));
+              this.meter.writes += 1;
+            },
             delete: (collection, id) => {
               t.delete(this.ref(collection, id));
               this.meter.deletes += 1;
@@ -304,6 +326,7 @@ export class FirestoreStore implements DocStore {
     } catch (error) {
       const code = grpcCode(error);
       if (code === GRPC_ALREADY_EXISTS) throw new AlreadyExistsError((error as Error).message);
+      if (code === GRPC_NOT_FOUND) throw new MissingDocumentError((error as Error).message);
       if (code === GRPC_ABORTED) throw new ContentionError(this.options.maxTransactionAttempts ?? 5);
       throw error;
     }
@@ -354,7 +377,7 @@ export class FirestoreStore implements DocStore {
       (snap) => {
         const changed = snap.docChanges().filter((c) => c.type !== 'removed').length;
         this.meter.reads += isFirst() ? Math.max(1, changed) : changed;
-        onNext({ docs: this.snapshots(query.collection, snap), readTime: snap.readTime.toMillis() });
+        onNext({ ...this.snapshots(query.collection, snap), readTime: snap.readTime.toMillis() });
       },
       (error) => onError(error),
     );

@@ -9,7 +9,12 @@ describeStoreContract('memory', async () => {
   const shared = new MemoryDatabase();
   const store = new MemoryStore({ shared, prefix: 't_', checkQueryIndexes: false });
   const other = new MemoryStore({ shared, prefix: 't_', checkQueryIndexes: false });
-  return { store, other, cleanup: async () => void (await Promise.all([store.close(), other.close()])) };
+  return {
+    store,
+    other,
+    writeRaw: async (collection, id, data) => store.writeRaw(collection, id, data),
+    cleanup: async () => void (await Promise.all([store.close(), other.close()])),
+  };
 });
 
 describe('MemoryStore index check', () => {

@@ -7,8 +7,11 @@ import {
   AlreadyExistsError,
   ContentionError,
   DocumentDecodeError,
+  MissingDocumentError,
   StoreClosedError,
   type DocResult,
+  type LenientRead,
+  type UndecodableDoc,
   type DocStore,
   type DocVersion,
   type SelectResult,
@@ -66,6 +69,9 @@ export class MemoryDatabase {
     return c;
   }
 }
+
+/** A write of a commit or transaction: a planned mutation, or a transaction's create/update. */
+type Write = DocMutation | { op: 'create' | 'update'; collection: CollectionKey; id: string; data: unknown };
 
 const INEQUALITY = new Set(['<', '<=', '>', '>=', '!=', 'not-in']);
 
@@ -139,16 +145,34 @@ export class MemoryStore implements DocStore {
     return rows.slice(start, end);
   }
 
-  private decodeRows<K extends CollectionKey>(collection: K, rows: { id: string; stored: StoredDoc }[]): Snapshot<K>[] {
-    const out: Snapshot<K>[] = [];
+  private decodeRows<K extends CollectionKey>(
+    collection: K,
+    rows: { id: string; stored: StoredDoc }[],
+  ): { docs: Snapshot<K>[]; undecodable: UndecodableDoc[] } {
+    const docs: Snapshot<K>[] = [];
+    const undecodable: UndecodableDoc[] = [];
     for (const r of rows) {
       try {
-        out.push({ id: r.id, data: this.decode(collection, r.id, r.stored), updateTime: r.stored.updateTime });
+        docs.push({ id: r.id, data: this.decode(collection, r.id, r.stored), updateTime: r.stored.updateTime });
       } catch (error) {
-        this.options.onInvalidDocument?.(error as DocumentDecodeError);
+        const decodeError = error as DocumentDecodeError;
+        this.options.onInvalidDocument?.(decodeError);
+        undecodable.push({ id: r.id, raw: structuredClone(r.stored.data), error: decodeError, updateTime: r.stored.updateTime });
       }
     }
-    return out;
+    return { docs, undecodable };
+  }
+
+  /**
+   * Test support: stores `data` as it is, bypassing the schema, the way a browser or an admin
+   * can write a document the engine cannot read (the contract suites need such documents).
+   */
+  writeRaw(collection: CollectionKey, id: string, data: Record<string, unknown>): void {
+    this.assertOpen();
+    this.db.version += 1;
+    this.db.collection(this.names[collection]).set(id, { data: structuredClone(data), version: this.db.version, updateTime: this.clock.now() });
+    this.meter.writes += 1;
+    this.notify(new Set([this.names[collection]]));
   }
 
   private checkIndex(query: Query): void {
@@ -160,7 +184,7 @@ export class MemoryStore implements DocStore {
     this.checkIndex(query);
     const rows = this.evaluate(query);
     this.meter.reads += Math.max(1, rows.length);
-    return { docs: this.decodeRows(query.collection, rows), readTime: this.clock.now() };
+    return { ...this.decodeRows(query.collection, rows), readTime: this.clock.now() };
   }
 
   async count(query: Query): Promise<number> {
@@ -211,16 +235,20 @@ export class MemoryStore implements DocStore {
     return true;
   }
 
-  private applyWrites(writes: readonly (DocMutation | { op: 'create'; collection: CollectionKey; id: string; data: unknown })[]): number {
+  private applyWrites(writes: readonly Write[]): number {
     // Validate everything first so a failing write leaves nothing behind (atomic commit).
     const encoded = writes.map((w) => {
       if (w.op === 'delete') return null;
+      if (w.op === 'update') return encodeFields(w.collection, w.data as never);
       return encodeDoc(w.collection, w.data as never);
     });
+    // Existence as the batch goes: an earlier write of the same batch counts.
+    const exists = new Map<string, boolean>();
+    const existsNow = (w: Write) => exists.get(`${w.collection}/${w.id}`) ?? this.stored(w.collection, w.id) !== undefined;
     for (const w of writes) {
-      if (w.op === 'create' && this.stored(w.collection, w.id)) {
-        throw new AlreadyExistsError(`${this.names[w.collection]}/${w.id}`);
-      }
+      if (w.op === 'create' && existsNow(w)) throw new AlreadyExistsError(`${this.names[w.collection]}/${w.id}`);
+      if (w.op === 'update' && !existsNow(w)) throw new MissingDocumentError(`${this.names[w.collection]}/${w.id}`);
+      exists.set(`${w.collection}/${w.id}`, w.op !== 'delete');
     }
     const now = this.clock.now();
     const touched = new Set<string>();
@@ -232,7 +260,9 @@ export class MemoryStore implements DocStore {
         coll.delete(w.id);
         this.meter.deletes += 1;
       } else {
-        coll.set(w.id, { data: structuredClone(encoded[i]!), version: this.db.version, updateTime: now });
+        const fields = structuredClone(encoded[i]!);
+        const data = w.op === 'update' ? { ...coll.get(w.id)!.data, ...fields } : fields;
+        coll.set(w.id, { data, version: this.db.version, updateTime: now });
         this.meter.writes += 1;
       }
     });
@@ -251,19 +281,33 @@ export class MemoryStore implements DocStore {
     const maxAttempts = this.options.maxTransactionAttempts ?? 25;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const reads = new Map<string, number>();
-      const writes: (DocMutation | { op: 'create'; collection: CollectionKey; id: string; data: unknown })[] = [];
+      const writes: Write[] = [];
       const now = this.clock.now();
-      const readOne = (collection: CollectionKey, id: string): unknown => {
+      const readStored = (collection: CollectionKey, id: string): StoredDoc | undefined => {
         if (writes.length > 0) throw new Error('Firestore transactions require all reads to be executed before all writes');
         const s = this.stored(collection, id);
         reads.set(`${this.names[collection]}/${id}`, s?.version ?? 0);
         this.meter.reads += 1;
+        return s;
+      };
+      const readOne = (collection: CollectionKey, id: string): unknown => {
+        const s = readStored(collection, id);
         return s ? this.decode(collection, id, s) : null;
       };
       const tx: Transaction = {
         get: async <K extends CollectionKey>(collection: K, id: string) => {
           await Promise.resolve();
           return readOne(collection, id) as DocOf<K> | null;
+        },
+        getLenient: async <K extends CollectionKey>(collection: K, id: string): Promise<LenientRead<K>> => {
+          await Promise.resolve();
+          const s = readStored(collection, id);
+          if (!s) return { kind: 'missing' };
+          try {
+            return { kind: 'decoded', doc: this.decode(collection, id, s) };
+          } catch (error) {
+            return { kind: 'undecodable', raw: structuredClone(s.data), error: error as DocumentDecodeError };
+          }
         },
         getAll: async (refs: readonly DocRef[]) => {
           await Promise.resolve();
@@ -276,6 +320,7 @@ export class MemoryStore implements DocStore {
         },
         set: (collection, id, data) => void writes.push({ op: 'set', collection, id, data } as DocMutation),
         create: (collection, id, data) => void writes.push({ op: 'create', collection, id, data }),
+        update: (collection, id, fields) => void writes.push({ op: 'update', collection, id, data: fields }),
         delete: (collection, id) => void writes.push({ op: 'delete', collection, id } as DocMutation),
         apply: (mutations) => void writes.push(...mutations),
       };
@@ -347,7 +392,7 @@ export class MemoryStore implements DocStore {
             const changed = rows.filter((r) => previous.get(r.id) !== r.stored.version).length;
             this.meter.reads += previous.size === 0 && listener.lastKey !== null ? Math.max(1, changed) : changed;
             previous = new Map(rows.map((r) => [r.id, r.stored.version]));
-            onNext({ docs: this.decodeRows(query.collection, rows), readTime: this.clock.now() });
+            onNext({ ...this.decodeRows(query.collection, rows), readTime: this.clock.now() });
           },
         };
       },
