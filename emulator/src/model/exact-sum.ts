@@ -86,8 +86,8 @@ export class ExactSum {
     if (this.count === 0) return { nullValue: null };
     const special = this.special();
     if (special !== undefined) return { doubleValue: doubleJson(special) };
-    // Divide with 64 extra bits of precision, then round once.
-    const q = (this.total << 64n) / BigInt(this.count);
-    return { doubleValue: doubleJson(toDouble(q, SCALE_BITS + 64n)) };
+    // Firestore divides the (exact, then rounded) sum by the count in double arithmetic:
+    // the average of MAX_VALUE and MAX_VALUE is +Infinity, of MIN_VALUE and 0 is 0.
+    return { doubleValue: doubleJson(toDouble(this.total, SCALE_BITS) / this.count) };
   }
 }

@@ -63,7 +63,8 @@ describe('exact sums (aggregations)', () => {
   it('handles NaN, infinities and averages', () => {
     expect(sumOf(int(1), dbl('NaN')).sum()).toEqual(dbl('NaN'));
     expect(sumOf(dbl('Infinity'), dbl('-Infinity')).sum()).toEqual(dbl('NaN'));
-    expect(sumOf(dbl(MAX), dbl(MAX)).average()).toEqual(dbl(MAX));
+    // Firestore averages as sum / count in doubles: the sum overflows first (js-sdk aggregation.test.ts).
+    expect(sumOf(dbl(MAX), dbl(MAX)).average()).toEqual(dbl('Infinity'));
     expect(sumOf(int(1), int(2)).average()).toEqual(dbl(1.5));
     expect(sumOf().average()).toEqual({ nullValue: null });
   });

@@ -15,7 +15,7 @@ export function parseAggregations(json: unknown): Aggregation[] {
   if (!Array.isArray(list)) throw invalidArgument('Invalid aggregations.');
   if (list.length === 0) throw invalidArgument('An aggregation query needs at least one aggregation.');
   if (list.length > MAX_AGGREGATIONS) {
-    throw invalidArgument(`Aggregations exceed the maximum of ${MAX_AGGREGATIONS} per query (got ${list.length}).`);
+    throw invalidArgument(`Too many aggregations: the maximum number of aggregations is ${MAX_AGGREGATIONS} per query (got ${list.length}).`);
   }
   const seen = new Set<string>();
   return list.map((raw: unknown, i) => {
@@ -46,8 +46,14 @@ export function parseAggregations(json: unknown): Aggregation[] {
   });
 }
 
-/** Computes aggregate fields over the matched documents. */
-export function aggregate(aggs: readonly Aggregation[], docs: readonly StoredDocument[]): Record<string, Value> {
+/**
+ * Computes aggregate fields over the matched documents. Like Firestore, a query with sum or
+ * avg aggregations only considers documents that have every aggregated field (of any type):
+ * `{count, sum(pages), avg(year)}` leaves a document without `year` out of all three.
+ */
+export function aggregate(aggs: readonly Aggregation[], matched: readonly StoredDocument[]): Record<string, Value> {
+  const paths = aggs.flatMap((a) => (a.kind === 'count' ? [] : [a.path]));
+  const docs = paths.length === 0 ? matched : matched.filter((d) => paths.every((p) => getField(d.fields, p) !== undefined));
   const out: Record<string, Value> = {};
   for (const a of aggs) {
     if (a.kind === 'count') {
