@@ -71,7 +71,7 @@ export function planWrites(db: Database, writes: readonly WriteOp[], commitTime:
 
   for (const w of writes) {
     const existing = current(w.path);
-    checkPrecondition(w, existing);
+    checkPrecondition(w, existing, staged.has(w.path));
     if (w.kind !== 'verify' && !touched.has(w.path)) touched.set(w.path, existing);
     if (w.kind === 'verify') {
       results.push({ updateTime: existing?.updateTime ?? commitTime, transformResults: [] });
@@ -125,11 +125,22 @@ export function planWrites(db: Database, writes: readonly WriteOp[], commitTime:
   return { results, changes, finalStates };
 }
 
-function checkPrecondition(w: WriteOp, existing: StoredDocument | null): void {
+/**
+ * `writtenEarlier`: an earlier write of the same commit produced `existing`. A precondition
+ * that this very request makes fail is a malformed request for Firestore: INVALID_ARGUMENT
+ * (a client transaction's delete-then-update), not NOT_FOUND / ALREADY_EXISTS.
+ */
+function checkPrecondition(w: WriteOp, existing: StoredDocument | null, writtenEarlier: boolean): void {
   const p = w.precondition;
   if (!p) return;
-  if (p.exists === true && !existing) throw notFound(`No document to update: ${w.name}`);
-  if (p.exists === false && existing) throw alreadyExists(`Document already exists: ${w.name}`);
+  if (p.exists === true && !existing) {
+    if (writtenEarlier) throw invalidArgument(`No document to update: ${w.name} is deleted by an earlier write of the same commit.`);
+    throw notFound(`No document to update: ${w.name}`);
+  }
+  if (p.exists === false && existing) {
+    if (writtenEarlier) throw invalidArgument(`Document already exists: ${w.name} is written by an earlier write of the same commit.`);
+    throw alreadyExists(`Document already exists: ${w.name}`);
+  }
   if (p.updateTime !== undefined) {
     if (!existing) throw failedPrecondition(`The document ${w.name} does not exist, but the precondition required update time ${formatNanos(p.updateTime)}.`);
     if (existing.updateTime !== p.updateTime) {
