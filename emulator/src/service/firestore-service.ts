@@ -10,7 +10,7 @@ import type { CallInterceptor, StreamMethodName, UnaryMethodName } from './inter
 import type { MeterSnapshot } from './meter.js';
 import { Meter } from './meter.js';
 import * as mutations from './mutations.js';
-import { queryParent } from './reads.js';
+import { partitionQuery } from './partitions.js';
 import * as reads from './reads.js';
 import { runAggregationQueryRequest, runQueryRequest } from './queries.js';
 import type { StreamHandle, StreamSink } from './streams.js';
@@ -104,11 +104,7 @@ export class FirestoreService {
   beginTransaction = unary(this.interceptor, 'BeginTransaction', (req: Json, ctx: CallContext) => mutations.beginTransaction(this.core, ctx, req));
   rollback = unary(this.interceptor, 'Rollback', (req: Json, ctx: CallContext) => mutations.rollback(this.core, ctx, req));
 
-  /** PartitionQuery: the emulator answers with no split points (one partition: the whole query). */
-  partitionQuery = unary(this.interceptor, 'PartitionQuery', (req: Json) => {
-    queryParent(this.core, req);
-    return { partitions: [] };
-  });
+  partitionQuery = unary(this.interceptor, 'PartitionQuery', (req: Json, ctx: CallContext) => partitionQuery(this.core, ctx, req));
 
   openListen = (ctx: CallContext, sink: StreamSink): StreamHandle => this.openStream('Listen', ctx, sink, (s) => openListen(this.core, ctx, s));
   openWrite = (ctx: CallContext, sink: StreamSink): StreamHandle => this.openStream('Write', ctx, sink, (s) => openWrite(this.core, ctx, s));
