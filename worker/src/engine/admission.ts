@@ -10,6 +10,7 @@ import { QueueFullError, RateLimitedError } from '../core/errors.js';
 import { sha256Hex } from '../core/audio.js';
 import { planSubmission, type SubmissionInput, type SubmittedJob } from '../core/submission.js';
 import { admitSubmission, cancelUnheld, rejectJob } from '../core/jobs/transitions.js';
+import { planUnreadableRejection, type UnreadableRejection } from '../core/jobs/unreadable-submission.js';
 import type { Transaction } from '../ports/store.js';
 import type { EngineContext } from './context.js';
 import { QueueGauge } from './queue-gauge.js';
@@ -179,9 +180,19 @@ export class Admission {
       estimatedWaitMs = await this.gauge.estimateWaitMs(position, this.ctx.config.maxConcurrentRequests);
     }
     const head = await this.head.current();
+    // Set by the attempt that committed (a transaction may run more than once).
+    const decided: { unreadable: UnreadableRejection | null } = { unreadable: null };
     const result = await this.ctx.store.runTransaction(async (tx) => {
-      const job = await tx.get('jobs', jobId);
-      if (!job || job.status !== 'submitted') return 'skipped' as const;
+      decided.unreadable = null;
+      const read = await tx.getLenient('jobs', jobId);
+      if (read.kind === 'missing') return 'skipped' as const;
+      if (read.kind === 'undecodable') {
+        if (read.raw.status !== 'submitted') return 'skipped' as const;
+        decided.unreadable = this.rejectUnreadable(tx, jobId, read.raw, read.error.issues);
+        return 'rejected' as const;
+      }
+      const job = read.doc;
+      if (job.status !== 'submitted') return 'skipped' as const;
       const sub: SubmittedJob = { ...job, status: 'submitted', source: job.source };
       const keyId = sub.idempotencyKey ? await idempotencyId(sub.userId, sub.idempotencyKey) : null;
       const existing = keyId ? await tx.get('idempotency', keyId) : null;
@@ -223,6 +234,12 @@ export class Admission {
       if (keyId) tx.set('idempotency', keyId, this.idempotencyDoc(sub, jobId, now));
       return 'admitted' as const;
     });
+    if (decided.unreadable) {
+      this.ctx.log.warn(
+        { jobId, readable: decided.unreadable.readable, reason: decided.unreadable.message },
+        'rejected a submitted job that does not match the job schema (INVALID_JOB)',
+      );
+    }
     if (result === 'admitted') {
       this.gauge.noteAdmitted();
       this.ctx.analytics?.record({ type: 'admitted' });
@@ -233,6 +250,23 @@ export class Admission {
     }
     if (result !== 'skipped') this.ctx.analytics?.record({ type: 'enqueued' });
     return result;
+  }
+
+  /**
+   * A `submitted` job that does not match the job schema (written by a browser the rules let
+   * through, or by an admin): rejected in place with INVALID_JOB and its audio deleted, never
+   * skipped (see core/jobs/unreadable-submission). Call after the transaction's reads.
+   */
+  private rejectUnreadable(
+    tx: Transaction,
+    jobId: string,
+    raw: Record<string, unknown>,
+    issues: readonly { path: string; message: string }[],
+  ): UnreadableRejection {
+    const plan = planUnreadableRejection(raw, issues, { now: tx.now(), retentionMs: this.ctx.config.retention.finishedJobsMs });
+    tx.update('jobs', jobId, plan.fields);
+    for (let i = 0; i < plan.chunkCount; i++) tx.delete('payloads', payloadChunkId(jobId, i));
+    return plan;
   }
 
   private writeWithPayloadDelete(tx: Transaction, jobId: string, job: JobDoc): void {

@@ -6,6 +6,7 @@ import { LeaseLostError, QueueFullError, RateLimitedError, ValidationError, Inva
 import { planSubmission, type SubmittedJob } from '../core/submission.js';
 import { clientSubmissionSchema, type JobDoc } from '../schema/job.js';
 import { decodeDoc } from '../schema/documents.js';
+import type { DocStore } from '../ports/store.js';
 import { Admission } from './admission.js';
 import { JobLeases } from './job-leases.js';
 import { Maintenance } from './maintenance.js';
@@ -234,7 +235,70 @@ export function describeJobsContract(label: string, makeFixture: EngineFixtureFa
       expect(rejected.rejection!.retryAfterMs).toBeGreaterThan(0);
       expect(await a.count({ collection: 'payloads', where: [{ field: 'jobId', op: '==', value: second }] })).toBe(0);
     });
+
+    it('rejects a submitted job it cannot read with INVALID_JOB, deleting its audio and nothing else', async () => {
+      const { fx, a, b, admissionA } = await setup('unreadable');
+      const keeper = await writeRawSubmission(fx, b, 'other-user', {}, 9);
+      const bad = await writeRawSubmission(fx, b, 'web-user', { metadata: { file: 'a.wav', nested: { b: 1 } }, sessionId: 's'.repeat(200) });
+      expect(await admissionA.admitSubmitted(bad.jobId, null)).toBe('rejected');
+      // Readable again (the bad fields reset, metadata keeps its valid entries): its owner sees why.
+      const rejected = (await a.get('jobs', bad.jobId)).doc!;
+      expect(rejected).toMatchObject({
+        status: 'rejected',
+        userId: 'web-user',
+        source: 'client',
+        sessionId: null,
+        metadata: { file: 'a.wav' },
+        rejection: { code: 'INVALID_JOB', retryAfterMs: null },
+        lease: null,
+      });
+      expect(rejected.rejection!.message).toMatch(/metadata\.nested: must be a string/);
+      expect(rejected.rejection!.message).toMatch(/sessionId/);
+      expect(rejected.payloadDeletedAt).toBe(rejected.completedAt);
+      expect(rejected.expireAt).toBeGreaterThan(rejected.completedAt!);
+      expect(await a.count({ collection: 'payloads', where: [{ field: 'jobId', op: '==', value: bad.jobId }] })).toBe(0);
+      // Nothing else was touched: another submission keeps its audio; no rate-limit or idempotency write.
+      expect(await a.count({ collection: 'payloads', where: [{ field: 'jobId', op: '==', value: keeper.jobId }] })).toBe(keeper.chunkCount);
+      expect((await a.get('jobs', keeper.jobId)).doc).toMatchObject({ status: 'submitted' });
+      expect(await a.count({ collection: 'rateLimits' })).toBe(0);
+      expect(await a.count({ collection: 'idempotency' })).toBe(0);
+      // Decided once: a second server finds it no longer submitted.
+      expect(await admissionA.admitSubmitted(bad.jobId, null)).toBe('skipped');
+      // The readable one is still admitted normally.
+      expect(await admissionA.admitSubmitted(keeper.jobId, null)).toBe('admitted');
+    });
+
+    it('rejects a submission whose required fields are unreadable in place, keeping what was written', async () => {
+      const { fx, a, b, admissionA } = await setup('garbage');
+      const bad = await writeRawSubmission(fx, b, 'admin-bug', { priority: 'URGENT', audio: { bytes: 'many' }, extra: 'kept' });
+      expect(await admissionA.admitSubmitted(bad.jobId, null)).toBe('rejected');
+      const read = await a.runTransaction((tx) => tx.getLenient('jobs', bad.jobId));
+      expect(read.kind).toBe('undecodable');
+      if (read.kind !== 'undecodable') return;
+      expect(read.raw).toMatchObject({ status: 'rejected', priority: 'URGENT', audio: { bytes: 'many' }, extra: 'kept', userId: 'admin-bug' });
+      expect(read.raw.rejection).toMatchObject({ code: 'INVALID_JOB' });
+      // The descriptor is unreadable: every possible chunk id of the job was deleted.
+      expect(await a.count({ collection: 'payloads', where: [{ field: 'jobId', op: '==', value: bad.jobId }] })).toBe(0);
+      expect(await admissionA.admitSubmitted(bad.jobId, null)).toBe('skipped');
+    });
   });
+}
+
+/**
+ * Writes what a browser (or an admin) can store for a submission: the `submitted` job as raw
+ * fields with `patch` applied (anything, schema or not) and its valid audio chunks.
+ */
+async function writeRawSubmission(
+  fx: EngineFixture,
+  store: DocStore,
+  userId: string,
+  patch: Record<string, unknown>,
+  seed = 1,
+): Promise<{ jobId: string; chunkCount: number }> {
+  const plan = await planSubmission({ audio: wav(seed), mimeType: 'audio/wav', userId }, { now: store.now(), source: 'client' });
+  await store.commit(plan.chunks.map((c) => ({ op: 'set' as const, collection: 'payloads' as const, id: c.id, data: c.doc })));
+  await fx.writeRaw('jobs', plan.jobId, { ...clientSubmissionSchema.encode({ ...plan.submission, source: 'client' }), ...patch });
+  return { jobId: plan.jobId, chunkCount: plan.chunks.length };
 }
 
 /** A client-written `submitted` job as the engine reads it (see `decodeDoc` normalisation). */

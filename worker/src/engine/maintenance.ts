@@ -1,8 +1,8 @@
 import { payloadChunkId } from '../schema/names.js';
-import type { JobDoc } from '../schema/job.js';
+import { TERMINAL_STATUSES, type JobDoc, type JobStatus } from '../schema/job.js';
 import { PAYLOAD_RELEASING_STATUSES, cancelUnheld, leaseExpired, promoteWaiting, reclaimExpired } from '../core/jobs/transitions.js';
 import { QUERIES } from '../schema/queries.js';
-import { at, ContentionError, queryOf, type Transaction } from '../ports/store.js';
+import { at, ContentionError, DocumentDecodeError, queryOf, type Transaction } from '../ports/store.js';
 import type { EngineContext } from './context.js';
 
 function writeJob(tx: Transaction, jobId: string, before: JobDoc, next: JobDoc): void {
@@ -143,16 +143,20 @@ export class Maintenance {
     const out: Record<string, number> = {};
     const expired = async (shape: RetentionShape, before: number) =>
       (await this.ctx.store.query(queryOf(shape, { before: at(before) }, { limit }))).docs;
-    const { docs: jobs } = await this.ctx.store.query(queryOf(QUERIES.expiredJobs, { before: at(now) }, { limit }));
+    const { docs: jobs, undecodable } = await this.ctx.store.query(queryOf(QUERIES.expiredJobs, { before: at(now) }, { limit }));
     for (const d of jobs) {
-      if (!['succeeded', 'failed', 'dead_lettered', 'cancelled', 'rejected'].includes(d.data.status)) continue;
+      if (!TERMINAL_STATUSES.includes(d.data.status)) continue;
       const chunks = d.data.payloadDeletedAt === null ? d.data.audio.chunkCount : 0;
       await this.ctx.store.commit([
         { op: 'delete', collection: 'jobs', id: d.id },
         ...Array.from({ length: chunks }, (_, i) => ({ op: 'delete' as const, collection: 'payloads' as const, id: payloadChunkId(d.id, i) })),
       ]);
     }
-    out.jobs = jobs.length;
+    // Finished jobs the schema refuses (an unreadable submission is rejected in place, its
+    // audio already deleted): their stored status is enough to know they are done.
+    const unreadableDone = undecodable.filter((d) => TERMINAL_STATUSES.includes(d.raw.status as JobStatus));
+    if (unreadableDone.length) await this.ctx.store.commit(unreadableDone.map((d) => ({ op: 'delete' as const, collection: 'jobs' as const, id: d.id })));
+    out.jobs = jobs.length + unreadableDone.length;
     for (const shape of [QUERIES.expiredIdempotencyKeys, QUERIES.expiredRollups, QUERIES.expiredAuditEntries]) {
       const { collection } = shape;
       const docs = await expired(shape, now);
@@ -179,12 +183,23 @@ export class Maintenance {
     const jobIds = [...new Set(docs.map((d) => d.data.jobId))];
     let deleted = 0;
     for (const jobId of jobIds) {
-      const { doc: job } = await this.ctx.store.get('jobs', jobId);
-      if (job && !PAYLOAD_RELEASING_STATUSES.includes(job.status)) continue;
+      const status = await this.jobStatus(jobId);
+      if (status !== null && !PAYLOAD_RELEASING_STATUSES.includes(status as JobStatus)) continue;
       const ids = docs.filter((d) => d.data.jobId === jobId).map((d) => d.id);
       await this.ctx.store.commit(ids.map((id) => ({ op: 'delete' as const, collection: 'payloads' as const, id })));
       deleted += ids.length;
     }
     return deleted;
+  }
+
+  /** A job's stored status (null when it is gone), even when the document fails its schema. */
+  private async jobStatus(jobId: string): Promise<string | null> {
+    try {
+      return (await this.ctx.store.get('jobs', jobId)).doc?.status ?? null;
+    } catch (error) {
+      if (!(error instanceof DocumentDecodeError)) throw error;
+      const read = await this.ctx.store.runTransaction((tx) => tx.getLenient('jobs', jobId));
+      return read.kind === 'missing' ? null : read.kind === 'decoded' ? read.doc.status : String(read.raw.status);
+    }
   }
 }

@@ -26,7 +26,7 @@ export function rendezvousDelayMs(serverId: string, jobId: string, spreadMs: num
   return (fnv1a(`${serverId}\u0000${jobId}`) / 0x1_0000_0000) * spreadMs;
 }
 
-/** Admits or rejects client-written `submitted` jobs as they appear. */
+/** Admits or rejects client-written `submitted` jobs (readable or not) as they appear. */
 export class SubmissionAdmitter {
   private unsub: Unsubscribe | null = null;
   private readonly timers = new Map<string, TimerHandle>();
@@ -43,25 +43,31 @@ export class SubmissionAdmitter {
       this.ctx.store,
       queryOf(QUERIES.submittedJobs, { status: 'submitted' }, { limit: 50 }),
       (snapshot) => {
-        const present = new Set(snapshot.docs.map((d) => d.id));
+        // Submissions the engine cannot read are decided too (rejected as INVALID_JOB): left
+        // alone they would stay `submitted` and, at the head of this oldest-first query,
+        // keep every later submission out of it.
+        const pending = [
+          ...snapshot.docs.map((d) => ({ id: d.id, hint: { priority: d.data.priority } })),
+          ...snapshot.undecodable.map((d) => ({ id: d.id, hint: null })),
+        ];
+        const present = new Set(pending.map((p) => p.id));
         for (const [id, timer] of this.timers) {
           if (!present.has(id)) {
             timer.cancel();
             this.timers.delete(id);
           }
         }
-        for (const d of snapshot.docs) {
-          if (this.timers.has(d.id) || this.inProgress.has(d.id)) continue;
-          const delay = rendezvousDelayMs(this.ctx.serverId, d.id, this.spreadMs);
-          const hint = { priority: d.data.priority };
-          this.timers.set(d.id, this.ctx.clock.setTimer(() => void this.admit(d.id, hint), delay));
+        for (const { id, hint } of pending) {
+          if (this.timers.has(id) || this.inProgress.has(id)) continue;
+          const delay = rendezvousDelayMs(this.ctx.serverId, id, this.spreadMs);
+          this.timers.set(id, this.ctx.clock.setTimer(() => void this.admit(id, hint), delay));
         }
       },
       { clock: this.ctx.clock, log: this.ctx.log, what: 'client submissions' },
     );
   }
 
-  private async admit(jobId: string, hint: { priority: Priority }): Promise<void> {
+  private async admit(jobId: string, hint: { priority: Priority } | null): Promise<void> {
     this.timers.delete(jobId);
     this.inProgress.add(jobId);
     try {

@@ -78,7 +78,9 @@ export type JobError = z.infer<typeof jobErrorSchema>;
 /** Keep only the most recent error records in the job document (bounded document size). */
 export const MAX_ERROR_HISTORY = 25;
 
-export const metadataValueSchema = z.union([wellFormedString().max(1024), z.number().finite(), z.boolean(), z.null()]);
+export const metadataValueSchema = z.union([wellFormedString().max(1024), z.number().finite(), z.boolean(), z.null()], {
+  error: 'must be a string of at most 1,024 characters, a finite number, a boolean or null',
+});
 export const jobMetadataSchema = z
   .record(z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/), metadataValueSchema)
   .refine((m) => Object.keys(m).length <= 32, 'metadata may have at most 32 keys');
@@ -96,10 +98,13 @@ export const ALLOWED_AUDIO_MIME_TYPES = [
   'audio/aiff',
 ] as const;
 
+/** Most audio chunks one job may have (7 MiB in 768 KiB chunks needs 10; generous headroom). */
+export const MAX_AUDIO_CHUNKS = 64;
+
 export const audioDescriptorSchema = z.object({
   mimeType: z.enum(ALLOWED_AUDIO_MIME_TYPES),
   bytes: z.number().int().positive(),
-  chunkCount: z.number().int().positive().max(64),
+  chunkCount: z.number().int().positive().max(MAX_AUDIO_CHUNKS),
   /** Known or estimated duration; drives token budgeting (~32 tokens per audio second). */
   durationSec: z.number().nonnegative().nullable().default(null),
   /** Hex sha256 of the whole audio, checked when the payload is reassembled. */

@@ -3,6 +3,7 @@ import { seededRandom } from '../core/ids.js';
 import { systemClock, type Clock } from '../ports/clock.js';
 import { silentLogger } from '../ports/logger.js';
 import type { DocStore } from '../ports/store.js';
+import type { CollectionKey } from '../schema/names.js';
 import type { EngineContext } from '../engine/context.js';
 import { AnalyticsRecorder } from '../engine/analytics/recorder.js';
 
@@ -15,6 +16,8 @@ export interface EngineFixture {
   clock: Clock;
   /** Lets at least `ms` of STORE time pass (fake clock: instant; Firestore: real time). */
   passTime(ms: number): Promise<void>;
+  /** Stores `data` as it is, bypassing the schema (what a browser or an admin can write). */
+  writeRaw(collection: CollectionKey, id: string, data: Record<string, unknown>): Promise<void>;
   cleanup(): Promise<void>;
 }
 

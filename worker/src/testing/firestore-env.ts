@@ -39,6 +39,7 @@ export function firestoreFixture(env: () => FirestoreTestEnv): EngineFixtureFact
       stores: [a, b],
       clock: systemClock,
       passTime: (ms) => passStoreTime(a, ms),
+      writeRaw: async (collection, id, data) => void (await a.db.collection(a.collectionName(collection)).doc(id).set(data)),
       cleanup: async () => void (await Promise.all([a.close(), b.close()])),
     };
   };

@@ -13,6 +13,7 @@ const memoryFixture: EngineFixtureFactory = async (prefix) => {
     stores: [a, b],
     clock,
     passTime: (ms) => clock.advance(ms),
+    writeRaw: async (collection, id, data) => a.writeRaw(collection, id, data),
     cleanup: async () => void (await Promise.all([a.close(), b.close()])),
   };
 };
