@@ -3,6 +3,7 @@ import type { Database, LockOwner, PlannedCommit, Transaction, WriteOp } from '.
 import { planWrites } from '../store/index.js';
 import type { AccessMethod, CommitBatch } from './authorizer.js';
 import type { CallContext } from './context.js';
+import { abortPhantomReaders } from './range-reads.js';
 import type { ServiceCore } from './core.js';
 
 export interface CommitOutcome {
@@ -62,6 +63,7 @@ async function commitOnce(core: ServiceCore, ctx: CallContext, db: Database, wri
   const commitTime = core.store.clock.next();
   const plan = planWrites(db, writes, commitTime);
   db.applyChanges(commitTime, plan.changes);
+  abortPhantomReaders(core.store, db, plan.changes, owner);
   let writesCount = 0;
   let deletes = 0;
   for (const w of writes) {

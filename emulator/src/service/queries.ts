@@ -5,6 +5,7 @@ import type { Database } from '../store/index.js';
 import type { CallContext } from './context.js';
 import { asObject } from './convert.js';
 import type { ReadScope, ServiceCore } from './core.js';
+import { queryRange } from './range-reads.js';
 import { endStartedTxOnError, queryParent } from './reads.js';
 
 type Json = Record<string, unknown>;
@@ -37,15 +38,21 @@ function explainMetrics(stats: QueryStats, q: Query, analyze: boolean, results: 
   return metrics;
 }
 
-/** Runs the query in a scope, locking its results for a read-write transaction. */
+/**
+ * Runs the query in a scope. For a read-write transaction it locks every document read
+ * (offset-skipped ones included) and records the range read, so that a concurrent commit
+ * inserting into it aborts the transaction (no phantoms).
+ */
 async function execute(core: ServiceCore, db: Database, q: Query, scope: ReadScope): Promise<{ docs: ReturnType<typeof runQuery>['docs']; stats: QueryStats }> {
-  let result = runQuery(db, q, { readTime: scope.readTime });
-  if (scope.lockingTx) {
-    await core.lockReads(db, scope, result.docs.map((d) => d.path));
-    // Re-run under the locks: the documents we return can no longer change under us.
-    result = runQuery(db, q, { readTime: scope.readTime });
-  }
-  return result;
+  const tx = scope.lockingTx;
+  if (!tx) return runQuery(db, q, { readTime: scope.readTime });
+  const read: Query = q.offset > 0 ? { ...q, offset: 0, limit: q.limit === undefined ? undefined : q.offset + q.limit } : q;
+  let result = runQuery(db, read, { readTime: scope.readTime });
+  await core.lockReads(db, scope, result.docs.map((d) => d.path));
+  // Re-run under the locks: the documents we return can no longer change under us.
+  result = runQuery(db, read, { readTime: scope.readTime });
+  tx.rangeReads.push(queryRange(read, result.docs, read.limit !== undefined && result.docs.length >= read.limit));
+  return { docs: result.docs.slice(q.offset), stats: result.stats };
 }
 
 export async function runQueryRequest(core: ServiceCore, ctx: CallContext, req: Json): Promise<Json[]> {

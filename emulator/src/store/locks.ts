@@ -12,8 +12,15 @@ export interface LockOwner {
   readonly id: string;
   readonly priority: number;
   wounded: boolean;
+  /** Why the owner was aborted, when not by an older owner's lock (its ABORTED message). */
+  woundReason?: string;
   /** Called once when an older owner aborts this one (the owner should fail with ABORTED). */
   onWounded(): void;
+}
+
+/** The ABORTED message an aborted owner fails with. */
+export function woundMessage(owner: LockOwner): string {
+  return owner.woundReason ?? WOUNDED_MESSAGE;
 }
 
 interface Waiter {
@@ -46,7 +53,7 @@ export class LockManager {
   }
 
   acquire(owner: LockOwner, key: string, mode: LockMode): Promise<void> {
-    if (owner.wounded) return Promise.reject(aborted(WOUNDED_MESSAGE));
+    if (owner.wounded) return Promise.reject(aborted(woundMessage(owner)));
     let entry = this.entryFor(key);
     const current = entry.holders.get(owner);
     if (current === 'exclusive' || current === mode) return Promise.resolve();
@@ -111,9 +118,11 @@ export class LockManager {
     keys.add(key);
   }
 
-  private wound(owner: LockOwner): void {
+  /** Aborts `owner`: releases its locks and fails its pending wait (`reason`: its ABORTED message). */
+  wound(owner: LockOwner, reason?: string): void {
     if (owner.wounded) return;
     owner.wounded = true;
+    if (reason !== undefined) owner.woundReason = reason;
     this.releaseAll(owner);
     owner.onWounded();
   }
@@ -123,7 +132,7 @@ export class LockManager {
     const pending = this.waiting.get(owner);
     if (pending) {
       this.removeWaiter(pending.key, pending.waiter);
-      pending.waiter.reject(aborted(WOUNDED_MESSAGE));
+      pending.waiter.reject(aborted(woundMessage(owner)));
     }
     const keys = this.held.get(owner);
     if (!keys) return;

@@ -1,7 +1,17 @@
 import { FirestoreError, aborted } from '../model/index.js';
 import type { Database } from './database.js';
 import type { LockManager, LockOwner } from './locks.js';
-import { WOUNDED_MESSAGE } from './locks.js';
+import { woundMessage } from './locks.js';
+import type { DocumentChange } from './database.js';
+
+/**
+ * A query (or aggregation) a read-write transaction ran: Firestore locks the range it read,
+ * not only the documents it returned, so a commit that would change its result (a phantom:
+ * a new document entering the range) must abort the transaction.
+ */
+export interface RangeRead {
+  conflictsWith(change: DocumentChange): boolean;
+}
 
 export type TransactionMode = 'readWrite' | 'readOnly';
 
@@ -10,6 +20,8 @@ export const EXPIRED_MESSAGE = 'The referenced transaction has expired or is no 
 
 export class Transaction implements LockOwner {
   wounded = false;
+  woundReason?: string;
+  readonly rangeReads: RangeRead[] = [];
   state: 'active' | 'committed' | 'rolledBack' | 'expired' = 'active';
   lastActivity: number;
 
@@ -76,7 +88,7 @@ export class TransactionRegistry {
     if (!tx || tx.database !== database || tx.state !== 'active' || tx.generation !== database.generation) {
       throw new FirestoreError('INVALID_ARGUMENT', EXPIRED_MESSAGE);
     }
-    if (tx.wounded) throw aborted(WOUNDED_MESSAGE);
+    if (tx.wounded) throw aborted(woundMessage(tx));
     tx.lastActivity = this.nowMs();
     return tx;
   }
@@ -108,6 +120,11 @@ export class TransactionRegistry {
     for (const tx of [...this.open.values()]) {
       if (now - tx.lastActivity > this.idleMs || now - tx.createdAt > this.maxLifetimeMs) this.finish(tx, 'expired');
     }
+  }
+
+  /** Active transactions of `database` that hold range reads (queries). */
+  *withRangeReads(database: Database): IterableIterator<Transaction> {
+    for (const tx of this.open.values()) if (tx.database === database && tx.rangeReads.length > 0 && !tx.wounded) yield tx;
   }
 
   /** Drops every transaction of a database (after it was cleared). */
