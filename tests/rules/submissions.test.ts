@@ -46,6 +46,14 @@ describe('submissions as the end-user hook writes them', () => {
     await assertSucceeds(commitBatch(env.db('alice'), env.names, submissionWrites(plan)));
   });
 
+  it('metadata of every allowed value type is accepted, up to 32 values of 1,024 characters', async () => {
+    const plan = await planUserSubmission(UID.alice, { metadata: { s: 'text', n: 2.5, i: -3, b: false, z: null } });
+    await assertSucceeds(commitBatch(env.db('alice'), env.names, submissionWrites(plan)));
+    const widest = Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`key_${i}`, 'é'.repeat(1_024)]));
+    const wide = await planUserSubmission(UID.alice, { metadata: widest });
+    await assertSucceeds(commitBatch(env.db('alice'), env.names, submissionWrites(wide)));
+  });
+
   it('optional fields set (session, idempotency key, duration) are accepted', async () => {
     const plan = await planUserSubmission(UID.alice, { sessionId: 's-1', idempotencyKey: 'k-1', durationSec: 12.5, priority: 'urgent' });
     await assertSucceeds(commitBatch(env.db('alice'), env.names, submissionWrites(plan)));
@@ -82,6 +90,14 @@ const FORGERIES: Array<[string, (writes: PlannedWrite[]) => void]> = [
   ['a metadata key with spaces', (w) => void (jobOf(w).metadata = { 'bad key': 1 })],
   ['33 metadata keys', (w) => void (jobOf(w).metadata = Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, i])))],
   ['metadata that is not a map', (w) => void (jobOf(w).metadata = 'x')],
+  ['a metadata value that is a map', (w) => void (jobOf(w).metadata = { lesson: 'l-1', nested: { a: 1 } })],
+  ['a metadata value that is a list', (w) => void (jobOf(w).metadata = { tags: ['a', 'b'] })],
+  ['a metadata value that is a timestamp', (w) => void (jobOf(w).metadata = { at: new Date() })],
+  ['a 1,025-character metadata value', (w) => void (jobOf(w).metadata = { note: 'x'.repeat(1_025) })],
+  [
+    'a bad value in the last of 32 metadata positions',
+    (w) => void (jobOf(w).metadata = Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`k${String(i).padStart(2, '0')}`, i === 31 ? { x: 1 } : i]))),
+  ],
   ['a 129-character session id', (w) => void (jobOf(w).sessionId = 's'.repeat(129))],
   ['an empty idempotency key', (w) => void (jobOf(w).idempotencyKey = '')],
   ['a job without its audio', (w) => void w.splice(1)],
@@ -112,8 +128,12 @@ describe('the audio size bound is the engine limit (PAYLOAD_LIMITS.maxAudioBytes
   // 44-byte header + 3,669,994 samples of 2 bytes = exactly the limit, in 10 chunks.
   const largest = () => planUserSubmission(UID.alice, { audio: makeWav(3_669_994 / 16_000), metadata: {} });
 
-  it('a complete submission of exactly the limit is accepted', async () => {
+  it('a complete submission of exactly the limit is accepted, with the widest metadata too', async () => {
     const plan = await largest();
+    const widest = Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`key_${i}`, 'x'.repeat(1_024)]));
+    const wide = await planUserSubmission(UID.alice, { audio: makeWav(3_669_994 / 16_000), metadata: widest });
+    expect(wide.chunks).toHaveLength(10);
+    await assertSucceeds(commitBatch(env.db('alice'), env.names, submissionWrites(wide)));
     expect(plan.submission.audio.bytes).toBe(PAYLOAD_LIMITS.maxAudioBytes);
     expect(plan.chunks).toHaveLength(10);
     await assertSucceeds(commitBatch(env.db('alice'), env.names, submissionWrites(plan)));
