@@ -156,7 +156,6 @@ function validateFilters(filter: Filter | undefined): void {
   const flat = flattenFilters(filter);
   let notIn = 0;
   let notEqual = 0;
-  let arrayContains = 0;
   let disjunctive = 0;
   for (const f of flat) {
     if (f.kind !== 'field') continue;
@@ -171,7 +170,6 @@ function validateFilters(filter: Filter | undefined): void {
     if (isDocumentIdPath(f.path)) validateKeyFilterValue(op, value);
     if (op === 'NOT_IN') notIn++;
     if (op === 'NOT_EQUAL') notEqual++;
-    if (op === 'ARRAY_CONTAINS' || op === 'ARRAY_CONTAINS_ANY') arrayContains += op === 'ARRAY_CONTAINS_ANY' ? 1 : 0;
     if (op === 'IN' || op === 'ARRAY_CONTAINS_ANY') disjunctive++;
   }
   if (notIn > 1) throw invalidArgument("Invalid query. You cannot use more than one 'NOT_IN' filter.");
@@ -181,7 +179,6 @@ function validateFilters(filter: Filter | undefined): void {
   if (notIn > 0 && disjunctive > 0) {
     throw invalidArgument("Invalid query. You cannot use 'NOT_IN' filters with 'IN' or 'ARRAY_CONTAINS_ANY' filters.");
   }
-  if (arrayContains > 1) throw invalidArgument("Invalid query. You cannot use more than one 'ARRAY_CONTAINS_ANY' filter.");
   const keyEquality = flat.some((f) => f.kind === 'field' && f.op === 'EQUAL' && isDocumentIdPath(f.path));
   const inequalityPaths = flat.filter((f) => f.kind === 'field' && INEQUALITY_OPS.has(f.op)).map((f) => f.path);
   if (keyEquality && inequalityPaths.length > 0 && !inequalityPaths.some(isDocumentIdPath)) {
@@ -191,6 +188,29 @@ function validateFilters(filter: Filter | undefined): void {
   if (terms > MAX_DISJUNCTIONS) {
     throw invalidArgument(`Invalid query. The query contains ${terms} disjunctions after conversion to disjunctive normal form; the maximum is ${MAX_DISJUNCTIONS}.`);
   }
+  // Firestore: at most one array-contains or array-contains-any per disjunction, so
+  // `or(a array-contains-any [1], b array-contains-any [2])` is fine, `a ∋ 1 and b ∋ 2` is not.
+  for (const conjunction of disjuncts(filter)) {
+    const arrayOps = conjunction.filter((f) => f.kind === 'field' && (f.op === 'ARRAY_CONTAINS' || f.op === 'ARRAY_CONTAINS_ANY'));
+    if (arrayOps.length > 1) {
+      throw invalidArgument("Invalid query. You cannot use more than one 'ARRAY_CONTAINS' or 'ARRAY_CONTAINS_ANY' filter in a disjunction.");
+    }
+  }
+}
+
+type Leaf = Exclude<Filter, { kind: 'composite' }>;
+
+/** The conjunctions of the filter's disjunctive normal form (IN not expanded). */
+function disjuncts(filter: Filter | undefined): Leaf[][] {
+  if (!filter) return [[]];
+  if (filter.kind !== 'composite') return [[filter]];
+  if (filter.op === 'OR') return filter.filters.flatMap(disjuncts);
+  let acc: Leaf[][] = [[]];
+  for (const f of filter.filters) {
+    const next = disjuncts(f);
+    acc = acc.flatMap((a) => next.map((n) => [...a, ...n]));
+  }
+  return acc;
 }
 
 /** Number of conjunctions in the disjunctive normal form (IN counts one per value). */
