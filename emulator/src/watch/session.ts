@@ -1,6 +1,7 @@
 import type { FirestoreError, StoredDocument } from '../model/index.js';
 import { documentsRoot, formatNanos, invalidArgument, toDocumentJson } from '../model/index.js';
 import type { CommitEvent, Database, Store } from '../store/index.js';
+import { buildBloomFilter } from './bloom-filter.js';
 import { decodeResumeToken, encodeResumeToken } from './resume-token.js';
 import type { ResultSet, TargetDiff, TargetSpec } from './target.js';
 import { applyChanges, diffResults, evaluateTarget } from './target.js';
@@ -79,7 +80,10 @@ export class ListenSession {
       this.sendDiff(id, diff, now);
       reads = now - resumeAt <= CHEAP_RESUME_NANOS ? diff.changed.length : Math.max(1, target.results.size);
       if (options.expectedCount !== undefined && spec.kind === 'query') {
-        this.send({ filter: { targetId: id, count: target.results.size } });
+        // Like production Watch, the count comes with a bloom filter of the result's names:
+        // a client that disagrees drops what the filter lacks instead of re-querying.
+        const unchangedNames = buildBloomFilter([...target.results.keys()].map((path) => `${this.root}/${path}`));
+        this.send({ filter: { targetId: id, count: target.results.size, ...(unchangedNames ? { unchangedNames } : {}) } });
       }
     } else {
       // A token we cannot honour: make the client forget what it had, then send everything.
