@@ -108,6 +108,20 @@ export function describeStoreContract(label: string, makeStore: () => Promise<St
       expect(await store.count({ collection: 'jobs', where: [{ field: 'userId', op: '==', value: 'nobody' }] })).toBe(0);
     });
 
+    it('pages on after a cursor document that no longer matches the query, in id order without orderBy', async () => {
+      const where = [{ field: 'userId', op: '==' as const, value: 'cursor' }];
+      await store.commit(['c-1', 'c-2', 'c-3', 'c-4'].map((id) => ({ op: 'set' as const, collection: 'jobs' as const, id, data: job({ userId: 'cursor' }) })));
+      const first = await store.query({ collection: 'jobs', where, limit: 2 });
+      expect(first.docs.map((d) => d.id)).toEqual(['c-1', 'c-2']);
+      // The last one seen leaves the result set before the next page is read.
+      await store.commit([{ op: 'set', collection: 'jobs', id: 'c-2', data: job({ userId: 'moved' }) }]);
+      const next = await fx.other.query({ collection: 'jobs', where, limit: 2, startAfterId: 'c-2' });
+      expect(next.docs.map((d) => d.id)).toEqual(['c-3', 'c-4']);
+      await store.commit([{ op: 'delete', collection: 'jobs', id: 'c-2' }]);
+      const over = await store.query({ collection: 'jobs', where, limit: 2, startAfterId: 'c-2' });
+      expect(over.docs.map((d) => d.id)).toEqual(['c-1', 'c-3']);
+    });
+
     it('projection queries return only the selected fields, decoded, in query order', async () => {
       const t = 1_700_000_200_000;
       await store.commit([

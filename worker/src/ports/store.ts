@@ -40,7 +40,10 @@ export interface Query<K extends CollectionKey = CollectionKey> {
   where?: readonly Filter[];
   orderBy?: readonly OrderBy[];
   limit?: number;
-  /** Start after this (last seen) document id (order must end with the id: default order). */
+  /**
+   * Start after this (last seen) document's place in the order, even if it no longer matches
+   * the filters (Firestore's `startAfter(snapshot)`); a deleted cursor starts from the top.
+   */
   startAfterId?: string;
 }
 

@@ -137,9 +137,13 @@ export class MemoryStore implements DocStore {
     }
     rows.sort((a, b) => compareByOrder(a, b, orderBy));
     let start = 0;
-    if (query.startAfterId !== undefined) {
-      const idx = rows.findIndex((r) => r.id === query.startAfterId);
-      start = idx >= 0 ? idx + 1 : 0;
+    const cursor = query.startAfterId !== undefined ? this.db.collection(this.names[query.collection]).get(query.startAfterId) : undefined;
+    if (cursor) {
+      // Like Firestore's startAfter(snapshot): after the cursor's place in the order, even
+      // when the cursor document no longer matches the filters (a missing one starts over).
+      const at = { id: query.startAfterId!, data: cursor.data };
+      start = rows.findIndex((r) => compareByOrder(r, at, orderBy) > 0);
+      if (start < 0) start = rows.length;
     }
     const end = query.limit !== undefined ? start + query.limit : rows.length;
     return rows.slice(start, end);
