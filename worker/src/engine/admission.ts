@@ -10,10 +10,11 @@ import { QueueFullError, RateLimitedError } from '../core/errors.js';
 import { sha256Hex } from '../core/audio.js';
 import { planSubmission, type SubmissionInput, type SubmittedJob } from '../core/submission.js';
 import { admitSubmission, cancelUnheld, rejectJob } from '../core/jobs/transitions.js';
-import { planUnreadableRejection, type UnreadableRejection } from '../core/jobs/unreadable-submission.js';
+import type { UnreadableRejection } from '../core/jobs/unreadable-submission.js';
 import type { Transaction } from '../ports/store.js';
 import type { EngineContext } from './context.js';
 import { QueueGauge } from './queue-gauge.js';
+import { rejectUnreadableInTx, reportUnreadableRejection } from './unreadable-submissions.js';
 
 export interface EnqueueResult {
   requestId: string;
@@ -188,7 +189,8 @@ export class Admission {
       if (read.kind === 'missing') return 'skipped' as const;
       if (read.kind === 'undecodable') {
         if (read.raw.status !== 'submitted') return 'skipped' as const;
-        decided.unreadable = this.rejectUnreadable(tx, jobId, read.raw, read.error.issues);
+        // Never skipped: it would stay `submitted` for ever at the head of the admitters' query.
+        decided.unreadable = rejectUnreadableInTx(this.ctx, tx, jobId, read.raw, read.error.issues);
         return 'rejected' as const;
       }
       const job = read.doc;
@@ -234,12 +236,7 @@ export class Admission {
       if (keyId) tx.set('idempotency', keyId, this.idempotencyDoc(sub, jobId, now));
       return 'admitted' as const;
     });
-    if (decided.unreadable) {
-      this.ctx.log.warn(
-        { jobId, readable: decided.unreadable.readable, reason: decided.unreadable.message },
-        'rejected a submitted job that does not match the job schema (INVALID_JOB)',
-      );
-    }
+    if (decided.unreadable) reportUnreadableRejection(this.ctx, jobId, decided.unreadable);
     if (result === 'admitted') {
       this.gauge.noteAdmitted();
       this.ctx.analytics?.record({ type: 'admitted' });
@@ -250,23 +247,6 @@ export class Admission {
     }
     if (result !== 'skipped') this.ctx.analytics?.record({ type: 'enqueued' });
     return result;
-  }
-
-  /**
-   * A `submitted` job that does not match the job schema (written by a browser the rules let
-   * through, or by an admin): rejected in place with INVALID_JOB and its audio deleted, never
-   * skipped (see core/jobs/unreadable-submission). Call after the transaction's reads.
-   */
-  private rejectUnreadable(
-    tx: Transaction,
-    jobId: string,
-    raw: Record<string, unknown>,
-    issues: readonly { path: string; message: string }[],
-  ): UnreadableRejection {
-    const plan = planUnreadableRejection(raw, issues, { now: tx.now(), retentionMs: this.ctx.config.retention.finishedJobsMs });
-    tx.update('jobs', jobId, plan.fields);
-    for (let i = 0; i < plan.chunkCount; i++) tx.delete('payloads', payloadChunkId(jobId, i));
-    return plan;
   }
 
   private writeWithPayloadDelete(tx: Transaction, jobId: string, job: JobDoc): void {

@@ -4,6 +4,7 @@ import type { Maintenance } from './maintenance.js';
 import type { RollupMerger } from './analytics/merger.js';
 import type { StatsRefresher } from './analytics/stats.js';
 import type { PositionRefresher } from './queue-positions.js';
+import type { StraySubmissionSweep } from './unreadable-submissions.js';
 
 /**
  * The queue's own leader duties. Each is safe to run twice concurrently (every write
@@ -12,9 +13,9 @@ import type { PositionRefresher } from './queue-positions.js';
  */
 export function queueLeaderDuties(
   ctx: EngineContext,
-  parts: { maintenance: Maintenance; merger: RollupMerger; stats: StatsRefresher; positions?: PositionRefresher },
+  parts: { maintenance: Maintenance; merger: RollupMerger; stats: StatsRefresher; positions?: PositionRefresher; submissions: StraySubmissionSweep },
 ): LeaderDuty[] {
-  const { maintenance, merger, stats, positions } = parts;
+  const { maintenance, merger, stats, positions, submissions } = parts;
   const every = ctx.config.serverCoordination.maintenanceIntervalMs;
   const positionDuty: LeaderDuty[] =
     positions && ctx.config.queuePositions.enabled
@@ -36,6 +37,8 @@ export function queueLeaderDuties(
     { name: 'rollups', intervalMs: every, run: async () => void (await merger.run()) },
     { name: 'stats', intervalMs: every, run: async () => void (await stats.run()) },
     { name: 'cleanup', intervalMs: Math.max(every, 60_000), run: async () => void (await maintenance.cleanup()) },
+    // One page of submitted jobs per interval: one read when there are none.
+    { name: 'stray-submissions', intervalMs: every, run: async () => void (await submissions.run()) },
     ...positionDuty,
   ];
 }

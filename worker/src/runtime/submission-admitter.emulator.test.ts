@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientSubmissionSchema } from '../schema/job.js';
+import { QUERIES } from '../schema/queries.js';
+import { queryOf } from '../ports/store.js';
 import { planSubmission } from '../core/submission.js';
 import type { FirestoreStore } from '../adapters/firestore/firestore-store.js';
 import { Admission } from '../engine/admission.js';
+import { StraySubmissionSweep } from '../engine/unreadable-submissions.js';
 import { makeWav } from '../testing/audio.js';
 import { engineContext, uniquePrefix } from '../testing/engine-fixture.js';
 import { firestoreStore, startFirestoreTestEnv, type FirestoreTestEnv } from '../testing/firestore-env.js';
@@ -23,10 +26,12 @@ afterAll(async () => {
   await env?.stop();
 });
 
+/** `patch` replaces fields; a field patched with `undefined` is left out. */
 async function rawSubmission(store: FirestoreStore, userId: string, createdAt: Date, patch: Record<string, unknown>, seed: number): Promise<string> {
   const plan = await planSubmission({ audio: makeWav(0.2, { seed }), mimeType: 'audio/wav', userId }, { now: createdAt.getTime(), source: 'client' });
   await store.commit(plan.chunks.map((c) => ({ op: 'set' as const, collection: 'payloads' as const, id: c.id, data: c.doc })));
-  const job = { ...clientSubmissionSchema.encode({ ...plan.submission, source: 'client' }), ...patch };
+  const job: Record<string, unknown> = { ...clientSubmissionSchema.encode({ ...plan.submission, source: 'client' }), ...patch };
+  for (const [k, v] of Object.entries(patch)) if (v === undefined) delete job[k];
   await store.db.collection(store.collectionName('jobs')).doc(plan.jobId).set(job);
   return plan.jobId;
 }
@@ -59,4 +64,23 @@ describe('SubmissionAdmitter on Firestore', () => {
       await store.close();
     }
   }, 180_000);
+
+  it('the leader\u2019s sweep rejects a submission without createdAt, which the ordered listener never delivers', async () => {
+    const store = firestoreStore(env, uniquePrefix('stray'));
+    const ctx = engineContext(store, { serverId: 'srv-stray' });
+    try {
+      const stray = await rawSubmission(store, 'admin-bug', new Date(), { createdAt: undefined }, 7);
+      const readable = await rawSubmission(store, 'ok', new Date(), {}, 8);
+      const head = await store.query(queryOf(QUERIES.submittedJobs, { status: 'submitted' }, { limit: 50 }));
+      expect([...head.docs, ...head.undecodable].map((d) => d.id)).toEqual([readable]);
+      expect(await new StraySubmissionSweep(ctx).run()).toBe(1);
+      const jobs = store.db.collection(store.collectionName('jobs'));
+      expect((await jobs.doc(stray).get()).data()).toMatchObject({ status: 'rejected', rejection: { code: 'INVALID_JOB' }, userId: 'admin-bug' });
+      expect((await jobs.doc(readable).get()).get('status')).toBe('submitted');
+      const chunks = store.db.collection(store.collectionName('payloads'));
+      expect((await chunks.where('jobId', '==', stray).count().get()).data().count).toBe(0);
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
 });

@@ -17,6 +17,7 @@ import { Admission } from '../engine/admission.js';
 import { JobLeases, type ClaimedJob } from '../engine/job-leases.js';
 import { LeaderElector, type LeadershipState } from '../engine/leader-elector.js';
 import { queueLeaderDuties } from '../engine/leader-duties.js';
+import { StraySubmissionSweep } from '../engine/unreadable-submissions.js';
 import { Maintenance } from '../engine/maintenance.js';
 import { listenResilient } from '../engine/resilient-listen.js';
 import { ServerRegistry, type ServerIdentity } from '../engine/server-registry.js';
@@ -120,7 +121,13 @@ export class QueueWorker {
       { recent: (minutes) => merger.recent(minutes) },
     );
     this.elector = new LeaderElector(this.ctx, [
-      ...queueLeaderDuties(this.ctx, { maintenance: this.maintenance, merger, stats, positions: new PositionRefresher(this.ctx, () => stats.latest) }),
+      ...queueLeaderDuties(this.ctx, {
+        maintenance: this.maintenance,
+        merger,
+        stats,
+        positions: new PositionRefresher(this.ctx, () => stats.latest),
+        submissions: new StraySubmissionSweep(this.ctx),
+      }),
       ...(options.duties ?? []),
     ]);
     this.elector.onChange((s) => observer.leadership?.(s.isLeader, s.term));

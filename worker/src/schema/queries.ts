@@ -28,7 +28,7 @@ export const QUERIES = {
   },
   /** Count of jobs in some statuses (queue size for maxQueueSize). */
   jobsInStatuses: { collection: 'jobs', where: [{ field: 'status', op: 'in' }], orderBy: [], usedBy: ['engine'] },
-  /** Count of jobs in one status (stats, bench). */
+  /** Jobs in one status: counts (stats, bench); paged in id order, the stray-submission sweep. */
   jobsInStatus: { collection: 'jobs', where: [{ field: 'status', op: '==' }], orderBy: [], usedBy: ['engine'] },
   /** Count of claimable jobs of one priority (stats). */
   jobsInStatusAndPriority: {
