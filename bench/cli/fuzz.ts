@@ -63,6 +63,6 @@ const log = (m: string) => process.stderr.write(`[fuzz ${new Date().toISOString(
 const machineBefore = machineSnapshot();
 const report = await runFuzz(options, log);
 for (const table of fuzzTables(report)) console.log(`\n${renderTable(table)}`);
-const path = writeResults('fuzz', { kind: 'firequeue-fuzz', command: `npm run fuzz -- ${process.argv.slice(2).join(' ')}`.trim(), machineBefore, machineAfter: machineSnapshot(), ...report });
+const path = writeResults('fuzz', { kind: 'firequeue-fuzz', command: `npm run fuzz -- ${process.argv.slice(2).join(' ')}`.trim(), machineBefore, machineAfter: machineSnapshot(), ...report }, values.out);
 console.log(`\nresults: ${path}`);
 process.exit(report.passed ? 0 : 1);

@@ -4,20 +4,25 @@ import { validClientDocs, type ClientCase } from './client-cases.js';
 import type { Verdict } from './verdict.js';
 
 /**
- * Head-of-line check: submissions the rules accept but the engine cannot read (metadata
- * values the rules do not type-check) must not block everyone else's. The engine admits from
- * the oldest `submitted` jobs (a limited query); if it skips unreadable ones without
- * rejecting them, enough of them at the head starve every later submission.
+ * Head-of-line check: submissions the rules accept but the engine cannot read (a metadata
+ * number that is NaN: the rules type-check numbers, the job schema wants finite ones) must
+ * not block everyone else's. The engine admits from the oldest `submitted` jobs (a limited
+ * query); if it skipped unreadable ones without rejecting them, enough of them at the head
+ * would starve every later submission.
  */
 export async function poisonHeadCheck(env: ClientEnv, count: number, n0: number): Promise<Verdict> {
   const poison: ClientCase[] = [];
   for (let i = 0; i < count; i++) {
     const docs = await validClientDocs(n0 + i, 'fz-poisoner');
-    docs.job.metadata = { nested: { value: i } };
+    docs.job.metadata = { score: Number.NaN, index: i };
     poison.push({ n: n0 + i, via: 'web', uid: 'fz-poisoner', categories: ['poison'], notes: [], docs });
   }
   // Written one after another so their createdAt order is the order here.
-  for (const c of poison) await runClientCase({ ...env, decideTimeoutMs: 0 }, c);
+  let refused = 0;
+  for (const c of poison) {
+    const written = await runClientCase({ ...env, decideTimeoutMs: 0 }, c);
+    if (written.outcome === 'denied' || written.outcome === 'refused-locally') refused += 1;
+  }
   const victim: ClientCase = {
     n: n0 + count,
     via: 'web',
@@ -27,5 +32,7 @@ export async function poisonHeadCheck(env: ClientEnv, count: number, n0: number)
     docs: await validClientDocs(n0 + count, 'fz-victim'),
   };
   const verdict = await runClientCase(env, victim);
-  return { ...verdict, path: 'web', categories: ['head-of-line: valid submission behind unreadable ones'] };
+  // If the rules refuse the poison, nothing stands in the victim's way and the check proves nothing.
+  const vacuous = refused > 0 ? [`${refused} of ${count} poison submissions were refused by the rules: the check needs a value the rules accept and the engine cannot read`] : [];
+  return { ...verdict, path: 'web', categories: ['head-of-line: valid submission behind unreadable ones'], violations: [...verdict.violations, ...vacuous] };
 }

@@ -28,7 +28,7 @@ export function fuzzTables(r: FuzzReport): Table[] {
     headers: ['violation', 'cases', 'first example'],
     rows: [...byProblem.entries()].sort((a, b) => b[1].count - a[1].count).map(([k, e]) => [k, e.count, e.example]),
     notes: [
-      `documents the engine skipped as invalid: ${r.engineSkippedDocuments}`,
+      `schema-refused documents in the engine's reads (one per read, listener snapshots included; each is rejected, never left): ${r.engineSkippedDocuments}`,
       `violations matching no known gap: ${r.newViolations.length}`,
       ...r.knownGaps.map((g) => `known engine gap ${g.id} (${g.cases} cases): ${g.summary} Fix: ${g.fix}`),
     ],
