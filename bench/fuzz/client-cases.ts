@@ -60,6 +60,8 @@ type ClientMutation = {
   category: string;
   /** Only meaningful through the web SDK (rules): an admin write of it is not a submission. */
   webOnly?: boolean;
+  /** Changes the audio descriptor: not after another mutation of the case removed it. */
+  needsAudio?: boolean;
   apply(d: ClientDocs, r: Random, uid: string): Promise<string> | string;
 };
 
@@ -70,9 +72,12 @@ async function replaceAudio(d: ClientDocs, bytes: Uint8Array, honestHash: boolea
   a.bytes = bytes.length;
   a.chunkCount = Math.ceil(bytes.length / PAYLOAD_LIMITS.chunkBytes);
   if (honestHash) a.sha256 = await sha256Hex(bytes);
+  // An earlier mutation of this case may have removed every chunk: keep it that way.
+  const template = d.chunks[0]?.doc;
+  if (!template) return;
   d.chunks = Array.from({ length: a.chunkCount as number }, (_, index) => ({
     id: payloadChunkId(d.jobId, index),
-    doc: { ...d.chunks[0]!.doc, index, count: a.chunkCount, data: bytes.slice(index * PAYLOAD_LIMITS.chunkBytes, (index + 1) * PAYLOAD_LIMITS.chunkBytes) },
+    doc: { ...template, index, count: a.chunkCount, data: bytes.slice(index * PAYLOAD_LIMITS.chunkBytes, (index + 1) * PAYLOAD_LIMITS.chunkBytes) },
   }));
 }
 
@@ -99,6 +104,7 @@ const MUTATIONS: readonly ClientMutation[] = [
   },
   {
     category: 'bad audio descriptor',
+    needsAudio: true,
     apply: (d, r) => {
       const a = audioOf(d);
       const kind = pick(r, ['bytes as string', 'negative bytes', 'bytes over the limit', 'wrong chunk count', 'sha256 not hex', 'bad mime type', 'NaN duration', 'Infinity duration', 'extra key']);
@@ -163,6 +169,7 @@ const MUTATIONS: readonly ClientMutation[] = [
   },
   {
     category: 'garbage audio, honest hash',
+    needsAudio: true,
     apply: async (d, r) => {
       await replaceAudio(d, Uint8Array.from({ length: int(r, 12, 5_000) }, () => int(r, 0, 255)), true);
       return 'random bytes declared as audio/wav, sha256 matching';
@@ -170,6 +177,7 @@ const MUTATIONS: readonly ClientMutation[] = [
   },
   {
     category: 'truncated audio, honest hash',
+    needsAudio: true,
     apply: async (d, r) => {
       await replaceAudio(d, makeTestWav({ durationSec: 0.2 }).slice(0, int(r, 1, 43)), true);
       return 'a WAV cut inside its header';
@@ -177,6 +185,7 @@ const MUTATIONS: readonly ClientMutation[] = [
   },
   {
     category: 'hash does not match the audio',
+    needsAudio: true,
     apply: (d) => {
       audioOf(d).sha256 = '0'.repeat(64);
       return 'sha256 of other bytes';
@@ -191,7 +200,8 @@ export async function clientCase(n: number, random: Random, via: 'web' | 'admin'
   // One in ten stays valid: the control group must be admitted and succeed.
   const count = random() < 0.1 ? 0 : int(random, 1, 2);
   for (let i = 0; i < count; i++) {
-    const m = pick(random, via === 'web' ? MUTATIONS : MUTATIONS.filter((x) => !x.webOnly));
+    const hasAudio = typeof c.docs.job.audio === 'object' && c.docs.job.audio !== null;
+    const m = pick(random, MUTATIONS.filter((x) => (via === 'web' || !x.webOnly) && (hasAudio || !x.needsAudio)));
     c.categories.push(m.category);
     c.notes.push(await m.apply(c.docs, random, uid));
   }

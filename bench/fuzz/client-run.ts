@@ -140,14 +140,17 @@ export async function runClientCase(env: ClientEnv, c: ClientCase): Promise<Verd
     if (left) verdict.violations.push(`refused, yet ${left} audio chunks exist`);
     return verdict;
   }
+  // The admin SDK normalises a path it accepts ("/leading" names the document "leading"):
+  // follow the document it actually wrote.
+  const jobId = c.via === 'admin' ? env.store.db.collection(env.names.jobs).doc(c.docs.jobId).id : c.docs.jobId;
   const deadline = Date.now() + env.decideTimeoutMs;
   // Follow it to the end: admitted jobs run at once (the fake answers instantly), and
   // garbage that got past admission shows how far it went (payload check or upstream 400).
   const settled = (r: Record<string, unknown> | null) => !r || ['succeeded', 'failed', 'dead_lettered', 'cancelled', 'rejected'].includes(String(r.status));
-  let raw = await jobDoc(env, c.docs.jobId);
+  let raw = await jobDoc(env, jobId);
   while (!settled(raw) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 200));
-    raw = await jobDoc(env, c.docs.jobId);
+    raw = await jobDoc(env, jobId);
   }
   if (!raw) {
     verdict.outcome = 'vanished';
