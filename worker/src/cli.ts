@@ -35,7 +35,8 @@ async function main(): Promise<number> {
     projectId: options.projectId,
     prefix: options.config.collectionPrefix,
     emulatorHost: options.emulatorHost,
-    onInvalidDocument: (error) => log.warn({ err: error }, 'skipped a document that does not match its schema'),
+    // Once per read (a listener reports it in every snapshot): the admitters reject a `submitted` one.
+    onInvalidDocument: (error) => log.warn({ err: error }, 'read a document that does not match its schema'),
   });
   const transcriber = new GeminiTranscriber({ apiKey: options.geminiApiKey!, baseUrl: options.fakeGeminiUrl });
   // Flow control and the worker must agree on the server id: slices and the leader fence use it.
