@@ -24,6 +24,29 @@ describe('ServersPage', () => {
     expect(within(b).queryByTestId('leader-badge')).toBeNull();
   });
 
+  it("shows each server's budget slice per model: leased, expired, or provisional before the leader allocates", async () => {
+    const data = new FakeData();
+    const slice = (model: string, o: { concurrency: number; term: number; expiresAt: number; rpm?: number; tpm?: number }) => ({
+      model,
+      concurrency: o.concurrency,
+      requestsPerMinute: o.rpm ?? 0,
+      tokensPerMinute: o.tpm ?? 0,
+      term: o.term,
+      expiresAt: o.expiresAt,
+    });
+    data.put('servers', 'srv-a', server({ serverId: 'srv-a', budget: { m1: slice('m1', { concurrency: 3, term: 7, expiresAt: T0 + 5_000, rpm: 40.6, tpm: 90_000 }) } }));
+    data.put('servers', 'srv-b', server({ serverId: 'srv-b', budget: { m1: slice('m1', { concurrency: 1, term: 7, expiresAt: T0 - 1_000 }) } }));
+    data.put('servers', 'srv-c', server({ serverId: 'srv-c', budget: { m1: slice('m1', { concurrency: 2, term: 0, expiresAt: 0 }) } }));
+    data.put('servers', 'srv-d', server({ serverId: 'srv-d' }));
+    renderPage(<ServersPage />, { data });
+    const a = await screen.findByTestId('budget-srv-a');
+    expect(a).toHaveTextContent('m1 3 slots · 40 req/min · 90,000 tok/min');
+    expect(a).not.toHaveTextContent(/expired|provisional/);
+    expect(screen.getByTestId('budget-srv-b')).toHaveTextContent('m1 1 slot expired');
+    expect(screen.getByTestId('budget-srv-c')).toHaveTextContent('m1 2 slots provisional');
+    expect(screen.getByTestId('budget-srv-d')).toHaveTextContent('none');
+  });
+
   it('judges staleness in Firestore time, not by a skewed browser clock', async () => {
     const data = new FakeData();
     // Browser clock is 5 minutes fast: by the raw clock every heartbeat looks stale.

@@ -6,9 +6,10 @@ import { useLiveDoc, useLiveQuery, useServerNow } from '../../data/hooks';
 import { specs } from '../../data/queries';
 import { useNow } from '../../lib/clock';
 import { formatDuration, formatNumber } from '../../lib/format';
+import { sliceViews } from './budget-slice';
 import { STALE_AFTER_INTERVALS, leaderView, serverHealth } from './health';
 
-const HEAD = ['Server', 'State', 'Heartbeat age', 'In flight', 'Concurrency limit', 'Completed / failed', 'Version', 'Host'];
+const HEAD = ['Server', 'State', 'Heartbeat age', 'In flight', 'Concurrency limit', 'Budget slice', 'Completed / failed', 'Version', 'Host'];
 
 export function ServersPage() {
   const now = useServerNow(useNow());
@@ -51,6 +52,7 @@ export function ServersPage() {
                     if (!r.ok) return <InvalidRow key={r.id} id={r.id} error={r.error} colSpan={HEAD.length} />;
                     const s = r.data;
                     const health = serverHealth(s, now);
+                    const slices = sliceViews(s.budget, now);
                     const isLeader = lease?.holder === s.serverId && !lease.expired;
                     return (
                       <tr key={r.id} data-testid={`server-row-${s.serverId}`} data-stale={health.stale}>
@@ -80,6 +82,22 @@ export function ServersPage() {
                           {formatNumber(s.concurrencyLimit)} <span className="text-slate-500">/ max {s.maxConcurrency}</span>
                         </Td>
                         <Td>
+                          {slices.length === 0 ? (
+                            <span className="text-slate-500" data-testid={`budget-${s.serverId}`}>
+                              none
+                            </span>
+                          ) : (
+                            <ul className="space-y-0.5" data-testid={`budget-${s.serverId}`}>
+                              {slices.map((v) => (
+                                <li key={v.model} className="whitespace-nowrap text-xs">
+                                  <span className="font-mono">{v.model}</span> {v.summary}{' '}
+                                  {v.status !== 'leased' && <Badge tone={v.status === 'expired' ? 'warn' : 'neutral'}>{v.status}</Badge>}
+                                </li>
+                              ))}
+                            </ul>
+                          )}
+                        </Td>
+                        <Td>
                           {formatNumber(s.jobsCompleted)} / {formatNumber(s.jobsFailed)}
                         </Td>
                         <Td mono>{s.version}</Td>
@@ -92,7 +110,8 @@ export function ServersPage() {
                 </Table>
                 <p className="mt-2 text-xs text-slate-500">
                   Ages are in Firestore time (browser clock corrected by the estimated offset). A server is flagged stale after{' '}
-                  {STALE_AFTER_INTERVALS} missed heartbeat intervals.
+                  {STALE_AFTER_INTERVALS} missed heartbeat intervals. A budget slice is the share of each model's fleet-wide limit
+                  the leader leased to that server.
                 </p>
               </>
             )
