@@ -51,22 +51,33 @@ export class Maintenance {
     return reclaimed;
   }
 
-  private reclaim(jobId: string, ownerLost: boolean, owner?: string): Promise<boolean> {
-    return this.ctx.store.runTransaction(async (tx) => {
-      const job = await tx.get('jobs', jobId);
-      const now = tx.now();
-      if (!job || job.status !== 'running') return false;
-      if (ownerLost ? job.lease?.owner !== owner : !leaseExpired(job, now)) return false;
-      const next = reclaimExpired(jobId, job, {
-        now,
-        retentionMs: this.ctx.config.retention.finishedJobsMs,
-        by: this.ctx.serverId,
-        ownerLost,
+  private async reclaim(jobId: string, ownerLost: boolean, owner?: string): Promise<boolean> {
+    let outcome: { owner: string | null; to: string; attempts: number } | null;
+    try {
+      outcome = await this.ctx.store.runTransaction(async (tx) => {
+        const job = await tx.get('jobs', jobId);
+        const now = tx.now();
+        if (!job || job.status !== 'running') return null;
+        if (ownerLost ? job.lease?.owner !== owner : !leaseExpired(job, now)) return null;
+        const next = reclaimExpired(jobId, job, {
+          now,
+          retentionMs: this.ctx.config.retention.finishedJobsMs,
+          by: this.ctx.serverId,
+          ownerLost,
+        });
+        writeJob(tx, jobId, job, next);
+        return { owner: job.lease?.owner ?? null, to: next.status, attempts: next.attempts };
       });
-      writeJob(tx, jobId, job, next);
-      this.ctx.log.info({ jobId, owner: job.lease?.owner, to: next.status, attempts: next.attempts }, 'reclaimed job lease');
-      return true;
-    });
+    } catch (error) {
+      // Logged here, not swallowed unseen: a lease that stays unreclaimed because every try
+      // loses contention (e.g. a killed worker's open transaction still holds the document's
+      // lock until Firestore expires it) must be visible to whoever reads the logs.
+      if (error instanceof ContentionError) this.ctx.log.warn({ jobId, err: error }, 'lease reclaim lost contention; retried next maintenance run');
+      throw error;
+    }
+    // After the commit: the callback may run several times, and only a committed reclaim happened.
+    if (outcome) this.ctx.log.info({ jobId, ...outcome }, 'reclaimed job lease');
+    return outcome !== null;
   }
 
   /** Reclaims every job held by a server that was declared lost. */
