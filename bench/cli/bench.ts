@@ -6,7 +6,7 @@
  * Gemini, prints a table per scenario, and writes everything (with the machine's load) to
  * bench/results/bench-<timestamp>.json. Exit code 1 when a scenario failed to run.
  */
-import { parseArgs } from 'node:util';
+import { cliArgs } from '../lib/cli-args.js';
 import { machineSnapshot } from '../lib/machine.js';
 import { writeResults } from '../lib/results.js';
 import { renderTable } from '../lib/table.js';
@@ -22,42 +22,26 @@ const HELP = `npm run bench -- [options]
   --out DIR         results directory (default bench/results)
   -h, --help`;
 
-function fail(message: string): never {
-  process.stderr.write(`${message}\n\n${HELP}\n`);
-  process.exit(2);
-}
-
-const { values } = (() => {
-  try {
-    return parseArgs({
-      options: {
-        scenario: { type: 'string' },
-        quick: { type: 'boolean', default: false },
-        seed: { type: 'string', default: '1' },
-        out: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    });
-  } catch (error) {
-    return fail((error as Error).message);
-  }
-})();
-if (values.help) {
-  console.log(HELP);
-  process.exit(0);
-}
+const { values, usage: fail, number } = cliArgs(
+  {
+    scenario: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    seed: { type: 'string', default: '1' },
+    out: { type: 'string' },
+  },
+  HELP,
+);
 const selected = values.scenario ? values.scenario.split(',').map((s) => s.trim()).filter(Boolean) : SCENARIO_NAMES;
 const unknown = selected.filter((s) => !(s in SCENARIOS));
 if (unknown.length) fail(`unknown scenario(s): ${unknown.join(', ')}`);
-if (!/^\d+$/.test(values.seed)) fail(`--seed must be a non-negative integer, got ${values.seed}`);
+const seed = number('seed', 1);
 
 const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 const report: Record<string, unknown> = {
   kind: 'firequeue-bench',
   command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
   quick: values.quick,
-  seed: Number(values.seed),
+  seed,
   machineBefore: machineSnapshot(),
   scenarios: {} as Record<string, unknown>,
   errors: {} as Record<string, string>,
@@ -67,7 +51,7 @@ for (const name of selected) {
   log(`scenario ${name}: start (load ${machineSnapshot().loadavg.join(' ')})`);
   const started = Date.now();
   try {
-    const outcome = await SCENARIOS[name]!({ quick: values.quick, seed: Number(values.seed), log });
+    const outcome = await SCENARIOS[name]!({ quick: values.quick, seed, log });
     (report.scenarios as Record<string, unknown>)[name] = { ...(outcome.result as object), elapsedSec: Math.round((Date.now() - started) / 1000) };
     for (const table of outcome.tables) {
       const text = renderTable(table);

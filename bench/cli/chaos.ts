@@ -7,7 +7,7 @@
  * fails commits; then an audit over every document. Prints tables, writes
  * bench/results/chaos-<timestamp>.json, exits 1 if any job was lost or completed twice.
  */
-import { parseArgs } from 'node:util';
+import { cliArgs } from '../lib/cli-args.js';
 import { runChaos, type ChaosOptions } from '../chaos/run-chaos.js';
 import { chaosTables } from '../chaos/report.js';
 import { machineSnapshot } from '../lib/machine.js';
@@ -27,51 +27,31 @@ const HELP = `npm run chaos -- [options]
   --quick           the smoke-sized run
   --out DIR         results directory (default bench/results)`;
 
-function int(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!/^\d+(\.\d+)?$/.test(value)) {
-    process.stderr.write(`--${name} must be a number, got ${value}\n\n${HELP}\n`);
-    process.exit(2);
-  }
-  return Number(value);
-}
-
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      jobs: { type: 'string' },
-      workers: { type: 'string' },
-      seconds: { type: 'string' },
-      'kill-every': { type: 'string' },
-      'fault-every': { type: 'string' },
-      seed: { type: 'string' },
-      quick: { type: 'boolean', default: false },
-      out: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  }));
-} catch (error) {
-  process.stderr.write(`${(error as Error).message}\n\n${HELP}\n`);
-  process.exit(2);
-}
-if (values.help) {
-  console.log(HELP);
-  process.exit(0);
-}
+const { values, number } = cliArgs(
+  {
+    jobs: { type: 'string' },
+    workers: { type: 'string' },
+    seconds: { type: 'string' },
+    'kill-every': { type: 'string' },
+    'fault-every': { type: 'string' },
+    seed: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string' },
+  },
+  HELP,
+);
 const quick = values.quick;
 const options: ChaosOptions = {
-  jobs: int('jobs', values.jobs, quick ? 60 : 300),
-  workers: int('workers', values.workers, quick ? 3 : 4),
+  jobs: number('jobs', quick ? 60 : 300, 'number'),
+  workers: number('workers', quick ? 3 : 4, 'number'),
   concurrency: 4,
-  durationMs: int('seconds', values.seconds, quick ? 45 : 180) * 1000,
-  killEveryMs: int('kill-every', values['kill-every'], 6) * 1000,
-  faultEveryMs: int('fault-every', values['fault-every'], 3) * 1000,
+  durationMs: number('seconds', quick ? 45 : 180, 'number') * 1000,
+  killEveryMs: number('kill-every', 6, 'number') * 1000,
+  faultEveryMs: number('fault-every', 3, 'number') * 1000,
   drainTimeoutMs: 240_000,
   clientShare: 0.25,
   stuckAfterMs: 15_000,
-  seed: int('seed', values.seed, 1),
+  seed: number('seed', 1, 'number'),
   fake: { capacity: 6, baseLatencyMs: 300, latencyMsPerAudioSecond: 200 },
 };
 const log = (m: string) => process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${m}\n`);

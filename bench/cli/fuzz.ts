@@ -7,7 +7,7 @@
  * case must end in a typed error (or a `rejected` job with a code) and leave no partial
  * document. Prints tables, writes bench/results/fuzz-<timestamp>.json, exits 1 on a violation.
  */
-import { parseArgs } from 'node:util';
+import { cliArgs } from '../lib/cli-args.js';
 import { fuzzTables } from '../fuzz/report.js';
 import { runFuzz, type FuzzOptions } from '../fuzz/run-fuzz.js';
 import { machineSnapshot } from '../lib/machine.js';
@@ -23,35 +23,19 @@ const HELP = `npm run fuzz -- [options]
   --quick      the smoke-sized run
   --out DIR    results directory (default bench/results)`;
 
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      cases: { type: 'string' },
-      seed: { type: 'string', default: '1' },
-      quick: { type: 'boolean', default: false },
-      out: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-  }));
-} catch (error) {
-  process.stderr.write(`${(error as Error).message}\n\n${HELP}\n`);
-  process.exit(2);
-}
-if (values.help) {
-  console.log(HELP);
-  process.exit(0);
-}
-for (const [name, v] of [['cases', values.cases], ['seed', values.seed]] as const) {
-  if (v !== undefined && !/^\d+$/.test(v)) {
-    process.stderr.write(`--${name} must be a non-negative integer, got ${v}\n\n${HELP}\n`);
-    process.exit(2);
-  }
-}
-const cases = Number(values.cases ?? (values.quick ? 300 : 2000));
+const { values, number } = cliArgs(
+  {
+    cases: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string' },
+  },
+  HELP,
+);
+const cases = number('cases', values.quick ? 300 : 2000);
+const seed = number('seed', 1);
 const options: FuzzOptions = {
-  seed: Number(values.seed),
+  seed,
   serverCases: cases,
   webCases: Math.ceil(cases / 5),
   adminCases: Math.ceil(cases / 20),
