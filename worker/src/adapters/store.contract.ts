@@ -157,6 +157,53 @@ export function describeStoreContract(label: string, makeStore: () => Promise<St
       expect((await store.get('jobs', 'no-such-job')).doc).toBeNull();
     });
 
+    it('commitIf writes a batch only when every guard holds, and returns the new versions', async () => {
+      await store.commit([{ op: 'set', collection: 'jobs', id: 'g1', data: job({ userId: 'guard', rank: 1 }) }]);
+      const read = await store.get('jobs', 'g1');
+      expect(read.version).not.toBeNull();
+      expect((await store.get('jobs', 'g-none')).version).toBeNull();
+      // Version matches, the new document does not exist: both writes land atomically.
+      const ok = await store.commitIf([
+        { op: 'set', collection: 'jobs', id: 'g1', data: job({ userId: 'guard', rank: 2 }), guard: { ifVersion: read.version! } },
+        { op: 'set', collection: 'jobs', id: 'g2', data: job({ userId: 'guard', rank: 3 }), guard: { ifMissing: true } },
+      ]);
+      expect(ok.ok).toBe(true);
+      if (!ok.ok) return;
+      expect((await store.get('jobs', 'g1')).doc?.rank).toBe(2);
+      // The returned version is the document's version: it guards the next write.
+      const next = await store.commitIf([{ op: 'set', collection: 'jobs', id: 'g1', data: job({ userId: 'guard', rank: 4 }), guard: { ifVersion: ok.versions[0]! } }]);
+      expect(next.ok).toBe(true);
+      // A stale version (another writer in between) fails the whole batch: nothing is written.
+      const stale = await fx.other.commitIf([
+        { op: 'set', collection: 'jobs', id: 'g3', data: job({ userId: 'guard', rank: 9 }) },
+        { op: 'set', collection: 'jobs', id: 'g1', data: job({ userId: 'guard', rank: 5 }), guard: { ifVersion: read.version! } },
+      ]);
+      expect(stale).toEqual({ ok: false });
+      expect((await store.get('jobs', 'g1')).doc?.rank).toBe(4);
+      expect((await store.get('jobs', 'g3')).doc).toBeNull();
+      // ifMissing on an existing document, and a guarded write of a deleted one, both fail.
+      expect(await store.commitIf([{ op: 'set', collection: 'jobs', id: 'g2', data: job(), guard: { ifMissing: true } }])).toEqual({ ok: false });
+      const g2 = await store.get('jobs', 'g2');
+      const del = await store.commitIf([{ op: 'delete', collection: 'jobs', id: 'g2', guard: { ifVersion: g2.version! } }]);
+      expect(del.ok).toBe(true);
+      expect(await store.commitIf([{ op: 'set', collection: 'jobs', id: 'g2', data: job(), guard: { ifVersion: g2.version! } }])).toEqual({ ok: false });
+      expect((await store.get('jobs', 'g2')).doc).toBeNull();
+    });
+
+    it('query and listener snapshots carry versions that guard a write', async () => {
+      await store.commit([{ op: 'set', collection: 'jobs', id: 'gv1', data: job({ userId: 'gv', rank: 1 }) }]);
+      const { docs } = await store.query({ collection: 'jobs', where: [{ field: 'userId', op: '==', value: 'gv' }] });
+      const seen: ListenSnapshot<'jobs'>[] = [];
+      const stop = store.listen({ collection: 'jobs', where: [{ field: 'userId', op: '==', value: 'gv' }] }, (s) => seen.push(s), () => {});
+      await waitFor(() => seen.length > 0);
+      stop();
+      const fromListener = seen.at(-1)!.docs[0]!;
+      const first = await store.commitIf([{ op: 'set', collection: 'jobs', id: 'gv1', data: job({ userId: 'gv', rank: 2 }), guard: { ifVersion: fromListener.version } }]);
+      expect(first.ok).toBe(true);
+      // The query's version is the same, now stale, one.
+      expect(await store.commitIf([{ op: 'set', collection: 'jobs', id: 'gv1', data: job({ userId: 'gv', rank: 3 }), guard: { ifVersion: docs[0]!.version } }])).toEqual({ ok: false });
+    });
+
     it('serializes concurrent read-modify-write transactions from two clients (no lost update)', async () => {
       await store.commit([{ op: 'set', collection: 'locks', id: 'ctr', data: lock('ctr', 0) }]);
       const bump = (s: DocStore) =>

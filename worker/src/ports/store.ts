@@ -69,6 +69,8 @@ export interface Snapshot<K extends CollectionKey> {
   data: DocOf<K>;
   /** Store time of the document's last write (ms). */
   updateTime: number;
+  /** The exact version read, for a guarded write of this document (`commitIf`, `patch`). */
+  version: DocVersion;
 }
 
 /**
@@ -120,7 +122,24 @@ export interface SelectResult<K extends CollectionKey, F extends keyof DocOf<K>>
 export interface DocResult<K extends CollectionKey> {
   doc: DocOf<K> | null;
   readTime: number;
+  /** The exact version read (null when the document does not exist). */
+  version: DocVersion | null;
 }
+
+/**
+ * A precondition on one write of `commitIf`: the document is still at the version that was
+ * read (Firestore's `updateTime` precondition), or it does not exist yet.
+ */
+export type WriteGuard = { ifVersion: DocVersion } | { ifMissing: true };
+
+/** A write of `commitIf`: a mutation, optionally guarded. */
+export type GuardedMutation = DocMutation & { guard?: WriteGuard };
+
+export type GuardedCommit =
+  /** Committed; `versions[i]` is the new version of mutation i (null for a delete). */
+  | { ok: true; time: number; versions: (DocVersion | null)[] }
+  /** A guard failed (the document changed, exists or is gone): nothing was written. */
+  | { ok: false };
 
 /** `Transaction.getLenient`: a document that fails its schema is returned, not thrown. */
 export type LenientRead<K extends CollectionKey> =
@@ -191,6 +210,14 @@ export interface DocStore {
   patch<K extends CollectionKey>(collection: K, id: string, fields: Partial<DocOf<K>>, options?: { ifVersion?: DocVersion }): Promise<boolean>;
   /** Atomic batch of blind writes; returns the commit time. */
   commit(mutations: readonly DocMutation[]): Promise<number>;
+  /**
+   * Atomic batch whose writes may carry preconditions (optimistic concurrency): if any guard
+   * fails, nothing is written and the result says so. Unlike `runTransaction` it takes no
+   * locks, so a process that dies half-way leaves nothing locked behind it; use it for steps
+   * that read (or already hold) the documents' versions and write them back.
+   * A guarded `set` of an existing document replaces every field the schema writes.
+   */
+  commitIf(mutations: readonly GuardedMutation[]): Promise<GuardedCommit>;
   /**
    * Serializable read-write transaction. `fn` may run more than once (on contention): keep
    * it free of side effects other than the transaction's own writes.

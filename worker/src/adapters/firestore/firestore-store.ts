@@ -23,6 +23,8 @@ import {
   type UndecodableDoc,
   type DocStore,
   type DocVersion,
+  type GuardedCommit,
+  type GuardedMutation,
   type SelectResult,
   type ListenSnapshot,
   type OpsMeter,
@@ -51,6 +53,11 @@ const GRPC_NOT_FOUND = 5;
 const GRPC_ALREADY_EXISTS = 6;
 const GRPC_FAILED_PRECONDITION = 9;
 const GRPC_ABORTED = 10;
+
+/** The exact update time (microseconds), the only value a precondition matches. */
+function versionOf(snap: DocumentSnapshot): DocVersion | null {
+  return snap.exists && snap.updateTime ? (snap.updateTime as unknown as DocVersion) : null;
+}
 
 function grpcCode(error: unknown): number | null {
   const code = (error as { code?: unknown } | null)?.code;
@@ -115,7 +122,7 @@ export class FirestoreStore implements DocStore {
     for (const d of snap.docs) {
       const updateTime = d.updateTime.toMillis();
       try {
-        docs.push({ id: d.id, data: decodeDoc(collection, d.data()), updateTime });
+        docs.push({ id: d.id, data: decodeDoc(collection, d.data()), updateTime, version: d.updateTime as unknown as DocVersion });
       } catch (error) {
         const decodeError = new DocumentDecodeError(d.ref.path, error);
         this.options.onInvalidDocument?.(decodeError);
@@ -153,7 +160,7 @@ export class FirestoreStore implements DocStore {
   private async doGet<K extends CollectionKey>(collection: K, id: string): Promise<DocResult<K>> {
     const snap = await this.timed(() => this.ref(collection, id).get(), (s) => s.readTime.toMillis());
     this.meter.reads += 1;
-    return { doc: this.decodeSnap(collection, snap), readTime: snap.readTime.toMillis() };
+    return { doc: this.decodeSnap(collection, snap), readTime: snap.readTime.toMillis(), version: versionOf(snap) };
   }
 
   private async build(query: Query): Promise<FsQuery> {
@@ -254,6 +261,49 @@ export class FirestoreStore implements DocStore {
     const results = await batch.commit();
     const t = results[0]?.writeTime.toMillis() ?? this.now();
     return t;
+  }
+
+  commitIf(mutations: readonly GuardedMutation[]): Promise<GuardedCommit> {
+    return this.track(() => this.doCommitIf(mutations));
+  }
+
+  private async doCommitIf(mutations: readonly GuardedMutation[]): Promise<GuardedCommit> {
+    if (mutations.length === 0) return { ok: true, time: this.now(), versions: [] };
+    const batch = this.db.batch();
+    for (const m of mutations) {
+      const ref = this.ref(m.collection, m.id);
+      const guard = m.guard;
+      if (m.op === 'delete') {
+        if (!guard) batch.delete(ref);
+        else if ('ifMissing' in guard) batch.delete(ref, { exists: false });
+        else batch.delete(ref, { lastUpdateTime: guard.ifVersion as unknown as Timestamp });
+        continue;
+      }
+      const data = encodeDoc(m.collection, m.data as never) as DocumentData;
+      if (!guard) batch.set(ref, data);
+      else if ('ifMissing' in guard) batch.create(ref, data);
+      // The SDK's set() takes no precondition: an update of every field the schema writes,
+      // guarded by the version read, is the same replacement.
+      else batch.update(ref, data, { lastUpdateTime: guard.ifVersion as unknown as Timestamp });
+    }
+    let results;
+    try {
+      results = await batch.commit();
+    } catch (error) {
+      const code = grpcCode(error);
+      if (code === GRPC_FAILED_PRECONDITION || code === GRPC_ALREADY_EXISTS || code === GRPC_NOT_FOUND) return { ok: false };
+      throw error;
+    }
+    for (const m of mutations) {
+      if (m.op === 'delete') this.meter.deletes += 1;
+      else this.meter.writes += 1;
+    }
+    const time = results[0]?.writeTime.toMillis() ?? this.now();
+    return {
+      ok: true,
+      time,
+      versions: mutations.map((m, i) => (m.op === 'delete' ? null : ((results[i]?.writeTime ?? null) as unknown as DocVersion | null))),
+    };
   }
 
   runTransaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
@@ -399,7 +449,7 @@ export class FirestoreStore implements DocStore {
       (snap) => {
         this.meter.reads += 1;
         try {
-          onNext({ doc: this.decodeSnap(collection, snap), readTime: snap.readTime.toMillis() });
+          onNext({ doc: this.decodeSnap(collection, snap), readTime: snap.readTime.toMillis(), version: versionOf(snap) });
         } catch (error) {
           onError(error as Error);
         }

@@ -14,6 +14,8 @@ import {
   type UndecodableDoc,
   type DocStore,
   type DocVersion,
+  type GuardedCommit,
+  type GuardedMutation,
   type SelectResult,
   type ListenSnapshot,
   type OpsMeter,
@@ -120,7 +122,7 @@ export class MemoryStore implements DocStore {
     await Promise.resolve();
     this.meter.reads += 1;
     const s = this.stored(collection, id);
-    return { doc: s ? this.decode(collection, id, s) : null, readTime: this.clock.now() };
+    return { doc: s ? this.decode(collection, id, s) : null, readTime: this.clock.now(), version: s ? (s.version as unknown as DocVersion) : null };
   }
 
   private evaluate<K extends CollectionKey>(query: Query<K>): { id: string; stored: StoredDoc }[] {
@@ -157,7 +159,7 @@ export class MemoryStore implements DocStore {
     const undecodable: UndecodableDoc[] = [];
     for (const r of rows) {
       try {
-        docs.push({ id: r.id, data: this.decode(collection, r.id, r.stored), updateTime: r.stored.updateTime });
+        docs.push({ id: r.id, data: this.decode(collection, r.id, r.stored), updateTime: r.stored.updateTime, version: r.stored.version as unknown as DocVersion });
       } catch (error) {
         const decodeError = error as DocumentDecodeError;
         this.options.onInvalidDocument?.(decodeError);
@@ -278,6 +280,20 @@ export class MemoryStore implements DocStore {
     await Promise.resolve();
     this.assertOpen();
     return this.applyWrites(mutations);
+  }
+
+  async commitIf(mutations: readonly GuardedMutation[]): Promise<GuardedCommit> {
+    await Promise.resolve();
+    this.assertOpen();
+    // Guards are checked against the state before the batch, all or nothing, like Firestore.
+    for (const m of mutations) {
+      if (!m.guard) continue;
+      const current = this.stored(m.collection, m.id);
+      if ('ifMissing' in m.guard ? current !== undefined : current?.version !== (m.guard.ifVersion as unknown as number)) return { ok: false };
+    }
+    const time = this.applyWrites(mutations);
+    const versions = mutations.map((m) => (m.op === 'delete' ? null : ((this.stored(m.collection, m.id)?.version ?? null) as unknown as DocVersion | null)));
+    return { ok: true, time, versions };
   }
 
   async runTransaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
@@ -421,7 +437,7 @@ export class MemoryStore implements DocStore {
           emit: () => {
             this.meter.reads += 1;
             try {
-              onNext({ doc: s ? this.decode(collection, id, s) : null, readTime: this.clock.now() });
+              onNext({ doc: s ? this.decode(collection, id, s) : null, readTime: this.clock.now(), version: s ? (s.version as unknown as DocVersion) : null });
             } catch (error) {
               onError(error as Error);
             }
