@@ -5,6 +5,7 @@ import { pino } from 'pino';
 import { FirestoreStore } from './adapters/firestore/firestore-store.js';
 import { GeminiTranscriber } from './adapters/gemini/gemini-transcriber.js';
 import { CliUsageError, HELP, parseCliOptions } from './cli/options.js';
+import { createShutdown } from './cli/shutdown.js';
 import { startHttpServer } from './runtime/http-server.js';
 import { WorkerMetrics } from './runtime/metrics.js';
 import { QueueWorker } from './runtime/worker.js';
@@ -13,7 +14,9 @@ import { systemClock } from './ports/clock.js';
 
 /**
  * The worker process: `tsx worker/src/cli.ts --help`. JSON logs (pino) on stdout; exits 0
- * after a graceful shutdown on SIGTERM/SIGINT, 2 on bad usage, 1 on a fatal error.
+ * after a graceful shutdown on SIGTERM/SIGINT, 2 on bad usage, 1 on a fatal error, and 1
+ * when the shutdown did not finish within --grace-ms + --final-writes-ms (or on a second
+ * signal), with a log line naming what it abandoned.
  */
 async function main(): Promise<number> {
   let options;
@@ -64,31 +67,33 @@ async function main(): Promise<number> {
   const http = await startHttpServer({ port: options.port, status: () => worker.status(), registry: metrics.registry });
   log.info({ port: http.port }, 'http listening');
 
-  let stopping: Promise<void> | null = null;
-  let onStopping: (p: Promise<void>) => void = () => {};
-  const stopped = new Promise<Promise<void>>((resolve) => (onStopping = resolve));
-  const shutdown = (signal: string) => {
-    if (stopping) {
-      log.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
-    }
-    log.info({ signal, graceMs: options.graceMs }, 'shutting down');
-    stopping = (async () => {
-      await worker.stop({ graceMs: options.graceMs });
-      await http.close();
-      await store.close();
-    })();
-    onStopping(stopping);
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  const shutdown = createShutdown({
+    graceMs: options.graceMs,
+    finalWritesMs: options.finalWritesMs,
+    log,
+    describe: () => ({ worker: worker.status() }),
+    steps: [
+      { name: 'worker.stop (drain in-flight jobs, release leases, resign, flush analytics, deregister)', run: () => worker.stop({ graceMs: options.graceMs }) },
+      { name: 'close the HTTP server', run: () => http.close() },
+      { name: 'close the Firestore client', run: () => store.close() },
+    ],
+  });
+  process.on('SIGTERM', () => shutdown.onSignal('SIGTERM'));
+  process.on('SIGINT', () => shutdown.onSignal('SIGINT'));
 
-  await worker.start();
-  log.info({ serverId: worker.serverId, prefix: options.config.collectionPrefix, project: options.projectId }, 'worker ready');
-  await (await stopped);
+  // A signal during start-up (Firestore unreachable: registration can hang) stops the worker
+  // without waiting for start() to return; its late failure is then of no interest.
+  const startup = worker.start();
+  const signalled = new Promise<void>((resolve) => process.once('SIGTERM', resolve).once('SIGINT', resolve));
+  const first = await Promise.race([startup.then(() => 'started' as const), signalled.then(() => 'signal' as const)]);
+  if (first === 'started') log.info({ serverId: worker.serverId, prefix: options.config.collectionPrefix, project: options.projectId }, 'worker ready');
+  else startup.catch((error: unknown) => log.warn({ err: error }, 'start-up interrupted by the shutdown'));
+  await signalled;
+  await shutdown.done;
   log.info('worker exited cleanly');
   log.flush();
-  return 0;
+  // Exit now: a handle the client libraries keep open must not outlive a clean stop.
+  process.exit(0);
 }
 
 main().then(

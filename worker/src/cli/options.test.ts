@@ -29,6 +29,8 @@ describe('parseCliOptions', () => {
     expect(options.config.lease).toMatchObject({ durationMs: 5000, heartbeatMs: 10_000 });
     expect(options.geminiApiKey).toBe('fake-gemini-key');
     expect(options.projectId).toBe('demo-firequeue');
+    expect(options).toMatchObject({ graceMs: 10_000, finalWritesMs: 2_000 });
+    expect(parseCliOptions(['--fake-gemini-url', 'http://127.0.0.1:1', '--grace-ms', '500', '--final-writes-ms', '250'], {})).toMatchObject({ graceMs: 500, finalWritesMs: 250 });
   });
 
   it('refuses bad input with a clear message', () => {

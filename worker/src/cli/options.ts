@@ -24,6 +24,12 @@ Options:
                             is required and calls go to Google (env GOOGLE_GEMINI_BASE_URL)
   --grace-ms N              on SIGTERM/SIGINT, let in-flight jobs finish this long before
                             releasing them (default 10000)
+  --final-writes-ms N       after the grace period, how long the final store writes (lease
+                            releases, deregistration, analytics flush) may take (default
+                            2000). The process exits at the latest grace-ms + final-writes-ms
+                            after the first signal, even when Firestore is unreachable: it then
+                            logs what it abandoned and exits 1. A second SIGTERM/SIGINT exits
+                            at once (exit 1)
   --flow fleet|static       flow control: fleet = shared circuit breaker, global budget and
                             adaptive concurrency through Firestore (default); static = a fixed
                             --concurrency against the model, nothing shared (env FQ_FLOW)
@@ -32,6 +38,9 @@ Options:
   -h, --help                show this help
 
 Environment: GEMINI_API_KEY, FIRESTORE_EMULATOR_HOST, GCLOUD_PROJECT, GOOGLE_APPLICATION_CREDENTIALS.`;
+
+/** Default of `--final-writes-ms`: the bounded allowance after the grace period. */
+export const DEFAULT_FINAL_WRITES_MS = 2_000;
 
 export class CliUsageError extends Error {
   override readonly name = 'CliUsageError';
@@ -48,6 +57,7 @@ const optionsSchema = z.object({
   fakeGeminiUrl: z.url({ protocol: /^https?$/ }).nullable(),
   geminiApiKey: z.string().min(1).nullable(),
   graceMs: z.number().int().nonnegative(),
+  finalWritesMs: z.number().int().nonnegative(),
   admit: z.boolean(),
   flow: z.enum(['fleet', 'static']),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']),
@@ -96,6 +106,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
         model: { type: 'string' },
         'fake-gemini-url': { type: 'string' },
         'grace-ms': { type: 'string' },
+        'final-writes-ms': { type: 'string' },
         'no-admit': { type: 'boolean' },
         flow: { type: 'string' },
         'log-level': { type: 'string' },
@@ -131,6 +142,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
     fakeGeminiUrl,
     geminiApiKey: env.GEMINI_API_KEY ?? env.GOOGLE_API_KEY ?? (fakeGeminiUrl ? 'fake-gemini-key' : null),
     graceMs: int('grace-ms', values['grace-ms']) ?? 10_000,
+    finalWritesMs: int('final-writes-ms', values['final-writes-ms']) ?? DEFAULT_FINAL_WRITES_MS,
     admit: !values['no-admit'],
     flow: values.flow ?? env.FQ_FLOW ?? 'fleet',
     logLevel: values['log-level'] ?? env.LOG_LEVEL ?? 'info',

@@ -38,6 +38,11 @@ export interface SpawnWorkerOptions {
   graceMs?: number;
   /** Must keep `info` lines: readiness is detected from the startup log. */
   logLevel?: 'info' | 'debug' | 'trace';
+  /** More CLI flags (e.g. `--final-writes-ms`). */
+  extraArgs?: readonly string[];
+  /** Resolve once the HTTP server listens instead of waiting for "worker ready" (a worker
+   * whose Firestore is unreachable never gets ready). Default true. */
+  waitReady?: boolean;
 }
 
 /**
@@ -66,6 +71,7 @@ export async function spawnWorker(options: SpawnWorkerOptions): Promise<WorkerPr
     ...(options.concurrency ? ['--concurrency', String(options.concurrency)] : []),
     ...(options.graceMs !== undefined ? ['--grace-ms', String(options.graceMs)] : []),
     ...(options.config ? ['--config', JSON.stringify(options.config)] : []),
+    ...(options.extraArgs ?? []),
   ];
   const env = { ...process.env };
   delete env.FIRESTORE_EMULATOR_HOST; // the explicit flag names the emulator of this test
@@ -125,6 +131,6 @@ export async function spawnWorker(options: SpawnWorkerOptions): Promise<WorkerPr
   };
   const http = await waitForLog((l) => l.msg === 'http listening', 'http listening', 120_000);
   proc.httpPort = Number(http.port);
-  await waitForLog((l) => l.msg === 'worker ready', 'worker ready', 120_000);
+  if (options.waitReady !== false) await waitForLog((l) => l.msg === 'worker ready', 'worker ready', 120_000);
   return proc;
 }
