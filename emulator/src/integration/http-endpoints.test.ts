@@ -68,6 +68,16 @@ describe('emulator HTTP endpoints', () => {
     expect(m.connections.length).toBeGreaterThanOrEqual(1);
     expect(m.connections.reduce((s, c) => s + c.reads, 0)).toBe(m.reads);
     expect(m.databases['(default)']).toMatchObject({ reads: 7, writes: 5, deletes: 1 });
+    // The same operations by kind of call and by collection id.
+    expect(m.byCall).toEqual({
+      commit: { reads: 0, writes: 5, deletes: 1 },
+      query: { reads: 5, writes: 0, deletes: 0 },
+      batchGet: { reads: 1, writes: 0, deletes: 0 },
+      aggregation: { reads: 1, writes: 0, deletes: 0 },
+    });
+    expect(m.byCollection).toEqual({ items: { reads: 6, writes: 5, deletes: 1 }, empty: { reads: 1, writes: 0, deletes: 0 } });
+    const adminConns = m.connections.filter((c) => c.reads + c.writes + c.deletes > 0);
+    expect(adminConns.reduce((s, c) => s + (c.byCollection.items?.reads ?? 0), 0)).toBe(6);
 
     const reset = await fetch(`${target.url}/emulator/v1/projects/${projectId}:meter`, { method: 'DELETE' });
     expect(reset.status).toBe(200);
@@ -83,8 +93,12 @@ describe('emulator HTTP endpoints', () => {
     await waitFor(async () => ((await meter(projectId)).reads === 5 ? true : undefined), 10_000, '1 read for the change');
     unsub();
     // The client SDK's own traffic is attributed to its connection, separately from admin's.
-    const clientConn = (await meter(projectId)).connections.find((c) => (c.client ?? '').includes('fire/'));
+    const afterListen = await meter(projectId);
+    const clientConn = afterListen.connections.find((c) => (c.client ?? '').includes('fire/'));
     expect(clientConn?.reads).toBe(5);
+    expect(clientConn?.byCall).toEqual({ listen: { reads: 5, writes: 0, deletes: 0 } });
+    expect(afterListen.byCall.listen).toEqual({ reads: 5, writes: 0, deletes: 0 });
+    expect(afterListen.byCollection.items).toEqual({ reads: 5, writes: 1, deletes: 0 });
     await client.close();
     await admin.close();
   });

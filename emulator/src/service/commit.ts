@@ -5,6 +5,8 @@ import type { AccessMethod, CommitBatch } from './authorizer.js';
 import type { CallContext } from './context.js';
 import { abortPhantomReaders } from './range-reads.js';
 import type { ServiceCore } from './core.js';
+import type { CallKind, OperationCounts } from './meter.js';
+import { collectionIdOf } from './meter.js';
 
 export interface CommitOutcome {
   commitTime: bigint;
@@ -20,13 +22,13 @@ const BLIND_COMMIT_ATTEMPTS = 5;
  * for (never overrides) transactions holding the documents, as Firestore's pessimistic
  * concurrency does for writes outside transactions.
  */
-export async function commitWrites(core: ServiceCore, ctx: CallContext, db: Database, writes: WriteOp[], tx?: Transaction): Promise<CommitOutcome> {
+export async function commitWrites(core: ServiceCore, ctx: CallContext, db: Database, writes: WriteOp[], call: CallKind, tx?: Transaction): Promise<CommitOutcome> {
   if (tx) {
     if (tx.mode === 'readOnly' && writes.length > 0) {
       throw invalidArgument('Cannot modify documents in a read-only transaction.');
     }
     try {
-      return await commitOnce(core, ctx, db, writes, tx);
+      return await commitOnce(core, ctx, db, writes, call, tx);
     } finally {
       // Whatever happened, the transaction is over and its locks are released.
       if (tx.state === 'active') core.store.transactions.finish(tx, tx.wounded ? 'rolledBack' : 'committed');
@@ -36,7 +38,7 @@ export async function commitWrites(core: ServiceCore, ctx: CallContext, db: Data
     const priority = core.store.transactions.allocatePriority();
     const owner: LockOwner = { id: `commit-${priority}`, priority, wounded: false, onWounded: () => undefined };
     try {
-      return await commitOnce(core, ctx, db, writes, owner);
+      return await commitOnce(core, ctx, db, writes, call, owner);
     } catch (err) {
       const retry = err instanceof FirestoreError && err.status === 'ABORTED' && owner.wounded && attempt < BLIND_COMMIT_ATTEMPTS;
       if (!retry) throw err;
@@ -46,7 +48,7 @@ export async function commitWrites(core: ServiceCore, ctx: CallContext, db: Data
   }
 }
 
-async function commitOnce(core: ServiceCore, ctx: CallContext, db: Database, writes: WriteOp[], owner: LockOwner): Promise<CommitOutcome> {
+async function commitOnce(core: ServiceCore, ctx: CallContext, db: Database, writes: WriteOp[], call: CallKind, owner: LockOwner): Promise<CommitOutcome> {
   const paths = new Set(writes.map((w) => w.path));
   await core.store.locks.acquireAll(owner, [...paths].map((p) => core.lockKey(db, p)), 'exclusive');
   if (owner.wounded) throw new FirestoreError('ABORTED', 'Transaction was aborted because of contention. Please retry.');
@@ -66,11 +68,21 @@ async function commitOnce(core: ServiceCore, ctx: CallContext, db: Database, wri
   abortPhantomReaders(core.store, db, plan.changes, owner);
   let writesCount = 0;
   let deletes = 0;
+  const collections = new Map<string, OperationCounts>();
   for (const w of writes) {
-    if (w.kind === 'delete') deletes++;
-    else if (w.kind !== 'verify') writesCount++;
+    if (w.kind === 'verify') continue;
+    const id = collectionIdOf(w.path);
+    let counts = collections.get(id);
+    if (!counts) collections.set(id, (counts = { reads: 0, writes: 0, deletes: 0 }));
+    if (w.kind === 'delete') {
+      deletes++;
+      counts.deletes++;
+    } else {
+      writesCount++;
+      counts.writes++;
+    }
   }
-  core.charge(ctx, db, { writes: writesCount, deletes });
+  core.charge(ctx, db, { writes: writesCount, deletes }, { call, collections: [...collections] });
   return { commitTime, plan };
 }
 

@@ -12,7 +12,7 @@ import type { Database, Store, Transaction, TransactionOptions } from '../store/
 import type { AccessRequest, Authorizer } from './authorizer.js';
 import type { CallContext } from './context.js';
 import { asObject, transactionId } from './convert.js';
-import type { OperationCounts } from './meter.js';
+import type { ChargeDetail, OperationCounts } from './meter.js';
 import type { Meter } from './meter.js';
 
 /** How a read is served: at a point in time, inside a transaction, or at the latest state. */
@@ -51,8 +51,8 @@ export class ServiceCore {
     return `${db.key}\u0000${path}`;
   }
 
-  charge(ctx: CallContext, db: Database, delta: Partial<OperationCounts>): void {
-    this.meter.record(db.id.projectId, db.id.databaseId, ctx.connection, delta);
+  charge(ctx: CallContext, db: Database, delta: Partial<OperationCounts>, detail: ChargeDetail): void {
+    this.meter.record(db.id.projectId, db.id.databaseId, ctx.connection, delta, detail);
   }
 
   /** Asks the authorizer (skipped for the owner). Throws PERMISSION_DENIED on deny. */

@@ -39,7 +39,7 @@ export async function commit(core: ServiceCore, ctx: CallContext, req: Json): Pr
   const writes = writesOf(core, req, db);
   const txId = transactionId(req.transaction);
   const tx = txId ? core.store.transactions.get(db, txId) : undefined;
-  const { commitTime, plan } = await commitWrites(core, ctx, db, writes, tx);
+  const { commitTime, plan } = await commitWrites(core, ctx, db, writes, 'commit', tx);
   return { writeResults: plan.results.map(writeResultJson), commitTime: formatNanos(commitTime) };
 }
 
@@ -54,7 +54,7 @@ export async function batchWrite(core: ServiceCore, ctx: CallContext, req: Json)
     list.map(async (raw, i) => {
       try {
         const op = parseWrite(db.id, raw);
-        const { plan } = await commitWrites(core, ctx, db, [op]);
+        const { plan } = await commitWrites(core, ctx, db, [op], 'batchWrite');
         writeResults[i] = writeResultJson(plan.results[0]!);
         status[i] = { code: 0 };
       } catch (err) {
@@ -78,7 +78,7 @@ export async function createDocument(core: ServiceCore, ctx: CallContext, req: J
   const doc = asObject(req.document ?? {}, 'document');
   const name = `${core.root(db)}/${path}`;
   const op: WriteOp = { kind: 'update', path, name, fields: normalizeFields(doc.fields ?? {}), transforms: [], precondition: { exists: false } };
-  const { plan } = await commitWrites(core, ctx, db, [op]);
+  const { plan } = await commitWrites(core, ctx, db, [op], 'create');
   return documentAfter(core, db, path, plan.finalStates.get(path)?.after ?? null, parseMask(req.mask));
 }
 
@@ -97,7 +97,7 @@ export async function updateDocument(core: ServiceCore, ctx: CallContext, req: J
     transforms: parseFieldTransforms(req.updateTransforms),
     precondition: parsePrecondition(req.currentDocument),
   };
-  const { plan } = await commitWrites(core, ctx, db, [op]);
+  const { plan } = await commitWrites(core, ctx, db, [op], 'update');
   return documentAfter(core, db, path, plan.finalStates.get(path)?.after ?? null, parseMask(req.mask));
 }
 
@@ -113,7 +113,7 @@ export async function deleteDocument(core: ServiceCore, ctx: CallContext, req: J
   const db = core.databaseOf(parent);
   const path = documentPathIn(db.id, name);
   const op: WriteOp = { kind: 'delete', path, name: `${core.root(db)}/${path}`, transforms: [], precondition: parsePrecondition(req.currentDocument) };
-  await commitWrites(core, ctx, db, [op]);
+  await commitWrites(core, ctx, db, [op], 'delete');
   return {};
 }
 

@@ -2,6 +2,7 @@ import { invalidArgument, isDocumentIdPath } from '../model/index.js';
 import { joinPath, parseStructuredQuery, runQuery } from '../query/index.js';
 import type { CallContext } from './context.js';
 import type { ServiceCore } from './core.js';
+import { NO_COLLECTION } from './meter.js';
 import { queryParent } from './reads.js';
 
 type Json = Record<string, unknown>;
@@ -56,7 +57,8 @@ export async function partitionQuery(core: ServiceCore, ctx: CallContext, req: J
   for (let i = size; i < docs.length && points.length < count; i += size) {
     points.push({ values: [{ referenceValue: `${root}/${docs[i]!.path}` }] });
   }
-  core.charge(ctx, db, { reads: Math.max(1, points.length) });
+  const reads = Math.max(1, points.length);
+  core.charge(ctx, db, { reads }, { call: 'partitionQuery', collections: [[q.collectionId || NO_COLLECTION, { reads }]] });
   const page = pageSize === undefined ? points.slice(from) : points.slice(from, from + pageSize);
   const out: Json = { partitions: page };
   if (pageSize !== undefined && from + pageSize < points.length) out.nextPageToken = Buffer.from(String(from + pageSize), 'utf8').toString('base64url');

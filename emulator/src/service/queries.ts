@@ -5,6 +5,7 @@ import type { Database } from '../store/index.js';
 import type { CallContext } from './context.js';
 import { asObject } from './convert.js';
 import type { ReadScope, ServiceCore } from './core.js';
+import { NO_COLLECTION, chargesByCollection } from './meter.js';
 import { queryRange } from './range-reads.js';
 import { endStartedTxOnError, queryParent } from './reads.js';
 
@@ -73,7 +74,7 @@ export async function runQueryRequest(core: ServiceCore, ctx: CallContext, req: 
     }
     const { docs, stats } = await execute(core, db, q, scope);
     const reads = Math.max(1, docs.length);
-    core.charge(ctx, db, { reads });
+    core.charge(ctx, db, { reads }, { call: 'query', collections: chargesByCollection('reads', docs.map((d) => d.path), reads, q.collectionId) });
     const root = core.root(db);
     const out: Json[] = docs.map((doc) => ({ document: toDocumentJson(root, doc, q.select), readTime }));
     if (out.length === 0) out.push({ readTime });
@@ -112,7 +113,7 @@ export async function runAggregationQueryRequest(core: ServiceCore, ctx: CallCon
     const { docs, stats } = await execute(core, db, limited, scope);
     // Aggregations bill one read per batch of up to 1000 index entries (at least one).
     const reads = Math.max(1, Math.ceil(docs.length / 1000));
-    core.charge(ctx, db, { reads });
+    core.charge(ctx, db, { reads }, { call: 'aggregation', collections: [[q.collectionId || NO_COLLECTION, { reads }]] });
     const response: Json = { result: { aggregateFields: aggregate(aggregations, docs) }, readTime };
     if (scope.startedTx) response.transaction = scope.startedTx.id;
     if (explain) response.explainMetrics = explainMetrics(stats, q, true, 1, reads, started);

@@ -12,6 +12,7 @@ import {
 import type { Database } from '../store/index.js';
 import type { CallContext } from './context.js';
 import { documentPathIn, parseMask } from './convert.js';
+import { NO_COLLECTION, chargesByCollection, collectionIdOf } from './meter.js';
 import type { ReadScope, ServiceCore } from './core.js';
 
 type Json = Record<string, unknown>;
@@ -36,7 +37,7 @@ export async function getDocument(core: ServiceCore, ctx: CallContext, req: Json
   await core.lockReads(db, scope, [path]);
   const doc = core.read(db, scope, path);
   await core.authorize(ctx, db, { method: 'get', path, resource: doc });
-  core.charge(ctx, db, { reads: 1 });
+  core.charge(ctx, db, { reads: 1 }, { call: 'get', collections: [[collectionIdOf(path), { reads: 1 }]] });
   if (!doc) throw notFound(`Document "${req.name}" not found.`);
   return toDocumentJson(core.root(db), doc, mask) as unknown as Json;
 }
@@ -58,7 +59,7 @@ export async function batchGetDocuments(core: ServiceCore, ctx: CallContext, req
       const name = `${core.root(db)}/${path}`;
       out.push(doc ? { found: toDocumentJson(core.root(db), doc, mask), readTime } : { missing: name, readTime });
     }
-    core.charge(ctx, db, { reads: paths.length });
+    core.charge(ctx, db, { reads: paths.length }, { call: 'batchGet', collections: chargesByCollection('reads', paths, paths.length, NO_COLLECTION) });
     if (scope.startedTx) {
       if (out.length === 0) out.push({ readTime });
       out[0]!.transaction = scope.startedTx.id;
@@ -110,7 +111,8 @@ export async function listDocuments(core: ServiceCore, ctx: CallContext, req: Js
   await core.lockReads(db, scope, page.map((e) => e.path));
   const root = core.root(db);
   const documents = page.map((e) => (e.doc ? toDocumentJson(root, e.doc, mask) : { name: `${root}/${e.path}` }));
-  core.charge(ctx, db, { reads: Math.max(1, documents.length) });
+  const reads = Math.max(1, documents.length);
+  core.charge(ctx, db, { reads }, { call: 'list', collections: chargesByCollection('reads', page.map((e) => e.path), reads, collectionId || NO_COLLECTION) });
   const out: Json = { documents };
   if (pageSize > 0 && from + pageSize < entries.length) out.nextPageToken = encodeToken(page[page.length - 1]!.path);
   return out;
@@ -128,7 +130,7 @@ export async function listCollectionIds(core: ServiceCore, ctx: CallContext, req
   const start = after === undefined ? 0 : ids.findIndex((id) => comparePathStrings(id, after) > 0);
   const from = start < 0 ? ids.length : start;
   const page = pageSize > 0 ? ids.slice(from, from + pageSize) : ids.slice(from);
-  core.charge(ctx, db, { reads: 1 });
+  core.charge(ctx, db, { reads: 1 }, { call: 'listCollectionIds', collections: [[NO_COLLECTION, { reads: 1 }]] });
   const out: Json = { collectionIds: page };
   if (pageSize > 0 && from + pageSize < ids.length) out.nextPageToken = encodeToken(page[page.length - 1]!);
   return out;

@@ -17,6 +17,7 @@ import { commitWrites } from './commit.js';
 import type { CallContext } from './context.js';
 import { asObject, parseWrite, transactionId, writeResultJson } from './convert.js';
 import type { ServiceCore } from './core.js';
+import { chargesByCollection } from './meter.js';
 
 type Json = Record<string, unknown>;
 
@@ -55,7 +56,8 @@ export function openListen(core: ServiceCore, ctx: CallContext, sink: StreamSink
     const db = core.database(database);
     if (!session) {
       session = new ListenSession(core.store, db, (m: ListenResponse) => sink.send(m), {
-        chargeReads: (reads) => core.charge(ctx, db, { reads }),
+        chargeReads: (reads, paths, fallback) =>
+          core.charge(ctx, db, { reads }, { call: 'listen', collections: chargesByCollection('reads', paths, reads, fallback) }),
       });
     } else if (!sameDatabase(session.database.id, db.id)) {
       throw invalidArgument('All requests on a Listen stream must use the same database.');
@@ -173,7 +175,7 @@ export function openWrite(core: ServiceCore, ctx: CallContext, sink: StreamSink)
     const list = message.writes;
     if (!Array.isArray(list) || list.length === 0) return;
     const writes = list.map((w) => parseWrite(db!.id, w));
-    const { commitTime, plan } = await commitWrites(core, ctx, db!, writes);
+    const { commitTime, plan } = await commitWrites(core, ctx, db!, writes, 'write');
     if (closed) return;
     sink.send({ streamToken: token(), commitTime: formatNanos(commitTime), writeResults: plan.results.map(writeResultJson) });
   };

@@ -4,14 +4,18 @@ import type { CommitEvent, Database, Store } from '../store/index.js';
 import { buildBloomFilter } from './bloom-filter.js';
 import { decodeResumeToken, encodeResumeToken } from './resume-token.js';
 import type { ResultSet, TargetDiff, TargetSpec } from './target.js';
-import { applyChanges, diffResults, evaluateTarget } from './target.js';
+import { applyChanges, diffResults, evaluateTarget, targetCollectionId } from './target.js';
 
 /** A `google.firestore.v1.ListenResponse` in proto3-JSON shape. */
 export type ListenResponse = Record<string, unknown>;
 
 export interface ListenHooks {
-  /** Called with the number of document reads a listen event costs (Firestore billing). */
-  chargeReads(reads: number): void;
+  /**
+   * Called with the number of document reads a listen event costs (Firestore billing), and
+   * the paths of the documents read (fewer than `reads` when a minimum charge applies, which
+   * goes to the target's `fallbackCollection`, see `targetCollectionId`).
+   */
+  chargeReads(reads: number, paths: readonly string[], fallbackCollection: string): void;
 }
 
 /** A resumed listener pays only for changes if it was away less than this (Firestore: 30 min). */
@@ -74,11 +78,14 @@ export class ListenSession {
     this.targets.set(id, target);
     this.targetChange('ADD', [id]);
     let reads: number;
+    let paths: string[];
     if (resumeAt !== undefined) {
       const before = evaluateTarget(this.database, spec, resumeAt);
       const diff = diffResults(before, target.results, this.database);
       this.sendDiff(id, diff, now);
-      reads = now - resumeAt <= CHEAP_RESUME_NANOS ? diff.changed.length : Math.max(1, target.results.size);
+      const cheap = now - resumeAt <= CHEAP_RESUME_NANOS;
+      reads = cheap ? diff.changed.length : Math.max(1, target.results.size);
+      paths = cheap ? diff.changed.map((d) => d.path) : [...target.results.keys()];
       if (options.expectedCount !== undefined && spec.kind === 'query') {
         // Like production Watch, the count comes with a bloom filter of the result's names:
         // a client that disagrees drops what the filter lacks instead of re-querying.
@@ -90,8 +97,9 @@ export class ListenSession {
       if (options.resumeToken || options.readTime !== undefined) this.targetChange('RESET', [id]);
       for (const doc of target.results.values()) this.sendDocument(id, doc);
       reads = Math.max(1, target.results.size);
+      paths = [...target.results.keys()];
     }
-    this.hooks.chargeReads(reads);
+    this.hooks.chargeReads(reads, paths, targetCollectionId(spec));
     const token = this.token(now);
     this.targetChange('CURRENT', [id], { resumeToken: token });
     this.globalSnapshot(now);
@@ -131,16 +139,16 @@ export class ListenSession {
   private onCommit(event: CommitEvent): void {
     if (this.closed || event.database !== this.database) return;
     let touched = false;
-    let reads = 0;
+    const paths: string[] = [];
     for (const target of this.targets.values()) {
       const diff = applyChanges(this.database, target.spec, target.results, event.changes);
       if (diff.changed.length + diff.deleted.length + diff.removed.length === 0) continue;
       touched = true;
-      reads += diff.changed.length;
+      for (const doc of diff.changed) paths.push(doc.path);
       this.sendDiff(target.id, diff, event.commitTime);
     }
     if (!touched) return;
-    if (reads > 0) this.hooks.chargeReads(reads);
+    if (paths.length > 0) this.hooks.chargeReads(paths.length, paths, '');
     this.globalSnapshot(event.commitTime);
   }
 

@@ -14,6 +14,14 @@ export function documentPaths(names: readonly string[]): string[] {
   return names.map((n) => parseDocumentName(n).path);
 }
 
+/** The collection id a target reads from: the queried collection (group), or its first document's collection. */
+export function targetCollectionId(spec: TargetSpec): string {
+  if (spec.kind === 'query') return spec.query.collectionId;
+  const path = spec.paths[0] ?? '';
+  const segments = path.split('/');
+  return segments.length >= 2 ? segments[segments.length - 2]! : '';
+}
+
 /** The target's results at `readTime` (latest when undefined). */
 export function evaluateTarget(db: Database, spec: TargetSpec, readTime?: bigint): ResultSet {
   const out: ResultSet = new Map();
