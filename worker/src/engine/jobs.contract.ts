@@ -136,6 +136,23 @@ export function describeJobsContract(label: string, makeFixture: EngineFixtureFa
       expect(await a.count({ collection: 'payloads', where: [{ field: 'jobId', op: '==', value: requestId }] })).toBe(0);
     });
 
+    it('a holder that lost its job to a reclaim cannot write through the version it remembers, and leaves no lock', async () => {
+      const { a, admissionA, leasesA, leasesB, maintB } = await setup('fence-version');
+      const { requestId } = await admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'u' });
+      const held = (await leasesA.claim(requestId))!;
+      await leasesA.heartbeat(requestId, held.holder, 0.25);
+      // Its server is declared lost while the lease is still running: the reclaim is a guarded write.
+      expect(await maintB.reclaimFromServer('srv-a')).toBe(1);
+      const result = { transcript: 'late', model: 'm', latencyMs: 1, upstreamMs: 1, audioSeconds: null, tokens: null };
+      await expect(leasesA.complete(requestId, held.holder, result)).rejects.toThrow(/is queued/);
+      // The successor claims at once (nothing is locked) and completes.
+      const fresh = (await leasesB.claim(requestId))!;
+      expect(fresh.holder.token).toBe(2);
+      await expect(leasesA.heartbeat(requestId, held.holder)).rejects.toBeInstanceOf(LeaseLostError);
+      await expect(leasesB.complete(requestId, fresh.holder, { ...result, transcript: 'ok' })).resolves.toMatchObject({ status: 'succeeded', fence: 2 });
+      expect((await a.get('jobs', requestId)).doc).toMatchObject({ status: 'succeeded', result: { transcript: 'ok' } });
+    });
+
     it('heartbeats keep a lease alive past its original expiry', async () => {
       const { fx, a, admissionA, leasesA } = await setup('hb');
       const { requestId } = await admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'u' });

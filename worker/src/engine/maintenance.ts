@@ -2,14 +2,16 @@ import { payloadChunkId } from '../schema/names.js';
 import { TERMINAL_STATUSES, type JobDoc, type JobStatus } from '../schema/job.js';
 import { PAYLOAD_RELEASING_STATUSES, cancelUnheld, leaseExpired, promoteWaiting, reclaimExpired } from '../core/jobs/transitions.js';
 import { QUERIES } from '../schema/queries.js';
-import { at, ContentionError, DocumentDecodeError, queryOf, type Transaction } from '../ports/store.js';
+import { at, ContentionError, DocumentDecodeError, queryOf, type GuardedMutation, type Snapshot } from '../ports/store.js';
 import type { EngineContext } from './context.js';
 
-function writeJob(tx: Transaction, jobId: string, before: JobDoc, next: JobDoc): void {
-  tx.set('jobs', jobId, next);
-  if (next.payloadDeletedAt !== null && before.payloadDeletedAt === null) {
-    for (let i = 0; i < next.audio.chunkCount; i++) tx.delete('payloads', payloadChunkId(jobId, i));
+/** The job written back over the version `d` was read at, with its audio when it is no longer needed. */
+function guardedJobWrite(d: Snapshot<'jobs'>, next: JobDoc): GuardedMutation[] {
+  const writes: GuardedMutation[] = [{ op: 'set', collection: 'jobs', id: d.id, data: next, guard: { ifVersion: d.version } }];
+  if (next.payloadDeletedAt !== null && d.data.payloadDeletedAt === null) {
+    for (let i = 0; i < next.audio.chunkCount; i++) writes.push({ op: 'delete', collection: 'payloads', id: payloadChunkId(d.id, i) });
   }
+  return writes;
 }
 
 /** Retention sweeps whose documents are simply deleted. */
@@ -44,74 +46,69 @@ export class Maintenance {
     );
     let reclaimed = 0;
     for (const d of docs) {
-      if (d.data.lease && d.data.lease.expiresAt > readTime) continue;
-      const done = await quietly(() => this.reclaim(d.id, false));
-      if (done) reclaimed += 1;
+      if (await this.reclaim(d, readTime, null)) reclaimed += 1;
     }
     return reclaimed;
   }
 
-  private async reclaim(jobId: string, ownerLost: boolean, owner?: string): Promise<boolean> {
-    let outcome: { owner: string | null; to: string; attempts: number } | null;
-    try {
-      outcome = await this.ctx.store.runTransaction(async (tx) => {
-        const job = await tx.get('jobs', jobId);
-        const now = tx.now();
-        if (!job || job.status !== 'running') return null;
-        if (ownerLost ? job.lease?.owner !== owner : !leaseExpired(job, now)) return null;
-        const next = reclaimExpired(jobId, job, {
-          now,
-          retentionMs: this.ctx.config.retention.finishedJobsMs,
-          by: this.ctx.serverId,
-          ownerLost,
-        });
-        writeJob(tx, jobId, job, next);
-        return { owner: job.lease?.owner ?? null, to: next.status, attempts: next.attempts };
-      });
-    } catch (error) {
-      // Logged here, not swallowed unseen: a lease that stays unreclaimed because every try
-      // loses contention (e.g. a killed worker's open transaction still holds the document's
-      // lock until Firestore expires it) must be visible to whoever reads the logs.
-      if (error instanceof ContentionError) this.ctx.log.warn({ jobId, err: error }, 'lease reclaim lost contention; retried next maintenance run');
-      throw error;
+  /**
+   * One guarded write of the job as the query read it: the holder's own guarded writes and a
+   * competing reclaimer's both move the version on, so exactly one of them wins and no lock
+   * is held (a reclaimer killed mid-way stalls nobody). `lostOwner`: the holder's server was
+   * declared lost, so its lease is void even if not expired yet.
+   */
+  private async reclaim(d: Snapshot<'jobs'>, now: number, lostOwner: string | null): Promise<boolean> {
+    const job = d.data;
+    if (job.status !== 'running') return false;
+    if (lostOwner !== null ? job.lease?.owner !== lostOwner : !leaseExpired(job, now)) return false;
+    const next = reclaimExpired(d.id, job, {
+      now,
+      retentionMs: this.ctx.config.retention.finishedJobsMs,
+      by: this.ctx.serverId,
+      ownerLost: lostOwner !== null,
+    });
+    const res = await this.ctx.store.commitIf(guardedJobWrite(d, next));
+    if (!res.ok) {
+      this.ctx.log.debug({ jobId: d.id }, 'lease reclaim skipped: the job changed since it was read');
+      return false;
     }
-    // After the commit: the callback may run several times, and only a committed reclaim happened.
-    if (outcome) this.ctx.log.info({ jobId, ...outcome }, 'reclaimed job lease');
-    return outcome !== null;
+    this.ctx.log.info({ jobId: d.id, owner: job.lease?.owner ?? null, to: next.status, attempts: next.attempts }, 'reclaimed job lease');
+    return true;
   }
 
   /** Reclaims every job held by a server that was declared lost. */
   async reclaimFromServer(serverId: string): Promise<number> {
-    const { docs } = await this.ctx.store.query(queryOf(QUERIES.jobsHeldBy, { status: 'running', 'lease.owner': serverId }, { limit: 500 }));
+    const { docs, readTime } = await this.ctx.store.query(queryOf(QUERIES.jobsHeldBy, { status: 'running', 'lease.owner': serverId }, { limit: 500 }));
     let n = 0;
-    for (const d of docs) if (await quietly(() => this.reclaim(d.id, true, serverId))) n += 1;
+    for (const d of docs) if (await this.reclaim(d, readTime, serverId)) n += 1;
     return n;
   }
 
   /** waiting jobs whose backoff passed -> queued. */
   async promoteDue(limit = 200): Promise<number> {
-    const { docs } = await this.ctx.store.query(
+    const { docs, readTime } = await this.ctx.store.query(
       queryOf(QUERIES.dueRetries, { status: 'waiting', availableAt: at(this.ctx.store.now()) }, { limit }),
     );
     let n = 0;
-    for (const d of docs) if (await quietly(() => this.promote(d.id))) n += 1;
+    for (const d of docs) if (await this.promoteRead(d, readTime)) n += 1;
     return n;
   }
 
-  promote(jobId: string): Promise<boolean> {
-    return this.ctx.store.runTransaction(async (tx) => {
-      const job = await tx.get('jobs', jobId);
-      const now = tx.now();
-      if (!job || job.status !== 'waiting' || (job.availableAt ?? 0) > now) return false;
-      if (job.cancelRequest) {
-        // A cancel that raced with the attempt's failure is honoured instead of a retry.
-        const retentionMs = this.ctx.config.retention.finishedJobsMs;
-        writeJob(tx, jobId, job, cancelUnheld(job, { now, by: job.cancelRequest.by, reason: job.cancelRequest.reason, retentionMs }));
-        return true;
-      }
-      tx.set('jobs', jobId, promoteWaiting(jobId, job, now));
-      return true;
-    });
+  /** Promotes one job by id (the worker that failed it schedules this for its backoff's end). */
+  async promote(jobId: string): Promise<boolean> {
+    const read = await this.ctx.store.get('jobs', jobId);
+    if (!read.doc || !read.version) return false;
+    return this.promoteRead({ id: jobId, data: read.doc, updateTime: read.readTime, version: read.version }, read.readTime);
+  }
+
+  private async promoteRead(d: Snapshot<'jobs'>, now: number): Promise<boolean> {
+    const job = d.data;
+    if (job.status !== 'waiting' || (job.availableAt ?? 0) > now) return false;
+    // A cancel that raced with the attempt's failure is honoured instead of a retry.
+    const next = job.cancelRequest
+      ? cancelUnheld(job, { now, by: job.cancelRequest.by, reason: job.cancelRequest.reason, retentionMs: this.ctx.config.retention.finishedJobsMs })
+      : promoteWaiting(d.id, job, now);
+    return (await this.ctx.store.commitIf(guardedJobWrite(d, next))).ok;
   }
 
   /**

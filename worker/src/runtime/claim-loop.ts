@@ -127,7 +127,8 @@ export class ClaimLoop {
       const window = Math.min(pool.length, Math.max(2, budget.slots * 2));
       const pick = pool[Math.floor(ctx.random() * window)]!;
       this.tried.add(pick.id);
-      const claimed = await leases.claim(pick.id);
+      // The listener's copy and its version: the claim is one guarded write, no read.
+      const claimed = await leases.claimFrom(pick);
       if (this.stopped) {
         if (claimed) await leases.release(claimed.id, claimed.holder).catch(() => undefined);
         return;

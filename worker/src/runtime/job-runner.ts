@@ -194,6 +194,7 @@ export class JobRunner {
     } finally {
       timeout?.cancel();
       stopHeartbeat();
+      leases.forget(id);
     }
   }
 
