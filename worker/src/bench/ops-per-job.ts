@@ -8,6 +8,10 @@
  * (heartbeats, leader, listeners), then enqueues N jobs through the server API and waits for
  * all to succeed. Prints one JSON object: totals and per-job reads/writes/deletes, raw and
  * with the idle baseline subtracted. Needs our emulator (the meter is ours).
+ *
+ * Also: the meter's breakdown by kind of call and by collection (when the emulator reports
+ * one), for the idle window (per minute) and the run (per job); and every worker's claim
+ * counters from its /metrics (claims won, claim conflicts), read at the end.
  */
 import { parseArgs } from 'node:util';
 import { startEmulator } from '@fq/emulator';
@@ -40,7 +44,11 @@ const projectId = 'demo-fq-opsbench';
 
 const emulator = await startEmulator({ port: 0, projectId, logLevel: 'warn' });
 const meterUrl = `${emulator.url}/emulator/v1/projects/${projectId}:meter`;
-const meter = async (): Promise<Counts> => (await (await fetch(meterUrl)).json()) as Counts;
+interface MeterReading extends Counts {
+  byCall?: Record<string, Counts>;
+  byCollection?: Record<string, Counts>;
+}
+const meter = async (): Promise<MeterReading> => (await (await fetch(meterUrl)).json()) as MeterReading;
 const resetMeter = async () => void (await fetch(meterUrl, { method: 'DELETE' }));
 const diff = (a: Counts, b: Counts): Counts => ({ reads: a.reads - b.reads, writes: a.writes - b.writes, deletes: a.deletes - b.deletes });
 const per = (c: Counts, n: number) => ({
@@ -49,6 +57,29 @@ const per = (c: Counts, n: number) => ({
   deletes: +(c.deletes / n).toFixed(2),
   total: +((c.reads + c.writes + c.deletes) / n).toFixed(2),
 });
+
+/** A breakdown scaled by `factor` (per job, per minute), collection ids without the run's prefix. */
+const scaled = (breakdown: Record<string, Counts> | undefined, factor: number, stripPrefix: string) =>
+  breakdown
+    ? Object.fromEntries(
+        Object.entries(breakdown)
+          .map(([key, c]) => [key.startsWith(stripPrefix) ? key.slice(stripPrefix.length) : key, c] as const)
+          .sort((a, b) => b[1].reads + b[1].writes + b[1].deletes - (a[1].reads + a[1].writes + a[1].deletes))
+          .map(([key, c]) => [key, { reads: +(c.reads * factor).toFixed(2), writes: +(c.writes * factor).toFixed(2), deletes: +(c.deletes * factor).toFixed(2) }]),
+      )
+    : null;
+const breakdownOf = (m: MeterReading, factor: number) =>
+  m.byCall || m.byCollection ? { byCall: scaled(m.byCall, factor, ''), byCollection: scaled(m.byCollection, factor, prefix) } : null;
+
+/** A worker's Prometheus counters (`name value` lines, no labels). */
+async function claimCounters(port: number): Promise<{ claimed: number | null; conflicts: number | null }> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const counter = (name: string) => {
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    return line ? Number(line.slice(name.length + 1)) : null;
+  };
+  return { claimed: counter('fq_jobs_claimed_total'), conflicts: counter('fq_claim_conflicts_total') };
+}
 
 const gemini = await startFakeGemini({ capacity: 200, baseLatencyMs: 150, latencyMsPerAudioSecond: 50, latencyJitter: 0 });
 const prefix = `bench_${Date.now().toString(36)}_`;
@@ -80,7 +111,8 @@ try {
   const idleStart = Date.now();
   await new Promise((r) => setTimeout(r, idleMs));
   const idle = await meter();
-  const idleRatePerSec = { reads: idle.reads / ((Date.now() - idleStart) / 1000), writes: idle.writes / ((Date.now() - idleStart) / 1000), deletes: idle.deletes / ((Date.now() - idleStart) / 1000) };
+  const idleWindowSec = (Date.now() - idleStart) / 1000;
+  const idleRatePerSec = { reads: idle.reads / idleWindowSec, writes: idle.writes / idleWindowSec, deletes: idle.deletes / idleWindowSec };
 
   await resetMeter();
   const clientBefore = { ...store.meter };
@@ -103,6 +135,11 @@ try {
   const idleShare = { reads: idleRatePerSec.reads * elapsedSec, writes: idleRatePerSec.writes * elapsedSec, deletes: idleRatePerSec.deletes * elapsedSec };
   const marginal = diff(diff(fleetOps, idleShare), { reads: -enqueueOps.reads, writes: -enqueueOps.writes, deletes: -enqueueOps.deletes });
   const stats = await queue.getEnterpriseStats();
+  const perWorker = await Promise.all(
+    workers.map(async (w) => ({ serverId: w.serverId, ...(await claimCounters(w.httpPort)) })),
+  );
+  const claimed = perWorker.reduce((n, w) => n + (w.claimed ?? 0), 0);
+  const conflicts = perWorker.reduce((n, w) => n + (w.conflicts ?? 0), 0);
   console.log(
     JSON.stringify(
       {
@@ -112,7 +149,11 @@ try {
         positions: config.queuePositions.enabled,
         elapsedSec: +elapsedSec.toFixed(1),
         audioSecondsPerJob: 2,
-        idle: { windowSec: idleMs / 1000, perSecond: { reads: +idleRatePerSec.reads.toFixed(2), writes: +idleRatePerSec.writes.toFixed(2), deletes: +idleRatePerSec.deletes.toFixed(2) } },
+        idle: {
+          windowSec: +idleWindowSec.toFixed(1),
+          perSecond: { reads: +idleRatePerSec.reads.toFixed(2), writes: +idleRatePerSec.writes.toFixed(2), deletes: +idleRatePerSec.deletes.toFixed(2) },
+          perMinute: { reads: +(idleRatePerSec.reads * 60).toFixed(1), writes: +(idleRatePerSec.writes * 60).toFixed(1), deletes: +(idleRatePerSec.deletes * 60).toFixed(1) },
+        },
         meterTotal: { reads: total.reads, writes: total.writes, deletes: total.deletes },
         benchClient: { enqueue: enqueueOps, polling },
         perJob: {
@@ -121,6 +162,14 @@ try {
           marginalIncludingEnqueue: per(marginal, jobs),
         },
         engineSelfReportedOpsPerJob: stats.performance.firestoreOpsPerJob,
+        /** null when the emulator's meter has no byCall/byCollection breakdown. */
+        breakdown: { idlePerMinute: breakdownOf(idle, 60 / idleWindowSec), runPerJob: breakdownOf(total, 1 / jobs) },
+        claims: {
+          claimed,
+          conflicts,
+          conflictsPerClaim: claimed ? +(conflicts / claimed).toFixed(3) : null,
+          perWorker,
+        },
       },
       null,
       2,
