@@ -36,7 +36,14 @@ export function benchConfig(model: string, maxAttempts: number, overrides: Worke
 export async function drainBacklog(
   rig: Rig,
   jobs: readonly BenchJob[],
-  options: { model: string; timeoutMs: number; what: string; log(message: string): void },
+  options: {
+    model: string;
+    timeoutMs: number;
+    what: string;
+    log(message: string): void;
+    /** Called just before the release and as soon as every job is terminal (e.g. CPU sampling). */
+    window?: { start(): void; stop(): void };
+  },
 ): Promise<FleetOverloadResult> {
   const { queue, store, fake } = rig;
   let releasedWall = 0;
@@ -47,9 +54,11 @@ export async function drainBacklog(
     if (failed.length) throw new Error(`${options.what}: ${failed.length} enqueues failed, first: ${failed[0]!.error}`);
     await fake.reset({ stats: true, failures: true });
     releasedWall = Date.now();
+    options.window?.start();
   });
   options.log(`${options.what}: backlog released`);
   await waitForTerminal(store, jobs.length, { timeoutMs: options.timeoutMs, what: options.what });
+  options.window?.stop();
   const wallDrain = Date.now() - releasedWall;
   const upstream = await fake.stats();
   const finished = await allJobs(store);
