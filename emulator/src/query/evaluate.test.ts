@@ -117,6 +117,17 @@ describe('query evaluation', () => {
         const viaScan = runQuery(big, parseStructuredQuery(withCursor, ''), { readTime: 10n ** 30n }).docs.map((d) => d.path);
         expect(viaIndex).toEqual(viaScan);
       }
+      // Equalities ordered by name only (a count of queued jobs) read the matching range.
+      for (const desc of [false, true]) {
+        const q = { from: [{ collectionId: 'jobs' }], where: eq('status', str(status)), orderBy: [{ field: field('__name__'), direction: desc ? 'DESCENDING' : 'ASCENDING' }] };
+        const indexed = runQuery(big, parseStructuredQuery(q, ''));
+        const viaScan = runQuery(big, parseStructuredQuery(q, ''), { readTime: 10n ** 30n });
+        expect(indexed.docs.map((d) => d.path)).toEqual(viaScan.docs.map((d) => d.path));
+        expect(indexed.stats.plan).toContain('status ASC');
+        expect(indexed.stats.documentsScanned).toBe(indexed.docs.length);
+        const limited = runQuery(big, parseStructuredQuery({ ...q, limit: 5, offset: 2 }, '')).docs.map((d) => d.path);
+        expect(limited).toEqual(viaScan.docs.slice(2, 7).map((d) => d.path));
+      }
     }
   });
 });

@@ -35,9 +35,11 @@ export function runQuery(db: Database, q: Query, options: RunOptions = {}): Quer
   const single = !q.allDescendants && options.readTime === undefined ? db.collection(joinPath(q.parentPath, q.collectionId)) : undefined;
   if (single) {
     const byName = q.orderBy.length === 1 && isDocumentIdPath(q.orderBy[0]!.path);
-    if (byName) return scanInNameOrder(single, q);
     const plan = indexPlan(single, q);
-    if (plan) return scanIndex(single, q, plan, options.now ?? Date.now());
+    // Ordered by name, the collection itself is the index unless equalities narrow it down
+    // (`status == x`, e.g. a count of queued jobs, must not read every finished job).
+    if (plan && (!byName || plan.equalities.length > 0)) return scanIndex(single, q, plan, options.now ?? Date.now());
+    if (byName) return scanInNameOrder(single, q);
   }
   return scanAndSort(q, candidates(db, q, options.readTime));
 }
