@@ -2,7 +2,7 @@ import type { StoredDocument } from '../model/index.js';
 import { parseDocumentName } from '../model/index.js';
 import type { DocumentChange as StoreChange, Database } from '../store/index.js';
 import type { Query } from '../query/index.js';
-import { afterStart, beforeEnd, joinPath, matchesFilter, orderKeys, runQuery } from '../query/index.js';
+import { afterStart, beforeEnd, compareKeyed, joinPath, matchesFilter, orderKeys, runQuery } from '../query/index.js';
 
 /** What a listen target watches: a query, or a fixed set of documents. */
 export type TargetSpec = { kind: 'query'; query: Query } | { kind: 'documents'; paths: string[] };
@@ -68,12 +68,40 @@ export interface TargetDiff {
   removed: string[];
 }
 
+/**
+ * Whether changes provably leave a limited query's window (results in query order) as it is,
+ * so that re-running the query can be skipped: none of the changed documents is in the
+ * window, and none of their new versions matches the query and sorts inside it (before the
+ * window's last document, or anywhere while the window has room). Offsets and vector
+ * searches are always re-run.
+ */
+export function windowUnaffected(q: Query, results: ResultSet, relevant: readonly StoreChange[]): boolean {
+  if (q.limit === undefined || q.offset > 0 || q.findNearest !== undefined) return false;
+  let last: { doc: StoredDocument; keys: ReturnType<typeof orderKeys> } | undefined;
+  for (const c of relevant) {
+    if (results.has(c.path)) return false;
+    if (!c.after || !matchesQuery(q, c.after)) continue;
+    if (results.size < q.limit) return false;
+    if (!last) {
+      let doc: StoredDocument | undefined;
+      for (const d of results.values()) doc = d;
+      if (!doc) return false;
+      last = { doc, keys: orderKeys(doc, q.orderBy) };
+    }
+    const keys = orderKeys(c.after, q.orderBy);
+    if (!keys || !last.keys) return false;
+    if (compareKeyed(q.orderBy, { doc: c.after, keys }, { doc: last.doc, keys: last.keys }) <= 0) return false;
+  }
+  return true;
+}
+
 /** Applies committed changes to a result set in place and reports the difference. */
 export function applyChanges(db: Database, spec: TargetSpec, results: ResultSet, changes: readonly StoreChange[]): TargetDiff {
   const diff: TargetDiff = { changed: [], deleted: [], removed: [] };
   const relevant = changes.filter((c) => touches(spec, c));
   if (relevant.length === 0) return diff;
   if (needsRecompute(spec)) {
+    if (spec.kind === 'query' && windowUnaffected(spec.query, results, relevant)) return diff;
     const next = evaluateTarget(db, spec);
     const deletedPaths = new Set(relevant.filter((c) => !c.after).map((c) => c.path));
     for (const [path, doc] of next) {
