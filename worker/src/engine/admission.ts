@@ -11,7 +11,8 @@ import { sha256Hex } from '../core/audio.js';
 import { planSubmission, type SubmissionInput, type SubmittedJob } from '../core/submission.js';
 import { admitSubmission, cancelUnheld, rejectJob } from '../core/jobs/transitions.js';
 import type { UnreadableRejection } from '../core/jobs/unreadable-submission.js';
-import type { Transaction } from '../ports/store.js';
+import { AlreadyExistsError, ContentionError, DocumentDecodeError, type DocVersion, type GuardedMutation, type Snapshot } from '../ports/store.js';
+import type { DocOf } from '../schema/documents.js';
 import type { EngineContext } from './context.js';
 import { QueueGauge } from './queue-gauge.js';
 import { rejectUnreadableInTx, reportUnreadableRejection } from './unreadable-submissions.js';
@@ -35,6 +36,34 @@ async function idempotencyId(userId: string, key: string): Promise<string> {
   return sha256Hex(new TextEncoder().encode(`${userId}\n${key}`));
 }
 
+/** Rate-limit documents remembered per process (least recently admitted users are dropped). */
+const RATE_LIMIT_CACHE_SIZE = 10_000;
+/** Optimistic admission attempts before ContentionError. */
+const MAX_OPTIMISTIC_ATTEMPTS = 8;
+
+/** A document as read or last written, with the version that guards the next write (null: absent). */
+interface Versioned<T> {
+  doc: T | null;
+  version: DocVersion | null;
+}
+
+function guarded<K extends 'rateLimits' | 'idempotency' | 'jobs'>(collection: K, id: string, data: DocOf<K>, version: DocVersion | null): GuardedMutation {
+  return { op: 'set', collection, id, data, guard: version ? { ifVersion: version } : { ifMissing: true } } as GuardedMutation;
+}
+
+/** A decided submission written over the version read, with its audio deleted. */
+function withPayloadDelete(jobId: string, job: JobDoc, version: DocVersion): GuardedMutation[] {
+  return [
+    { op: 'set', collection: 'jobs', id: jobId, data: job, guard: { ifVersion: version } },
+    ...Array.from({ length: job.audio.chunkCount }, (_, i) => ({ op: 'delete' as const, collection: 'payloads' as const, id: payloadChunkId(jobId, i) })),
+  ];
+}
+
+type ServerOutcome =
+  | { kind: 'admitted'; jobId: string; rank: number; remaining: number; resetAt: number }
+  | { kind: 'limited'; error: RateLimitedError }
+  | { kind: 'duplicate'; jobId: string; rank: number | null };
+
 type UserCheck =
   | { ok: true; rank: number; remaining: number; resetAt: number; tier: string }
   | { ok: false; error: RateLimitedError };
@@ -50,20 +79,16 @@ export class Admission {
   readonly gauge: QueueGauge;
   /** Anchors fair-share starts at the queue head (see core/flow/fair-share). */
   private readonly head: QueueHeadCache;
+  /** Rate-limit documents as this process last wrote them (LRU), so a user's next admission needs no read. */
+  private readonly rateLimits = new Map<string, Versioned<RateLimitDoc>>();
+  private readonly userChains = new Map<string, Promise<void>>();
 
   constructor(private readonly ctx: EngineContext) {
     this.gauge = new QueueGauge(ctx.store);
     this.head = new QueueHeadCache(ctx.store);
   }
 
-  private checkUser(
-    tx: Transaction,
-    state: RateLimitDoc | null,
-    sub: SubmittedJob,
-    tier: string,
-    now: number,
-    head: QueueHead | null,
-  ): UserCheck {
+  private userDecision(state: RateLimitDoc | null, sub: SubmittedJob, tier: string, now: number, head: QueueHead | null): { check: UserCheck; next: RateLimitDoc } {
     const decision = admitForUser(
       state,
       now,
@@ -71,16 +96,62 @@ export class Admission {
       this.ctx.config,
       { head },
     );
-    tx.set('rateLimits', sub.userId, { ...decision.next, userId: sub.userId, tier });
+    const next = { ...decision.next, userId: sub.userId, tier };
     if (!decision.allowed) {
-      return { ok: false, error: new RateLimitedError(sub.userId, decision.retryAfterMs, decision.resetAt) };
+      return { check: { ok: false, error: new RateLimitedError(sub.userId, decision.retryAfterMs, decision.resetAt) }, next };
     }
-    return { ok: true, rank: decision.rank, remaining: decision.remaining, resetAt: decision.resetAt, tier };
+    return { check: { ok: true, rank: decision.rank, remaining: decision.remaining, resetAt: decision.resetAt, tier }, next };
   }
 
   private async assertRoom(): Promise<void> {
     const size = await this.gauge.queueSize();
     if (size >= this.ctx.config.maxQueueSize) throw new QueueFullError(size, this.ctx.config.maxQueueSize);
+  }
+
+  /**
+   * Runs `fn` after the previous admission of the same user in this process: they would
+   * only race each other for the user's rate-limit document and retry.
+   */
+  private async oneAtATime<T>(userId: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.userChains.get(userId) ?? Promise.resolve();
+    const run = previous.then(fn, fn);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.userChains.set(userId, tail);
+    void tail.then(() => {
+      if (this.userChains.get(userId) === tail) this.userChains.delete(userId);
+    });
+    return run;
+  }
+
+  /** The user's rate-limit document as this process last wrote it, or as read now. */
+  private async rateLimitState(userId: string): Promise<{ state: Versioned<RateLimitDoc>; now: number }> {
+    const cached = this.rateLimits.get(userId);
+    if (cached) return { state: cached, now: this.ctx.store.now() };
+    const read = await this.ctx.store.get('rateLimits', userId);
+    return { state: { doc: read.doc, version: read.version }, now: read.readTime };
+  }
+
+  private noteRateLimit(userId: string, doc: RateLimitDoc, version: DocVersion | null): void {
+    if (!version) return this.forgetRateLimit(userId);
+    this.rateLimits.delete(userId);
+    this.rateLimits.set(userId, { doc, version });
+    if (this.rateLimits.size > RATE_LIMIT_CACHE_SIZE) this.rateLimits.delete(this.rateLimits.keys().next().value!);
+  }
+
+  private forgetRateLimit(userId: string): void {
+    this.rateLimits.delete(userId);
+  }
+
+  /**
+   * Before another optimistic attempt: at once after the first failed guard (usually one
+   * other writer, whose write the re-read now sees), then a jittered pause that spreads
+   * writers who keep colliding.
+   */
+  private async backoff(attempt: number): Promise<void> {
+    if (attempt > 1) await this.ctx.clock.sleep(Math.round(this.ctx.random() * 10 * attempt));
   }
 
   /** Server-side enqueue. Throws typed errors; on any error nothing is written. */
@@ -101,35 +172,14 @@ export class Admission {
     const sub = plan.submission;
     const keyId = sub.idempotencyKey ? await idempotencyId(sub.userId, sub.idempotencyKey) : null;
     const head = await this.head.current();
-    const outcome = await this.ctx.store.runTransaction(async (tx) => {
-      const existing = keyId ? await tx.get('idempotency', keyId) : null;
-      const state = await tx.get('rateLimits', sub.userId);
-      const now = tx.now();
-      if (existing && existing.expireAt > now) {
-        const prior = await tx.get('jobs', existing.jobId);
-        return { kind: 'duplicate' as const, jobId: existing.jobId, rank: prior?.rank ?? null };
-      }
-      const user = this.checkUser(tx, state, sub, plan.tier ?? state?.tier ?? 'default', now, head);
-      if (!user.ok) return { kind: 'limited' as const, error: user.error };
-      const job = admitSubmission(sub, {
-        now,
-        rank: user.rank,
-        maxAttempts: this.ctx.config.maxAttempts,
-        tier: user.tier,
-        model: plan.model,
-      });
-      tx.set('jobs', plan.jobId, job);
-      for (const chunk of plan.chunks) tx.set('payloads', chunk.id, { ...chunk.doc, createdAt: now });
-      if (keyId) tx.set('idempotency', keyId, this.idempotencyDoc(sub, plan.jobId, now));
-      return { kind: 'admitted' as const, jobId: plan.jobId, rank: user.rank, remaining: user.remaining, resetAt: user.resetAt };
-    });
+    const outcome = await this.oneAtATime(sub.userId, () => this.admitServerJob(plan, sub, keyId, head, options));
     if (outcome.kind === 'limited') {
       // The refusal itself was recorded in the user's rate-limit document.
       this.ctx.analytics?.record({ type: 'rejected' });
       throw outcome.error;
     }
     if (outcome.kind === 'admitted') {
-      this.gauge.noteAdmitted();
+      this.gauge.noteAdmitted(outcome.rank);
       this.ctx.analytics?.record({ type: 'admitted' });
     }
     const position = outcome.rank === null ? 0 : await this.gauge.position(outcome.rank);
@@ -139,6 +189,56 @@ export class Admission {
         ? { remaining: outcome.remaining, resetAt: outcome.resetAt }
         : await this.currentRate(sub.userId);
     return { requestId: outcome.jobId, position, estimatedWaitMs, rateLimit: rate, duplicate: outcome.kind === 'duplicate' };
+  }
+
+  /**
+   * The admission commit, optimistic and lock-free: one atomic batch of the user's
+   * rate-limit document (guarded by the version read, or remembered from this process's last
+   * write), the job and its idempotency key (both guarded to be new) and the audio chunks.
+   * A failed guard means another writer came first: re-read what it may have changed and
+   * decide again. Nothing is held while deciding, so a process killed here stalls nobody
+   * (a read-write transaction would leave the user's document locked for up to a minute).
+   */
+  private async admitServerJob(
+    plan: Awaited<ReturnType<typeof planSubmission>>,
+    sub: SubmittedJob,
+    keyId: string | null,
+    head: QueueHead | null,
+    options: EnqueueOptions,
+  ): Promise<ServerOutcome> {
+    // The key is assumed new (the guard checks it); it is read only after a failed commit.
+    let key: Versioned<IdempotencyDoc> = { doc: null, version: null };
+    for (let attempt = 1; ; attempt++) {
+      const { state, now } = await this.rateLimitState(sub.userId);
+      if (key.doc && key.doc.expireAt > now) {
+        const prior = await this.ctx.store.get('jobs', key.doc.jobId);
+        return { kind: 'duplicate', jobId: key.doc.jobId, rank: prior.doc?.rank ?? null };
+      }
+      const user = this.userDecision(state.doc, sub, plan.tier ?? state.doc?.tier ?? 'default', now, head);
+      const writes: GuardedMutation[] = [guarded('rateLimits', sub.userId, user.next, state.version)];
+      if (user.check.ok) {
+        const job = admitSubmission(sub, { now, rank: user.check.rank, maxAttempts: this.ctx.config.maxAttempts, tier: user.check.tier, model: plan.model });
+        writes.push({ op: 'set', collection: 'jobs', id: plan.jobId, data: job, guard: { ifMissing: true } });
+        for (const chunk of plan.chunks) writes.push({ op: 'set', collection: 'payloads', id: chunk.id, data: { ...chunk.doc, createdAt: now } });
+        if (keyId) writes.push(guarded('idempotency', keyId, this.idempotencyDoc(sub, plan.jobId, now), key.version));
+      }
+      const res = await this.ctx.store.commitIf(writes);
+      if (res.ok) {
+        this.noteRateLimit(sub.userId, user.next, res.versions[0] ?? null);
+        if (!user.check.ok) return { kind: 'limited', error: user.check.error };
+        return { kind: 'admitted', jobId: plan.jobId, rank: user.check.rank, remaining: user.check.remaining, resetAt: user.check.resetAt };
+      }
+      this.forgetRateLimit(sub.userId);
+      if (keyId) {
+        const read = await this.ctx.store.get('idempotency', keyId);
+        key = { doc: read.doc, version: read.version };
+      }
+      if (options.jobId && (await this.ctx.store.get('jobs', options.jobId)).doc) {
+        throw new AlreadyExistsError(`${this.ctx.store.collectionName('jobs')}/${options.jobId}`);
+      }
+      if (attempt >= MAX_OPTIMISTIC_ATTEMPTS) throw new ContentionError(attempt);
+      await this.backoff(attempt);
+    }
   }
 
   private async currentRate(userId: string): Promise<{ remaining: number; resetAt: number }> {
@@ -158,12 +258,14 @@ export class Admission {
 
   /**
    * Admits or rejects a client-written `submitted` job. Several servers may race on the same
-   * job: the transaction makes exactly one of them decide; the others see it is no longer
-   * `submitted` and skip. Returns what happened.
+   * job: the guarded write (over the version read) makes exactly one of them decide; the
+   * others find it no longer `submitted` and skip. `known`: the job as a listener delivered
+   * it (saves the read). Returns what happened.
    */
   async admitSubmitted(
     jobId: string,
     hint: { priority: Priority } | null = null,
+    known: Snapshot<'jobs'> | null = null,
   ): Promise<'admitted' | 'rejected' | 'cancelled' | 'skipped'> {
     let queueFull: QueueFullError | null = null;
     try {
@@ -173,7 +275,7 @@ export class Admission {
       queueFull = error;
     }
     // The browser has no enqueue response: give its job a first position and ETA, estimated
-    // before the transaction (ignoring the user's fair-share lead) so it costs no extra write.
+    // before the commit (ignoring the user's fair-share lead) so it costs no extra write.
     let position: number | null = null;
     let estimatedWaitMs: number | null = null;
     if (hint && !queueFull) {
@@ -181,64 +283,10 @@ export class Admission {
       estimatedWaitMs = await this.gauge.estimateWaitMs(position, this.ctx.config.maxConcurrentRequests);
     }
     const head = await this.head.current();
-    // Set by the attempt that committed (a transaction may run more than once).
-    const decided: { unreadable: UnreadableRejection | null } = { unreadable: null };
-    const result = await this.ctx.store.runTransaction(async (tx) => {
-      decided.unreadable = null;
-      const read = await tx.getLenient('jobs', jobId);
-      if (read.kind === 'missing') return 'skipped' as const;
-      if (read.kind === 'undecodable') {
-        if (read.raw.status !== 'submitted') return 'skipped' as const;
-        // Never skipped: it would stay `submitted` for ever at the head of the admitters' query.
-        decided.unreadable = rejectUnreadableInTx(this.ctx, tx, jobId, read.raw, read.error.issues);
-        return 'rejected' as const;
-      }
-      const job = read.doc;
-      if (job.status !== 'submitted') return 'skipped' as const;
-      const sub: SubmittedJob = { ...job, status: 'submitted', source: job.source };
-      const keyId = sub.idempotencyKey ? await idempotencyId(sub.userId, sub.idempotencyKey) : null;
-      const existing = keyId ? await tx.get('idempotency', keyId) : null;
-      const state = await tx.get('rateLimits', sub.userId);
-      const now = tx.now();
-      const retentionMs = this.ctx.config.retention.finishedJobsMs;
-      const reject = (code: RejectionCode, message: string, extra: { retryAfterMs?: number; existingJobId?: string } = {}) => {
-        const rejected = rejectJob(job, {
-          now,
-          retentionMs,
-          rejection: { code, message, retryAfterMs: extra.retryAfterMs ?? null, existingJobId: extra.existingJobId ?? null },
-        });
-        this.writeWithPayloadDelete(tx, jobId, rejected);
-        return 'rejected' as const;
-      };
-      if (job.cancelRequest) {
-        const cancelled = cancelUnheld(job, { now, by: job.cancelRequest.by, reason: job.cancelRequest.reason, retentionMs });
-        this.writeWithPayloadDelete(tx, jobId, cancelled);
-        return 'cancelled' as const;
-      }
-      const problem = this.clientJobProblem(job);
-      if (problem) return reject('PAYLOAD_INVALID', problem);
-      if (existing && existing.expireAt > now && existing.jobId !== jobId) {
-        return reject('DUPLICATE', `idempotency key already used by job ${existing.jobId}`, { existingJobId: existing.jobId });
-      }
-      if (queueFull) return reject('QUEUE_FULL', queueFull.message, { retryAfterMs: 30_000 });
-      const user = this.checkUser(tx, state, sub, state?.tier ?? 'default', now, head);
-      if (!user.ok) return reject('RATE_LIMITED', user.error.message, { retryAfterMs: user.error.retryAfterMs });
-      const admitted = admitSubmission(sub, {
-        now,
-        rank: user.rank,
-        maxAttempts: this.ctx.config.maxAttempts,
-        tier: user.tier,
-        model: null,
-        base: job,
-      });
-      const positioned = hint?.priority === job.priority && position !== null;
-      tx.set('jobs', jobId, positioned ? { ...admitted, position, estimatedWaitMs, positionAt: now } : admitted);
-      if (keyId) tx.set('idempotency', keyId, this.idempotencyDoc(sub, jobId, now));
-      return 'admitted' as const;
-    });
-    if (decided.unreadable) reportUnreadableRejection(this.ctx, jobId, decided.unreadable);
+    const decide = () => this.decideSubmitted(jobId, known, { queueFull, hint, position, estimatedWaitMs, head });
+    const result = known ? await this.oneAtATime(known.data.userId, decide) : await decide();
     if (result === 'admitted') {
-      this.gauge.noteAdmitted();
+      this.gauge.noteAdmitted(null);
       this.ctx.analytics?.record({ type: 'admitted' });
     } else if (result === 'rejected') {
       this.ctx.analytics?.record({ type: 'rejected' });
@@ -249,9 +297,97 @@ export class Admission {
     return result;
   }
 
-  private writeWithPayloadDelete(tx: Transaction, jobId: string, job: JobDoc): void {
-    tx.set('jobs', jobId, job);
-    for (let i = 0; i < job.audio.chunkCount; i++) tx.delete('payloads', payloadChunkId(jobId, i));
+  private async decideSubmitted(
+    jobId: string,
+    known: Snapshot<'jobs'> | null,
+    args: { queueFull: QueueFullError | null; hint: { priority: Priority } | null; position: number | null; estimatedWaitMs: number | null; head: QueueHead | null },
+  ): Promise<'admitted' | 'rejected' | 'cancelled' | 'skipped'> {
+    let current: { job: JobDoc; version: DocVersion } | null = known ? { job: known.data, version: known.version } : null;
+    let key: Versioned<IdempotencyDoc> = { doc: null, version: null };
+    for (let attempt = 1; ; attempt++) {
+      if (!current) {
+        let read;
+        try {
+          read = await this.ctx.store.get('jobs', jobId);
+        } catch (error) {
+          if (error instanceof DocumentDecodeError) return this.rejectUnreadable(jobId);
+          throw error;
+        }
+        if (!read.doc || !read.version) return 'skipped';
+        current = { job: read.doc, version: read.version };
+      }
+      const { job, version } = current;
+      if (job.status !== 'submitted') return 'skipped';
+      const sub: SubmittedJob = { ...job, status: 'submitted', source: job.source };
+      const keyId = sub.idempotencyKey ? await idempotencyId(sub.userId, sub.idempotencyKey) : null;
+      const { state, now } = await this.rateLimitState(sub.userId);
+      const retentionMs = this.ctx.config.retention.finishedJobsMs;
+      const writes: GuardedMutation[] = [];
+      let rateLimitDoc: RateLimitDoc | null = null;
+      let rateLimitIndex = 0;
+      const decision = ((): 'admitted' | 'rejected' | 'cancelled' => {
+        const reject = (code: RejectionCode, message: string, extra: { retryAfterMs?: number; existingJobId?: string } = {}) => {
+          const rejected = rejectJob(job, {
+            now,
+            retentionMs,
+            rejection: { code, message, retryAfterMs: extra.retryAfterMs ?? null, existingJobId: extra.existingJobId ?? null },
+          });
+          writes.push(...withPayloadDelete(jobId, rejected, version));
+          return 'rejected' as const;
+        };
+        if (job.cancelRequest) {
+          writes.push(...withPayloadDelete(jobId, cancelUnheld(job, { now, by: job.cancelRequest.by, reason: job.cancelRequest.reason, retentionMs }), version));
+          return 'cancelled';
+        }
+        const problem = this.clientJobProblem(job);
+        if (problem) return reject('PAYLOAD_INVALID', problem);
+        if (key.doc && key.doc.expireAt > now && key.doc.jobId !== jobId) {
+          return reject('DUPLICATE', `idempotency key already used by job ${key.doc.jobId}`, { existingJobId: key.doc.jobId });
+        }
+        if (args.queueFull) return reject('QUEUE_FULL', args.queueFull.message, { retryAfterMs: 30_000 });
+        const user = this.userDecision(state.doc, sub, state.doc?.tier ?? 'default', now, args.head);
+        rateLimitDoc = user.next;
+        rateLimitIndex = writes.length;
+        writes.push(guarded('rateLimits', sub.userId, user.next, state.version));
+        if (!user.check.ok) return reject('RATE_LIMITED', user.check.error.message, { retryAfterMs: user.check.error.retryAfterMs });
+        const admitted = admitSubmission(sub, { now, rank: user.check.rank, maxAttempts: this.ctx.config.maxAttempts, tier: user.check.tier, model: null, base: job });
+        const positioned = args.hint?.priority === job.priority && args.position !== null;
+        const data = positioned ? { ...admitted, position: args.position, estimatedWaitMs: args.estimatedWaitMs, positionAt: now } : admitted;
+        writes.push({ op: 'set', collection: 'jobs', id: jobId, data, guard: { ifVersion: version } });
+        if (keyId && !(key.doc && key.doc.expireAt > now)) writes.push(guarded('idempotency', keyId, this.idempotencyDoc(sub, jobId, now), key.version));
+        return 'admitted';
+      })();
+      const res = await this.ctx.store.commitIf(writes);
+      if (res.ok) {
+        if (rateLimitDoc) this.noteRateLimit(sub.userId, rateLimitDoc, res.versions[rateLimitIndex] ?? null);
+        return decision;
+      }
+      // Another admitter, the owner (a cancel) or an admission of the same user came first.
+      this.forgetRateLimit(sub.userId);
+      current = null;
+      if (keyId) {
+        const read = await this.ctx.store.get('idempotency', keyId);
+        key = { doc: read.doc, version: read.version };
+      }
+      if (attempt >= MAX_OPTIMISTIC_ATTEMPTS) throw new ContentionError(attempt);
+      await this.backoff(attempt);
+    }
+  }
+
+  /** A submission the schema refuses: rejected in a transaction that reads it leniently. */
+  private async rejectUnreadable(jobId: string): Promise<'rejected' | 'skipped'> {
+    // Set by the attempt that committed (a transaction may run more than once).
+    const decided: { unreadable: UnreadableRejection | null } = { unreadable: null };
+    const result = await this.ctx.store.runTransaction(async (tx) => {
+      decided.unreadable = null;
+      const read = await tx.getLenient('jobs', jobId);
+      if (read.kind !== 'undecodable' || read.raw.status !== 'submitted') return 'skipped' as const;
+      // Never skipped: it would stay `submitted` for ever at the head of the admitters' query.
+      decided.unreadable = rejectUnreadableInTx(this.ctx, tx, jobId, read.raw, read.error.issues);
+      return 'rejected' as const;
+    });
+    if (decided.unreadable) reportUnreadableRejection(this.ctx, jobId, decided.unreadable);
+    return result;
   }
 
   /** Checks a client could get past security rules but the engine refuses. */

@@ -1,6 +1,6 @@
 import type { Priority } from '../schema/job.js';
 import type { TimerHandle } from '../ports/clock.js';
-import { queryOf, type Unsubscribe } from '../ports/store.js';
+import { queryOf, type Snapshot, type Unsubscribe } from '../ports/store.js';
 import { QUERIES } from '../schema/queries.js';
 import type { EngineContext } from '../engine/context.js';
 import type { Admission } from '../engine/admission.js';
@@ -47,8 +47,8 @@ export class SubmissionAdmitter {
         // alone they would stay `submitted` and, at the head of this oldest-first query,
         // keep every later submission out of it.
         const pending = [
-          ...snapshot.docs.map((d) => ({ id: d.id, hint: { priority: d.data.priority } })),
-          ...snapshot.undecodable.map((d) => ({ id: d.id, hint: null })),
+          ...snapshot.docs.map((d) => ({ id: d.id, hint: { priority: d.data.priority }, known: d as Snapshot<'jobs'> | null })),
+          ...snapshot.undecodable.map((d) => ({ id: d.id, hint: null, known: null })),
         ];
         const present = new Set(pending.map((p) => p.id));
         for (const [id, timer] of this.timers) {
@@ -57,21 +57,22 @@ export class SubmissionAdmitter {
             this.timers.delete(id);
           }
         }
-        for (const { id, hint } of pending) {
+        for (const { id, hint, known } of pending) {
           if (this.timers.has(id) || this.inProgress.has(id)) continue;
           const delay = rendezvousDelayMs(this.ctx.serverId, id, this.spreadMs);
-          this.timers.set(id, this.ctx.clock.setTimer(() => void this.admit(id, hint), delay));
+          // The listener's copy and version: deciding it needs no read unless someone came first.
+          this.timers.set(id, this.ctx.clock.setTimer(() => void this.admit(id, hint, known), delay));
         }
       },
       { clock: this.ctx.clock, log: this.ctx.log, what: 'client submissions' },
     );
   }
 
-  private async admit(jobId: string, hint: { priority: Priority } | null): Promise<void> {
+  private async admit(jobId: string, hint: { priority: Priority } | null, known: Snapshot<'jobs'> | null = null): Promise<void> {
     this.timers.delete(jobId);
     this.inProgress.add(jobId);
     try {
-      const outcome = await this.admission.admitSubmitted(jobId, hint);
+      const outcome = await this.admission.admitSubmitted(jobId, hint, known);
       if (outcome !== 'skipped') this.ctx.log.info({ jobId, outcome }, 'client submission decided');
     } catch (error) {
       this.ctx.log.warn({ jobId, err: error }, 'admitting a client submission failed; will retry');
