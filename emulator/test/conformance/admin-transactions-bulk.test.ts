@@ -6,7 +6,7 @@
 import type { CollectionReference, DocumentReference } from 'firebase-admin/firestore';
 import { FieldPath, FieldValue } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
-import { codeOf, failure, randomId, useAdmin } from './harness.js';
+import { codeOf, failure, randomId, useAdmin, waitFor } from './harness.js';
 
 const env = useAdmin('conf-admin-tx');
 const col = (): CollectionReference => env.db.collection(randomId('node_'));
@@ -146,6 +146,48 @@ describe('firestore.ts: WriteBatch class', () => {
     const err = await failure(env.db.batch().update(col().doc(), { foo: 'b' }).commit());
     expect(err.message).toMatch(/No document to update/);
     expect(await codeOf(env.db.batch().set(col().doc('__doc__'), { foo: 'a' }).commit())).toBe(3);
+  });
+
+  it('fails the whole batch atomically when one precondition fails (lastUpdateTime, exists)', async () => {
+    // The queue's lock-free steps: claim with an updateTime precondition, complete with the
+    // payload delete in the same commit. A stale precondition must leave every write undone.
+    const c = col();
+    const job = c.doc('job');
+    const payload = c.doc('job-payload');
+    const other = c.doc('other');
+    const first = await job.set({ status: 'queued' });
+    await payload.set({ data: 'x' });
+    const seen: string[][] = [];
+    const unsubscribe = c.onSnapshot((s) => seen.push(s.docs.map((d) => `${d.id}:${JSON.stringify(d.data())}`)));
+    const claimed = await job.update({ status: 'running' }, { lastUpdateTime: first.writeTime });
+    expect(claimed.writeTime.toMillis()).toBeGreaterThanOrEqual(first.writeTime.toMillis());
+
+    // Stale lastUpdateTime on the job: FAILED_PRECONDITION; the delete and the new document do not happen.
+    const stale = env.db.batch().update(job, { status: 'done' }, { lastUpdateTime: first.writeTime }).delete(payload).set(other, { v: 1 });
+    expect(await codeOf(stale.commit())).toBe(9);
+    // A failing precondition on a later write undoes the earlier ones too.
+    const late = env.db.batch().set(other, { v: 2 }).delete(payload, { lastUpdateTime: first.writeTime });
+    expect(await codeOf(late.commit())).toBe(9);
+    // exists preconditions: create of an existing document, update of a missing one.
+    expect(await codeOf(env.db.batch().set(other, { v: 3 }).create(job, { status: 'x' }).commit())).toBe(6);
+    expect(await codeOf(env.db.batch().set(other, { v: 4 }).update(c.doc('missing'), { v: 1 }).commit())).toBe(5);
+    expect(await codeOf(env.db.batch().set(other, { v: 5 }).delete(c.doc('missing'), { exists: true }).commit())).toBe(5);
+    const now = await Promise.all([job.get(), payload.get(), other.get()]);
+    expect(now.map((d) => d.exists)).toEqual([true, true, false]);
+    expect(now[0]!.get('status')).toBe('running');
+    expect(now[0]!.updateTime!.isEqual(claimed.writeTime)).toBe(true);
+
+    // With the current update time the same batch commits, all of it at one commit time.
+    const done = await env.db.batch().update(job, { status: 'done' }, { lastUpdateTime: claimed.writeTime }).delete(payload, { exists: true }).set(other, { v: 6 }).commit();
+    expect(new Set(done.map((r) => r.writeTime.valueOf())).size).toBe(1);
+    expect((await payload.get()).exists).toBe(false);
+    // Listeners never saw a failed batch's writes: the job went queued -> running -> done in one step each.
+    const last = 'job:{"status":"done"} other:{"v":6}';
+    await waitFor(() => (seen.some((docs) => docs.join(' ') === last) ? true : undefined));
+    unsubscribe();
+    const states = seen.map((docs) => docs.join(' '));
+    expect(states.some((s) => s.includes('other:{"v":1}') || s.includes('other:{"v":2}') || s.includes('"status":"x"'))).toBe(false);
+    expect(states[states.length - 1]).toBe(last);
   });
 });
 
