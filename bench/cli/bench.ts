@@ -64,6 +64,21 @@ for (const name of selected) {
     log(`scenario ${name} FAILED: ${message}`);
   }
 }
+// Every figure that carries a goal, in one place: `scenario.group.name` -> { value, goal, met }.
+const goals: Record<string, unknown> = {};
+for (const [name, result] of Object.entries(report.scenarios as Record<string, { figures?: Record<string, unknown> }>)) {
+  const visit = (path: string, node: unknown) => {
+    if (node && typeof node === 'object' && 'goal' in node && 'met' in node) goals[path] = node;
+    else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) visit(`${path}.${k}`, v);
+  };
+  if (result.figures) visit(name, result.figures);
+}
+report.goals = goals;
+const withVerdict = (met: boolean | null) => Object.entries(goals).filter(([, f]) => (f as { met: boolean | null }).met === met).map(([k]) => k);
+if (Object.keys(goals).length) {
+  const missed = withVerdict(false);
+  console.log(`\ngoals: ${withVerdict(true).length} met, ${missed.length} not met${missed.length ? ` (${missed.join(', ')})` : ''}, ${withVerdict(null).length} reported without a verdict`);
+}
 report.machineAfter = machineSnapshot();
 const path = writeResults('bench', report, values.out);
 console.log(`\nmachine: ${(report.machineAfter as { uptime: string }).uptime}`);
