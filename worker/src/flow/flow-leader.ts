@@ -22,6 +22,8 @@ import type { LeaderDuty } from '../ports/flow.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
 import { at, type DocStore } from '../ports/store.js';
 import { evaluateFenced } from './breaker-ops.js';
+import { heartbeatDeadline } from '../core/coordination/fleet-mode.js';
+import type { BreakerDoc } from '../schema/flow.js';
 import { assertLeader, LeadershipLostError } from './leader-fence.js';
 
 /**
@@ -36,6 +38,14 @@ import { assertLeader, LeadershipLostError } from './leader-fence.js';
  *     requests/tokens per minute budget) into slices for live servers by demand, and write
  *     `transcription_budgets/{model}` when it changed or its slices near expiry.
  * All its memory is soft: a new leader starts over from the documents.
+ *
+ * Doing nothing when nothing changed: the split is stable (the same demand gives the same
+ * slices, remainders stay where they were), so a quiet tick writes nothing; the breaker
+ * document is read again only when the tick brought outcomes or the breaker is not closed
+ * (open and half-open states move with time), otherwise the copy from the last read or write
+ * stands (a closed breaker only opens on failures, which arrive as outcomes, or by a server's
+ * own trip, whose failures arrive the same way). While the fleet is idle the leader does not
+ * run this duty at all (see `engine/fleet-mode`).
  */
 export interface FlowLeaderOptions {
   store: DocStore;
@@ -73,7 +83,8 @@ export class FlowLeader {
   private windowWrittenAt = new Map<string, number>();
   /** Breaker generation last seen per model: a change is a transition, which restarts the window. */
   private generations = new Map<string, number>();
-  private ticks = 0;
+  /** Last breaker document read or written per model (see the class comment). */
+  private breakers = new Map<string, BreakerDoc | null>();
   private readonly log: Logger;
 
   constructor(private readonly options: FlowLeaderOptions) {
@@ -109,20 +120,24 @@ export class FlowLeader {
     this.budgets.clear();
     this.windowWrittenAt.clear();
     this.generations.clear();
+    this.breakers.clear();
   }
 
   async run(term: number, signal: AbortSignal): Promise<void> {
     if (term !== this.term) this.reset(term);
     const { store, config } = this.options;
     const timeout = config.serverCoordination.serverTimeoutMs;
+    const liveness = { timeoutMs: timeout, intervalMs: config.serverCoordination.heartbeatIntervalMs };
+    // Servers on the idle heartbeat cadence are alive for longer (see heartbeatDeadline).
+    const slowest = Math.max(liveness.intervalMs, config.serverCoordination.idleHeartbeatIntervalMs ?? 0);
     const result = await store.query({
       collection: 'servers',
-      where: [{ field: 'heartbeatAt', op: '>=', value: at(store.now() - timeout) }],
+      where: [{ field: 'heartbeatAt', op: '>=', value: at(store.now() - timeout - (slowest - liveness.intervalMs)) }],
     });
     const now = result.readTime;
     const servers = result.docs
       .map((d) => d.data)
-      .filter((s) => (s.state === 'active' || s.state === 'draining') && s.heartbeatAt >= now - timeout);
+      .filter((s) => (s.state === 'active' || s.state === 'draining') && heartbeatDeadline(s, liveness) >= now);
     const models = new Set<string>([config.upstream.model]);
     if (config.upstream.fallbackModel) models.add(config.upstream.fallbackModel);
     for (const s of servers) for (const m of Object.keys(s.upstream)) models.add(m);
@@ -134,7 +149,6 @@ export class FlowLeader {
       await this.allocate(model, servers, deltas, now, term);
     }
     for (const id of [...this.reports.keys()]) if (!servers.some((s) => s.serverId === id)) this.reports.delete(id);
-    this.ticks += 1;
   }
 
   private collect(model: string, servers: readonly ServerDoc[], now: number): Delta[] {
@@ -164,7 +178,10 @@ export class FlowLeader {
   private async judgeBreaker(model: string, deltas: readonly Delta[], now: number, term: number): Promise<void> {
     const { store, config, serverId } = this.options;
     const windowMs = config.circuitBreaker.windowMs;
-    const { doc } = await store.get('breakers', model);
+    const cached = this.breakers.get(model);
+    const fresh = deltas.some((d) => d.delta.calls > 0 || d.delta.successes > 0 || Object.keys(d.delta.failuresByClass).length > 0);
+    const doc = cached === undefined || fresh || (cached !== null && cached.state !== 'closed') ? (await store.get('breakers', model)).doc : cached;
+    this.breakers.set(model, doc);
     // A new leader has seen nothing before its first tick: its window starts there.
     let history = this.histories.get(model) ?? emptyHistory(now);
     const generation = doc?.generation ?? 0;
@@ -186,6 +203,8 @@ export class FlowLeader {
     if (!preview.changed && !summaryDue) return;
     const step = await evaluateFenced(store, model, counts, { serverId, term }, config.circuitBreaker, summaryDue);
     this.windowWrittenAt.set(model, now);
+    // What the transaction read (and maybe wrote) is the freshest copy.
+    this.breakers.set(model, step.doc);
     if (step.transition) {
       this.histories.set(model, restartHistory(history, step.doc.since));
       this.generations.set(model, step.doc.generation);
@@ -241,7 +260,7 @@ export class FlowLeader {
         slice: previous?.slices[s.serverId] ?? null,
       };
     });
-    const alloc = allocateSlices(demands, { concurrency, requestsPerMinute: up.requestsPerMinute, tokensPerMinute: up.tokensPerMinute }, this.ticks);
+    const alloc = allocateSlices(demands, { concurrency, requestsPerMinute: up.requestsPerMinute, tokensPerMinute: up.tokensPerMinute });
     const slices: BudgetDoc['slices'] = Object.fromEntries(
       active.map((s) => [
         s.serverId,

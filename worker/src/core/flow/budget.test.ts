@@ -130,3 +130,41 @@ describe('allocateSlices', () => {
     expect(out.tokensPerMinute).toEqual({ a: 3_000, b: 3_000 });
   });
 });
+
+describe('stable allocation', () => {
+  const idle = (id: string, slice: ServerDemand['slice'] = null): ServerDemand => ({
+    serverId: id,
+    inFlight: 0,
+    concurrencyLimit: 4,
+    maxConcurrency: 8,
+    requestsLastMinute: 0,
+    tokensLastMinute: 0,
+    slice,
+  });
+
+  it('gives the same split to the same demand, tick after tick (nothing for the leader to rewrite)', () => {
+    const budget = { concurrency: 8, requestsPerMinute: 100, tokensPerMinute: 0 };
+    let servers = ['a', 'b', 'c'].map((id) => idle(id));
+    const first = allocateSlices(servers, budget);
+    expect(Object.values(first.concurrency).reduce((x, y) => x + y, 0)).toBe(8);
+    for (let tick = 0; tick < 10; tick++) {
+      servers = servers.map((s) => ({
+        ...s,
+        slice: { concurrency: first.concurrency[s.serverId]!, requestsPerMinute: first.requestsPerMinute[s.serverId]!, tokensPerMinute: 0 },
+      }));
+      const next = allocateSlices(servers, budget);
+      expect(next.concurrency).toEqual(first.concurrency);
+    }
+  });
+
+  it('keeps integer remainders with the entries that held them on equal fractions', () => {
+    const entries = ['a', 'b', 'c'].map((id) => ({ id, demand: 10, cap: 10 }));
+    // 8 over 3: 2 each, two remainders; whoever held them keeps them, whatever the rotation.
+    for (let rotate = 0; rotate < 3; rotate++) {
+      expect(allocate(8, entries, true, rotate, { a: 2, b: 3, c: 3 })).toEqual({ a: 2, b: 3, c: 3 });
+      expect(allocate(8, entries, true, rotate, { a: 3, b: 2, c: 3 })).toEqual({ a: 3, b: 2, c: 3 });
+    }
+    // A larger fraction still wins over a held remainder.
+    expect(allocate(3, [{ id: 'a', demand: 1.5, cap: 10 }, { id: 'b', demand: 1.2, cap: 10 }, { id: 'c', demand: 0.3, cap: 10 }], true, 0, { c: 1 })).toMatchObject({ a: 2 });
+  });
+});

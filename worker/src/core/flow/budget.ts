@@ -74,10 +74,17 @@ export interface AllocationEntry {
  * it asks while another asking entry gets less than an equal share), then work-conserving:
  * whatever demand leaves over is spread over everyone still under their cap, so a server whose
  * work arrives between two allocations can start at once. `integer` rounds down with the
- * remainders going to the largest fractions (ties by `rotate`, so no id is always last);
- * the sum never exceeds `total`.
+ * remainders going to the largest fractions; among equal fractions, to the entries that held
+ * that unit in `previous` (so the same demand gives the same split and the leader has nothing
+ * to rewrite), then by `rotate`. The sum never exceeds `total`.
  */
-export function allocate(total: number, entries: readonly AllocationEntry[], integer: boolean, rotate = 0): Record<string, number> {
+export function allocate(
+  total: number,
+  entries: readonly AllocationEntry[],
+  integer: boolean,
+  rotate = 0,
+  previous: Readonly<Record<string, number>> = {},
+): Record<string, number> {
   const share: Record<string, number> = Object.fromEntries(entries.map((e) => [e.id, 0]));
   if (entries.length === 0 || !(total > 0)) return share;
   let remaining = total;
@@ -106,7 +113,14 @@ export function allocate(total: number, entries: readonly AllocationEntry[], int
   for (const f of floors) f.frac = (share[f.id] as number) - f.whole;
   let left = Math.floor(total + 1e-9) - floors.reduce((s, f) => s + f.whole, 0);
   const n = entries.length;
-  const order = [...floors].sort((a, b) => b.frac - a.frac || ((a.i - rotate) % n + n) % n - ((b.i - rotate) % n + n) % n);
+  const held = (f: { id: string; whole: number }) => ((previous[f.id] ?? 0) > f.whole ? 0 : 1);
+  const sameFrac = (a: number, b: number) => Math.abs(a - b) <= 1e-9;
+  const order = [...floors].sort(
+    (a, b) =>
+      (sameFrac(a.frac, b.frac) ? 0 : b.frac - a.frac) ||
+      held(a) - held(b) ||
+      ((a.i - rotate) % n + n) % n - ((b.i - rotate) % n + n) % n,
+  );
   for (const f of order) {
     if (left <= 0) break;
     if (f.frac > 1e-9) {
@@ -158,6 +172,7 @@ export function allocateSlices(
     })),
     true,
     rotate,
+    Object.fromEntries(servers.flatMap((s) => (s.slice ? [[s.serverId, s.slice.concurrency]] : []))),
   );
   const rate = (total: number, used: (s: ServerDemand) => number, granted: (s: ServerDemand) => number | null) =>
     total > 0
