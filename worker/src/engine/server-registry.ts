@@ -1,6 +1,8 @@
 import type { BudgetSlice, ServerDoc, ServerState, UpstreamWindow } from '../schema/coordination.js';
 import type { TimerHandle } from '../ports/clock.js';
 import type { EngineContext } from './context.js';
+import { heartbeatPlan } from '../core/coordination/fleet-mode.js';
+import { fleetModeOf } from './fleet-mode.js';
 
 export interface ServerStatus {
   inFlight: number;
@@ -23,12 +25,21 @@ export interface ServerIdentity {
  * This server's own document (`transcription_servers/{serverId}`): registration, heartbeats
  * with load and upstream counts, deregistration. It writes nothing else; the leader alone
  * may mark a silent server `lost`. Heartbeats are blind writes (one write, no read).
+ *
+ * Cadence (`core/coordination/fleet-mode`): every `heartbeatIntervalMs`, or every
+ * `idleHeartbeatIntervalMs` while this server holds no job and the leader reports the fleet
+ * idle; the interval in use is advertised in the document. A local check (no store access)
+ * runs every fast interval to notice a job taken on, and the fleet waking speeds it up at once.
  */
 export class ServerRegistry {
   private timer: TimerHandle | null = null;
   private startedAt = 0;
   private state: ServerState = 'active';
   private writing: Promise<void> | null = null;
+  private lastAt: number | null = null;
+  private advertisedMs = 0;
+  private unwatchMode: (() => void) | null = null;
+  private live = false;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -36,8 +47,7 @@ export class ServerRegistry {
     private readonly status: () => ServerStatus,
   ) {}
 
-  private doc(state: ServerState): ServerDoc {
-    const s = this.status();
+  private doc(state: ServerState, s: ServerStatus, intervalMs: number): ServerDoc {
     return {
       serverId: this.ctx.serverId,
       hostname: this.identity.hostname,
@@ -46,7 +56,7 @@ export class ServerRegistry {
       state,
       startedAt: this.startedAt,
       heartbeatAt: this.ctx.store.now(),
-      heartbeatIntervalMs: this.ctx.config.serverCoordination.heartbeatIntervalMs,
+      heartbeatIntervalMs: intervalMs,
       inFlight: s.inFlight,
       concurrencyLimit: s.concurrencyLimit,
       maxConcurrency: s.maxConcurrency,
@@ -58,12 +68,26 @@ export class ServerRegistry {
     };
   }
 
-  private async write(state: ServerState): Promise<void> {
+  private plan(status: ServerStatus) {
+    const c = this.ctx.config.serverCoordination;
+    // Only an active server slows down: draining and stopping ones are watched closely.
+    const fleetIdle = this.state === 'active' && fleetModeOf(this.ctx).idle;
+    return heartbeatPlan(
+      { lastAt: this.lastAt, advertisedMs: this.advertisedMs },
+      this.ctx.store.now(),
+      { inFlight: status.inFlight, fleetIdle },
+      { fastMs: c.heartbeatIntervalMs, idleMs: c.idleHeartbeatIntervalMs },
+    );
+  }
+
+  private async write(state: ServerState, status: ServerStatus = this.status(), intervalMs = this.plan(status).intervalMs): Promise<void> {
     // One heartbeat write at a time; a slow store must not pile them up.
     if (this.writing) await this.writing.catch(() => undefined);
-    this.writing = this.ctx.store
-      .commit([{ op: 'set', collection: 'servers', id: this.ctx.serverId, data: this.doc(state) }])
-      .then(() => undefined);
+    const doc = this.doc(state, status, intervalMs);
+    this.writing = this.ctx.store.commit([{ op: 'set', collection: 'servers', id: this.ctx.serverId, data: doc }]).then(() => {
+      this.lastAt = doc.heartbeatAt;
+      this.advertisedMs = intervalMs;
+    });
     try {
       await this.writing;
     } finally {
@@ -71,20 +95,47 @@ export class ServerRegistry {
     }
   }
 
+  private arm(delayMs: number): void {
+    this.timer?.cancel();
+    this.timer = this.live ? this.ctx.clock.setTimer(() => this.check(), Math.max(1, delayMs)) : null;
+  }
+
+  /** Checks whether a heartbeat is due (a local check, no store access), writes it if so, re-arms. */
+  private check(): void {
+    if (!this.live) return;
+    const fastMs = this.ctx.config.serverCoordination.heartbeatIntervalMs;
+    // Another write (drain, a previous beat) is in flight: look again shortly.
+    if (this.writing) return this.arm(Math.min(fastMs, 250));
+    const status = this.status();
+    const plan = this.plan(status);
+    if (!plan.due) return this.arm(Math.min(fastMs, plan.dueAt - this.ctx.store.now()));
+    this.timer?.cancel();
+    this.timer = null;
+    this.write(this.state, status, plan.intervalMs).then(
+      () => this.check(),
+      (error: unknown) => {
+        this.ctx.log.warn({ err: error }, 'server heartbeat failed');
+        this.arm(fastMs);
+      },
+    );
+  }
+
+  /**
+   * Heartbeat now if the cadence should change (e.g. right after this server took a job
+   * while idle); cheap when nothing changed. Callers that learn of new work may call it.
+   */
+  heartbeatSoon(): void {
+    this.check();
+  }
+
   async register(): Promise<void> {
     this.startedAt = this.ctx.store.now();
     this.state = 'active';
     await this.write('active');
-    const tick = () => {
-      this.timer = this.ctx.clock.setTimer(() => {
-        this.write(this.state)
-          .catch((error: unknown) => this.ctx.log.warn({ err: error }, 'server heartbeat failed'))
-          .finally(() => {
-            if (this.timer) tick();
-          });
-      }, this.ctx.config.serverCoordination.heartbeatIntervalMs);
-    };
-    tick();
+    this.live = true;
+    this.arm(this.ctx.config.serverCoordination.heartbeatIntervalMs);
+    // The fleet waking (or going idle) changes the cadence: re-plan at once.
+    this.unwatchMode = fleetModeOf(this.ctx).onChange(() => this.check());
   }
 
   /** Marks the server draining (stops claiming; visible on the dashboard). */
@@ -94,8 +145,11 @@ export class ServerRegistry {
   }
 
   async deregister(): Promise<void> {
+    this.live = false;
     this.timer?.cancel();
     this.timer = null;
+    this.unwatchMode?.();
+    this.unwatchMode = null;
     this.state = 'stopped';
     await this.write('stopped');
   }

@@ -82,7 +82,7 @@ export async function startFleetKit(options: {
           op: 'set',
           collection: 'leader',
           id: SINGLETON_IDS.leaderLease,
-          data: { holder: server.id, term, acquiredAt: now, renewedAt: now, expiresAt: now + leaseMs },
+          data: { holder: server.id, term, acquiredAt: now, renewedAt: now, expiresAt: now + leaseMs, idle: false },
         },
       ]);
     },

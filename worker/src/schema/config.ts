@@ -126,6 +126,20 @@ export const workerConfigSchema = z.object({
       leaderLeaseMs: ms.default(15_000),
       /** How often the leader runs maintenance (reclaim, promote, rollups, stats). */
       maintenanceIntervalMs: ms.default(5_000),
+      /**
+       * Heartbeat interval of a server that holds no job while the leader reports the fleet
+       * idle (no active job anywhere); null: always heartbeatIntervalMs. The server advertises
+       * it in its document, and liveness judges add it to serverTimeoutMs.
+       */
+      idleHeartbeatIntervalMs: ms.nullable().default(60_000),
+      /**
+       * Leader lease while the fleet is idle (renewed every third of it); null: always
+       * leaderLeaseMs. A dead idle leader is replaced within it; the first active job brings
+       * the lease back to leaderLeaseMs at once.
+       */
+      idleLeaderLeaseMs: ms.nullable().default(90_000),
+      /** Time-driven leader work (retention clean-up) runs this often while the fleet is idle. */
+      idleHousekeepingMs: ms.default(1_800_000),
     })
     .prefault({}),
   upstream: z

@@ -59,6 +59,11 @@ export const leaderLeaseDocSchema = z.object({
   acquiredAt: timestampMs,
   renewedAt: timestampMs,
   expiresAt: timestampMs,
+  /**
+   * The leader found no active job in the fleet (see `core/coordination/fleet-mode`): servers
+   * holding nothing heartbeat at their idle interval until it turns false.
+   */
+  idle: z.boolean().default(false),
 });
 export type LeaderLeaseDoc = z.infer<typeof leaderLeaseDocSchema>;
 

@@ -12,23 +12,25 @@ export type LeadershipDecision =
  */
 export function decideLeadership(
   doc: LeaderLeaseDoc | null,
-  args: { candidate: string; now: number; leaseMs: number },
+  args: { candidate: string; now: number; leaseMs: number; idle?: boolean },
 ): LeadershipDecision {
   const { candidate, now, leaseMs } = args;
+  const idle = args.idle ?? false;
   if (doc && doc.holder === candidate && doc.expiresAt > now) {
-    return { kind: 'renewed', next: { ...doc, renewedAt: now, expiresAt: now + leaseMs } };
+    return { kind: 'renewed', next: { ...doc, renewedAt: now, expiresAt: now + leaseMs, idle } };
   }
   if (doc && doc.holder !== null && doc.expiresAt > now) {
     return { kind: 'follower', holder: doc.holder, term: doc.term, expiresAt: doc.expiresAt };
   }
   return {
     kind: 'acquired',
-    next: { holder: candidate, term: (doc?.term ?? 0) + 1, acquiredAt: now, renewedAt: now, expiresAt: now + leaseMs },
+    // A new leader has not looked at the queue yet: it starts busy.
+    next: { holder: candidate, term: (doc?.term ?? 0) + 1, acquiredAt: now, renewedAt: now, expiresAt: now + leaseMs, idle: false },
   };
 }
 
 /** Giving the lease up on shutdown: expire it now so a follower takes over at once. */
 export function resignLeadership(doc: LeaderLeaseDoc | null, args: { candidate: string; term: number; now: number }): LeaderLeaseDoc | null {
   if (!doc || doc.holder !== args.candidate || doc.term !== args.term) return null;
-  return { ...doc, holder: null, renewedAt: args.now, expiresAt: args.now };
+  return { ...doc, holder: null, renewedAt: args.now, expiresAt: args.now, idle: false };
 }

@@ -26,6 +26,9 @@ export type AnalyticsEvent =
  * (`{minute}_{serverId}`) every few seconds: per-job events never write a shared document.
  * The leader merges partials into minute/hour rollups.
  */
+/** How often store counters alone (no job event) are written to the partial. */
+const OPS_ONLY_FLUSH_MS = 60 * MINUTE_MS;
+
 export class AnalyticsRecorder {
   private readonly periods = new Map<number, { body: RollupBody; dirty: boolean }>();
   private timer: TimerHandle | null = null;
@@ -102,6 +105,8 @@ export class AnalyticsRecorder {
   }
 
   start(): void {
+    // A fresh server's start-up operations wait for its first job event (or the hour) too.
+    this.lastOpsFlush = this.deps.store.now();
     const tick = () => {
       this.timer = this.deps.clock.setTimer(() => {
         this.flush().catch((error: unknown) => this.deps.log.warn({ err: error }, 'analytics flush failed'));
@@ -127,11 +132,13 @@ export class AnalyticsRecorder {
       writes: meter.writes - this.lastMeter.writes,
       deletes: meter.deletes - this.lastMeter.deletes,
     };
-    // Store operations alone (an idle server's heartbeats) are flushed at most once a minute;
-    // job events are flushed on every tick.
+    // Store operations alone (an idle server's heartbeats) are flushed at most once an hour,
+    // job events on every tick: each flush is a write, and every partial written makes the
+    // leader merge rollups, so counting an idle fleet's few operations must not cost more
+    // operations than it counts. They are never lost: the next flush carries them.
     const events = [...this.periods.values()].some((p) => p.dirty);
     const opsOnly = delta.reads + delta.writes + delta.deletes > 0;
-    if (!events && !(opsOnly && this.deps.store.now() - this.lastOpsFlush >= MINUTE_MS)) return;
+    if (!events && !(opsOnly && this.deps.store.now() - this.lastOpsFlush >= OPS_ONLY_FLUSH_MS)) return;
     this.lastOpsFlush = this.deps.store.now();
     const body = this.current();
     const writes = [...this.periods.entries()].filter(([, p]) => p.dirty);

@@ -6,6 +6,7 @@ import type { LeaderLeaseDoc } from '../../schema/coordination.js';
 import { SINGLETON_IDS } from '../../schema/names.js';
 import { emptyRollupBody, mergeBodies, MINUTE_MS, percentile } from '../../core/analytics/rollup.js';
 import { QUERIES } from '../../schema/queries.js';
+import { heartbeatDeadline } from '../../core/coordination/fleet-mode.js';
 import { at, queryOf, type DocStore } from '../../ports/store.js';
 import type { EngineContext } from '../context.js';
 
@@ -148,8 +149,12 @@ export interface EnterpriseStats {
 
 const BREAKER_SEVERITY: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
 
-/** The seed's `getEnterpriseStats()`: a few small documents, no job lists. */
-export async function getEnterpriseStats(store: DocStore, serverTimeoutMs: number): Promise<EnterpriseStats> {
+/**
+ * The seed's `getEnterpriseStats()`: a few small documents, no job lists. A server is stale
+ * once silent for `serverTimeoutMs` beyond the heartbeat interval it advertised (an idle
+ * server heartbeats slowly and says so; `heartbeatIntervalMs` is the configured one).
+ */
+export async function getEnterpriseStats(store: DocStore, serverTimeoutMs: number, heartbeatIntervalMs = 5_000): Promise<EnterpriseStats> {
   const [stats, servers, breakers, leader] = await Promise.all([
     store.get('stats', SINGLETON_IDS.queueStats),
     store.query(queryOf(QUERIES.serversInStates, { state: ['active', 'draining'] })),
@@ -181,7 +186,7 @@ export async function getEnterpriseStats(store: DocStore, serverTimeoutMs: numbe
         version: d.data.version,
         hostname: d.data.hostname,
         heartbeatAgeMs: Math.max(0, now - d.data.heartbeatAt),
-        stale: now - d.data.heartbeatAt > serverTimeoutMs,
+        stale: now > heartbeatDeadline(d.data, { timeoutMs: serverTimeoutMs, intervalMs: heartbeatIntervalMs }),
       })),
     },
     queueStats: {
