@@ -1,5 +1,7 @@
 import type protobuf from 'protobufjs';
 import { fromProto3JSON, toProto3JSON } from 'proto3-json-serializer';
+import { fromProto3JSONToInternalRepresentation } from 'proto3-json-serializer/build/src/fromproto3json.js';
+import { googleProtobufTimestampFromProto3JSON, googleProtobufTimestampToProto3JSON } from 'proto3-json-serializer/build/src/timestamp.js';
 import { invalidArgument } from '../../model/index.js';
 
 type Json = Record<string, unknown>;
@@ -10,7 +12,12 @@ export interface Codec {
   encode(json: Json): Buffer;
 }
 
-export function codecFor(type: protobuf.Type): Codec {
+/**
+ * The straightforward codec: proto3-json-serializer both ways. It resolves every field's
+ * type by name on every message; `codecFor` does the same conversions with the per-type
+ * work done once (the reference here checks it, see codec.test.ts and FQ_EMULATOR_CODEC_CHECK).
+ */
+export function referenceCodecFor(type: protobuf.Type): Codec {
   return {
     decode(buffer) {
       let message: protobuf.Message;
@@ -25,6 +32,267 @@ export function codecFor(type: protobuf.Type): Codec {
       const message = fromProto3JSON(type, json as never);
       if (!message) return Buffer.alloc(0);
       return Buffer.from(type.encode(message).finish());
+    },
+  };
+}
+
+/** Well-known types proto3-json-serializer converts specially (left to it, except Timestamp). */
+const SPECIAL = new Set([
+  '.google.protobuf.Any',
+  '.google.protobuf.Value',
+  '.google.protobuf.Struct',
+  '.google.protobuf.ListValue',
+  '.google.protobuf.Duration',
+  '.google.protobuf.FieldMask',
+  '.google.protobuf.DoubleValue',
+  '.google.protobuf.FloatValue',
+  '.google.protobuf.Int64Value',
+  '.google.protobuf.UInt64Value',
+  '.google.protobuf.Int32Value',
+  '.google.protobuf.UInt32Value',
+  '.google.protobuf.BoolValue',
+  '.google.protobuf.StringValue',
+  '.google.protobuf.BytesValue',
+]);
+const TIMESTAMP = '.google.protobuf.Timestamp';
+const NULL_VALUE = '.google.protobuf.NullValue';
+const NUMERIC = /^(?:(?:(?:u?int|fixed)(?:32|64))|float|double)$/;
+
+/** Timestamps repeat (read times, a document's times sent to every listener): convert each once. */
+class Memo<K, V> {
+  private readonly map = new Map<K, V>();
+  constructor(private readonly max: number) {}
+  get(key: K, make: (key: K) => V): V {
+    let v = this.map.get(key);
+    if (v === undefined) {
+      if (this.map.size >= this.max) this.map.clear();
+      v = make(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+}
+const timestampsFromJson = new Memo<string, { seconds?: number; nanos?: number }>(4096);
+const timestampsToJson = new Memo<string, string>(4096);
+
+type FromJson = (json: unknown) => unknown;
+type ToJson = (message: Record<string, unknown>) => unknown;
+
+const fullName = (t: protobuf.ReflectionObject): string => t.fullName;
+
+function fail(message: string): never {
+  throw new Error(`fromProto3JSONToInternalRepresentation: ${message}`);
+}
+
+/**
+ * proto3 JSON -> the object protobufjs' `fromObject` takes, exactly as
+ * proto3-json-serializer's fromProto3JSONToInternalRepresentation builds it.
+ */
+function compileFromJson(type: protobuf.Type, cache: Map<protobuf.Type, FromJson>): FromJson {
+  const cached = cache.get(type);
+  if (cached) return cached;
+  type.resolveAll();
+  const name = fullName(type);
+  if (SPECIAL.has(name)) {
+    const f: FromJson = (json) => fromProto3JSONToInternalRepresentation(type, json as never);
+    cache.set(type, f);
+    return f;
+  }
+  if (name === TIMESTAMP) {
+    const f: FromJson = (json) => {
+      if (json === null) return null;
+      if (typeof json !== 'string') fail(`google.protobuf.Timestamp must be a string but got ${typeof json}`);
+      // A copy: fromObject must not share (or mutate) the memoised object.
+      return { ...timestampsFromJson.get(json, (s) => googleProtobufTimestampFromProto3JSON(s) as { seconds?: number; nanos?: number }) };
+    };
+    cache.set(type, f);
+    return f;
+  }
+  const fields = new Map<string, FromJson>();
+  const self: FromJson = (json) => {
+    if (json === null) return null;
+    const result: Record<string, unknown> = {};
+    for (const key in json as Json) {
+      if (!Object.prototype.hasOwnProperty.call(json, key)) continue;
+      const convert = fields.get(key);
+      if (convert) result[key] = convert((json as Json)[key]);
+    }
+    return result;
+  };
+  cache.set(type, self);
+  for (const field of type.fieldsArray) {
+    const key = field.name;
+    const resolved = field.resolvedType;
+    let element: FromJson;
+    if (resolved && 'values' in resolved) {
+      const isNull = fullName(resolved) === NULL_VALUE;
+      element = (v) => (isNull ? 'NULL_VALUE' : resolveEnumValueToString(resolved as protobuf.Enum, v));
+    } else if (resolved) {
+      element = compileFromJson(resolved as protobuf.Type, cache);
+    } else {
+      element = (v) => v;
+    }
+    let convert: FromJson;
+    if (field.repeated) {
+      convert = (value) => {
+        if (value === null) return [];
+        if (!Array.isArray(value)) fail(`expected an array for field ${key}`);
+        return value.map((v) => element(v));
+      };
+    } else if (field.map) {
+      convert = (value) => {
+        const map: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value as Json)) map[k] = element(v);
+        return map;
+      };
+    } else if (NUMERIC.test(field.type)) {
+      convert = (value) => {
+        if (typeof value !== 'number' && typeof value !== 'string') fail(`field ${key} of type ${field.type} cannot contain value ${String(value)}`);
+        return value;
+      };
+    } else if (field.type === 'string') {
+      convert = (value) => {
+        if (typeof value !== 'string') fail(`field ${key} of type ${field.type} cannot contain value ${String(value)}`);
+        return value;
+      };
+    } else if (field.type === 'bool') {
+      convert = (value) => {
+        if (typeof value !== 'boolean') fail(`field ${key} of type ${field.type} cannot contain value ${String(value)}`);
+        return value;
+      };
+    } else if (field.type === 'bytes') {
+      convert = (value) => {
+        if (typeof value !== 'string') fail(`field ${key} of type ${field.type} cannot contain value ${String(value)}`);
+        return Buffer.from(value, 'base64');
+      };
+    } else {
+      if (!resolved) throw new Error(`Expected to be able to resolve type for field ${field.name}`);
+      convert = element;
+    }
+    fields.set(key, convert);
+  }
+  return self;
+}
+
+function resolveEnumValueToString(enumType: protobuf.Enum, value: unknown): unknown {
+  if (typeof value === 'number') return enumType.valuesById[value] ?? value;
+  if (typeof value === 'string') return value;
+  throw new Error('resolveEnumValueToString: enum value must be a string or a number');
+}
+
+function convertSingleValue(value: unknown): unknown {
+  if (typeof value === 'object') {
+    if ((value as { constructor?: { name?: string } } | null)?.constructor?.name === 'Long') return String(value);
+    throw new Error(`toProto3JSON: don't know how to convert value ${String(value)}`);
+  }
+  return value;
+}
+
+/** A decoded message -> proto3 JSON, exactly as proto3-json-serializer's toProto3JSON does it. */
+function compileToJson(type: protobuf.Type, cache: Map<protobuf.Type, ToJson>): ToJson {
+  const cached = cache.get(type);
+  if (cached) return cached;
+  type.resolveAll();
+  const name = fullName(type);
+  if (SPECIAL.has(name)) {
+    const f: ToJson = (m) => toProto3JSON(m as unknown as protobuf.Message);
+    cache.set(type, f);
+    return f;
+  }
+  if (name === TIMESTAMP) {
+    const f: ToJson = (m) => timestampsToJson.get(`${String(m.seconds)}.${String(m.nanos)}`, () => googleProtobufTimestampToProto3JSON(m as never));
+    cache.set(type, f);
+    return f;
+  }
+  const fields = new Map<string, (value: unknown) => { skip: true } | { value: unknown }>();
+  const SKIP = { skip: true } as const;
+  const self: ToJson = (m) => {
+    const result: Record<string, unknown> = {};
+    for (const key of Object.keys(m)) {
+      const value = m[key];
+      if (value === null) {
+        result[key] = null;
+        continue;
+      }
+      const convert = fields.get(key);
+      if (!convert) throw new TypeError(`Cannot read properties of undefined (reading 'resolvedType')`);
+      const out = convert(value);
+      if ('value' in out) result[key] = out.value;
+    }
+    return result;
+  };
+  cache.set(type, self);
+  for (const field of type.fieldsArray) {
+    const resolved = field.resolvedType;
+    const isEnum = resolved !== null && 'values' in resolved;
+    const message = resolved !== null && !isEnum ? compileToJson(resolved as protobuf.Type, cache) : undefined;
+    const single = (v: unknown): unknown => (resolved ? (isEnum ? toProto3JSON(v as unknown as protobuf.Message) : message!(v as Json)) : convertSingleValue(v));
+    const isNull = resolved !== null && fullName(resolved) === NULL_VALUE;
+    fields.set(field.name, (value) => {
+      if (Array.isArray(value)) {
+        if (value.length === 0) return SKIP;
+        return { value: value.map(single) };
+      }
+      if (field.map) {
+        const map: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value as Json)) map[k] = single(v);
+        return { value: map };
+      }
+      if (isNull) return { value: null };
+      if (isEnum) return { value: resolveEnumValueToString(resolved as protobuf.Enum, value) };
+      if (message) return { value: message(value as Json) };
+      if (typeof value === 'string' || typeof value === 'boolean') return { value };
+      if (typeof value === 'number') return { value: Number.isFinite(value) ? value : value.toString() };
+      if (Buffer.isBuffer(value)) return { value: value.toString('base64') };
+      if (value instanceof Uint8Array) return { value: Buffer.from(value.buffer, 0, value.byteLength).toString('base64') };
+      return { value: convertSingleValue(value) };
+    });
+  }
+  return self;
+}
+
+/**
+ * The codec the gRPC front end uses: the reference codec's conversions with each type's
+ * field handling compiled once. With FQ_EMULATOR_CODEC_CHECK=1 every message is also run
+ * through the reference codec and a difference throws (for test runs).
+ */
+export function codecFor(type: protobuf.Type): Codec {
+  const fromJson = compileFromJson(type, new Map());
+  const toJson = compileToJson(type, new Map());
+  const codec: Codec = {
+    decode(buffer) {
+      let message: protobuf.Message;
+      try {
+        message = type.decode(buffer);
+      } catch (err) {
+        throw invalidArgument(`Malformed ${type.name} message: ${(err as Error).message}`);
+      }
+      return toJson(message as unknown as Json) as Json;
+    },
+    encode(json) {
+      const internal = fromJson(json);
+      if (internal === null) return Buffer.alloc(0);
+      if (typeof internal !== 'object' || Array.isArray(internal)) throw new Error(`fromProto3JSON: expected an object, not ${String(json)}`);
+      return Buffer.from(type.encode(type.fromObject(internal as Json)).finish());
+    },
+  };
+  return process.env.FQ_EMULATOR_CODEC_CHECK === '1' ? checked(type, codec) : codec;
+}
+
+function checked(type: protobuf.Type, fast: Codec): Codec {
+  const reference = referenceCodecFor(type);
+  return {
+    decode(buffer) {
+      const a = fast.decode(buffer);
+      const b = reference.decode(buffer);
+      if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`codec check: ${type.name} decodes differently: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+      return a;
+    },
+    encode(json) {
+      const a = fast.encode(json);
+      const b = reference.encode(json);
+      if (!a.equals(b)) throw new Error(`codec check: ${type.name} encodes differently: ${JSON.stringify(json)}`);
+      return a;
     },
   };
 }
