@@ -35,7 +35,15 @@ export interface OpsPerJobOutput {
   engineSelfReportedOpsPerJob: number | null;
   /** Present when the emulator's meter breaks charges down (byCall/byCollection). */
   breakdown?: { idlePerMinute: MeterBreakdown | null; runPerJob: MeterBreakdown | null };
-  claims?: { claimed: number; conflicts: number; conflictsPerClaim: number | null; perWorker: Array<{ serverId: string; claimed: number | null; conflicts: number | null }> };
+  claims?: {
+    claimed: number;
+    conflicts: number;
+    /** Claim attempts that threw (fq_claim_errors_total; absent before that counter existed). */
+    errors?: number;
+    /** (conflicts + errors) / claimed. */
+    conflictsPerClaim: number | null;
+    perWorker: Array<{ serverId: string; claimed: number | null; conflicts: number | null; errors?: number | null }>;
+  };
 }
 interface MeterBreakdown {
   byCall: Record<string, Counts> | null;
@@ -145,10 +153,11 @@ export async function measureCostFleets(options: CostFleetsOptions, log: (m: str
     idle.perIdleServerPerMinute = reported(round((total(l.idlePerMinute) - total(s.idlePerMinute)) / (large - small), 1), 'ops/min');
   }
   idle[`averagePerServerPerMinuteWorkers${small}`] = reported(round(total(s.idlePerMinute) / small, 1), 'ops/min');
-  const contention: Record<string, Figure & { claimed?: number; conflicts?: number }> = {
-    [`conflictsPerClaimWorkers${large}`]: { ...atMost(l.claims?.conflictsPerClaim ?? null, 0.2), claimed: l.claims?.claimed ?? 0, conflicts: l.claims?.conflicts ?? 0 },
+  const counts = (r: CostResult) => ({ claimed: r.claims?.claimed ?? 0, conflicts: r.claims?.conflicts ?? 0, errors: r.claims?.errors ?? 0 });
+  const contention: Record<string, Figure & { claimed?: number; conflicts?: number; errors?: number }> = {
+    [`conflictsPerClaimWorkers${large}`]: { ...atMost(l.claims?.conflictsPerClaim ?? null, 0.2), ...counts(l) },
   };
-  if (large !== small) contention[`conflictsPerClaimWorkers${small}`] = { ...reported(s.claims?.conflictsPerClaim ?? null), claimed: s.claims?.claimed ?? 0, conflicts: s.claims?.conflicts ?? 0 };
+  if (large !== small) contention[`conflictsPerClaimWorkers${small}`] = { ...reported(s.claims?.conflictsPerClaim ?? null), ...counts(s) };
   return { options, figures: { cost, idle, contention }, runs };
 }
 
@@ -189,7 +198,7 @@ export function costTables(result: CostFleetsResult): Table[] {
     ],
     notes: [
       `idle: the fleet doing nothing (heartbeats, leader, listeners) over ${Math.round(result.options.idleMs / 1000)} s before the jobs (not judged below ${MIN_IDLE_WINDOW_SEC} s); one idle server = difference of the two fleets / difference of their sizes`,
-      'contention: claim attempts that lost a race or found the job gone (fq_claim_conflicts_total) per claim won (fq_jobs_claimed_total), summed over every worker\'s /metrics',
+      'contention: claim attempts that lost a race or found the job gone (fq_claim_conflicts_total) or failed with an error (fq_claim_errors_total) per claim won (fq_jobs_claimed_total), summed over every worker\'s /metrics',
     ],
   });
   for (const k of sizes) {

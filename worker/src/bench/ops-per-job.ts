@@ -72,13 +72,13 @@ const breakdownOf = (m: MeterReading, factor: number) =>
   m.byCall || m.byCollection ? { byCall: scaled(m.byCall, factor, ''), byCollection: scaled(m.byCollection, factor, prefix) } : null;
 
 /** A worker's Prometheus counters (`name value` lines, no labels). */
-async function claimCounters(port: number): Promise<{ claimed: number | null; conflicts: number | null }> {
+async function claimCounters(port: number): Promise<{ claimed: number | null; conflicts: number | null; errors: number | null }> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const counter = (name: string) => {
     const line = text.split('\n').find((l) => l.startsWith(`${name} `));
     return line ? Number(line.slice(name.length + 1)) : null;
   };
-  return { claimed: counter('fq_jobs_claimed_total'), conflicts: counter('fq_claim_conflicts_total') };
+  return { claimed: counter('fq_jobs_claimed_total'), conflicts: counter('fq_claim_conflicts_total'), errors: counter('fq_claim_errors_total') };
 }
 
 const gemini = await startFakeGemini({ capacity: 200, baseLatencyMs: 150, latencyMsPerAudioSecond: 50, latencyJitter: 0 });
@@ -140,6 +140,7 @@ try {
   );
   const claimed = perWorker.reduce((n, w) => n + (w.claimed ?? 0), 0);
   const conflicts = perWorker.reduce((n, w) => n + (w.conflicts ?? 0), 0);
+  const claimErrors = perWorker.reduce((n, w) => n + (w.errors ?? 0), 0);
   console.log(
     JSON.stringify(
       {
@@ -167,7 +168,9 @@ try {
         claims: {
           claimed,
           conflicts,
-          conflictsPerClaim: claimed ? +(conflicts / claimed).toFixed(3) : null,
+          errors: claimErrors,
+          /** Failed (lost a race, found the job gone) or errored claim attempts per claim won. */
+          conflictsPerClaim: claimed ? +((conflicts + claimErrors) / claimed).toFixed(3) : null,
           perWorker,
         },
       },

@@ -14,6 +14,9 @@ describe('worker HTTP server', () => {
     const metrics = new WorkerMetrics({ inFlight: () => 2, meter: () => ({ reads: 10, writes: 4, deletes: 1 }), concurrency: () => 4 });
     const observer = metrics.observer();
     observer.claimed?.('j1');
+    observer.claimConflict?.('j2');
+    observer.claimConflict?.('j3');
+    observer.claimError?.('j4', new Error('aborted'));
     observer.finished?.('j1', 'succeeded');
     observer.upstream?.({ ok: false, errorClass: 'overloaded', latencyMs: 120, model: 'm' });
     observer.leadership?.(true, 3);
@@ -32,6 +35,9 @@ describe('worker HTTP server', () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(503);
     const text = await (await fetch(`${base}/metrics`)).text();
     expect(text).toMatch(/fq_jobs_claimed_total 1/);
+    // The bench's contention figure: (conflicts + errors) per claim won.
+    expect(text).toMatch(/fq_claim_conflicts_total 2/);
+    expect(text).toMatch(/fq_claim_errors_total 1/);
     expect(text).toMatch(/fq_jobs_finished_total\{status="succeeded"\} 1/);
     expect(text).toMatch(/fq_upstream_calls_total\{model="m",outcome="error",error_class="overloaded"\} 1/);
     expect(text).toMatch(/fq_is_leader 1/);

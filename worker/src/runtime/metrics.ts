@@ -10,6 +10,7 @@ export class WorkerMetrics {
   readonly registry = new Registry();
   private readonly claimed: Counter;
   private readonly conflicts: Counter;
+  private readonly claimErrors: Counter;
   private readonly finished: Counter<'status'>;
   private readonly upstream: Counter<'model' | 'outcome' | 'error_class'>;
   private readonly upstreamLatency: Histogram<'model'>;
@@ -22,6 +23,7 @@ export class WorkerMetrics {
     const registers = [this.registry];
     this.claimed = new Counter({ name: 'fq_jobs_claimed_total', help: 'Jobs claimed by this worker', registers });
     this.conflicts = new Counter({ name: 'fq_claim_conflicts_total', help: 'Claim attempts that lost a race or found the job gone', registers });
+    this.claimErrors = new Counter({ name: 'fq_claim_errors_total', help: 'Claim attempts that failed with an error (aborted, store fault)', registers });
     this.finished = new Counter({ name: 'fq_jobs_finished_total', help: 'Jobs this worker finished, by outcome', labelNames: ['status'], registers });
     this.upstream = new Counter({
       name: 'fq_upstream_calls_total',
@@ -61,6 +63,7 @@ export class WorkerMetrics {
     return {
       claimed: () => this.claimed.inc(),
       claimConflict: () => this.conflicts.inc(),
+      claimError: () => this.claimErrors.inc(),
       finished: (_id, status) => this.finished.inc({ status }),
       upstream: (o) => {
         this.upstream.inc({ model: o.model, outcome: o.ok ? 'ok' : 'error', error_class: o.errorClass ?? 'none' });

@@ -4,6 +4,8 @@ import type { ErrorClass, JobStatus } from '../schema/job.js';
 export interface WorkerObserver {
   claimed?(jobId: string): void;
   claimConflict?(jobId: string): void;
+  /** A claim attempt that failed with an error (aborted transaction, store fault) rather than losing a race. */
+  claimError?(jobId: string, error: unknown): void;
   finished?(jobId: string, status: JobStatus | 'released' | 'lease_lost'): void;
   upstream?(outcome: { ok: boolean; errorClass: ErrorClass | null; latencyMs: number; model: string }): void;
   leaseLost?(jobId: string, reason: string): void;
