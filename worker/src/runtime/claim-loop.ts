@@ -245,7 +245,13 @@ export class ClaimLoop {
       const pick = pool[Math.floor(ctx.random() * window)]!;
       this.tried.add(pick.id);
       // The listener's copy and its version: the claim is one guarded write, no read.
-      const claimed = await leases.claimFrom(pick);
+      let claimed: ClaimedJob | null;
+      try {
+        claimed = await leases.claimFrom(pick);
+      } catch (error) {
+        observer.claimError?.(pick.id, error);
+        throw error;
+      }
       if (this.stopped) {
         if (claimed) await leases.release(claimed.id, claimed.holder).catch(() => undefined);
         return;
