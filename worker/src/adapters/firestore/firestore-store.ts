@@ -7,6 +7,7 @@ import {
   type Firestore,
   type Query as FsQuery,
   type QuerySnapshot,
+  type QueryDocumentSnapshot,
   type Transaction as FsTransaction,
 } from 'firebase-admin/firestore';
 import { collectionNames, type CollectionKey, type CollectionNames } from '../../schema/names.js';
@@ -116,18 +117,24 @@ export class FirestoreStore implements DocStore {
     }
   }
 
+  private decodeOne<K extends CollectionKey>(collection: K, d: QueryDocumentSnapshot): { doc: Snapshot<K> | null; undecodable: UndecodableDoc | null } {
+    const updateTime = d.updateTime.toMillis();
+    try {
+      return { doc: { id: d.id, data: decodeDoc(collection, d.data()), updateTime, version: d.updateTime as unknown as DocVersion }, undecodable: null };
+    } catch (error) {
+      const decodeError = new DocumentDecodeError(d.ref.path, error);
+      this.options.onInvalidDocument?.(decodeError);
+      return { doc: null, undecodable: { id: d.id, raw: d.data(), error: decodeError, updateTime } };
+    }
+  }
+
   private snapshots<K extends CollectionKey>(collection: K, snap: QuerySnapshot): { docs: Snapshot<K>[]; undecodable: UndecodableDoc[] } {
     const docs: Snapshot<K>[] = [];
     const undecodable: UndecodableDoc[] = [];
     for (const d of snap.docs) {
-      const updateTime = d.updateTime.toMillis();
-      try {
-        docs.push({ id: d.id, data: decodeDoc(collection, d.data()), updateTime, version: d.updateTime as unknown as DocVersion });
-      } catch (error) {
-        const decodeError = new DocumentDecodeError(d.ref.path, error);
-        this.options.onInvalidDocument?.(decodeError);
-        undecodable.push({ id: d.id, raw: d.data(), error: decodeError, updateTime });
-      }
+      const one = this.decodeOne(collection, d);
+      if (one.doc) docs.push(one.doc);
+      if (one.undecodable) undecodable.push(one.undecodable);
     }
     return { docs, undecodable };
   }
@@ -423,11 +430,30 @@ export class FirestoreStore implements DocStore {
     onError: (error: Error) => void,
     isFirst: () => boolean,
   ): () => void {
+    // Decoded documents by id, reused while their version is unchanged: a listener's every
+    // snapshot carries the whole result set, and decoding all of it again on each change
+    // (every worker, every job entering the window) was most of a worker's CPU per job.
+    const decoded = new Map<string, { version: Timestamp; doc: Snapshot<K> | null; undecodable: UndecodableDoc | null }>();
     return q.onSnapshot(
       (snap) => {
         const changed = snap.docChanges().filter((c) => c.type !== 'removed').length;
         this.meter.reads += isFirst() ? Math.max(1, changed) : changed;
-        onNext({ ...this.snapshots(query.collection, snap), readTime: snap.readTime.toMillis() });
+        const docs: Snapshot<K>[] = [];
+        const undecodable: UndecodableDoc[] = [];
+        const seen = new Set<string>();
+        for (const d of snap.docs) {
+          seen.add(d.id);
+          let entry = decoded.get(d.id);
+          if (!entry || !entry.version.isEqual(d.updateTime)) {
+            const one = this.decodeOne(query.collection, d);
+            entry = { version: d.updateTime, doc: one.doc, undecodable: one.undecodable };
+            decoded.set(d.id, entry);
+          }
+          if (entry.doc) docs.push(entry.doc);
+          if (entry.undecodable) undecodable.push(entry.undecodable);
+        }
+        for (const id of decoded.keys()) if (!seen.has(id)) decoded.delete(id);
+        onNext({ docs, undecodable, readTime: snap.readTime.toMillis() });
       },
       (error) => onError(error),
     );
