@@ -1,7 +1,9 @@
 /**
  * Estimates the offset between Firestore's clock and ours from read times (NTP-style: the
- * server time is assumed to fall mid-way through the round trip). Used only to schedule
- * work, e.g. when to renew a lease; expiry DECISIONS always use read times themselves.
+ * server time is assumed to fall mid-way through the round trip), learned from read and
+ * commit times. Used to schedule work (when to renew a lease) and for a holder's own
+ * give-up check before a guarded write; decisions about others' leases (reclaims, locks,
+ * leader terms) always use read times themselves, and the write guard is the fence.
  * Keeps the sample with the smallest round trip among recent ones (least uncertainty).
  */
 export class ClockOffset {

@@ -294,6 +294,7 @@ export class FirestoreStore implements DocStore {
       else batch.update(ref, data, { lastUpdateTime: guard.ifVersion as unknown as Timestamp });
     }
     let results;
+    const t0 = Date.now();
     try {
       results = await batch.commit();
     } catch (error) {
@@ -306,6 +307,8 @@ export class FirestoreStore implements DocStore {
       else this.meter.writes += 1;
     }
     const time = results[0]?.writeTime.toMillis() ?? this.now();
+    // Guarded steps decide expiry with this worker's estimate of store time: keep it fresh.
+    if (results[0]) this.offset.observe(time, t0, Date.now());
     return {
       ok: true,
       time,
