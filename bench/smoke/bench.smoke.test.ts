@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { measureCost } from '../scenarios/cost.js';
+import { measureCeiling } from '../scenarios/ceiling.js';
+import { FLEETS, measureCostFleets } from '../scenarios/cost.js';
 import { measureOverload, overloadDefaults } from '../scenarios/overload.js';
 
 /**
- * Smoke versions of `npm run bench` (overload and cost, few jobs) on real worker processes.
- * They assert what must hold on any machine, however loaded: no job lost, and the fleet
- * wastes fewer upstream calls per success than the naive baseline. Speeds are printed,
- * never asserted.
+ * Smoke versions of `npm run bench` (overload, cost with idle and contention, ceiling; few
+ * jobs) on real worker processes. They assert what must hold on any machine, however
+ * loaded: no job lost, the fleet wastes fewer upstream calls per success than the naive
+ * baseline, every figure the issue sets a goal for is present with its goal. Whether a goal
+ * is met, speeds and CPU are printed, never asserted.
  */
 const log = (m: string) => console.log(`[bench smoke] ${m}`);
 
@@ -37,16 +39,39 @@ describe('bench smoke', () => {
     expect(result.fleet.wastedCallsPerSuccess!).toBeLessThan(result.naive.wastedCallsPerSuccess!);
   }, 360_000);
 
-  it('cost: reads, writes and deletes per completed job from the emulator meter', async () => {
-    const result = await measureCost({ jobs: 12, workers: 1, idleMs: 3_000, concurrency: 4 }, log);
-    console.log(`cost smoke ${JSON.stringify({ amortised: result.amortisedPerJob, marginal: result.marginalPerJob, idlePerMinute: result.idlePerMinute })}`);
-    expect(result.raw.jobs).toBe(12);
-    const a = result.amortisedPerJob;
-    // Every job is written at least at enqueue, claim and completion, and its audio deleted.
-    expect(a.writes).toBeGreaterThanOrEqual(3);
-    expect(a.deletes).toBeGreaterThanOrEqual(1);
-    expect(a.reads).toBeGreaterThan(0);
-    // A regression guard, far above today's figures: a per-job listener or polling loop would cross it.
-    expect(a.total).toBeLessThan(200);
+  it('cost, idle and contention with 3 and 12 workers: every figure present with its goal', async () => {
+    const result = await measureCostFleets({ jobs: 16, idleMs: 4_000, concurrency: 4, fleets: FLEETS }, log);
+    console.log(`cost smoke ${JSON.stringify(result.figures)}`);
+    for (const n of FLEETS) {
+      const run = result.runs[`workers${n}`]!;
+      expect(run.raw.jobs).toBe(16);
+      const a = run.amortisedPerJob;
+      // Every job is written at least at enqueue and completion, and its audio deleted.
+      expect(a.writes).toBeGreaterThanOrEqual(2);
+      expect(a.deletes).toBeGreaterThanOrEqual(1);
+      expect(a.reads).toBeGreaterThan(0);
+      // A regression guard, far above today's figures: a per-job listener or polling loop would cross it.
+      expect(a.total).toBeLessThan(200);
+      // Every job was claimed once, and the workers' /metrics say so.
+      expect(run.claims?.claimed).toBeGreaterThanOrEqual(16);
+    }
+    for (const key of ['opsPerJobWorkers3', 'opsPerJobWorkers12', 'ratio12to3']) expect(result.figures.cost[key]).toMatchObject({ goal: expect.any(String) });
+    for (const key of ['opsPerMinuteWorkers3', 'opsPerMinuteWorkers12', 'ratio12to3', 'perIdleServerPerMinute']) expect(result.figures.idle).toHaveProperty(key);
+    expect(result.figures.contention.conflictsPerClaimWorkers12).toMatchObject({ goal: '<= 0.2' });
+    expect(result.figures.contention.conflictsPerClaimWorkers12!.value).not.toBeNull();
+  }, 600_000);
+
+  it('ceiling: jobs/s and CPU per job of the workers and of the emulator', async () => {
+    const result = await measureCeiling({ jobs: 40, workers: 4, concurrency: 8 }, 5, log);
+    console.log(`ceiling smoke ${JSON.stringify({ figures: result.figures, cpu: result.cpu })}`);
+    expect(result.statuses).toEqual({ succeeded: 40 });
+    expect(result.figures.jobsPerSec).toMatchObject({ goal: '>= 150' });
+    expect(result.figures.totalCpuMsPerJob).toMatchObject({ goal: '<= 5' });
+    if (process.platform === 'linux') {
+      expect(result.cpu.workerProcesses).toBe(4);
+      expect(result.cpu.emulatorProcesses).toBe(1);
+      expect(result.figures.workerCpuMsPerJob.value).toBeGreaterThan(0);
+      expect(result.figures.emulatorCpuMsPerJob.value).toBeGreaterThan(0);
+    }
   }, 300_000);
 });
