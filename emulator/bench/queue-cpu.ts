@@ -109,6 +109,7 @@ async function runOnce(entry: string, round: number): Promise<Record<string, num
     const done = new Promise<void>((r) => (allDone = r));
     const unsubscribes: Array<() => void> = [];
     const busy = new Set<string>();
+    const pending = new Set<Promise<void>>();
 
     const cpuStart = await child.cpuMs();
     const meterStart = (await (await fetch(`${child.url}/emulator/v1/projects/${projectId}:meter`)).json()) as { reads: number; writes: number; deletes: number };
@@ -150,10 +151,12 @@ async function runOnce(entry: string, round: number): Promise<Record<string, num
             if (busy.has(d.id)) continue;
             busy.add(d.id);
             inFlight++;
-            void work(d).finally(() => {
+            const p: Promise<void> = work(d).finally(() => {
               inFlight--;
               busy.delete(d.id);
+              pending.delete(p);
             });
+            pending.add(p);
           }
         }),
       );
@@ -176,6 +179,8 @@ async function runOnce(entry: string, round: number): Promise<Record<string, num
       await batch.commit();
     }
     await done;
+    // Let the last claims and transactions finish (they belong to the measured work).
+    while (pending.size > 0) await Promise.allSettled([...pending]);
     const wallMs = Date.now() - started;
     const cpuMs = (await child.cpuMs()) - cpuStart;
     const meterEnd = (await (await fetch(`${child.url}/emulator/v1/projects/${projectId}:meter`)).json()) as { reads: number; writes: number; deletes: number };
