@@ -117,7 +117,51 @@ export function mapFields(v: { mapValue: MapValue }): Fields {
   return v.mapValue.fields ?? {};
 }
 
-/** Deep copy; values are plain JSON so structuredClone is exact. */
+/**
+ * Deep copy of plain JSON data (values, field maps): what structuredClone gives for it, at a
+ * fraction of the cost (every write copies its document's fields).
+ */
+export function clonePlain<T>(v: T): T {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    const arr: unknown[] = new Array(v.length);
+    for (let i = 0; i < v.length; i++) arr[i] = clonePlain(v[i] as unknown);
+    return arr as T;
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(v)) {
+    const copy = clonePlain((v as Record<string, unknown>)[key]);
+    // A map key "__proto__" is data: an own property, never the prototype.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: copy, enumerable: true, writable: true, configurable: true });
+    else out[key] = copy;
+  }
+  return out as T;
+}
+
+/**
+ * Deep equality of plain JSON data (values, field maps) with util.isDeepStrictEqual's
+ * answer for it (Object.is on leaves: NaN equals NaN, 0 and -0 differ; key order ignored).
+ */
+export function samePlain(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    if (a.length !== bb.length) return false;
+    for (let i = 0; i < a.length; i++) if (!samePlain(a[i], bb[i])) return false;
+    return true;
+  }
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const key of ka) {
+    if (!Object.prototype.hasOwnProperty.call(b, key)) return false;
+    if (!samePlain((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
+  }
+  return true;
+}
+
+/** Deep copy of a value or field map (see clonePlain). */
 export function cloneValue<T extends Value | Fields>(v: T): T {
-  return structuredClone(v);
+  return clonePlain(v);
 }

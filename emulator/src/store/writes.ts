@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import type { FieldPath, Fields, StoredDocument, Value } from '../model/index.js';
 import {
   MAX_DOCUMENT_BYTES,
@@ -6,6 +5,7 @@ import {
   alreadyExists,
   arrayRemove,
   arrayUnion,
+  clonePlain,
   collectionOf,
   deleteField,
   documentSize,
@@ -17,6 +17,7 @@ import {
   maximum,
   minimum,
   notFound,
+  samePlain,
   setField,
 } from '../model/index.js';
 import type { Database, DocumentChange } from './database.js';
@@ -84,14 +85,14 @@ export function planWrites(db: Database, writes: readonly WriteOp[], commitTime:
       continue;
     }
     let fields: Fields;
-    if (w.kind === 'update' && !w.updateMask) fields = structuredClone(w.fields ?? {});
+    if (w.kind === 'update' && !w.updateMask) fields = clonePlain(w.fields ?? {});
     else {
-      fields = structuredClone(existing?.fields ?? {});
+      fields = clonePlain(existing?.fields ?? {});
       if (w.kind === 'update') {
         for (const path of w.updateMask!) {
           const v = getField(w.fields, path);
           if (v === undefined) deleteField(fields, path);
-          else setField(fields, path, structuredClone(v));
+          else setField(fields, path, clonePlain(v));
         }
       }
     }
@@ -100,7 +101,7 @@ export function planWrites(db: Database, writes: readonly WriteOp[], commitTime:
     if (size > MAX_DOCUMENT_BYTES) {
       throw invalidArgument(`Document "${w.name}" cannot be written because its size (${size} bytes) exceeds the maximum allowed size of ${MAX_DOCUMENT_BYTES} bytes.`);
     }
-    if (existing && isDeepStrictEqual(existing.fields, fields)) {
+    if (existing && samePlain(existing.fields, fields)) {
       // Firestore keeps the previous update_time when a write does not change the document.
       results.push({ updateTime: existing.updateTime, transformResults });
       continue;
@@ -177,6 +178,6 @@ function applyTransform(fields: Fields, t: FieldTransformOp, commitTime: bigint)
       result = NULL_VALUE;
       break;
   }
-  setField(fields, t.path, structuredClone(next));
+  setField(fields, t.path, clonePlain(next));
   return result;
 }
