@@ -398,6 +398,13 @@ export class FleetFlowControl implements FlowControl {
     return out;
   }
 
+  members(): readonly string[] | null {
+    const budget = this.models.get(this.config.upstream.model)?.budget ?? null;
+    if (!budget || (budget.slicesExpireAt !== null && budget.slicesExpireAt <= this.now())) return null;
+    const ids = Object.keys(budget.slices);
+    return ids.length > 0 ? ids : null;
+  }
+
   /** This server's budget slices, for the `budget` field of its heartbeat document. */
   slices(): Record<string, BudgetSlice> {
     return Object.fromEntries([...this.models.values()].map((f) => [f.model, f.heartbeatSlice()]));

@@ -59,6 +59,12 @@ export interface FlowControl {
   report(): Record<string, UpstreamWindow>;
   /** Budget slices the leader leased to this server, per model, for its heartbeat document. */
   slices(): Record<string, BudgetSlice>;
+  /**
+   * The live servers as the leader last allocated the fleet's budget among them (unexpired),
+   * or null when unknown. The claim loop ranks them per job so that, of all idle workers,
+   * one claims a new job at once and the others only if it did not.
+   */
+  members?(): readonly string[] | null;
   start(): Promise<void>;
   stop(): Promise<void>;
 }

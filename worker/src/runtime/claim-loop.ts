@@ -9,7 +9,7 @@ import { listenDocResilient, listenResilient } from '../engine/resilient-listen.
 import type { ClaimedJob, JobLeases } from '../engine/job-leases.js';
 import type { WorkerObserver } from './observer.js';
 import type { TimerHandle } from '../ports/clock.js';
-import { rendezvousDelayMs } from './submission-admitter.js';
+import { rendezvousDelayMs, rendezvousRank } from '../core/coordination/rendezvous.js';
 
 /**
  * Claiming without a hot document, and without every worker reading every job:
@@ -150,8 +150,18 @@ export class ClaimLoop {
     );
   }
 
+  /**
+   * How long a job that just arrived waits before this worker claims it. With the fleet's
+   * members known (the leader's budget allocation), their rendezvous order per job: the
+   * first claims at once, the next one spread later and only if the job is still there.
+   * Without it, a hashed delay within the spread.
+   */
   private delayFor(jobId: string): number {
-    return rendezvousDelayMs(this.deps.ctx.serverId, jobId, this.deps.claimSpreadMs ?? DEFAULT_CLAIM_SPREAD_MS);
+    const spread = this.deps.claimSpreadMs ?? DEFAULT_CLAIM_SPREAD_MS;
+    const members = this.deps.flow.members?.() ?? null;
+    const rank = members ? rendezvousRank(this.deps.ctx.serverId, members, jobId) : null;
+    if (rank !== null) return rank * spread;
+    return rendezvousDelayMs(this.deps.ctx.serverId, jobId, spread);
   }
 
   private wakeAfter(ms: number): void {

@@ -6,25 +6,7 @@ import type { EngineContext } from '../engine/context.js';
 import type { Admission } from '../engine/admission.js';
 import { listenResilient } from '../engine/resilient-listen.js';
 
-/** FNV-1a 32-bit: a stable, fast hash for spreading work (not for security). */
-export function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
-}
-
-/**
- * Rendezvous delay: every server scores each job with hash(server, job); it waits
- * score x spread before trying to admit. The lowest-scoring live server goes first and
- * usually wins alone; the others find the job already decided when their turn comes, so
- * racing transactions are rare without any server knowing who else is alive.
- */
-export function rendezvousDelayMs(serverId: string, jobId: string, spreadMs: number): number {
-  return (fnv1a(`${serverId}\u0000${jobId}`) / 0x1_0000_0000) * spreadMs;
-}
+import { rendezvousDelayMs } from '../core/coordination/rendezvous.js';
 
 /** Admits or rejects client-written `submitted` jobs (readable or not) as they appear. */
 export class SubmissionAdmitter {

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { rendezvousDelayMs, rendezvousRank } from './rendezvous.js';
+
+describe('rendezvous', () => {
+  const members = ['w1', 'w2', 'w3', 'w4', 'w5'];
+
+  it('gives every job one first server and a full order that all members agree on', () => {
+    const firsts = new Map<string, number>();
+    for (let j = 0; j < 500; j++) {
+      const job = `job-${j}`;
+      const ranks = members.map((m) => rendezvousRank(m, members, job));
+      expect([...ranks].sort()).toEqual([0, 1, 2, 3, 4]);
+      const first = members[ranks.indexOf(0)]!;
+      firsts.set(first, (firsts.get(first) ?? 0) + 1);
+    }
+    // Spread: each of 5 servers goes first for roughly a fifth of the jobs.
+    for (const m of members) expect(firsts.get(m) ?? 0).toBeGreaterThan(60);
+  });
+
+  it('keeps the order of the others when a member leaves (only its jobs move)', () => {
+    const without = members.filter((m) => m !== 'w3');
+    for (let j = 0; j < 200; j++) {
+      const job = `job-${j}`;
+      for (const m of without) {
+        const before = rendezvousRank(m, members, job)!;
+        const after = rendezvousRank(m, without, job)!;
+        const w3Before = rendezvousRank('w3', members, job)!;
+        expect(after).toBe(before > w3Before ? before - 1 : before);
+      }
+    }
+  });
+
+  it('has no turn for a server outside the members, and agrees with the unranked delay on order', () => {
+    expect(rendezvousRank('w9', members, 'job')).toBeNull();
+    const byDelay = [...members].sort((a, b) => rendezvousDelayMs(a, 'job-7', 100) - rendezvousDelayMs(b, 'job-7', 100));
+    expect(byDelay.map((m) => rendezvousRank(m, members, 'job-7'))).toEqual([0, 1, 2, 3, 4]);
+  });
+});

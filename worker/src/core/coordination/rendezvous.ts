@@ -1,0 +1,53 @@
+/**
+ * Rendezvous (highest-random-weight) choices: every server scores each job with
+ * hash(server, job), so servers agree on an order per job without talking to each other.
+ */
+
+/** FNV-1a 32-bit: a stable, fast hash for spreading work (not for security). */
+export function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+/** Murmur3's finaliser: FNV-1a alone spreads keys that differ in one character unevenly. */
+function mix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b) >>> 0;
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35) >>> 0;
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+function score(serverId: string, jobId: string): number {
+  return mix(fnv1a(`${serverId}\u0000${jobId}`));
+}
+
+/**
+ * Rendezvous delay without knowing the fleet: wait score x spread before acting on the job.
+ * The lowest-scoring live server goes first and usually wins alone; the others find the job
+ * already taken when their turn comes.
+ */
+export function rendezvousDelayMs(serverId: string, jobId: string, spreadMs: number): number {
+  return (score(serverId, jobId) / 0x1_0000_0000) * spreadMs;
+}
+
+/**
+ * This server's turn for a job among `members` (0 = first), or null when it is not among
+ * them. Every member computes the same order, so exactly one goes first.
+ */
+export function rendezvousRank(serverId: string, members: readonly string[], jobId: string): number | null {
+  if (!members.includes(serverId)) return null;
+  const mine = score(serverId, jobId);
+  let ahead = 0;
+  for (const m of members) {
+    if (m === serverId) continue;
+    const s = score(m, jobId);
+    if (s < mine || (s === mine && m < serverId)) ahead += 1;
+  }
+  return ahead;
+}
