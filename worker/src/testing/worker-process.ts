@@ -51,6 +51,8 @@ export interface SpawnWorkerOptions {
  */
 export async function spawnWorker(options: SpawnWorkerOptions): Promise<WorkerProcess> {
   const args = [
+    // e.g. FQ_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" to profile the workers of a bench.
+    ...(process.env.FQ_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
     '--import',
     'tsx',
     CLI,
