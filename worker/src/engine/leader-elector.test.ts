@@ -35,11 +35,11 @@ function setup() {
   const stores = [new MemoryStore({ shared, prefix: 'idle_', clock }), new MemoryStore({ shared, prefix: 'idle_', clock })] as const;
   const ctx = stores.map((store, i) => engineContext(store, { serverId: `srv-${'ab'[i]}`, clock, config: { serverCoordination: coordination } }));
   const gate = new TestGate();
-  const runs: Record<string, number> = { stats: 0, work: 0, cleanup: 0 };
+  const runs = { stats: 0, work: 0, cleanup: 0 };
   const duties = (): IdleAwareDuty[] => [
-    { name: 'stats', intervalMs: 200, idleGate: gate, run: async () => void (runs.stats! += 1) },
-    { name: 'work', intervalMs: 200, run: async () => void (runs.work! += 1) },
-    { name: 'cleanup', intervalMs: 1_000, idleIntervalMs: 3_000, run: async () => void (runs.cleanup! += 1) },
+    { name: 'stats', intervalMs: 200, idleGate: gate, run: async () => void (runs.stats += 1) },
+    { name: 'work', intervalMs: 200, run: async () => void (runs.work += 1) },
+    { name: 'cleanup', intervalMs: 1_000, idleIntervalMs: 3_000, run: async () => void (runs.cleanup += 1) },
   ];
   return { clock, stores, ctx, gate, runs, duties };
 }
@@ -108,7 +108,8 @@ describe('leader elector: idle fleet', () => {
     const f = setup();
     const a = new LeaderElector(f.ctx[0]!, f.duties());
     const gateB = new TestGate();
-    const b = new LeaderElector(f.ctx[1]!, [{ name: 'stats', intervalMs: 200, idleGate: gateB, run: async () => undefined }]);
+    const dutiesB: IdleAwareDuty[] = [{ name: 'stats', intervalMs: 200, idleGate: gateB, run: async () => undefined }];
+    const b = new LeaderElector(f.ctx[1]!, dutiesB);
     stops.push(() => b.stop());
     a.start();
     await f.clock.advanceUntil(() => a.current.isLeader, 50);
