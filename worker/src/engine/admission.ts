@@ -8,6 +8,7 @@ import type { QueueHead } from '../core/flow/fair-share.js';
 import { QueueHeadCache } from '../flow/queue-head.js';
 import { QueueFullError, RateLimitedError } from '../core/errors.js';
 import { sha256Hex } from '../core/audio.js';
+import { shardOf } from '../core/coordination/rendezvous.js';
 import { planSubmission, type SubmissionInput, type SubmittedJob } from '../core/submission.js';
 import { admitSubmission, cancelUnheld, rejectJob } from '../core/jobs/transitions.js';
 import type { UnreadableRejection } from '../core/jobs/unreadable-submission.js';
@@ -217,7 +218,7 @@ export class Admission {
       const user = this.userDecision(state.doc, sub, plan.tier ?? state.doc?.tier ?? 'default', now, head);
       const writes: GuardedMutation[] = [guarded('rateLimits', sub.userId, user.next, state.version)];
       if (user.check.ok) {
-        const job = admitSubmission(sub, { now, rank: user.check.rank, maxAttempts: this.ctx.config.maxAttempts, tier: user.check.tier, model: plan.model });
+        const job = admitSubmission(sub, { now, rank: user.check.rank, maxAttempts: this.ctx.config.maxAttempts, tier: user.check.tier, model: plan.model, shard: shardOf(plan.jobId) });
         writes.push({ op: 'set', collection: 'jobs', id: plan.jobId, data: job, guard: { ifMissing: true } });
         for (const chunk of plan.chunks) writes.push({ op: 'set', collection: 'payloads', id: chunk.id, data: { ...chunk.doc, createdAt: now } });
         if (keyId) writes.push(guarded('idempotency', keyId, this.idempotencyDoc(sub, plan.jobId, now), key.version));
@@ -350,7 +351,7 @@ export class Admission {
         rateLimitIndex = writes.length;
         writes.push(guarded('rateLimits', sub.userId, user.next, state.version));
         if (!user.check.ok) return reject('RATE_LIMITED', user.check.error.message, { retryAfterMs: user.check.error.retryAfterMs });
-        const admitted = admitSubmission(sub, { now, rank: user.check.rank, maxAttempts: this.ctx.config.maxAttempts, tier: user.check.tier, model: null, base: job });
+        const admitted = admitSubmission(sub, { now, rank: user.check.rank, maxAttempts: this.ctx.config.maxAttempts, tier: user.check.tier, model: null, base: job, shard: shardOf(jobId) });
         const positioned = args.hint?.priority === job.priority && args.position !== null;
         const data = positioned ? { ...admitted, position: args.position, estimatedWaitMs: args.estimatedWaitMs, positionAt: now } : admitted;
         writes.push({ op: 'set', collection: 'jobs', id: jobId, data, guard: { ifVersion: version } });

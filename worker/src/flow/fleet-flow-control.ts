@@ -102,7 +102,10 @@ export class FleetFlowControl implements FlowControl {
       if (grewOrMoved || doc === null || (doc as BreakerDoc).state === 'closed') this.notify();
     });
     const budget = new DocWatcher(store, clock, 'budgets', flow.model, this.log, (doc) => {
-      if (flow.refreshSlice(this.now(), doc as BudgetDoc | null)) this.notify();
+      const members = this.members()?.join(',');
+      const grew = flow.refreshSlice(this.now(), doc as BudgetDoc | null);
+      // New members move claim shards (see the claim loop): wake it as for a grown slice.
+      if (grew || this.members()?.join(',') !== members) this.notify();
     });
     this.watchers.set(flow.model, [breaker, budget]);
     await Promise.all([breaker.ready, budget.ready]);

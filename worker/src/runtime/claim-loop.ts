@@ -9,7 +9,7 @@ import { listenDocResilient, listenResilient } from '../engine/resilient-listen.
 import type { ClaimedJob, JobLeases } from '../engine/job-leases.js';
 import type { WorkerObserver } from './observer.js';
 import type { TimerHandle } from '../ports/clock.js';
-import { rendezvousDelayMs, rendezvousRank } from '../core/coordination/rendezvous.js';
+import { listenedShards, rendezvousDelayMs, rendezvousRank, shardRank } from '../core/coordination/rendezvous.js';
 
 /**
  * Claiming without a hot document, and without every worker reading every job:
@@ -33,6 +33,18 @@ import { rendezvousDelayMs, rendezvousRank } from '../core/coordination/rendezvo
  */
 export const DEFAULT_CLAIM_SPREAD_MS = 20;
 
+/**
+ * Idle listeners per shard: two, so a shard whose first worker is busy (polling, not
+ * listening) or dead is still watched, and a new job costs two listener reads whatever the
+ * fleet's size.
+ */
+export const DEFAULT_SHARD_REPLICAS = 2;
+
+/** How often a shard-listening worker with a free slot looks for jobs no listener took. */
+export const ORPHAN_CHECK_MS = 10_000;
+/** A queued job older than this (since its last write) is stranded, not just arriving. */
+export const ORPHAN_AGE_MS = 2_000;
+
 export class ClaimLoop {
   private candidates: Snapshot<'jobs'>[] = [];
   private tried = new Set<string>();
@@ -44,9 +56,14 @@ export class ClaimLoop {
   private stopped = true;
   private controlsReady = false;
   private headKey = '';
-  /** Listening to the head (free slots, queue looked empty) or polling it (at capacity). */
-  private mode: 'listening' | 'polling' = 'listening';
+  /**
+   * Listening to the head (free slots, queue looked empty) or polling it (at capacity). A
+   * worker starts with a look at the whole head: its shard listener would not see jobs
+   * outside its shards that are already waiting.
+   */
+  private mode: 'listening' | 'polling' = 'polling';
   private wakeTimer: TimerHandle | null = null;
+  private orphanTimer: TimerHandle | null = null;
   /** The last look found fewer jobs than free slots: listen once these are tried. */
   private enterListeningAfterThese = false;
 
@@ -60,6 +77,10 @@ export class ClaimLoop {
       startJob: (claimed: ClaimedJob) => void;
       /** Spread of the rendezvous delay before claiming a job that just arrived (ms). */
       claimSpreadMs?: number;
+      /** How many idle workers listen to each shard (the first ones in its rendezvous order). */
+      shardReplicas?: number;
+      /** Interval of the orphaned-shard check (ms). */
+      orphanCheckMs?: number;
     },
   ) {}
 
@@ -74,6 +95,7 @@ export class ClaimLoop {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    this.scheduleOrphanCheck();
     const { ctx } = this.deps;
     this.controlsUnsub = listenDocResilient(
       ctx.store,
@@ -86,6 +108,16 @@ export class ClaimLoop {
       },
       { clock: ctx.clock, log: ctx.log, what: 'queue controls' },
     );
+  }
+
+  /**
+   * The shards this worker listens to while idle (null: the whole head, when the fleet's
+   * members are unknown or this worker is not yet among them).
+   */
+  private listened(): number[] | null {
+    const members = this.deps.flow.members?.() ?? null;
+    if (!members || !members.includes(this.deps.ctx.serverId)) return null;
+    return listenedShards(this.deps.ctx.serverId, members, this.deps.shardReplicas ?? DEFAULT_SHARD_REPLICAS);
   }
 
   private allowedPriorities(): Priority[] {
@@ -101,21 +133,21 @@ export class ClaimLoop {
       return;
     }
     const allowed = this.allowedPriorities();
-    const key = allowed.join(',');
+    const shards = this.listened();
+    const key = `${allowed.join(',')}|${shards?.join(',') ?? '*'}`;
     if (key === this.headKey && this.headUnsub) return;
     this.headKey = key;
     this.headUnsub?.();
     this.headUnsub = null;
     this.candidates = [];
-    if (allowed.length === 0) return;
+    if (allowed.length === 0 || shards?.length === 0) return;
     const { ctx } = this.deps;
+    const priority = allowed.length < PRIORITIES.length ? allowed : undefined;
     this.headUnsub = listenResilient(
       ctx.store,
-      queryOf(
-        QUERIES.claimableHead,
-        { status: 'queued', priority: allowed.length < PRIORITIES.length ? allowed : undefined },
-        { limit: this.headSize },
-      ),
+      shards
+        ? queryOf(QUERIES.claimableShardHead, { status: 'queued', priority, shard: shards }, { limit: this.headSize })
+        : queryOf(QUERIES.claimableHead, { status: 'queued', priority }, { limit: this.headSize }),
       (snapshot) => {
         this.candidates = snapshot.docs;
         this.tried.clear();
@@ -156,12 +188,13 @@ export class ClaimLoop {
    * first claims at once, the next one spread later and only if the job is still there.
    * Without it, a hashed delay within the spread.
    */
-  private delayFor(jobId: string): number {
+  private delayFor(job: Snapshot<'jobs'>): number {
     const spread = this.deps.claimSpreadMs ?? DEFAULT_CLAIM_SPREAD_MS;
     const members = this.deps.flow.members?.() ?? null;
-    const rank = members ? rendezvousRank(this.deps.ctx.serverId, members, jobId) : null;
+    const self = this.deps.ctx.serverId;
+    const rank = !members ? null : job.data.shard !== null ? shardRank(self, members, job.data.shard) : rendezvousRank(self, members, job.id);
     if (rank !== null) return rank * spread;
-    return rendezvousDelayMs(this.deps.ctx.serverId, jobId, spread);
+    return rendezvousDelayMs(self, job.id, spread);
   }
 
   private wakeAfter(ms: number): void {
@@ -183,6 +216,39 @@ export class ClaimLoop {
     this.tried.clear();
   }
 
+  /**
+   * The safety net of shard listening: a shard whose listeners all died stays unwatched until
+   * the leader's next allocation drops them from the members. While this worker listens to
+   * its shards with a free slot, it looks at the whole head every ORPHAN_CHECK_MS and takes
+   * jobs that waited longer than ORPHAN_AGE_MS (younger ones are their listeners' to claim):
+   * one read per look, and none while the fleet's members are unknown (whole-head listening).
+   */
+  private scheduleOrphanCheck(): void {
+    if (this.stopped) return;
+    this.orphanTimer = this.deps.ctx.clock.setTimer(() => {
+      void this.orphanCheck()
+        .catch((error: unknown) => this.deps.ctx.log.debug({ err: error }, 'orphaned-shard check failed'))
+        .finally(() => this.scheduleOrphanCheck());
+    }, this.deps.orphanCheckMs ?? ORPHAN_CHECK_MS);
+  }
+
+  private async orphanCheck(): Promise<void> {
+    if (this.stopped || this.mode !== 'listening' || !this.headKey.includes('|') || this.headKey.endsWith('|*')) return;
+    const budget = this.deps.flow.claimBudget(this.deps.inFlight());
+    if (budget.slots <= 0) return;
+    const allowed = this.allowedPriorities().filter((p) => budget.priorities.includes(p));
+    if (allowed.length === 0) return;
+    const { docs } = await this.deps.ctx.store.query(
+      queryOf(QUERIES.claimableHead, { status: 'queued', priority: allowed.length < PRIORITIES.length ? allowed : undefined }, { limit: budget.slots }),
+    );
+    const now = this.deps.ctx.store.now();
+    const stranded = docs.filter((d) => now - d.updateTime >= ORPHAN_AGE_MS && !this.candidates.some((c) => c.id === d.id));
+    if (stranded.length === 0 || this.stopped || this.mode !== 'listening') return;
+    this.deps.ctx.log.info({ jobs: stranded.map((d) => d.id) }, 'claiming jobs no shard listener took');
+    this.candidates = [...stranded, ...this.candidates];
+    this.pump();
+  }
+
   private enterListening(): void {
     if (this.mode === 'listening') return;
     this.mode = 'listening';
@@ -199,8 +265,9 @@ export class ClaimLoop {
       queryOf(
         QUERIES.claimableHead,
         { status: 'queued', priority: allowed.length < PRIORITIES.length ? allowed : undefined },
-        // One more than needed: a pick that loses a race has a next one in the same read.
-        { limit: Math.min(this.headSize, slots + 1) },
+        // Exactly the free slots: every document read is billed, and a lost race (rare
+        // between polls) is cheaper to answer with another look than with spare reads each time.
+        { limit: Math.min(this.headSize, slots) },
       ),
     );
     this.candidates = docs;
@@ -210,6 +277,8 @@ export class ClaimLoop {
 
   private async drain(): Promise<void> {
     const { ctx, flow, leases, observer } = this.deps;
+    // The fleet's members may have changed (flow control pumps on that): follow the shards.
+    if (this.mode === 'listening') this.subscribeHead();
     let polls = 0;
     while (!this.stopped) {
       const budget = flow.claimBudget(this.deps.inFlight());
@@ -242,9 +311,9 @@ export class ClaimLoop {
         // rendezvous delay (hash of server and job) for it, so one of them claims first and
         // the others see it gone instead of all writing for it; older jobs go at once.
         const now = ctx.store.now();
-        const ready = pool.filter((c) => now - c.updateTime >= this.delayFor(c.id));
+        const ready = pool.filter((c) => now - c.updateTime >= this.delayFor(c));
         if (ready.length === 0) {
-          const wait = Math.min(...pool.map((c) => this.delayFor(c.id) - (now - c.updateTime)));
+          const wait = Math.min(...pool.map((c) => this.delayFor(c) - (now - c.updateTime)));
           this.wakeAfter(Math.max(1, Math.ceil(wait)));
           return;
         }
@@ -291,9 +360,11 @@ export class ClaimLoop {
     this.controlsUnsub = null;
     this.headKey = '';
     this.candidates = [];
-    this.mode = 'listening';
+    this.mode = 'polling';
     this.enterListeningAfterThese = false;
     this.wakeTimer?.cancel();
     this.wakeTimer = null;
+    this.orphanTimer?.cancel();
+    this.orphanTimer = null;
   }
 }

@@ -185,6 +185,12 @@ export const jobDocSchema = z.object({
    * never starves. See `core/priority`.
    */
   rank: z.number().finite().nullable().default(null),
+  /**
+   * Claim shard (0..JOB_SHARDS-1, from the job id): an idle worker listens only to the shards
+   * it is among the first few for (`core/coordination/rendezvous`), so a new job is read by
+   * that few, not by every worker. Null for jobs written before shards existed.
+   */
+  shard: z.number().int().min(0).max(63).nullable().default(null),
   /** `waiting` jobs become claimable at this time (retry backoff). */
   availableAt: timestampMs.nullable().default(null),
 

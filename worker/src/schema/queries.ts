@@ -19,6 +19,16 @@ export const QUERIES = {
     orderBy: [{ field: 'rank', direction: 'asc' }],
     usedBy: ['engine', 'flow'],
   },
+  /**
+   * An idle worker's head: claim order within the shards it listens to (see
+   * `core/coordination/rendezvous`), so each job is read by a few workers, not by all.
+   */
+  claimableShardHead: {
+    collection: 'jobs',
+    where: [{ field: 'status', op: '==' }, { field: 'priority', op: 'in', optional: true }, { field: 'shard', op: 'in' }],
+    orderBy: [{ field: 'rank', direction: 'asc' }],
+    usedBy: ['engine'],
+  },
   /** Count of claimable jobs ahead of a rank (a job's position). */
   jobsAhead: {
     collection: 'jobs',

@@ -3,6 +3,7 @@ import type { AuditDoc } from '../../schema/audit.js';
 import type { JobDoc, JobStatus } from '../../schema/job.js';
 import { InvalidTransitionError, NotFoundError, PayloadGoneError, type QueueError } from '../errors.js';
 import { cancelUnheld } from '../jobs/transitions.js';
+import { shardOf } from '../coordination/rendezvous.js';
 import type { DocMutation } from '../mutations.js';
 import type { CommandOf } from './commands.js';
 import {
@@ -26,10 +27,11 @@ interface JobOutcome {
   from: JobStatus;
 }
 
-function requeue(job: JobDoc, now: number, patch: Partial<JobDoc>): JobDoc {
+function requeue(jobId: string, job: JobDoc, now: number, patch: Partial<JobDoc>): JobDoc {
   return {
     ...job,
     status: 'queued',
+    shard: job.shard ?? shardOf(jobId),
     availableAt: null,
     lease: null,
     cancelRequest: null,
@@ -73,13 +75,13 @@ function planOne(command: JobCommand, jobId: string, job: JobDoc, ctx: ControlCo
       if (!RETRYABLE.includes(from)) throw InvalidTransitionError.forJob(jobId, from, 'retried', RETRYABLE);
       if (job.payloadDeletedAt !== null) throw new PayloadGoneError(jobId);
       // waiting: skip the rest of the backoff; failed: a fresh attempt budget.
-      return { job: requeue(job, now, from === 'failed' ? { attempts: 0 } : {}), deletePayload: false, from };
+      return { job: requeue(jobId, job, now, from === 'failed' ? { attempts: 0 } : {}), deletePayload: false, from };
     }
     case 'job.redrive': {
       if (!REDRIVABLE.includes(from)) throw InvalidTransitionError.forJob(jobId, from, 'redriven', REDRIVABLE);
       if (job.payloadDeletedAt !== null) throw new PayloadGoneError(jobId);
       return {
-        job: requeue(job, now, { attempts: 0, redriveCount: job.redriveCount + 1 }),
+        job: requeue(jobId, job, now, { attempts: 0, redriveCount: job.redriveCount + 1 }),
         deletePayload: false,
         from,
       };

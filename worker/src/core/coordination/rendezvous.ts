@@ -51,3 +51,33 @@ export function rendezvousRank(serverId: string, members: readonly string[], job
   }
   return ahead;
 }
+
+/**
+ * Claim shards of the queue. Eight keeps an idle worker's listener within Firestore's 30
+ * disjunctions even when it listens to every shard with a `priority in` of three priorities.
+ */
+export const JOB_SHARDS = 8;
+
+/** A job's shard, from its id (stable, spread by the same hash). */
+export function shardOf(jobId: string): number {
+  return mix(fnv1a(jobId)) % JOB_SHARDS;
+}
+
+/**
+ * The shards a server listens to while idle: those where it is among the first `replicas`
+ * members in the shard's rendezvous order. With `replicas` >= 2 a shard whose first server
+ * is busy or dead is still watched by the next, so no shard waits for the leader to notice.
+ */
+export function listenedShards(serverId: string, members: readonly string[], replicas: number): number[] {
+  const out: number[] = [];
+  for (let s = 0; s < JOB_SHARDS; s++) {
+    const rank = rendezvousRank(serverId, members, `shard:${s}`);
+    if (rank !== null && rank < replicas) out.push(s);
+  }
+  return out;
+}
+
+/** This server's turn on a shard among `members` (0 = first), or null when it is not a member. */
+export function shardRank(serverId: string, members: readonly string[], shard: number): number | null {
+  return rendezvousRank(serverId, members, `shard:${shard}`);
+}

@@ -8,6 +8,7 @@ import {
 import { InvalidTransitionError, LeaseLostError } from '../errors.js';
 import type { SubmittedJob } from '../submission.js';
 import type { FailureDecision } from './retry-policy.js';
+import { shardOf } from '../coordination/rendezvous.js';
 
 /**
  * Pure job state transitions. Adapters read the job in a transaction, call one of these and
@@ -67,7 +68,7 @@ export function assertHolder(jobId: string, job: JobDoc | null, holder: Holder, 
 
 export function admitSubmission(
   sub: SubmittedJob,
-  args: { now: number; rank: number; maxAttempts: number; tier: string; model: string | null; base?: JobDoc | null },
+  args: { now: number; rank: number; maxAttempts: number; tier: string; model: string | null; base?: JobDoc | null; shard?: number | null },
 ): JobDoc {
   return {
     ...(args.base ?? {}),
@@ -85,6 +86,7 @@ export function admitSubmission(
     updatedAt: args.now,
     admittedAt: args.now,
     rank: args.rank,
+    shard: args.shard ?? null,
     availableAt: null,
     attempts: 0,
     maxAttempts: args.maxAttempts,
@@ -223,6 +225,8 @@ export function releaseJob(
     ...held,
     status: wait ? 'waiting' : 'queued',
     lease: null,
+    // Jobs admitted before claim shards existed get one when they go back to the queue.
+    shard: held.shard ?? shardOf(jobId),
     attempts: Math.max(0, held.attempts - 1),
     availableAt: wait ? args.availableAt : null,
     progress: null,
@@ -271,13 +275,13 @@ export function reclaimExpired(
       : { kind: 'retry', delayMs: 0, availableAt: args.now };
   const failed = applyFailure(job, { now: args.now, error, decision, retentionMs: args.retentionMs });
   // A crash is not upstream pressure: make it claimable again at once, keeping its rank.
-  return failed.status === 'waiting' ? { ...failed, status: 'queued', availableAt: null } : failed;
+  return failed.status === 'waiting' ? { ...failed, status: 'queued', availableAt: null, shard: failed.shard ?? shardOf(jobId) } : failed;
 }
 
 /** waiting -> queued once the backoff has passed. */
 export function promoteWaiting(jobId: string, job: JobDoc, now: number): JobDoc {
   if (job.status !== 'waiting') throw InvalidTransitionError.forJob(jobId, job.status, 'promoted', ['waiting']);
-  return { ...job, status: 'queued', availableAt: null, updatedAt: now };
+  return { ...job, status: 'queued', availableAt: null, shard: job.shard ?? shardOf(jobId), updatedAt: now };
 }
 
 /** Cancels a job nobody holds (submitted, queued or waiting). */

@@ -1,0 +1,124 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { seededRandom } from '../core/ids.js';
+import { listenedShards, shardRank } from '../core/coordination/rendezvous.js';
+import { MemoryDatabase, MemoryStore } from '../adapters/memory/memory-store.js';
+import { makeWav } from '../testing/audio.js';
+import { FakeClock } from '../testing/fake-clock.js';
+import { FakeTranscriber } from '../testing/fake-transcriber.js';
+import { TEST_CONFIG, uniquePrefix } from '../testing/engine-fixture.js';
+import { StaticFlowControl } from '../engine/static-flow-control.js';
+import { QueueWorker } from './worker.js';
+import { createQueue } from './queue.js';
+import { ORPHAN_CHECK_MS } from './claim-loop.js';
+
+/** Static flow control that reports the fleet's members, as the leader's budget allocation does. */
+class MembersFlow extends StaticFlowControl {
+  constructor(
+    clock: FakeClock,
+    private readonly list: readonly string[],
+  ) {
+    super({ maxConcurrentRequests: 2, model: 'm', now: () => clock.now() });
+  }
+  members(): readonly string[] {
+    return this.list;
+  }
+}
+
+function fleet(running: readonly string[], members: readonly string[], claims = new Map<string, string>()) {
+  const clock = new FakeClock();
+  const shared = new MemoryDatabase();
+  const prefix = uniquePrefix('shard');
+  const config = { ...TEST_CONFIG, maxConcurrentRequests: 2 };
+  const transcriber = new FakeTranscriber(clock, () => ({ kind: 'ok', delayMs: 20 }));
+  const stores = new Map<string, MemoryStore>();
+  const workers = running.map((id, i) => {
+    const store = new MemoryStore({ shared, prefix, clock });
+    stores.set(id, store);
+    return new QueueWorker({
+      store,
+      transcriber,
+      config,
+      serverId: id,
+      clock,
+      random: seededRandom(i + 1),
+      flowControl: new MembersFlow(clock, members),
+      observer: { claimed: (jobId) => void claims.set(jobId, id) },
+    });
+  });
+  const queue = createQueue({ store: new MemoryStore({ shared, prefix, clock }), config, clock, clientId: 'api' });
+  return { clock, workers, queue, transcriber, stores, claims };
+}
+
+let current: ReturnType<typeof fleet> | null = null;
+afterEach(async () => {
+  const f = current;
+  current = null;
+  if (!f) return;
+  const stopping = Promise.all(f.workers.map((w) => w.stop({ graceMs: 1_000 })));
+  await f.clock.advanceUntil(() => f.workers.every((w) => w.status().state === 'stopped'), 100, 60_000);
+  await stopping;
+});
+
+describe('claim shards (idle workers listen to the shards they are first or second for)', () => {
+  async function trickle(f: ReturnType<typeof fleet>, n: number, claims: Map<string, string>) {
+    const jobs: { id: string; shard: number }[] = [];
+    for (let i = 0; i < n; i++) {
+      const { requestId } = await f.queue.enqueue({ audio: makeWav(0.2, { seed: i }), mimeType: 'audio/wav', userId: `u${i}` });
+      await f.clock.advanceUntil(async () => (await f.queue.getJob(requestId))?.status === 'succeeded', 5, 10_000);
+      const job = (await f.queue.getJob(requestId))!;
+      jobs.push({ id: requestId, shard: job.shard! });
+      expect(claims.get(requestId)).toBeDefined();
+    }
+    return jobs;
+  }
+
+  it('a new job is claimed at once by the first worker of its shard, and read by fewer workers than whole-head listening', async () => {
+    const ids = ['w0', 'w1', 'w2', 'w3', 'w4'];
+    const reads: number[] = [];
+    for (const members of [ids, null]) {
+      const f = (current = fleet(ids, members ?? []));
+      const claims = f.claims;
+      await Promise.all(f.workers.map((w) => w.start()));
+      await f.clock.advance(500);
+      const before = [...f.stores.values()].reduce((sum, s) => sum + s.meter.reads, 0);
+      const jobs = await trickle(f, 16, claims);
+      reads.push([...f.stores.values()].reduce((sum, s) => sum + s.meter.reads, 0) - before);
+      if (members) {
+        for (const j of jobs) {
+          expect(j.shard).toBeGreaterThanOrEqual(0);
+          // Idle fleet, one job at a time: the shard's first worker claims it, every time.
+          expect(shardRank(claims.get(j.id)!, ids, j.shard)).toBe(0);
+        }
+        for (const id of ids) expect(listenedShards(id, ids, 2).length).toBeLessThan(8);
+      }
+      const stopping = Promise.all(f.workers.map((w) => w.stop({ graceMs: 1_000 })));
+      await f.clock.advanceUntil(() => f.workers.every((w) => w.status().state === 'stopped'), 100, 60_000);
+      await stopping;
+      current = null;
+    }
+    // 16 jobs, 5 idle workers: each new job was read by two shard listeners instead of five.
+    expect(reads[0]!).toBeLessThan(reads[1]! - 2 * 16);
+  });
+
+  it('a job whose shard listeners are all gone is still claimed, by the orphaned-shard check', async () => {
+    const members = ['w0', 'w1', 'gone-a', 'gone-b', 'gone-c', 'gone-d'];
+    const f = (current = fleet(['w0', 'w1'], members));
+    await Promise.all(f.workers.map((w) => w.start()));
+    await f.clock.advance(500);
+    // A shard that only the two dead members listen to.
+    const orphan = [...Array(8).keys()].find((s) => !listenedShards('w0', members, 2).includes(s) && !listenedShards('w1', members, 2).includes(s));
+    expect(orphan).toBeDefined();
+    let requestId = '';
+    for (let i = 0; ; i++) {
+      const r = await f.queue.enqueue({ audio: makeWav(0.2, { seed: 100 + i }), mimeType: 'audio/wav', userId: `o${i}` });
+      if ((await f.queue.getJob(r.requestId))!.shard === orphan) {
+        requestId = r.requestId;
+        break;
+      }
+      await f.clock.advanceUntil(async () => (await f.queue.getJob(r.requestId))?.status === 'succeeded', 5, 30_000);
+    }
+    const enqueuedAt = f.clock.now();
+    await f.clock.advanceUntil(async () => (await f.queue.getJob(requestId))?.status === 'succeeded', 50, 60_000);
+    expect(f.clock.now() - enqueuedAt).toBeLessThanOrEqual(ORPHAN_CHECK_MS + 1_000);
+  });
+});
