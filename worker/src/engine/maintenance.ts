@@ -2,8 +2,9 @@ import { payloadChunkId } from '../schema/names.js';
 import { TERMINAL_STATUSES, type JobDoc, type JobStatus } from '../schema/job.js';
 import { PAYLOAD_RELEASING_STATUSES, cancelUnheld, leaseExpired, promoteWaiting, reclaimExpired } from '../core/jobs/transitions.js';
 import { QUERIES } from '../schema/queries.js';
-import { at, ContentionError, DocumentDecodeError, queryOf, type GuardedMutation, type Snapshot } from '../ports/store.js';
+import { at, DocumentDecodeError, queryOf, type GuardedMutation, type Snapshot } from '../ports/store.js';
 import type { EngineContext } from './context.js';
+import { heartbeatDeadline } from '../core/coordination/fleet-mode.js';
 
 /** The job written back over the version `d` was read at, with its audio when it is no longer needed. */
 function guardedJobWrite(d: Snapshot<'jobs'>, next: JobDoc): GuardedMutation[] {
@@ -21,20 +22,11 @@ type RetentionShape =
   | typeof QUERIES.expiredAuditEntries
   | typeof QUERIES.oldPartials;
 
-async function quietly<T>(fn: () => Promise<T>): Promise<T | null> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof ContentionError) return null;
-    throw error;
-  }
-}
-
 /**
- * Queue maintenance: each step is a query for candidates followed by one transaction per
- * document that re-checks the condition at the transaction's store time, so running a step
- * on two servers at once (leader + an opportunistic worker, or an old and a new leader) is
- * safe: the second one finds nothing to do.
+ * Queue maintenance: each step is a query for candidates followed by one guarded write per
+ * document that re-checks the condition at the query's store time and fails if anyone wrote
+ * the document since, so running a step on two servers at once (leader + an opportunistic
+ * worker, or an old and a new leader) is safe: the second one finds nothing to do.
  */
 export class Maintenance {
   constructor(private readonly ctx: EngineContext) {}
@@ -117,21 +109,20 @@ export class Maintenance {
    */
   async detectLostServers(): Promise<string[]> {
     const timeout = this.ctx.config.serverCoordination.serverTimeoutMs;
-    const { docs } = await this.ctx.store.query(
+    const { docs, readTime } = await this.ctx.store.query(
       queryOf(QUERIES.serversInStatesSilentSince, { state: ['active', 'draining'], heartbeatAt: at(this.ctx.store.now() - timeout) }, { limit: 50 }),
     );
     const lost: string[] = [];
+    const intervalMs = this.ctx.config.serverCoordination.heartbeatIntervalMs;
     for (const d of docs) {
       if (d.id === this.ctx.serverId) continue;
-      const marked = await quietly(() =>
-        this.ctx.store.runTransaction(async (tx) => {
-          const server = await tx.get('servers', d.id);
-          const now = tx.now();
-          if (!server || !['active', 'draining'].includes(server.state) || server.heartbeatAt > now - timeout) return false;
-          tx.set('servers', d.id, { ...server, state: 'lost', inFlight: 0 });
-          return true;
-        }),
-      );
+      const server = d.data;
+      // A server on the slow idle cadence advertises its interval: its deadline allows for it.
+      if (!['active', 'draining'].includes(server.state) || heartbeatDeadline(server, { timeoutMs: timeout, intervalMs }) > readTime) continue;
+      // Guarded by the version read: a heartbeat that lands first proves it alive, and the write fails.
+      const marked = (
+        await this.ctx.store.commitIf([{ op: 'set', collection: 'servers', id: d.id, data: { ...server, state: 'lost', inFlight: 0 }, guard: { ifVersion: d.version } }])
+      ).ok;
       if (marked) {
         lost.push(d.id);
         const n = await this.reclaimFromServer(d.id);

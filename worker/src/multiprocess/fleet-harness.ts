@@ -20,7 +20,8 @@ export const PROCESS_CONFIG: WorkerConfigInput = {
   requestTimeoutMs: 60_000,
   lease: { durationMs: 3_000, heartbeatMs: 600 },
   backoff: { baseMs: 100, maxMs: 500, multiplier: 2 },
-  serverCoordination: { heartbeatIntervalMs: 500, serverTimeoutMs: 4_000, leaderLeaseMs: 3_000, maintenanceIntervalMs: 500 },
+  // The leader is killed at any moment, idle or not: keep the short lease throughout.
+  serverCoordination: { heartbeatIntervalMs: 500, serverTimeoutMs: 4_000, leaderLeaseMs: 3_000, maintenanceIntervalMs: 500, idleLeaderLeaseMs: null },
   rateLimiting: { requestsPerMinute: 5_000, burstLimit: 1_000, windowSizeMs: 60_000 },
 };
 

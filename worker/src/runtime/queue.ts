@@ -99,6 +99,6 @@ export function createQueue(options: QueueOptions): Queue {
       });
     },
     control: (command, actor) => applyControl(ctx, command, actor),
-    getEnterpriseStats: () => getEnterpriseStats(store, config.serverCoordination.serverTimeoutMs),
+    getEnterpriseStats: () => getEnterpriseStats(store, config.serverCoordination.serverTimeoutMs, config.serverCoordination.heartbeatIntervalMs),
   };
 }

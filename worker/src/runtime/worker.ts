@@ -253,7 +253,8 @@ export class QueueWorker {
     this.claimLoop.pump();
     const idle = this.running.size < this.ctx.config.maxConcurrentRequests && !this.claimLoop.hasCandidates;
     const now = this.ctx.store.now();
-    if (!idle || this.elector.current.isLeader || now - this.lastOpportunistic < this.ctx.config.lease.durationMs) return;
+    // A quiet fleet (the leader's lease says so) has nothing to reclaim or promote.
+    if (!idle || this.elector.current.isLeader || this.elector.current.fleetIdle || now - this.lastOpportunistic < this.ctx.config.lease.durationMs) return;
     this.lastOpportunistic = now;
     try {
       await this.maintenance.reclaimExpiredLeases(10);
