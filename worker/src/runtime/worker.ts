@@ -216,11 +216,14 @@ export class QueueWorker {
   }
 
   private startJob(claimed: ClaimedJob): void {
+    const first = this.running.size === 0;
     const job = this.runner.start(claimed, (done) => {
       this.running.delete(done.id);
       this.claimLoop.pump();
     });
     this.running.set(claimed.id, job);
+    // Holding a job: leave the slow idle heartbeat cadence now, not at the next beat.
+    if (first) this.registry.heartbeatSoon();
   }
 
   private schedulePromote(jobId: string, availableAt: number): void {
