@@ -7,7 +7,7 @@ const ts = (ms: number) => ({ toMillis: () => ms, seconds: Math.floor(ms / 1000)
 describe('decodeRow (converter decode)', () => {
   it('decodes SDK Timestamps to epoch ms through the schema codecs', () => {
     const row = decodeRow('leader', 'current', { holder: 'a', term: 2, acquiredAt: ts(T0), renewedAt: ts(T0 + 1), expiresAt: ts(T0 + 2) });
-    expect(row).toEqual({ id: 'current', ok: true, data: { holder: 'a', term: 2, acquiredAt: T0, renewedAt: T0 + 1, expiresAt: T0 + 2 } });
+    expect(row).toEqual({ id: 'current', ok: true, data: { holder: 'a', term: 2, acquiredAt: T0, renewedAt: T0 + 1, expiresAt: T0 + 2, idle: false } });
   });
 
   it('reads a client-written submitted job (no updatedAt/maxAttempts yet)', () => {

@@ -128,6 +128,8 @@ describe('every control the dashboard offers is allowed to an admin, in the plan
     expect(await stored('jobs', 'waiting')).toMatchObject({ status: 'queued', attempts: 1 });
     expect(await stored('jobs', 'failed')).toMatchObject({ status: 'queued', attempts: 0 });
     expect(await stored('jobs', 'dead')).toMatchObject({ status: 'queued', attempts: 0, redriveCount: 2 });
+    // Seeded without a claim shard (jobs from before shards): the requeue gives them one.
+    for (const id of ['waiting', 'failed', 'dead']) expect((await stored('jobs', id))?.shard).toEqual(expect.any(Number));
   });
 
   it('a bulk cancel of 30 jobs with their audio (61 writes in one transaction)', async () => {
@@ -189,6 +191,7 @@ const FORGERIES: Forgery[] = [
   ['a retry that keeps a lease', { type: 'job.retry', jobIds: ['forge-target'] }, (w) => void (main(w).lease = { owner: 'x', token: 1 })],
   ['a retry that rewrites the error history', { type: 'job.retry', jobIds: ['forge-target'] }, (w) => void (main(w).errors = [])],
   ['a retry that adds redrives', { type: 'job.retry', jobIds: ['forge-target'] }, (w) => void (main(w).redriveCount = 5)],
+  ['a retry that gives the job a claim shard that does not exist', { type: 'job.retry', jobIds: ['forge-target'] }, (w) => void (main(w).shard = 8)],
   ['a cancel that keeps the job claimable', { type: 'job.cancel', jobIds: ['forge-target'] }, (w) => void (main(w).availableAt = new Date())],
   ['a cancel in another admin\'s name', { type: 'job.cancel', jobIds: ['forge-target'] }, (w) => void ((main(w).cancelRequest as DocumentData).by = 'other-admin')],
   ['a cancel that adds a result', { type: 'job.cancel', jobIds: ['forge-target'] }, (w) => void (main(w).result = { transcript: 'x' })],
