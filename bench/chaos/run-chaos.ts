@@ -68,7 +68,8 @@ export function chaosConfig(model: string): WorkerConfigInput {
     requestTimeoutMs: 60_000,
     lease: { durationMs: 3_000, heartbeatMs: 600 },
     backoff: { baseMs: 200, maxMs: 2_000, multiplier: 2 },
-    serverCoordination: { heartbeatIntervalMs: 500, serverTimeoutMs: 4_000, leaderLeaseMs: 3_000, maintenanceIntervalMs: 500 },
+    // Idle cadences scaled down like the rest: the drain ends in an idle fleet whose leader may be killed.
+    serverCoordination: { heartbeatIntervalMs: 500, serverTimeoutMs: 4_000, leaderLeaseMs: 3_000, maintenanceIntervalMs: 500, idleHeartbeatIntervalMs: 1_500, idleLeaderLeaseMs: 6_000 },
     upstream: { model, flowIntervalMs: 500, sliceTtlMs: 5_000 },
     circuitBreaker: { recoveryTimeMs: 1_500, maxRecoveryTimeMs: 3_000, windowMs: 8_000 },
   });

@@ -11,7 +11,15 @@ export const E2E_WORKER_CONFIG: WorkerConfigInput = {
   requestTimeoutMs: 30_000,
   lease: { durationMs: 4_000, heartbeatMs: 800 },
   backoff: { baseMs: 200, maxMs: 1_000, multiplier: 2 },
-  serverCoordination: { heartbeatIntervalMs: 1_000, serverTimeoutMs: 5_000, leaderLeaseMs: 4_000, maintenanceIntervalMs: 1_000 },
+  // The idle fleet's slower heartbeat and longer leader lease, scaled down like the rest.
+  serverCoordination: {
+    heartbeatIntervalMs: 1_000,
+    serverTimeoutMs: 5_000,
+    leaderLeaseMs: 4_000,
+    maintenanceIntervalMs: 1_000,
+    idleHeartbeatIntervalMs: 3_000,
+    idleLeaderLeaseMs: 8_000,
+  },
   rateLimiting: { requestsPerMinute: 1_000, burstLimit: 200, windowSizeMs: 60_000 },
   upstream: { flowIntervalMs: 1_000 },
 };

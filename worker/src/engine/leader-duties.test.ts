@@ -60,6 +60,29 @@ describe('queue idle gate', () => {
     stop();
   });
 
+  it('merges a flush that landed after the merger last read partials but before the fleet went quiet', async () => {
+    const f = setup();
+    const covered = { coveredUntil: f.store.now() as number | null };
+    const gate = new QueueIdleGate(engineContext(f.store, { serverId: 'srv-a', clock: f.clock }), f.stats as unknown as StatsRefresher, covered);
+    await f.clock.advance(500);
+    const now = f.store.now();
+    await f.store.commit([
+      { op: 'set', collection: 'analyticsPartials', id: analyticsPartialId(now, 's1'), data: { ...emptyRollupBody(), periodStart: now, serverId: 's1', updatedAt: now } },
+    ]);
+    await f.clock.advance(500);
+    // Quiet now: the watch starts after the flush, and still merges it.
+    const stop = gate.watch(f.handlers);
+    await f.clock.advance(2_000);
+    expect(f.ran).toEqual([['rollups', 'stats']]);
+    // Once merged (the merger read after it), the same partial does not run the duties again.
+    covered.coveredUntil = f.store.now();
+    stop();
+    const again = gate.watch(f.handlers);
+    await f.clock.advance(5_000);
+    expect(f.ran).toHaveLength(1);
+    again();
+  });
+
   it('refreshes the stats once after the throughput window, so the published rate decays', async () => {
     const f = setup();
     const stop = f.gate.watch(f.handlers);

@@ -14,6 +14,8 @@ import { listenResilient } from './resilient-listen.js';
 
 /** Partials written in a burst (the fleet's last flushes) are merged once, this long after the first. */
 const PARTIALS_DEBOUNCE_MS = 1_000;
+/** Partials carry their writer's clock: the idle listener looks this far before the merger's last read. */
+const PARTIALS_SKEW_MS = 10_000;
 
 /**
  * How the leader tells an idle fleet, and what wakes it (see `core/coordination/fleet-mode`).
@@ -37,6 +39,7 @@ export class QueueIdleGate implements IdleGate {
   constructor(
     private readonly ctx: EngineContext,
     private readonly stats: StatsRefresher,
+    private readonly merger: Pick<RollupMerger, 'coveredUntil'> | null = null,
     private readonly windowMinutes = 5,
   ) {}
 
@@ -46,8 +49,12 @@ export class QueueIdleGate implements IdleGate {
   }
 
   watch(handlers: { wake: (why: string) => void; run: (duties: readonly string[]) => void }): Unsubscribe {
-    const { ctx } = this;
+    const { ctx, merger } = this;
+    // From the merger's last read, not from now: a server's last flush may have landed between
+    // that read and the fleet going quiet, and would otherwise stay unmerged until the next job.
+    // (The field is the writer's clock: look further back; act only on what the merger did not see.)
     const since = ctx.store.now();
+    const covered = () => merger?.coveredUntil ?? since;
     let debounce: TimerHandle | null = null;
     let closed = false;
     const deps = { clock: ctx.clock, log: ctx.log };
@@ -61,9 +68,10 @@ export class QueueIdleGate implements IdleGate {
     );
     const partials = listenResilient(
       ctx.store,
-      queryOf(QUERIES.partialsUpdatedSince, { updatedAt: at(since) }),
+      queryOf(QUERIES.partialsUpdatedSince, { updatedAt: at(covered() - PARTIALS_SKEW_MS) }),
       (snapshot) => {
-        if (closed || snapshot.docs.length === 0 || debounce) return;
+        const unmerged = snapshot.docs.some((d) => d.updateTime > covered());
+        if (closed || !unmerged || debounce) return;
         debounce = ctx.clock.setTimer(() => {
           debounce = null;
           if (!closed) handlers.run(['rollups', 'stats']);
@@ -100,7 +108,7 @@ export function queueLeaderDuties(
   const { maintenance, merger, stats, positions, submissions } = parts;
   const coordination = ctx.config.serverCoordination;
   const every = coordination.maintenanceIntervalMs;
-  const gate = new QueueIdleGate(ctx, stats);
+  const gate = new QueueIdleGate(ctx, stats, merger);
   const positionDuty: IdleAwareDuty[] =
     positions && ctx.config.queuePositions.enabled
       ? [{ name: 'positions', intervalMs: ctx.config.queuePositions.refreshIntervalMs ?? every, run: async () => void (await positions.run()) }]

@@ -65,6 +65,11 @@ export class RollupMerger {
     return { body, servers };
   }
 
+  /** Store time of the last read of partials (null before the first run): later ones are unmerged. */
+  get coveredUntil(): number | null {
+    return this.lastQueryAt;
+  }
+
   async run(): Promise<{ minutes: number; hours: number }> {
     const now = this.ctx.store.now();
     const since = periodStart(now, 'minute') - this.windowMs;
