@@ -20,8 +20,10 @@ export interface LeadershipState {
 type DutyEntry = { duty: IdleAwareDuty; timer: TimerHandle | null; running: boolean; again: boolean };
 
 /**
- * Leader election on a fenced lease (`transcription_leader/current`). Followers listen to the
- * lease and try to take it the moment it expires (store time), so a dead leader is replaced
+ * Leader election on a fenced lease (`transcription_leader/current`), each step a read and a
+ * write guarded by the version read (no transaction, so no lock a killed server leaves behind).
+ * Followers listen to the lease and try to take it the moment it expires (store time), so a
+ * dead leader is replaced
  * within one lease; a resigning leader expires the lease at once. The leader renews every
  * third of the lease and steps down (aborting its duties) as soon as a renewal fails or its
  * lease would run out before a renewal could land.
@@ -135,14 +137,26 @@ export class LeaderElector {
       // Only a sitting leader renews as idle; a new one has not looked at the queue yet.
       const idle = this.state.isLeader && this.idle;
       const timing = this.timing();
-      let priorIdle = false;
-      const decision = await this.ctx.store.runTransaction(async (tx) => {
-        const doc = await tx.get('leader', SINGLETON_IDS.leaderLease);
-        priorIdle = doc?.idle ?? false;
-        const d = decideLeadership(doc, { candidate: this.ctx.serverId, now: tx.now(), leaseMs: timing.leaseMs, idle });
-        if (d.kind !== 'follower') tx.set('leader', SINGLETON_IDS.leaderLease, d.next);
-        return d;
-      });
+      // A read and a write guarded by the version read, not a read-write transaction: a
+      // server killed inside a transaction left the lease locked until Firestore expired it,
+      // and with kills every few seconds those locks chained into minutes without a leader.
+      // Judged at the read's store time; of two candidates that read the same lapsed lease,
+      // the guard lets exactly one write it.
+      const read = await this.ctx.store.get('leader', SINGLETON_IDS.leaderLease);
+      const priorIdle = read.doc?.idle ?? false;
+      const decision = decideLeadership(read.doc, { candidate: this.ctx.serverId, now: read.readTime, leaseMs: timing.leaseMs, idle });
+      if (decision.kind !== 'follower') {
+        const res = await this.ctx.store.commitIf([
+          { op: 'set', collection: 'leader', id: SINGLETON_IDS.leaderLease, data: decision.next, guard: read.version ? { ifVersion: read.version } : { ifMissing: true } },
+        ]);
+        if (!res.ok) {
+          // Another server wrote the lease first (a takeover, or a renewal raced by a resign):
+          // look again shortly; the lease listener also reports the new holder.
+          if (this.state.isLeader && this.ctx.store.now() > this.expiresAt - this.heldLeaseMs / 3) this.stepDown('renewal lost a race');
+          this.schedule(Math.round(20 + this.ctx.random() * 80));
+          return;
+        }
+      }
       if (this.stopped) return;
       if (decision.kind === 'follower') {
         if (this.state.isLeader) this.stepDown(`lease held by ${decision.holder}`);
@@ -301,12 +315,13 @@ export class LeaderElector {
     const term = this.state.term;
     this.stepDown('shutting down');
     if (!wasLeader) return;
-    await this.ctx.store
-      .runTransaction(async (tx) => {
-        const doc = await tx.get('leader', SINGLETON_IDS.leaderLease);
-        const next = resignLeadership(doc, { candidate: this.ctx.serverId, term, now: tx.now() });
-        if (next) tx.set('leader', SINGLETON_IDS.leaderLease, next);
-      })
-      .catch((error: unknown) => this.ctx.log.warn({ err: error }, 'could not resign leadership'));
+    try {
+      const read = await this.ctx.store.get('leader', SINGLETON_IDS.leaderLease);
+      const next = resignLeadership(read.doc, { candidate: this.ctx.serverId, term, now: read.readTime });
+      // Guarded: a lease someone took over since the read is theirs and stays.
+      if (next && read.version) await this.ctx.store.commitIf([{ op: 'set', collection: 'leader', id: SINGLETON_IDS.leaderLease, data: next, guard: { ifVersion: read.version } }]);
+    } catch (error) {
+      this.ctx.log.warn({ err: error }, 'could not resign leadership');
+    }
   }
 }
