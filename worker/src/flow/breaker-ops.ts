@@ -11,8 +11,8 @@ import {
   type ProbeGrant,
   type ProbeResult,
 } from '../core/flow/index.js';
-import type { DocStore } from '../ports/store.js';
-import { assertLeader } from './leader-fence.js';
+import { ContentionError, type DocStore } from '../ports/store.js';
+import { checkLeader } from './leader-fence.js';
 
 /**
  * The breaker's transactions: read the model's document, take one pure step, write it back
@@ -77,14 +77,17 @@ export async function evaluateFenced(
   config: BreakerConfig,
   writeWindow: boolean,
 ): Promise<BreakerStep> {
-  return store.runTransaction(async (tx) => {
-    await assertLeader(tx, leader.serverId, leader.term);
-    const stored = await tx.get('breakers', model);
-    const now = tx.now();
+  // Reads and a write guarded by the breaker's version, not a transaction: a leader killed
+  // inside a transaction locked the lease and the breaker until Firestore expired it.
+  for (let attempt = 1; ; attempt++) {
+    await checkLeader(store, leader.serverId, leader.term);
+    const { doc: stored, readTime: now, version } = await store.get('breakers', model);
     const result = evaluateBreaker(stored ?? initialBreaker(model, now), counts, { now, config, by: leader.serverId });
-    if (result.changed || (writeWindow && (stored !== null || counts.successes + Object.keys(counts.failuresByClass).length > 0))) {
-      tx.set('breakers', model, result.changed ? result.doc : { ...result.doc, updatedAt: now });
-    }
-    return result;
-  });
+    if (!(result.changed || (writeWindow && (stored !== null || counts.successes + Object.keys(counts.failuresByClass).length > 0)))) return result;
+    const data = result.changed ? result.doc : { ...result.doc, updatedAt: now };
+    const res = await store.commitIf([{ op: 'set', collection: 'breakers', id: model, data, guard: version ? { ifVersion: version } : { ifMissing: true } }]);
+    if (res.ok) return result;
+    // A server's probe or an operator wrote the breaker meanwhile: judge again on what is stored.
+    if (attempt >= 5) throw new ContentionError(attempt);
+  }
 }

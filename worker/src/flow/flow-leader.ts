@@ -24,7 +24,7 @@ import { at, type DocStore } from '../ports/store.js';
 import { evaluateFenced } from './breaker-ops.js';
 import { heartbeatDeadline } from '../core/coordination/fleet-mode.js';
 import type { BreakerDoc } from '../schema/flow.js';
-import { assertLeader, LeadershipLostError } from './leader-fence.js';
+import { checkLeader, LeadershipLostError } from './leader-fence.js';
 
 /**
  * The leader's half of fleet flow control, run every `upstream.flowIntervalMs`:
@@ -302,10 +302,12 @@ export class FlowLeader {
       slicesDiffer(previous.slices, slices) ||
       now >= (previous.slicesExpireAt ?? 0) - ttl / 2;
     if (!due) return;
-    await store.runTransaction(async (tx) => {
-      await assertLeader(tx, serverId, term);
-      tx.set('budgets', model, { ...next, updatedAt: tx.now(), slicesExpireAt: tx.now() + ttl });
-    });
+    // The leader is the budget's only writer: a fenced blind write, no transaction (a leader
+    // killed inside one locked the lease, stalling the next election; see checkLeader). A
+    // deposed leader's late write lives one tick at most: its successor's term differs from
+    // the stored one, so it rewrites the budget on its first tick.
+    const readTime = await checkLeader(store, serverId, term);
+    await store.commit([{ op: 'set', collection: 'budgets', id: model, data: { ...next, updatedAt: readTime, slicesExpireAt: readTime + ttl } }]);
     this.budgets.set(model, next);
   }
 }

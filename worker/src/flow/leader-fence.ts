@@ -1,5 +1,5 @@
 import { SINGLETON_IDS } from '../schema/names.js';
-import type { Transaction } from '../ports/store.js';
+import type { DocStore, Transaction } from '../ports/store.js';
 
 /** The leader lease moved on: this server's leader duty must stop writing. */
 export class LeadershipLostError extends Error {
@@ -19,4 +19,20 @@ export async function assertLeader(tx: Transaction, serverId: string, term: numb
   if (!lease || lease.holder !== serverId || lease.term !== term || lease.expiresAt <= tx.now()) {
     throw new LeadershipLostError(serverId, term);
   }
+}
+
+/**
+ * The same check without a transaction, for a leader write that is then guarded by the
+ * version of the document it changes (`commitIf`): no lock on the lease, so a leader killed
+ * mid-write cannot block the election of its successor. Returns the store time of the read.
+ * A successor's own write to that document moves its version, so a deposed leader's late
+ * write fails; what remains is a write a few milliseconds after the lease lapsed, before the
+ * successor wrote anything, which is a decision from the state the successor then reads.
+ */
+export async function checkLeader(store: DocStore, serverId: string, term: number): Promise<number> {
+  const { doc: lease, readTime } = await store.get('leader', SINGLETON_IDS.leaderLease);
+  if (!lease || lease.holder !== serverId || lease.term !== term || lease.expiresAt <= readTime) {
+    throw new LeadershipLostError(serverId, term);
+  }
+  return readTime;
 }
