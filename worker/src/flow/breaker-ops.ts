@@ -14,23 +14,29 @@ import {
 import { ContentionError, type DocStore } from '../ports/store.js';
 import { checkLeader } from './leader-fence.js';
 
+/** Guarded attempts of one breaker step before it gives up with ContentionError. */
+const MAX_STEP_ATTEMPTS = 8;
+
 /**
- * The breaker's transactions: read the model's document, take one pure step, write it back
- * only when it changed. One transaction per transition (or per probe hand-out), never one
- * per job. Times are the transaction's store time, never a server's clock.
+ * The breaker's steps: read the model's document, take one pure step, write it back only when
+ * it changed, guarded by the version read (no transaction: a server killed inside one locked
+ * the breaker until Firestore expired it, and every probe waited). A step that lost the race
+ * to another writer judges again on what is stored. One step per transition (or per probe
+ * hand-out), never one per job. Times are the read's store time, never a server's clock.
  */
 async function step(
   store: DocStore,
   model: string,
   fn: (doc: BreakerDoc, now: number) => BreakerStep,
 ): Promise<BreakerStep> {
-  return store.runTransaction(async (tx) => {
-    const stored = await tx.get('breakers', model);
-    const now = tx.now();
+  for (let attempt = 1; ; attempt++) {
+    const { doc: stored, readTime: now, version } = await store.get('breakers', model);
     const result = fn(stored ?? initialBreaker(model, now), now);
-    if (result.changed) tx.set('breakers', model, result.doc);
-    return result;
-  });
+    if (!result.changed) return result;
+    const res = await store.commitIf([{ op: 'set', collection: 'breakers', id: model, data: result.doc, guard: version ? { ifVersion: version } : { ifMissing: true } }]);
+    if (res.ok) return result;
+    if (attempt >= MAX_STEP_ATTEMPTS) throw new ContentionError(attempt);
+  }
 }
 
 export function tripOpen(store: DocStore, model: string, reason: string, by: string, config: BreakerConfig): Promise<BreakerStep> {
@@ -88,6 +94,6 @@ export async function evaluateFenced(
     const res = await store.commitIf([{ op: 'set', collection: 'breakers', id: model, data, guard: version ? { ifVersion: version } : { ifMissing: true } }]);
     if (res.ok) return result;
     // A server's probe or an operator wrote the breaker meanwhile: judge again on what is stored.
-    if (attempt >= 5) throw new ContentionError(attempt);
+    if (attempt >= MAX_STEP_ATTEMPTS) throw new ContentionError(attempt);
   }
 }
