@@ -2,7 +2,6 @@ import type { JobDoc, Priority, RejectionCode } from '../schema/job.js';
 import type { IdempotencyDoc } from '../schema/misc.js';
 import type { RateLimitDoc } from '../schema/flow.js';
 import { PAYLOAD_LIMITS } from '../schema/payload.js';
-import { payloadChunkId } from '../schema/names.js';
 import { admitForUser } from '../core/flow/user-admission.js';
 import type { QueueHead } from '../core/flow/fair-share.js';
 import { QueueHeadCache } from '../flow/queue-head.js';
@@ -12,7 +11,8 @@ import { shardOf } from '../core/coordination/rendezvous.js';
 import { planSubmission, type SubmissionInput, type SubmittedJob } from '../core/submission.js';
 import { admitSubmission, cancelUnheld, rejectJob } from '../core/jobs/transitions.js';
 import type { UnreadableRejection } from '../core/jobs/unreadable-submission.js';
-import { AlreadyExistsError, ContentionError, DocumentDecodeError, type DocVersion, type GuardedMutation, type Snapshot } from '../ports/store.js';
+import { AlreadyExistsError, ContentionError, DocumentDecodeError, guardFor, type DocVersion, type GuardedMutation, type Snapshot } from '../ports/store.js';
+import { guardedJobWrite } from './guarded-job-write.js';
 import type { DocOf } from '../schema/documents.js';
 import type { EngineContext } from './context.js';
 import { QueueGauge } from './queue-gauge.js';
@@ -49,15 +49,7 @@ interface Versioned<T> {
 }
 
 function guarded<K extends 'rateLimits' | 'idempotency' | 'jobs'>(collection: K, id: string, data: DocOf<K>, version: DocVersion | null): GuardedMutation {
-  return { op: 'set', collection, id, data, guard: version ? { ifVersion: version } : { ifMissing: true } } as GuardedMutation;
-}
-
-/** A decided submission written over the version read, with its audio deleted. */
-function withPayloadDelete(jobId: string, job: JobDoc, version: DocVersion): GuardedMutation[] {
-  return [
-    { op: 'set', collection: 'jobs', id: jobId, data: job, guard: { ifVersion: version } },
-    ...Array.from({ length: job.audio.chunkCount }, (_, i) => ({ op: 'delete' as const, collection: 'payloads' as const, id: payloadChunkId(jobId, i) })),
-  ];
+  return { op: 'set', collection, id, data, guard: guardFor(version) } as GuardedMutation;
 }
 
 type ServerOutcome =
@@ -333,11 +325,11 @@ export class Admission {
             retentionMs,
             rejection: { code, message, retryAfterMs: extra.retryAfterMs ?? null, existingJobId: extra.existingJobId ?? null },
           });
-          writes.push(...withPayloadDelete(jobId, rejected, version));
+          writes.push(...guardedJobWrite(jobId, rejected, job, version));
           return 'rejected' as const;
         };
         if (job.cancelRequest) {
-          writes.push(...withPayloadDelete(jobId, cancelUnheld(job, { now, by: job.cancelRequest.by, reason: job.cancelRequest.reason, retentionMs }), version));
+          writes.push(...guardedJobWrite(jobId, cancelUnheld(job, { now, by: job.cancelRequest.by, reason: job.cancelRequest.reason, retentionMs }), job, version));
           return 'cancelled';
         }
         const problem = this.clientJobProblem(job);

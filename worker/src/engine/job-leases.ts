@@ -1,4 +1,3 @@
-import { payloadChunkId } from '../schema/names.js';
 import type { JobDoc, JobError, JobResult } from '../schema/job.js';
 import { InvalidTransitionError } from '../core/errors.js';
 import { assemblePayload } from '../core/submission.js';
@@ -13,7 +12,8 @@ import {
   renewLease,
   type Holder,
 } from '../core/jobs/transitions.js';
-import { ContentionError, queryOf, type DocVersion, type GuardedMutation, type Snapshot } from '../ports/store.js';
+import { ContentionError, queryOf, type DocVersion, type Snapshot } from '../ports/store.js';
+import { guardedJobWrite } from './guarded-job-write.js';
 import { QUERIES } from '../schema/queries.js';
 import type { EngineContext } from './context.js';
 
@@ -23,11 +23,6 @@ export interface ClaimedJob {
   holder: Holder;
   /** Store time of the claim. */
   claimedAt: number;
-}
-
-function payloadDeletes(jobId: string, job: JobDoc, before: JobDoc | null): GuardedMutation[] {
-  if (job.payloadDeletedAt === null || before?.payloadDeletedAt !== null) return [];
-  return Array.from({ length: job.audio.chunkCount }, (_, i) => ({ op: 'delete' as const, collection: 'payloads' as const, id: payloadChunkId(jobId, i) }));
 }
 
 /** Guarded attempts of one holder step before it gives up with ContentionError. */
@@ -79,7 +74,7 @@ export class JobLeases {
         reason: job.cancelRequest.reason,
         retentionMs: this.ctx.config.retention.finishedJobsMs,
       });
-      await this.ctx.store.commitIf([{ op: 'set', collection: 'jobs', id: snap.id, data: cancelled, guard: { ifVersion: snap.version } }, ...payloadDeletes(snap.id, cancelled, job)]);
+      await this.ctx.store.commitIf(guardedJobWrite(snap.id, cancelled, job, snap.version));
       return null;
     }
     let next: JobDoc;
@@ -128,10 +123,7 @@ export class JobLeases {
         this.known.delete(jobId);
         throw error;
       }
-      const res = await this.ctx.store.commitIf([
-        { op: 'set', collection: 'jobs', id: jobId, data: next, guard: version ? { ifVersion: version } : { ifMissing: true } },
-        ...payloadDeletes(jobId, next, job),
-      ]);
+      const res = await this.ctx.store.commitIf(guardedJobWrite(jobId, next, job, version));
       if (res.ok) {
         this.remember(jobId, next, res.versions[0] ?? null);
         return next;

@@ -3,7 +3,7 @@ import { decideLeadership, resignLeadership } from '../core/coordination/leader-
 import { leaseTiming } from '../core/coordination/fleet-mode.js';
 import type { LeaderDuty } from '../ports/flow.js';
 import type { TimerHandle } from '../ports/clock.js';
-import type { Unsubscribe } from '../ports/store.js';
+import { guardFor, type Unsubscribe } from '../ports/store.js';
 import type { EngineContext } from './context.js';
 import { listenDocResilient } from './resilient-listen.js';
 import { fleetModeOf, type IdleAwareDuty, type IdleGate } from './fleet-mode.js';
@@ -147,7 +147,7 @@ export class LeaderElector {
       const decision = decideLeadership(read.doc, { candidate: this.ctx.serverId, now: read.readTime, leaseMs: timing.leaseMs, idle });
       if (decision.kind !== 'follower') {
         const res = await this.ctx.store.commitIf([
-          { op: 'set', collection: 'leader', id: SINGLETON_IDS.leaderLease, data: decision.next, guard: read.version ? { ifVersion: read.version } : { ifMissing: true } },
+          { op: 'set', collection: 'leader', id: SINGLETON_IDS.leaderLease, data: decision.next, guard: guardFor(read.version) },
         ]);
         if (!res.ok) {
           // Another server wrote the lease first (a takeover, or a renewal raced by a resign):

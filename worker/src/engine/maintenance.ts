@@ -1,19 +1,12 @@
 import { payloadChunkId } from '../schema/names.js';
-import { TERMINAL_STATUSES, type JobDoc, type JobStatus } from '../schema/job.js';
+import { TERMINAL_STATUSES, type JobStatus } from '../schema/job.js';
 import { PAYLOAD_RELEASING_STATUSES, cancelUnheld, leaseExpired, promoteWaiting, reclaimExpired } from '../core/jobs/transitions.js';
 import { QUERIES } from '../schema/queries.js';
-import { at, DocumentDecodeError, queryOf, type GuardedMutation, type Snapshot } from '../ports/store.js';
+import { at, DocumentDecodeError, queryOf, type Snapshot } from '../ports/store.js';
+import { guardedJobWrite } from './guarded-job-write.js';
 import type { EngineContext } from './context.js';
 import { heartbeatDeadline } from '../core/coordination/fleet-mode.js';
 
-/** The job written back over the version `d` was read at, with its audio when it is no longer needed. */
-function guardedJobWrite(d: Snapshot<'jobs'>, next: JobDoc): GuardedMutation[] {
-  const writes: GuardedMutation[] = [{ op: 'set', collection: 'jobs', id: d.id, data: next, guard: { ifVersion: d.version } }];
-  if (next.payloadDeletedAt !== null && d.data.payloadDeletedAt === null) {
-    for (let i = 0; i < next.audio.chunkCount; i++) writes.push({ op: 'delete', collection: 'payloads', id: payloadChunkId(d.id, i) });
-  }
-  return writes;
-}
 
 /** Retention sweeps whose documents are simply deleted. */
 type RetentionShape =
@@ -59,7 +52,7 @@ export class Maintenance {
       by: this.ctx.serverId,
       ownerLost: lostOwner !== null,
     });
-    const res = await this.ctx.store.commitIf(guardedJobWrite(d, next));
+    const res = await this.ctx.store.commitIf(guardedJobWrite(d.id, next, job, d.version));
     if (!res.ok) {
       this.ctx.log.debug({ jobId: d.id }, 'lease reclaim skipped: the job changed since it was read');
       return false;
@@ -100,7 +93,7 @@ export class Maintenance {
     const next = job.cancelRequest
       ? cancelUnheld(job, { now, by: job.cancelRequest.by, reason: job.cancelRequest.reason, retentionMs: this.ctx.config.retention.finishedJobsMs })
       : promoteWaiting(d.id, job, now);
-    return (await this.ctx.store.commitIf(guardedJobWrite(d, next))).ok;
+    return (await this.ctx.store.commitIf(guardedJobWrite(d.id, next, job, d.version))).ok;
   }
 
   /**

@@ -11,7 +11,7 @@ import {
   type ProbeGrant,
   type ProbeResult,
 } from '../core/flow/index.js';
-import { ContentionError, type DocStore } from '../ports/store.js';
+import { ContentionError, guardFor, type DocStore } from '../ports/store.js';
 import { checkLeader } from './leader-fence.js';
 
 /** Guarded attempts of one breaker step before it gives up with ContentionError. */
@@ -33,7 +33,7 @@ async function step(
     const { doc: stored, readTime: now, version } = await store.get('breakers', model);
     const result = fn(stored ?? initialBreaker(model, now), now);
     if (!result.changed) return result;
-    const res = await store.commitIf([{ op: 'set', collection: 'breakers', id: model, data: result.doc, guard: version ? { ifVersion: version } : { ifMissing: true } }]);
+    const res = await store.commitIf([{ op: 'set', collection: 'breakers', id: model, data: result.doc, guard: guardFor(version) }]);
     if (res.ok) return result;
     if (attempt >= MAX_STEP_ATTEMPTS) throw new ContentionError(attempt);
   }
@@ -91,7 +91,7 @@ export async function evaluateFenced(
     const result = evaluateBreaker(stored ?? initialBreaker(model, now), counts, { now, config, by: leader.serverId });
     if (!(result.changed || (writeWindow && (stored !== null || counts.successes + Object.keys(counts.failuresByClass).length > 0)))) return result;
     const data = result.changed ? result.doc : { ...result.doc, updatedAt: now };
-    const res = await store.commitIf([{ op: 'set', collection: 'breakers', id: model, data, guard: version ? { ifVersion: version } : { ifMissing: true } }]);
+    const res = await store.commitIf([{ op: 'set', collection: 'breakers', id: model, data, guard: guardFor(version) }]);
     if (res.ok) return result;
     // A server's probe or an operator wrote the breaker meanwhile: judge again on what is stored.
     if (attempt >= MAX_STEP_ATTEMPTS) throw new ContentionError(attempt);

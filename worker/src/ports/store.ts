@@ -132,6 +132,11 @@ export interface DocResult<K extends CollectionKey> {
  */
 export type WriteGuard = { ifVersion: DocVersion } | { ifMissing: true };
 
+/** The guard for writing back a document read at `version` (null: it did not exist). */
+export function guardFor(version: DocVersion | null): WriteGuard {
+  return version ? { ifVersion: version } : { ifMissing: true };
+}
+
 /** A write of `commitIf`: a mutation, optionally guarded. */
 export type GuardedMutation = DocMutation & { guard?: WriteGuard };
 
