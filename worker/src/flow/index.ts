@@ -16,7 +16,7 @@ import { FlowLeader } from './flow-leader.js';
 
 export { FleetFlowControl, type FleetFlowOptions, type ModelFlowStatus } from './fleet-flow-control.js';
 export { FlowLeader, type FlowLeaderOptions } from './flow-leader.js';
-export { LeadershipLostError, assertLeader } from './leader-fence.js';
+export { LeadershipLostError, checkLeader } from './leader-fence.js';
 export { tripOpen, takeProbe, finishProbe, evaluateFenced } from './breaker-ops.js';
 export type { EffectiveSlice } from './model-flow.js';
 

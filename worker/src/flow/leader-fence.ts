@@ -1,5 +1,5 @@
 import { SINGLETON_IDS } from '../schema/names.js';
-import type { DocStore, Transaction } from '../ports/store.js';
+import type { DocStore } from '../ports/store.js';
 
 /** The leader lease moved on: this server's leader duty must stop writing. */
 export class LeadershipLostError extends Error {
@@ -10,21 +10,11 @@ export class LeadershipLostError extends Error {
 }
 
 /**
- * Fencing for leader writes: inside the transaction, the lease must still name this server
- * with the same term and must not have expired by the transaction's (store) time. A deposed
- * leader's late write therefore aborts instead of overwriting its successor's decisions.
- */
-export async function assertLeader(tx: Transaction, serverId: string, term: number): Promise<void> {
-  const lease = await tx.get('leader', SINGLETON_IDS.leaderLease);
-  if (!lease || lease.holder !== serverId || lease.term !== term || lease.expiresAt <= tx.now()) {
-    throw new LeadershipLostError(serverId, term);
-  }
-}
-
-/**
- * The same check without a transaction, for a leader write that is then guarded by the
- * version of the document it changes (`commitIf`): no lock on the lease, so a leader killed
- * mid-write cannot block the election of its successor. Returns the store time of the read.
+ * Fencing for leader writes: the lease must still name this server with the same term and
+ * must not have expired by the read's (store) time. Read without a transaction, and the
+ * write is then guarded by the version of the document it changes (`commitIf`): no lock on
+ * the lease, so a leader killed mid-write cannot block the election of its successor.
+ * Returns the store time of the read.
  * A successor's own write to that document moves its version, so a deposed leader's late
  * write fails; what remains is a write a few milliseconds after the lease lapsed, before the
  * successor wrote anything, which is a decision from the state the successor then reads.
