@@ -76,6 +76,21 @@ export function normalizeValue(input: unknown, depth = 0, insideArray = false): 
   }
 }
 
+/**
+ * The operand of an `in` / `not-in` filter: a list whose elements may themselves be arrays
+ * (`a in [[1, 2], [3]]` matches documents whose `a` equals one of those arrays), which a
+ * stored value may not be. Anything but an array is left to `normalizeValue` (the query
+ * layer reports the missing list).
+ */
+export function normalizeListOperand(input: unknown): Value {
+  const list = input && typeof input === 'object' ? (input as { arrayValue?: unknown }).arrayValue : undefined;
+  if (list === undefined || list === null || Object.keys(input as object).length !== 1) return normalizeValue(input);
+  if (typeof list !== 'object') throw invalidArgument('Invalid arrayValue.');
+  const values = (list as { values?: unknown }).values ?? [];
+  if (!Array.isArray(values)) throw invalidArgument('Invalid arrayValue: values must be a list.');
+  return { arrayValue: { values: values.map((e) => normalizeValue(e, 1)) } };
+}
+
 export function normalizeFields(input: unknown, depth = 0): Fields {
   if (!input || typeof input !== 'object' || Array.isArray(input)) throw invalidArgument('Invalid fields: expected a map.');
   const out: Fields = {};

@@ -4,6 +4,7 @@ import {
   fieldPathKey,
   invalidArgument,
   isDocumentIdPath,
+  normalizeListOperand,
   normalizeValue,
   parseFieldPath,
   validateSegment,
@@ -140,7 +141,9 @@ function parseFilter(json: unknown, depth: number): Filter | undefined {
     const op = String(ff.op);
     if (!FIELD_OPS.has(op)) throw invalidArgument(`Invalid field filter operator: ${op}.`);
     if (ff.value === undefined) throw invalidArgument('Invalid field filter: missing value.');
-    const value = normalizeValue(ff.value);
+    // Only in / not-in take arrays as list elements (the SDKs allow them there and nowhere
+    // else; array-contains-any could never match one, stored arrays hold no arrays).
+    const value = op === 'IN' || op === 'NOT_IN' ? normalizeListOperand(ff.value) : normalizeValue(ff.value);
     return { kind: 'field', path, op: op as FieldOp, value };
   }
   if (f.unaryFilter) {

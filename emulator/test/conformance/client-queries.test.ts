@@ -222,7 +222,7 @@ describe('query.test.ts: != / in / not-in / array membership with null and NaN',
 
   it('can use NOT_IN filters', async () => {
     const coll = await withDocs(env, { ...zips, d: { zip: 98103 } });
-    // (Nested arrays in the operand list are refused by today's SDKs before any request.)
+    // Arrays as list elements: in-array-operands.test.ts.
     expect(toIds(await getDocs(query(coll, where('zip', 'not-in', [98101, 98103]))))).toEqual(without('c', 'd', 'i', 'j'));
     expect(toIds(await getDocs(query(coll, where('zip', 'not-in', [{ code: 500 }]))))).toEqual(without('h', 'i', 'j'));
     expect(toIds(await getDocs(query(coll, where('zip', 'not-in', [null]))))).toEqual([]);
