@@ -9,7 +9,14 @@ import { listenDocResilient, listenResilient } from '../engine/resilient-listen.
 import type { ClaimedJob, JobLeases } from '../engine/job-leases.js';
 import type { WorkerObserver } from './observer.js';
 import type { TimerHandle } from '../ports/clock.js';
-import { listenedShards, rendezvousDelayMs, rendezvousRank, shardRank } from '../core/coordination/rendezvous.js';
+import {
+  JOB_SHARDS,
+  listenedShards,
+  polledShards,
+  rendezvousDelayMs,
+  rendezvousRank,
+  shardRank,
+} from '../core/coordination/rendezvous.js';
 
 /**
  * Claiming without a hot document, and without every worker reading every job:
@@ -257,19 +264,38 @@ export class ClaimLoop {
     this.subscribeHead();
   }
 
-  /** One look at the head for `slots` free slots: the first few claimable jobs, read once. */
+  /**
+   * One look at the head for `slots` free slots: the first few claimable jobs, read once.
+   * With the fleet's members known, the look goes to this worker's polled shards first (a
+   * balanced split, see `polledShards`), so busy workers freeing slots at the same moment
+   * read different heads instead of racing for the one job at the top; only when those are
+   * short does it look at the other shards. The cost of that split: while every worker is
+   * busy, priority order is strict within a shard and approximate across shards (a
+   * higher-priority job in another shard waits for that shard's pollers' next free slot or
+   * an idle worker's listener).
+   */
   private async poll(slots: number, priorities: readonly Priority[]): Promise<number> {
     const allowed = this.allowedPriorities().filter((p) => priorities.includes(p));
     if (allowed.length === 0) return 0;
-    const { docs } = await this.deps.ctx.store.query(
-      queryOf(
-        QUERIES.claimableHead,
-        { status: 'queued', priority: allowed.length < PRIORITIES.length ? allowed : undefined },
-        // Exactly the free slots: every document read is billed, and a lost race (rare
-        // between polls) is cheaper to answer with another look than with spare reads each time.
-        { limit: Math.min(this.headSize, slots) },
-      ),
-    );
+    const priority = allowed.length < PRIORITIES.length ? allowed : undefined;
+    // Exactly the free slots: every document read is billed, and a lost race (rare between
+    // polls) is cheaper to answer with another look than with spare reads each time.
+    const limit = Math.min(this.headSize, slots);
+    const members = this.deps.flow.members?.() ?? null;
+    const mine = members ? polledShards(this.deps.ctx.serverId, members) : [];
+    let docs: Snapshot<'jobs'>[];
+    if (mine.length === 0) {
+      docs = (await this.deps.ctx.store.query(queryOf(QUERIES.claimableHead, { status: 'queued', priority }, { limit }))).docs;
+    } else {
+      docs = (await this.deps.ctx.store.query(queryOf(QUERIES.claimableShardHead, { status: 'queued', priority, shard: mine }, { limit }))).docs;
+      const others = [...Array(JOB_SHARDS).keys()].filter((s) => !mine.includes(s));
+      if (docs.length < limit && others.length > 0 && !this.stopped) {
+        const more = await this.deps.ctx.store.query(
+          queryOf(QUERIES.claimableShardHead, { status: 'queued', priority, shard: others }, { limit: limit - docs.length }),
+        );
+        docs = [...docs, ...more.docs];
+      }
+    }
     this.candidates = docs;
     this.tried.clear();
     return docs.length;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rendezvousDelayMs, rendezvousRank } from './rendezvous.js';
+import { JOB_SHARDS, polledShards, rendezvousDelayMs, rendezvousRank } from './rendezvous.js';
 
 describe('rendezvous', () => {
   const members = ['w1', 'w2', 'w3', 'w4', 'w5'];
@@ -34,5 +34,33 @@ describe('rendezvous', () => {
     expect(rendezvousRank('w9', members, 'job')).toBeNull();
     const byDelay = [...members].sort((a, b) => rendezvousDelayMs(a, 'job-7', 100) - rendezvousDelayMs(b, 'job-7', 100));
     expect(byDelay.map((m) => rendezvousRank(m, members, 'job-7'))).toEqual([0, 1, 2, 3, 4]);
+  });
+});
+
+describe('polledShards', () => {
+  const fleet = (n: number) => Array.from({ length: n }, (_, i) => `w${String(i).padStart(2, '0')}`);
+
+  it.each([1, 2, 3, 5, 8])('splits the shards over %i members without overlap or gap', (n) => {
+    const members = fleet(n);
+    const all = members.flatMap((m) => polledShards(m, members)).sort((a, b) => a - b);
+    expect(all).toEqual([...Array(JOB_SHARDS).keys()]);
+  });
+
+  it('gives every member of a larger fleet one shard and every shard at most ceil(n / 8) pollers', () => {
+    const members = fleet(12);
+    const per = new Map<number, number>();
+    for (const m of members) {
+      const shards = polledShards(m, members);
+      expect(shards).toHaveLength(1);
+      per.set(shards[0]!, (per.get(shards[0]!) ?? 0) + 1);
+    }
+    expect(per.size).toBe(JOB_SHARDS);
+    expect(Math.max(...per.values())).toBe(2);
+  });
+
+  it('is the same whatever order the members are listed in, and empty for a non-member', () => {
+    const members = fleet(5);
+    expect(polledShards('w03', [...members].reverse())).toEqual(polledShards('w03', members));
+    expect(polledShards('stranger', members)).toEqual([]);
   });
 });

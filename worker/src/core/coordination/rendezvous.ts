@@ -81,3 +81,21 @@ export function listenedShards(serverId: string, members: readonly string[], rep
 export function shardRank(serverId: string, members: readonly string[], shard: number): number | null {
   return rendezvousRank(serverId, members, `shard:${shard}`);
 }
+
+/**
+ * The shards a busy server looks in first when a slot frees: a balanced split of the shards
+ * over the members in id order (every member computes the same split), so concurrent looks
+ * by busy servers read different heads instead of all racing for the one job at the top.
+ * Up to eight members own disjoint sets; beyond eight, each shard has at most
+ * ceil(members / 8) pollers. Empty when the server is not a member.
+ */
+export function polledShards(serverId: string, members: readonly string[]): number[] {
+  const sorted = [...members].sort();
+  const i = sorted.indexOf(serverId);
+  if (i < 0) return [];
+  const n = sorted.length;
+  if (n > JOB_SHARDS) return [i % JOB_SHARDS];
+  const out: number[] = [];
+  for (let s = 0; s < JOB_SHARDS; s++) if (s % n === i) out.push(s);
+  return out;
+}
