@@ -43,17 +43,28 @@ export async function commit(core: ServiceCore, ctx: CallContext, req: Json): Pr
   return { writeResults: plan.results.map(writeResultJson), commitTime: formatNanos(commitTime) };
 }
 
-/** Non-atomic: each write commits on its own and reports its own status. */
+/**
+ * Non-atomic: each write commits on its own and reports its own status. A malformed request
+ * (an invalid document name such as a reserved `__doc__` id, a bad value, two writes to one
+ * document) fails as a whole with INVALID_ARGUMENT before anything is written, as Firestore
+ * answers on gRPC and REST alike (BulkWriter over REST relies on it); only what happens when
+ * a write is applied (preconditions, rules) is reported per write.
+ */
 export async function batchWrite(core: ServiceCore, ctx: CallContext, req: Json): Promise<Json> {
   const db = core.database(req.database);
   const list = req.writes ?? [];
   if (!Array.isArray(list)) throw invalidArgument('Invalid writes.');
+  const ops = list.map((raw) => parseWrite(db.id, raw));
+  const seen = new Set<string>();
+  for (const op of ops) {
+    if (seen.has(op.path)) throw invalidArgument(`A BatchWrite request cannot write document ${op.name} more than once.`);
+    seen.add(op.path);
+  }
   const writeResults: Json[] = [];
   const status: Json[] = [];
   await Promise.all(
-    list.map(async (raw, i) => {
+    ops.map(async (op, i) => {
       try {
-        const op = parseWrite(db.id, raw);
         const { plan } = await commitWrites(core, ctx, db, [op], 'batchWrite');
         writeResults[i] = writeResultJson(plan.results[0]!);
         status[i] = { code: 0 };

@@ -9,11 +9,14 @@ import type { TestTarget } from './test-env.js';
 
 const appName = (kind: string): string => `${kind}-${randomBytes(6).toString('hex')}`;
 
-/** A firebase-admin Firestore pointed at the target; its own app per call. */
-export function adminFirestore(target: TestTarget, projectId: string): { db: AdminFirestore; close(): Promise<void> } {
+/** A firebase-admin Firestore pointed at the target; its own app per call (`preferRest`: REST transport). */
+export function adminFirestore(target: TestTarget, projectId: string, options: { preferRest?: boolean } = {}): { db: AdminFirestore; close(): Promise<void> } {
   const app = initializeAdminApp({ projectId }, appName('admin'));
   const db = getAdminFirestore(app);
-  db.settings({ host: target.hostAndPort, ssl: false });
+  // Over REST google-gax asks an auth client for headers (gRPC to an emulator needs none):
+  // an empty one; the SDK adds `Authorization: Bearer owner` itself when ssl is off.
+  const rest = options.preferRest ? { preferRest: true, auth: { getRequestHeaders: async () => ({}) } } : {};
+  db.settings({ host: target.hostAndPort, ssl: false, ...rest });
   return {
     db,
     close: async () => {

@@ -1,7 +1,8 @@
 /**
  * Ported from googleapis/nodejs-firestore dev/system-test/firestore.ts ("Transaction class",
  * "WriteBatch class", "BulkWriter class" with "recursiveDelete()", "CollectionGroup class"
- * partition queries), run with firebase-admin 13 (gRPC).
+ * partition queries), run with firebase-admin 13 (gRPC; the BulkWriter retry case also over
+ * REST with \`preferRest\`, as the SDK's REST system-test run does).
  */
 import type { CollectionReference, DocumentReference } from 'firebase-admin/firestore';
 import { FieldPath, FieldValue } from 'firebase-admin/firestore';
@@ -229,6 +230,39 @@ describe('firestore.ts: BulkWriter class', () => {
     await writer.close();
     expect(await op).toBe(3);
     expect(retries).toBe(3);
+  });
+});
+
+// The SDK's REST run of the same case: Firestore fails the whole BatchWrite request with
+// HTTP 400 INVALID_ARGUMENT for the reserved id, and BulkWriter retries the failed batch.
+describe('firestore.ts: BulkWriter class over REST (preferRest)', () => {
+  const rest = useAdmin('conf-admin-rest', { preferRest: true });
+
+  it('retries failed writes through the error callback, then reports INVALID_ARGUMENT', async () => {
+    const writer = rest.db.bulkWriter();
+    let retries = 0;
+    writer.onWriteError((error) => {
+      retries = error.failedAttempts;
+      return error.failedAttempts < 3;
+    });
+    const op = codeOf(writer.create(rest.db.collection(randomId('node_')).doc('__doc__'), { foo: 'bar' }));
+    await writer.close();
+    expect(await op).toBe(3);
+    expect(retries).toBe(3);
+  });
+
+  it('a BatchWrite with one invalid document id writes nothing and answers 400 INVALID_ARGUMENT', async () => {
+    const database = `projects/${rest.projectId}/databases/(default)`;
+    const coll = randomId('node_');
+    const write = (id: string): unknown => ({ update: { name: `${database}/documents/${coll}/${id}`, fields: { foo: { stringValue: 'bar' } } } });
+    const res = await fetch(`${rest.target.url}/v1/${database}/documents:batchWrite`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer owner' },
+      body: JSON.stringify({ writes: [write('ok'), write('__doc__')] }),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { status: string } }).error.status).toBe('INVALID_ARGUMENT');
+    expect((await rest.db.collection(coll).doc('ok').get()).exists).toBe(false);
   });
 });
 

@@ -60,13 +60,13 @@ export function useClient(prefix: string, settings: FirestoreSettings = {}): Cli
   return env;
 }
 
-/** A firebase-admin Firestore for the calling test file, on its own project. */
-export function useAdmin(prefix: string): { readonly db: AdminFirestore; readonly target: TestTarget; readonly projectId: string } {
+/** A firebase-admin Firestore for the calling test file, on its own project (REST with `preferRest`). */
+export function useAdmin(prefix: string, options: { preferRest?: boolean } = {}): { readonly db: AdminFirestore; readonly target: TestTarget; readonly projectId: string } {
   const env = {} as { db: AdminFirestore; target: TestTarget; projectId: string; close: () => Promise<void> };
   beforeAll(async () => {
     env.target = await startTestTarget();
     env.projectId = uniqueProjectId(prefix);
-    const admin = adminFirestore(env.target, env.projectId);
+    const admin = adminFirestore(env.target, env.projectId, options);
     env.db = admin.db;
     env.close = admin.close;
   });
