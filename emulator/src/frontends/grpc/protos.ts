@@ -5,12 +5,20 @@ type JsonDescriptor = {
   nested: Record<string, { nested?: Record<string, unknown> } & Record<string, unknown>>;
 };
 
+let loaded: protobuf.Root | undefined;
+
 /**
- * Loads the google.firestore.v1 descriptor (copied from @google-cloud/firestore into
- * emulator/protos) and adds `Write.verify` (field 5 of the `operation` oneof), which the
- * published descriptor lacks but the client SDK's transactions send.
+ * The google.firestore.v1 descriptor (copied from @google-cloud/firestore into
+ * emulator/protos) with `Write.verify` (field 5 of the `operation` oneof), which the
+ * published descriptor lacks but the client SDK's transactions send. Built once per process
+ * (about 50 ms, a sixth of a cold start) and shared: its users only look types up.
  */
 export function loadFirestoreRoot(): protobuf.Root {
+  loaded ??= buildFirestoreRoot();
+  return loaded;
+}
+
+function buildFirestoreRoot(): protobuf.Root {
   const url = new URL('../../../protos/firestore-v1.json', import.meta.url);
   const json = JSON.parse(readFileSync(url, 'utf8')) as JsonDescriptor;
   const v1 = (json.nested.google!.nested!.firestore as JsonDescriptor).nested.v1 as {
