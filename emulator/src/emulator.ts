@@ -9,6 +9,8 @@ import type { Router } from './frontends/http/router.js';
 import type { SessionStats, WebChannelOptions } from './frontends/webchannel/index.js';
 import type { LogLevel, Logger } from './logger.js';
 import { createLogger } from './logger.js';
+import type { ExportSummary, ImportSummary } from './persistence/index.js';
+import { addExportRoute, exportStore, importStore } from './persistence/index.js';
 import type { RulesOption, SecurityRules } from './security/index.js';
 import { compileRulesOption, installSecurityRules } from './security/index.js';
 import type { FirestoreServiceOptions } from './service/index.js';
@@ -31,6 +33,10 @@ export interface EmulatorOptions extends FirestoreServiceOptions {
   rules?: RulesOption;
   /** WebChannel session timing and limits (keep-alive, long-poll hold, expiry, buffers). */
   webChannel?: Partial<WebChannelOptions>;
+  /** An export directory (see persistence/export-format.ts) to load before listening. */
+  importDirectory?: string;
+  /** Where `exportData()` and the export endpoint write when not told (the CLI's --export-on-exit). */
+  exportDirectory?: string;
 }
 
 export interface RunningEmulator {
@@ -53,6 +59,10 @@ export interface RunningEmulator {
   securityRules?: SecurityRules;
   /** Milliseconds from the call to listening. */
   startupMs: number;
+  /** What `importDirectory` loaded. */
+  imported?: ImportSummary;
+  /** Writes every database to `dir` (default: the `exportDirectory` option) in the export format. */
+  exportData(dir?: string): Promise<ExportSummary>;
   stop(): Promise<void>;
 }
 
@@ -69,12 +79,26 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   if (options.rules !== undefined && options.authorizer) throw new Error('Pass either rules or a custom authorizer, not both.');
   const defaultRules = options.rules === undefined ? undefined : compileRulesOption(options.rules);
   const service = new FirestoreService(options);
+  let imported: ImportSummary | undefined;
+  if (options.importDirectory !== undefined) {
+    try {
+      imported = await importStore(service.store, options.importDirectory);
+    } catch (err) {
+      service.dispose();
+      throw err;
+    }
+  }
+  const exportData = (dir = options.exportDirectory): Promise<ExportSummary> => {
+    if (dir === undefined) return Promise.reject(new Error('exportData() needs a directory (or the exportDirectory option).'));
+    return exportStore(service.store, dir);
+  };
   const faults = new FaultInjector().attach(service);
   const securityRules = options.authorizer ? undefined : installSecurityRules(service, logger);
   securityRules?.setDefault(defaultRules);
   const grpcServer = createGrpcServer(service, logger);
   const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
   const http = createHttpFrontEnd(service, logger, { faults, webChannel: options.webChannel });
+  addExportRoute(http.router, exportData, () => options.exportDirectory);
   const sockets = new Set<Socket>();
 
   const route = (socket: Socket): void => {
@@ -135,6 +159,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     webChannelStats: () => http.webChannel.registry.stats(),
     securityRules,
     startupMs,
+    imported,
+    exportData,
     stop() {
       stopping ??= new Promise<void>((resolve) => {
         service.dispose();

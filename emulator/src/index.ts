@@ -20,6 +20,8 @@ export { Store } from './store/index.js';
 export type { StoreOptions } from './store/index.js';
 export { FirestoreError } from './model/index.js';
 export type { LogLevel } from './logger.js';
+export { EXPORT_FORMAT, EXPORT_VERSION, ExportFormatError, exportStore, importStore } from './persistence/index.js';
+export type { ExportManifest, ExportSummary, ImportSummary } from './persistence/index.js';
 export { RulesAuthorizer, RulesFileError, SecurityRules, compileRulesOption, installSecurityRules, securityRulesOf } from './security/index.js';
 export type { RulesOption } from './security/index.js';
 export { RulesSyntaxError, compileRules } from './rules/index.js';

@@ -40,4 +40,12 @@ export class CommitClock {
   nowNanos(): bigint {
     return this.clock.nowNanos();
   }
+
+  /**
+   * Makes every later commit and read time come after `time` (data imported with its own
+   * update times, possibly from a clock ahead of this one).
+   */
+  observe(time: bigint): void {
+    if (time > this.last) this.last = time;
+  }
 }

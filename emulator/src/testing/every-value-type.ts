@@ -1,0 +1,30 @@
+import type { Fields } from '../model/index.js';
+
+/** One field of every Firestore value type, with the edge values JSON alone would lose. */
+export const EVERY_VALUE_TYPE: Fields = {
+  null: { nullValue: null },
+  yes: { booleanValue: true },
+  no: { booleanValue: false },
+  intMax: { integerValue: '9223372036854775807' },
+  intMin: { integerValue: '-9223372036854775808' },
+  intBeyondDouble: { integerValue: '9007199254740993' },
+  double: { doubleValue: 1.5 },
+  doubleWhole: { doubleValue: 3 },
+  tiny: { doubleValue: 5e-324 },
+  negativeZero: { doubleValue: -0 },
+  nan: { doubleValue: 'NaN' },
+  inf: { doubleValue: 'Infinity' },
+  negInf: { doubleValue: '-Infinity' },
+  time: { timestampValue: '2024-02-29T23:59:59.123456Z' },
+  timeEarliest: { timestampValue: '0001-01-01T00:00:00Z' },
+  text: { stringValue: 'héllo \u{1F600}\n"quoted"\u0000' },
+  empty: { stringValue: '' },
+  bytes: { bytesValue: Buffer.from([0, 255, 1, 128]).toString('base64') },
+  ref: { referenceValue: 'projects/demo-p/databases/(default)/documents/users/alice' },
+  geo: { geoPointValue: { latitude: -33.8688, longitude: 151.2093 } },
+  array: { arrayValue: { values: [{ integerValue: '1' }, { stringValue: 'two' }, { mapValue: { fields: { x: { doubleValue: -0 } } } }] } },
+  emptyArray: { arrayValue: { values: [] } },
+  map: { mapValue: { fields: { nested: { mapValue: { fields: { deep: { booleanValue: true } } } } } } },
+  emptyMap: { mapValue: { fields: {} } },
+  vector: { mapValue: { fields: { __type__: { stringValue: '__vector__' }, value: { arrayValue: { values: [{ doubleValue: 0.25 }, { doubleValue: -1 }] } } } } },
+};
