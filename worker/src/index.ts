@@ -86,4 +86,7 @@ export {
   type FakeGeminiStats,
   type FakeGeminiConfigPatch,
   type FailureInjectionInput,
+  type FakeCallLog,
+  type FakeCallRecord,
+  type CapacityStep,
 } from './fake-gemini/index.js';

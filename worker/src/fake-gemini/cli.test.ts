@@ -14,6 +14,8 @@ describe('fake-gemini CLI', () => {
       config: { capacity: 3, overloadResponse: 'mixed', requestsPerMinute: 60, apiKeys: ['a', 'b'] },
     });
     expect(configFromArgs(['--capacity', 'none']).config.capacity).toBeNull();
+    expect(configFromArgs(['--error-rate', '0.2']).config.errorRate).toBe(0.2);
+    expect(() => configFromArgs(['--error-rate', '1.5'])).toThrow();
     expect(() => configFromArgs(['--overload', '418'])).toThrow();
     expect(() => configFromArgs(['--bogus'])).toThrow();
   });

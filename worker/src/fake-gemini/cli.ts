@@ -21,6 +21,7 @@ Options:
   --base-latency-ms N           latency of every call (default 50)
   --latency-per-audio-second N  extra latency per second of audio (default 20)
   --rpm N / --tpm N             per-minute request / token quota per model (default 0 = none)
+  --error-rate R                share of served calls answered 503 (0..1, default 0)
   --api-key K                   accept only this key (repeatable; default any non-empty key)
   --seed N                      random seed for jitter and mixed answers
   --config JSON|@file           full configuration (see config.ts), applied before the flags
@@ -41,6 +42,7 @@ export function configFromArgs(argv: string[]): { port: number; host: string; co
       'latency-per-audio-second': { type: 'string' },
       rpm: { type: 'string' },
       tpm: { type: 'string' },
+      'error-rate': { type: 'string' },
       'api-key': { type: 'string', multiple: true },
       seed: { type: 'string' },
       config: { type: 'string' },
@@ -64,6 +66,7 @@ export function configFromArgs(argv: string[]): { port: number; host: string; co
   if (values['latency-per-audio-second'] !== undefined) config.latencyMsPerAudioSecond = intArg.parse(values['latency-per-audio-second']);
   if (values.rpm !== undefined) config.requestsPerMinute = intArg.parse(values.rpm);
   if (values.tpm !== undefined) config.tokensPerMinute = intArg.parse(values.tpm);
+  if (values['error-rate'] !== undefined) config.errorRate = z.coerce.number().min(0).max(1).parse(values['error-rate']);
   if (values['api-key'] !== undefined) config.apiKeys = values['api-key'];
   if (values.seed !== undefined) config.seed = z.coerce.number().int().parse(values.seed);
   fakeGeminiConfigSchema.parse(config); // fail fast with zod's message

@@ -1,5 +1,6 @@
 import type { FailureInjection, FailureInjectionInput, FakeGeminiConfig, FakeGeminiConfigPatch } from './config.js';
 import type { FakeGeminiStats } from './stats.js';
+import type { FakeCallLog } from './call-log.js';
 
 /** Drives a fake Gemini running in another process through its `/__fake/` control API. */
 export class FakeGeminiClient {
@@ -18,6 +19,11 @@ export class FakeGeminiClient {
 
   stats(): Promise<FakeGeminiStats> {
     return this.call('GET', '/__fake/stats');
+  }
+
+  /** Every call since the stats start, with arrival and answer times (GET /__fake/calls). */
+  calls(): Promise<FakeCallLog> {
+    return this.call('GET', '/__fake/calls');
   }
 
   config(): Promise<FakeGeminiConfig> {

@@ -16,6 +16,12 @@ export const outageSchema = z.discriminatedUnion('kind', [
 ]);
 export type FakeOutage = z.infer<typeof outageSchema>;
 
+export const capacityStepSchema = z.object({
+  atMs: z.number().int().nonnegative(),
+  capacity: z.number().int().nonnegative().nullable(),
+});
+export type CapacityStep = z.infer<typeof capacityStepSchema>;
+
 export const modelBehaviourSchema = z.object({
   /** Concurrent requests served; above it calls are rejected at once. null = unlimited. */
   capacity: z.number().int().nonnegative().nullable().default(4),
@@ -40,6 +46,25 @@ export const modelBehaviourSchema = z.object({
   /** Per-minute token quota (audio ~32 tokens/s + text); 0 = none. */
   tokensPerMinute: z.number().int().nonnegative().default(0),
   outage: outageSchema.nullable().default(null),
+  /**
+   * A steady share of the calls that get a slot answered 503 UNAVAILABLE (drawn from the
+   * seeded random source): an upstream that fails some calls whatever the load, unlike the
+   * capacity check, and unlike injected failures, which are counts a few calls use up.
+   */
+  errorRate: z.number().min(0).max(1).default(0),
+  /**
+   * When an error-rate call is answered: null = after the call's normal latency (it holds its
+   * slot for the whole service time, so successes are capped at capacity x (1 - errorRate));
+   * a number = after that many ms.
+   */
+  errorLatencyMs: z.number().nonnegative().nullable().default(null),
+  /**
+   * Capacity that changes over time: from each entry's `atMs` (offset from the start of the
+   * fake's stats: start-up or the last stats reset) until the next, `capacity` replaces the
+   * field above (null = unlimited). Before the first entry, `capacity` applies. See
+   * `capacity-schedule.ts`.
+   */
+  capacitySchedule: z.array(capacityStepSchema).nullable().default(null),
 });
 export type ModelBehaviour = z.infer<typeof modelBehaviourSchema>;
 

@@ -15,6 +15,7 @@ import { errorBody } from './errors.js';
 import { handleGenerate, type GenerateContext } from './generate.js';
 import { readBody, sendError, sendJson } from './http-util.js';
 import { StatsRecorder, type FakeGeminiStats } from './stats.js';
+import { CallLog, type FakeCallLog } from './call-log.js';
 
 /**
  * A fake Gemini API on node:http that the real `@google/genai` SDK reaches through its base
@@ -22,6 +23,7 @@ import { StatsRecorder, type FakeGeminiStats } from './stats.js';
  * per audio second, outages, quota and injected failures, plus a control API under `/__fake/`:
  *
  *   GET  /__fake/stats    counts (calls, successes, rejections by status, peak concurrency, per model)
+ *   GET  /__fake/calls    every call since the stats start: arrival, answer time, status, reason, tokens
  *   GET  /__fake/config   current behaviour
  *   POST /__fake/config   change behaviour at runtime (FakeGeminiConfigPatch)
  *   POST /__fake/fail     inject failures for the next N calls (FailureInjectionInput)
@@ -31,6 +33,8 @@ import { StatsRecorder, type FakeGeminiStats } from './stats.js';
 export interface FakeGeminiOptions extends FakeGeminiConfigInput {
   port?: number;
   host?: string;
+  /** The fake's clock (quota windows, capacity schedule, stats and call times); tests pass their own. */
+  now?: () => number;
 }
 
 export interface FakeGeminiHandle {
@@ -38,6 +42,8 @@ export interface FakeGeminiHandle {
   readonly host: string;
   readonly port: number;
   stats(): FakeGeminiStats;
+  /** Every call since the stats start (cleared with the stats). */
+  calls(): FakeCallLog;
   config(): FakeGeminiConfig;
   configure(patch: FakeGeminiConfigPatch): FakeGeminiConfig;
   failNext(injection: FailureInjectionInput): void;
@@ -50,17 +56,18 @@ export interface FakeGeminiHandle {
 const MAX_CONTROL_BODY = 1024 * 1024;
 
 export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<FakeGeminiHandle> {
-  const { port = 0, host = '127.0.0.1', ...configInput } = options;
+  const { port = 0, host = '127.0.0.1', now = Date.now, ...configInput } = options;
   const initial = fakeGeminiConfigSchema.parse(configInput);
   const ctx: GenerateContext = {
     config: initial,
     failures: [],
-    stats: new StatsRecorder(Date.now),
+    stats: new StatsRecorder(now),
+    calls: new CallLog(now),
     random: seededRandom(initial.seed),
     quotaLog: new Map(),
     timers: new Set(),
     responses: 0,
-    now: Date.now,
+    now,
   };
   const sockets = new Set<Socket>();
 
@@ -73,6 +80,7 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
     };
     try {
       if (path === '/__fake/stats' && method === 'GET') return sendJson(res, 200, ctx.stats.snapshot());
+      if (path === '/__fake/calls' && method === 'GET') return sendJson(res, 200, ctx.calls.snapshot(ctx.stats.since()));
       if (path === '/__fake/health' && method === 'GET') return sendJson(res, 200, { ok: true });
       if (path === '/__fake/config' && method === 'GET') return sendJson(res, 200, ctx.config);
       if (path === '/__fake/config' && method === 'POST') {
@@ -120,6 +128,7 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
     host: address.address,
     port: address.port,
     stats: () => ctx.stats.snapshot(),
+    calls: () => ctx.calls.snapshot(ctx.stats.since()),
     config: () => ctx.config,
     configure: (patch) => {
       ctx.config = applyConfigPatch(ctx.config, patch);
@@ -132,6 +141,7 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
     reset: (what = {}) => {
       if (what.stats ?? true) {
         ctx.stats.clear();
+        ctx.calls.clear();
         ctx.quotaLog.clear();
       }
       if (what.failures ?? true) ctx.failures.length = 0;

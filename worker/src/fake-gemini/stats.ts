@@ -2,7 +2,7 @@
  * What the fake Gemini saw: the numbers the flow-control tests and the benchmark judge by
  * (goodput against capacity, rejections by status, the peak concurrency actually reached).
  */
-export type RejectionReason = 'overload' | 'quota' | 'outage' | 'injected' | 'invalid' | 'auth' | 'not_found';
+export type RejectionReason = 'overload' | 'quota' | 'outage' | 'injected' | 'error_rate' | 'invalid' | 'auth' | 'not_found';
 
 export interface CallCounts {
   /** Requests that reached generateContent (every attempt, whatever its fate). */
@@ -96,6 +96,17 @@ export class StatsRecorder {
         c.aborted += 1;
       }
     });
+  }
+
+  /** A call that held a slot and was then answered with an error (the fake's error rate). */
+  failed(model: string, status: number, reason: RejectionReason): void {
+    this.each(model, (c) => (c.concurrent -= 1));
+    this.rejected(model, status, reason);
+  }
+
+  /** Start of the counters (start-up or the last clear), epoch ms. */
+  since(): number {
+    return this.startedAt;
   }
 
   /** Concurrent calls being served for `model` right now. */
