@@ -3,7 +3,7 @@ import type { Database, LockOwner, PlannedCommit, Transaction, WriteOp } from '.
 import { planWrites } from '../store/index.js';
 import type { AccessMethod, CommitBatch } from './authorizer.js';
 import type { CallContext } from './context.js';
-import { abortPhantomReaders } from './range-reads.js';
+import { waitForRangeReaders } from './range-reads.js';
 import type { ServiceCore } from './core.js';
 import type { CallKind, OperationCounts } from './meter.js';
 import { collectionIdOf } from './meter.js';
@@ -19,8 +19,8 @@ const BLIND_COMMIT_ATTEMPTS = 5;
 /**
  * Commits writes atomically. Inside a read-write transaction the commit upgrades the
  * transaction's locks; otherwise the commit is its own short-lived lock owner that waits
- * for (never overrides) transactions holding the documents, as Firestore's pessimistic
- * concurrency does for writes outside transactions.
+ * for (never overrides) transactions holding the documents or a query range the commit
+ * would change, as Firestore's pessimistic concurrency does for writes outside transactions.
  */
 export async function commitWrites(core: ServiceCore, ctx: CallContext, db: Database, writes: WriteOp[], call: CallKind, tx?: Transaction): Promise<CommitOutcome> {
   if (tx) {
@@ -53,19 +53,28 @@ async function commitOnce(core: ServiceCore, ctx: CallContext, db: Database, wri
   await core.store.locks.acquireAll(owner, [...paths].map((p) => core.lockKey(db, p)), 'exclusive');
   if (owner.wounded) throw new FirestoreError('ABORTED', 'Transaction was aborted because of contention. Please retry.');
 
-  if (ctx.auth.kind !== 'owner') {
-    // Rules see the request with a provisional time; the real commit is re-planned below
-    // (nothing can change these documents meanwhile: we hold their locks).
-    // Rules compare server timestamps with request.time: both must be this one time.
-    const provisionalTime = core.store.clock.readTime();
-    const provisional = planWrites(db, writes, provisionalTime);
-    await authorizeWrites(core, ctx, db, provisional, provisionalTime);
+  let commitTime: bigint;
+  let plan: PlannedCommit;
+  for (;;) {
+    if (ctx.auth.kind !== 'owner') {
+      // Rules see the request with a provisional time; the real commit is re-planned below
+      // (nothing can change these documents meanwhile: we hold their locks).
+      // Rules compare server timestamps with request.time: both must be this one time.
+      const provisionalTime = core.store.clock.readTime();
+      const provisional = planWrites(db, writes, provisionalTime);
+      await authorizeWrites(core, ctx, db, provisional, provisionalTime);
+      if (owner.wounded) throw new FirestoreError('ABORTED', 'Transaction was aborted because of contention. Please retry.');
+    }
+    commitTime = core.store.clock.next();
+    plan = planWrites(db, writes, commitTime);
+    // An older transaction whose query this commit would change must end first (after the
+    // wait, rules and the plan are redone: what they looked up may have changed).
+    const wait = waitForRangeReaders(core.store, db, plan.changes, owner);
+    if (!wait) break;
+    await wait;
     if (owner.wounded) throw new FirestoreError('ABORTED', 'Transaction was aborted because of contention. Please retry.');
   }
-  const commitTime = core.store.clock.next();
-  const plan = planWrites(db, writes, commitTime);
   db.applyChanges(commitTime, plan.changes);
-  abortPhantomReaders(core.store, db, plan.changes, owner);
   let writesCount = 0;
   let deletes = 0;
   const collections = new Map<string, OperationCounts>();

@@ -6,7 +6,7 @@ import type { CallContext } from './context.js';
 import { asObject } from './convert.js';
 import type { ReadScope, ServiceCore } from './core.js';
 import { NO_COLLECTION, chargesByCollection } from './meter.js';
-import { queryRange } from './range-reads.js';
+import { queryRange, recordRangeRead } from './range-reads.js';
 import { endStartedTxOnError, queryParent } from './reads.js';
 
 type Json = Record<string, unknown>;
@@ -42,7 +42,7 @@ function explainMetrics(stats: QueryStats, q: Query, analyze: boolean, results: 
 /**
  * Runs the query in a scope. For a read-write transaction it locks every document read
  * (offset-skipped ones included) and records the range read, so that a concurrent commit
- * inserting into it aborts the transaction (no phantoms).
+ * inserting into it waits for the transaction, or aborts it if younger (no phantoms).
  */
 async function execute(core: ServiceCore, db: Database, q: Query, scope: ReadScope): Promise<{ docs: ReturnType<typeof runQuery>['docs']; stats: QueryStats }> {
   const tx = scope.lockingTx;
@@ -52,7 +52,7 @@ async function execute(core: ServiceCore, db: Database, q: Query, scope: ReadSco
   await core.lockReads(db, scope, result.docs.map((d) => d.path));
   // Re-run under the locks: the documents we return can no longer change under us.
   result = runQuery(db, read, { readTime: scope.readTime });
-  tx.rangeReads.push(queryRange(read, result.docs, read.limit !== undefined && result.docs.length >= read.limit));
+  recordRangeRead(core.store, tx, queryRange(read, result.docs, read.limit !== undefined && result.docs.length >= read.limit));
   return { docs: result.docs.slice(q.offset), stats: result.stats };
 }
 

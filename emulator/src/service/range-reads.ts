@@ -1,9 +1,9 @@
 import type { StoredDocument, Value } from '../model/index.js';
 import type { Query } from '../query/index.js';
 import { afterStart, beforeEnd, compareKeyed, joinPath, matchesFilter, orderKeys } from '../query/index.js';
-import type { Database, DocumentChange, LockOwner, RangeRead, Store } from '../store/index.js';
+import type { Database, DocumentChange, LockOwner, RangeRead, Store, Transaction } from '../store/index.js';
 
-/** The ABORTED message of a transaction whose query result a concurrent commit changed. */
+/** The ABORTED message of a transaction whose query result an older transaction's commit changed. */
 export const PHANTOM_MESSAGE =
   'Transaction was aborted because a concurrent write changed the result of a query it read (a document entered the queried range). Please retry.';
 
@@ -41,11 +41,37 @@ export function queryRange(q: Query, results: readonly StoredDocument[], cutByLi
   };
 }
 
-/** Aborts every other transaction whose query ranges `changes` (just committed) cut into. */
-export function abortPhantomReaders(store: Store, db: Database, changes: readonly DocumentChange[], committer: LockOwner): void {
-  if (changes.length === 0) return;
+/**
+ * The lock that stands for every range a read-write transaction read: the transaction holds
+ * it shared from its first query until it ends; a conflicting writer asks for it exclusive.
+ */
+function rangeLockKey(tx: Transaction): string {
+  return `\u0001range\u0000${tx.id}`;
+}
+
+/** Records a query range `tx` read and makes it hold its range lock. */
+export function recordRangeRead(store: Store, tx: Transaction, range: RangeRead): void {
+  tx.rangeReads.push(range);
+  // Never waits: only writers that found this transaction's ranges ask for the key, and the
+  // transaction has held it shared since its first range read.
+  store.locks.tryAcquire(tx, rangeLockKey(tx), 'shared');
+}
+
+/**
+ * Wound-wait on query ranges, as Firestore locks them for server SDK transactions: before
+ * `committer` applies `changes` (planned, not yet applied), every other transaction whose
+ * query result they would change is in its way. A younger one is aborted (ABORTED, its
+ * retry sees the write); an older one makes the committer wait until it ends. Returns that
+ * wait (the caller re-plans and asks again afterwards), or undefined when the commit may be
+ * applied now. Synchronous up to the decision, so nothing can read the range in between.
+ */
+export function waitForRangeReaders(store: Store, db: Database, changes: readonly DocumentChange[], committer: LockOwner): Promise<void> | undefined {
+  if (changes.length === 0) return undefined;
   for (const tx of [...store.transactions.withRangeReads(db)]) {
-    if (tx === committer) continue;
-    if (changes.some((c) => tx.rangeReads.some((r) => r.conflictsWith(c)))) store.locks.wound(tx, PHANTOM_MESSAGE);
+    if (tx === committer || tx.wounded) continue;
+    if (!changes.some((c) => tx.rangeReads.some((r) => r.conflictsWith(c)))) continue;
+    if (tx.priority > committer.priority) store.locks.wound(tx, PHANTOM_MESSAGE);
+    else return store.locks.acquire(committer, rangeLockKey(tx), 'exclusive');
   }
+  return undefined;
 }

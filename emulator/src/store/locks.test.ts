@@ -103,4 +103,18 @@ describe('wound-wait lock manager', () => {
     locks.releaseAll(holder);
     expect(locks.size).toBe(0);
   });
+
+  it('tryAcquire decides at once: wounds a younger holder, refuses behind an older one, never queues', () => {
+    const locks = new LockManager(0);
+    const oldest = owner('oldest', 1);
+    const middle = owner('middle', 2);
+    const youngest = owner('youngest', 3);
+    expect(locks.tryAcquire(middle, 'range', 'shared')).toBe(true);
+    expect(locks.tryAcquire(youngest, 'range', 'exclusive')).toBe(false);
+    expect(locks.waiters).toBe(0);
+    expect(locks.tryAcquire(oldest, 'range', 'exclusive')).toBe(true);
+    expect(middle.wounded).toBe(true);
+    locks.releaseAll(oldest);
+    expect(locks.size).toBe(0);
+  });
 });

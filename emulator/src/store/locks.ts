@@ -54,25 +54,8 @@ export class LockManager {
 
   acquire(owner: LockOwner, key: string, mode: LockMode): Promise<void> {
     if (owner.wounded) return Promise.reject(aborted(woundMessage(owner)));
-    let entry = this.entryFor(key);
-    const current = entry.holders.get(owner);
-    if (current === 'exclusive' || current === mode) return Promise.resolve();
-
-    // Wound every younger holder in the way (re-checking: releasing a victim may grant the
-    // lock to a queued owner that is younger than us too).
-    for (;;) {
-      let victim: LockOwner | undefined;
-      for (const [holder, held] of entry.holders) {
-        if (holder !== owner && conflicts(mode, held) && holder.priority > owner.priority) victim = holder;
-      }
-      if (!victim) break;
-      this.wound(victim);
-      entry = this.entryFor(key);
-    }
-    if (this.grantable(entry, owner, mode)) {
-      this.grant(entry, owner, key, mode);
-      return Promise.resolve();
-    }
+    if (this.tryAcquire(owner, key, mode)) return Promise.resolve();
+    const entry = this.entryFor(key);
     return new Promise<void>((resolve, reject) => {
       const waiter: Waiter = { owner, mode, resolve, reject, timer: undefined };
       if (this.waitTimeoutMs > 0) {
@@ -88,6 +71,32 @@ export class LockManager {
       else entry.waiters.splice(at, 0, waiter);
       this.waiting.set(owner, { key, waiter });
     });
+  }
+
+  /**
+   * Acquires `mode` now if it can: wounds every younger holder in the way, then grants the
+   * lock unless an older owner holds or awaits a conflicting one. False: `acquire` would wait.
+   */
+  tryAcquire(owner: LockOwner, key: string, mode: LockMode): boolean {
+    if (owner.wounded) return false;
+    let entry = this.entryFor(key);
+    const current = entry.holders.get(owner);
+    if (current === 'exclusive' || current === mode) return true;
+
+    // Wound every younger holder in the way (re-checking: releasing a victim may grant the
+    // lock to a queued owner that is younger than us too).
+    for (;;) {
+      let victim: LockOwner | undefined;
+      for (const [holder, held] of entry.holders) {
+        if (holder !== owner && conflicts(mode, held) && holder.priority > owner.priority) victim = holder;
+      }
+      if (!victim) break;
+      this.wound(victim);
+      entry = this.entryFor(key);
+    }
+    if (!this.grantable(entry, owner, mode)) return false;
+    this.grant(entry, owner, key, mode);
+    return true;
   }
 
   private entryFor(key: string): Entry {
@@ -171,6 +180,11 @@ export class LockManager {
       w.resolve();
     }
     if (entry.holders.size === 0 && entry.waiters.length === 0) this.entries.delete(key);
+  }
+
+  /** Number of owners waiting for a lock (tests wait on it to know a writer is blocked). */
+  get waiters(): number {
+    return this.waiting.size;
   }
 
   /** Number of keys with holders or waiters (tests use it to prove nothing leaks). */
