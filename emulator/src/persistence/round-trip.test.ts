@@ -1,7 +1,9 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Firestore as AdminFirestore, GeoPoint, Timestamp } from 'firebase-admin/firestore';
+import { deleteApp, initializeApp } from 'firebase-admin/app';
+import type { Firestore as AdminFirestore } from 'firebase-admin/firestore';
+import { GeoPoint, Timestamp, getFirestore } from 'firebase-admin/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../emulator.js';
 import { startEmulator } from '../emulator.js';
@@ -24,8 +26,14 @@ function contents(store: Store): Row[] {
   return rows.sort((a, b) => (`${a.database}/${a.path}` < `${b.database}/${b.path}` ? -1 : 1));
 }
 
-function admin(emulator: RunningEmulator, projectId: string, databaseId?: string): AdminFirestore {
-  const db = new AdminFirestore({ projectId, databaseId, host: emulator.hostAndPort, ssl: false, useBigInt: true });
+const apps: ReturnType<typeof initializeApp>[] = [];
+
+/** firebase-admin against `emulator` (its own app per call), reading integers as bigint. */
+function admin(emulator: RunningEmulator, projectId: string, databaseId = '(default)'): AdminFirestore {
+  const app = initializeApp({ projectId }, `export-${apps.length}-${Math.random().toString(36).slice(2)}`);
+  apps.push(app);
+  const db = getFirestore(app, databaseId);
+  db.settings({ host: emulator.hostAndPort, ssl: false, useBigInt: true });
   return db;
 }
 
@@ -34,7 +42,6 @@ describe('export and import round trip', () => {
   let dir: string;
   let source: RunningEmulator;
   let target: RunningEmulator | undefined;
-  const clients: AdminFirestore[] = [];
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'fq-export-'));
@@ -42,7 +49,7 @@ describe('export and import round trip', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(clients.map((c) => c.terminate()));
+    await Promise.all(apps.map((app) => deleteApp(app)));
     await source.stop();
     await target?.stop();
     await rm(dir, { recursive: true, force: true });
@@ -51,7 +58,6 @@ describe('export and import round trip', () => {
   it('keeps documents, subcollections, every value type and create/update times', async () => {
     const db = admin(source, projectId);
     const second = admin(source, projectId, 'second');
-    clients.push(db, second);
     // Through the SDK (gRPC): the types the SDK writes, nested subcollections, a document
     // updated after its creation, a subcollection under a missing document.
     await db.doc('users/alice').set({
@@ -102,7 +108,6 @@ describe('export and import round trip', () => {
 
     // What the SDK sees in the new emulator: same data, same times, subcollections listed.
     const reader = admin(target, projectId);
-    clients.push(reader);
     const [was, is] = await Promise.all([db.doc('users/alice').get(), reader.doc('users/alice').get()]);
     const { friend: friendWas, ...restWas } = was.data()!;
     const { friend: friendIs, ...restIs } = is.data()!;
