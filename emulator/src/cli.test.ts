@@ -28,6 +28,20 @@ describe('cli flags', () => {
     expect(parseCli(['--no-rules'])).toMatchObject({ options: { noRules: true } });
   });
 
+  it('leaves host and port to firebase.json unless given', () => {
+    const { options } = parseCli([]) as { options: { host?: string; port?: number } };
+    expect(options.host).toBeUndefined();
+    expect(options.port).toBeUndefined();
+  });
+
+  it('reads --import and --export-on-exit, which defaults to the --import directory', () => {
+    expect(parseCli(['--import', 'data', '--export-on-exit', 'out'])).toMatchObject({ options: { importDir: 'data', exportOnExit: 'out' } });
+    expect(parseCli(['--import', 'data', '--export-on-exit'])).toMatchObject({ options: { importDir: 'data', exportOnExit: 'data' } });
+    expect(parseCli(['--export-on-exit', '--import', 'data'])).toMatchObject({ options: { importDir: 'data', exportOnExit: 'data' } });
+    expect(parseCli(['--export-on-exit=out'])).toMatchObject({ options: { exportOnExit: 'out' } });
+    expect(() => parseCli(['--export-on-exit'])).toThrow(/needs a directory when there is no --import/);
+  });
+
   it('refuses rule sources that contradict each other', () => {
     expect(() => parseCli(['--rules', 'a.rules', '--no-rules'])).toThrow(/exclude each other/);
     expect(() => parseCli(['--rules', 'a.rules', '--config', 'firebase.json'])).toThrow(/exclude each other/);
