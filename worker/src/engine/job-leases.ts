@@ -150,7 +150,12 @@ export class JobLeases {
   }
 
   /** Records a failed attempt; retry policy decides waiting / dead_lettered / failed. */
-  async fail(jobId: string, holder: Holder, error: Omit<JobError, 'at' | 'attempt' | 'serverId'>): Promise<JobDoc> {
+  async fail(
+    jobId: string,
+    holder: Holder,
+    error: Omit<JobError, 'at' | 'attempt' | 'serverId' | 'charge'>,
+    options: { isProbe?: boolean } = {},
+  ): Promise<JobDoc> {
     return this.holderStep(jobId, holder, (job, now) => {
       const attempts = job?.attempts ?? 0;
       const decision = decideFailure({
@@ -161,10 +166,12 @@ export class JobLeases {
         now,
         backoff: this.ctx.config.backoff,
         random: this.ctx.random,
+        isProbe: options.isProbe ?? false,
+        busy: { since: job?.busySince ?? null, answers: job?.busyAnswers ?? 0, budgetMs: this.ctx.config.busyBudgetMs },
       });
       return failAttempt(jobId, job, holder, {
         now,
-        error: { ...error, at: now, attempt: attempts, serverId: this.ctx.serverId },
+        error: { ...error, at: now, attempt: attempts, serverId: this.ctx.serverId, charge: decision.charge },
         decision,
         retentionMs: this.ctx.config.retention.finishedJobsMs,
       });

@@ -171,7 +171,7 @@ export function describeJobsContract(label: string, makeFixture: EngineFixtureFa
       for (let attempt = 1; attempt <= 3; attempt++) {
         const held = (await leasesA.claim(requestId))!;
         expect(held).not.toBeNull();
-        const next = await leasesA.fail(requestId, held.holder, { errorClass: 'quota', code: 429, message: `quota ${attempt}`, retryAfterMs: 300, model: 'm' });
+        const next = await leasesA.fail(requestId, held.holder, { errorClass: 'server', code: 500, message: `server ${attempt}`, retryAfterMs: 300, model: 'm' });
         if (attempt < 3) {
           expect(next.status).toBe('waiting');
           expect(next.availableAt! - next.updatedAt).toBeGreaterThanOrEqual(300);
@@ -183,7 +183,8 @@ export function describeJobsContract(label: string, makeFixture: EngineFixtureFa
         }
       }
       const dead = (await a.get('jobs', requestId)).doc!;
-      expect(dead.errors.map((e) => e.message)).toEqual(['quota 1', 'quota 2', 'quota 3']);
+      expect(dead.errors.map((e) => e.message)).toEqual(['server 1', 'server 2', 'server 3']);
+      expect(dead.errors.map((e) => e.charge)).toEqual(['attempt', 'attempt', 'attempt']);
       expect(dead.errors.map((e) => e.attempt)).toEqual([1, 2, 3]);
       expect(dead.payloadDeletedAt).toBeNull();
       await applyControl(engineContext(a, { serverId: 'x', clock: fx.clock }), { type: 'job.redrive', jobIds: [requestId] }, admin);
@@ -193,6 +194,30 @@ export function describeJobsContract(label: string, makeFixture: EngineFixtureFa
       expect(done.errors).toHaveLength(3);
       const audit = await a.query({ collection: 'audit', where: [{ field: 'action', op: '==', value: 'job.redrive' }] });
       expect(audit.docs[0]!.data).toMatchObject({ actor: admin, targetIds: [requestId] });
+    });
+
+    it('charges busy answers and failed breaker probes to no attempt, and says so in the history', async () => {
+      const { fx, admissionA, leasesA, maintB } = await setup('busy');
+      const { requestId } = await admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'u' });
+      const answers = [
+        { error: { errorClass: 'overloaded', code: 503, message: 'overloaded', retryAfterMs: 300, model: 'm' }, probe: false },
+        { error: { errorClass: 'quota', code: 429, message: 'quota', retryAfterMs: 300, model: 'm' }, probe: false },
+        { error: { errorClass: 'server', code: 500, message: 'probe failed', retryAfterMs: 300, model: 'm' }, probe: true },
+        { error: { errorClass: 'overloaded', code: 503, message: 'overloaded again', retryAfterMs: 300, model: 'm' }, probe: false },
+      ] as const;
+      // Four answers, maxAttempts 3: none of them is the job's failure.
+      for (const { error, probe } of answers) {
+        const held = (await leasesA.claim(requestId))!;
+        const next = await leasesA.fail(requestId, held.holder, error, { isProbe: probe });
+        expect(next).toMatchObject({ status: 'waiting', attempts: 0 });
+        await fx.passTime(450);
+        expect(await maintB.promoteDue()).toBe(1);
+      }
+      const held = (await leasesA.claim(requestId))!;
+      const done = await leasesA.complete(requestId, held.holder, { transcript: 'at last', model: 'm', latencyMs: 1, upstreamMs: 1, audioSeconds: null, tokens: null });
+      expect(done).toMatchObject({ status: 'succeeded', attempts: 1, busyAnswers: 3 });
+      expect(done.errors.map((e) => e.charge)).toEqual(['busy', 'busy', 'probe', 'busy']);
+      expect(done.busySince).toBe(done.errors[0]!.at);
     });
 
     it('fails permanent errors at once and refunds attempts on release', async () => {

@@ -57,15 +57,15 @@ describe('worker fleet (3 processes, emulator, fake Gemini)', () => {
 
   it('a retried job lands in dead letters after max attempts, and a redrive completes it', async () => {
     onTestFailed(() => console.error(describeWorkers(fleet.workers)));
-    fleet.gemini.failNext({ count: 3, status: 503 });
+    fleet.gemini.failNext({ count: 3, status: 500 });
     const { requestId } = await fleet.queue.enqueue({ audio: wav('dead letter then redrive'), mimeType: 'audio/wav', userId: 'dl' });
     await fleet.waitStatus(requestId, 'dead_lettered');
     const dead = (await fleet.queue.getJob(requestId))!;
     expect(dead.attempts).toBe(3);
     expect(dead.errors.map((e) => [e.attempt, e.errorClass, e.code])).toEqual([
-      [1, 'overloaded', 503],
-      [2, 'overloaded', 503],
-      [3, 'overloaded', 503],
+      [1, 'server', 500],
+      [2, 'server', 500],
+      [3, 'server', 500],
     ]);
     await fleet.queue.control({ type: 'job.redrive', jobIds: [requestId], reason: 'upstream recovered' }, admin);
     await fleet.waitStatus(requestId, 'succeeded');

@@ -237,8 +237,8 @@ export class JobRunner {
         return;
       }
       ctx.analytics?.record({ type: 'attempt_failed', errorClass: failure.errorClass });
-      const next = await withStoreRetry(ctx, () => leases.fail(id, holder, failure));
-      ctx.log.info({ jobId: id, errorClass: failure.errorClass, status: next.status, attempts: next.attempts }, 'attempt failed');
+      const next = await withStoreRetry(ctx, () => leases.fail(id, holder, failure, { isProbe: permit?.isProbe ?? false }));
+      ctx.log.info({ jobId: id, errorClass: failure.errorClass, charge: next.errors.at(-1)?.charge ?? null, status: next.status, attempts: next.attempts }, 'attempt failed');
       if (next.status === 'waiting' && next.availableAt !== null) {
         ctx.analytics?.record({ type: 'retried' });
         this.deps.onWaiting(id, next.availableAt);

@@ -7,7 +7,7 @@ import { planSubmission } from '../core/submission.js';
 import { MemoryDatabase, MemoryStore } from '../adapters/memory/memory-store.js';
 import { makeWav } from '../testing/audio.js';
 import { FakeClock } from '../testing/fake-clock.js';
-import { FakeTranscriber, overloaded, type FakeBehaviour } from '../testing/fake-transcriber.js';
+import { FakeTranscriber, overloaded, serverError, type FakeBehaviour } from '../testing/fake-transcriber.js';
 import { TEST_CONFIG, uniquePrefix } from '../testing/engine-fixture.js';
 import type { TranscriptionRequest } from '../ports/transcriber.js';
 import { QueueWorker } from './worker.js';
@@ -108,17 +108,17 @@ describe('QueueWorker on the memory store (fake clock)', () => {
     expect(job.payloadDeletedAt).not.toBeNull();
   });
 
-  it('retries overloaded calls, dead-letters after max attempts, and a redrive completes the job', async () => {
+  it('retries failed calls, dead-letters after max attempts, and a redrive completes the job', async () => {
     let failing = true;
-    const f = (current = fleet(1, () => (failing ? { kind: 'error', delayMs: 20, error: overloaded(250) } : { kind: 'ok', delayMs: 20 })));
+    const f = (current = fleet(1, () => (failing ? { kind: 'error', delayMs: 20, error: serverError(250) } : { kind: 'ok', delayMs: 20 })));
     await f.workers[0]!.start();
     const { requestId } = await f.queue.enqueue({ audio: makeWav(0.2), mimeType: 'audio/wav', userId: 'u' });
     await f.clock.advanceUntil(async () => (await jobStatus(f, requestId)) === 'dead_lettered', 50);
     const dead = (await f.queue.getJob(requestId))!;
-    expect(dead.errors.map((e) => [e.attempt, e.errorClass, e.code])).toEqual([
-      [1, 'overloaded', 503],
-      [2, 'overloaded', 503],
-      [3, 'overloaded', 503],
+    expect(dead.errors.map((e) => [e.attempt, e.errorClass, e.code, e.charge])).toEqual([
+      [1, 'server', 500, 'attempt'],
+      [2, 'server', 500, 'attempt'],
+      [3, 'server', 500, 'attempt'],
     ]);
     // Retry-After honoured: each retry started no earlier than 250 ms after the failure.
     expect(f.transcriber.callsFor(requestId)).toBe(3);
@@ -129,6 +129,27 @@ describe('QueueWorker on the memory store (fake clock)', () => {
       return (await f.queue.getJob(requestId))!;
     })();
     expect(done).toMatchObject({ redriveCount: 1, attempts: 1, result: { transcript: `transcript of ${requestId}` } });
+  });
+
+  it('overloaded answers spend the busy budget, not attempts: retried past maxAttempts, dead-lettered only when the budget is spent', async () => {
+    let busyCalls = 6;
+    const f = (current = fleet(1, () => (busyCalls-- > 0 ? { kind: 'error', delayMs: 20, error: overloaded(100) } : { kind: 'ok', delayMs: 20 })));
+    await f.workers[0]!.start();
+    const survivor = await f.queue.enqueue({ audio: makeWav(0.2), mimeType: 'audio/wav', userId: 'u' });
+    await f.clock.advanceUntil(async () => (await jobStatus(f, survivor.requestId)) === 'succeeded', 50);
+    const done = (await f.queue.getJob(survivor.requestId))!;
+    // Six busy answers against maxAttempts 3, then the call that worked: one attempt spent.
+    expect(done).toMatchObject({ attempts: 1, busyAnswers: 6 });
+    expect(done.errors.map((e) => e.charge)).toEqual(Array(6).fill('busy'));
+
+    // An upstream busy for longer than the budget dead-letters the job, and says why.
+    busyCalls = Number.POSITIVE_INFINITY;
+    const doomed = await f.queue.enqueue({ audio: makeWav(0.2), mimeType: 'audio/wav', userId: 'u' });
+    await f.clock.advanceUntil(async () => (await jobStatus(f, doomed.requestId)) === 'dead_lettered', 1_000);
+    const dead = (await f.queue.getJob(doomed.requestId))!;
+    expect(dead.attempts).toBe(0);
+    expect(dead.errors.at(-1)).toMatchObject({ errorClass: 'overloaded', charge: 'busy' });
+    expect(dead.completedAt! - dead.busySince!).toBeGreaterThanOrEqual(TEST_CONFIG.busyBudgetMs!);
   });
 
   it('a flow-control refusal puts the job back without spending an attempt', async () => {

@@ -30,6 +30,12 @@ export const workerConfigSchema = z.object({
   /** Deadline of one upstream call; the request is aborted after it. */
   requestTimeoutMs: ms.default(120_000),
   maxAttempts: z.number().int().positive().max(50).default(5),
+  /**
+   * How long a job may keep meeting busy answers (503 overloaded, 429 quota) before it is
+   * dead-lettered. Busy answers do not spend `maxAttempts`: they say the upstream is busy, not
+   * that the job is bad. 0 counts them as ordinary attempts.
+   */
+  busyBudgetMs: z.number().int().nonnegative().default(30 * 60_000),
   backoff: z
     .object({
       baseMs: ms.default(1_000),

@@ -72,6 +72,12 @@ export const jobErrorSchema = z.object({
   retryAfterMs: durationMs.nullable().default(null),
   serverId: z.string().nullable().default(null),
   model: z.string().nullable().default(null),
+  /**
+   * What the attempt was charged to (see `core/jobs/retry-policy`): one of the job's attempts,
+   * its busy budget (overloaded/quota answers), or nothing (a failed breaker probe). Absent on
+   * entries written before charges existed: those were attempts.
+   */
+  charge: z.enum(['attempt', 'busy', 'probe']).optional(),
 });
 export type JobError = z.infer<typeof jobErrorSchema>;
 
@@ -196,6 +202,12 @@ export const jobDocSchema = z.object({
 
   attempts: z.number().int().nonnegative().default(0),
   maxAttempts: z.number().int().positive(),
+  /**
+   * Start of the job's current run of busy answers (overloaded/quota) and their number: busy
+   * answers spend this time budget (`busyBudgetMs`), not attempts. Null/0 outside such a run.
+   */
+  busySince: timestampMs.nullable().default(null),
+  busyAnswers: z.number().int().nonnegative().default(0),
   /** Monotonic fencing counter, incremented on every claim. */
   fence: z.number().int().nonnegative().default(0),
   lease: leaseSchema.nullable().default(null),

@@ -32,6 +32,7 @@ export function uniquePrefix(tag: string): string {
 /** Test configuration: short leases and intervals so real-time runs stay quick. */
 export const TEST_CONFIG: WorkerConfigInput = {
   maxAttempts: 3,
+  busyBudgetMs: 5_000,
   lease: { durationMs: 600, heartbeatMs: 150 },
   backoff: { baseMs: 100, maxMs: 400, multiplier: 2 },
   serverCoordination: { heartbeatIntervalMs: 200, serverTimeoutMs: 800, leaderLeaseMs: 800, maintenanceIntervalMs: 200 },

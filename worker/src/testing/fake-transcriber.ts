@@ -54,3 +54,6 @@ export class FakeTranscriber implements Transcriber {
 
 export const overloaded = (retryAfterMs: number | null = null) =>
   new UpstreamError({ errorClass: 'overloaded', status: 503, message: 'The model is overloaded. Please try again later.', retryAfterMs });
+
+export const serverError = (retryAfterMs: number | null = null) =>
+  new UpstreamError({ errorClass: 'server', status: 500, message: 'Internal error encountered.', retryAfterMs });

@@ -89,6 +89,8 @@ export function admitSubmission(
     shard: args.shard ?? null,
     availableAt: null,
     attempts: 0,
+    busySince: null,
+    busyAnswers: 0,
     maxAttempts: args.maxAttempts,
     fence: args.base?.fence ?? 0,
     lease: null,
@@ -179,7 +181,11 @@ function applyFailure(
   job: JobDoc,
   args: { now: number; error: JobError; decision: FailureDecision; retentionMs: number },
 ): JobDoc {
-  const base = { ...job, errors: appendError(job.errors, args.error), lastErrorClass: args.error.errorClass };
+  const error = { ...args.error, charge: args.decision.charge };
+  // A busy answer or a failed breaker probe is not one of the job's attempts: the claim
+  // counted it, so give it back.
+  const attempts = args.decision.charge === 'attempt' ? job.attempts : Math.max(0, job.attempts - 1);
+  const base = { ...job, attempts, errors: appendError(job.errors, error), lastErrorClass: args.error.errorClass };
   switch (args.decision.kind) {
     case 'retry':
       return {
@@ -187,6 +193,8 @@ function applyFailure(
         status: 'waiting',
         lease: null,
         availableAt: args.decision.availableAt,
+        busySince: args.decision.busySince,
+        busyAnswers: args.decision.busyAnswers,
         ...NO_POSITION,
         updatedAt: args.now,
       };
@@ -271,8 +279,8 @@ export function reclaimExpired(
   };
   const decision: FailureDecision =
     job.attempts >= job.maxAttempts
-      ? { kind: 'dead_letter', reason: 'attempts exhausted' }
-      : { kind: 'retry', delayMs: 0, availableAt: args.now };
+      ? { kind: 'dead_letter', reason: 'attempts exhausted', charge: 'attempt' }
+      : { kind: 'retry', delayMs: 0, availableAt: args.now, charge: 'attempt', busySince: job.busySince, busyAnswers: job.busyAnswers };
   const failed = applyFailure(job, { now: args.now, error, decision, retentionMs: args.retentionMs });
   // A crash is not upstream pressure: make it claimable again at once, keeping its rank.
   return failed.status === 'waiting' ? { ...failed, status: 'queued', availableAt: null, shard: failed.shard ?? shardOf(jobId) } : failed;
