@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { atLeast, atMost, describeFigure, ratio, reported } from './goals.js';
+import { atLeast, atMost, describeFigure, never, ratio, reported } from './goals.js';
 
 describe('goals', () => {
   it('marks a figure met or not against its goal, null when unmeasured', () => {
@@ -8,6 +8,7 @@ describe('goals', () => {
     expect(atLeast(150, 150, 'jobs/s')).toEqual({ value: 150, goal: '>= 150', met: true, unit: 'jobs/s' });
     expect(atLeast(null, 150).met).toBeNull();
     expect(reported(3).met).toBeNull();
+    expect(never('<= 5', 's')).toEqual({ value: null, goal: '<= 5', met: false, unit: 's' });
   });
 
   it('divides safely and describes figures for tables', () => {

@@ -19,6 +19,11 @@ export function atLeast(value: number | null, limit: number, unit?: string): Fig
   return { value, goal: `>= ${limit}`, met: value === null || !Number.isFinite(value) ? null : value >= limit, ...(unit ? { unit } : {}) };
 }
 
+/** The event a goal times never happened (a breaker that never opened): missed, not unmeasured. */
+export function never(goal: string, unit?: string): Figure {
+  return { value: null, goal, met: false, ...(unit ? { unit } : {}) };
+}
+
 /** No goal: reported for the record. */
 export function reported(value: number | null, unit?: string): Figure {
   return { value, goal: 'none (reported)', met: null, ...(unit ? { unit } : {}) };
