@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 /**
- * `npm run bench -- [--scenario overload,cost,latency,ceiling,dashboard,scale] [--quick] [--seed N]`
+ * `npm run bench -- [--scenario overload,capacity-step,...] [--quick] [--seed N | --seeds 1,2,3]`
  *
  * Runs the selected scenarios one after another on the embedded emulator with the fake
  * Gemini, prints a table per scenario, and writes everything (with the machine's load) to
- * bench/results/bench-<timestamp>.json. Exit code 1 when a scenario failed to run.
+ * bench/results/bench-<timestamp>.json. With several seeds each scenario runs once per seed
+ * and its result is stored as `<name>@seed<N>`. Exit code 1 when a scenario failed to run.
  */
 import { cliArgs } from '../lib/cli-args.js';
 import { machineSnapshot } from '../lib/machine.js';
@@ -19,6 +20,7 @@ const HELP = `npm run bench -- [options]
   --scenario LIST   comma-separated: ${SCENARIO_NAMES.join(',')} (default: all)
   --quick           small runs (minutes instead of tens of minutes)
   --seed N          seed of job sets and arrivals (default 1)
+  --seeds LIST      run every selected scenario once per seed, e.g. 1,2,3 (the flow-control goals are judged on three)
   --out DIR         results directory (default bench/results)
   -h, --help`;
 
@@ -27,6 +29,7 @@ const { values, usage: fail, number } = cliArgs(
     scenario: { type: 'string' },
     quick: { type: 'boolean', default: false },
     seed: { type: 'string', default: '1' },
+    seeds: { type: 'string' },
     out: { type: 'string' },
   },
   HELP,
@@ -35,24 +38,27 @@ const selected = values.scenario ? values.scenario.split(',').map((s) => s.trim(
 const unknown = selected.filter((s) => !(s in SCENARIOS));
 if (unknown.length) fail(`unknown scenario(s): ${unknown.join(', ')}`);
 const seed = number('seed', 1);
+const seeds = values.seeds === undefined ? [seed] : values.seeds.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
+if (seeds.length === 0 || seeds.some((s) => !Number.isInteger(s))) fail(`--seeds must list integers, got "${values.seeds}"`);
 
 const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 const report: Record<string, unknown> = {
   kind: 'firequeue-bench',
   command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(),
   quick: values.quick,
-  seed,
+  seed: seeds.length === 1 ? seeds[0] : seeds,
   machineBefore: machineSnapshot(),
   scenarios: {} as Record<string, unknown>,
   errors: {} as Record<string, string>,
 };
 const tables: string[] = [];
-for (const name of selected) {
-  log(`scenario ${name}: start (load ${machineSnapshot().loadavg.join(' ')})`);
+for (const name of selected) for (const runSeed of seeds) {
+  const key = seeds.length === 1 ? name : `${name}@seed${runSeed}`;
+  log(`scenario ${key}: start (load ${machineSnapshot().loadavg.join(' ')})`);
   const started = Date.now();
   try {
-    const outcome = await SCENARIOS[name]!({ quick: values.quick, seed, log });
-    (report.scenarios as Record<string, unknown>)[name] = { ...(outcome.result as object), elapsedSec: Math.round((Date.now() - started) / 1000) };
+    const outcome = await SCENARIOS[name]!({ quick: values.quick, seed: runSeed, log });
+    (report.scenarios as Record<string, unknown>)[key] = { ...(outcome.result as object), seed: runSeed, elapsedSec: Math.round((Date.now() - started) / 1000) };
     for (const table of outcome.tables) {
       const text = renderTable(table);
       tables.push(text);
@@ -60,8 +66,8 @@ for (const name of selected) {
     }
   } catch (error) {
     const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    (report.errors as Record<string, string>)[name] = message;
-    log(`scenario ${name} FAILED: ${message}`);
+    (report.errors as Record<string, string>)[key] = message;
+    log(`scenario ${key} FAILED: ${message}`);
   }
 }
 // Every figure that carries a goal, in one place: `scenario.group.name` -> { value, goal, met }.

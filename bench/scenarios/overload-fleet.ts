@@ -1,6 +1,6 @@
 import type { FakeGeminiStats, WorkerConfigInput } from '@fq/worker';
 import type { BenchJob } from '../lib/job-set.js';
-import { allJobs, countBy, enqueueJobs, releaseBacklog, waitForTerminal } from '../lib/queue-driver.js';
+import { allJobs, countBy, countTerminal, enqueueJobs, releaseBacklog, waitForTerminal } from '../lib/queue-driver.js';
 import { crashedWorkers, type Rig } from '../lib/rig.js';
 
 /**
@@ -10,6 +10,9 @@ import { crashedWorkers, type Rig } from '../lib/rig.js';
  */
 export interface FleetOverloadResult {
   drainMs: number;
+  /** Store time just before the release, and the harness clock at the release (epoch ms). */
+  releasedAt: number;
+  releasedWall: number;
   statuses: Record<string, number>;
   /** Release to completion per job, ms (store time). */
   completionMs: number[];
@@ -43,9 +46,16 @@ export async function drainBacklog(
     log(message: string): void;
     /** Called just before the release and as soon as every job is terminal (e.g. CPU sampling). */
     window?: { start(): void; stop(): void };
+    /**
+     * Runs from the release while the fleet drains (switch an outage on and off, kill a
+     * leader); the signal aborts once every job is terminal. Its error fails the drain.
+     */
+    during?: (signal: AbortSignal) => Promise<void>;
   },
 ): Promise<FleetOverloadResult> {
   const { queue, store, fake } = rig;
+  // Jobs of earlier drains on the same rig are already terminal: wait for these on top.
+  const before = await countTerminal(store);
   let releasedWall = 0;
   const releasedAt = await releaseBacklog(queue, store, async () => {
     options.log(`${options.what}: enqueueing ${jobs.length} jobs while paused`);
@@ -57,11 +67,23 @@ export async function drainBacklog(
     options.window?.start();
   });
   options.log(`${options.what}: backlog released`);
-  await waitForTerminal(store, jobs.length, { timeoutMs: options.timeoutMs, what: options.what });
+  const stopDuring = new AbortController();
+  let duringError: unknown = null;
+  const during = options.during?.(stopDuring.signal).catch((error: unknown) => {
+    duringError = error;
+  });
+  try {
+    await waitForTerminal(store, before + jobs.length, { timeoutMs: options.timeoutMs, what: options.what });
+  } finally {
+    stopDuring.abort();
+    await during;
+  }
+  if (duringError) throw duringError instanceof Error ? duringError : new Error(String(duringError));
   options.window?.stop();
   const wallDrain = Date.now() - releasedWall;
   const upstream = await fake.stats();
-  const finished = await allJobs(store);
+  const ids = new Set(jobs.map((j) => j.id));
+  const finished = (await allJobs(store)).filter((j) => ids.has(j.id));
   const lastDone = Math.max(...finished.map((j) => j.completedAt ?? 0));
   const budget = (await store.get('budgets', options.model)).doc;
   const breaker = (await store.get('breakers', options.model)).doc;
@@ -70,6 +92,8 @@ export async function drainBacklog(
   return {
     // Store time from release to the last completion (the wall clock adds polling delay).
     drainMs: lastDone > releasedAt ? Math.min(wallDrain, lastDone - releasedAt) : wallDrain,
+    releasedAt,
+    releasedWall,
     statuses: countBy(finished, (j) => j.status),
     completionMs: finished.filter((j) => j.completedAt).map((j) => j.completedAt! - releasedAt),
     upstream,

@@ -2,6 +2,7 @@ import type { FakeGeminiStats } from '@fq/worker';
 import { makeJobSet } from '../lib/job-set.js';
 import { startRig } from '../lib/rig.js';
 import type { Scenario, ScenarioContext } from '../lib/scenario.js';
+import { atLeast, atMost, reported, type Figure } from '../lib/goals.js';
 import { distribution, ratio, round } from '../lib/stats.js';
 import { benchConfig, drainBacklog, type FleetOverloadResult } from './overload-fleet.js';
 import { runNaiveBaseline, type NaiveResult, type NaiveRetryPolicy } from './naive-baseline.js';
@@ -89,6 +90,11 @@ export interface OverloadResult {
   naive: Side & { policy: NaiveRetryPolicy };
   /** fleet / naive; above 1 is better for goodput, below 1 better for waste and drain time. */
   ratios: { goodput: number | null; wastedCallsPerSuccess: number | null; drainTime: number | null; upstreamCalls: number | null };
+  /** The issue's goals for the fleet; the naive side for the record. */
+  figures: {
+    fleet: { goodputShareOfCapacity: Figure; wastedCallsPerSuccess: Figure; failed: Figure };
+    naive: { goodputShareOfCapacity: Figure; wastedCallsPerSuccess: Figure; failed: Figure };
+  };
 }
 
 export async function measureOverload(ctx: ScenarioContext, options: OverloadOptions): Promise<OverloadResult> {
@@ -154,6 +160,18 @@ export async function measureOverload(ctx: ScenarioContext, options: OverloadOpt
       drainTime: ratio(f.drainSec, n.drainSec),
       upstreamCalls: ratio(f.upstreamCalls, n.upstreamCalls),
     },
+    figures: {
+      fleet: {
+        goodputShareOfCapacity: atLeast(f.goodputShareOfCapacity, 0.95),
+        wastedCallsPerSuccess: atMost(f.wastedCallsPerSuccess, 0.05),
+        failed: atMost(f.failed, 0, 'jobs'),
+      },
+      naive: {
+        goodputShareOfCapacity: reported(n.goodputShareOfCapacity),
+        wastedCallsPerSuccess: reported(n.wastedCallsPerSuccess),
+        failed: reported(n.failed, 'jobs'),
+      },
+    },
   };
 }
 
@@ -165,7 +183,7 @@ export const overloadScenario: Scenario<OverloadResult> = async (ctx) => {
     result,
     tables: [
       {
-        title: `overload: ${result.options.jobs} jobs, fake capacity ${result.options.capacity} concurrent x ${result.serviceTimeSec} s = ${result.capacityRatePerSec} jobs/s`,
+        title: `overload (seed ${ctx.seed}): ${result.options.jobs} jobs, fake capacity ${result.options.capacity} concurrent x ${result.serviceTimeSec} s = ${result.capacityRatePerSec} jobs/s`,
         headers: ['metric', 'fleet', 'naive', 'fleet/naive'],
         rows: [
           ['jobs succeeded', f.succeeded, n.succeeded, null],

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { fakeCall, fakeLog } from '../lib/call-fixtures.js';
+import { quotaSide } from './quota-figures.js';
+
+const start = 100_000;
+
+describe('quotaSide', () => {
+  it('rates a fleet that paces N per minute evenly at 1.0 of the quota', () => {
+    // N = 60: one success per second for 3 minutes, no refusals.
+    const calls = Array.from({ length: 180 }, (_, i) => fakeCall(start + 500 + i * 1_000, 'ok'));
+    const side = quotaSide(fakeLog(calls, start), 60);
+    expect(side.steadyPerMin).toBe(60);
+    expect(side.steadyShareOfQuota).toBe(1);
+    expect(side.share429).toBe(0);
+    expect(side.maxSuccessesPerMinute).toBe(60);
+    // The trailing minute holds 54 successes (0.5 s ... 53.5 s) at 54 s, and at least that after.
+    expect(side.reachedNinetyPercentSec).toBe(54);
+  });
+
+  it('does not count the first free burst, and counts 429 answers and late arrival at the rate', () => {
+    // N = 10: a burst of 10 at once, a 20 s stall refused with 429s, then one per 6 s.
+    const burst = Array.from({ length: 10 }, () => fakeCall(start, 'ok'));
+    const refused = Array.from({ length: 10 }, (_, i) => fakeCall(start + 60_000 + i * 2_000, 'rejected', { status: 429, reason: 'quota' }));
+    const paced = Array.from({ length: 20 }, (_, i) => fakeCall(start + 80_000 + i * 6_000, 'ok'));
+    const side = quotaSide(fakeLog([...burst, ...refused, ...paced], start), 10);
+    expect(side.successes).toBe(30);
+    expect(side.steadyPerMin).toBe(round((29 / 194_000) * 60_000, 2));
+    expect(side.share429).toBe(0.25);
+    expect(side.maxSuccessesPerMinute).toBe(10);
+    // From 60 s the burst has left the window; at 80 s + 8 x 6 s = 128 s nine paced calls are in it.
+    expect(side.reachedNinetyPercentSec).toBe(128);
+  });
+
+  it('has no rate without two successes and no reach when the end is below 0.9 N', () => {
+    const side = quotaSide(fakeLog([fakeCall(start, 'ok')], start), 60);
+    expect(side.steadyPerMin).toBeNull();
+    expect(side.reachedNinetyPercentSec).toBeNull();
+  });
+});
+
+function round(v: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
