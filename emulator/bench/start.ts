@@ -11,7 +11,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +41,26 @@ async function freePort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
+
+/**
+ * CPU time (user + system) the process has used, from /proc (Linux; undefined elsewhere): a
+ * start's cost independent of how busy the machine is, which wall time is not.
+ */
+function cpuMs(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
 
 function rssMb(pid: number): number {
   return Math.round(Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).trim()) / 1024);
@@ -73,6 +93,7 @@ interface Started {
   child: ChildProcess;
   port: number;
   ms: number;
+  cpuMs: number | undefined;
 }
 
 /** Spawns the CLI and resolves once HTTP and gRPC both answer on its port. */
@@ -84,7 +105,7 @@ async function startCli(nodeArgs: string[], extra: string[] = []): Promise<Start
   });
   await httpAnswers(port, t0 + 120_000);
   await grpcReady(port);
-  return { child, port, ms: performance.now() - t0 };
+  return { child, port, ms: performance.now() - t0, cpuMs: cpuMs(child.pid!) };
 }
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -103,19 +124,23 @@ const bin = ensureBuiltCli();
 
 // 1. Start time of the built CLI (and RSS right after each start).
 const startMs: number[] = [];
+const startCpuMs: number[] = [];
 const rssAfterStart: number[] = [];
 for (let i = 0; i < starts; i++) {
   const s = await startCli([bin]);
   startMs.push(s.ms);
+  if (s.cpuMs !== undefined) startCpuMs.push(s.cpuMs);
   rssAfterStart.push(rssMb(s.child.pid!));
   await stop(s.child);
 }
 
 // 2. The same CLI run from source through tsx (how it started before).
 const tsxMs: number[] = [];
+const tsxCpuMs: number[] = [];
 for (let i = 0; i < tsxStarts; i++) {
   const s = await startCli(['--import', 'tsx', sourceCli]);
   tsxMs.push(s.ms);
+  if (s.cpuMs !== undefined) tsxCpuMs.push(s.cpuMs);
   await stop(s.child);
 }
 
@@ -156,6 +181,7 @@ await stop(imported.child);
 rmSync(exportDir, { recursive: true, force: true });
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const medianCpu = (xs: number[]): number | null => (xs.length ? Math.round(median(xs)) : null);
 console.log(
   JSON.stringify(
     {
@@ -163,7 +189,7 @@ console.log(
       machine: { cpus: cpus().length, loadAverage1m: Math.round(loadavg()[0]! * 100) / 100 },
       builtCli: {
         command: 'node bin/fq-firestore-emulator.mjs (dist/cli.cjs + V8 code cache)',
-        start: { measuredUntil: 'HTTP GET / answers Ok, then a new gRPC channel is READY', starts, ...summary(startMs) },
+        start: { measuredUntil: 'HTTP GET / answers Ok, then a new gRPC channel is READY', starts, ...summary(startMs), medianCpuMs: medianCpu(startCpuMs) },
         rssMbAfterStart: median(rssAfterStart),
         documents: docCount,
         loadDocumentsMs: Math.round(loadMs),
@@ -172,7 +198,7 @@ console.log(
         startWithImportMs: Math.round(imported.ms),
         rssMbAfterImport: rssAfterImport,
       },
-      sourceThroughTsx: { command: 'node --import tsx src/cli.ts', starts: tsxStarts, ...summary(tsxMs) },
+      sourceThroughTsx: { command: 'node --import tsx src/cli.ts', starts: tsxStarts, ...summary(tsxMs), medianCpuMs: medianCpu(tsxCpuMs) },
       previous: PREVIOUS,
       goals: GOALS,
     },

@@ -51,7 +51,30 @@ function writeCache() {
   }
 }
 
+/**
+ * Serves one HTTP request and one gRPC call first, so the cache also holds the code that
+ * answers the first connections (the front ends compile it lazily otherwise).
+ */
+async function warmUp(hostAndPort) {
+  const http2 = await import('node:http2');
+  try {
+    await (await fetch(`http://${hostAndPort}/`)).text();
+    await new Promise((resolve) => {
+      const session = http2.connect(`http://${hostAndPort}`);
+      session.on('error', resolve);
+      const call = session.request({ ':method': 'POST', ':path': '/google.firestore.v1.Firestore/GetDocument', 'content-type': 'application/grpc', te: 'trailers' });
+      call.on('error', resolve);
+      call.on('close', () => session.close(resolve));
+      call.resume();
+      call.end(Buffer.from([0, 0, 0, 0, 0]));
+    });
+  } catch {
+    // The cache is still useful without these functions.
+  }
+}
+
 if (mode === 'build') {
+  if (emulator) await warmUp(emulator.hostAndPort);
   writeCache();
   await emulator?.stop();
   process.exit(emulator ? 0 : 1);
