@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 
-export const USAGE = `Usage: firestore-emulator [options]
+export const USAGE = `Usage: fq-firestore-emulator [options]
 
 A Java-free Firestore emulator (gRPC + HTTP on one port).
 
