@@ -19,4 +19,11 @@ describe('chaos schedule', () => {
     const kinds = new Set(chaosSchedule({ ...options, durationMs: 600_000 }).map((s) => s.action.kind));
     expect([...kinds].sort()).toEqual(['drop-streams', 'fail-commits', 'kill-worker', 'upstream-429', 'upstream-503']);
   });
+
+  it('leaves the counted 503 bursts out when asked (an error rate replaces them), the rest unchanged', () => {
+    const long = { ...options, durationMs: 600_000 };
+    const without = chaosSchedule({ ...long, upstream503Bursts: false });
+    expect(without.some((s) => s.action.kind === 'upstream-503')).toBe(false);
+    expect(without).toEqual(chaosSchedule(long).filter((s) => s.action.kind !== 'upstream-503'));
+  });
 });

@@ -23,6 +23,12 @@ export interface ScheduleOptions {
   killEveryMs: number;
   /** Mean gap between other faults. */
   faultEveryMs: number;
+  /**
+   * Counted 503 bursts (the next n calls answer 503). Off when the fake runs a steady error
+   * rate instead: counts are used up by whichever calls come first (a breaker's probes), a
+   * rate is not. The other faults keep their draws and times either way. Default true.
+   */
+  upstream503Bursts?: boolean;
 }
 
 /** Gaps uniformly within +-50 % of the mean: regular enough to bound the run, never in step. */
@@ -53,5 +59,6 @@ export function chaosSchedule(options: ScheduleOptions): ScheduledFault[] {
               : { kind: 'fail-commits', count, status: 'UNAVAILABLE' };
     return { atMs, action };
   });
-  return [...kills, ...faults].sort((a, b) => a.atMs - b.atMs);
+  const kept = options.upstream503Bursts === false ? faults.filter((f) => f.action.kind !== 'upstream-503') : faults;
+  return [...kills, ...kept].sort((a, b) => a.atMs - b.atMs);
 }

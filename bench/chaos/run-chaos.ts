@@ -1,8 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createQueue, FirestoreStore, seededRandom, startFakeGemini, type FakeGeminiStats, type WorkerConfigInput } from '@fq/worker';
+import { createQueue, FirestoreStore, seededRandom, startFakeGemini, type BreakerDoc, type FakeGeminiStats, type WorkerConfigInput } from '@fq/worker';
 import { startSystem } from '../../system/index.js';
+import { notClosedMs, openings } from '../lib/breaker-timeline.js';
 import { startFirestoreTarget } from '../lib/firestore-target.js';
 import { makeJobSet } from '../lib/job-set.js';
 import { countTerminal } from '../lib/queue-driver.js';
@@ -31,6 +32,29 @@ export interface ChaosOptions {
   stuckAfterMs: number;
   seed: number;
   fake: { capacity: number; baseLatencyMs: number; latencyMsPerAudioSecond: number };
+  /**
+   * Share of the calls the fake serves that it answers 503, for the whole run (faults and
+   * drain): an upstream that fails some calls steadily. With a rate the schedule's counted
+   * 503 bursts are left out (429 bursts stay). Default 0 (bursts only).
+   */
+  errorRate?: number;
+}
+
+/** What the upstream and the breaker went through (the fake's counts, the breaker document). */
+export interface ChaosUpstream {
+  errorRate: number;
+  /** 503 answers drawn by the error rate. */
+  errorRateAnswers: number;
+  /** Answers of the counted 503/429 bursts. */
+  injectedAnswers: number;
+  /** Calls the fake served (or failed by the rate), i.e. not refused before a slot. */
+  servedCalls: number;
+  breakerOpenings: number;
+  /** Seconds the breaker was open or half-open from the fault window's start to the audit. */
+  breakerNotClosedSec: number;
+  breakerStateAtEnd: string | null;
+  /** Transitions kept in the breaker document (at most its history size). */
+  breakerTransitions: number;
 }
 
 export interface ChaosReport {
@@ -53,6 +77,7 @@ export interface ChaosReport {
     leadership: LogEvent[];
   };
   upstreamFake: FakeGeminiStats;
+  upstream: ChaosUpstream;
   drained: boolean;
   /** Epoch ms of the fault window's start: timeline offsets count from here. */
   startedAt: number;
@@ -77,6 +102,21 @@ export function chaosConfig(model: string): WorkerConfigInput {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+function chaosUpstream(stats: FakeGeminiStats, errorRate: number, breaker: BreakerDoc | null, from: number, endAt: number): ChaosUpstream {
+  const history = (breaker?.history ?? []).filter((h) => h.at >= from);
+  const reasons = stats.rejectionsByReason;
+  return {
+    errorRate,
+    errorRateAnswers: reasons.error_rate ?? 0,
+    injectedAnswers: reasons.injected ?? 0,
+    servedCalls: stats.successes + stats.aborted + (reasons.error_rate ?? 0),
+    breakerOpenings: openings(history),
+    breakerNotClosedSec: Math.round(notClosedMs(history, endAt) / 1000),
+    breakerStateAtEnd: breaker?.state ?? null,
+    breakerTransitions: history.length,
+  };
+}
+
 export async function runChaos(options: ChaosOptions, log: (m: string) => void): Promise<ChaosReport> {
   const started = Date.now();
   const model = 'gemini-2.5-flash';
@@ -85,7 +125,8 @@ export async function runChaos(options: ChaosOptions, log: (m: string) => void):
   const target = await startFirestoreTarget({ projectId, requireOurs: 'the chaos run (fault injection, commit journal)' });
   const stops: (() => Promise<unknown>)[] = [() => target.stop()];
   try {
-    const fake = await startFakeGemini({ ...options.fake, overloadResponse: 'mixed', latencyJitter: 0.2, seed: options.seed });
+    const errorRate = options.errorRate ?? 0;
+    const fake = await startFakeGemini({ ...options.fake, overloadResponse: 'mixed', latencyJitter: 0.2, seed: options.seed, errorRate });
     stops.unshift(() => fake.close());
     const proxy = await startCallLogProxy(fake.url);
     stops.unshift(() => proxy.close());
@@ -118,7 +159,13 @@ export async function runChaos(options: ChaosOptions, log: (m: string) => void):
     const queue = createQueue({ store, config, clientId: 'chaos-harness' });
 
     const jobs = makeJobSet({ count: options.jobs, seed: options.seed, tag: 'cx', durations: [1, 2, 3], users: 12 });
-    const schedule = chaosSchedule({ seed: options.seed, durationMs: options.durationMs, killEveryMs: options.killEveryMs, faultEveryMs: options.faultEveryMs });
+    const schedule = chaosSchedule({
+      seed: options.seed,
+      durationMs: options.durationMs,
+      killEveryMs: options.killEveryMs,
+      faultEveryMs: options.faultEveryMs,
+      upstream503Bursts: errorRate === 0,
+    });
     log(`chaos: ${jobs.length} jobs over ${Math.round((options.durationMs * 0.6) / 1000)} s; ${schedule.length} kills and faults over ${Math.round(options.durationMs / 1000)} s`);
     const t0 = Date.now();
     const traffic = runChaosTraffic({ queue, store, jobs, clientShare: options.clientShare, overMs: options.durationMs * 0.6, random: seededRandom(options.seed + 7) });
@@ -150,6 +197,7 @@ export async function runChaos(options: ChaosOptions, log: (m: string) => void):
     const drainSec = drained ? Math.round((Date.now() - faultsOff) / 1000) : null;
     log(drained ? `chaos: drained ${drainSec} s after the faults stopped; auditing` : 'chaos: drain timed out; auditing what is there');
     const finalState = await readFinalState(store);
+    const breaker = (await store.get('breakers', model)).doc;
     const endAt = Date.now();
     journal.stop();
     const audit = auditChaos({
@@ -195,6 +243,7 @@ export async function runChaos(options: ChaosOptions, log: (m: string) => void):
         leadership: workerLogEvents(logDir, /leader|declared lost/).slice(0, 200),
       },
       upstreamFake: fake.stats(),
+      upstream: chaosUpstream(fake.stats(), errorRate, breaker, t0, endAt),
       drained,
       startedAt: t0,
       drainSec,

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
- * `npm run chaos -- [--jobs N] [--workers N] [--seconds S] [--seed N] [--quick]`
+ * `npm run chaos -- [--jobs N] [--workers N] [--seconds S] [--seed N] [--error-rate R] [--quick]`
  *
  * N jobs through the server API and the browser path while worker processes are killed -9
- * (and restarted), the fake Gemini injects 503/429 bursts and the emulator drops streams and
+ * (and restarted), the fake Gemini fails a steady share of calls with 503 and injects 429
+ * bursts (503 bursts too with --error-rate 0), and the emulator drops streams and
  * fails commits; then an audit over every document. Prints tables, writes
  * bench/results/chaos-<timestamp>.json, exits 1 if any job was lost or completed twice.
  */
@@ -24,10 +25,12 @@ const HELP = `npm run chaos -- [options]
   --kill-every S    mean seconds between kill -9s (default 6)
   --fault-every S   mean seconds between other faults (default 3)
   --seed N          schedule, job set and arrivals (default 1)
+  --error-rate R    share of the calls the fake serves answered 503, all run long (default 0.2);
+                    0 = the old counted 503 bursts instead
   --quick           the smoke-sized run
   --out DIR         results directory (default bench/results)`;
 
-const { values, number } = cliArgs(
+const { values, number, usage } = cliArgs(
   {
     jobs: { type: 'string' },
     workers: { type: 'string' },
@@ -35,6 +38,7 @@ const { values, number } = cliArgs(
     'kill-every': { type: 'string' },
     'fault-every': { type: 'string' },
     seed: { type: 'string' },
+    'error-rate': { type: 'string' },
     quick: { type: 'boolean', default: false },
     out: { type: 'string' },
   },
@@ -53,7 +57,9 @@ const options: ChaosOptions = {
   stuckAfterMs: 15_000,
   seed: number('seed', 1, 'number'),
   fake: { capacity: 6, baseLatencyMs: 300, latencyMsPerAudioSecond: 200 },
+  errorRate: number('error-rate', 0.2, 'number'),
 };
+if (!(options.errorRate! >= 0 && options.errorRate! <= 1)) usage('--error-rate must be within 0..1');
 const log = (m: string) => process.stderr.write(`[chaos ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 const machineBefore = machineSnapshot();
 const report = await runChaos(options, log);
