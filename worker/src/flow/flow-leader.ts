@@ -64,6 +64,8 @@ const limiterStateSchema = z.object({
   slowStart: z.boolean(),
   baselineLatency: z.number().positive().nullable(),
   lastDecreaseAt: z.number().nullable(),
+  overloadAt: z.number().positive().nullable().default(null),
+  overloadSeenAt: z.number().nullable().default(null),
 });
 
 interface Delta {

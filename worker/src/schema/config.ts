@@ -186,6 +186,11 @@ export const workerConfigSchema = z.object({
            * above twice the multiple the limit shrinks (gradient guard).
            */
           latencyTolerance: z.number().gt(1).default(2),
+          /**
+           * After overload at some limit, the fleet limit stays below it this long before it
+           * probes one step above again (each probe above capacity costs wasted calls).
+           */
+          ceilingProbeMs: ms.default(30_000),
         })
         .prefault({}),
       /** How often the leader aggregates server reports into breaker and budget decisions. */

@@ -39,9 +39,36 @@ describe('fleet AIMD', () => {
     expect(cut).toMatchObject({ reason: 'overload', state: { limit: 6, slowStart: false, lastDecreaseAt: T0 + 4_000 } });
     // still inside the cooldown: the same episode does not cut twice
     expect(stepFleetLimiter(cut.state, tick({ now: T0 + 6_000, overloads: 9 }), adaptive).reason).toBe('hold');
+    // Near the level that drew overload, with few overload answers: one step down.
     const again = stepFleetLimiter(cut.state, tick({ now: T0 + 9_000, overloads: 9 }), adaptive);
-    expect(again.state.limit).toBe(4);
-    expect(stepFleetLimiter(again.state, tick({ now: T0 + 20_000 }), adaptive).state.limit).toBe(5);
+    expect(again.state).toMatchObject({ limit: 5, overloadAt: 6, overloadSeenAt: T0 + 9_000 });
+    // It sits one below the overload level instead of probing above it every tick...
+    expect(stepFleetLimiter(again.state, tick({ now: T0 + 20_000 }), adaptive)).toMatchObject({ reason: 'ceiling_hold', state: { limit: 5 } });
+    // ...and probes one step up once the quiet time has passed.
+    const probe = stepFleetLimiter(again.state, tick({ now: T0 + 9_000 + adaptive.ceilingProbeMs }), adaptive);
+    expect(probe).toMatchObject({ reason: 'increase', state: { limit: 6, overloadAt: 6 } });
+    // Growing past the remembered level without overload forgets it: capacity moved up.
+    expect(stepFleetLimiter(probe.state, tick({ now: T0 + 9_000 + adaptive.ceilingProbeMs + 2_000 }), adaptive).state).toMatchObject({
+      limit: 7,
+      overloadAt: null,
+    });
+  });
+
+  it('cuts by a rounded factor, at least one step, and steeply when many calls are refused', () => {
+    const at = (limit: number, overloadAt: number | null): FleetLimiterState => ({
+      ...initialFleetLimiter(adaptive),
+      limit,
+      slowStart: false,
+      overloadAt,
+      overloadSeenAt: overloadAt === null ? null : T0 - 60_000,
+    });
+    // 4 x 0.7 = 2.8 -> 3 (floor would have made it 2, half the capacity it had just found).
+    expect(stepFleetLimiter(at(4, null), tick({ overloads: 10 }), adaptive).state.limit).toBe(3);
+    expect(stepFleetLimiter(at(2, null), tick({ overloads: 10 }), adaptive).state.limit).toBe(1);
+    // Capacity dropped from 6 to 2: two thirds of the calls refused, a multiplicative cut
+    // even at the remembered level.
+    expect(stepFleetLimiter(at(6, 6), tick({ overloads: 66 }), adaptive).state.limit).toBe(4);
+    expect(stepFleetLimiter(at(6, 6), tick({ overloads: 10 }), adaptive).state.limit).toBe(5);
   });
 
   it('ignores a trickle of overloads under the threshold and never leaves [min, max]', () => {

@@ -13,6 +13,15 @@ import type { WorkerConfig } from '../../schema/config.js';
  * exceeds twice `latencyTolerance` times its best recent level (a gradient guard: an upstream
  * that slows down is queueing). One cut per cooldown (reports lag by up to one heartbeat).
  *
+ * The fleet limit also remembers where overload began (`overloadAt`, the limit that drew it):
+ * - growth stops one below that level for `ceilingProbeMs` after it was seen, so a limit that
+ *   found the upstream's capacity sits there instead of probing above it every tick (each
+ *   probe above capacity is paid for in wasted calls), and probes again only after that
+ *   quiet time, to follow capacity that grew;
+ * - a cut near that level with few overload answers is one step (limit - 1): the edge was
+ *   touched, not crossed by far. A cut far above it, or with many overload answers (capacity
+ *   dropped), is multiplicative, rounded to the nearest step and always at least one.
+ *
  * LOCAL (each server, per call, no I/O): reacts between ticks. A cut on the first overload
  * answer of a congestion episode: answers from calls started before the last cut belong to
  * the same episode and do not cut again (TCP's "one decrease per window", without a clock).
@@ -27,7 +36,13 @@ export interface FleetLimiterState {
   /** Best recent latency per audio second (ms), drifting up slowly so it can follow a slower model. */
   baselineLatency: number | null;
   lastDecreaseAt: number | null;
+  /** The limit at which overload was last seen, and when (null: not seen, or grown past it). */
+  overloadAt?: number | null;
+  overloadSeenAt?: number | null;
 }
+
+/** Share of a tick's calls answered overloaded above which a cut is always multiplicative. */
+const STEEP_OVERLOAD_RATE = 0.25;
 
 export interface FleetTick {
   now: number;
@@ -43,7 +58,16 @@ export interface FleetTick {
   cooldownMs: number;
 }
 
-export type FleetLimitReason = 'overload' | 'latency' | 'slow_start' | 'increase' | 'hold' | 'latency_hold' | 'idle' | 'no_data';
+export type FleetLimitReason =
+  | 'overload'
+  | 'latency'
+  | 'slow_start'
+  | 'increase'
+  | 'hold'
+  | 'latency_hold'
+  | 'ceiling_hold'
+  | 'idle'
+  | 'no_data';
 
 /** The baseline may rise this much per tick, so a model that got slower for good is relearned. */
 const BASELINE_DRIFT = 0.02;
@@ -54,6 +78,8 @@ export function initialFleetLimiter(config: AdaptiveConfig): FleetLimiterState {
     slowStart: true,
     baselineLatency: null,
     lastDecreaseAt: null,
+    overloadAt: null,
+    overloadSeenAt: null,
   };
 }
 
@@ -76,23 +102,39 @@ export function stepFleetLimiter(
   const cooling = state.lastDecreaseAt !== null && tick.now - state.lastDecreaseAt < tick.cooldownMs;
   const overloaded = tick.overloads > 0 && tick.overloads / tick.calls >= config.overloadRateThreshold;
   const slow = ratio > 2 * config.latencyTolerance;
+  const overloadAt = state.overloadAt ?? null;
   if (overloaded || slow) {
     if (cooling) return { state: { ...state, baselineLatency: baseline }, reason: 'hold' };
+    const rate = tick.overloads / tick.calls;
+    const atEdge = overloaded && overloadAt !== null && state.limit <= overloadAt + 1 && rate < STEEP_OVERLOAD_RATE;
+    const cut = atEdge ? state.limit - 1 : Math.min(state.limit - 1, Math.round(state.limit * config.decreaseFactor));
     return {
       state: {
-        limit: clamp(Math.floor(state.limit * config.decreaseFactor), config.minLimit, config.maxLimit),
+        limit: clamp(cut, config.minLimit, config.maxLimit),
         slowStart: false,
         baselineLatency: baseline,
         lastDecreaseAt: tick.now,
+        overloadAt: overloaded ? state.limit : overloadAt,
+        overloadSeenAt: overloaded ? tick.now : (state.overloadSeenAt ?? null),
       },
       reason: overloaded ? 'overload' : 'latency',
     };
   }
   if (ratio > config.latencyTolerance) return { state: { ...state, baselineLatency: baseline }, reason: 'latency_hold' };
   if (tick.inFlight < state.limit * 0.75) return { state: { ...state, baselineLatency: baseline }, reason: 'idle' };
-  const grown = state.slowStart ? Math.ceil(state.limit * 1.5) : state.limit + config.additiveIncrease;
+  const recent = overloadAt !== null && tick.now - (state.overloadSeenAt ?? 0) < config.ceilingProbeMs;
+  if (recent && state.limit + 1 >= overloadAt) return { state: { ...state, baselineLatency: baseline }, reason: 'ceiling_hold' };
+  let grown = state.slowStart ? Math.ceil(state.limit * 1.5) : state.limit + config.additiveIncrease;
+  if (recent) grown = Math.min(grown, overloadAt - 1);
+  const limit = clamp(grown, config.minLimit, config.maxLimit);
   return {
-    state: { ...state, limit: clamp(grown, config.minLimit, config.maxLimit), baselineLatency: baseline },
+    state: {
+      ...state,
+      limit,
+      baselineLatency: baseline,
+      // Grown past the remembered level without overload: capacity moved up; forget it.
+      overloadAt: overloadAt !== null && limit > overloadAt ? null : overloadAt,
+    },
     reason: state.slowStart ? 'slow_start' : 'increase',
   };
 }
