@@ -18,6 +18,12 @@ describe('grant-admin flags', () => {
     });
   });
 
+  it('binds the account to a tenant on request ("" = the default tenant)', () => {
+    expect(parseGrantArgs(['--email', 'a@b.co', '--project', 'p-123', '--tenant', 'acme_'], {})).toMatchObject({ tenant: 'acme_' });
+    expect(parseGrantArgs(['--email', 'a@b.co', '--project', 'p-123', '--tenant', ''], {})).toMatchObject({ tenant: '' });
+    expect(() => parseGrantArgs(['--email', 'a@b.co', '--project', 'p-123', '--tenant', 'a/b'], {})).toThrow(/collection prefix/);
+  });
+
   it.each([
     [['--email', 'not-an-email', '--project', 'p-123'], /--email must be an email address/],
     [['--email', 'a@b.co'], /--project \(or GCLOUD_PROJECT\) is required/],

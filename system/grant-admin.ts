@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
 import { z } from 'zod';
+import { collectionPrefixSchema } from '@fq/worker/schema';
 import { ensureAccount } from './auth/accounts.js';
 
 const HELP = `grant-admin: give an account the dashboard's admin claim
@@ -25,6 +26,8 @@ Options:
   --revoke             remove the claim instead of granting it
   --create             create the account when it does not exist (needs --password)
   --password PW        set this password (new accounts, or a reset)
+  --tenant PREFIX      bind the account to this tenant's collections ("" = the default tenant);
+                       an admin administers only its own tenant
   -h, --help
 
 Credentials: GOOGLE_APPLICATION_CREDENTIALS or workload identity for a real project;
@@ -36,6 +39,7 @@ const optionsSchema = z.object({
   revoke: z.boolean(),
   create: z.boolean(),
   password: z.string().min(6, '--password: at least 6 characters').optional(),
+  tenant: collectionPrefixSchema.optional(),
 });
 
 export function parseGrantArgs(argv: string[], env: NodeJS.ProcessEnv): z.infer<typeof optionsSchema> | 'help' {
@@ -47,6 +51,7 @@ export function parseGrantArgs(argv: string[], env: NodeJS.ProcessEnv): z.infer<
       revoke: { type: 'boolean', default: false },
       create: { type: 'boolean', default: false },
       password: { type: 'string' },
+      tenant: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -58,6 +63,7 @@ export function parseGrantArgs(argv: string[], env: NodeJS.ProcessEnv): z.infer<
     revoke: values.revoke,
     create: values.create,
     password: values.password,
+    tenant: values.tenant,
   });
   if (!parsed.success) {
     throw new Error(parsed.error.issues.map((i) => (i.path[0] === 'projectId' && i.code === 'invalid_type' ? '--project (or GCLOUD_PROJECT) is required' : i.message)).join('\n'));
@@ -85,9 +91,11 @@ async function main(): Promise<number> {
       admin: !options.revoke,
       create: options.create,
       ...(options.password ? { password: options.password } : {}),
+      ...(options.tenant !== undefined ? { tenant: options.tenant } : {}),
     });
     const where = process.env.FIREBASE_AUTH_EMULATOR_HOST ? `Auth emulator ${process.env.FIREBASE_AUTH_EMULATOR_HOST}` : `project ${options.projectId}`;
-    console.log(`${result.email} (uid ${result.uid}${result.created ? ', created' : ''}) ${result.admin ? 'is now an admin' : 'is no longer an admin'} on ${where}.`);
+    const tenant = result.tenant ? `tenant ${result.tenant}` : 'the default tenant';
+    console.log(`${result.email} (uid ${result.uid}${result.created ? ', created' : ''}) ${result.admin ? 'is now an admin' : 'is no longer an admin'} of ${tenant} on ${where}.`);
     return 0;
   } catch (error) {
     console.error(`grant-admin: ${error instanceof Error ? error.message : String(error)}`);

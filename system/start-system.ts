@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { faultsClient } from '@fq/emulator';
 import { createQueue, FirestoreStore } from '@fq/worker';
 import { seedAccounts } from './components/accounts.js';
+import { servePrefix } from './tenants.js';
 import { startAuth, type AuthEndpoint } from './components/auth.js';
 import { startDashboard, type DashboardEndpoint } from './components/dashboard.js';
 import { startFirestore, type FirestoreEndpoint } from './components/firestore.js';
@@ -166,6 +167,9 @@ export async function startSystem(options: SystemOptions = {}): Promise<SystemHa
       emit,
       async () => {
         const [f, g] = await Promise.all([firestoreP, geminiP]);
+        // This deployment serves its prefix: the rules take client writes only into served prefixes.
+        store ??= new FirestoreStore({ projectId: o.projectId, prefix: o.prefix, emulatorHost: f.info.hostAndPort });
+        await servePrefix(store.db, o.prefix);
         fleet = new WorkerFleet(supervisor, {
           projectId: o.projectId,
           prefix: o.prefix,
@@ -186,7 +190,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<SystemHa
       emit,
       async () => {
         const a = await authP;
-        await seedAccounts(supervisor, { authHostAndPort: a.info.hostAndPort, projectId: o.projectId, admin: o.admin, users: o.users, timeoutMs: 120_000 });
+        await seedAccounts(supervisor, { authHostAndPort: a.info.hostAndPort, projectId: o.projectId, prefix: o.prefix, admin: o.admin, users: o.users, timeoutMs: 120_000 });
       },
       () => `admin ${o.admin.email}${o.users.length ? `, users ${o.users.map((u) => u.email).join(', ')}` : ''}`,
     );

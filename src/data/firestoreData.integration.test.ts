@@ -5,9 +5,9 @@
  * come later; the adapter code is the same.
  */
 import { planSubmission } from '@fq/worker/core';
-import { clientSubmissionSchema, encodeDoc } from '@fq/worker/schema';
+import { clientSubmissionSchema, encodeDoc, SERVED_PREFIXES_DOC } from '@fq/worker/schema';
 import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
-import { connectFirestoreEmulator, initializeFirestore, terminate, type EmulatorMockTokenOptions, type Firestore } from 'firebase/firestore';
+import { connectFirestoreEmulator, doc, initializeFirestore, setDoc, terminate, type EmulatorMockTokenOptions, type Firestore } from 'firebase/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../firebase/config';
 import { firestoreFor } from '../firebase/firestore';
@@ -61,8 +61,11 @@ function until<T>(subscribe: (sink: { next(v: T): void; error(e: Error): void })
 
 beforeAll(async () => {
   target = await startFirestoreEmulator();
-  port = client('admin', { sub: 'admin-1', email: 'admin@example.com', admin: true } as EmulatorMockTokenOptions);
-  userPort = client('user', { sub: 'u-1', email: 'u1@example.com' } as EmulatorMockTokenOptions);
+  // Accounts of this run's tenant (the claim binds them to its prefix), which a deployment serves.
+  port = client('admin', { sub: 'admin-1', email: 'admin@example.com', admin: true, tenant: prefix } as EmulatorMockTokenOptions);
+  userPort = client('user', { sub: 'u-1', email: 'u1@example.com', tenant: prefix } as EmulatorMockTokenOptions);
+  client('owner-raw', 'owner');
+  await setDoc(doc(clients.at(-1)!.db, SERVED_PREFIXES_DOC.collection, SERVED_PREFIXES_DOC.id), { servedPrefixes: [prefix], updatedAt: new Date() });
 }, 90_000);
 
 afterAll(async () => {

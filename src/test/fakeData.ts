@@ -176,6 +176,12 @@ export class FakeData implements DataPort {
       return v;
     };
     mutations = mutations.map((m) => (m.op === 'delete' ? m : { ...m, data: stamp(m.data) as Raw }));
+    // Like Firestore: a create of an existing document fails the whole commit.
+    for (const m of mutations) {
+      if (m.op === 'create' && m.id !== null && this.store.get(m.collection)?.has(m.id)) {
+        throw Object.assign(new Error(`document already exists: ${m.collection}/${m.id}`), { code: 'already-exists' });
+      }
+    }
     for (const m of mutations) {
       const coll = this.store.get(m.collection) ?? new Map<string, Raw>();
       this.store.set(m.collection, coll);

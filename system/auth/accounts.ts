@@ -1,4 +1,5 @@
 import type { Auth, UserRecord } from 'firebase-admin/auth';
+import { collectionPrefixSchema, TENANT_CLAIM, tenantOfClaims } from '@fq/worker/schema';
 
 export interface AccountSpec {
   email: string;
@@ -8,6 +9,12 @@ export interface AccountSpec {
   admin?: boolean;
   /** Create the account when it does not exist (otherwise that is an error). */
   create?: boolean;
+  /**
+   * The tenant (collection prefix) the account belongs to: sets the `tenant` claim ("" removes
+   * it: the default tenant); undefined leaves it alone. The rules let an account touch only
+   * its tenant's collections, admins included.
+   */
+  tenant?: string;
 }
 
 export interface AccountResult {
@@ -15,6 +22,8 @@ export interface AccountResult {
   uid: string;
   created: boolean;
   admin: boolean;
+  /** The account's tenant after the change ("" = the default tenant). */
+  tenant: string;
 }
 
 function isNotFound(error: unknown): boolean {
@@ -47,7 +56,13 @@ export async function ensureAccount(auth: Auth, spec: AccountSpec): Promise<Acco
   if (spec.admin !== undefined) {
     if (spec.admin) claims.admin = true;
     else delete claims.admin;
+  }
+  if (spec.tenant !== undefined) {
+    if (spec.tenant) claims[TENANT_CLAIM] = collectionPrefixSchema.parse(spec.tenant);
+    else delete claims[TENANT_CLAIM];
+  }
+  if (spec.admin !== undefined || spec.tenant !== undefined) {
     await auth.setCustomUserClaims(user.uid, Object.keys(claims).length > 0 ? claims : null);
   }
-  return { email: spec.email, uid: user.uid, created, admin: claims.admin === true };
+  return { email: spec.email, uid: user.uid, created, admin: claims.admin === true, tenant: tenantOfClaims(claims) };
 }

@@ -3,14 +3,14 @@
  * Seeds accounts into the Auth emulator: the orchestrator runs this as a child with
  * FIREBASE_AUTH_EMULATOR_HOST and GCLOUD_PROJECT set (firebase-admin reads the emulator host
  * from the environment, so it stays out of the orchestrator's own process) and the accounts
- * as JSON on stdin: [{"email","password","admin"}]. Prints {"seeded":[...]} and exits 0.
+ * as JSON on stdin: [{"email","password","admin","tenant"}]. Prints {"seeded":[...]} and exits 0.
  */
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { getAuth } from 'firebase-admin/auth';
 import { z } from 'zod';
 import { ensureAccount } from './accounts.js';
 
-const input = z.array(z.object({ email: z.email(), password: z.string().min(6), admin: z.boolean() }));
+const input = z.array(z.object({ email: z.email(), password: z.string().min(6), admin: z.boolean(), tenant: z.string().optional() }));
 
 async function readStdin(): Promise<string> {
   let text = '';

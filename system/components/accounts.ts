@@ -6,9 +6,12 @@ import type { Account } from '../types.js';
 /** Creates (or resets) the admin and user accounts in the Auth emulator, with firebase-admin in a child process. */
 export async function seedAccounts(
   supervisor: Supervisor,
-  options: { authHostAndPort: string; projectId: string; admin: Account; users: readonly Account[]; timeoutMs: number },
+  options: { authHostAndPort: string; projectId: string; prefix: string; admin: Account; users: readonly Account[]; timeoutMs: number },
 ): Promise<void> {
-  const accounts = [{ ...options.admin, admin: true }, ...options.users.map((u) => ({ ...u, admin: false }))];
+  // Every account belongs to the system's tenant (its collection prefix): the rules let an
+  // account touch only the collections its `tenant` claim names.
+  const tenant = options.prefix;
+  const accounts = [{ ...options.admin, admin: true, tenant }, ...options.users.map((u) => ({ ...u, admin: false, tenant }))];
   const env = { ...supervisor.childEnv(), FIREBASE_AUTH_EMULATOR_HOST: options.authHostAndPort, GCLOUD_PROJECT: options.projectId };
   const child = supervisor.spawn({
     name: 'account seeding',

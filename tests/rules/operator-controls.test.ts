@@ -5,8 +5,16 @@
  * the same plans from a non-admin, and forged variants from an admin, are refused.
  */
 import { assertFails, assertSucceeds } from '@firebase/rules-unit-testing';
-import { payloadChunkId, type CollectionKey, type DocOf, type JobDoc } from '@fq/worker/schema';
-import { collection, deleteDoc, doc, getDoc, getDocs, setDoc, updateDoc, type DocumentData, type Timestamp } from 'firebase/firestore';
+import {
+  AUDIT_MIN_RETENTION_DAYS,
+  AUDIT_MIN_RETENTION_MS,
+  auditEntryId,
+  payloadChunkId,
+  type CollectionKey,
+  type DocOf,
+  type JobDoc,
+} from '@fq/worker/schema';
+import { collection, deleteDoc, doc, getDoc, getDocs, serverTimestamp, setDoc, updateDoc, type DocumentData, type Timestamp } from 'firebase/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_EMAIL, UID, startRulesEnv, type RulesEnv } from './support/env.js';
 import { chunk, engineDocs, HOUR_AGO, job, seed } from './support/fixtures.js';
@@ -15,6 +23,7 @@ import {
   auditWrite,
   commitBatch,
   planUserSubmission,
+  runBulkControl,
   runControl,
   submissionWrites,
   type PlannedWrite,
@@ -47,6 +56,8 @@ beforeAll(async () => {
     ...jobSeed('failed', job(UID.alice, 'failed')),
     ...jobSeed('dead', job(UID.bob, 'dead_lettered', { redriveCount: 1 })),
     ...jobSeed('forge-target', job(UID.bob, 'waiting')),
+    ...jobSeed('retry-a', job(UID.bob, 'waiting')),
+    ...jobSeed('retry-b', job(UID.bob, 'failed')),
     ...BULK.flatMap((id) => jobSeed(id, job(UID.bob, 'queued'))),
   ]);
   // A job exactly as the hook wrote it: the admin cancels it before admission.
@@ -132,14 +143,18 @@ describe('every control the dashboard offers is allowed to an admin, in the plan
     for (const id of ['waiting', 'failed', 'dead']) expect((await stored('jobs', id))?.shard).toEqual(expect.any(Number));
   });
 
-  it('a bulk cancel of 30 jobs with their audio (61 writes in one transaction)', async () => {
-    await assertSucceeds(runControl(env.db('admin'), env.names, { type: 'job.cancel', jobIds: BULK, selection: 'status=queued, user=bob' }, admin));
-    expect(await stored('jobs', BULK[29]!)).toMatchObject({ status: 'cancelled' });
+  it('a bulk cancel of 30 jobs with their audio, as the dashboard commits it (16 jobs + 16 chunks + 1 entry, then 14 + 14 + 1)', async () => {
+    const plans = await assertSucceeds(
+      runBulkControl(env.db('admin'), env.names, { type: 'job.cancel', jobIds: BULK, selection: 'status=queued, user=bob' }, admin),
+    );
+    expect(plans.map((p) => p.audit.targetIds.length)).toEqual([16, 14]);
+    expect(await stored('jobs', BULK[29]!)).toMatchObject({ status: 'cancelled', controlAudit: { id: plans[1]!.auditId, index: 13 } });
+    expect(await stored('audit', plans[0]!.auditId)).toMatchObject({ target: { kind: 'job', id: 'status=queued, user=bob (part 1 of 2)' } });
   });
 
   it('wrote one audit entry per control, by the acting admin, at the commit time', async () => {
     const entries = await env.asOwner(async (db) => (await getDocs(collection(db, env.names.audit))).docs.map((d) => d.data()));
-    expect(entries).toHaveLength(17);
+    expect(entries).toHaveLength(18);
     for (const e of entries) {
       expect(e.actor).toEqual({ kind: 'admin', id: UID.admin, email: ADMIN_EMAIL });
       expect(Math.abs((e.at as Timestamp).toMillis() - Date.now())).toBeLessThan(300_000);
@@ -161,6 +176,21 @@ describe('the same controls from anyone but an admin are refused', () => {
 });
 
 type Forgery = [string, Parameters<typeof runControl>[2], (writes: PlannedWrite[]) => void];
+/** An entry the suite committed before the forgeries (set in their beforeAll). */
+let existingEntryId = '';
+function commandFor(type: 'queue.pause' | 'breaker.force_open' | 'lock.force_release' | 'job.retry' | 'job.cancel'): Parameters<typeof runControl>[2] {
+  switch (type) {
+    case 'queue.pause':
+      return { type };
+    case 'breaker.force_open':
+      return { type, model: 'gemini-b' };
+    case 'lock.force_release':
+      return { type, name: 'forged' };
+    case 'job.retry':
+    case 'job.cancel':
+      return { type, jobIds: ['forge-target'] };
+  }
+}
 const main = (w: PlannedWrite[]): DocumentData => w.find((x) => x.collection !== 'audit' && x.op === 'set')!.data!;
 const audit = (w: PlannedWrite[]): DocumentData => auditWrite(w).data!;
 
@@ -195,9 +225,42 @@ const FORGERIES: Forgery[] = [
   ['a cancel that keeps the job claimable', { type: 'job.cancel', jobIds: ['forge-target'] }, (w) => void (main(w).availableAt = new Date())],
   ['a cancel in another admin\'s name', { type: 'job.cancel', jobIds: ['forge-target'] }, (w) => void ((main(w).cancelRequest as DocumentData).by = 'other-admin')],
   ['a cancel that adds a result', { type: 'job.cancel', jobIds: ['forge-target'] }, (w) => void (main(w).result = { transcript: 'x' })],
+  // Audit by construction: no control without its entry, no entry without its control.
+  ...(['queue.pause', 'breaker.force_open', 'lock.force_release', 'job.retry', 'job.cancel'] as const).map(
+    (type): Forgery => [`${type} without its audit entry`, commandFor(type), (w) => void w.splice(w.indexOf(auditWrite(w)), 1)],
+  ),
+  ...(['queue.pause', 'breaker.force_open', 'lock.force_release', 'job.retry'] as const).map(
+    (type): Forgery => [`${type} with its entry under another id`, commandFor(type), (w) => void (auditWrite(w).id = `${auditWrite(w).id}x`)],
+  ),
+  ['a control naming an entry that already exists (an earlier control\'s)', { type: 'queue.pause' }, (w) => {
+    w.splice(w.indexOf(auditWrite(w)), 1);
+    main(w).controlAudit = { id: existingEntryId, index: 0 };
+  }],
+  ['a control whose document names no entry', { type: 'breaker.force_open', model: 'gemini-b' }, (w) => void (main(w).controlAudit = null)],
+  ['a pause recorded as a resume', { type: 'queue.pause' }, (w) => void (audit(w).action = 'queue.resume')],
+  ['a pause whose entry misstates the state before', { type: 'queue.pause' }, (w) => void (audit(w).details = { ...audit(w).details, pausedBefore: 'low' })],
+  ['a forced-open breaker recorded as a reset', { type: 'breaker.force_open', model: 'gemini-b' }, (w) => void (audit(w).action = 'breaker.reset')],
+  ['a breaker entry that misstates the new state', { type: 'breaker.force_open', model: 'gemini-b' }, (w) => void (audit(w).details = { ...audit(w).details, to: 'closed' })],
+  ['a lock entry that misstates the holder', { type: 'lock.force_release', name: 'forged' }, (w) => void (audit(w).details = { ...audit(w).details, holder: 'someone-else' })],
+  ['a retry recorded as a redrive', { type: 'job.retry', jobIds: ['forge-target'] }, (w) => void (audit(w).action = 'job.redrive')],
+  ['a job entry that lists a job the control did not write', { type: 'job.retry', jobIds: ['forge-target'] }, (w) => {
+    audit(w).targetIds = ['forge-target', 'dead'];
+    audit(w).details = { applied: 2, skipped: 0, requested: 2 };
+  }],
+  ['a job entry that misstates the transition', { type: 'job.retry', jobIds: ['forge-target'] }, (w) => void (audit(w).details = { transition: 'failed->queued' })],
+  ['a job control whose entry comes from another job', { type: 'job.retry', jobIds: ['forge-target'] }, (w) => void (main(w).controlAudit = { id: 'jobs:dead:1', index: 0 })],
+  ['an audit entry that expires after one second', { type: 'queue.pause' }, (w) => void (audit(w).expireAt = new Date(Date.now() + 1_000))],
+  ['an audit entry kept 364 days', { type: 'queue.pause' }, (w) => void (audit(w).expireAt = new Date(Date.now() + (AUDIT_MIN_RETENTION_DAYS - 1) * 86_400_000))],
+  ['audio deleted with a retry (only a cancel deletes audio)', { type: 'job.retry', jobIds: ['forge-target'] }, (w) => {
+    w.push({ op: 'delete', collection: 'payloads', id: payloadChunkId('forge-target', 0) });
+  }],
 ];
 
 describe('forged control writes from an admin are refused and change nothing', () => {
+  beforeAll(async () => {
+    existingEntryId = await env.asOwner(async (db) => (await getDocs(collection(db, env.names.audit))).docs[0]!.id);
+  });
+
   for (const [what, command, forge] of FORGERIES) {
     it(what, async () => {
       const before = await auditCount();
@@ -226,6 +289,31 @@ describe('the audit log is append-only', () => {
       await assertFails(deleteDoc(ref));
       await assertFails(setDoc(ref, { reason: 'replaced' }));
     }
+  });
+
+  it('an audit entry with no control is refused, even under the id a control would use', async () => {
+    const now = Date.now();
+    const entry = {
+      at: serverTimestamp(),
+      actor: { kind: 'admin', id: UID.admin, email: ADMIN_EMAIL },
+      action: 'breaker.force_open',
+      target: { kind: 'breaker', id: 'gemini-b' },
+      targetIds: [],
+      reason: 'it never happened',
+      details: { from: 'closed', to: 'open', override: 'force_open' },
+      expireAt: new Date(now + AUDIT_MIN_RETENTION_MS + 60_000),
+    };
+    await assertFails(setDoc(doc(env.db('admin'), env.names.audit, auditEntryId('breakers', 'gemini-b', now)), entry));
+    await assertFails(setDoc(doc(env.db('admin'), env.names.audit, 'any-id'), entry));
+    const jobEntry = { ...entry, action: 'job.cancel', target: { kind: 'job', id: 'forge-target' }, targetIds: ['forge-target'], details: { transition: 'waiting->cancelled' } };
+    await assertFails(setDoc(doc(env.db('admin'), env.names.audit, auditEntryId('jobs', 'forge-target', now)), jobEntry));
+  });
+
+  it('every controlled document names the entry committed with it', async () => {
+    const plan = await runControl(env.db('admin'), env.names, { type: 'job.retry', jobIds: ['retry-a', 'retry-b'] }, admin);
+    expect(plan.auditId).toMatch(/^jobs:retry-a:\d+$/);
+    expect(await stored('jobs', 'retry-b')).toMatchObject({ controlAudit: { id: plan.auditId, index: 1 } });
+    expect(await stored('audit', plan.auditId)).toMatchObject({ action: 'job.retry', targetIds: ['retry-a', 'retry-b'] });
   });
 
   it('an audit entry on its own is refused to everyone but an admin', async () => {

@@ -5,7 +5,7 @@
 import { assertFails, assertSucceeds } from '@firebase/rules-unit-testing';
 import { Bytes, deleteDoc, doc, getDoc, serverTimestamp, setDoc, type DocumentData } from 'firebase/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PAYLOAD_LIMITS } from '@fq/worker/schema';
+import { allowedPriorities, PAYLOAD_LIMITS, PRIORITIES, PRIORITY_TIER, TIER_CLAIM } from '@fq/worker/schema';
 import { makeWav } from '../../worker/src/testing/audio.js';
 import { UID, startRulesEnv, type RulesEnv } from './support/env.js';
 import { commitBatch, planUserSubmission, submissionWrites, type PlannedWrite } from './support/product-writes.js';
@@ -59,6 +59,35 @@ describe('submissions as the end-user hook writes them', () => {
     await assertSucceeds(commitBatch(env.db('alice'), env.names, submissionWrites(plan)));
   });
 
+  it('high and urgent need the priority tier (a custom claim); normal and low are for everyone', async () => {
+    for (const priority of ['high', 'urgent'] as const) {
+      const plan = await planUserSubmission(UID.bob, { priority });
+      await assertFails(commitBatch(env.db('bob'), env.names, submissionWrites(plan)));
+      expect(await exists('jobs', plan.jobId)).toBe(false);
+      const alice = await planUserSubmission(UID.alice, { priority });
+      await assertSucceeds(commitBatch(env.db('alice'), env.names, submissionWrites(alice)));
+    }
+    for (const priority of ['normal', 'low'] as const) {
+      await assertSucceeds(commitBatch(env.db('bob'), env.names, submissionWrites(await planUserSubmission(UID.bob, { priority }))));
+    }
+    // The claim's value matters, not its presence; the policy is the schema's allowedPriorities().
+    expect(allowedPriorities({ [TIER_CLAIM]: PRIORITY_TIER })).toEqual(PRIORITIES);
+    expect(allowedPriorities({})).toEqual(['normal', 'low']);
+    const gold = env.dbAs(UID.bob, { email: 'bob@example.com', [TIER_CLAIM]: 'gold' });
+    await assertFails(commitBatch(gold, env.names, submissionWrites(await planUserSubmission(UID.bob, { priority: 'urgent' }))));
+  });
+
+  it('every chunk must be in the batch, not just the first and the last', async () => {
+    const plan = await planUserSubmission(UID.alice, { audio: makeWav(120), metadata: {} });
+    expect(plan.chunks.length).toBeGreaterThanOrEqual(4);
+    const writes = submissionWrites(plan);
+    const middle = writes.findIndex((w) => w.id === plan.chunks[2]!.id);
+    writes.splice(middle, 1);
+    await assertFails(commitBatch(env.db('alice'), env.names, writes));
+    expect(await exists('jobs', plan.jobId)).toBe(false);
+    await assertSucceeds(commitBatch(env.db('alice'), env.names, submissionWrites(plan)));
+  });
+
   it('signed-out users and other users cannot submit', async () => {
     const plan = await planUserSubmission(UID.alice);
     await assertFails(commitBatch(env.db('anonymous'), env.names, submissionWrites(plan)));
@@ -88,6 +117,11 @@ const FORGERIES: Array<[string, (writes: PlannedWrite[]) => void]> = [
   ['a negative duration', (w) => void (audioOf(w).durationSec = -1)],
   ['an extra audio field', (w) => void (audioOf(w).url = 'gs://bucket/a.wav')],
   ['a metadata key with spaces', (w) => void (jobOf(w).metadata = { 'bad key': 1 })],
+  ['a metadata key with a comma (two valid keys once joined with commas)', (w) => void (jobOf(w).metadata = { 'a,b': 1 })],
+  ['a 65-character metadata key made of two valid halves', (w) => void (jobOf(w).metadata = { [`${'k'.repeat(32)},${'k'.repeat(32)}`]: 1 })],
+  ['a 65-character metadata key', (w) => void (jobOf(w).metadata = { ['k'.repeat(65)]: 1 })],
+  ['a NaN metadata value', (w) => void (jobOf(w).metadata = { n: Number.NaN })],
+  ['an infinite metadata value', (w) => void (jobOf(w).metadata = { n: Number.POSITIVE_INFINITY })],
   ['33 metadata keys', (w) => void (jobOf(w).metadata = Object.fromEntries(Array.from({ length: 33 }, (_, i) => [`k${i}`, i])))],
   ['metadata that is not a map', (w) => void (jobOf(w).metadata = 'x')],
   ['a metadata value that is a map', (w) => void (jobOf(w).metadata = { lesson: 'l-1', nested: { a: 1 } })],

@@ -55,7 +55,7 @@ export function JobTable() {
           <p>
             Selected ({chosen.length}): <span className="break-all font-mono text-xs">{chosen.slice(0, 20).join(', ')}{chosen.length > 20 ? ' …' : ''}</span>
           </p>
-          <p className="text-xs">Jobs that cannot take this action are skipped and listed afterwards. One audit entry records the batch.</p>
+          <p className="text-xs">Jobs that cannot take this action are skipped and listed afterwards. Each group of up to 16 jobs is committed with its own audit entry.</p>
         </div>
       }
     />

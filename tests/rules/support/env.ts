@@ -3,12 +3,16 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { initializeTestEnvironment, type RulesTestEnvironment } from '@firebase/rules-unit-testing';
 import { startEmulator, type RunningEmulator } from '@fq/emulator';
-import { collectionNames, type CollectionNames } from '@fq/worker/schema';
-import type { Firestore } from 'firebase/firestore';
+import { collectionNames, PRIORITY_TIER, SERVED_PREFIXES_DOC, TENANT_CLAIM, TIER_CLAIM, type CollectionNames } from '@fq/worker/schema';
+import { doc, setDoc, Timestamp, type Firestore } from 'firebase/firestore';
 
 export const RULES_FILE = fileURLToPath(new URL('../../../firestore.rules', import.meta.url));
 
-/** The identities of every suite: two end users and an operator with the admin claim. */
+/**
+ * The identities of every suite: two end users and an operator with the admin claim, all of
+ * the suite's tenant (the `tenant` claim names its prefix). Alice has the priority tier (she
+ * may submit `high` and `urgent`), Bob has not.
+ */
 export const UID = { alice: 'alice', bob: 'bob', admin: 'ops-admin' } as const;
 export const ADMIN_EMAIL = 'ops@example.com';
 
@@ -21,6 +25,10 @@ export interface RulesEnv {
   names: CollectionNames;
   /** The client SDK (web SDK, Node build) signed in as `role`. */
   db(role: Role): Firestore;
+  /** The client SDK signed in as `uid` with these custom claims (cross-tenant and tier tests). */
+  dbAs(uid: string, claims: Record<string, unknown>): Firestore;
+  /** Replaces the project's list of served prefixes (`firequeue_config/tenants`). */
+  serve(prefixes: readonly string[]): Promise<void>;
   /** Runs `fn` with rules bypassed (`Bearer owner`), for seeding and inspection. */
   asOwner<T>(fn: (db: Firestore) => Promise<T>): Promise<T>;
   stop(): Promise<void>;
@@ -36,7 +44,8 @@ function emulatorHost(): { host: string; port: number } | undefined {
 /**
  * Starts our emulator on a free port (or uses FIRESTORE_EMULATOR_HOST), then sets up
  * `@firebase/rules-unit-testing` exactly as documented: its own project id, the project's
- * firestore.rules loaded through the emulator endpoint.
+ * firestore.rules loaded through the emulator endpoint. The suite's prefix is listed as
+ * served (a deployment would do that), so its writes are not refused for that.
  */
 export async function startRulesEnv(tag: string, prefix = ''): Promise<RulesEnv> {
   let emulator: RunningEmulator | undefined;
@@ -56,15 +65,29 @@ export async function startRulesEnv(tag: string, prefix = ''): Promise<RulesEnv>
     await emulator?.stop();
     throw err;
   }
+  const tenant = prefix ? { [TENANT_CLAIM]: prefix } : {};
   const contexts = {
     anonymous: testEnv.unauthenticatedContext(),
-    alice: testEnv.authenticatedContext(UID.alice, { email: 'alice@example.com' }),
-    bob: testEnv.authenticatedContext(UID.bob, { email: 'bob@example.com' }),
-    admin: testEnv.authenticatedContext(UID.admin, { email: ADMIN_EMAIL, admin: true }),
+    alice: testEnv.authenticatedContext(UID.alice, { email: 'alice@example.com', [TIER_CLAIM]: PRIORITY_TIER, ...tenant }),
+    bob: testEnv.authenticatedContext(UID.bob, { email: 'bob@example.com', ...tenant }),
+    admin: testEnv.authenticatedContext(UID.admin, { email: ADMIN_EMAIL, admin: true, ...tenant }),
   };
   // The compat instance these contexts hand out is accepted by every modular function.
   const asModular = (db: unknown): Firestore => db as Firestore;
   const dbs = new Map<Role, Firestore>();
+  const others = new Map<string, Firestore>();
+  const serve = (prefixes: readonly string[]) =>
+    testEnv.withSecurityRulesDisabled(async (ctx) => {
+      const db = asModular(ctx.firestore());
+      await setDoc(doc(db, SERVED_PREFIXES_DOC.collection, SERVED_PREFIXES_DOC.id), { servedPrefixes: [...prefixes], updatedAt: Timestamp.now() });
+    });
+  try {
+    await serve([prefix]);
+  } catch (err) {
+    await testEnv.cleanup();
+    await emulator?.stop();
+    throw err;
+  }
   return {
     testEnv,
     projectId,
@@ -78,6 +101,16 @@ export async function startRulesEnv(tag: string, prefix = ''): Promise<RulesEnv>
       }
       return db;
     },
+    dbAs(uid, claims) {
+      const key = JSON.stringify([uid, claims]);
+      let db = others.get(key);
+      if (!db) {
+        db = asModular(testEnv.authenticatedContext(uid, claims).firestore());
+        others.set(key, db);
+      }
+      return db;
+    },
+    serve,
     async asOwner(fn) {
       let out: Awaited<ReturnType<typeof fn>> | undefined;
       await testEnv.withSecurityRulesDisabled(async (ctx) => {

@@ -5,11 +5,13 @@
  *   with `clientSubmissionSchema` and its chunks with the payload codec, times set to the
  *   commit time (`serverTimestamp()`), all in ONE batch;
  * - an operator's control (`src/data/controls.ts`): read `controlReads` in a transaction,
- *   `planControl`, write every mutation with `set` and create the audit entry, in ONE
- *   transaction.
+ *   `planControl`, write every mutation with `set` and create the audit entry under the id
+ *   the documents name (`plan.auditId`), in ONE transaction; a bulk job control of more
+ *   than MAX_AUDITED_JOBS_PER_COMMIT jobs in several such transactions (`runBulkControl`).
  * Each takes a `tamper` hook so a test can forge one field and prove the rules refuse it.
  */
 import {
+  auditedParts,
   controlReads,
   parseControlCommand,
   planControl,
@@ -123,11 +125,18 @@ export async function runControl(
         ? { op: 'delete', collection: m.collection, id: m.id }
         : { op: 'set', collection: m.collection, id: m.id, data: toWeb(encodeDoc(m.collection, m.data as never)) as DocumentData },
     );
-    writes.push({ op: 'set', collection: 'audit', id: null, data: { ...(toWeb(encodeDoc('audit', plan.audit)) as DocumentData), at: serverTimestamp() } });
+    writes.push({ op: 'set', collection: 'audit', id: plan.auditId, data: { ...(toWeb(encodeDoc('audit', plan.audit)) as DocumentData), at: serverTimestamp() } });
     options.tamper?.(writes);
     for (const w of writes) apply(db, names, tx as never, w);
     return plan;
   });
+}
+
+/** A bulk control the way the dashboard commits it: one transaction (and audit entry) per part. */
+export async function runBulkControl(db: Firestore, names: CollectionNames, input: ControlCommandInput, actor: Actor): Promise<ControlPlan[]> {
+  const plans: ControlPlan[] = [];
+  for (const part of auditedParts(parseControlCommand(input))) plans.push(await runControl(db, names, part, actor));
+  return plans;
 }
 
 /** The audit entry among planned writes (for tampering). */

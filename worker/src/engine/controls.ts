@@ -1,5 +1,4 @@
 import type { Actor } from '../schema/audit.js';
-import { newDocumentId } from '../core/ids.js';
 import { readDocsFrom } from '../core/mutations.js';
 import {
   controlReads,
@@ -21,7 +20,6 @@ export async function applyControl(
 ): Promise<ControlPlan> {
   const command = parseControlCommand(input);
   const refs = controlReads(command);
-  const auditId = newDocumentId(ctx.random);
   const plan = await ctx.store.runTransaction(async (tx) => {
     const docs = await tx.getAll(refs);
     const result = planControl(command, {
@@ -32,7 +30,8 @@ export async function applyControl(
     });
     if (!result.ok) throw result.error;
     tx.apply(result.plan.mutations);
-    tx.create('audit', auditId, result.plan.audit);
+    // Under the id the controlled documents name (the same shape the rules demand of browsers).
+    tx.create('audit', result.plan.auditId, result.plan.audit);
     return result.plan;
   });
   for (const m of plan.mutations) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { collectionPrefixSchema } from './names.js';
 import { ERROR_CLASSES, PRIORITIES, prioritySchema } from './job.js';
+import { AUDIT_MIN_RETENTION_DAYS, AUDIT_MIN_RETENTION_MS } from './control-audit.js';
 
 const ms = z.number().int().positive();
 
@@ -216,7 +217,8 @@ export const workerConfigSchema = z.object({
       finishedJobsMs: ms.default(7 * 24 * 3_600_000),
       minuteRollupsMs: ms.default(2 * 24 * 3_600_000),
       hourRollupsMs: ms.default(90 * 24 * 3_600_000),
-      auditMs: ms.default(365 * 24 * 3_600_000),
+      /** At least AUDIT_MIN_RETENTION_MS: the security rules refuse shorter-lived entries. */
+      auditMs: ms.min(AUDIT_MIN_RETENTION_MS, `audit entries are kept at least ${AUDIT_MIN_RETENTION_DAYS} days`).default(AUDIT_MIN_RETENTION_MS),
       /** Payload chunks without a live job are deleted after this. */
       orphanPayloadMs: ms.default(3_600_000),
     })

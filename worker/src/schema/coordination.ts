@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { timestampMs } from './time.js';
+import { controlAuditSchema } from './control-audit.js';
 
 export const SERVER_STATES = ['active', 'draining', 'stopped', 'lost'] as const;
 export const serverStateSchema = z.enum(SERVER_STATES);
@@ -81,5 +82,7 @@ export const lockDocSchema = z.object({
   purpose: z.string().max(256).nullable().default(null),
   releasedAt: timestampMs.nullable().default(null),
   releasedBy: z.string().nullable().default(null),
+  /** The audit entry of the operator control that last changed this document (see schema/control-audit). */
+  controlAudit: controlAuditSchema.nullable().optional(),
 });
 export type LockDoc = z.infer<typeof lockDocSchema>;

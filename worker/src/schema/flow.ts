@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { prioritySchema } from './job.js';
 import { timestampMs } from './time.js';
+import { controlAuditSchema } from './control-audit.js';
 
 export const BREAKER_STATES = ['closed', 'open', 'half_open'] as const;
 export const breakerStateSchema = z.enum(BREAKER_STATES);
@@ -60,6 +61,8 @@ export const breakerDocSchema = z.object({
   overrideAt: timestampMs.nullable().default(null),
   history: z.array(breakerTransitionSchema).max(MAX_BREAKER_HISTORY).default([]),
   updatedAt: timestampMs,
+  /** The audit entry of the operator control that last changed this document (see schema/control-audit). */
+  controlAudit: controlAuditSchema.nullable().optional(),
 });
 export type BreakerDoc = z.infer<typeof breakerDocSchema>;
 
@@ -134,5 +137,7 @@ export const queueControlsDocSchema = z.object({
   reason: z.string().max(500).nullable().default(null),
   updatedAt: timestampMs,
   updatedBy: z.string(),
+  /** The audit entry of the operator control that last changed this document (see schema/control-audit). */
+  controlAudit: controlAuditSchema.nullable().optional(),
 });
 export type QueueControlsDoc = z.infer<typeof queueControlsDocSchema>;

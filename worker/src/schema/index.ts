@@ -11,6 +11,8 @@ export * from './coordination.js';
 export * from './flow.js';
 export * from './analytics.js';
 export * from './audit.js';
+export * from './access.js';
+export * from './control-audit.js';
 export * from './misc.js';
 export * from './text.js';
 export * from './config.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { durationMs, timestampMs } from './time.js';
 import { wellFormedString } from './text.js';
+import { controlAuditSchema } from './control-audit.js';
 
 export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
 export const prioritySchema = z.enum(PRIORITIES);
@@ -244,6 +245,8 @@ export const jobDocSchema = z.object({
   payloadDeletedAt: timestampMs.nullable().default(null),
   /** TTL field: Firestore's TTL policy deletes the document some time after this. */
   expireAt: timestampMs.nullable().default(null),
+  /** The audit entry of the operator control that last changed this document (see schema/control-audit). */
+  controlAudit: controlAuditSchema.nullable().optional(),
 });
 export type JobDoc = z.infer<typeof jobDocSchema>;
 export type Job = JobDoc & { id: string };

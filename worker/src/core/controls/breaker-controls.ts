@@ -1,7 +1,7 @@
 import { MAX_BREAKER_HISTORY, type BreakerDoc, type BreakerState } from '../../schema/flow.js';
 import { InvalidTransitionError } from '../errors.js';
 import type { CommandOf } from './commands.js';
-import { DEFAULT_CONTROL_RETENTION, type ControlContext, type ControlResult } from './plan.js';
+import { DEFAULT_CONTROL_RETENTION, type ControlContext, type UnsealedResult } from './plan.js';
 
 type BreakerCommand =
   | CommandOf<'breaker.force_open'>
@@ -54,7 +54,7 @@ function transition(doc: BreakerDoc, to: BreakerState, reason: string, by: strin
  * (flow control) leaves a breaker with an override alone. Reset clears counts, the probe and
  * any override and closes the breaker.
  */
-export function planBreakerControl(command: BreakerCommand, ctx: ControlContext): ControlResult {
+export function planBreakerControl(command: BreakerCommand, ctx: ControlContext): UnsealedResult {
   const by = ctx.actor.id;
   const now = ctx.now;
   const current = ctx.docs.get('breakers', command.model);

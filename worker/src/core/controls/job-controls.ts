@@ -10,7 +10,7 @@ import {
   DEFAULT_CONTROL_RETENTION,
   MAX_PLAN_WRITES,
   type ControlContext,
-  type ControlResult,
+  type UnsealedResult,
   type SkippedTarget,
 } from './plan.js';
 
@@ -21,7 +21,7 @@ const RETRYABLE: readonly JobStatus[] = ['waiting', 'failed'];
 const REDRIVABLE: readonly JobStatus[] = ['dead_lettered', 'failed'];
 
 interface JobOutcome {
-  job: JobDoc | null;
+  job: JobDoc;
   /** Payload chunks to delete because the job no longer needs its audio. */
   deletePayload: boolean;
   from: JobStatus;
@@ -56,7 +56,10 @@ function planOne(command: JobCommand, jobId: string, job: JobDoc, ctx: ControlCo
       if (from === 'running') {
         // The holder listens to its running jobs, aborts the upstream call and finishes the
         // job as `cancelled` itself (a fenced write); if it died, lease reclaim cancels it.
-        if (job.cancelRequest) return { job: null, deletePayload: false, from };
+        // Already requested: nothing to change, so nothing to audit (an entry must describe a write).
+        if (job.cancelRequest) {
+          throw new InvalidTransitionError(jobId, from, 'cancelled', `cancellation of job ${jobId} was already requested`);
+        }
         return {
           job: { ...job, cancelRequest: { at: now, by: ctx.actor.id, reason: command.reason }, updatedAt: now },
           deletePayload: false,
@@ -99,7 +102,7 @@ export function jobControlReads(command: JobCommand): { collection: 'jobs'; id: 
   return command.jobIds.map((id) => ({ collection: 'jobs' as const, id }));
 }
 
-export function planJobControl(command: JobCommand, ctx: ControlContext): ControlResult {
+export function planJobControl(command: JobCommand, ctx: ControlContext): UnsealedResult {
   const retention = ctx.retention ?? DEFAULT_CONTROL_RETENTION;
   const mutations: DocMutation[] = [];
   const applied: string[] = [];
@@ -113,12 +116,10 @@ export function planJobControl(command: JobCommand, ctx: ControlContext): Contro
       if (!job) throw new NotFoundError('job', jobId);
       const outcome = planOne(command, jobId, job, ctx);
       applied.push(jobId);
-      if (outcome.job) {
-        transitions.push(`${outcome.from}->${outcome.job.status}`);
-        mutations.push({ op: 'set', collection: 'jobs', id: jobId, data: outcome.job });
-        if (outcome.deletePayload) {
-          payloadDeletes.push({ id: jobId, chunkCount: job.audio.chunkCount, jobIndex: mutations.length - 1 });
-        }
+      transitions.push(`${outcome.from}->${outcome.job.status}`);
+      mutations.push({ op: 'set', collection: 'jobs', id: jobId, data: outcome.job });
+      if (outcome.deletePayload) {
+        payloadDeletes.push({ id: jobId, chunkCount: job.audio.chunkCount, jobIndex: mutations.length - 1 });
       }
     } catch (error) {
       skipped.push({ id: jobId, error: error as QueueError });

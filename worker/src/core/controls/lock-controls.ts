@@ -1,6 +1,6 @@
 import type { CommandOf } from './commands.js';
 import { InvalidTransitionError, NotFoundError } from '../errors.js';
-import { DEFAULT_CONTROL_RETENTION, type ControlContext, type ControlResult } from './plan.js';
+import { DEFAULT_CONTROL_RETENTION, type ControlContext, type UnsealedResult } from './plan.js';
 
 type LockCommand = CommandOf<'lock.force_release'>;
 
@@ -12,7 +12,7 @@ export function lockControlReads(command: LockCommand): { collection: 'locks'; i
  * Frees a lock whose holder is stuck. The token is kept (the next holder gets token + 1), so
  * the old holder's fenced writes keep failing even if it wakes up.
  */
-export function planLockControl(command: LockCommand, ctx: ControlContext): ControlResult {
+export function planLockControl(command: LockCommand, ctx: ControlContext): UnsealedResult {
   const lock = ctx.docs.get('locks', command.name);
   if (!lock) return { ok: false, error: new NotFoundError('lock', command.name) };
   if (lock.holder === null) {

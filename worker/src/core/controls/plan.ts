@@ -1,4 +1,5 @@
 import type { Actor, AuditDoc } from '../../schema/audit.js';
+import { AUDIT_MIN_RETENTION_MS } from '../../schema/control-audit.js';
 import type { QueueError } from '../errors.js';
 import type { DocMutation, ReadDocs } from '../mutations.js';
 import type { ControlCommand } from './commands.js';
@@ -12,7 +13,7 @@ export interface ControlRetention {
 
 export const DEFAULT_CONTROL_RETENTION: ControlRetention = {
   finishedJobsMs: 7 * 24 * 3_600_000,
-  auditMs: 365 * 24 * 3_600_000,
+  auditMs: AUDIT_MIN_RETENTION_MS,
 };
 
 export interface ControlContext {
@@ -30,9 +31,15 @@ export interface SkippedTarget {
 
 export interface ControlPlan {
   command: ControlCommand;
-  /** Apply all of these and create `audit` in ONE transaction. */
+  /**
+   * Apply all of these and create `audit` under `auditId` in ONE transaction. Every document
+   * the control changes names the entry in its `controlAudit` (the security rules check the
+   * entry is created by the same request and describes that write).
+   */
   mutations: DocMutation[];
   audit: AuditDoc;
+  /** `auditEntryId()` of the (first) controlled document and the control's time. */
+  auditId: string;
   /** Targets the command changed (or that were already in the requested state). */
   applied: string[];
   /** Bulk commands: targets left alone, each with the reason. */
@@ -40,6 +47,9 @@ export interface ControlPlan {
 }
 
 export type ControlResult = { ok: true; plan: ControlPlan } | { ok: false; error: QueueError };
+
+/** A per-kind planner's result, before the planner names the audit entry in each document. */
+export type UnsealedResult = { ok: true; plan: Omit<ControlPlan, 'auditId'> } | { ok: false; error: QueueError };
 
 /** Writes one transaction may carry in a plan (Firestore allows 500; leave room for the audit). */
 export const MAX_PLAN_WRITES = 450;

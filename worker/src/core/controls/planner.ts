@@ -1,10 +1,12 @@
+import { auditEntryId, MAX_AUDITED_JOBS_PER_COMMIT, type AuditedCollection } from '../../schema/control-audit.js';
+import type { DocOf } from '../../schema/documents.js';
 import { ValidationError } from '../errors.js';
-import type { DocRef } from '../mutations.js';
+import type { DocMutation, DocRef } from '../mutations.js';
 import { breakerControlReads, planBreakerControl } from './breaker-controls.js';
 import { controlCommandSchema, type ControlCommand, type ControlCommandInput } from './commands.js';
 import { jobControlReads, planJobControl } from './job-controls.js';
 import { lockControlReads, planLockControl } from './lock-controls.js';
-import type { ControlContext, ControlResult } from './plan.js';
+import type { ControlContext, ControlPlan, ControlResult, UnsealedResult } from './plan.js';
 import { planQueueControl, queueControlReads } from './queue-controls.js';
 
 /** Validates a command (typed `ValidationError` on bad input). */
@@ -34,13 +36,8 @@ export function controlReads(command: ControlCommand): DocRef[] {
   }
 }
 
-/**
- * Plans a control: the document writes plus the audit entry, or a typed error. Pure; the
- * adapter (admin SDK in the worker, web SDK in the dashboard) reads `controlReads(command)`
- * in a transaction, calls this, and applies `plan.mutations` + creates `plan.audit` in the
- * same transaction.
- */
-export function planControl(command: ControlCommand, ctx: ControlContext): ControlResult {
+/** The per-kind planners' plan, before the documents name their audit entry. */
+function planUnsealed(command: ControlCommand, ctx: ControlContext): UnsealedResult {
   switch (command.type) {
     case 'queue.pause':
     case 'queue.resume':
@@ -57,4 +54,75 @@ export function planControl(command: ControlCommand, ctx: ControlContext): Contr
     case 'breaker.reset':
       return planBreakerControl(command, ctx);
   }
+}
+
+/**
+ * Plans a control: the document writes plus the audit entry, or a typed error. Pure; the
+ * adapter (admin SDK in the worker, web SDK in the dashboard) reads `controlReads(command)`
+ * in a transaction, calls this, and applies `plan.mutations` + creates `plan.audit` under
+ * `plan.auditId` in the same transaction.
+ */
+export function planControl(command: ControlCommand, ctx: ControlContext): ControlResult {
+  const now = controlTime(command, ctx);
+  const result = planUnsealed(command, { ...ctx, now });
+  return result.ok ? { ok: true, plan: sealWithAudit(result.plan, now) } : result;
+}
+
+/**
+ * The control's time, the version it stamps on what it changes: `ctx.now`, or 1 ms after the
+ * newest version among the documents it reads. Each document's versions then strictly
+ * increase, so no two controls of a document derive the same audit entry id, even from a
+ * lagging (or, in tests, frozen) clock. The rules accept times within minutes of theirs.
+ */
+function controlTime(command: ControlCommand, ctx: ControlContext): number {
+  let t = ctx.now;
+  for (const ref of controlReads(command)) {
+    const doc = ctx.docs.get(ref.collection, ref.id);
+    if (!doc) continue;
+    const version = ref.collection === 'locks' ? (doc as DocOf<'locks'>).releasedAt : (doc as { updatedAt: number }).updatedAt;
+    if (version !== null && version >= t) t = version + 1;
+  }
+  return t;
+}
+
+type AuditedSet = Extract<DocMutation, { op: 'set'; collection: AuditedCollection }>;
+
+function isAuditedSet(m: DocMutation): m is AuditedSet {
+  return m.op === 'set' && (m.collection === 'controls' || m.collection === 'breakers' || m.collection === 'locks' || m.collection === 'jobs');
+}
+
+/**
+ * Names the audit entry in every document the control writes: the entry id derives from the
+ * first controlled document and the control's time (the version it stamps), and each
+ * document records its place in the entry's `targetIds` (jobs) or 0 (the single target).
+ */
+function sealWithAudit(plan: Omit<ControlPlan, 'auditId'>, now: number): ControlPlan {
+  const targets = plan.mutations.filter(isAuditedSet);
+  const first = targets[0];
+  if (!first) throw new Error(`control ${plan.command.type} planned no document write to audit`);
+  const auditId = auditEntryId(first.collection, first.id, now);
+  const mutations = plan.mutations.map((m): DocMutation => {
+    if (!isAuditedSet(m)) return m;
+    const index = m.collection === 'jobs' ? plan.audit.targetIds.indexOf(m.id) : 0;
+    if (index < 0) throw new Error(`job ${m.id} is written but not listed in the audit entry`);
+    return { ...m, data: { ...m.data, controlAudit: { id: auditId, index } } } as DocMutation;
+  });
+  return { ...plan, mutations, auditId };
+}
+
+/**
+ * A bulk job command as the commands a browser commits one by one: each carries at most
+ * MAX_AUDITED_JOBS_PER_COMMIT jobs, so the rules can follow its audit entry to every job it
+ * lists within Firestore's 20 document reads per request. Other commands come back as they are.
+ */
+export function auditedParts(command: ControlCommand): ControlCommand[] {
+  if (command.type !== 'job.cancel' && command.type !== 'job.retry' && command.type !== 'job.redrive') return [command];
+  const size = MAX_AUDITED_JOBS_PER_COMMIT;
+  if (command.jobIds.length <= size) return [command];
+  const parts = Math.ceil(command.jobIds.length / size);
+  return Array.from({ length: parts }, (_, i) => ({
+    ...command,
+    jobIds: command.jobIds.slice(i * size, (i + 1) * size),
+    selection: `${command.selection ?? `${command.jobIds.length} jobs`} (part ${i + 1} of ${parts})`,
+  }));
 }

@@ -2,7 +2,7 @@ import { PRIORITIES, type Priority } from '../../schema/job.js';
 import { SINGLETON_IDS } from '../../schema/names.js';
 import type { QueueControlsDoc } from '../../schema/flow.js';
 import type { CommandOf } from './commands.js';
-import { DEFAULT_CONTROL_RETENTION, type ControlContext, type ControlResult } from './plan.js';
+import { DEFAULT_CONTROL_RETENTION, type ControlContext, type UnsealedResult } from './plan.js';
 
 type QueueCommand = CommandOf<'queue.pause'> | CommandOf<'queue.resume'>;
 
@@ -20,7 +20,7 @@ export function pausedPriorities(controls: QueueControlsDoc | null): Priority[] 
  * Pause/resume of the whole queue or of some priorities. Pausing only stops claiming:
  * admission continues and running jobs finish. Resuming without priorities resumes all.
  */
-export function planQueueControl(command: QueueCommand, ctx: ControlContext): ControlResult {
+export function planQueueControl(command: QueueCommand, ctx: ControlContext): UnsealedResult {
   const current = ctx.docs.get('controls', SINGLETON_IDS.queueControls);
   const before = pausedPriorities(current);
   const wasPaused = current?.paused ?? false;
