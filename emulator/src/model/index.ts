@@ -6,6 +6,7 @@ export * from './timestamp.js';
 export * from './path.js';
 export * from './compare.js';
 export * from './field-path.js';
+export * from './limits.js';
 export * from './normalize.js';
 export * from './transforms.js';
 export * from './document.js';

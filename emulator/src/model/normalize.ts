@@ -2,9 +2,9 @@ import { invalidArgument } from './errors.js';
 import { isInt64 } from './numbers.js';
 import { parseDocumentName } from './path.js';
 import { formatTimestamp, toTimestamp, truncateToMicros } from './timestamp.js';
-import { utf8Length } from './utf8.js';
+import { isValidUtf8String, utf8Length } from './utf8.js';
 import type { Fields, Value } from './values.js';
-import { doubleJson } from './values.js';
+import { VECTOR_TYPE_KEY, VECTOR_TYPE_VALUE, doubleJson } from './values.js';
 
 /** Maximum nesting of maps/arrays Firestore accepts. */
 export const MAX_DEPTH = 20;
@@ -29,8 +29,16 @@ const VALUE_KEYS = [
  * Validates an incoming value (proto3 JSON, or protobuf-ish numbers) and returns its
  * canonical form. Throws INVALID_ARGUMENT with a message naming what is wrong.
  */
+const tooDeep = (): Error => invalidArgument(`Value exceeds the maximum depth of ${MAX_DEPTH} nested maps and arrays.`);
+
+/**
+ * `depth` counts the maps and arrays around the value (a document's top-level field: 0).
+ * Each map or array adds a level and Firestore allows 20 (its documented example: a map in
+ * an array in a map is depth 3), so a map or array at depth 20 is refused, checked before
+ * recursing: no input can nest deeper than that here.
+ */
 export function normalizeValue(input: unknown, depth = 0, insideArray = false): Value {
-  if (depth > MAX_DEPTH) throw invalidArgument(`Value exceeds the maximum depth of ${MAX_DEPTH} nested maps and arrays.`);
+  if (depth > MAX_DEPTH) throw tooDeep();
   if (!input || typeof input !== 'object' || Array.isArray(input)) throw invalidArgument('Invalid value: expected a Value object.');
   const v = input as Record<string, unknown>;
   const present = VALUE_KEYS.filter((k) => v[k] !== undefined || (k === 'nullValue' && 'nullValue' in v));
@@ -53,6 +61,7 @@ export function normalizeValue(input: unknown, depth = 0, insideArray = false): 
       return { timestampValue: formatTimestamp(truncateToMicros(toTimestamp(raw))) };
     case 'stringValue':
       if (typeof raw !== 'string') throw invalidArgument('Invalid stringValue.');
+      if (!isValidUtf8String(raw)) throw invalidArgument('Invalid stringValue: it is not valid UTF-8.');
       return { stringValue: raw };
     case 'bytesValue':
       return { bytesValue: normalizeBytes(raw) };
@@ -63,6 +72,7 @@ export function normalizeValue(input: unknown, depth = 0, insideArray = false): 
     case 'geoPointValue':
       return { geoPointValue: normalizeGeoPoint(raw) };
     case 'arrayValue': {
+      if (depth >= MAX_DEPTH) throw tooDeep();
       if (insideArray) throw invalidArgument('Invalid value: an array cannot directly contain another array.');
       if (!raw || typeof raw !== 'object') throw invalidArgument('Invalid arrayValue.');
       const values = (raw as { values?: unknown }).values ?? [];
@@ -70,6 +80,7 @@ export function normalizeValue(input: unknown, depth = 0, insideArray = false): 
       return { arrayValue: { values: values.map((e) => normalizeValue(e, depth + 1, true)) } };
     }
     case 'mapValue': {
+      if (depth >= MAX_DEPTH) throw tooDeep();
       if (!raw || typeof raw !== 'object') throw invalidArgument('Invalid mapValue.');
       return { mapValue: { fields: normalizeFields((raw as { fields?: unknown }).fields ?? {}, depth + 1) } };
     }
@@ -91,15 +102,37 @@ export function normalizeListOperand(input: unknown): Value {
   return { arrayValue: { values: values.map((e) => normalizeValue(e, 1)) } };
 }
 
+/** Field names Firestore reserves: any name matching `__.*__` ("__proto__" included). */
+const RESERVED_FIELD_NAME = /^__.*__$/s;
+
 export function normalizeFields(input: unknown, depth = 0): Fields {
   if (!input || typeof input !== 'object' || Array.isArray(input)) throw invalidArgument('Invalid fields: expected a map.');
   const out: Fields = {};
-  for (const [key, value] of Object.entries(input as Record<string, unknown>)) {
+  // Object.keys lists an own "__proto__" key (front ends keep it as data): it is refused
+  // below, so it is never assigned (which would set the prototype and drop the field).
+  for (const key of Object.keys(input)) {
+    const value = (input as Record<string, unknown>)[key];
     if (key.length === 0) throw invalidArgument('Invalid field name: field names cannot be empty.');
+    if (!isValidUtf8String(key)) throw invalidArgument('Invalid field name: it is not valid UTF-8.');
     if (utf8Length(key) > 1500) throw invalidArgument('Invalid field name: longer than 1500 bytes.');
+    if (RESERVED_FIELD_NAME.test(key) && !isVectorTypeTag(key, value)) {
+      throw invalidArgument(`Invalid field name "${key.length > 64 ? `${key.slice(0, 61)}...` : key}": names matching __.*__ are reserved.`);
+    }
     out[key] = normalizeValue(value, depth);
   }
   return out;
+}
+
+/** A vector value is the one map Firestore lets carry a reserved name: `__type__: "__vector__"`. */
+function isVectorTypeTag(key: string, value: unknown): boolean {
+  return key === VECTOR_TYPE_KEY && typeof value === 'object' && value !== null && (value as { stringValue?: unknown }).stringValue === VECTOR_TYPE_VALUE;
+}
+
+/** Refuses a written field path with a reserved segment (`__.*__`), as Firestore does. */
+export function checkWritableFieldPath(path: readonly string[]): void {
+  for (const segment of path) {
+    if (RESERVED_FIELD_NAME.test(segment)) throw invalidArgument(`Invalid field path: "${segment}" is a reserved field name (names matching __.*__ are reserved).`);
+  }
 }
 
 function normalizeInteger(raw: unknown): string {

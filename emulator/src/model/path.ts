@@ -1,5 +1,5 @@
 import { invalidArgument } from './errors.js';
-import { compareUtf8, utf8Length } from './utf8.js';
+import { compareUtf8, isValidUtf8String, utf8Length } from './utf8.js';
 
 /**
  * Resource names and paths. A document path is relative to the database's documents root
@@ -73,6 +73,7 @@ export function validateSegment(segment: string): void {
   if (RESERVED_ID.test(segment) && numericId(segment) === undefined) {
     throw invalidArgument(`Resource id "${segment}" is invalid because it is reserved.`);
   }
+  if (!isValidUtf8String(segment)) throw invalidArgument('Resource id is invalid because it is not valid UTF-8.');
   if (utf8Length(segment) > 1500) {
     throw invalidArgument(`Resource id "${segment.slice(0, 40)}..." is longer than 1500 bytes.`);
   }

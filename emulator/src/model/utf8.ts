@@ -22,3 +22,13 @@ export function compareUtf8(a: string, b: string): number {
 export function utf8Length(s: string): number {
   return Buffer.byteLength(s, 'utf8');
 }
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Whether a string has a UTF-8 form: no unpaired surrogate (what a JSON `\ud800` escape can
+ * produce). Firestore strings, field names and ids must be valid UTF-8.
+ */
+export function isValidUtf8String(s: string): boolean {
+  return !LONE_SURROGATE.test(s);
+}

@@ -130,12 +130,15 @@ export function clonePlain<T>(v: T): T {
   }
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(v)) {
-    const copy = clonePlain((v as Record<string, unknown>)[key]);
-    // A map key "__proto__" is data: an own property, never the prototype.
-    if (key === '__proto__') Object.defineProperty(out, key, { value: copy, enumerable: true, writable: true, configurable: true });
-    else out[key] = copy;
+    setOwnProperty(out, key, clonePlain((v as Record<string, unknown>)[key]));
   }
   return out as T;
+}
+
+/** `obj[key] = value`, except that a key "__proto__" is data: an own property, never the prototype. */
+export function setOwnProperty(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { DatabaseId, FieldPath, Fields, Value } from '../model/index.js';
 import {
+  checkWritableFieldPath,
   documentsRoot,
   invalidArgument,
   normalizeFields,
@@ -36,6 +37,13 @@ export function parseMask(mask: unknown): FieldPath[] | undefined {
   return paths.map((p) => parseFieldPath(String(p)));
 }
 
+/** An update mask: the field paths a write sets or deletes, none of them reserved. */
+export function parseWriteMask(mask: unknown): FieldPath[] | undefined {
+  const paths = parseMask(mask);
+  for (const p of paths ?? []) checkWritableFieldPath(p);
+  return paths;
+}
+
 export function parsePrecondition(json: unknown): Precondition | undefined {
   if (json === undefined || json === null) return undefined;
   const p = asObject(json, 'precondition');
@@ -66,6 +74,7 @@ export function parseFieldTransforms(list: unknown): FieldTransformOp[] {
     const t = asObject(raw, 'field transform');
     if (typeof t.fieldPath !== 'string') throw invalidArgument('A field transform needs a field path.');
     const path = parseFieldPath(t.fieldPath);
+    checkWritableFieldPath(path);
     const key = path.join('\u0000');
     if (seen.has(key)) throw invalidArgument(`Field path "${t.fieldPath}" is transformed more than once in one write.`);
     seen.add(key);
@@ -94,7 +103,7 @@ export function parseWrite(db: DatabaseId, raw: unknown): WriteOp {
       const doc = asObject(w.update, 'document');
       const path = documentPathIn(db, doc.name);
       const fields: Fields = normalizeFields(doc.fields ?? {});
-      const updateMask = parseMask(w.updateMask);
+      const updateMask = parseWriteMask(w.updateMask);
       return { kind: 'update', path, name: `${root}/${path}`, fields, updateMask, transforms: parseFieldTransforms(w.updateTransforms), precondition };
     }
     case 'delete': {

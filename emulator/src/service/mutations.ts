@@ -13,7 +13,7 @@ import {
 import type { WriteOp } from '../store/index.js';
 import { commitWrites } from './commit.js';
 import type { CallContext } from './context.js';
-import { asObject, documentPathIn, parseFieldTransforms, parseMask, parsePrecondition, parseWrite, transactionId, writeResultJson } from './convert.js';
+import { asObject, documentPathIn, parseFieldTransforms, parseMask, parsePrecondition, parseWrite, parseWriteMask, transactionId, writeResultJson } from './convert.js';
 import type { ServiceCore } from './core.js';
 
 type Json = Record<string, unknown>;
@@ -104,7 +104,7 @@ export async function updateDocument(core: ServiceCore, ctx: CallContext, req: J
     path,
     name: `${core.root(db)}/${path}`,
     fields: normalizeFields(doc.fields ?? {}),
-    updateMask: parseMask(req.updateMask),
+    updateMask: parseWriteMask(req.updateMask),
     transforms: parseFieldTransforms(req.updateTransforms),
     precondition: parsePrecondition(req.currentDocument),
   };
