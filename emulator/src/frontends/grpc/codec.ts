@@ -1,10 +1,43 @@
-import type protobuf from 'protobufjs';
+import { isUtf8 } from 'node:buffer';
+import protobuf from 'protobufjs';
 import { fromProto3JSON, toProto3JSON } from 'proto3-json-serializer';
 import { fromProto3JSONToInternalRepresentation } from 'proto3-json-serializer/build/src/fromproto3json.js';
 import { googleProtobufTimestampFromProto3JSON, googleProtobufTimestampToProto3JSON } from 'proto3-json-serializer/build/src/timestamp.js';
-import { invalidArgument } from '../../model/index.js';
+import { invalidArgument, setOwnProperty } from '../../model/index.js';
 
 type Json = Record<string, unknown>;
+
+/**
+ * Reads strings as strict UTF-8: protobufjs' own reader turns invalid bytes into U+FFFD,
+ * silently changing the data; Firestore refuses a request whose strings are not UTF-8.
+ */
+class StrictUtf8Reader extends protobuf.BufferReader {
+  override string(): string {
+    const bytes = this.bytes() as Buffer;
+    if (!isUtf8(bytes)) throw new Error('a string field is not valid UTF-8');
+    return bytes.toString('utf8');
+  }
+}
+
+function decodeMessage(type: protobuf.Type, buffer: Buffer): protobuf.Message {
+  try {
+    return type.decode(new StrictUtf8Reader(buffer));
+  } catch (err) {
+    throw invalidArgument(`Malformed ${type.name} message: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * protobufjs builds map fields as plain objects (`m[key] = value`), so a map key
+ * "__proto__" sets the object's prototype instead of adding an entry. That entry is data
+ * (Firestore refuses the name, it must not vanish): read it back from the prototype.
+ */
+function mapEntries(map: Json): Array<[string, unknown]> {
+  const entries: Array<[string, unknown]> = Object.entries(map);
+  const proto: unknown = Object.getPrototypeOf(map);
+  if (proto !== Object.prototype && proto !== null) entries.push(['__proto__', proto]);
+  return entries;
+}
 
 /** protobuf bytes <-> proto3-JSON objects for one message type. */
 export interface Codec {
@@ -20,13 +53,7 @@ export interface Codec {
 export function referenceCodecFor(type: protobuf.Type): Codec {
   return {
     decode(buffer) {
-      let message: protobuf.Message;
-      try {
-        message = type.decode(buffer);
-      } catch (err) {
-        throw invalidArgument(`Malformed ${type.name} message: ${(err as Error).message}`);
-      }
-      return toProto3JSON(message) as Json;
+      return toProto3JSON(decodeMessage(type, buffer)) as Json;
     },
     encode(json) {
       const message = fromProto3JSON(type, json as never);
@@ -142,7 +169,7 @@ function compileFromJson(type: protobuf.Type, cache: Map<protobuf.Type, FromJson
     } else if (field.map) {
       convert = (value) => {
         const map: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(value as Json)) map[k] = element(v);
+        for (const [k, v] of Object.entries(value as Json)) setOwnProperty(map, k, element(v));
         return map;
       };
     } else if (NUMERIC.test(field.type)) {
@@ -235,7 +262,7 @@ function compileToJson(type: protobuf.Type, cache: Map<protobuf.Type, ToJson>): 
       }
       if (field.map) {
         const map: Record<string, unknown> = {};
-        for (const [k, v] of Object.entries(value as Json)) map[k] = single(v);
+        for (const [k, v] of mapEntries(value as Json)) setOwnProperty(map, k, single(v));
         return { value: map };
       }
       if (isNull) return { value: null };
@@ -251,6 +278,30 @@ function compileToJson(type: protobuf.Type, cache: Map<protobuf.Type, ToJson>): 
   return self;
 }
 
+/** The codec's proto3-JSON conversions for one message type (the HTTP front ends use them too). */
+export interface JsonConverters {
+  /** proto3 JSON -> protobufjs message (throws on JSON that does not fit the type). */
+  fromJson(json: Json): protobuf.Message;
+  /** protobufjs message -> proto3 JSON; a map key "__proto__" is kept as data. */
+  toJson(message: protobuf.Message): Json;
+}
+
+const converters = new WeakMap<protobuf.Type, JsonConverters>();
+
+export function jsonConvertersFor(type: protobuf.Type): JsonConverters {
+  let c = converters.get(type);
+  if (!c) {
+    const fromJson = compileFromJson(type, new Map());
+    const toJson = compileToJson(type, new Map());
+    c = {
+      fromJson: (json) => type.fromObject(fromJson(json) as Json),
+      toJson: (message) => toJson(message as unknown as Json) as Json,
+    };
+    converters.set(type, c);
+  }
+  return c;
+}
+
 /**
  * The codec the gRPC front end uses: the reference codec's conversions with each type's
  * field handling compiled once. With FQ_EMULATOR_CODEC_CHECK=1 every message is also run
@@ -261,13 +312,7 @@ export function codecFor(type: protobuf.Type): Codec {
   const toJson = compileToJson(type, new Map());
   const codec: Codec = {
     decode(buffer) {
-      let message: protobuf.Message;
-      try {
-        message = type.decode(buffer);
-      } catch (err) {
-        throw invalidArgument(`Malformed ${type.name} message: ${(err as Error).message}`);
-      }
-      return toJson(message as unknown as Json) as Json;
+      return toJson(decodeMessage(type, buffer) as unknown as Json) as Json;
     },
     encode(json) {
       const internal = fromJson(json);

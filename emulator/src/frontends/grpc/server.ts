@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { FirestoreError } from '../../model/index.js';
-import { toFirestoreError } from '../../model/index.js';
+import { MAX_REQUEST_BYTES, requestTooLarge, toFirestoreError } from '../../model/index.js';
 import type { CallContext, FirestoreService, StreamHandle, StreamSink } from '../../service/index.js';
 import type { Codec } from './codec.js';
 import { codecFor } from './codec.js';
@@ -12,6 +12,31 @@ type Json = Record<string, unknown>;
 type Unary = (req: Json, ctx: CallContext) => Promise<Json>;
 type ServerStreaming = (req: Json, ctx: CallContext) => Promise<Json[]>;
 type Bidi = (ctx: CallContext, sink: StreamSink) => StreamHandle;
+
+/**
+ * A request that could not be decoded. grpc-js answers INTERNAL ("Error deserializing
+ * request") when a deserializer throws, and the web SDK retries INTERNAL forever; so the
+ * deserializer hands the error over in place of the message and the handler answers with
+ * its own status (INVALID_ARGUMENT for oversized, malformed, too deep or non-UTF-8 input).
+ */
+const DECODE_FAILURE = Symbol('decode failure');
+type Decoded = Json & { [DECODE_FAILURE]?: unknown };
+
+function decodeRequest(codec: Codec, buffer: Buffer): Decoded {
+  try {
+    // Firestore's 10 MiB limit is on the encoded request (each message of a stream).
+    if (buffer.length > MAX_REQUEST_BYTES) throw requestTooLarge();
+    return codec.decode(buffer);
+  } catch (err) {
+    return { [DECODE_FAILURE]: err };
+  }
+}
+
+/** Throws the decoding error carried by a request, if any. */
+function checkDecoded(request: Decoded): Json {
+  if (DECODE_FAILURE in request) throw request[DECODE_FAILURE];
+  return request;
+}
 
 function toServiceError(err: FirestoreError): Partial<grpc.ServiceError> {
   return { code: err.code, details: err.message, message: err.message, metadata: new grpc.Metadata() };
@@ -43,7 +68,7 @@ export function createGrpcServer(service: FirestoreService, logger: Logger): grp
       requestStream: method.requestStream === true,
       responseStream: method.responseStream === true,
       requestSerialize: (v: Json) => req.encode(v),
-      requestDeserialize: (b: Buffer) => req.decode(b),
+      requestDeserialize: (b: Buffer) => decodeRequest(req, b),
       responseSerialize: (v: Json) => res.encode(v),
       responseDeserialize: (b: Buffer) => res.decode(b),
     };
@@ -64,10 +89,12 @@ export function createGrpcServer(service: FirestoreService, logger: Logger): grp
       callback(fail(name, err));
       return;
     }
-    fn(call.request, ctx).then(
-      (r) => callback(null, r),
-      (err: unknown) => callback(fail(name, err)),
-    );
+    Promise.resolve()
+      .then(() => fn(checkDecoded(call.request), ctx))
+      .then(
+        (r) => callback(null, r),
+        (err: unknown) => callback(fail(name, err)),
+      );
   };
 
   const serverStreaming = (name: string, fn: ServerStreaming): grpc.handleServerStreamingCall<Json, Json> => (call) => {
@@ -78,18 +105,20 @@ export function createGrpcServer(service: FirestoreService, logger: Logger): grp
       call.emit('error', fail(name, err));
       return;
     }
-    fn(call.request, ctx).then(
-      (responses) => {
-        for (const r of responses) call.write(r);
-        call.end();
-      },
-      (err: unknown) => {
-        // Headers first, then the status: a trailers-only error looks like "no response" to
-        // google-gax's retry-request, which would retry a permanent error twice with backoff.
-        call.sendMetadata(new grpc.Metadata());
-        call.emit('error', fail(name, err));
-      },
-    );
+    Promise.resolve()
+      .then(() => fn(checkDecoded(call.request), ctx))
+      .then(
+        (responses) => {
+          for (const r of responses) call.write(r);
+          call.end();
+        },
+        (err: unknown) => {
+          // Headers first, then the status: a trailers-only error looks like "no response" to
+          // google-gax's retry-request, which would retry a permanent error twice with backoff.
+          call.sendMetadata(new grpc.Metadata());
+          call.emit('error', fail(name, err));
+        },
+      );
   };
 
   const bidi = (name: string, open: Bidi): grpc.handleBidiStreamingCall<Json, Json> => (call) => {
@@ -116,8 +145,17 @@ export function createGrpcServer(service: FirestoreService, logger: Logger): grp
     const close = (): void => {
       handle.close();
     };
-    call.on('data', (m: Json) => {
+    call.on('data', (m: Decoded) => {
       logger.trace({ method: name, request: m }, 'stream request');
+      if (DECODE_FAILURE in m) {
+        // A stream message that cannot be decoded ends the stream with its status.
+        handle.close();
+        if (!ended) {
+          ended = true;
+          call.emit('error', fail(name, m[DECODE_FAILURE]));
+        }
+        return;
+      }
       void handle.request(m);
     });
     call.on('end', () => {
@@ -151,6 +189,8 @@ export function createGrpcServer(service: FirestoreService, logger: Logger): grp
     Write: bidi('Write', service.openWrite),
   };
 
+  // Messages up to 64 MiB reach the deserializer, which refuses those over Firestore's 10 MiB
+  // with INVALID_ARGUMENT (grpc-js itself would answer RESOURCE_EXHAUSTED).
   const server = new grpc.Server({
     'grpc.max_receive_message_length': 64 * 1024 * 1024,
     'grpc.max_send_message_length': 64 * 1024 * 1024,

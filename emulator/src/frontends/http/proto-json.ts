@@ -1,6 +1,6 @@
 import protobuf from 'protobufjs';
-import { fromProto3JSON, toProto3JSON } from 'proto3-json-serializer';
-import { invalidArgument } from '../../model/index.js';
+import { MAX_REQUEST_BYTES, invalidArgument, isValidUtf8String, requestTooLarge, setOwnProperty } from '../../model/index.js';
+import { jsonConvertersFor } from '../grpc/codec.js';
 
 type Json = Record<string, unknown>;
 
@@ -24,14 +24,33 @@ function invalid(path: string, expected: string, value: unknown): never {
   throw invalidArgument(`Invalid JSON payload received. Invalid value${at(path)} (${expected}), ${shown}`);
 }
 
-function checkInteger(value: unknown, path: string, bits: 32 | 64): void {
-  if (typeof value === 'number' && Number.isInteger(value)) return;
-  if (typeof value === 'string' && DECIMAL_INT.test(value)) {
-    if (bits === 32 && !Number.isSafeInteger(Number(value))) invalid(path, 'TYPE_INT32', value);
-    return;
-  }
-  invalid(path, bits === 32 ? 'TYPE_INT32' : 'TYPE_INT64', value);
+const RANGES: Record<string, readonly [bigint, bigint]> = {
+  int32: [-(2n ** 31n), 2n ** 31n - 1n],
+  uint32: [0n, 2n ** 32n - 1n],
+  int64: [-(2n ** 63n), 2n ** 63n - 1n],
+  uint64: [0n, 2n ** 64n - 1n],
+};
+
+/**
+ * Integers must fit their type: protobufjs would wrap "9223372036854775808" into a negative
+ * int64 (Long.fromString does not range-check), and a JSON number past 2^53 has already lost
+ * digits in JSON.parse, so such numbers are refused (send int64 values as strings, as the
+ * SDKs do) rather than stored as a different value.
+ */
+function checkInteger(value: unknown, path: string, kind: 'int32' | 'uint32' | 'int64' | 'uint64'): void {
+  const expected = `TYPE_${kind.toUpperCase()}`;
+  let n: bigint;
+  if (typeof value === 'number' && Number.isInteger(value)) {
+    if (!Number.isSafeInteger(value)) invalid(path, `${expected}; a number beyond 2^53 is not exact, send a decimal string`, value);
+    n = BigInt(value);
+  } else if (typeof value === 'string' && DECIMAL_INT.test(value)) n = BigInt(value);
+  else invalid(path, expected, value);
+  const [min, max] = RANGES[kind]!;
+  if (n < min || n > max) invalid(path, `${expected}; out of range`, value);
 }
+
+const integerKind = (type: string): 'int32' | 'uint32' | 'int64' | 'uint64' =>
+  type === 'uint32' || type === 'fixed32' ? 'uint32' : type === 'uint64' || type === 'fixed64' ? 'uint64' : INT64.has(type) ? 'int64' : 'int32';
 
 function checkFloat(value: unknown, path: string): void {
   if (typeof value === 'number') return;
@@ -42,12 +61,12 @@ function checkFloat(value: unknown, path: string): void {
 function checkScalar(type: string, value: unknown, path: string): void {
   if (type === 'string') {
     if (typeof value !== 'string') invalid(path, 'TYPE_STRING', value);
+    if (!isValidUtf8String(value)) invalid(path, 'TYPE_STRING; not valid UTF-8', value);
   } else if (type === 'bool') {
     if (typeof value !== 'boolean') invalid(path, 'TYPE_BOOL', value);
   } else if (type === 'bytes') {
     if (typeof value !== 'string' || !BASE64.test(value)) invalid(path, 'TYPE_BYTES', value);
-  } else if (INT32.has(type)) checkInteger(value, path, 32);
-  else if (INT64.has(type)) checkInteger(value, path, 64);
+  } else if (INT32.has(type) || INT64.has(type)) checkInteger(value, path, integerKind(type));
   else if (FLOAT.has(type)) checkFloat(value, path);
 }
 
@@ -59,10 +78,10 @@ const WELL_KNOWN: Record<string, (value: unknown, path: string) => void> = {
   '.google.protobuf.Duration': (v, p) => {
     if (typeof v !== 'string' || !/^-?\d+(\.\d{1,9})?s$/.test(v)) invalid(p, 'google.protobuf.Duration', v);
   },
-  '.google.protobuf.Int32Value': (v, p) => checkInteger(v, p, 32),
-  '.google.protobuf.UInt32Value': (v, p) => checkInteger(v, p, 32),
-  '.google.protobuf.Int64Value': (v, p) => checkInteger(v, p, 64),
-  '.google.protobuf.UInt64Value': (v, p) => checkInteger(v, p, 64),
+  '.google.protobuf.Int32Value': (v, p) => checkInteger(v, p, 'int32'),
+  '.google.protobuf.UInt32Value': (v, p) => checkInteger(v, p, 'uint32'),
+  '.google.protobuf.Int64Value': (v, p) => checkInteger(v, p, 'int64'),
+  '.google.protobuf.UInt64Value': (v, p) => checkInteger(v, p, 'uint64'),
   '.google.protobuf.DoubleValue': (v, p) => checkFloat(v, p),
   '.google.protobuf.FloatValue': (v, p) => checkFloat(v, p),
   '.google.protobuf.BoolValue': (v, p) => checkScalar('bool', v, p),
@@ -97,14 +116,18 @@ export class ProtoJson {
     if (json === null || typeof json !== 'object' || Array.isArray(json)) {
       throw invalidArgument(`Invalid JSON payload received. Expected an object (${type.name}).`);
     }
-    const normalised = this.message(type, json, '');
-    let message: protobuf.Message | null;
+    const normalised = this.message(type, json, '') as Json;
+    const converters = jsonConvertersFor(type);
+    let message: protobuf.Message;
     try {
-      message = fromProto3JSON(type, normalised as never);
+      message = converters.fromJson(normalised);
     } catch (err) {
       throw invalidArgument(`Invalid JSON payload received. ${(err as Error).message}`);
     }
-    return (message ? toProto3JSON(message) : {}) as Json;
+    // Firestore's 10 MiB limit is on the request as protocol buffers, whatever carried it
+    // (base64 bytes take a third more room in JSON), so REST and WebChannel measure that.
+    if (type.encode(message).finish().length > MAX_REQUEST_BYTES) throw requestTooLarge();
+    return converters.toJson(message);
   }
 
   private message(type: protobuf.Type, json: unknown, path: string): unknown {
@@ -132,7 +155,10 @@ export class ProtoJson {
       if (field.map) {
         if (typeof value !== 'object' || Array.isArray(value)) invalid(p, 'map', value);
         const m: Json = {};
-        for (const [k, v] of Object.entries(value as Json)) m[k] = this.value(field, v, `${p}[${k}]`);
+        for (const [k, v] of Object.entries(value as Json)) {
+          if (!isValidUtf8String(k)) invalid(p, 'a map key that is valid UTF-8', k);
+          setOwnProperty(m, k, this.value(field, v, `${p}[${k}]`));
+        }
         out[name] = m;
       } else if (field.repeated) {
         if (!Array.isArray(value)) invalid(p, 'repeated field', value);

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { FirestoreError, toFirestoreError } from '../../model/index.js';
 
@@ -67,7 +68,10 @@ export function sendError(res: ServerResponse, err: FirestoreError, httpStatus =
   sendJson(res, httpStatus, { error: { code: httpStatus, message: err.message, status: err.status } });
 }
 
-/** Reads a request body (bounded) as text. */
+/**
+ * Reads a request body (bounded) as text. Bytes that are not UTF-8 are INVALID_ARGUMENT:
+ * decoding them leniently would store U+FFFD in place of what the client sent.
+ */
 export async function readBody(req: IncomingMessage, limit = 16 * 1024 * 1024): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
@@ -77,5 +81,7 @@ export async function readBody(req: IncomingMessage, limit = 16 * 1024 * 1024): 
     if (size > limit) throw new FirestoreError('INVALID_ARGUMENT', `Request body exceeds ${limit} bytes.`);
     chunks.push(b);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  const body = Buffer.concat(chunks);
+  if (!isUtf8(body)) throw new FirestoreError('INVALID_ARGUMENT', 'Invalid request body: it is not valid UTF-8.');
+  return body.toString('utf8');
 }

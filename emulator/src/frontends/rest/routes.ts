@@ -6,6 +6,7 @@ import type { CallContext, FirestoreService } from '../../service/index.js';
 import { httpContext } from '../http/context.js';
 import type { ProtoJson } from '../http/proto-json.js';
 import type { RouteContext, Router } from '../http/router.js';
+import { parseJsonText } from '../http/json-text.js';
 import { readBody, sendJson } from '../http/router.js';
 import { REST_PATH_PATTERN, parseRestPath } from './paths.js';
 import type { RestCall } from './translate.js';
@@ -24,11 +25,7 @@ function errorBody(err: FirestoreError, streaming: boolean): unknown {
 
 function parseJsonBody(text: string): unknown {
   if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw invalidArgument(`Invalid JSON payload received. ${(err as Error).message}`);
-  }
+  return parseJsonText(text, 'request body');
 }
 
 async function invoke(service: FirestoreService, call: RestCall, request: Json, ctx: CallContext): Promise<unknown> {

@@ -65,9 +65,13 @@ export class WebChannelClient {
   }
 
   private mapsBody(messages: Json[], extra?: string): string {
-    const parts = [`count=${messages.length}`, `ofs=${this.nextMapId}`];
-    messages.forEach((m, i) => parts.push(`req${i}___data__=${encodeURIComponent(JSON.stringify(m))}`));
-    this.nextMapId += messages.length;
+    return this.encodedMapsBody(messages.map((m) => encodeURIComponent(JSON.stringify(m))), extra);
+  }
+
+  private encodedMapsBody(data: string[], extra?: string): string {
+    const parts = [`count=${data.length}`, `ofs=${this.nextMapId}`];
+    data.forEach((d, i) => parts.push(`req${i}___data__=${d}`));
+    this.nextMapId += data.length;
     if (extra) parts.unshift(extra);
     return parts.join('&');
   }
@@ -88,7 +92,12 @@ export class WebChannelClient {
 
   /** Forward POST; resolves to the server's `[backchannelPresent, lastArrayId, outstanding]`. */
   async send(...messages: Json[]): Promise<[number, number, number]> {
-    const res = await this.request('POST', this.url({ SID: this.sid!, RID: this.rid++, AID: this.lastArrayId, zx: 'x', t: 1 }), this.mapsBody(messages));
+    return this.sendEncoded(...messages.map((m) => encodeURIComponent(JSON.stringify(m))));
+  }
+
+  /** Forward POST of maps given as already form-encoded `__data__` (tests send malformed ones). */
+  async sendEncoded(...data: string[]): Promise<[number, number, number]> {
+    const res = await this.request('POST', this.url({ SID: this.sid!, RID: this.rid++, AID: this.lastArrayId, zx: 'x', t: 1 }), this.encodedMapsBody(data));
     if (res.status !== 200) {
       this.error = res.text;
       throw new Error(`Forward POST failed: ${res.status} ${res.text}`);

@@ -67,12 +67,37 @@ export interface ForwardBody {
 const MAP_KEY = /^req(\d+)_(.+)$/;
 const MAX_MAPS = 1000;
 
+function decodeFormComponent(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    throw invalidArgument('Invalid WebChannel body: a form field is not valid percent-encoded UTF-8.');
+  }
+}
+
+/**
+ * `application/x-www-form-urlencoded` text, decoded strictly: URLSearchParams turns bytes
+ * that are not UTF-8 into U+FFFD, which would store something other than what was sent.
+ */
+function parseFormStrict(text: string): { get(name: string): string | null; [Symbol.iterator](): Iterator<[string, string]> } {
+  const entries: Array<[string, string]> = [];
+  for (const part of text.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    entries.push(eq < 0 ? [decodeFormComponent(part), ''] : [decodeFormComponent(part.slice(0, eq)), decodeFormComponent(part.slice(eq + 1))]);
+  }
+  return {
+    get: (name) => entries.find(([k]) => k === name)?.[1] ?? null,
+    [Symbol.iterator]: () => entries[Symbol.iterator](),
+  };
+}
+
 /**
  * Parses a forward POST body `count=N&ofs=K&req0___data__=...&req1___data__=...` (form
  * encoded). Map i has id `ofs + i`. Malformed bodies are INVALID_ARGUMENT.
  */
 export function parseForwardBody(text: string): ForwardBody {
-  const form = new URLSearchParams(text);
+  const form = parseFormStrict(text);
   const countRaw = form.get('count');
   const count = countRaw === null ? 0 : Number(countRaw);
   if (!Number.isInteger(count) || count < 0 || count > MAX_MAPS) throw invalidArgument(`Invalid WebChannel map count "${countRaw}".`);

@@ -6,6 +6,7 @@ import type { FirestoreError} from '../../model/index.js';
 import { invalidArgument, toFirestoreError } from '../../model/index.js';
 import type { ProtoJson } from '../http/proto-json.js';
 import type { RouteContext, Router } from '../http/router.js';
+import { parseJsonText } from '../http/json-text.js';
 import { readBody, sendError } from '../http/router.js';
 import type { ForwardMap } from './framing.js';
 import { errorPayload, forwardAckChunk, handshakeChunk, parseForwardBody, parseHeaderBlock, parseHeaderJson } from './framing.js';
@@ -96,12 +97,7 @@ export function addWebChannelRoutes(
       if (session.closed || !session.stream) return;
       let message: Json;
       try {
-        let json: unknown;
-        try {
-          json = JSON.parse(m.data);
-        } catch (err) {
-          throw invalidArgument(`Invalid JSON payload received in WebChannel message ${m.id}: ${(err as Error).message}`);
-        }
+        const json = parseJsonText(m.data, `WebChannel message ${m.id}`);
         message = protoJson.parse(REQUEST_TYPES[session.kind], json);
       } catch (err) {
         failSession(session, err);
