@@ -88,9 +88,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       throw err;
     }
   }
+  // One export at a time: two into one directory (the endpoint and the exit) must not interleave.
+  let lastExport: Promise<unknown> = Promise.resolve();
   const exportData = (dir = options.exportDirectory): Promise<ExportSummary> => {
     if (dir === undefined) return Promise.reject(new Error('exportData() needs a directory (or the exportDirectory option).'));
-    return exportStore(service.store, dir);
+    const next = lastExport.then(
+      () => exportStore(service.store, dir),
+      () => exportStore(service.store, dir),
+    );
+    lastExport = next;
+    return next;
   };
   const faults = new FaultInjector().attach(service);
   const securityRules = options.authorizer ? undefined : installSecurityRules(service, logger);

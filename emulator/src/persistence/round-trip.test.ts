@@ -133,6 +133,9 @@ describe('export and import round trip', () => {
     expect(files.filter((f) => f.endsWith('.jsonl'))).toEqual([summary.documentsFile]);
     expect(first).not.toContain(summary.documentsFile);
     expect(files).toContain(MANIFEST_FILE);
+    // Two exports at once (the endpoint and the exit) run one after the other.
+    const [, last] = await Promise.all([target!.exportData(dir), target!.exportData(dir)]);
+    expect((await readdir(dir)).filter((f) => f.endsWith('.jsonl'))).toEqual([last.documentsFile]);
   });
 
   it('refuses a directory without an export, naming Google\'s format when it is that', async () => {
