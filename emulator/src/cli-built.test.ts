@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,12 +106,14 @@ describe('built CLI (bin/fq-firestore-emulator.mjs)', () => {
     writeFileSync(join(project, 'firebase.json'), JSON.stringify({ emulators: { firestore: { host: '127.0.0.1', port } } }));
     const cli = start(['--no-rules'], project);
     expect(await cli.address()).toBe(`127.0.0.1:${port}`);
+    expect(cli.output).toMatch(/address from firebase\.json/);
     cli.child.kill('SIGTERM');
     expect(await cli.exited).toBe(0);
   });
 
   it('keeps data between runs with --import and --export-on-exit (SIGINT and SIGTERM)', async () => {
     const data = join(work, 'data');
+    mkdirSync(data); // an empty directory is as good as none for the first run
     const first = start(['--port', '0', '--no-rules', '--import', data, '--export-on-exit']);
     await first.waitFor(/nothing to import yet/);
     const db1 = firestore(await first.address());

@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { FirebaseConfigError, resolveListenAddress } from './cli-address.js';
 import { parseCli, USAGE } from './cli-args.js';
 import { resolveStartupRules, watchRulesFile, type StartupRules } from './cli-rules.js';
 import type { RunningEmulator } from './emulator.js';
 import { startEmulator } from './emulator.js';
 import { createLogger } from './logger.js';
-import { ExportFormatError } from './persistence/index.js';
+import { ExportFormatError, FIREBASE_CLI_MANIFEST, MANIFEST_FILE } from './persistence/index.js';
 import { RulesSyntaxError } from './rules/index.js';
 import { findFirebaseConfig, RulesFileError } from './security/index.js';
 
@@ -38,14 +38,16 @@ export async function runCli(argv: string[]): Promise<RunningEmulator | undefine
   let importDirectory = options.importDir;
   try {
     rules = resolveStartupRules(options, process.cwd());
-    const address = resolveListenAddress(options, options.config ?? findFirebaseConfig(process.cwd()));
-    if (address.origin !== 'flags' && address.origin !== 'defaults') logger.info({ from: address.origin }, 'address from firebase.json');
-    if (importDirectory !== undefined && !existsSync(importDirectory)) {
+    const configPath = options.config ?? findFirebaseConfig(process.cwd());
+    const address = resolveListenAddress(options, configPath);
+    if (configPath !== undefined && address.origin === configPath) logger.info({ from: configPath }, 'address from firebase.json');
+    if (importDirectory !== undefined && !existsSync(join(importDirectory, MANIFEST_FILE))) {
       // The first run of `--import d --export-on-exit d` has nothing to import yet.
-      if (options.exportOnExit !== undefined && resolve(options.exportOnExit) === resolve(importDirectory)) {
+      const exportsThere = options.exportOnExit !== undefined && resolve(options.exportOnExit) === resolve(importDirectory);
+      if (exportsThere && !existsSync(join(importDirectory, FIREBASE_CLI_MANIFEST))) {
         logger.info({ import: importDirectory }, 'nothing to import yet: starting empty, the data will be exported there on exit');
         importDirectory = undefined;
-      } else throw new ExportFormatError(`Import directory ${importDirectory} does not exist.`);
+      } else if (!existsSync(importDirectory)) throw new ExportFormatError(`Import directory ${importDirectory} does not exist.`);
     }
     emulator = await startEmulator({
       host: address.host,
