@@ -113,7 +113,7 @@ const FORGERIES: Array<[string, (writes: PlannedWrite[]) => void]> = [
   ['more than 7 MiB of audio', (w) => void Object.assign(audioOf(w), { bytes: PAYLOAD_LIMITS.maxAudioBytes + 1, chunkCount: 10 })],
   ['a chunk count that does not fit the size', (w) => void (audioOf(w).chunkCount = 2)],
   ['a non-audio mime type', (w) => void (audioOf(w).mimeType = 'video/mp4')],
-  ['no sha256', (w) => void (audioOf(w).sha256 = null)],
+  ['a sha256 that is not 64 lowercase hex digits', (w) => void (audioOf(w).sha256 = 'AB'.repeat(32))],
   ['a negative duration', (w) => void (audioOf(w).durationSec = -1)],
   ['an extra audio field', (w) => void (audioOf(w).url = 'gs://bucket/a.wav')],
   ['a metadata key with spaces', (w) => void (jobOf(w).metadata = { 'bad key': 1 })],

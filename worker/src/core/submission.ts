@@ -9,7 +9,7 @@ import {
 } from '../schema/job.js';
 import { PAYLOAD_LIMITS, type PayloadChunkDoc } from '../schema/payload.js';
 import { JOB_ID_PATTERN, payloadChunkId } from '../schema/names.js';
-import { documentIdString, wellFormedString } from '../schema/text.js';
+import { documentIdString, maxChars, wellFormedString } from '../schema/text.js';
 import { audioFormatProblem, sha256Hex, wavDurationSec } from './audio.js';
 import { PayloadInvalidError, PayloadTooLargeError, ValidationError } from './errors.js';
 import { newDocumentId, type RandomSource } from './ids.js';
@@ -29,8 +29,8 @@ export const submissionInputSchema = z.object({
   mimeType: z.enum(ALLOWED_AUDIO_MIME_TYPES),
   userId: documentIdString(128, { trim: true }),
   priority: prioritySchema.default('normal'),
-  sessionId: wellFormedString().min(1).max(128).nullish(),
-  idempotencyKey: wellFormedString().min(1).max(256).nullish(),
+  sessionId: wellFormedString().min(1).refine(...maxChars(128)).nullish(),
+  idempotencyKey: wellFormedString().min(1).refine(...maxChars(256)).nullish(),
   metadata: jobMetadataSchema.optional(),
   /** Known duration; estimated from the header for WAV when omitted. */
   durationSec: z.number().finite().nonnegative().max(86_400).nullish(),

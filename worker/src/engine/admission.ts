@@ -17,6 +17,7 @@ import type { DocOf } from '../schema/documents.js';
 import type { EngineContext } from './context.js';
 import { QueueGauge } from './queue-gauge.js';
 import { rejectUnreadableInTx, reportUnreadableRejection } from './unreadable-submissions.js';
+import { missingChunksProblem } from './submission-chunks.js';
 
 export interface EnqueueResult {
   requestId: string;
@@ -297,6 +298,7 @@ export class Admission {
   ): Promise<'admitted' | 'rejected' | 'cancelled' | 'skipped'> {
     let current: { job: JobDoc; version: DocVersion } | null = known ? { job: known.data, version: known.version } : null;
     let key: Versioned<IdempotencyDoc> = { doc: null, version: null };
+    let chunkProblem: string | null | undefined;
     for (let attempt = 1; ; attempt++) {
       if (!current) {
         let read;
@@ -313,6 +315,8 @@ export class Admission {
       if (job.status !== 'submitted') return 'skipped';
       const sub: SubmittedJob = { ...job, status: 'submitted', source: job.source };
       const keyId = sub.idempotencyKey ? await idempotencyId(sub.userId, sub.idempotencyKey) : null;
+      // Chunks are immutable: one check per job, not per attempt.
+      if (chunkProblem === undefined && !job.cancelRequest) chunkProblem = await missingChunksProblem(this.ctx.store, jobId, job);
       const { state, now } = await this.rateLimitState(sub.userId);
       const retentionMs = this.ctx.config.retention.finishedJobsMs;
       const writes: GuardedMutation[] = [];
@@ -334,6 +338,7 @@ export class Admission {
         }
         const problem = this.clientJobProblem(job);
         if (problem) return reject('PAYLOAD_INVALID', problem);
+        if (chunkProblem) return reject('PAYLOAD_INVALID', chunkProblem);
         if (key.doc && key.doc.expireAt > now && key.doc.jobId !== jobId) {
           return reject('DUPLICATE', `idempotency key already used by job ${key.doc.jobId}`, { existingJobId: key.doc.jobId });
         }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { durationMs, timestampMs } from './time.js';
-import { wellFormedString } from './text.js';
+import { maxChars, wellFormedString } from './text.js';
 import { controlAuditSchema } from './control-audit.js';
 
 export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
@@ -85,7 +85,7 @@ export type JobError = z.infer<typeof jobErrorSchema>;
 /** Keep only the most recent error records in the job document (bounded document size). */
 export const MAX_ERROR_HISTORY = 25;
 
-export const metadataValueSchema = z.union([wellFormedString().max(1024), z.number().finite(), z.boolean(), z.null()], {
+export const metadataValueSchema = z.union([wellFormedString().refine(...maxChars(1024)), z.number().finite(), z.boolean(), z.null()], {
   error: 'must be a string of at most 1,024 characters, a finite number, a boolean or null',
 });
 export const jobMetadataSchema = z
@@ -132,7 +132,7 @@ export type Lease = z.infer<typeof leaseSchema>;
 export const cancelRequestSchema = z.object({
   at: timestampMs,
   by: z.string().min(1),
-  reason: z.string().max(500).nullable().default(null),
+  reason: z.string().refine(...maxChars(500)).nullable().default(null),
 });
 
 export const jobResultSchema = z.object({
@@ -173,8 +173,8 @@ export const jobDocSchema = z.object({
   status: jobStatusSchema,
   priority: prioritySchema,
   userId: z.string().min(1).max(128),
-  sessionId: z.string().max(128).nullable().default(null),
-  idempotencyKey: z.string().min(1).max(256).nullable().default(null),
+  sessionId: z.string().refine(...maxChars(128)).nullable().default(null),
+  idempotencyKey: z.string().min(1).refine(...maxChars(256)).nullable().default(null),
   metadata: jobMetadataSchema.default({}),
   audio: audioDescriptorSchema,
   /** Model requested by the caller; null = the worker's configured primary model. */
@@ -260,8 +260,8 @@ export const clientSubmissionSchema = z
     status: z.literal('submitted'),
     priority: prioritySchema,
     userId: z.string().min(1).max(128),
-    sessionId: z.string().max(128).nullable().default(null),
-    idempotencyKey: z.string().min(1).max(256).nullable().default(null),
+    sessionId: z.string().refine(...maxChars(128)).nullable().default(null),
+    idempotencyKey: z.string().min(1).refine(...maxChars(256)).nullable().default(null),
     metadata: jobMetadataSchema.default({}),
     audio: audioDescriptorSchema,
     source: z.literal('client'),

@@ -25,6 +25,22 @@ export function wellFormedString(): z.ZodString {
   return z.string().refine(isWellFormedText, MALFORMED_TEXT_MESSAGE);
 }
 
+/** Length in Unicode code points (an emoji is 1, not 2 UTF-16 units). */
+export function codePointLength(value: string): number {
+  let n = 0;
+  for (const _ of value) n++;
+  return n;
+}
+
+/**
+ * At most `max` characters, counted as the security rules count them (`string.size()` counts
+ * code points), so a browser-written string the rules accept is one the schema accepts; `.max()`
+ * counts UTF-16 units and refused 1,000 emoji the rules let through.
+ */
+export function maxChars(max: number): [(value: string) => boolean, { message: string }] {
+  return [(value) => codePointLength(value) <= max, { message: `must be at most ${max} characters` }];
+}
+
 /** Firestore's limit on a document id, in UTF-8 bytes. */
 export const MAX_DOCUMENT_ID_BYTES = 1_500;
 

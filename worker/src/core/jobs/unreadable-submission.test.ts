@@ -60,7 +60,7 @@ describe('planUnreadableRejection', () => {
     });
     expect(job.rejection!.message).toMatch(/^the submitted job does not match the job schema/);
     expect(job.rejection!.message).toMatch(/metadata\.nested: must be a string of at most 1,024 characters, a finite number, a boolean or null/);
-    expect(job.rejection!.message).toMatch(/sessionId: Too big/);
+    expect(job.rejection!.message).toMatch(/sessionId: must be at most 128 characters/);
     // Only the fields that failed and the rejection's own fields are written.
     expect(Object.keys(p.fields).sort()).toEqual(
       ['availableAt', 'completedAt', 'estimatedWaitMs', 'expireAt', 'lease', 'maxAttempts', 'metadata', 'payloadDeletedAt', 'position', 'positionAt', 'rejection', 'sessionId', 'status', 'updatedAt'].sort(),
