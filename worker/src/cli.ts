@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { pino } from 'pino';
 import { FirestoreStore } from './adapters/firestore/firestore-store.js';
 import { GeminiTranscriber } from './adapters/gemini/gemini-transcriber.js';
@@ -11,6 +9,7 @@ import { WorkerMetrics } from './runtime/metrics.js';
 import { QueueWorker } from './runtime/worker.js';
 import { createFleetFlowControl } from './flow/index.js';
 import { systemClock } from './ports/clock.js';
+import { opaqueServerId } from './core/ids.js';
 
 /**
  * The worker process: `tsx worker/src/cli.ts --help`. JSON logs (pino) on stdout; exits 0
@@ -43,7 +42,7 @@ async function main(): Promise<number> {
   });
   const transcriber = new GeminiTranscriber({ apiKey: options.geminiApiKey!, baseUrl: options.fakeGeminiUrl });
   // Flow control and the worker must agree on the server id: slices and the leader fence use it.
-  const serverId = options.serverId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const serverId = options.serverId ?? opaqueServerId();
   const fleet =
     options.flow === 'fleet'
       ? createFleetFlowControl({ store, serverId, config: options.config, clock: systemClock, logger: log })

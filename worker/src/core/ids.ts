@@ -19,6 +19,16 @@ export function newDocumentId(random: RandomSource = cryptoRandom): string {
   return id;
 }
 
+/**
+ * A default server id that says nothing about where the server runs. End users read server
+ * ids in their own jobs (a running job's lease owner, the server of each failed attempt) and
+ * in the stats document (the leader), so the default must not carry the hostname and pid it
+ * once did; the servers collection, which only admins read, records those.
+ */
+export function opaqueServerId(random: RandomSource = cryptoRandom): string {
+  return `srv-${newDocumentId(random).slice(0, 12)}`;
+}
+
 /** Deterministic pseudo-random source for tests and simulations (mulberry32). */
 export function seededRandom(seed: number): RandomSource {
   let a = seed >>> 0;

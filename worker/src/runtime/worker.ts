@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { resolveConfig, type WorkerConfig, type WorkerConfigInput } from '../schema/config.js';
-import { cryptoRandom, newDocumentId, type RandomSource } from '../core/ids.js';
+import { cryptoRandom, opaqueServerId, type RandomSource } from '../core/ids.js';
 import { resolveRateLimitTier } from '../core/flow/rate-limit.js';
 import { systemClock, type Clock, type TimerHandle } from '../ports/clock.js';
 import type { FlowControl, LeaderDuty } from '../ports/flow.js';
@@ -93,7 +93,7 @@ export class QueueWorker {
     // Refuse a rate-limit configuration the limiter cannot honour at start, not per admission.
     for (const tier of ['default', ...Object.keys(config.rateLimiting.tiers)]) resolveRateLimitTier(config.rateLimiting, tier);
     const clock = options.clock ?? systemClock;
-    const serverId = options.serverId ?? `${hostname()}-${process.pid}-${newDocumentId().slice(0, 6)}`;
+    const serverId = options.serverId ?? opaqueServerId();
     const log = (options.log ?? silentLogger).child({ serverId });
     this.analytics = new AnalyticsRecorder({
       store: options.store,
