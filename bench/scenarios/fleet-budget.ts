@@ -27,11 +27,24 @@ export interface FleetBudgetOptions {
 }
 
 export function fleetBudgetDefaults(quick: boolean): FleetBudgetOptions {
-  // Audio of 1-3 s is ~75-140 tokens a call: the token limit binds a little before the request limit.
+  // Audio of 1-3 s is ~75-140 tokens a call (~105 on average): at 60 calls a minute the token
+  // limit binds a little before the request limit. See CLAIM_ESTIMATE_AUDIO_SECONDS.
   return quick
-    ? { jobs: 60, requestsPerMinute: 30, tokensPerMinute: 3_000, killLeaderAtMs: 30_000, maxAttempts: 5, model: 'gemini-2.5-flash', timeoutMs: 600_000 }
-    : { jobs: 160, requestsPerMinute: 40, tokensPerMinute: 4_000, killLeaderAtMs: 60_000, maxAttempts: 5, model: 'gemini-2.5-flash', timeoutMs: 1_200_000 };
+    ? { jobs: 90, requestsPerMinute: 60, tokensPerMinute: 6_000, killLeaderAtMs: 30_000, maxAttempts: 5, model: 'gemini-2.5-flash', timeoutMs: 600_000 }
+    : { jobs: 200, requestsPerMinute: 60, tokensPerMinute: 6_000, killLeaderAtMs: 60_000, maxAttempts: 5, model: 'gemini-2.5-flash', timeoutMs: 1_200_000 };
 }
+
+/**
+ * A worker sizes its claims by the tokens of a job of unknown length
+ * (fairScheduling.defaultAudioSeconds, 30 s by default: ~1,120 tokens), and each server's token
+ * bucket holds rateBurstSeconds (5 s) of its share of tokensPerMinute: below ~40,000 tokens a
+ * minute over 3 servers no claim ever fits and the fleet sends nothing (seen at 3,000 and
+ * 6,000). The bench's jobs are 1-3 s, so the estimate is set to 2 s.
+ */
+const CLAIM_ESTIMATE_AUDIO_SECONDS = 2;
+
+/** A fleet that sent nothing this long after the release is stalled, not slow. */
+const STALL_AFTER_MS = 30_000;
 
 export interface LeaderKill {
   killedServerId: string | null;
@@ -89,6 +102,7 @@ export async function measureFleetBudget(ctx: ScenarioContext, options: FleetBud
     fake: fakeOptionsFor(shape, ctx.seed),
     config: benchConfig(options.model, options.maxAttempts, {
       upstream: { model: options.model, requestsPerMinute: options.requestsPerMinute, tokensPerMinute: options.tokensPerMinute },
+      fairScheduling: { defaultAudioSeconds: CLAIM_ESTIMATE_AUDIO_SECONDS },
     }),
     workers: FLEET.workers,
     concurrency: FLEET.concurrencyPerWorker,
@@ -103,7 +117,11 @@ export async function measureFleetBudget(ctx: ScenarioContext, options: FleetBud
       what: 'fleet-budget',
       log: ctx.log,
       during: async (signal) => {
-        if (!(await sleepUnlessAborted(options.killLeaderAtMs, signal))) return;
+        if (!(await sleepUnlessAborted(Math.min(STALL_AFTER_MS, options.killLeaderAtMs), signal))) return;
+        if ((await rig.fake.stats()).calls === 0) {
+          throw new Error(`fleet-budget: no call reached the fake ${Math.min(STALL_AFTER_MS, options.killLeaderAtMs) / 1000} s after the release (a per-server bucket smaller than one call?)`);
+        }
+        if (!(await sleepUnlessAborted(options.killLeaderAtMs - Math.min(STALL_AFTER_MS, options.killLeaderAtMs), signal))) return;
         kill = await killLeader(rig, () => started, signal, ctx.log);
       },
     });

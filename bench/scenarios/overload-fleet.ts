@@ -68,17 +68,24 @@ export async function drainBacklog(
   });
   options.log(`${options.what}: backlog released`);
   const stopDuring = new AbortController();
-  let duringError: unknown = null;
-  const during = options.during?.(stopDuring.signal).catch((error: unknown) => {
-    duringError = error;
+  // A failed action ends the wait at once (its error is the drain's), not at the timeout.
+  let failDrain: (error: unknown) => void = () => undefined;
+  const duringFailed = new Promise<never>((_, reject) => (failDrain = reject));
+  const during = options.during?.(stopDuring.signal).catch((error: unknown) => failDrain(error));
+  const waiting = waitForTerminal(store, before + jobs.length, {
+    timeoutMs: options.timeoutMs,
+    what: options.what,
+    onProgress: () => {
+      if (stopDuring.signal.aborted) throw new Error(`${options.what}: stopped waiting`);
+    },
   });
+  waiting.catch(() => undefined);
   try {
-    await waitForTerminal(store, before + jobs.length, { timeoutMs: options.timeoutMs, what: options.what });
+    await Promise.race([waiting, duringFailed]);
   } finally {
     stopDuring.abort();
     await during;
   }
-  if (duringError) throw duringError instanceof Error ? duringError : new Error(String(duringError));
   options.window?.stop();
   const wallDrain = Date.now() - releasedWall;
   const upstream = await fake.stats();
