@@ -50,3 +50,29 @@ export function callEvents(calls: readonly FakeCallRecord[], keep: (c: FakeCallR
 }
 
 export const isSuccess = (c: FakeCallRecord): boolean => c.outcome === 'ok';
+
+/**
+ * Calls per second of the run by arrival (index = whole seconds after the log's start):
+ * answered, refused (any non-200 answer), and billed tokens; for the JSON, to redraw a run.
+ */
+export interface PerSecond {
+  ok: number[];
+  refused: number[];
+  tokens: number[];
+}
+
+export function perSecond(log: FakeCallLog): PerSecond {
+  const out: PerSecond = { ok: [], refused: [], tokens: [] };
+  const last = log.calls.reduce((m, c) => Math.max(m, c.at), log.startedAt);
+  const length = Math.floor((last - log.startedAt) / 1000) + 1;
+  for (const key of ['ok', 'refused', 'tokens'] as const) out[key] = new Array<number>(log.calls.length ? length : 0).fill(0);
+  for (const c of log.calls) {
+    const i = Math.floor((c.at - log.startedAt) / 1000);
+    if (i < 0) continue;
+    if (c.outcome === 'ok') {
+      out.ok[i]! += 1;
+      out.tokens[i]! += c.tokens;
+    } else if (c.outcome === 'rejected') out.refused[i]! += 1;
+  }
+  return out;
+}

@@ -1,5 +1,5 @@
 import type { CapacityStep, FakeCallLog } from '@fq/worker';
-import { summarizeCalls } from '../lib/call-log-figures.js';
+import { perSecond, summarizeCalls, type PerSecond } from '../lib/call-log-figures.js';
 import { round } from '../lib/stats.js';
 import { stepIntegral } from '../lib/step-integral.js';
 
@@ -27,6 +27,8 @@ export interface CapacityStepSide {
   wastedCallsPerSuccess: number | null;
   rejections: Record<string, number>;
   phases: CapacityPhase[];
+  /** Calls per second by arrival (JSON only). */
+  perSecond: PerSecond;
 }
 
 export function capacityStepSide(log: FakeCallLog, schedule: readonly CapacityStep[], initialCapacity: number, serviceMs: number): CapacityStepSide {
@@ -59,5 +61,6 @@ export function capacityStepSide(log: FakeCallLog, schedule: readonly CapacitySt
     wastedCallsPerSuccess: s.wastedPerSuccess,
     rejections: s.byStatus,
     phases,
+    perSecond: perSecond(log),
   };
 }

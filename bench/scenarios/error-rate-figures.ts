@@ -1,5 +1,5 @@
 import type { FakeCallLog } from '@fq/worker';
-import { summarizeCalls } from '../lib/call-log-figures.js';
+import { perSecond, summarizeCalls, type PerSecond } from '../lib/call-log-figures.js';
 import { round } from '../lib/stats.js';
 
 /**
@@ -16,6 +16,8 @@ export interface ErrorRateSide {
   goodputShareOfLimit: number | null;
   wastedCallsPerSuccess: number | null;
   rejectionsByReason: Record<string, number>;
+  /** Calls per second by arrival (JSON only). */
+  perSecond: PerSecond;
 }
 
 export function errorRateSide(log: FakeCallLog, rate: number, capacity: number, serviceMs: number): ErrorRateSide {
@@ -32,5 +34,6 @@ export function errorRateSide(log: FakeCallLog, rate: number, capacity: number, 
     goodputShareOfLimit: goodput === null || limit === 0 ? null : round(goodput / limit, 3),
     wastedCallsPerSuccess: s.wastedPerSuccess,
     rejectionsByReason: s.byReason,
+    perSecond: perSecond(log),
   };
 }

@@ -1,5 +1,5 @@
 import type { FakeCallLog } from '@fq/worker';
-import { callEvents, isSuccess, summarizeCalls } from '../lib/call-log-figures.js';
+import { callEvents, isSuccess, perSecond, summarizeCalls, type PerSecond } from '../lib/call-log-figures.js';
 import { maxInSlidingWindow } from '../lib/sliding-window.js';
 import { round } from '../lib/stats.js';
 
@@ -23,6 +23,8 @@ export interface BudgetSide {
   busiestCallsWindowAtSec: number | null;
   busiestTokensWindowAtSec: number | null;
   tokensPerSuccess: number | null;
+  /** Calls and tokens per second by arrival (JSON only). */
+  perSecond: PerSecond;
 }
 
 export function budgetSide(log: FakeCallLog, limits: { requestsPerMinute: number; tokensPerMinute: number }): BudgetSide {
@@ -43,5 +45,6 @@ export function budgetSide(log: FakeCallLog, limits: { requestsPerMinute: number
     busiestCallsWindowAtSec: offset(calls.windowStart),
     busiestTokensWindowAtSec: offset(tokens.windowStart),
     tokensPerSuccess: s.successes > 0 ? round(totalTokens / s.successes, 1) : null,
+    perSecond: perSecond(log),
   };
 }

@@ -5,7 +5,7 @@ import { allJobs } from '../lib/queue-driver.js';
 import { startRig } from '../lib/rig.js';
 import type { Scenario, ScenarioContext } from '../lib/scenario.js';
 import { round } from '../lib/stats.js';
-import { summarizeCalls } from '../lib/call-log-figures.js';
+import { perSecond, summarizeCalls, type PerSecond } from '../lib/call-log-figures.js';
 import { benchConfig, drainBacklog } from './overload-fleet.js';
 import { outageFigures, type OutageFigures } from './outage-figures.js';
 import { fakeOptionsFor, FLEET, STEADY_UPSTREAM } from './upstream-shape.js';
@@ -37,6 +37,8 @@ export interface OutageResult {
   statuses: Record<string, number>;
   drainAfterOutageSec: number | null;
   upstream: ReturnType<typeof summarizeCalls>;
+  /** Calls per second by arrival, from the release (JSON only). */
+  perSecond: PerSecond;
   breaker: { state: string | null; history: { from: string; to: string; atOffsetSec: number; reason: string }[] };
   measured: OutageFigures;
   figures: { openAfterSec: Figure; deadLettered: Figure; probesInFlightMax: Figure; closedAfterProbeSec: Figure; notClosedSec: Figure; drained: Figure };
@@ -89,6 +91,7 @@ export async function measureOutage(ctx: ScenarioContext, options: OutageOptions
       statuses: drained.statuses,
       drainAfterOutageSec: drainAfter,
       upstream: summarizeCalls(calls),
+      perSecond: perSecond(calls),
       breaker: { state: breaker?.state ?? null, history: history.map((h) => ({ from: h.from, to: h.to, atOffsetSec: at(h.at), reason: h.reason })) },
       measured,
       figures: {

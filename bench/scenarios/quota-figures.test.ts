@@ -9,8 +9,9 @@ describe('quotaSide', () => {
     // N = 60: one success per second for 3 minutes, no refusals.
     const calls = Array.from({ length: 180 }, (_, i) => fakeCall(start + 500 + i * 1_000, 'ok'));
     const side = quotaSide(fakeLog(calls, start), 60);
-    expect(side.steadyPerMin).toBe(60);
-    expect(side.steadyShareOfQuota).toBe(1);
+    // Full trailing minutes end on arrivals (60.5 s ... 179.5 s): each holds 60, the arrival 60 s earlier left out.
+    expect(side.meanPerMinute).toBe(60);
+    expect(side.meanMinuteShareOfQuota).toBe(1);
     expect(side.share429).toBe(0);
     expect(side.maxSuccessesPerMinute).toBe(60);
     // The trailing minute holds 54 successes (0.5 s ... 53.5 s) at 54 s, and at least that after.
@@ -24,21 +25,25 @@ describe('quotaSide', () => {
     const paced = Array.from({ length: 20 }, (_, i) => fakeCall(start + 80_000 + i * 6_000, 'ok'));
     const side = quotaSide(fakeLog([...burst, ...refused, ...paced], start), 10);
     expect(side.successes).toBe(30);
-    expect(side.steadyPerMin).toBe(round((29 / 194_000) * 60_000, 2));
+    // Trailing minutes ending at 60 s ... 194 s: 0 until 80 s, then one more every 6 s up to 10.
+    expect(side.meanMinuteShareOfQuota).toBeGreaterThan(0.5);
+    expect(side.meanMinuteShareOfQuota).toBeLessThan(0.8);
     expect(side.share429).toBe(0.25);
     expect(side.maxSuccessesPerMinute).toBe(10);
     // From 60 s the burst has left the window; at 80 s + 8 x 6 s = 128 s nine paced calls are in it.
     expect(side.reachedNinetyPercentSec).toBe(128);
   });
 
-  it('has no rate without two successes and no reach when the end is below 0.9 N', () => {
+  it('rates a burst of N every minute at 1.0 too', () => {
+    const calls = [0, 60_000, 120_000].flatMap((t) => Array.from({ length: 20 }, (_, i) => fakeCall(start + t + i * 100, 'ok')));
+    const side = quotaSide(fakeLog(calls, start), 20);
+    expect(side.meanMinuteShareOfQuota).toBe(1);
+    expect(side.drainPerMin).toBeGreaterThan(20);
+  });
+
+  it('has no rate under a minute of successes and no reach when the end is below 0.9 N', () => {
     const side = quotaSide(fakeLog([fakeCall(start, 'ok')], start), 60);
-    expect(side.steadyPerMin).toBeNull();
+    expect(side.meanPerMinute).toBeNull();
     expect(side.reachedNinetyPercentSec).toBeNull();
   });
 });
-
-function round(v: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(v * f) / f;
-}

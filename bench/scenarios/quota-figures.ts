@@ -1,20 +1,22 @@
 import type { FakeCallLog } from '@fq/worker';
-import { callEvents, isSuccess, summarizeCalls } from '../lib/call-log-figures.js';
+import { callEvents, isSuccess, perSecond, summarizeCalls, type PerSecond } from '../lib/call-log-figures.js';
 import { maxInSlidingWindow, sampleTimes, sustainedFrom, trailingSums } from '../lib/sliding-window.js';
 import { round } from '../lib/stats.js';
 
 /**
  * Goodput under a per-minute request quota of N (pure). The fake admits at most N calls in
- * any sliding minute, so 1.0 = N successes per minute. The first minute may take N at once
- * (nothing is in the window yet), which a drain-time rate would count as a bonus; the steady
- * rate does not: successes after the first / time from the first success's arrival to the last's.
+ * any sliding minute, so 1.0 = N successes in every minute. The figure is the mean, over
+ * every full trailing minute from the first success's arrival to the last's (sampled each
+ * second), of the successes it holds / N: a fleet that paces N evenly and one that sends a
+ * burst of N each minute both score 1.0, one that stalls on 429s scores less. (A drain-time
+ * rate would count the first minute, which the empty window lets through at once, as a bonus.)
  */
 export interface QuotaSide {
   calls: number;
   successes: number;
-  /** (successes - 1) / (last success arrival - first) per minute. */
-  steadyPerMin: number | null;
-  steadyShareOfQuota: number | null;
+  /** Mean successes per full trailing minute (first success + 60 s ... last); null when the run is shorter. */
+  meanPerMinute: number | null;
+  meanMinuteShareOfQuota: number | null;
   /** Successes / (release -> last success answer) per minute, first-minute bonus included. */
   drainPerMin: number | null;
   /** 429 answers / calls. */
@@ -26,6 +28,8 @@ export interface QuotaSide {
    * >= 0.9 N successes; null when the last one did not.
    */
   reachedNinetyPercentSec: number | null;
+  /** Calls per second by arrival (JSON only). */
+  perSecond: PerSecond;
 }
 
 export function quotaSide(log: FakeCallLog, requestsPerMinute: number): QuotaSide {
@@ -33,8 +37,12 @@ export function quotaSide(log: FakeCallLog, requestsPerMinute: number): QuotaSid
   const ok = log.calls.filter(isSuccess).map((c) => c.at).sort((a, b) => a - b);
   const first = ok[0];
   const last = ok[ok.length - 1];
-  const steady = ok.length >= 2 && last! > first! ? ((ok.length - 1) / (last! - first!)) * 60_000 : null;
   const events = callEvents(log.calls, isSuccess);
+  let mean: number | null = null;
+  if (first !== undefined && last! >= first + 60_000) {
+    const full = trailingSums(events, 60_000, sampleTimes(first + 60_000, last!, 1_000));
+    mean = full.reduce((a, b) => a + b, 0) / full.length;
+  }
   let reached: number | null = null;
   if (last !== undefined) {
     const times = sampleTimes(log.startedAt, last, 1_000);
@@ -47,11 +55,12 @@ export function quotaSide(log: FakeCallLog, requestsPerMinute: number): QuotaSid
   return {
     calls: s.calls,
     successes: s.successes,
-    steadyPerMin: steady === null ? null : round(steady, 2),
-    steadyShareOfQuota: steady === null ? null : round(steady / requestsPerMinute, 3),
+    meanPerMinute: mean === null ? null : round(mean, 2),
+    meanMinuteShareOfQuota: mean === null ? null : round(mean / requestsPerMinute, 3),
     drainPerMin: drainMs > 0 ? round((s.successes / drainMs) * 60_000, 2) : null,
     share429: s.calls === 0 ? null : round((s.byStatus['429'] ?? 0) / s.calls, 4),
     maxSuccessesPerMinute: maxInSlidingWindow(events, 60_000).max,
     reachedNinetyPercentSec: reached,
+    perSecond: perSecond(log),
   };
 }

@@ -36,8 +36,8 @@ export interface QuotaResult {
   configured: Side;
   unconfigured: Side;
   figures: {
-    configured: { steadyShareOfQuota: Figure; share429: Figure; deadLettered: Figure };
-    unconfigured: { reachedNinetyPercentSec: Figure; steadyShareOfQuota: Figure; share429: Figure; deadLettered: Figure };
+    configured: { meanMinuteShareOfQuota: Figure; share429: Figure; deadLettered: Figure };
+    unconfigured: { reachedNinetyPercentSec: Figure; meanMinuteShareOfQuota: Figure; share429: Figure; deadLettered: Figure };
   };
 }
 
@@ -74,13 +74,13 @@ export async function measureQuota(ctx: ScenarioContext, options: QuotaOptions):
     unconfigured,
     figures: {
       configured: {
-        steadyShareOfQuota: atLeast(configured.steadyShareOfQuota, 0.95),
+        meanMinuteShareOfQuota: atLeast(configured.meanMinuteShareOfQuota, 0.95),
         share429: atMost(configured.share429, 0.02),
         deadLettered: atMost(configured.statuses.dead_lettered ?? 0, 0, 'jobs'),
       },
       unconfigured: {
         reachedNinetyPercentSec: reach === null ? never('<= 120', 's') : atMost(reach, 120, 's'),
-        steadyShareOfQuota: reported(unconfigured.steadyShareOfQuota),
+        meanMinuteShareOfQuota: reported(unconfigured.meanMinuteShareOfQuota),
         share429: reported(unconfigured.share429),
         deadLettered: atMost(unconfigured.statuses.dead_lettered ?? 0, 0, 'jobs'),
       },
@@ -98,10 +98,10 @@ export const quotaScenario: Scenario<QuotaResult> = async (ctx) => {
         title: `quota (seed ${ctx.seed}): ${o.jobs} jobs, the fake admits ${o.requestsPerMinute} calls per sliding minute (429 + RetryInfo beyond), no concurrency limit`,
         headers: ['metric', 'configured rpm = N', 'not configured'],
         rows: [
-          ['steady successes per minute / N (goal >= 0.95 configured)', c.steadyShareOfQuota, u.steadyShareOfQuota],
+          ['mean successes per sliding minute / N (goal >= 0.95 configured)', c.meanMinuteShareOfQuota, u.meanMinuteShareOfQuota],
           ['429 answers / calls (goal <= 0.02 configured)', c.share429, u.share429],
           ['release -> every trailing minute >= 0.9 N (s) (goal <= 120 not configured)', c.reachedNinetyPercentSec ?? 'never', u.reachedNinetyPercentSec ?? 'never'],
-          ['steady successes per minute', c.steadyPerMin, u.steadyPerMin],
+          ['mean successes per sliding minute', c.meanPerMinute, u.meanPerMinute],
           ['successes per minute over the drain (first minute free)', c.drainPerMin, u.drainPerMin],
           ['most successes in any sliding minute', c.maxSuccessesPerMinute, u.maxSuccessesPerMinute],
           ['upstream calls / successes', `${c.calls} / ${c.successes}`, `${u.calls} / ${u.successes}`],
@@ -110,7 +110,7 @@ export const quotaScenario: Scenario<QuotaResult> = async (ctx) => {
         ],
         notes: [
           `fleet: ${FLEET.workers} worker processes x ${FLEET.concurrencyPerWorker} slots, maxAttempts ${o.maxAttempts}; configured = upstream.requestsPerMinute ${o.requestsPerMinute}`,
-          'steady rate = (successes - 1) / (last success arrival - first), so the first free minute is no bonus; trailing minutes are sampled every second from the release',
+          'mean over every full trailing minute from the first success to the last (sampled each second) of the successes it holds: pacing N evenly and bursting N each minute both reach 1.0; the reach time samples trailing minutes from the release',
         ],
       },
     ],
