@@ -16,7 +16,7 @@ export function backendLabel(config: FirequeueConfig): string {
 /** Resolves config (env, /config.json, window.__FIREQUEUE_CONFIG__) and wires Firebase. */
 export async function bootstrap(): Promise<AppServices> {
   const config = resolveConfig(configFromEnv(import.meta.env), ...(await loadRuntimeConfig()));
-  const firebase = createFirebase(config);
+  const firebase = await createFirebase(config);
   let data: Promise<DataPort> | null = null;
   return {
     auth: createFirebaseAuthPort(firebase.auth),

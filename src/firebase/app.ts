@@ -6,6 +6,7 @@ import {
   initializeAuth,
   type Auth,
 } from 'firebase/auth';
+import { startAppCheck } from './appCheck';
 import { parseHostPort, type FirequeueConfig } from './config';
 
 export interface FirebaseHandles {
@@ -18,10 +19,12 @@ export interface FirebaseHandles {
  * App + Auth only: this runs on the first screen. Firestore is initialised later by the data
  * layer (its own lazily loaded chunk), so the sign-in page does not pay for it.
  *
+ * App Check (`startAppCheck`) is started first when configured.
+ *
  * `initializeAuth` with explicit persistence (instead of `getAuth`) keeps the popup/redirect
  * resolver out of the bundle: the console signs in with email and password only.
  */
-export function createFirebase(config: FirequeueConfig): FirebaseHandles {
+export async function createFirebase(config: FirequeueConfig): Promise<FirebaseHandles> {
   const app = initializeApp(
     {
       projectId: config.projectId,
@@ -31,6 +34,8 @@ export function createFirebase(config: FirequeueConfig): FirebaseHandles {
     },
     `firequeue-${config.projectId}-${config.collectionPrefix || 'default'}`,
   );
+  // Before Auth: its first requests then carry App Check tokens too.
+  await startAppCheck(app, config);
   const auth = initializeAuth(app, { persistence: [indexedDBLocalPersistence, browserLocalPersistence] });
   if (config.authEmulatorHost) {
     const hp = parseHostPort(config.authEmulatorHost);

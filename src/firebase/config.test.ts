@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { appCheckMode } from './appCheck';
 import { ConfigError, configFromEnv, loadRuntimeConfig, parseHostPort, resolveConfig } from './config';
 
 const json = (body: unknown, status = 200, type = 'application/json') =>
@@ -15,7 +16,23 @@ describe('firebase config', () => {
       authEmulatorHost: null,
       collectionPrefix: '',
       forceLongPolling: false,
+      appCheckSiteKey: null,
+      appCheckDebugToken: null,
     });
+  });
+
+  it('configures App Check: a reCAPTCHA Enterprise site key in production, a debug token against the emulators', () => {
+    const siteKey = '6LcAbCdEfGhIjKlMnOpQrStUvWxYz0123456789';
+    const prod = resolveConfig(configFromEnv({ VITE_FIREBASE_PROJECT_ID: 'my-project', VITE_FIREBASE_API_KEY: 'AIza-x', VITE_APPCHECK_SITE_KEY: siteKey }));
+    expect(prod).toMatchObject({ appCheckSiteKey: siteKey, appCheckDebugToken: null });
+    expect(appCheckMode(prod)).toBe('recaptcha-enterprise');
+    const token = '123e4567-e89b-12d3-a456-426614174000';
+    const dev = resolveConfig({ firestoreEmulatorHost: '127.0.0.1:8080' }, { appCheckDebugToken: token });
+    expect(appCheckMode(dev)).toBe('debug');
+    expect(appCheckMode(resolveConfig({ appCheckDebugToken: 'true' }))).toBe('debug');
+    expect(appCheckMode(resolveConfig())).toBe('off');
+    expect(() => resolveConfig({ appCheckSiteKey: 'not a key' })).toThrow(ConfigError);
+    expect(() => resolveConfig({ appCheckDebugToken: 'guess' })).toThrow(/debug token/);
   });
 
   it('reads VITE_* env and lets runtime layers win', () => {

@@ -19,6 +19,17 @@ export interface FirequeueConfig {
   collectionPrefix: string;
   /** Use long polling instead of WebChannel streaming (some proxies and emulators need it). */
   forceLongPolling: boolean;
+  /**
+   * App Check with reCAPTCHA Enterprise: the site key of the web app's reCAPTCHA Enterprise
+   * key (production). Null: no App Check (see `appCheckDebugToken`).
+   */
+  appCheckSiteKey: string | null;
+  /**
+   * App Check debug token (development and the emulators, never a production build): the SDK
+   * sends it instead of solving reCAPTCHA; register it in the Firebase console under App
+   * Check > Apps > Manage debug tokens. "true" makes the SDK print a new one to the console.
+   */
+  appCheckDebugToken: string | null;
 }
 
 export type ConfigInput = Partial<{ [K in keyof FirequeueConfig]: FirequeueConfig[K] | string | boolean | null }>;
@@ -54,6 +65,8 @@ export function configFromEnv(env: Record<string, unknown>): ConfigInput {
     ['authEmulatorHost', 'VITE_AUTH_EMULATOR_HOST'],
     ['collectionPrefix', 'VITE_COLLECTION_PREFIX'],
     ['forceLongPolling', 'VITE_FIRESTORE_LONG_POLLING'],
+    ['appCheckSiteKey', 'VITE_APPCHECK_SITE_KEY'],
+    ['appCheckDebugToken', 'VITE_APPCHECK_DEBUG_TOKEN'],
   ];
   for (const [field, key] of map) {
     const v = pick(key);
@@ -123,7 +136,20 @@ export function resolveConfig(...layers: ConfigInput[]): FirequeueConfig {
     authEmulatorHost,
     collectionPrefix,
     forceLongPolling: asBool(merged.forceLongPolling),
+    ...appCheckOf(merged),
   };
+}
+
+function appCheckOf(merged: ConfigInput): Pick<FirequeueConfig, 'appCheckSiteKey' | 'appCheckDebugToken'> {
+  const appCheckSiteKey = asText(merged.appCheckSiteKey);
+  const appCheckDebugToken = asText(merged.appCheckDebugToken);
+  if (appCheckSiteKey !== null && !/^[A-Za-z0-9_-]{20,100}$/.test(appCheckSiteKey)) {
+    throw new ConfigError('appCheckSiteKey', `appCheckSiteKey must be a reCAPTCHA Enterprise site key (letters, digits, "_", "-"), got "${appCheckSiteKey}"`);
+  }
+  if (appCheckDebugToken !== null && appCheckDebugToken !== 'true' && !/^[0-9a-fA-F-]{36}$/.test(appCheckDebugToken)) {
+    throw new ConfigError('appCheckDebugToken', 'appCheckDebugToken must be a debug token (a UUID from the Firebase console) or "true"');
+  }
+  return { appCheckSiteKey, appCheckDebugToken };
 }
 
 /**
