@@ -27,11 +27,12 @@ export interface FleetBudgetOptions {
 }
 
 export function fleetBudgetDefaults(quick: boolean): FleetBudgetOptions {
-  // Audio of 1-3 s is ~75-140 tokens a call (~105 on average): at 60 calls a minute the token
-  // limit binds a little before the request limit. See CLAIM_ESTIMATE_AUDIO_SECONDS.
+  // Audio of 1-3 s is ~75-105 tokens a call (~90 on average): 60 calls a minute would be
+  // ~5,400 tokens, so the token limit binds a little before the request limit. See
+  // CLAIM_ESTIMATE_AUDIO_SECONDS.
   return quick
-    ? { jobs: 90, requestsPerMinute: 60, tokensPerMinute: 6_000, killLeaderAtMs: 30_000, maxAttempts: 5, model: 'gemini-2.5-flash', timeoutMs: 600_000 }
-    : { jobs: 200, requestsPerMinute: 60, tokensPerMinute: 6_000, killLeaderAtMs: 60_000, maxAttempts: 5, model: 'gemini-2.5-flash', timeoutMs: 1_200_000 };
+    ? { jobs: 90, requestsPerMinute: 60, tokensPerMinute: 5_000, killLeaderAtMs: 30_000, maxAttempts: 5, model: 'gemini-2.5-flash', timeoutMs: 600_000 }
+    : { jobs: 200, requestsPerMinute: 60, tokensPerMinute: 5_000, killLeaderAtMs: 60_000, maxAttempts: 5, model: 'gemini-2.5-flash', timeoutMs: 1_200_000 };
 }
 
 /**
