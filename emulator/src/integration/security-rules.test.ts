@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { collection, doc, getDoc, onSnapshot, setDoc } from 'firebase/firestore';
+import { collection, doc, getDoc, onSnapshot, setDoc, writeBatch } from 'firebase/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../emulator.js';
 import { startEmulator } from '../emulator.js';
@@ -163,6 +163,39 @@ describe('rules given at start', () => {
       expect(((await res.json()) as { error: { status: string } }).error.status).toBe('FAILED_PRECONDITION');
     } finally {
       await emu.stop();
+    }
+  });
+});
+
+describe('the rules expression budget (1,000 per evaluation)', () => {
+  // About 600 expressions: 300 comparisons joined by 299 `&&`, counted as operators.
+  const burn = Array.from({ length: 300 }, () => '1 == 1').join(' && ');
+  const rules = `rules_version = '2';
+service cloud.firestore {
+  match /databases/{database}/documents {
+    function costly() { return ${burn}; }
+    match /cheap/{id} { allow read, write: if costly(); }
+    match /dear/{id} { allow read, write: if costly() && costly(); }
+  }
+}
+`;
+
+  it('counts per document evaluation: a batch of writes that each stay under it passes, one over it is denied', async () => {
+    const projectId = uniqueProjectId('rules-budget');
+    expect((await putRules(projectId, { rules: { files: [{ content: rules }] } })).status).toBe(200);
+    const user = clientFirestore(target, projectId, { sub: 'u', user_id: 'u' } as never);
+    try {
+      const batch = writeBatch(user.db);
+      for (const id of ['a', 'b', 'c']) batch.set(doc(user.db, 'cheap', id), { v: 1 });
+      await batch.commit();
+      const denied = await setDoc(doc(user.db, 'dear', 'x'), { v: 1 }).then(
+        () => undefined,
+        (err: { code: string; message: string }) => err,
+      );
+      expect(denied?.code).toBe('permission-denied');
+      expect(denied?.message).toMatch(/maximum of 1000 expressions/);
+    } finally {
+      await user.close();
     }
   });
 });

@@ -13,9 +13,16 @@ const appName = (kind: string): string => `${kind}-${randomBytes(6).toString('he
 export function adminFirestore(target: TestTarget, projectId: string, options: { preferRest?: boolean } = {}): { db: AdminFirestore; close(): Promise<void> } {
   const app = initializeAdminApp({ projectId }, appName('admin'));
   const db = getAdminFirestore(app);
-  // Over REST google-gax asks an auth client for headers (gRPC to an emulator needs none):
-  // an empty one; the SDK adds `Authorization: Bearer owner` itself when ssl is off.
-  const rest = options.preferRest ? { preferRest: true, auth: { getRequestHeaders: async () => ({}) } } : {};
+  // google-gax asks an auth client for headers over REST and for the universe domain over
+  // gRPC (a preferRest instance still listens over gRPC): a stand-in that adds nothing; the
+  // SDK sends `Authorization: Bearer owner` itself when ssl is off.
+  const auth = {
+    universeDomain: 'googleapis.com',
+    getClient: async () => auth,
+    getRequestHeaders: async () => ({}),
+    getUniverseDomain: async () => 'googleapis.com',
+  };
+  const rest = options.preferRest ? { preferRest: true, auth } : {};
   db.settings({ host: target.hostAndPort, ssl: false, ...rest });
   return {
     db,

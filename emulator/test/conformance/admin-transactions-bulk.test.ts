@@ -251,6 +251,23 @@ describe('firestore.ts: BulkWriter class over REST (preferRest)', () => {
     expect(retries).toBe(3);
   });
 
+  // REST has no Listen ("only available via gRPC or WebChannel"): the SDK switches to gRPC.
+  it('listens with preferRest (the SDK opens gRPC for Listen; REST :listen is 501)', async () => {
+    const c = rest.db.collection(randomId('node_'));
+    await c.doc('a').set({ n: 1 });
+    const ids = await new Promise<string[]>((resolve, reject) => {
+      const stop = c.onSnapshot((snap) => {
+        stop();
+        resolve(snap.docs.map((d) => d.id));
+      }, reject);
+    });
+    expect(ids).toEqual(['a']);
+    const database = `projects/${rest.projectId}/databases/(default)`;
+    const res = await fetch(`${rest.target.url}/v1/${database}/documents:listen`, { method: 'POST', headers: { Authorization: 'Bearer owner' }, body: '{}' });
+    expect(res.status).toBe(501);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(/only available via gRPC or WebChannel/);
+  });
+
   it('a BatchWrite with one invalid document id writes nothing and answers 400 INVALID_ARGUMENT', async () => {
     const database = `projects/${rest.projectId}/databases/(default)`;
     const coll = randomId('node_');

@@ -81,7 +81,10 @@ export function translateRestRequest(root: protobuf.Root, method: string, target
 
   if (target.verb) {
     if (target.verb === 'listen' || target.verb === 'write' || target.verb === 'executePipeline') {
-      throw new FirestoreError('UNIMPLEMENTED', `The REST ${target.verb} method is not supported by this emulator; the web SDK uses WebChannel (/google.firestore.v1.Firestore/${target.verb === 'listen' ? 'Listen' : 'Write'}/channel) and the Node SDKs gRPC.`);
+      // Firestore's API reference: Listen and Write are "only available via gRPC or WebChannel
+      // (not REST)"; no SDK sends them over REST (the web SDK streams over WebChannel, the Node
+      // SDKs over gRPC, and firebase-admin with preferRest switches to gRPC for listeners).
+      throw new FirestoreError('UNIMPLEMENTED', `The ${target.verb} method is only available via gRPC or WebChannel (not REST): the web SDK uses /google.firestore.v1.Firestore/${target.verb === 'listen' ? 'Listen' : 'Write'}/channel, the Node SDKs gRPC.`);
     }
     if (method !== 'POST') throw methodNotAllowed(method, shown);
     const spec = VERBS[target.verb]!;
