@@ -21,6 +21,9 @@ export interface ServerIdentity {
   labels?: Record<string, string>;
 }
 
+/** Early reports (outage evidence) are written at most this often. */
+const MIN_EARLY_REPORT_MS = 1_000;
+
 /**
  * This server's own document (`transcription_servers/{serverId}`): registration, heartbeats
  * with load and upstream counts, deregistration. It writes nothing else; the leader alone
@@ -116,6 +119,24 @@ export class ServerRegistry {
       (error: unknown) => {
         this.ctx.log.warn({ err: error }, 'server heartbeat failed');
         this.arm(fastMs);
+      },
+    );
+  }
+
+  /**
+   * Heartbeat now, whatever the cadence: the report holds news the leader needs (outage
+   * evidence). At most one such early write per second; one already in flight carries it.
+   */
+  reportNow(): void {
+    if (!this.live || this.writing) return;
+    if (this.lastAt !== null && this.ctx.store.now() - this.lastAt < MIN_EARLY_REPORT_MS) return;
+    this.timer?.cancel();
+    this.timer = null;
+    this.write(this.state, this.status(), this.plan(this.status()).intervalMs).then(
+      () => this.check(),
+      (error: unknown) => {
+        this.ctx.log.warn({ err: error }, 'early server report failed');
+        this.arm(this.ctx.config.serverCoordination.heartbeatIntervalMs);
       },
     );
   }

@@ -1,4 +1,5 @@
 import type { BreakerDoc } from '../schema/flow.js';
+import type { FleetHealth } from '../core/flow/outage.js';
 import {
   acquireProbe,
   completeProbe,
@@ -78,7 +79,7 @@ export function finishProbe(
 export async function evaluateFenced(
   store: DocStore,
   model: string,
-  counts: OutcomeCounts & { start: number },
+  counts: OutcomeCounts & { start: number; health?: FleetHealth | null },
   leader: { serverId: string; term: number },
   config: BreakerConfig,
   writeWindow: boolean,

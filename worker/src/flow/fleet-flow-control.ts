@@ -140,6 +140,24 @@ export class FleetFlowControl implements FlowControl {
     return () => this.listeners.delete(listener);
   }
 
+  private readonly reportListeners = new Set<() => void>();
+
+  /** Asks to write this server's report (its heartbeat) now: it holds news the leader needs. */
+  onReportDue(listener: () => void): () => void {
+    this.reportListeners.add(listener);
+    return () => this.reportListeners.delete(listener);
+  }
+
+  private reportNow(): void {
+    for (const listener of [...this.reportListeners]) {
+      try {
+        listener();
+      } catch (error) {
+        this.log.warn({ err: error }, 'report listener failed');
+      }
+    }
+  }
+
   private notify(): void {
     for (const listener of [...this.listeners]) {
       try {
@@ -311,14 +329,17 @@ export class FleetFlowControl implements FlowControl {
     flow.outcomes = recordOutcome(
       flow.outcomes,
       outcome.ok
-        ? { ok: true, latencyMs: outcome.latencyMs, audioSeconds: outcome.audioSeconds, tokens: outcome.tokens }
-        : { ok: false, errorClass: outcome.errorClass, latencyMs: outcome.latencyMs },
+        ? { ok: true, latencyMs: outcome.latencyMs, audioSeconds: outcome.audioSeconds, tokens: outcome.tokens, at: now }
+        : { ok: false, errorClass: outcome.errorClass, latencyMs: outcome.latencyMs, at: now },
       {
         breaker: cb,
         assumeAudioSeconds: this.config.fairScheduling.defaultAudioSeconds,
         estimateTokens: (s) => flow.estimateTokens(s),
       },
     );
+    // Enough failures with no success to be outage evidence: report now, not at the next
+    // heartbeat, so the leader can open the breaker within a flow tick (core/flow/outage).
+    if (!outcome.ok && flow.outcomes.failingCount === cb.failureThreshold) this.reportNow();
     if (outcome.ok) {
       flow.limiter = localSuccess(flow.limiter);
       flow.overloadsAtMinimum = 0;
@@ -396,7 +417,7 @@ export class FleetFlowControl implements FlowControl {
     const out: Record<string, UpstreamWindow> = {};
     for (const flow of this.models.values()) {
       flow.rollWindow(now);
-      if (flow.outcomes.calls > 0 || flow.model === this.config.upstream.model) out[flow.model] = toUpstreamWindow(flow.outcomes);
+      if (flow.outcomes.calls > 0 || flow.model === this.config.upstream.model) out[flow.model] = toUpstreamWindow(flow.outcomes, flow.inUse);
     }
     return out;
   }

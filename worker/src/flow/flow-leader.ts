@@ -22,6 +22,7 @@ import type { LeaderDuty } from '../ports/flow.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
 import { at, type DocStore } from '../ports/store.js';
 import { evaluateFenced } from './breaker-ops.js';
+import { fleetHealth } from '../core/flow/outage.js';
 import { heartbeatDeadline } from '../core/coordination/fleet-mode.js';
 import type { BreakerDoc } from '../schema/flow.js';
 import { checkLeader, LeadershipLostError } from './leader-fence.js';
@@ -146,7 +147,7 @@ export class FlowLeader {
     for (const model of models) {
       if (signal.aborted) return;
       const deltas = this.collect(model, servers, now);
-      await this.judgeBreaker(model, deltas, now, term);
+      await this.judgeBreaker(model, deltas, now, term, servers);
       if (signal.aborted) return;
       await this.allocate(model, servers, deltas, now, term);
     }
@@ -177,7 +178,7 @@ export class FlowLeader {
     return entries.reduce((sum, e) => ({ calls: sum.calls + e.calls, tokens: sum.tokens + e.tokens }), { calls: 0, tokens: 0 });
   }
 
-  private async judgeBreaker(model: string, deltas: readonly Delta[], now: number, term: number): Promise<void> {
+  private async judgeBreaker(model: string, deltas: readonly Delta[], now: number, term: number, servers: readonly ServerDoc[]): Promise<void> {
     const { store, config, serverId } = this.options;
     const windowMs = config.circuitBreaker.windowMs;
     const cached = this.breakers.get(model);
@@ -197,7 +198,12 @@ export class FlowLeader {
     history = pushDeltas(history, now, current, windowMs);
     this.histories.set(model, history);
     const totals = historyTotals(history, now, windowMs);
-    const counts = { start: totals.windowStart, successes: totals.successes, failuresByClass: totals.failuresByClass };
+    // The servers' latest outage evidence (state, not counters): see core/flow/outage.
+    const health = fleetHealth(
+      servers.map((s) => s.upstream[model]?.health),
+      { now, since: transitionAt },
+    );
+    const counts = { start: totals.windowStart, successes: totals.successes, failuresByClass: totals.failuresByClass, health };
     const preview = evaluateBreaker(doc ?? initialBreaker(model, now), counts, { now, config: config.circuitBreaker, by: serverId });
     const summaryChanged = JSON.stringify(preview.doc.window) !== JSON.stringify(doc?.window ?? null);
     const summaryDue =

@@ -55,6 +55,11 @@ export interface FlowControl {
   acquire(job: FlowJob): Promise<PermitDecision>;
   /** Called when the budget may have grown (breaker closed, slice raised): wake the loop. */
   onChange(listener: () => void): () => void;
+  /**
+   * Called when this server's report holds news the leader needs before the next heartbeat
+   * (e.g. outage evidence): the worker writes its heartbeat at once. Optional.
+   */
+  onReportDue?(listener: () => void): () => void;
   /** Upstream counts for this server's heartbeat document, per model. */
   report(): Record<string, UpstreamWindow>;
   /** Budget slices the leader leased to this server, per model, for its heartbeat document. */

@@ -83,6 +83,7 @@ export class QueueWorker {
   private cancelUnsub: Unsubscribe | null = null;
   private sweepTimer: TimerHandle | null = null;
   private flowUnsub: (() => void) | null = null;
+  private reportUnsub: (() => void) | null = null;
   private state: WorkerStatus['state'] = 'starting';
   private completed = 0;
   private failed = 0;
@@ -198,6 +199,7 @@ export class QueueWorker {
     this.analytics.start();
     if (ctx.config.serverCoordination.leaderElectionEnabled) this.elector.start();
     this.flowUnsub = this.flow.onChange(() => this.claimLoop.pump());
+    this.reportUnsub = this.flow.onReportDue?.(() => this.registry.reportNow()) ?? null;
     this.cancelUnsub = listenResilient(
       ctx.store,
       queryOf(QUERIES.cancelRequestsHeldBy, { 'lease.owner': ctx.serverId, cancelRequest: null }),
@@ -281,6 +283,8 @@ export class QueueWorker {
     this.admitter?.stop();
     this.sweepTimer?.cancel();
     this.flowUnsub?.();
+    this.reportUnsub?.();
+    this.reportUnsub = null;
     await this.registry.drain().catch(() => undefined);
     const graceMs = options.graceMs ?? 10_000;
     const all = () => Promise.allSettled([...this.running.values()].map((r) => r.done));

@@ -71,6 +71,11 @@ export const workerConfigSchema = z.object({
       /** Also open when the failure rate exceeds this with at least minimumCalls in the window. */
       failureRateThreshold: z.number().min(0).max(1).default(0.5),
       minimumCalls: z.number().int().positive().default(10),
+      /**
+       * Fast outage rule (`core/flow/outage`): the breaker opens when the fleet has gone this
+       * long without a success, with failureThreshold failures since and no call in flight.
+       */
+      outageQuietMs: ms.default(3_000),
       /** Per error class overrides of failureThreshold (e.g. quota errors are expected more often). */
       thresholdsByClass: z.partialRecord(z.enum(ERROR_CLASSES), z.number().int().positive()).default({}),
       /**

@@ -15,6 +15,15 @@ export const upstreamWindowSchema = z.object({
   /** Sum of latency per audio second over successes, for the gradient/AIMD limiter. */
   latencyPerAudioSecMsSum: z.number().nonnegative().default(0),
   tokens: z.number().int().nonnegative().default(0),
+  /** State, not counters: the outage evidence of `core/flow/outage` (absent in older reports). */
+  health: z
+    .object({
+      lastSuccessAt: timestampMs.nullable(),
+      failingSince: timestampMs.nullable(),
+      failingCount: z.number().int().nonnegative(),
+      running: z.number().int().nonnegative(),
+    })
+    .optional(),
 });
 export type UpstreamWindow = z.infer<typeof upstreamWindowSchema>;
 

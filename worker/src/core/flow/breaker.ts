@@ -1,5 +1,6 @@
 import { MAX_BREAKER_HISTORY, type BreakerDoc, type BreakerState, type BreakerTransition } from '../../schema/flow.js';
 import { countFailures, type BreakerConfig, type OutcomeCounts, windowTripReason } from './breaker-rules.js';
+import { outageTripReason, type FleetHealth } from './outage.js';
 
 /**
  * The circuit breaker shared by the fleet, one per model, as a pure state machine over the
@@ -129,7 +130,11 @@ export function breakerGate(doc: BreakerDoc, now: number, config: BreakerConfig)
  * probe whose lease expired. The window summary is stored on the document; callers may write
  * it without a transition (`changed` stays false then: that write is optional).
  */
-export function evaluateBreaker(doc: BreakerDoc, counts: OutcomeCounts & { start: number }, ctx: BreakerContext): BreakerStep {
+export function evaluateBreaker(
+  doc: BreakerDoc,
+  counts: OutcomeCounts & { start: number; health?: FleetHealth | null },
+  ctx: BreakerContext,
+): BreakerStep {
   const { total } = countFailures(counts.failuresByClass, ctx.config);
   const window = {
     start: counts.start,
@@ -139,7 +144,7 @@ export function evaluateBreaker(doc: BreakerDoc, counts: OutcomeCounts & { start
   };
   if (doc.override === null) {
     if (doc.state === 'closed') {
-      const reason = windowTripReason({ ...counts, spanMs: ctx.now - counts.start }, ctx.config);
+      const reason = windowTripReason({ ...counts, spanMs: ctx.now - counts.start }, ctx.config) ?? outageTripReason(counts.health ?? null, ctx.config);
       if (reason) return open(doc, ctx, reason, 0);
     }
     if (doc.state === 'half_open' && doc.probe !== null && doc.probe.expiresAt <= ctx.now) {

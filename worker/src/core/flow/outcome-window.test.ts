@@ -15,7 +15,16 @@ describe('local outcome accounting', () => {
     s = recordOutcome(s, { ok: true, latencyMs: 3_000, audioSeconds: null, tokens: null }, opts);
     s = recordOutcome(s, { ok: false, errorClass: 'overloaded', latencyMs: 10 }, opts);
     const w = upstreamWindowSchema.parse(toUpstreamWindow(s));
-    expect(w).toEqual({ windowStart: T0, calls: 3, successes: 2, failuresByClass: { overloaded: 1 }, latencyPerAudioSecMsSum: 500 + 300, tokens: 150 + 360 });
+    expect(w).toEqual({
+      windowStart: T0,
+      calls: 3,
+      successes: 2,
+      failuresByClass: { overloaded: 1 },
+      latencyPerAudioSecMsSum: 500 + 300,
+      tokens: 150 + 360,
+      // No outcome carried its time: the outage evidence is left alone.
+      health: { lastSuccessAt: null, failingSince: null, failingCount: 0, running: 0 },
+    });
   });
 
   it('tracks the failure streak: a success clears it, ignored and overload classes leave it alone', () => {
@@ -64,5 +73,21 @@ describe('fleet aggregation', () => {
     h = restartHistory(h, T0 + 40_000);
     expect(historyTotals(h, T0 + 40_000, 60_000)).toMatchObject({ calls: 0, windowStart: T0 + 40_000 });
     expect(sumWindows([], T0).calls).toBe(0);
+  });
+});
+
+describe('outage evidence', () => {
+  const opts = { breaker: resolveConfig({}).circuitBreaker, assumeAudioSeconds: 10, estimateTokens: () => 100 };
+  it('tracks the last success and the failures since, leaving quota answers out, across window rolls', () => {
+    let s = emptyOutcomes(T0);
+    s = recordOutcome(s, { ok: true, latencyMs: 10, audioSeconds: 1, tokens: 1, at: T0 + 1 }, opts);
+    s = recordOutcome(s, { ok: false, errorClass: 'overloaded', latencyMs: 1, at: T0 + 5 }, opts);
+    s = recordOutcome(s, { ok: false, errorClass: 'quota', latencyMs: 1, at: T0 + 6 }, opts);
+    s = recordOutcome(s, { ok: false, errorClass: 'cancelled', latencyMs: 1, at: T0 + 7 }, opts);
+    s = recordOutcome(s, { ok: false, errorClass: 'server', latencyMs: 1, at: T0 + 8 }, opts);
+    s = rollOutcomes(s, T0 + 120_000, 60_000);
+    expect(toUpstreamWindow(s, 2).health).toEqual({ lastSuccessAt: T0 + 1, failingSince: T0 + 5, failingCount: 2, running: 2 });
+    s = recordOutcome(s, { ok: true, latencyMs: 10, audioSeconds: 1, tokens: 1, at: T0 + 120_001 }, opts);
+    expect(toUpstreamWindow(s).health).toEqual({ lastSuccessAt: T0 + 120_001, failingSince: null, failingCount: 0, running: 0 });
   });
 });

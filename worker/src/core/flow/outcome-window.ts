@@ -1,6 +1,6 @@
 import type { UpstreamWindow } from '../../schema/coordination.js';
 import type { BreakerConfig } from './breaker-rules.js';
-import { extendsStreak, streakTripReason } from './breaker-rules.js';
+import { extendsStreak, isCounted, streakTripReason } from './breaker-rules.js';
 
 /**
  * One server's upstream accounting for one model: a tumbling reporting window (cumulative
@@ -20,20 +20,47 @@ export interface LocalOutcomes {
   tokens: number;
   /** Counted failures in a row, by class; a success clears it. */
   streak: Record<string, number>;
+  /**
+   * Outage evidence for the leader (see `core/flow/outage`): this server's last success, and
+   * since when (and how often) its calls have failed with no success in between. Quota
+   * answers are left out: an exhausted quota waits for its window, it is not an outage.
+   */
+  lastSuccessAt: number | null;
+  failingSince: number | null;
+  failingCount: number;
 }
 
 export type Outcome =
   | { ok: true; latencyMs: number; audioSeconds: number | null; tokens: number | null }
   | { ok: false; errorClass: string; latencyMs: number };
+/** When the outcome arrived (for the outage evidence; omitted, it leaves those fields alone). */
+type Timed = { at?: number };
 
 export function emptyOutcomes(now: number): LocalOutcomes {
-  return { windowStart: now, calls: 0, successes: 0, failuresByClass: {}, latencyPerAudioSecMsSum: 0, tokens: 0, streak: {} };
+  return {
+    windowStart: now,
+    calls: 0,
+    successes: 0,
+    failuresByClass: {},
+    latencyPerAudioSecMsSum: 0,
+    tokens: 0,
+    streak: {},
+    lastSuccessAt: null,
+    failingSince: null,
+    failingCount: 0,
+  };
 }
 
 /** Start a new reporting window (the streak survives a roll, not a breaker transition). */
 export function rollOutcomes(state: LocalOutcomes, now: number, windowMs: number): LocalOutcomes {
   if (now - state.windowStart < windowMs) return state;
-  return { ...emptyOutcomes(now), streak: state.streak };
+  return {
+    ...emptyOutcomes(now),
+    streak: state.streak,
+    lastSuccessAt: state.lastSuccessAt,
+    failingSince: state.failingSince,
+    failingCount: state.failingCount,
+  };
 }
 
 export interface RecordOptions {
@@ -44,7 +71,7 @@ export interface RecordOptions {
   estimateTokens: (audioSeconds: number | null) => number;
 }
 
-export function recordOutcome(state: LocalOutcomes, outcome: Outcome, options: RecordOptions): LocalOutcomes {
+export function recordOutcome(state: LocalOutcomes, outcome: Outcome & Timed, options: RecordOptions): LocalOutcomes {
   const next: LocalOutcomes = { ...state, calls: state.calls + 1 };
   if (outcome.ok) {
     const seconds = outcome.audioSeconds && outcome.audioSeconds > 0 ? outcome.audioSeconds : options.assumeAudioSeconds;
@@ -52,7 +79,16 @@ export function recordOutcome(state: LocalOutcomes, outcome: Outcome, options: R
     next.latencyPerAudioSecMsSum += seconds > 0 ? outcome.latencyMs / seconds : 0;
     next.tokens += outcome.tokens ?? options.estimateTokens(outcome.audioSeconds);
     next.streak = {};
+    if (outcome.at !== undefined) {
+      next.lastSuccessAt = outcome.at;
+      next.failingSince = null;
+      next.failingCount = 0;
+    }
     return next;
+  }
+  if (outcome.at !== undefined && isCounted(outcome.errorClass, options.breaker) && outcome.errorClass !== 'quota') {
+    next.failingSince = state.failingSince ?? outcome.at;
+    next.failingCount = state.failingCount + 1;
   }
   next.failuresByClass = { ...state.failuresByClass, [outcome.errorClass]: (state.failuresByClass[outcome.errorClass] ?? 0) + 1 };
   if (extendsStreak(outcome.errorClass, options.breaker)) {
@@ -66,8 +102,10 @@ export function localTripReason(state: LocalOutcomes, config: BreakerConfig): st
   return streakTripReason(state.streak, config);
 }
 
-export function toUpstreamWindow(state: LocalOutcomes): UpstreamWindow {
+/** `running`: calls this server has in flight against the model now. */
+export function toUpstreamWindow(state: LocalOutcomes, running = 0): UpstreamWindow {
   return {
+    health: { lastSuccessAt: state.lastSuccessAt, failingSince: state.failingSince, failingCount: state.failingCount, running },
     windowStart: state.windowStart,
     calls: state.calls,
     successes: state.successes,

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../schema/config.js';
+import { fleetHealth, outageTripReason } from './outage.js';
+
+const breaker = resolveConfig({ circuitBreaker: { failureThreshold: 5, outageQuietMs: 3_000 } }).circuitBreaker;
+const T = 1_700_000_000_000;
+const report = (lastSuccessAt: number | null, failingSince: number | null, failingCount: number, running = 0) => ({
+  lastSuccessAt,
+  failingSince,
+  failingCount,
+  running,
+});
+
+describe('fast outage detection', () => {
+  it('opens when the whole fleet fails with nothing in flight and no success for the quiet time', () => {
+    const health = fleetHealth([report(T - 4_000, T - 3_900, 3), report(T - 5_000, T - 3_500, 2), null], { now: T, since: 0 });
+    expect(health).toEqual({ failing: 5, quietMs: 4_000, running: 0 });
+    expect(outageTripReason(health, breaker)).toMatch(/5 failures and no success in the fleet for 4\.0 s/);
+  });
+
+  it('does not open while any call is in flight: a busy upstream is still working', () => {
+    const health = fleetHealth([report(T - 10_000, T - 9_000, 9), report(T - 12_000, T - 8_000, 4, 1)], { now: T, since: 0 });
+    expect(health?.running).toBe(1);
+    expect(outageTripReason(health, breaker)).toBeNull();
+  });
+
+  it('does not open on a young failure run, on too few failures, or on failures before a peer succeeded', () => {
+    expect(outageTripReason(fleetHealth([report(T - 2_000, T - 1_900, 8)], { now: T, since: 0 }), breaker)).toBeNull();
+    expect(outageTripReason(fleetHealth([report(T - 9_000, T - 8_000, 4)], { now: T, since: 0 }), breaker)).toBeNull();
+    // Server A started failing before B's success: only B's own later run counts.
+    const health = fleetHealth([report(T - 20_000, T - 19_000, 9), report(T - 4_000, T - 3_800, 2)], { now: T, since: 0 });
+    expect(health).toMatchObject({ failing: 2 });
+    expect(outageTripReason(health, breaker)).toBeNull();
+  });
+
+  it('judges a fleet that never succeeded from its first failure, and ignores evidence from before the last transition', () => {
+    expect(fleetHealth([report(null, T - 6_000, 5), report(null, T - 2_000, 1)], { now: T, since: 0 })).toEqual({ failing: 6, quietMs: 6_000, running: 0 });
+    // The breaker closed 1 s ago: the failures before it judged the previous state.
+    expect(fleetHealth([report(null, T - 6_000, 5)], { now: T, since: T - 1_000 })).toMatchObject({ failing: 0 });
+    expect(fleetHealth([null, undefined], { now: T, since: 0 })).toBeNull();
+  });
+});

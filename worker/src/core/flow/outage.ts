@@ -1,0 +1,56 @@
+import type { UpstreamWindow } from '../../schema/coordination.js';
+import type { BreakerConfig } from './breaker-rules.js';
+
+/**
+ * Fast outage detection for the fleet's breaker, from the servers' latest reports.
+ *
+ * The time window (`windowTripReason`) needs a whole `windowMs` without a success before
+ * overload answers (503) open the breaker, because a busy upstream answers 503 too while it
+ * still serves others, and a young window proves nothing: rejections come back in
+ * milliseconds, successes only after the call's latency. That made a 503 outage take a
+ * minute to open the breaker, while the jobs kept asking.
+ *
+ * What tells an outage from a busy upstream without waiting that long is what is running:
+ * a busy upstream is working on calls it accepted (some server has a call in flight), a
+ * down one accepts nothing. So the breaker opens when, across the fleet's latest reports,
+ * - no call is in flight,
+ * - no success came for `outageQuietMs`, and
+ * - at least `failureThreshold` counted failures (quota answers aside) came since the last
+ *   success (or since the breaker's last transition).
+ * A server reaching the threshold reports at once (an early heartbeat), so the leader sees
+ * it within one flow tick. Hung calls are not this rule's business: they are in flight until
+ * they time out, and timeouts trip the per-server streak rule.
+ */
+export interface FleetHealth {
+  /** Counted failures since the fleet's last success (or the last transition). */
+  failing: number;
+  /** How long the fleet has gone without a success while failing (ms). */
+  quietMs: number;
+  /** Calls in flight across the fleet. */
+  running: number;
+}
+
+type Health = NonNullable<UpstreamWindow['health']>;
+
+/** `since`: the breaker's last transition (evidence older than it judged the previous state). */
+export function fleetHealth(reports: readonly (Health | null | undefined)[], args: { now: number; since: number }): FleetHealth | null {
+  const present = reports.filter((r): r is Health => r !== null && r !== undefined);
+  if (present.length === 0) return null;
+  const successes = present.map((r) => r.lastSuccessAt).filter((t): t is number => t !== null);
+  const lastSuccess = successes.length > 0 ? Math.max(...successes) : null;
+  const floor = Math.max(lastSuccess ?? Number.NEGATIVE_INFINITY, args.since);
+  const failing = present.filter((r) => r.failingSince !== null && r.failingSince >= floor);
+  if (failing.length === 0) return { failing: 0, quietMs: 0, running: present.reduce((n, r) => n + r.running, 0) };
+  const quietSince = Number.isFinite(floor) && floor > 0 ? floor : Math.min(...failing.map((r) => r.failingSince as number));
+  return {
+    failing: failing.reduce((n, r) => n + r.failingCount, 0),
+    quietMs: Math.max(0, args.now - quietSince),
+    running: present.reduce((n, r) => n + r.running, 0),
+  };
+}
+
+export function outageTripReason(health: FleetHealth | null, config: BreakerConfig): string | null {
+  if (!health || health.running > 0) return null;
+  if (health.failing < config.failureThreshold || health.quietMs < config.outageQuietMs) return null;
+  return `${health.failing} failures and no success in the fleet for ${(health.quietMs / 1000).toFixed(1)} s, no call in flight (threshold ${config.failureThreshold})`;
+}
