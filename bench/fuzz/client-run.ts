@@ -22,6 +22,8 @@ export class WebClients {
   constructor(
     private readonly host: string,
     private readonly projectId: string,
+    /** The collection prefix the users' tenant claim names (the rules bind accounts to one). */
+    private readonly tenant: string,
   ) {}
 
   db(uid: string): WebFirestore {
@@ -32,7 +34,7 @@ export class WebClients {
       const app = initializeApp({ projectId: this.projectId, apiKey: 'fuzz-api-key' }, `fuzz-${uid}`);
       const db = initializeFirestore(app, {});
       const i = this.host.lastIndexOf(':');
-      connectFirestoreEmulator(db, this.host.slice(0, i), Number(this.host.slice(i + 1)), { mockUserToken: { sub: uid, user_id: uid } });
+      connectFirestoreEmulator(db, this.host.slice(0, i), Number(this.host.slice(i + 1)), { mockUserToken: { sub: uid, user_id: uid, tenant: this.tenant } });
       entry = { app, db };
       this.apps.set(uid, entry);
     }

@@ -8,6 +8,7 @@ import {
   startFakeGemini,
   type DocStore,
 } from '@fq/worker';
+import { servePrefix } from '../../system/tenants.js';
 import { startFirestoreTarget, type FirestoreTarget } from '../lib/firestore-target.js';
 import { runPrefix } from '../lib/scenario.js';
 import { benchConfig } from '../scenarios/overload-fleet.js';
@@ -117,8 +118,10 @@ async function browserPhase(options: FuzzOptions, log: (m: string) => void): Pro
     config: CONFIG,
     serverId: 'fuzz-engine',
   });
-  const web = new WebClients(target.host, target.projectId);
+  const web = new WebClients(target.host, target.projectId, prefix);
   try {
+    // The rules take client writes only into a prefix a deployment serves.
+    await servePrefix(store.db, prefix);
     await worker.start();
     const names = collectionNames(prefix);
     const env = { store, web, names: { jobs: names.jobs, payloads: names.payloads }, decideTimeoutMs: options.decideTimeoutMs };
