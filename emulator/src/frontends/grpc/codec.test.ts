@@ -111,4 +111,18 @@ describe('gRPC codec', () => {
     expect(() => referenceCodecFor(t).encode(bad)).toThrow();
     expect(() => codecFor(t).encode(bad)).toThrow();
   });
+
+  // Beyond the reference: proto3-json-serializer (like protobufjs) loses these silently.
+  it('keeps a map key "__proto__" as data and refuses strings that are not UTF-8', () => {
+    const t = type('CommitRequest');
+    const writes = [{ update: { name: `${DOC}/c/d`, fields: { __pXoto__: { stringValue: 'ok' } } } }];
+    const bytes = referenceCodecFor(t).encode({ database: 'projects/p/databases/(default)', writes });
+    bytes.write('__proto__', bytes.indexOf('__pXoto__'));
+    const decoded = codecFor(t).decode(bytes) as { writes: Array<{ update: { fields: Record<string, unknown> } }> };
+    const fields = decoded.writes[0]!.update.fields;
+    expect(Object.keys(fields)).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(fields)).toBe(Object.prototype);
+    bytes.write('\u00c3(', bytes.indexOf('ok'), 'latin1');
+    expect(() => codecFor(t).decode(bytes)).toThrow(/not valid UTF-8/);
+  });
 });
