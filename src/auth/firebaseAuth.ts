@@ -1,3 +1,4 @@
+import { allowedPriorities } from '@fq/worker/schema';
 import { FirebaseError } from 'firebase/app';
 import {
   createUserWithEmailAndPassword,
@@ -39,6 +40,7 @@ async function toSessionUser(user: User): Promise<SessionUser> {
     email: user.email,
     displayName: user.displayName,
     isAdmin: token.claims.admin === true,
+    priorities: allowedPriorities(token.claims),
   };
 }
 

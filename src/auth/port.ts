@@ -1,9 +1,16 @@
+import type { Priority } from '@fq/worker/schema';
+
 /** The signed-in identity as the app sees it; `isAdmin` comes from the `admin` custom claim. */
 export interface SessionUser {
   uid: string;
   email: string | null;
   displayName: string | null;
   isAdmin: boolean;
+  /**
+   * The priorities this account may submit (its `tier` claim, see `allowedPriorities`); the
+   * rules refuse the others. Absent: unknown, offer all and let the rules decide.
+   */
+  priorities?: readonly Priority[];
 }
 
 export type AuthFailureCode =

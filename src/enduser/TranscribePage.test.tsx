@@ -143,4 +143,13 @@ describe('end-user transcription page', () => {
     await userEvent.setup().click(await screen.findByRole('button', { name: 'Record' }));
     expect(await screen.findByText('Microphone access was denied.')).toBeInTheDocument();
   });
+  it("offers only the priorities the user's tier allows", async () => {
+    const data = new FakeData();
+    data.serverNow = () => T0;
+    const auth = new FakeAuth().as({ uid: 'u-1', email: 'user@example.com', isAdmin: false, priorities: ['normal', 'low'] });
+    renderPage(<TranscribePage recorderEnv={{}} />, { data, auth });
+    const select = await screen.findByLabelText(/Priority/);
+    const offered = [...select.querySelectorAll('option')].map((o) => o.getAttribute('value'));
+    expect(offered).toEqual(['normal', 'low']);
+  });
 });

@@ -90,8 +90,10 @@ function RequestItem({ r, held, onCancel }: { r: TranscriptionRequest; held: boo
 export function TranscribePage({ recorderEnv }: { recorderEnv?: RecorderEnv }) {
   const user = useUser();
   const [notice, setNotice] = useState<string | null>(null);
+  const offered = user.priorities ?? PRIORITIES;
   const queue = useTranscriptionQueue({
     userId: user.uid,
+    allowedPriorities: user.priorities,
     onComplete: (r) => setNotice(`Transcript ready for ${r.requestId}.`),
     onError: (r) => setNotice(`Request ${r.requestId} did not finish: ${r.error?.message ?? r.status}.`),
   });
@@ -126,7 +128,7 @@ export function TranscribePage({ recorderEnv }: { recorderEnv?: RecorderEnv }) {
                 Priority
               </label>
               <select id={priorityId} value={priority} onChange={(e) => setPriority(e.target.value as Priority)} className={`rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-800 ${focusRing}`}>
-                {PRIORITIES.map((p) => (
+                {offered.map((p) => (
                   <option key={p} value={p}>
                     {p}
                   </option>

@@ -92,6 +92,23 @@ describe('useTranscriptionQueue', () => {
     expect((caught as SubmissionError).code).toBe('VALIDATION');
   });
 
+  it("refuses a priority the user's tier does not allow with a typed error, before writing anything", async () => {
+    const { result } = mount({ allowedPriorities: ['normal', 'low'] });
+    let caught: unknown;
+    await act(async () => {
+      caught = await result.current.queueTranscription(makeWav(0.1), { mimeType: 'audio/wav', priority: 'urgent' }).catch((e: unknown) => e);
+    });
+    expect(caught).toBeInstanceOf(SubmissionError);
+    expect((caught as SubmissionError).code).toBe('PRIORITY_NOT_ALLOWED');
+    expect((caught as SubmissionError).message).toMatch(/normal or low priority jobs; urgent needs the priority tier/);
+    expect(data.commits).toHaveLength(0);
+    // An allowed priority goes through.
+    await act(async () => {
+      await result.current.queueTranscription(makeWav(0.1), { mimeType: 'audio/wav', priority: 'low' });
+    });
+    expect(data.commits).toHaveLength(1);
+  });
+
   it('keeps a failed upload visible with its error', async () => {
     const { result } = mount();
     data.failNextWrite(Object.assign(new Error('Missing or insufficient permissions.'), { code: 'permission-denied' }));

@@ -39,6 +39,12 @@ export interface UseTranscriptionQueueOptions {
   historyLimit?: number;
   /** Where "already reported" ids survive a reload; default localStorage, null = memory only. */
   storage?: Pick<Storage, 'getItem' | 'setItem'> | null;
+  /**
+   * The priorities the user's tier allows (`SessionUser.priorities`): another one is refused
+   * here with `PRIORITY_NOT_ALLOWED` before anything is written (the rules would refuse it
+   * with a bare permission error). Absent: not checked here.
+   */
+  allowedPriorities?: readonly Priority[];
 }
 
 export interface QueueStatsView {
@@ -171,6 +177,13 @@ export function useTranscriptionQueue(options: UseTranscriptionQueueOptions) {
         throw new SubmissionError(code, message, requestId);
       };
 
+      const allowed = callbacks.current.allowedPriorities;
+      if (allowed && !allowed.includes(opts.priority ?? 'normal')) {
+        return fail(
+          'PRIORITY_NOT_ALLOWED',
+          `Your account may submit ${allowed.join(' or ')} priority jobs; ${opts.priority ?? 'normal'} needs the priority tier.`,
+        );
+      }
       let plan;
       try {
         const audio = await toBytes(input);
