@@ -200,7 +200,7 @@ export class FlowLeader {
     const totals = historyTotals(history, now, windowMs);
     // The servers' latest outage evidence (state, not counters): see core/flow/outage.
     const health = fleetHealth(
-      servers.map((s) => s.upstream[model]?.health),
+      servers.map((s) => ({ health: s.upstream[model]?.health, reportedAt: s.heartbeatAt })),
       { now, since: transitionAt },
     );
     const counts = { start: totals.windowStart, successes: totals.successes, failuresByClass: totals.failuresByClass, health };

@@ -4,17 +4,16 @@ import { fleetHealth, outageTripReason } from './outage.js';
 
 const breaker = resolveConfig({ circuitBreaker: { failureThreshold: 5, outageQuietMs: 3_000 } }).circuitBreaker;
 const T = 1_700_000_000_000;
-const report = (lastSuccessAt: number | null, failingSince: number | null, failingCount: number, running = 0) => ({
-  lastSuccessAt,
-  failingSince,
-  failingCount,
-  running,
+const report = (lastSuccessAt: number | null, failingSince: number | null, failingCount: number, running = 0, reportedAt = T) => ({
+  health: { lastSuccessAt, failingSince, failingCount, running },
+  reportedAt,
 });
+const silent = (reportedAt = T) => ({ health: null, reportedAt });
 
 describe('fast outage detection', () => {
   it('opens when the whole fleet fails with nothing in flight and no success for the quiet time', () => {
-    const health = fleetHealth([report(T - 4_000, T - 3_900, 3), report(T - 5_000, T - 3_500, 2), null], { now: T, since: 0 });
-    expect(health).toEqual({ failing: 5, quietMs: 4_000, running: 0 });
+    const health = fleetHealth([report(T - 4_000, T - 3_900, 3), report(T - 5_000, T - 3_500, 2), silent()], { now: T, since: 0 });
+    expect(health).toEqual({ failing: 5, quietMs: 4_000, running: 0, stale: false });
     expect(outageTripReason(health, breaker)).toMatch(/5 failures and no success in the fleet for 4\.0 s/);
   });
 
@@ -34,9 +33,21 @@ describe('fast outage detection', () => {
   });
 
   it('judges a fleet that never succeeded from its first failure, and ignores evidence from before the last transition', () => {
-    expect(fleetHealth([report(null, T - 6_000, 5), report(null, T - 2_000, 1)], { now: T, since: 0 })).toEqual({ failing: 6, quietMs: 6_000, running: 0 });
+    expect(fleetHealth([report(null, T - 6_000, 5), report(null, T - 2_000, 1)], { now: T, since: 0 })).toEqual({ failing: 6, quietMs: 6_000, running: 0, stale: false });
     // The breaker closed 1 s ago: the failures before it judged the previous state.
     expect(fleetHealth([report(null, T - 6_000, 5)], { now: T, since: T - 1_000 })).toMatchObject({ failing: 0 });
-    expect(fleetHealth([null, undefined], { now: T, since: 0 })).toBeNull();
+    expect(fleetHealth([silent(), { health: undefined, reportedAt: T }], { now: T, since: 0 })).toBeNull();
+  });
+
+  it('waits for a server whose last report predates the quiet time: it may have calls the upstream is working on', () => {
+    // A fleet that just started: two servers fail at once, the third holds the two accepted
+    // calls but last reported before it started them.
+    const early = fleetHealth([report(null, T - 4_000, 6), report(null, T - 3_900, 6), silent(T - 4_500)], { now: T, since: 0 });
+    expect(early).toMatchObject({ failing: 12, stale: true });
+    expect(outageTripReason(early, breaker)).toBeNull();
+    const later = fleetHealth([report(null, T - 4_000, 6), report(null, T - 3_900, 6), report(null, null, 0, 2, T - 100)], { now: T, since: 0 });
+    expect(outageTripReason(later, breaker)).toBeNull();
+    const down = fleetHealth([report(null, T - 4_000, 6), report(null, T - 3_900, 6), report(null, T - 2_000, 2, 0, T - 100)], { now: T, since: 0 });
+    expect(outageTripReason(down, breaker)).toMatch(/14 failures/);
   });
 });

@@ -18,8 +18,11 @@ import type { BreakerConfig } from './breaker-rules.js';
  * - at least `failureThreshold` counted failures (quota answers aside) came since the last
  *   success (or since the breaker's last transition).
  * A server reaching the threshold reports at once (an early heartbeat), so the leader sees
- * it within one flow tick. Hung calls are not this rule's business: they are in flight until
- * they time out, and timeouts trip the per-server streak rule.
+ * it within one flow tick. "No call in flight" is only believed from reports written after
+ * the quiet time began: a server whose last report is older may have started calls since
+ * that the upstream is working on, so the rule waits for its next heartbeat. Hung calls are
+ * not this rule's business: they are in flight until they time out, and timeouts trip the
+ * per-server streak rule.
  */
 export interface FleetHealth {
   /** Counted failures since the fleet's last success (or the last transition). */
@@ -28,29 +31,43 @@ export interface FleetHealth {
   quietMs: number;
   /** Calls in flight across the fleet. */
   running: number;
+  /** Some server's last report predates the quiet time: its calls in flight are unknown. */
+  stale: boolean;
+}
+
+/** One server's latest report: its evidence for the model and when it wrote it. */
+export interface HealthReport {
+  health: Health | null | undefined;
+  reportedAt: number;
 }
 
 type Health = NonNullable<UpstreamWindow['health']>;
 
-/** `since`: the breaker's last transition (evidence older than it judged the previous state). */
-export function fleetHealth(reports: readonly (Health | null | undefined)[], args: { now: number; since: number }): FleetHealth | null {
-  const present = reports.filter((r): r is Health => r !== null && r !== undefined);
+/**
+ * `reports`: every live server's latest report (also those without evidence for the model:
+ * their report time still says whether their calls in flight are known). `since`: the
+ * breaker's last transition (evidence older than it judged the previous state).
+ */
+export function fleetHealth(reports: readonly HealthReport[], args: { now: number; since: number }): FleetHealth | null {
+  const present = reports.map((r) => r.health).filter((h): h is Health => h !== null && h !== undefined);
   if (present.length === 0) return null;
+  const running = present.reduce((n, r) => n + r.running, 0);
   const successes = present.map((r) => r.lastSuccessAt).filter((t): t is number => t !== null);
   const lastSuccess = successes.length > 0 ? Math.max(...successes) : null;
   const floor = Math.max(lastSuccess ?? Number.NEGATIVE_INFINITY, args.since);
   const failing = present.filter((r) => r.failingSince !== null && r.failingSince >= floor);
-  if (failing.length === 0) return { failing: 0, quietMs: 0, running: present.reduce((n, r) => n + r.running, 0) };
+  if (failing.length === 0) return { failing: 0, quietMs: 0, running, stale: false };
   const quietSince = Number.isFinite(floor) && floor > 0 ? floor : Math.min(...failing.map((r) => r.failingSince as number));
   return {
     failing: failing.reduce((n, r) => n + r.failingCount, 0),
     quietMs: Math.max(0, args.now - quietSince),
-    running: present.reduce((n, r) => n + r.running, 0),
+    running,
+    stale: reports.some((r) => r.reportedAt < quietSince),
   };
 }
 
 export function outageTripReason(health: FleetHealth | null, config: BreakerConfig): string | null {
-  if (!health || health.running > 0) return null;
+  if (!health || health.stale || health.running > 0) return null;
   if (health.failing < config.failureThreshold || health.quietMs < config.outageQuietMs) return null;
   return `${health.failing} failures and no success in the fleet for ${(health.quietMs / 1000).toFixed(1)} s, no call in flight (threshold ${config.failureThreshold})`;
 }
