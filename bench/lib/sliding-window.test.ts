@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maxInSlidingWindow, maxOverlap, sampleTimes, sustainedFrom, trailingSums } from './sliding-window.js';
+import { maxInSlidingWindow, maxOverlap, sampleTimes, sustainedFrom, trailingMean, trailingSums } from './sliding-window.js';
 
 const calls = (...ats: number[]) => ats.map((at) => ({ at, weight: 1 }));
 
@@ -40,6 +40,12 @@ describe('trailingSums and sustainedFrom', () => {
     expect(sustainedFrom(samples, 9)).toBe(4);
     expect(sustainedFrom([...samples, { t: 7, value: 1 }], 9)).toBeNull();
     expect(sustainedFrom([], 1)).toBeNull();
+  });
+
+  it('averages each value with the ones before it, zeros before the start', () => {
+    expect(trailingMean([4, 4, 4, 0, 8], 2)).toEqual([2, 4, 4, 2, 4]);
+    expect(trailingMean([], 3)).toEqual([]);
+    expect(() => trailingMean([1], 0)).toThrow(RangeError);
   });
 
   it('samples a range with a step', () => {

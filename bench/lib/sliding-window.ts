@@ -55,6 +55,18 @@ export function trailingSums(events: readonly TimedEvent[], widthMs: number, sam
   return out;
 }
 
+/** Mean of each value and the `span - 1` before it (missing ones before the start count as 0). */
+export function trailingMean(values: readonly number[], span: number): number[] {
+  if (!(span >= 1)) throw new RangeError(`span must be at least 1, got ${span}`);
+  const out: number[] = [];
+  let sum = 0;
+  values.forEach((v, i) => {
+    sum += v - (i >= span ? values[i - span]! : 0);
+    out.push(sum / span);
+  });
+  return out;
+}
+
 /** from, from + step, ... up to and including `to` when it falls on a step. */
 export function sampleTimes(from: number, to: number, stepMs: number): number[] {
   if (!(stepMs > 0)) throw new RangeError(`step must be positive, got ${stepMs}`);

@@ -14,8 +14,8 @@ describe('quotaSide', () => {
     expect(side.meanMinuteShareOfQuota).toBe(1);
     expect(side.share429).toBe(0);
     expect(side.maxSuccessesPerMinute).toBe(60);
-    // The trailing minute holds 54 successes (0.5 s ... 53.5 s) at 54 s, and at least that after.
-    expect(side.reachedNinetyPercentSec).toBe(54);
+    // The trailing minute fills over the first minute; its average over a minute reaches 54 at 93 s.
+    expect(side.reachedNinetyPercentSec).toBe(93);
   });
 
   it('does not count the first free burst, and counts 429 answers and late arrival at the rate', () => {
@@ -30,8 +30,9 @@ describe('quotaSide', () => {
     expect(side.meanMinuteShareOfQuota).toBeLessThan(0.8);
     expect(side.share429).toBe(0.25);
     expect(side.maxSuccessesPerMinute).toBe(10);
-    // From 60 s the burst has left the window; at 80 s + 8 x 6 s = 128 s nine paced calls are in it.
-    expect(side.reachedNinetyPercentSec).toBe(128);
+    // From 60 s the burst has left the window; the paced calls fill it from 80 s to 134 s, and
+    // its average over a minute reaches 9 at 169 s.
+    expect(side.reachedNinetyPercentSec).toBe(169);
   });
 
   it('rates a burst of N every minute at 1.0 too', () => {
@@ -39,6 +40,8 @@ describe('quotaSide', () => {
     const side = quotaSide(fakeLog(calls, start), 20);
     expect(side.meanMinuteShareOfQuota).toBe(1);
     expect(side.drainPerMin).toBeGreaterThan(20);
+    // Its trailing minute is full from 1.9 s on, so the minute's average reaches 18 at 55 s.
+    expect(side.reachedNinetyPercentSec).toBe(55);
   });
 
   it('has no rate under a minute of successes and no reach when the end is below 0.9 N', () => {

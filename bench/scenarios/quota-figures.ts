@@ -1,6 +1,6 @@
 import type { FakeCallLog } from '@fq/worker';
 import { callEvents, isSuccess, perSecond, summarizeCalls, type PerSecond } from '../lib/call-log-figures.js';
-import { maxInSlidingWindow, sampleTimes, sustainedFrom, trailingSums } from '../lib/sliding-window.js';
+import { maxInSlidingWindow, sampleTimes, sustainedFrom, trailingMean, trailingSums } from '../lib/sliding-window.js';
 import { round } from '../lib/stats.js';
 
 /**
@@ -24,8 +24,11 @@ export interface QuotaSide {
   /** The most successes any sliding minute held (the fake keeps it <= N). */
   maxSuccessesPerMinute: number;
   /**
-   * From this many seconds after the release to the last success, every trailing minute held
-   * >= 0.9 N successes; null when the last one did not.
+   * From this many seconds after the release to the last success, the successes of the
+   * trailing minute, averaged over the last minute of samples, stayed >= 0.9 N; null when
+   * the last did not. The average smooths the phase of a fleet that sends N at once each
+   * minute (its trailing minute drops to 0 for the moment between two bursts); a fleet that
+   * sends N at the release reaches it at 54 s, one that paces N evenly from the start at ~93 s.
    */
   reachedNinetyPercentSec: number | null;
   /** Calls per second by arrival (JSON only). */
@@ -47,8 +50,8 @@ export function quotaSide(log: FakeCallLog, requestsPerMinute: number): QuotaSid
   if (last !== undefined) {
     const times = sampleTimes(log.startedAt, last, 1_000);
     if (times[times.length - 1] !== last) times.push(last);
-    const sums = trailingSums(events, 60_000, times);
-    const from = sustainedFrom(times.map((t, i) => ({ t, value: sums[i]! })), 0.9 * requestsPerMinute);
+    const smoothed = trailingMean(trailingSums(events, 60_000, times), 60);
+    const from = sustainedFrom(times.map((t, i) => ({ t, value: smoothed[i]! })), 0.9 * requestsPerMinute);
     reached = from === null ? null : round((from - log.startedAt) / 1000, 1);
   }
   const drainMs = s.lastSuccessMs ?? 0;
