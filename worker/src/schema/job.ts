@@ -89,7 +89,16 @@ export const metadataValueSchema = z.union([wellFormedString().refine(...maxChar
   error: 'must be a string of at most 1,024 characters, a finite number, a boolean or null',
 });
 export const jobMetadataSchema = z
-  .record(z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/), metadataValueSchema)
+  .record(
+    z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[A-Za-z0-9_.-]+$/)
+      // Firestore reserves field names matching __.*__ and refuses to store them.
+      .refine((k) => !/^__.*__$/.test(k), 'metadata keys matching __.*__ are reserved by Firestore'),
+    metadataValueSchema,
+  )
   .refine((m) => Object.keys(m).length <= 32, 'metadata may have at most 32 keys');
 
 export const ALLOWED_AUDIO_MIME_TYPES = [
