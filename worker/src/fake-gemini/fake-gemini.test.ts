@@ -3,6 +3,7 @@ import { startFakeGemini, type FakeGeminiHandle, type FakeGeminiOptions } from '
 import { FakeGeminiClient } from './client.js';
 import { embeddedTranscript, makeTestWav } from './test-audio.js';
 import { transcriptFor } from './transcript.js';
+import { until } from './test-kit.js';
 import { wavDurationSec } from '../core/audio.js';
 
 let fake: FakeGeminiHandle | null = null;
@@ -31,16 +32,6 @@ function call(f: FakeGeminiHandle, payload: string, opts: { model?: string; key?
     body: payload,
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
-}
-
-async function until<T>(read: () => T | Promise<T>, ok: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not reached; last value ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('test audio', () => {
