@@ -341,15 +341,19 @@ export class FleetFlowControl implements FlowControl {
     // heartbeat, so the leader can open the breaker within a flow tick (core/flow/outage).
     if (!outcome.ok && flow.outcomes.failingCount === cb.failureThreshold) this.reportNow();
     if (outcome.ok) {
-      flow.limiter = localSuccess(flow.limiter);
+      flow.limiter = localSuccess(flow.limiter, seq);
       flow.overloadsAtMinimum = 0;
       if (outcome.tokens !== null) flow.tokens = adjustBucket(flow.tokens, now, outcome.tokens - cost);
     } else if (overload) {
       const atMinimum = flow.limit() <= this.config.upstream.adaptive.minLimit;
-      flow.limiter = localOverload(flow.limiter, seq, this.config.upstream.adaptive);
+      const noise = flow.budget?.overloadNoise ?? 0;
+      const before = flow.limiter;
+      flow.limiter = localOverload(before, seq, this.config.upstream.adaptive, noise);
+      // Under a learned noise floor, a refusal the floor explains is no reason to slow down.
+      const beyondNoise = noise === 0 || flow.limiter.cutSeq !== before.cutSeq;
       if (outcome.errorClass === 'quota' && outcome.retryAfterMs) {
         this.pause(flow, 'quota_pause', now + Math.min(outcome.retryAfterMs, MAX_QUOTA_PAUSE_MS));
-      } else if (atMinimum) {
+      } else if (atMinimum && beyondNoise) {
         // Concurrency cannot go lower, yet the model still refuses: space the calls out in
         // time instead (doubling up to the breaker's recovery time), or a fast 503 turns one
         // slot into a stream of wasted calls. A success ends it.

@@ -67,7 +67,17 @@ const limiterStateSchema = z.object({
   lastDecreaseAt: z.number().nullable(),
   overloadAt: z.number().positive().nullable().default(null),
   overloadSeenAt: z.number().nullable().default(null),
+  noiseFloor: z.number().min(0).max(1).default(0),
+  cutFrom: z.number().positive().nullable().default(null),
+  cutShare: z.number().min(0).max(1).nullable().default(null),
+  sinceCutCalls: z.number().nonnegative().default(0),
+  sinceCutOverloads: z.number().nonnegative().default(0),
 });
+
+/** Published to 0.05 steps: servers need its level, not its every move (each change is a budget write). */
+function roundNoise(n: number): number {
+  return Math.round(n * 20) / 20;
+}
 
 interface Delta {
   serverId: string;
@@ -294,6 +304,7 @@ export class FlowLeader {
       usedRequests: used.calls,
       usedTokens: used.tokens,
       adaptiveLimit: concurrency,
+      overloadNoise: roundNoise(limiter.noiseFloor ?? 0),
       limiterState: { ...limiter, lastReason: reason },
       slices,
       term,
@@ -306,6 +317,7 @@ export class FlowLeader {
       previous === null ||
       previous.term !== term ||
       previous.adaptiveLimit !== next.adaptiveLimit ||
+      previous.overloadNoise !== next.overloadNoise ||
       previous.servers !== next.servers ||
       slicesDiffer(previous.slices, slices) ||
       now >= (previous.slicesExpireAt ?? 0) - ttl / 2;

@@ -113,6 +113,12 @@ export const budgetDocSchema = z.object({
   usedTokens: z.number().nonnegative(),
   /** Current fleet-wide concurrency limit chosen by the adaptive limiter. */
   adaptiveLimit: z.number().nonnegative(),
+  /**
+   * Share of calls the upstream refuses whatever the fleet's concurrency (the fleet limiter's
+   * noise floor, core/flow/adaptive-limit): servers' local limiters do not cut for refusals
+   * this share explains.
+   */
+  overloadNoise: z.number().min(0).max(1).default(0),
   limiterState: z.record(z.string(), z.unknown()).default({}),
   /** Per-server slices handed out at the last allocation. */
   slices: z.record(

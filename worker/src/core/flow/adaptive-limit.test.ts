@@ -35,12 +35,13 @@ describe('fleet AIMD', () => {
     expect(s.limit).toBe(6);
     s = stepFleetLimiter(s, tick({ now: T0 + 2_000 }), adaptive).state;
     expect(s.limit).toBe(9);
-    const cut = stepFleetLimiter(s, tick({ now: T0 + 4_000, overloads: 5, successes: 95 }), adaptive);
+    const cut = stepFleetLimiter(s, tick({ now: T0 + 4_000, overloads: 12, successes: 88 }), adaptive);
     expect(cut).toMatchObject({ reason: 'overload', state: { limit: 6, slowStart: false, lastDecreaseAt: T0 + 4_000 } });
     // still inside the cooldown: the same episode does not cut twice
-    expect(stepFleetLimiter(cut.state, tick({ now: T0 + 6_000, overloads: 9 }), adaptive).reason).toBe('hold');
+    const held = stepFleetLimiter(cut.state, tick({ now: T0 + 6_000, overloads: 2 }), adaptive);
+    expect(held.reason).toBe('hold');
     // Near the level that drew overload, with few overload answers: one step down.
-    const again = stepFleetLimiter(cut.state, tick({ now: T0 + 9_000, overloads: 9 }), adaptive);
+    const again = stepFleetLimiter(held.state, tick({ now: T0 + 9_000, overloads: 5 }), adaptive);
     expect(again.state).toMatchObject({ limit: 5, overloadAt: 6, overloadSeenAt: T0 + 9_000 });
     // It sits one below the overload level instead of probing above it every tick...
     expect(stepFleetLimiter(again.state, tick({ now: T0 + 20_000 }), adaptive)).toMatchObject({ reason: 'ceiling_hold', state: { limit: 5 } });
@@ -116,7 +117,133 @@ describe('fleet AIMD', () => {
   });
 });
 
+describe('refusals that concurrency does not cause (noise floor)', () => {
+  const busy = (limit: number): FleetLimiterState => ({ ...initialFleetLimiter(adaptive), limit, slowStart: false });
+
+  it('undoes a cut that did not lower the refusal share, learns the share as noise, and grows again', () => {
+    const cut = stepFleetLimiter(busy(20), tick({ now: T0, overloads: 20 }), adaptive);
+    expect(cut).toMatchObject({ reason: 'overload', state: { limit: 14, cutFrom: 20, cutShare: 0.2 } });
+    // The same share at the lower limit, after the cooldown: the cut bought nothing.
+    const judged = stepFleetLimiter(cut.state, tick({ now: T0 + 6_000, overloads: 19 }), adaptive);
+    expect(judged.reason).toBe('noise');
+    expect(judged.state).toMatchObject({ limit: 20, overloadAt: null, overloadSeenAt: null, cutFrom: null });
+    expect(judged.state.noiseFloor).toBeCloseTo(0.19, 3);
+    // From now on a 20 % share is not overload: the limit grows while used.
+    const grown = stepFleetLimiter(judged.state, tick({ now: T0 + 8_000, overloads: 21 }), adaptive);
+    expect(grown).toMatchObject({ reason: 'increase', state: { limit: 21 } });
+    // Refusals well beyond the floor are overload again, and a cut that then helps stays.
+    const real = stepFleetLimiter(grown.state, tick({ now: T0 + 10_000, overloads: 45 }), adaptive);
+    expect(real).toMatchObject({ reason: 'overload', state: { limit: 15 } });
+    const helped = stepFleetLimiter(real.state, tick({ now: T0 + 16_000, overloads: 32 }), adaptive);
+    expect(helped.reason).toBe('overload');
+    expect(helped.state.limit).toBeLessThan(15);
+  });
+
+  it('keeps a cut that lowered the refusal share: overload caused by concurrency', () => {
+    const cut = stepFleetLimiter(busy(8), tick({ now: T0, overloads: 40 }), adaptive).state;
+    const next = stepFleetLimiter(cut, tick({ now: T0 + 6_000, overloads: 10 }), adaptive);
+    expect(next.reason).toBe('overload');
+    expect(next.state.noiseFloor ?? 0).toBe(0);
+    expect(next.state.limit).toBeLessThan(cut.limit);
+  });
+
+  it('never takes a share above one half for noise (fast refusals far above capacity)', () => {
+    const cut = stepFleetLimiter(busy(8), tick({ now: T0, overloads: 86 }), adaptive).state;
+    const next = stepFleetLimiter(cut, tick({ now: T0 + 6_000, overloads: 75 }), adaptive);
+    expect(next.reason).toBe('overload');
+    expect(next.state.noiseFloor ?? 0).toBe(0);
+  });
+
+  it('at the minimum limit, refusals that persist on enough calls are noise: the fleet is not pinned there', () => {
+    let s: FleetLimiterState = busy(1);
+    s = stepFleetLimiter(s, tick({ now: T0, calls: 1, overloads: 1, inFlight: 1 }), adaptive).state;
+    expect(s).toMatchObject({ limit: 1, cutFrom: 1, overloadAt: 1 });
+    // Too few calls since the cut to judge: a hold or another cut, nothing learned.
+    s = stepFleetLimiter(s, tick({ now: T0 + 6_000, calls: 2, overloads: 1, inFlight: 1 }), adaptive).state;
+    expect(s.noiseFloor ?? 0).toBe(0);
+    const learned = stepFleetLimiter(s, tick({ now: T0 + 12_000, calls: 6, overloads: 1, inFlight: 1 }), adaptive);
+    expect(learned.reason).toBe('noise');
+    expect(learned.state.noiseFloor).toBeGreaterThan(0.1);
+    expect(learned.state.overloadAt).toBeNull();
+    // No ceiling hold any more: a calm tick grows the limit.
+    expect(stepFleetLimiter(learned.state, tick({ now: T0 + 14_000, calls: 3, overloads: 0, inFlight: 1 }), adaptive).state.limit).toBe(2);
+  });
+
+  it('the floor fades when the refusals stop', () => {
+    let s: FleetLimiterState = { ...busy(10), noiseFloor: 0.2 };
+    for (let i = 0; i < 40; i++) s = stepFleetLimiter(s, tick({ now: T0 + i * 2_000, overloads: 0, inFlight: 1 }), adaptive).state;
+    expect(s.noiseFloor).toBe(0);
+  });
+
+  const binomial = (random: () => number, n: number, p: number): number => {
+    let k = 0;
+    for (let i = 0; i < n; i++) if (random() < p) k += 1;
+    return k;
+  };
+
+  it('a simulated fleet keeps its concurrency under a steady 20 % refusal rate (chaos run: it fell to 1)', () => {
+    const random = seededRandom(11);
+    let s = initialFleetLimiter(adaptive);
+    const limits: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const calls = s.limit * 2; // ~2 calls per slot per tick
+      const overloads = binomial(random, calls, 0.2);
+      s = stepFleetLimiter(s, tick({ now: T0 + i * 2_000, calls, overloads, successes: calls - overloads, inFlight: s.limit, cooldownMs: 7_000 }), adaptive).state;
+      limits.push(s.limit);
+    }
+    const tail = limits.slice(150);
+    expect(Math.min(...tail)).toBeGreaterThanOrEqual(20);
+    expect(s.noiseFloor).toBeGreaterThan(0.1);
+  });
+
+  it('a simulated fleet still converges near capacity when noise comes on top of overload', () => {
+    const random = seededRandom(5);
+    const capacity = 24;
+    let s = initialFleetLimiter(adaptive);
+    const limits: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const running = s.limit;
+      const served = Math.min(running, capacity) * 2;
+      const noise = binomial(random, served, 0.15);
+      const refusedForCapacity = Math.max(0, running - capacity) * 12; // fast refusals
+      const calls = served + refusedForCapacity;
+      s = stepFleetLimiter(
+        s,
+        tick({ now: T0 + i * 2_000, calls, overloads: noise + refusedForCapacity, successes: served - noise, inFlight: running, cooldownMs: 7_000 }),
+        adaptive,
+      ).state;
+      limits.push(s.limit);
+    }
+    const tail = limits.slice(150);
+    const mean = tail.reduce((a, b) => a + b, 0) / tail.length;
+    expect(Math.max(...tail)).toBeLessThanOrEqual(capacity + 2);
+    expect(mean).toBeGreaterThan(capacity * 0.75);
+  });
+});
+
 describe('local AIMD', () => {
+  it('under a learned noise floor, refusals the floor explains do not cut; a burst beyond it does', () => {
+    const random = seededRandom(7);
+    let s: LocalLimiterState = { ...initialLocalLimiter(8), slowStart: false };
+    let cuts = 0;
+    for (let i = 0; i < 2_000; i++) {
+      const started = localStart(s);
+      const before = started.state.cutSeq;
+      s = random() < 0.2 ? localOverload(started.state, started.seq, adaptive, 0.2) : localSuccess(started.state, started.seq);
+      if (s.cutSeq !== before) cuts += 1;
+    }
+    // Without the floor every episode with a refusal cuts (hundreds of cuts); with it, few.
+    expect(cuts).toBeLessThan(40);
+    expect(localLimit(s)).toBeGreaterThanOrEqual(6);
+    // A run of refusals far beyond 20 % (12 in a row: 0.2^12) is overload on top: a cut.
+    const before = s.cutSeq;
+    for (let i = 0; i < 12; i++) {
+      const started = localStart(s);
+      s = localOverload(started.state, started.seq, adaptive, 0.2);
+    }
+    expect(s.cutSeq).not.toBe(before);
+  });
+
   it('cuts once per congestion episode, not once per rejected call', () => {
     let s = initialLocalLimiter(10);
     const seqs: number[] = [];

@@ -22,6 +22,22 @@ import type { WorkerConfig } from '../../schema/config.js';
  *   touched, not crossed by far. A cut far above it, or with many overload answers (capacity
  *   dropped), is multiplicative, rounded to the nearest step and always at least one.
  *
+ * Refusals that concurrency does not cause. An upstream may refuse a steady share of calls
+ * whatever we send (a shared model's global load; the fake's `errorRate`). Read as overload,
+ * that share would cut the limit every cooldown down to its minimum and hold it there (the
+ * chaos run with a 20 % error rate drained at one call at a time). Overload caused by our
+ * concurrency falls when concurrency falls; noise does not. So each cut is judged at the next
+ * chance to cut again: if the refusal share since the cut is still about what drew the cut
+ * (>= NOISE_SAME_SHARE of it) at a share below MAX_NOISE_SHARE, the cut bought nothing: it
+ * is undone and that share becomes the fleet's `noiseFloor`. From then on a tick counts as
+ * overloaded only when its refusals exceed what the floor explains, with a statistical
+ * margin (NOISE_Z standard deviations of a binomial count), and the floor follows the share
+ * seen in the ticks that are not overloaded (it fades when the noise stops). Why the cap at
+ * MAX_NOISE_SHARE: far above capacity, fast refusals make the share high and slow to fall
+ * (it barely moves from 86 % to 75 % on a cut from 8 to 6 at capacity 4 with rejections six
+ * times faster than calls); a share that high is never taken for noise, and an upstream that
+ * refuses more than half of everything at random is the breaker's business.
+ *
  * LOCAL (each server, per call, no I/O): reacts between ticks. A cut on the first overload
  * answer of a congestion episode: answers from calls started before the last cut belong to
  * the same episode and do not cut again (TCP's "one decrease per window", without a clock).
@@ -39,6 +55,37 @@ export interface FleetLimiterState {
   /** The limit at which overload was last seen, and when (null: not seen, or grown past it). */
   overloadAt?: number | null;
   overloadSeenAt?: number | null;
+  /** Share of calls the upstream refuses whatever the concurrency (0: none learned). */
+  noiseFloor?: number;
+  /** The last cut, to judge whether it helped: the limit it cut from, the refusal share that
+   *  drew it, and the calls and refusals counted since. */
+  cutFrom?: number | null;
+  cutShare?: number | null;
+  sinceCutCalls?: number;
+  sinceCutOverloads?: number;
+}
+
+/** A cut is judged on at least this many calls counted since it. */
+const NOISE_MIN_CALLS = 6;
+/** The refusal share since a cut at or above this fraction of the share that drew it: the cut bought nothing. */
+const NOISE_SAME_SHARE = 0.75;
+/** A refusal share above this is never taken for noise (see above). */
+const MAX_NOISE_SHARE = 0.5;
+/** Margin over the noise floor, in standard deviations of the tick's expected refusal count. */
+export const NOISE_Z = 2.5;
+/** Weight of one tick in the floor's moving average; below NOISE_FORGET the floor is gone. */
+const NOISE_ALPHA = 0.2;
+const NOISE_FORGET = 0.005;
+
+/**
+ * Refusals among `calls` beyond what a noise floor explains: true when `overloads` exceeds
+ * the floor's expected count plus `threshold` of the calls plus NOISE_Z binomial standard
+ * deviations. With no floor this is today's rule: at least `threshold` of the calls.
+ */
+export function exceedsNoise(overloads: number, calls: number, noise: number, threshold: number): boolean {
+  if (overloads <= 0 || calls <= 0) return false;
+  const margin = noise > 0 ? NOISE_Z * Math.sqrt(noise * (1 - noise) * calls) : 0;
+  return overloads >= (noise + threshold) * calls + margin;
 }
 
 /** Share of a tick's calls answered overloaded above which a cut is always multiplicative. */
@@ -67,6 +114,7 @@ export type FleetLimitReason =
   | 'latency_hold'
   | 'ceiling_hold'
   | 'idle'
+  | 'noise'
   | 'no_data';
 
 /** The baseline may rise this much per tick, so a model that got slower for good is relearned. */
@@ -100,43 +148,89 @@ export function stepFleetLimiter(
     ratio = tick.latencyPerAudioSec / baseline;
   }
   const cooling = state.lastDecreaseAt !== null && tick.now - state.lastDecreaseAt < tick.cooldownMs;
-  const overloaded = tick.overloads > 0 && tick.overloads / tick.calls >= config.overloadRateThreshold;
+  const noise = state.noiseFloor ?? 0;
+  const share = tick.overloads / tick.calls;
+  const overloaded = exceedsNoise(tick.overloads, tick.calls, noise, config.overloadRateThreshold);
   const slow = ratio > 2 * config.latencyTolerance;
   const overloadAt = state.overloadAt ?? null;
+  // Outcomes since the last cut, to judge it (see "Refusals that concurrency does not cause").
+  const sinceCutCalls = (state.sinceCutCalls ?? 0) + tick.calls;
+  const sinceCutOverloads = (state.sinceCutOverloads ?? 0) + tick.overloads;
+  const counted = { ...state, baselineLatency: baseline, sinceCutCalls, sinceCutOverloads };
   if (overloaded || slow) {
-    if (cooling) return { state: { ...state, baselineLatency: baseline }, reason: 'hold' };
-    const rate = tick.overloads / tick.calls;
-    const atEdge = overloaded && overloadAt !== null && state.limit <= overloadAt + 1 && rate < STEEP_OVERLOAD_RATE;
+    if (cooling) return { state: counted, reason: 'hold' };
+    if (overloaded && cutBoughtNothing(state, sinceCutCalls, sinceCutOverloads, config)) {
+      const learned = sinceCutOverloads / sinceCutCalls;
+      return {
+        state: {
+          ...counted,
+          // Undo the cut; the refusals that drew it do not mark a ceiling either.
+          limit: clamp(Math.max(state.limit, state.cutFrom ?? state.limit), config.minLimit, config.maxLimit),
+          noiseFloor: Math.max(noise, learned),
+          overloadAt: null,
+          overloadSeenAt: null,
+          cutFrom: null,
+          cutShare: null,
+        },
+        reason: 'noise',
+      };
+    }
+    const atEdge = overloaded && overloadAt !== null && state.limit <= overloadAt + 1 && share < STEEP_OVERLOAD_RATE;
     const cut = atEdge ? state.limit - 1 : Math.min(state.limit - 1, Math.round(state.limit * config.decreaseFactor));
     return {
       state: {
+        ...state,
         limit: clamp(cut, config.minLimit, config.maxLimit),
         slowStart: false,
         baselineLatency: baseline,
         lastDecreaseAt: tick.now,
         overloadAt: overloaded ? state.limit : overloadAt,
         overloadSeenAt: overloaded ? tick.now : (state.overloadSeenAt ?? null),
+        cutFrom: overloaded ? state.limit : null,
+        cutShare: overloaded ? share : null,
+        sinceCutCalls: 0,
+        sinceCutOverloads: 0,
       },
       reason: overloaded ? 'overload' : 'latency',
     };
   }
-  if (ratio > config.latencyTolerance) return { state: { ...state, baselineLatency: baseline }, reason: 'latency_hold' };
-  if (tick.inFlight < state.limit * 0.75) return { state: { ...state, baselineLatency: baseline }, reason: 'idle' };
+  // Not overloaded: the floor follows what these ticks see, and fades when the noise stops.
+  const followed = noise > 0 && tick.calls >= NOISE_MIN_CALLS ? noise + NOISE_ALPHA * (share - noise) : noise;
+  const calm = { ...counted, noiseFloor: followed < NOISE_FORGET ? 0 : followed };
+  if (ratio > config.latencyTolerance) return { state: calm, reason: 'latency_hold' };
+  if (tick.inFlight < state.limit * 0.75) return { state: calm, reason: 'idle' };
   const recent = overloadAt !== null && tick.now - (state.overloadSeenAt ?? 0) < config.ceilingProbeMs;
-  if (recent && state.limit + 1 >= overloadAt) return { state: { ...state, baselineLatency: baseline }, reason: 'ceiling_hold' };
+  if (recent && state.limit + 1 >= overloadAt) return { state: calm, reason: 'ceiling_hold' };
   let grown = state.slowStart ? Math.ceil(state.limit * 1.5) : state.limit + config.additiveIncrease;
   if (recent) grown = Math.min(grown, overloadAt - 1);
   const limit = clamp(grown, config.minLimit, config.maxLimit);
   return {
     state: {
-      ...state,
+      ...calm,
       limit,
-      baselineLatency: baseline,
       // Grown past the remembered level without overload: capacity moved up; forget it.
       overloadAt: overloadAt !== null && limit > overloadAt ? null : overloadAt,
     },
     reason: state.slowStart ? 'slow_start' : 'increase',
   };
+}
+
+/**
+ * The last cut was drawn by refusals and the share since it stayed about the same, on enough
+ * calls, at a share noise can explain: lowering concurrency did not lower refusals. At the
+ * minimum limit, where a cut changes nothing and lowering cannot help, refusals that persist
+ * at a share noise can explain are noise (else a noisy upstream pins the fleet at its minimum
+ * for good; there the drawing tick's share is no yardstick: with one or two calls a tick it is
+ * 50 % or 100 % by construction).
+ */
+function cutBoughtNothing(state: FleetLimiterState, calls: number, overloads: number, config: AdaptiveConfig): boolean {
+  const from = state.cutFrom ?? null;
+  const drew = state.cutShare ?? null;
+  if (from === null || drew === null || calls < NOISE_MIN_CALLS) return false;
+  const since = overloads / calls;
+  if (since > MAX_NOISE_SHARE) return false;
+  if (state.limit <= config.minLimit) return true;
+  return state.limit < from && since >= NOISE_SAME_SHARE * drew;
 }
 
 export interface LocalLimiterState {
@@ -148,6 +242,23 @@ export interface LocalLimiterState {
   /** Calls numbered below this started before the last cut. */
   cutSeq: number;
   ceiling: number;
+  /** Outcomes of calls started since the last cut (judged against the fleet's noise floor). */
+  sinceCutCalls?: number;
+  sinceCutOverloads?: number;
+}
+
+/** Outcomes since a local cut are weighed over about this many calls (older ones fade). */
+const LOCAL_NOISE_WINDOW = 20;
+
+function countSinceCut(state: LocalLimiterState, seq: number, overload: boolean): LocalLimiterState {
+  if (seq < state.cutSeq) return state;
+  let calls = (state.sinceCutCalls ?? 0) + 1;
+  let overloads = (state.sinceCutOverloads ?? 0) + (overload ? 1 : 0);
+  if (calls > LOCAL_NOISE_WINDOW) {
+    overloads *= LOCAL_NOISE_WINDOW / calls;
+    calls = LOCAL_NOISE_WINDOW;
+  }
+  return { ...state, sinceCutCalls: calls, sinceCutOverloads: overloads };
 }
 
 export function initialLocalLimiter(ceiling: number): LocalLimiterState {
@@ -164,18 +275,29 @@ export function localStart(state: LocalLimiterState): { state: LocalLimiterState
   return { state: { ...state, nextSeq: state.nextSeq + 1 }, seq: state.nextSeq };
 }
 
-export function localSuccess(state: LocalLimiterState): LocalLimiterState {
+/** A call answered. `seq` (its number from localStart) lets it count toward judging refusals. */
+export function localSuccess(state: LocalLimiterState, seq = -1): LocalLimiterState {
   const cap = Math.min(state.ceiling, state.cap + (state.slowStart ? 1 : 1 / Math.max(1, state.cap)));
-  return { ...state, cap };
+  return { ...countSinceCut(state, seq, false), cap };
 }
 
-export function localOverload(state: LocalLimiterState, seq: number, config: AdaptiveConfig): LocalLimiterState {
+/**
+ * A call was refused as overloaded (503/429). The first refusal of an episode cuts, unless the
+ * fleet has learned that the upstream refuses a share `noise` of calls whatever we send: then
+ * only refusals beyond what that share explains, counted since the last cut, cut (the same
+ * test as the fleet limiter's, `exceedsNoise`). With no noise this is the first refusal.
+ */
+export function localOverload(state: LocalLimiterState, seq: number, config: AdaptiveConfig, noise = 0): LocalLimiterState {
   if (seq < state.cutSeq) return state;
+  const counted = countSinceCut(state, seq, true);
+  if (!exceedsNoise(counted.sinceCutOverloads ?? 0, counted.sinceCutCalls ?? 0, noise, 0)) return counted;
   return {
     ...state,
     cap: Math.max(config.minLimit, Math.min(state.cap, state.ceiling) * config.decreaseFactor),
     slowStart: false,
     cutSeq: state.nextSeq,
+    sinceCutCalls: 0,
+    sinceCutOverloads: 0,
   };
 }
 
