@@ -4,10 +4,18 @@ import type { FinalJob } from './audit.js';
 /**
  * The documents as they are at the audit, read raw through the admin SDK: a job document
  * that no longer decodes is reported as such instead of being skipped like the store port
- * skips it.
+ * skips it. Jobs and chunks are read in one read-only transaction, at one snapshot: when the
+ * drain timed out workers are still finishing jobs, and two reads apart saw a running job
+ * whose chunks its completion deleted in between ("lost their audio", which it had not).
  */
 export async function readFinalState(store: FirestoreStore): Promise<{ jobs: FinalJob[]; chunks: { chunkId: string; jobId: string | null }[] }> {
-  const jobsSnap = await store.db.collection(store.collectionName('jobs')).get();
+  const { jobsSnap, chunkSnap } = await store.db.runTransaction(
+    async (tx) => ({
+      jobsSnap: await tx.get(store.db.collection(store.collectionName('jobs'))),
+      chunkSnap: await tx.get(store.db.collection(store.collectionName('payloads')).select('jobId')),
+    }),
+    { readOnly: true },
+  );
   const jobs = jobsSnap.docs.map((d): FinalJob => {
     try {
       const job = decodeDoc('jobs', d.data());
@@ -33,7 +41,6 @@ export async function readFinalState(store: FirestoreStore): Promise<{ jobs: Fin
       };
     }
   });
-  const chunkSnap = await store.db.collection(store.collectionName('payloads')).select('jobId').get();
   const chunks = chunkSnap.docs.map((d) => {
     const jobId: unknown = d.get('jobId');
     return { chunkId: d.id, jobId: typeof jobId === 'string' ? jobId : null };
