@@ -18,6 +18,12 @@ export interface FakeCallRecord {
   reason: RejectionReason | null;
   /** Tokens billed (prompt + output) for answered calls; 0 otherwise. */
   tokens: number;
+  /**
+   * Hex sha256 of the request's inline audio (null for a call without audio or one refused
+   * before its body was read): ties a call to the job whose `audio.sha256` it carries, so a
+   * test can tell which model answered which job.
+   */
+  audioSha256: string | null;
 }
 
 export interface FakeCallLog {
@@ -41,7 +47,7 @@ export class CallLog {
   ) {}
 
   open(model: string): FakeCallRecord {
-    const record: FakeCallRecord = { model, at: this.now(), settledAt: null, status: null, outcome: 'pending', reason: null, tokens: 0 };
+    const record: FakeCallRecord = { model, at: this.now(), settledAt: null, status: null, outcome: 'pending', reason: null, tokens: 0, audioSha256: null };
     this.records.push(record);
     if (this.records.length > this.limit) {
       const excess = this.records.length - this.limit;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CallLog, FakeCallRecord } from './call-log.js';
 import { capacityAt } from './capacity-schedule.js';
@@ -158,6 +159,7 @@ export async function handleGenerate(ctx: GenerateContext, req: IncomingMessage,
     if (error instanceof InvalidRequestError) return reject(ctx, res, record, 'invalid', errorBody(400, error.message), 0);
     throw error;
   }
+  if (parsed.audio) record.audioSha256 = createHash('sha256').update(parsed.audio.bytes).digest('hex');
 
   const b = behaviourFor(config, model);
   const injected = takeInjection(ctx, model);
