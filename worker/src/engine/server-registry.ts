@@ -51,6 +51,7 @@ export class ServerRegistry {
   ) {}
 
   private doc(state: ServerState, s: ServerStatus, intervalMs: number): ServerDoc {
+    const upstream = this.ctx.config.upstream;
     return {
       serverId: this.ctx.serverId,
       hostname: this.identity.hostname,
@@ -68,6 +69,7 @@ export class ServerRegistry {
       upstream: s.upstream,
       budget: s.budget,
       labels: this.identity.labels ?? {},
+      routing: { model: upstream.model, fallbackModel: upstream.fallbackModel, fallbackPriorities: upstream.fallbackPriorities },
     };
   }
 

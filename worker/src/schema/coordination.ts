@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { timestampMs } from './time.js';
 import { controlAuditSchema } from './control-audit.js';
+import { prioritySchema } from './job.js';
 
 export const SERVER_STATES = ['active', 'draining', 'stopped', 'lost'] as const;
 export const serverStateSchema = z.enum(SERVER_STATES);
@@ -39,6 +40,18 @@ export const budgetSliceSchema = z.object({
 });
 export type BudgetSlice = z.infer<typeof budgetSliceSchema>;
 
+/**
+ * The upstream route a server was started with (its `upstream` config): the primary model,
+ * and the model that serves `fallbackPriorities` while the primary's breaker is open. The
+ * console derives the fleet's active route from it and the breaker documents.
+ */
+export const serverRoutingSchema = z.object({
+  model: z.string().min(1),
+  fallbackModel: z.string().min(1).nullable(),
+  fallbackPriorities: z.array(prioritySchema),
+});
+export type ServerRouting = z.infer<typeof serverRoutingSchema>;
+
 /** `transcription_servers/{serverId}`: each server writes only its own document. */
 export const serverDocSchema = z.object({
   serverId: z.string().min(1),
@@ -59,6 +72,8 @@ export const serverDocSchema = z.object({
   upstream: z.record(z.string(), upstreamWindowSchema).default({}),
   budget: z.record(z.string(), budgetSliceSchema).default({}),
   labels: z.record(z.string(), z.string()).default({}),
+  /** Absent in documents of workers older than the field. */
+  routing: serverRoutingSchema.nullable().optional(),
 });
 export type ServerDoc = z.infer<typeof serverDocSchema>;
 

@@ -8,3 +8,4 @@ export * from './outcome-window.js';
 export * from './fleet-window.js';
 export * from './adaptive-limit.js';
 export * from './budget.js';
+export * from './route-plan.js';
