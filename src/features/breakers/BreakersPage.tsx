@@ -9,6 +9,7 @@ import { specs } from '../../data/queries';
 import { useNow } from '../../lib/clock';
 import { formatDuration, formatNumber, formatTime } from '../../lib/format';
 import { ControlButton } from '../controls/ControlButton';
+import { ActiveRoute } from './ActiveRoute';
 import { BreakerBadge } from './BreakerBadge';
 import { breakerTimeline } from './timeline';
 
@@ -199,6 +200,7 @@ export function BreakersPage() {
   return (
     <div className="space-y-4" data-testid="breakers-page">
       <h2 className="text-lg font-semibold">Circuit breakers</h2>
+      <ActiveRoute now={now} />
       <OtherModel />
       <LiveView result={breakers} what="breakers">
         {(rows) =>
