@@ -5,7 +5,7 @@ import { decodeDoc, encodeDoc } from '../schema/documents.js';
 import { makeWav } from '../testing/audio.js';
 import { PayloadInvalidError, PayloadTooLargeError, ValidationError } from './errors.js';
 import { seededRandom } from './ids.js';
-import { assemblePayload, planSubmission } from './submission.js';
+import { assemblePayload, inlinePayload, planSubmission } from './submission.js';
 
 const now = 1_700_000_000_000;
 
@@ -120,6 +120,48 @@ describe('planSubmission', () => {
       { now, source: 'server' },
     );
     expect(plan).toMatchObject({ tier: 'gold', model: 'm2' });
+  });
+});
+
+describe('planSubmission with inlineMaxBytes', () => {
+  it('keeps audio of at most inlineMaxBytes for the job document (a copy, no chunks) and chunks one byte more', async () => {
+    const audio = makeWav(0.5, { seed: 4 });
+    const at = await planSubmission({ audio, mimeType: 'audio/wav', userId: 'u' }, { now, source: 'server', inlineMaxBytes: audio.length });
+    expect(at.chunks).toEqual([]);
+    expect(at.submission.audio).toMatchObject({ bytes: audio.length, chunkCount: 0 });
+    expect(at.inlineAudio).toEqual(audio);
+    expect(at.inlineAudio).not.toBe(audio);
+    const over = await planSubmission({ audio, mimeType: 'audio/wav', userId: 'u' }, { now, source: 'server', inlineMaxBytes: audio.length - 1 });
+    expect(over.inlineAudio).toBeNull();
+    expect(over.submission.audio.chunkCount).toBe(1);
+    expect(over.chunks).toHaveLength(1);
+  });
+
+  it('never inlines a client submission, off by default, and caps the threshold at maxInlineBytes', async () => {
+    const small = makeWav(0.1);
+    const client = await planSubmission({ audio: small, mimeType: 'audio/wav', userId: 'u' }, { now, source: 'client', inlineMaxBytes: 65_536 });
+    expect(client).toMatchObject({ inlineAudio: null, submission: { audio: { chunkCount: 1 } } });
+    const unset = await planSubmission({ audio: small, mimeType: 'audio/wav', userId: 'u' }, { now, source: 'server' });
+    expect(unset.inlineAudio).toBeNull();
+    // 10 s of WAV (320,044 bytes) is over the 256 KiB ceiling whatever the option says.
+    const big = makeWav(10);
+    expect(big.length).toBeGreaterThan(PAYLOAD_LIMITS.maxInlineBytes);
+    const capped = await planSubmission({ audio: big, mimeType: 'audio/wav', userId: 'u' }, { now, source: 'server', inlineMaxBytes: 10_000_000 });
+    expect(capped.inlineAudio).toBeNull();
+    expect(capped.chunks).toHaveLength(1);
+  });
+});
+
+describe('inlinePayload', () => {
+  it('returns the inline audio, and refuses it missing, of another size or corrupt', async () => {
+    const audio = makeWav(0.2, { seed: 5 });
+    const plan = await planSubmission({ audio, mimeType: 'audio/wav', userId: 'u' }, { now, source: 'server', jobId: 'j', inlineMaxBytes: 65_536 });
+    const descriptor = plan.submission.audio;
+    await expect(inlinePayload('j', descriptor, plan.inlineAudio)).resolves.toEqual(audio);
+    await expect(inlinePayload('j', descriptor, null)).rejects.toBeInstanceOf(PayloadInvalidError);
+    await expect(inlinePayload('j', descriptor, undefined)).rejects.toThrow(/inline .* missing/);
+    await expect(inlinePayload('j', descriptor, audio.subarray(1))).rejects.toThrow(/holds \d+ bytes, expected/);
+    await expect(inlinePayload('j', descriptor, audio.map((b, i) => (i === 100 ? b ^ 1 : b)))).rejects.toThrow(/sha256 does not match/);
   });
 });
 

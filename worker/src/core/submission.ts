@@ -57,8 +57,10 @@ export interface SubmittedJob {
 export interface SubmissionPlan {
   jobId: string;
   submission: SubmittedJob;
-  /** Audio chunk documents, written in the same batch/transaction as the job. */
+  /** Audio chunk documents, written in the same batch/transaction as the job (none when inline). */
   chunks: { id: string; doc: PayloadChunkDoc }[];
+  /** The audio, when it goes inside the job document (`submission.audio.chunkCount` is then 0). */
+  inlineAudio: Uint8Array | null;
   /** Server-only requests; always null for client submissions. */
   model: string | null;
   tier: string | null;
@@ -72,10 +74,18 @@ export interface SubmissionOptions {
   random?: RandomSource;
   /** Lower limit than the schema's (e.g. a deployment that wants smaller uploads). */
   maxAudioBytes?: number;
+  /**
+   * Audio of at most this many bytes goes inline in the job document instead of chunks
+   * (`payload.inlineMaxBytes`; capped at PAYLOAD_LIMITS.maxInlineBytes). Server submissions
+   * only (ignored for `source: 'client'`): the security rules let a browser write chunks, never
+   * inline audio. Default 0: always chunks.
+   */
+  inlineMaxBytes?: number;
 }
 
 /**
- * Validates a submission and splits the audio into chunk documents. Pure apart from hashing
+ * Validates a submission and splits the audio into chunk documents, or keeps it for the job
+ * document when it is small enough to travel inline (`inlineMaxBytes`). Pure apart from hashing
  * (Web Crypto), browser-safe, and throws a typed error before anything could be written:
  * `ValidationError`, `PayloadTooLargeError`, `PayloadInvalidError`.
  */
@@ -105,7 +115,9 @@ export async function planSubmission(input: SubmissionInput, options: Submission
   }
   const durationSec =
     value.durationSec ?? (value.mimeType === 'audio/wav' || value.mimeType === 'audio/x-wav' ? wavDurationSec(audio) : null);
-  const chunkCount = Math.ceil(audio.length / PAYLOAD_LIMITS.chunkBytes);
+  const inlineMax = options.source === 'server' ? Math.min(options.inlineMaxBytes ?? 0, PAYLOAD_LIMITS.maxInlineBytes) : 0;
+  const inline = audio.length <= inlineMax;
+  const chunkCount = inline ? 0 : Math.ceil(audio.length / PAYLOAD_LIMITS.chunkBytes);
   const sha256 = await sha256Hex(audio);
 
   const chunks: SubmissionPlan['chunks'] = [];
@@ -130,9 +142,27 @@ export async function planSubmission(input: SubmissionInput, options: Submission
       createdAt: options.now,
     },
     chunks,
+    // A copy: the caller's buffer may be reused after enqueue returns (chunks are slices too).
+    inlineAudio: inline ? audio.slice() : null,
     model: value.model ?? null,
     tier: value.tier ?? null,
   };
+}
+
+/**
+ * The audio a job carries inline, checked against its descriptor like reassembled chunks.
+ * Throws `PayloadInvalidError` when it is missing (the job says 0 chunks), has another
+ * size, or the hash differs.
+ */
+export async function inlinePayload(jobId: string, audio: AudioDescriptor, inlineAudio: Uint8Array | null | undefined): Promise<Uint8Array> {
+  if (!inlineAudio) throw new PayloadInvalidError(`job ${jobId}: its audio was inline (no chunks) and is missing from the job`);
+  if (inlineAudio.length !== audio.bytes) {
+    throw new PayloadInvalidError(`job ${jobId}: inline audio holds ${inlineAudio.length} bytes, expected ${audio.bytes}`);
+  }
+  if (audio.sha256 && (await sha256Hex(inlineAudio)) !== audio.sha256) {
+    throw new PayloadInvalidError(`job ${jobId}: audio sha256 does not match; the payload is corrupt`);
+  }
+  return inlineAudio;
 }
 
 /**

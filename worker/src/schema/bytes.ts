@@ -17,7 +17,15 @@ const bytesInput = z.union([
   ),
 ]);
 
+/**
+ * A plain Uint8Array over the same memory: firebase-admin hands out Buffers (a subclass),
+ * which compare unequal to the Uint8Array that was written and carry Node-only methods.
+ */
+function plain(v: Uint8Array): Uint8Array {
+  return v.constructor === Uint8Array ? v : new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+}
+
 export const bytesValue = z.codec(bytesInput, z.custom<Uint8Array>((v) => v instanceof Uint8Array), {
-  decode: (v) => (v instanceof Uint8Array ? v : v.toUint8Array()),
+  decode: (v) => plain(v instanceof Uint8Array ? v : v.toUint8Array()),
   encode: (u) => u,
 });
