@@ -12,8 +12,8 @@ describe('token estimates', () => {
 });
 
 describe('rate buckets', () => {
-  it('spends up to its burst, then refills at the per-minute rate', () => {
-    let b = bucketFor(60, 5, T0); // 1 per second, holds 5
+  it('spends up to its burst, then refills at the rate that keeps every minute within the budget', () => {
+    let b = bucketFor(60, 5, T0); // 60 a minute, holds 5, refills 55 a minute
     for (let i = 0; i < 5; i++) {
       const t = takeFromBucket(b, T0, 1);
       expect(t.ok).toBe(true);
@@ -21,9 +21,33 @@ describe('rate buckets', () => {
     }
     const refused = takeFromBucket(b, T0, 1);
     expect(refused.ok).toBe(false);
-    expect(!refused.ok && refused.waitMs).toBe(1_000);
-    expect(takeFromBucket(b, T0 + 1_000, 1).ok).toBe(true);
-    expect(bucketRoom(b, T0 + 3_000, 1)).toBe(3);
+    expect(!refused.ok && refused.waitMs).toBe(Math.ceil(60_000 / 55));
+    expect(takeFromBucket(b, T0 + 1_000, 1).ok).toBe(false);
+    expect(takeFromBucket(b, T0 + 1_091, 1).ok).toBe(true);
+    expect(bucketRoom(b, T0 + 3_300, 1)).toBe(3);
+  });
+
+  it('never lets more than the budget through in any 60 s window (quotas are sliding minutes)', () => {
+    const random = seededRandom(9);
+    for (const [perMinute, burst] of [[60, 5], [600, 10], [5_000, 2], [30, 30]] as const) {
+      let b = bucketFor(perMinute, burst, T0);
+      const spent: { at: number; cost: number }[] = [];
+      let now = T0;
+      for (let i = 0; i < 5_000; i++) {
+        now += Math.floor(random() * (60_000 / perMinute) * 2);
+        const cost = 1 + Math.floor(random() * 3);
+        const t = takeFromBucket(b, now, cost);
+        b = t.bucket;
+        if (t.ok) spent.push({ at: now, cost });
+      }
+      let start = 0;
+      let inWindow = 0;
+      for (const s of spent) {
+        inWindow += s.cost;
+        while (spent[start]!.at <= s.at - 60_000) inWindow -= spent[start++]!.cost;
+        expect(inWindow).toBeLessThanOrEqual(perMinute + 1e-9);
+      }
+    }
   });
 
   it('lets an oversized call through from a full bucket (debt), and corrects to the real cost', () => {
@@ -34,7 +58,7 @@ describe('rate buckets', () => {
     expect(b.level).toBe(-450);
     expect(takeFromBucket(b, T0 + 1_000, 10).ok).toBe(false);
     b = adjustBucket(b, T0 + 1_000, -400); // it cost 400 less than estimated
-    expect(b.level).toBeCloseTo(-40, 5);
+    expect(b.level).toBeCloseTo(-450 + 550 / 60 + 400, 5); // refilled 550 a minute for 1 s
   });
 
   it('is unlimited at 0 per minute and keeps its level across slice changes', () => {
