@@ -23,7 +23,8 @@ export interface FinalJob {
   status: string | null;
   decodeError: string | null;
   transcript: string | null;
-  chunkCount: number;
+  /** Chunks the job document says it has; null: not checked (the job changed while the audit read). */
+  chunkCount: number | null;
   leaseExpiresAt: number | null;
   availableAt: number | null;
 }
@@ -168,7 +169,7 @@ export function auditChaos(input: AuditInput): ChaosAudit {
     })
     .map((c) => c.chunkId);
   const jobsMissingChunks = [...final.values()]
-    .filter((j) => j.status !== null && !RELEASED.has(j.status) && (chunksByJob[j.id] ?? 0) !== j.chunkCount)
+    .filter((j) => j.status !== null && j.chunkCount !== null && !RELEASED.has(j.status) && (chunksByJob[j.id] ?? 0) !== j.chunkCount)
     .map((j) => j.id);
 
   const ok = input.calls.filter((c) => c.status === 200);

@@ -225,6 +225,7 @@ export async function runChaos(options: ChaosOptions, log: (m: string) => void):
       audit.payloads.orphanChunks.length ? `${audit.payloads.orphanChunks.length} payload chunks left behind` : '',
       audit.duplicateUpstream.byCause.unexplained ? `${audit.duplicateUpstream.byCause.unexplained} unexplained duplicate upstream answers` : '',
       timeline.some((t) => !t.ok) ? `${timeline.filter((t) => !t.ok).length} faults could not be applied` : '',
+      finalState.changedDuringRead ? `${finalState.changedDuringRead} jobs changed while the audit read them (workers still running): their chunks were not checked` : '',
     ].filter(Boolean);
     return {
       options,
