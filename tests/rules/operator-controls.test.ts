@@ -221,7 +221,7 @@ const FORGERIES: Forgery[] = [
   ['a retry that keeps a lease', { type: 'job.retry', jobIds: ['forge-target'] }, (w) => void (main(w).lease = { owner: 'x', token: 1 })],
   ['a retry that rewrites the error history', { type: 'job.retry', jobIds: ['forge-target'] }, (w) => void (main(w).errors = [])],
   ['a retry that adds redrives', { type: 'job.retry', jobIds: ['forge-target'] }, (w) => void (main(w).redriveCount = 5)],
-  ['a retry that gives the job a claim shard that does not exist', { type: 'job.retry', jobIds: ['forge-target'] }, (w) => void (main(w).shard = 8)],
+  ['a retry that gives the job a claim shard that does not exist', { type: 'job.retry', jobIds: ['forge-target'] }, (w) => void (main(w).shard = 16)],
   ['a cancel that keeps the job claimable', { type: 'job.cancel', jobIds: ['forge-target'] }, (w) => void (main(w).availableAt = new Date())],
   ['a cancel in another admin\'s name', { type: 'job.cancel', jobIds: ['forge-target'] }, (w) => void ((main(w).cancelRequest as DocumentData).by = 'other-admin')],
   ['a cancel that adds a result', { type: 'job.cancel', jobIds: ['forge-target'] }, (w) => void (main(w).result = { transcript: 'x' })],

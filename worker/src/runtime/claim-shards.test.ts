@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { seededRandom } from '../core/ids.js';
-import { listenedShards, shardRank } from '../core/coordination/rendezvous.js';
+import { JOB_SHARDS, listenedShards, shardRank } from '../core/coordination/rendezvous.js';
 import { MemoryDatabase, MemoryStore } from '../adapters/memory/memory-store.js';
 import type { ListenSnapshot, Query, Unsubscribe } from '../ports/store.js';
 import type { CollectionKey } from '../schema/names.js';
@@ -115,7 +115,7 @@ describe('claim shards (idle workers listen to the shards they are first or seco
           // Idle fleet, one job at a time: the shard's first worker claims it, every time.
           expect(shardRank(claims.get(j.id)!, ids, j.shard)).toBe(0);
         }
-        for (const id of ids) expect(listenedShards(id, ids, 2).length).toBeLessThan(8);
+        for (const id of ids) expect(listenedShards(id, ids, 2).length).toBeLessThan(JOB_SHARDS);
       }
       const stopping = Promise.all(f.workers.map((w) => w.stop({ graceMs: 1_000 })));
       await f.clock.advanceUntil(() => f.workers.every((w) => w.status().state === 'stopped'), 100, 60_000);
@@ -133,7 +133,7 @@ describe('claim shards (idle workers listen to the shards they are first or seco
     await Promise.all(f.workers.map((w) => w.start()));
     await f.clock.advance(500);
     // A shard that only the two dead members listen to.
-    const orphan = [...Array(8).keys()].find((s) => !listenedShards('w0', members, 2).includes(s) && !listenedShards('w1', members, 2).includes(s));
+    const orphan = [...Array(JOB_SHARDS).keys()].find((s) => !listenedShards('w0', members, 2).includes(s) && !listenedShards('w1', members, 2).includes(s));
     expect(orphan).toBeDefined();
     let requestId = '';
     for (let i = 0; ; i++) {

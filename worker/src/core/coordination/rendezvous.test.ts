@@ -40,14 +40,14 @@ describe('rendezvous', () => {
 describe('polledShards', () => {
   const fleet = (n: number) => Array.from({ length: n }, (_, i) => `w${String(i).padStart(2, '0')}`);
 
-  it.each([1, 2, 3, 5, 8])('splits the shards over %i members without overlap or gap', (n) => {
+  it.each([1, 2, 3, 5, 8, 12, 16])('splits the shards over %i members without overlap or gap', (n) => {
     const members = fleet(n);
     const all = members.flatMap((m) => polledShards(m, members)).sort((a, b) => a - b);
     expect(all).toEqual([...Array(JOB_SHARDS).keys()]);
   });
 
-  it('gives every member of a larger fleet one shard and every shard at most ceil(n / 8) pollers', () => {
-    const members = fleet(12);
+  it('gives every member of a larger fleet one shard and every shard at most ceil(n / JOB_SHARDS) pollers', () => {
+    const members = fleet(20);
     const per = new Map<number, number>();
     for (const m of members) {
       const shards = polledShards(m, members);
