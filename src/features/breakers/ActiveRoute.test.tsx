@@ -56,7 +56,7 @@ describe('Breakers page: active route', () => {
     );
   });
 
-  it('holds every priority when the fallback is open too, naming a due probe', async () => {
+  it('holds every priority when the fallback is open too, naming a due probe of the primary', async () => {
     const data = new FakeData();
     fleet(data);
     data.put('breakers', 'gemini-2.5-flash', breaker({ model: 'gemini-2.5-flash', state: 'open', nextProbeAt: T0 - 1 }));
@@ -66,7 +66,8 @@ describe('Breakers page: active route', () => {
     expect(route).toHaveAttribute('data-route', 'held');
     expect(destinations(route)).toEqual({ urgent: '', high: '', normal: '', low: '' });
     expect(within(route).getByTestId('route-summary')).toHaveTextContent(
-      'Nothing is sent: the gemini-2.5-flash breaker is open and the fallback gemini-2.5-flash-lite is not taking calls either. Every job waits. One job at a time probes gemini-2.5-flash.',
+      'Nothing is sent: the gemini-2.5-flash breaker is open and the fallback gemini-2.5-flash-lite is not taking calls either. Every job waits. ' +
+        'A half-open probe of gemini-2.5-flash is due: the next job claimed, whatever its priority, tests it.',
     );
   });
 

@@ -14,7 +14,12 @@ function summary({ routing, plan }: FleetRoute): string {
   const { model, fallbackModel, fallbackPriorities } = routing;
   const fallbackUsable = fallbackModel !== null && fallbackModel !== model && fallbackPriorities.length > 0;
   const rest = PRIORITIES.filter((p) => !fallbackPriorities.includes(p));
-  const probe = plan.probe ? ` One job at a time probes ${plan.probe}.` : '';
+  const probe =
+    plan.probe === null
+      ? ''
+      : plan.probe === model
+        ? ` A half-open probe of ${model} is due: the next job claimed, whatever its priority, tests it.`
+        : ` The fallback's own breaker is open: one job at a time tests ${plan.probe}.`;
   if (plan.state === 'primary') {
     return fallbackUsable
       ? `Every priority goes to ${model}. While its breaker is open, ${listPriorities(fallbackPriorities)} go to ${fallbackModel} and ${listPriorities(rest)} wait.`

@@ -35,10 +35,20 @@ const ROUTINGS = {
   noPriorities: { fallbackModel: 'lite', fallbackPriorities: [] },
 } as const;
 
-/** What chooseRoute decided, in routePlan's terms. */
-function chosen(route: ReturnType<typeof chooseRoute>, primary: ModelFlow): RoutePlan {
+/**
+ * What chooseRoute decided, in routePlan's terms. A primary probe claim is one job of any
+ * priority; what the rest of the fleet's claims do meanwhile is the route chooseRoute takes
+ * with that probe held (`probing`).
+ */
+function chosen(route: ReturnType<typeof chooseRoute>, primary: ModelFlow, around: () => ReturnType<typeof chooseRoute>): RoutePlan {
   if (route.kind === 'blocked') return { state: 'held', to: toOf(null, []), probe: null };
-  if (route.flow === primary && route.probe) return { state: 'held', to: toOf(null, []), probe: primary.model };
+  if (route.flow === primary && route.probe) {
+    expect(route.priorities).toEqual(PRIORITIES);
+    primary.probing = true;
+    const meanwhile = around();
+    primary.probing = false;
+    return { ...chosen(meanwhile, primary, around), probe: primary.model };
+  }
   return {
     state: route.flow === primary ? 'primary' : 'fallback',
     to: toOf(route.flow.model, route.priorities),
@@ -64,7 +74,8 @@ describe('routePlan agrees with chooseRoute', () => {
           const fallback = fallbackModel === null ? null : fallbackModel === 'primary' ? primary : new ModelFlow(fallbackModel, 's0', config, T0);
           if (fallback && fallback !== primary) fallback.setBreaker(fallbackDoc(fallback.model), T0);
           const plan = routePlan(routing, gateKindOf(primary.breaker, T0), fallback ? gateKindOf(fallback.breaker, T0) : null);
-          expect(plan, `primary ${primaryName}, fallback ${fallbackName}`).toEqual(chosen(chooseRoute(T0, primary, fallback, config), primary));
+          const choose = () => chooseRoute(T0, primary, fallback, config);
+          expect(plan, `primary ${primaryName}, fallback ${fallbackName}`).toEqual(chosen(choose(), primary, choose));
           compared += 1;
         }
       }

@@ -26,8 +26,12 @@ describe('routePlan', () => {
       to: { urgent: 'lite', high: 'lite', normal: null, low: null },
       probe: null,
     });
-    // A due primary probe does not take the fallback's work away.
-    expect(routePlan(ROUTING, 'probe', null).state).toBe('fallback');
+    // A due primary probe takes one job of any priority; the fallback keeps its work.
+    expect(routePlan(ROUTING, 'probe', null)).toEqual({
+      state: 'fallback',
+      to: { urgent: 'lite', high: 'lite', normal: null, low: null },
+      probe: 'primary',
+    });
   });
 
   it('holds everything when no fallback can serve, naming the model a due probe tests', () => {
@@ -37,15 +41,16 @@ describe('routePlan', () => {
     expect(routePlan({ ...ROUTING, fallbackPriorities: [] }, 'none', 'all')).toEqual({ state: 'held', to: none, probe: null });
     expect(routePlan(ROUTING, 'none', 'none')).toEqual({ state: 'held', to: none, probe: null });
     expect(routePlan(ROUTING, 'probe', 'none')).toEqual({ state: 'held', to: none, probe: 'primary' });
-    expect(routePlan(ROUTING, 'probe', 'probe')).toEqual({ state: 'held', to: none, probe: 'primary' });
+    expect(routePlan({ ...ROUTING, fallbackModel: null }, 'probe', null)).toEqual({ state: 'held', to: none, probe: 'primary' });
   });
 
-  it('probes a fallback that is itself open and due while the primary is not', () => {
+  it('probes a fallback that is itself open and due, unless the primary probe is due too', () => {
     expect(routePlan(ROUTING, 'none', 'probe')).toEqual({
       state: 'fallback',
       to: { urgent: 'lite', high: 'lite', normal: null, low: null },
       probe: 'lite',
     });
+    expect(routePlan(ROUTING, 'probe', 'probe')).toMatchObject({ state: 'fallback', probe: 'primary' });
   });
 });
 

@@ -13,6 +13,9 @@ import { breakerGate, type BreakerGate } from './breaker.js';
  * - `fallback`: the primary is open; `fallbackPriorities` go to the fallback, the rest wait;
  * - `held`: nothing is sent (the primary is open and no fallback can serve), except one
  *   half-open probe when `probe` names a model.
+ *
+ * `probe` names the model a half-open probe is due on: one job at a time tests it (the
+ * primary's probe takes a job of any priority, see chooseRoute).
  */
 export interface RoutePlan {
   state: 'primary' | 'fallback' | 'held';
@@ -32,13 +35,19 @@ function plan(state: RoutePlan['state'], model: string | null, priorities: reado
 
 export function routePlan(routing: ServerRouting, primary: GateKind, fallback: GateKind | null): RoutePlan {
   if (primary === 'all') return plan('primary', routing.model, PRIORITIES, null);
+  const around = fallbackRoute(routing, fallback);
+  // A due primary probe: one job of any priority tests the primary (whatever the fallback
+  // does); every other claim follows the route around it.
+  return primary === 'probe' ? { ...around, probe: routing.model } : around;
+}
+
+/** Where claims go while the primary does not take calls. */
+function fallbackRoute(routing: ServerRouting, fallback: GateKind | null): RoutePlan {
   const { fallbackModel, fallbackPriorities } = routing;
   const usable = fallbackModel !== null && fallbackModel !== routing.model && fallbackPriorities.length > 0 ? fallbackModel : null;
-  const fallbackGate = usable === null ? null : (fallback ?? 'all');
-  if (usable !== null && fallbackGate === 'all') return plan('fallback', usable, fallbackPriorities, null);
-  // A due primary probe wins over probing the fallback (chooseRoute's order).
-  if (primary === 'probe') return plan('held', null, [], routing.model);
-  if (usable !== null && fallbackGate === 'probe') return plan('fallback', usable, fallbackPriorities, usable);
+  const gate = fallback ?? 'all';
+  if (usable !== null && gate === 'all') return plan('fallback', usable, fallbackPriorities, null);
+  if (usable !== null && gate === 'probe') return plan('fallback', usable, fallbackPriorities, usable);
   return plan('held', null, [], null);
 }
 
