@@ -1,6 +1,7 @@
-import { confirmDialog, openPage, saveScreenshot, signInToConsole } from './support/console.js';
+import { confirmDialog, jobRow, openPage, saveScreenshot, searchJobs, signInToConsole } from './support/console.js';
 import { enqueueJobs, waitForIdleQueue, waitForLeaderRounds } from './support/jobs.js';
 import { expect, SUITE_ACTOR, test } from './support/fixtures.js';
+import type { Page } from '@playwright/test';
 
 test.describe('the shared circuit breaker', () => {
   test.describe.configure({ timeout: 180_000 });
@@ -27,11 +28,12 @@ test.describe('the shared circuit breaker', () => {
     await expect(card.getByTestId('breaker-state')).toContainText('forced open');
     await expect(card.getByTestId('next-probe')).toHaveText('none while forced open');
 
-    // Jobs arrive while it is open: the fleet must not call Gemini at all.
+    // Jobs arrive while it is open: the fleet must not call Gemini at all. (Normal and low:
+    // urgent and high would go to the fallback model, see the next test.)
     const callsBefore = (await gemini.stats()).calls;
     const ids = await enqueueJobs(queue, [
-      { userId: 'e2e-breaker', priority: 'urgent' },
-      { userId: 'e2e-breaker', priority: 'high' },
+      { userId: 'e2e-breaker', priority: 'normal' },
+      { userId: 'e2e-breaker', priority: 'low' },
       { userId: 'e2e-breaker', priority: 'normal' },
     ]);
     // Three leader rounds after the jobs exist: every worker has seen them and the breaker.
@@ -55,4 +57,78 @@ test.describe('the shared circuit breaker', () => {
     await expect(rows.filter({ hasText: 'breaker.force_open' }).first()).toContainText(system.info.accounts.admin.email);
     await expect(rows.filter({ hasText: 'breaker.reset' }).first()).toContainText(system.info.accounts.admin.email);
   });
+
+  test('with the primary forced open, the Breakers page shows the fallback route: an urgent job completes on the fallback model, a low job waits', async ({
+    page,
+    system,
+    queue,
+    store,
+  }, testInfo) => {
+    const gemini = system.gemini!;
+    const model = system.info.gemini.model;
+    const fallback = system.info.workerConfig.upstream?.fallbackModel;
+    if (!fallback) throw new Error('the e2e system runs without a fallback model');
+    await waitForIdleQueue(store);
+    await signInToConsole(page, system.info.accounts.admin);
+    await openPage(page, 'Breakers');
+
+    // Closed: every priority goes to the primary.
+    const route = page.getByTestId('active-route').getByTestId(`route-model-${model}`);
+    await expect(route).toHaveAttribute('data-route', 'primary');
+    await expect(route.getByTestId('route-priority-urgent')).toHaveAttribute('data-model', model);
+
+    // Force it open with the console's control: urgent and high move to the fallback, normal and low wait.
+    const other = page.getByTestId('breaker-other-model');
+    await other.getByLabel('Model').fill(model);
+    await other.getByRole('button', { name: 'Force open model' }).click();
+    await confirmDialog(page, `Force the ${model} breaker open?`);
+    await expect(route).toHaveAttribute('data-route', 'fallback');
+    for (const p of ['urgent', 'high'] as const) await expect(route.getByTestId(`route-priority-${p}`)).toHaveAttribute('data-model', fallback);
+    for (const p of ['normal', 'low'] as const) await expect(route.getByTestId(`route-priority-${p}`)).toHaveAttribute('data-model', '');
+    await expect(route.getByTestId('route-summary')).toContainText(`urgent, high go to the fallback ${fallback}; normal, low wait for ${model}`);
+    await saveScreenshot(page, testInfo, 'breakers-fallback-route');
+
+    // The low job first: a fleet that ignored the route would take it first.
+    const before = await gemini.stats();
+    const user = 'e2e-fallback';
+    const [lowId, urgentId] = await enqueueJobs(queue, [
+      { userId: user, priority: 'low', text: 'This one waits for the primary model.' },
+      { userId: user, priority: 'urgent', text: 'This one is transcribed by the fallback model.' },
+    ]);
+    await openJob(page, user, urgentId!);
+    await expect(page.getByTestId('job-status').first()).toHaveAttribute('data-status', 'succeeded', { timeout: 60_000 });
+    await expect(modelField(page)).toHaveText(fallback);
+    await expect(page.getByTestId('job-transcript')).toHaveText('This one is transcribed by the fallback model.');
+    await saveScreenshot(page, testInfo, 'job-served-by-fallback');
+
+    // Leader rounds after the urgent job finished: the fleet kept working and left the low job alone.
+    await waitForLeaderRounds(store, 2);
+    await openJob(page, user, lowId!);
+    await expect(page.getByTestId('job-status').first()).toHaveAttribute('data-status', 'queued');
+    const during = await gemini.stats();
+    expect(during.byModel[model]?.calls ?? 0).toBe(before.byModel[model]?.calls ?? 0);
+    expect(during.byModel[fallback]?.successes ?? 0).toBe((before.byModel[fallback]?.successes ?? 0) + 1);
+
+    // Reset from the console: the low job is transcribed by the primary.
+    await openPage(page, 'Breakers');
+    await page.getByTestId(`breaker-${model}`).getByRole('button', { name: 'Reset', exact: true }).click();
+    await confirmDialog(page, `Reset the ${model} breaker?`);
+    await expect(route).toHaveAttribute('data-route', 'primary');
+    await openJob(page, user, lowId!);
+    await expect(page.getByTestId('job-status').first()).toHaveAttribute('data-status', 'succeeded', { timeout: 60_000 });
+    await expect(modelField(page)).toHaveText(model);
+  });
 });
+
+/** Opens a job's detail page through the console's job search. */
+async function openJob(page: Page, userId: string, jobId: string): Promise<void> {
+  await openPage(page, 'Queues & jobs');
+  await searchJobs(page, { text: userId });
+  await jobRow(page, jobId).getByRole('link', { name: jobId }).click();
+  await expect(page.getByTestId('job-detail-page')).toContainText(jobId);
+}
+
+/** The job summary's "Model" field: the model that served the job (or the one it asked for). */
+function modelField(page: Page) {
+  return page.locator('dt', { hasText: /^Model$/ }).locator('xpath=following-sibling::dd[1]');
+}

@@ -16,11 +16,12 @@ test.describe('the end-user page', () => {
 
     // Hold the queue the way an outage would (the breaker open: nothing is claimed, nothing is
     // paused), with other users' jobs ahead, so the wait is there to watch on any machine.
+    // Normal priority, like the upload: urgent and high would go to the fallback model.
     const model = system.info.gemini.model;
     await queue.control({ type: 'breaker.force_open', model, reason: 'e2e: hold the queue' }, SUITE_ACTOR);
     await enqueueJobs(queue, [
-      { userId: 'e2e-ahead', priority: 'urgent' },
-      { userId: 'e2e-ahead', priority: 'urgent' },
+      { userId: 'e2e-ahead', priority: 'normal' },
+      { userId: 'e2e-ahead', priority: 'normal' },
     ]);
 
     const text = 'Please book a table for four at seven tonight.';

@@ -21,7 +21,9 @@ export const E2E_WORKER_CONFIG: WorkerConfigInput = {
     idleLeaderLeaseMs: 8_000,
   },
   rateLimiting: { requestsPerMinute: 1_000, burstLimit: 200, windowSizeMs: 60_000 },
-  upstream: { flowIntervalMs: 1_000 },
+  // A fallback model, as a deployment would have: while the primary's breaker is open, urgent
+  // and high jobs go to it (the fake serves both), normal and low wait.
+  upstream: { flowIntervalMs: 1_000, fallbackModel: 'gemini-2.5-flash-lite', fallbackPriorities: ['urgent', 'high'] },
 };
 
 /** Users of the end-user page; each spec that enqueues uses its own user id as well. */
