@@ -6,6 +6,7 @@
 // that had none or whose cache V8 rejected (another Node version).
 // FQ_EMULATOR_CODE_CACHE=off runs without it; =build writes it and exits once the emulator
 // listens (the build does that).
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -23,8 +24,12 @@ if (!existsSync(bundle)) {
   process.exit(1);
 }
 
-const source = readFileSync(bundle, 'utf8');
-const digest = createHash('sha256').update(source).digest();
+// Read as bytes: hashing them is cheaper than hashing a string (which is encoded again), and
+// the bundle is ASCII (esbuild escapes the rest), which decodes as Latin-1 without a UTF-8
+// pass. Together a few milliseconds instead of 20-30 on a busy machine.
+const bytes = readFileSync(bundle);
+const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+const digest = createHash('sha256').update(bytes).digest();
 let cachedData;
 if (mode === 'on') {
   try {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
+import * as z from './zod.js';
 
 export const USAGE = `Usage: fq-firestore-emulator [options]
 
@@ -21,19 +21,21 @@ Options:
   -h, --help           show this help
 `;
 
+const nonEmpty = (): z.ZodMiniOptional<z.ZodMiniString> => z.optional(z.string().check(z.minLength(1)));
+
 const schema = z.object({
-  host: z.string().min(1).optional(),
-  port: z.coerce.number().int().min(0).max(65535).optional(),
-  project: z.string().regex(/^[a-z0-9-]{1,63}$/i, 'project ids use letters, digits and dashes'),
+  host: nonEmpty(),
+  port: z.optional(z.coerce.number().check(z.int(), z.gte(0), z.lte(65535))),
+  project: z.string().check(z.regex(/^[a-z0-9-]{1,63}$/i, 'project ids use letters, digits and dashes')),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
-  rules: z.string().min(1).optional(),
-  config: z.string().min(1).optional(),
+  rules: nonEmpty(),
+  config: nonEmpty(),
   noRules: z.boolean(),
-  importDir: z.string().min(1).optional(),
-  exportOnExit: z.string().min(1).optional(),
+  importDir: nonEmpty(),
+  exportOnExit: nonEmpty(),
 });
 
-export type CliOptions = z.infer<typeof schema>;
+export type CliOptions = z.output<typeof schema>;
 
 export type ParsedCli = { help: true } | { help: false; options: CliOptions };
 
@@ -75,7 +77,7 @@ export function parseCli(argv: string[]): ParsedCli {
     throw new Error(`${(err as Error).message}\n\n${USAGE}`, { cause: err });
   }
   if (values.help) return { help: true };
-  const result = schema.safeParse({
+  const result = z.safeParse(schema, {
     host: values.host,
     port: values.port,
     project: values.project ?? process.env.GCLOUD_PROJECT ?? 'demo-firequeue',

@@ -1,9 +1,8 @@
-import * as grpc from '@grpc/grpc-js';
 import { createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { FaultInjector } from './faults/index.js';
-import { createGrpcServer } from './frontends/grpc/server.js';
+import type { GrpcFrontEnd } from './frontends/grpc/server.js';
 import { createHttpFrontEnd } from './frontends/http/server.js';
 import type { Router } from './frontends/http/router.js';
 import type { SessionStats, WebChannelOptions } from './frontends/webchannel/index.js';
@@ -102,8 +101,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const faults = new FaultInjector().attach(service);
   const securityRules = options.authorizer ? undefined : installSecurityRules(service, logger);
   securityRules?.setDefault(defaultRules);
-  const grpcServer = createGrpcServer(service, logger);
-  const injector = grpcServer.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  // gRPC (grpc-js, http2 and the protobuf codecs: a third of a cold start) is loaded when
+  // the first HTTP/2 connection arrives, so a start and HTTP-only clients never pay for it.
+  let grpcFrontEnd: Promise<GrpcFrontEnd> | undefined;
+  const grpc = (): Promise<GrpcFrontEnd> =>
+    (grpcFrontEnd ??= import('./frontends/grpc/server.js').then(({ createGrpcFrontEnd }) => createGrpcFrontEnd(service, logger)));
   const http = createHttpFrontEnd(service, logger, { faults, webChannel: options.webChannel });
   addExportRoute(http.router, exportData, () => options.exportDirectory);
   const sockets = new Set<Socket>();
@@ -122,8 +124,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       socket.pause();
       socket.unshift(head);
       // http2 drains the buffered bytes itself (socket.read()); resuming here would drop them.
-      if (isH2Prefix) injector.injectConnection(socket);
-      else {
+      if (isH2Prefix) {
+        // The socket stays paused (its first bytes unshifted) until gRPC is loaded.
+        grpc().then(
+          (front) => {
+            if (!socket.destroyed) front.injectConnection(socket);
+          },
+          (err: unknown) => {
+            logger.error({ err }, 'the gRPC front end did not load');
+            socket.destroy();
+          },
+        );
+      } else {
         http.server.emit('connection', socket);
         socket.resume();
       }
@@ -142,7 +154,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   }).catch((err: NodeJS.ErrnoException) => {
     service.dispose();
     http.dispose();
-    injector.destroy();
     if (err.code === 'EADDRINUSE') {
       throw Object.assign(new Error(`Port ${options.port} on ${host} is already in use. Stop the other process or pick another port (--port 0 picks a free one).`), { code: 'EADDRINUSE' });
     }
@@ -172,8 +183,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       stopping ??= new Promise<void>((resolve) => {
         service.dispose();
         http.dispose();
-        injector.destroy();
-        grpcServer.forceShutdown();
+        void grpcFrontEnd?.then(
+          (front) => front.close(),
+          () => undefined,
+        );
         for (const s of sockets) s.destroy();
         http.server.close();
         server.close(() => resolve());

@@ -10,6 +10,7 @@ import type {
 } from '../service/index.js';
 import type { CommitFailureStatus, DelayableMethod, FaultRequest, FaultSnapshot } from './fault-plan.js';
 import { FaultPlan, faultRequestSchema, projectOfName, projectOfRequest } from './fault-plan.js';
+import * as z from '../zod.js';
 import type { OpenStream } from './stream-registry.js';
 import { StreamRegistry } from './stream-registry.js';
 
@@ -45,7 +46,7 @@ export class FaultInjector implements CallInterceptor {
 
   /** Validates and applies a fault request (the HTTP endpoint's body). */
   configure(projectId: string, request: FaultRequest | unknown): FaultSnapshot & { dropped: number } {
-    const parsed = faultRequestSchema.safeParse(request ?? {});
+    const parsed = z.safeParse(faultRequestSchema, request ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue && issue.path.length ? ` at "${issue.path.join('.')}"` : '';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../zod.js';
 import type { StatusName } from '../model/index.js';
 import type { StreamMethodName, UnaryMethodName } from '../service/index.js';
 
@@ -29,19 +29,19 @@ export type CommitFailureStatus = Extract<StatusName, 'ABORTED' | 'UNAVAILABLE'>
 const MAX_DELAY_MS = 10 * 60 * 1000;
 
 /** The JSON body of `POST /emulator/v1/projects/{p}:faults` (every part optional). */
-export const faultRequestSchema = z
-  .object({
-    /** Drop the project's open Listen/Write streams now (gRPC and WebChannel). */
-    dropStreams: z.boolean().optional(),
-    /** Response delay per method in ms; 0 or null removes the method's delay. */
-    delays: z.partialRecord(z.enum(DELAYABLE_METHODS), z.number().int().min(0).max(MAX_DELAY_MS).nullable()).optional(),
-    /** The next `count` commits of the project fail with `status` (count 0 cancels). */
-    failCommits: z
-      .object({ count: z.number().int().min(0).max(1_000_000), status: z.enum(['ABORTED', 'UNAVAILABLE']).default('ABORTED') })
-      .strict()
-      .optional(),
-  })
-  .strict();
+export const faultRequestSchema = z.strictObject({
+  /** Drop the project's open Listen/Write streams now (gRPC and WebChannel). */
+  dropStreams: z.optional(z.boolean()),
+  /** Response delay per method in ms; 0 or null removes the method's delay. */
+  delays: z.optional(z.partialRecord(z.enum(DELAYABLE_METHODS), z.nullable(z.number().check(z.int(), z.gte(0), z.lte(MAX_DELAY_MS))))),
+  /** The next `count` commits of the project fail with `status` (count 0 cancels). */
+  failCommits: z.optional(
+    z.strictObject({
+      count: z.number().check(z.int(), z.gte(0), z.lte(1_000_000)),
+      status: z._default(z.enum(['ABORTED', 'UNAVAILABLE']), 'ABORTED'),
+    }),
+  ),
+});
 
 export type FaultRequest = z.input<typeof faultRequestSchema>;
 

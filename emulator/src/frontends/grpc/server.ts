@@ -1,12 +1,14 @@
 import * as grpc from '@grpc/grpc-js';
+import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
+import type protobuf from 'protobufjs';
 import type { FirestoreError } from '../../model/index.js';
 import { MAX_REQUEST_BYTES, requestTooLarge, toFirestoreError } from '../../model/index.js';
 import type { CallContext, FirestoreService, StreamHandle, StreamSink } from '../../service/index.js';
 import type { Codec } from './codec.js';
 import { codecFor } from './codec.js';
 import { grpcContext } from './context.js';
-import { FIRESTORE_SERVICE, loadFirestoreRoot } from './protos.js';
+import { FIRESTORE_SERVICE, firestoreMethods, loadFirestoreRoot } from './protos.js';
 
 type Json = Record<string, unknown>;
 type Unary = (req: Json, ctx: CallContext) => Promise<Json>;
@@ -42,35 +44,43 @@ function toServiceError(err: FirestoreError): Partial<grpc.ServiceError> {
   return { code: err.code, details: err.message, message: err.message, metadata: new grpc.Metadata() };
 }
 
+/** One codec per message type, shared by the methods that carry it. */
+const codecsByType = new Map<string, Codec>();
+
+function codecOf(type: protobuf.Type): Codec {
+  let c = codecsByType.get(type.fullName);
+  if (!c) {
+    c = codecFor(type);
+    codecsByType.set(type.fullName, c);
+  }
+  return c;
+}
+
+function methodCodecs(name: string): { req: Codec; res: Codec } {
+  const method = loadFirestoreRoot().lookupService(FIRESTORE_SERVICE).methods[name]!;
+  method.resolve();
+  return { req: codecOf(method.resolvedRequestType!), res: codecOf(method.resolvedResponseType!) };
+}
+
 /**
  * Translates google.firestore.v1.Firestore gRPC calls to the service facade and back.
  * Nothing here knows Firestore semantics; every handler is guarded so bad input becomes a
  * status, never a crash.
  */
 export function createGrpcServer(service: FirestoreService, logger: Logger): grpc.Server {
-  const root = loadFirestoreRoot();
-  const svc = root.lookupService(FIRESTORE_SERVICE);
   const definition: Record<string, grpc.MethodDefinition<Json, Json>> = {};
-  const codecs = new Map<string, Codec>();
-  const codec = (name: string): Codec => {
-    let c = codecs.get(name);
-    if (!c) {
-      c = codecFor(root.lookupType(name));
-      codecs.set(name, c);
-    }
-    return c;
-  };
-  for (const method of Object.values(svc.methods)) {
-    const req = codec(method.resolvedRequestType!.fullName.slice(1));
-    const res = codec(method.resolvedResponseType!.fullName.slice(1));
+  for (const method of firestoreMethods()) {
+    // The protobufjs types are built on the method's first message, not at start.
+    let codecs: { req: Codec; res: Codec } | undefined;
+    const codec = (): { req: Codec; res: Codec } => (codecs ??= methodCodecs(method.name));
     definition[method.name] = {
       path: `/${FIRESTORE_SERVICE}/${method.name}`,
-      requestStream: method.requestStream === true,
-      responseStream: method.responseStream === true,
-      requestSerialize: (v: Json) => req.encode(v),
-      requestDeserialize: (b: Buffer) => decodeRequest(req, b),
-      responseSerialize: (v: Json) => res.encode(v),
-      responseDeserialize: (b: Buffer) => res.decode(b),
+      requestStream: method.requestStream,
+      responseStream: method.responseStream,
+      requestSerialize: (v: Json) => codec().req.encode(v),
+      requestDeserialize: (b: Buffer) => decodeRequest(codec().req, b),
+      responseSerialize: (v: Json) => codec().res.encode(v),
+      responseDeserialize: (b: Buffer) => codec().res.decode(b),
     };
   }
 
@@ -197,4 +207,23 @@ export function createGrpcServer(service: FirestoreService, logger: Logger): grp
   });
   server.addService(definition as grpc.ServiceDefinition, impl);
   return server;
+}
+
+/** The gRPC side of the emulator port: HTTP/2 connections are handed to it once sniffed. */
+export interface GrpcFrontEnd {
+  injectConnection(socket: Socket): void;
+  /** Ends every gRPC call and connection. */
+  close(): void;
+}
+
+export function createGrpcFrontEnd(service: FirestoreService, logger: Logger): GrpcFrontEnd {
+  const server = createGrpcServer(service, logger);
+  const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  return {
+    injectConnection: (socket) => injector.injectConnection(socket),
+    close() {
+      injector.destroy();
+      server.forceShutdown();
+    },
+  };
 }

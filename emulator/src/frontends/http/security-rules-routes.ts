@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '../../zod.js';
 import { FirestoreError } from '../../model/index.js';
 import { compileRules, RulesSyntaxError } from '../../rules/index.js';
 import { CustomAuthorizerError, installSecurityRules, securityRulesOf } from '../../security/index.js';
@@ -9,20 +9,19 @@ import { readBody, sendJson } from './router.js';
 const bodySchema = z.object({
   rules: z.object({
     files: z
-      .array(z.object({ content: z.string(), name: z.string().min(1).optional() }))
-      .min(1, 'rules.files needs one file')
-      .max(1, 'only one rules file per ruleset is supported'),
+      .array(z.object({ content: z.string(), name: z.optional(z.string().check(z.minLength(1))) }))
+      .check(z.minLength(1, 'rules.files needs one file'), z.maxLength(1, 'only one rules file per ruleset is supported')),
   }),
 });
 
-function parseBody(text: string): z.infer<typeof bodySchema> {
+function parseBody(text: string): z.output<typeof bodySchema> {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     throw new FirestoreError('INVALID_ARGUMENT', 'The request body is not JSON; expected {"rules": {"files": [{"content": "..."}]}}.');
   }
-  const parsed = bodySchema.safeParse(json);
+  const parsed = z.safeParse(bodySchema, json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new FirestoreError('INVALID_ARGUMENT', `Invalid ruleset: ${issue.path.join('.') || 'body'}: ${issue.message}.`);

@@ -3,14 +3,13 @@ import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { FaultInjector } from '../../faults/index.js';
 import type { FirestoreService } from '../../service/index.js';
-import { loadFirestoreRoot } from '../grpc/protos.js';
 import { addRestRoutes } from '../rest/routes.js';
 import type { WebChannelFrontEnd, WebChannelOptions } from '../webchannel/index.js';
 import { addWebChannelRoutes } from '../webchannel/index.js';
 import { applyCors } from './cors.js';
 import { addEmulatorRoutes } from './emulator-routes.js';
 import { addFaultRoutes } from './fault-routes.js';
-import { ProtoJson } from './proto-json.js';
+import { loadProtoTools } from './proto-tools.js';
 import { Router } from './router.js';
 import { addSecurityRulesRoutes } from './security-rules-routes.js';
 
@@ -38,10 +37,8 @@ export function createHttpFrontEnd(service: FirestoreService, logger: Logger, op
   addEmulatorRoutes(router, service);
   addSecurityRulesRoutes(router, service);
   if (options.faults) addFaultRoutes(router, options.faults);
-  const root = loadFirestoreRoot();
-  const protoJson = new ProtoJson(root);
-  addRestRoutes(router, service, root, protoJson, logger);
-  const webChannel = addWebChannelRoutes(router, service, protoJson, logger, options.webChannel);
+  addRestRoutes(router, service, loadProtoTools, logger);
+  const webChannel = addWebChannelRoutes(router, service, loadProtoTools, logger, options.webChannel);
   const server = createServer((req, res) => {
     if (applyCors(req, res)) return;
     router.handle(req, res).catch((err: unknown) => {

@@ -1,10 +1,9 @@
-import type protobuf from 'protobufjs';
 import type { Logger } from 'pino';
 import { invalidArgument, toFirestoreError } from '../../model/index.js';
 import type { FirestoreError } from '../../model/index.js';
 import type { CallContext, FirestoreService } from '../../service/index.js';
 import { httpContext } from '../http/context.js';
-import type { ProtoJson } from '../http/proto-json.js';
+import type { ProtoTools } from '../http/proto-tools.js';
 import type { RouteContext, Router } from '../http/router.js';
 import { parseJsonText } from '../http/json-text.js';
 import { readBody, sendJson } from '../http/router.js';
@@ -40,13 +39,14 @@ async function invoke(service: FirestoreService, call: RestCall, request: Json, 
  * Bodies are strictly validated proto3 JSON; streaming-result calls answer one JSON array;
  * errors have Google's shape and HTTP status.
  */
-export function addRestRoutes(router: Router, service: FirestoreService, root: protobuf.Root, protoJson: ProtoJson, logger: Logger): void {
+export function addRestRoutes(router: Router, service: FirestoreService, protoTools: () => Promise<ProtoTools>, logger: Logger): void {
   const handle = async ({ req, res, url }: RouteContext): Promise<void> => {
     let streaming = false;
     try {
       const target = parseRestPath(url.pathname);
       if (!target) throw invalidArgument(`Invalid resource path ${url.pathname}.`);
       streaming = target.verb === 'batchGet' || target.verb === 'runQuery' || target.verb === 'runAggregationQuery';
+      const { root, protoJson } = await protoTools();
       const ctx = httpContext(req);
       const body = req.method === 'GET' || req.method === 'DELETE' ? undefined : parseJsonBody(await readBody(req, MAX_BODY));
       const call = translateRestRequest(root, req.method ?? 'GET', target, url.searchParams, body);

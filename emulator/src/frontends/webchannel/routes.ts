@@ -5,6 +5,7 @@ import { parseAuthorization } from '../../service/index.js';
 import type { FirestoreError} from '../../model/index.js';
 import { invalidArgument, toFirestoreError } from '../../model/index.js';
 import type { ProtoJson } from '../http/proto-json.js';
+import type { ProtoTools } from '../http/proto-tools.js';
 import type { RouteContext, Router } from '../http/router.js';
 import { parseJsonText } from '../http/json-text.js';
 import { readBody, sendError } from '../http/router.js';
@@ -72,7 +73,7 @@ export interface WebChannelFrontEnd {
 export function addWebChannelRoutes(
   router: Router,
   service: FirestoreService,
-  protoJson: ProtoJson,
+  protoTools: () => Promise<ProtoTools>,
   logger: Logger,
   overrides: Partial<WebChannelOptions> = {},
 ): WebChannelFrontEnd {
@@ -92,7 +93,7 @@ export function addWebChannelRoutes(
     session.fail(errorPayload(e.code, e.status, e.message));
   };
 
-  const deliver = (session: WebChannelSession, maps: ForwardMap[]): void => {
+  const deliver = (session: WebChannelSession, maps: ForwardMap[], protoJson: ProtoJson): void => {
     for (const m of session.acceptMaps(maps)) {
       if (session.closed || !session.stream) return;
       let message: Json;
@@ -110,6 +111,7 @@ export function addWebChannelRoutes(
   const handshake = async (req: IncomingMessage, res: ServerResponse, kind: StreamKind, q: URLSearchParams): Promise<void> => {
     const database = q.get('database');
     if (!database || !DATABASE.test(database)) throw invalidArgument('The WebChannel handshake needs a database parameter "projects/{project}/databases/{database}".');
+    const { protoJson } = await protoTools();
     const body = parseForwardBody(await readBody(req, MAX_FORWARD_BODY));
     const overwrite = q.get('$httpHeaders');
     const headers = body.headers !== undefined ? parseHeaderBlock(body.headers) : overwrite ? parseHeaderJson(overwrite) : headerMap(req);
@@ -129,7 +131,7 @@ export function addWebChannelRoutes(
         fail: (e: FirestoreError) => session.fail(errorPayload(e.code, e.status, e.message)),
       };
       session.stream = kind === 'Listen' ? service.openListen(ctx, sink) : service.openWrite(ctx, sink);
-      deliver(session, body.maps);
+      deliver(session, body.maps, protoJson);
     } else {
       failSession(session, authError);
     }
@@ -140,6 +142,7 @@ export function addWebChannelRoutes(
   const forward = async (req: IncomingMessage, res: ServerResponse, session: WebChannelSession, q: URLSearchParams): Promise<void> => {
     const aid = intParam(q, 'AID');
     if (aid !== undefined) session.ack(aid);
+    const { protoJson } = await protoTools();
     const text = await readBody(req, MAX_FORWARD_BODY);
     if (session.closed) return unknownSid(res);
     let maps: ForwardMap[];
@@ -149,7 +152,7 @@ export function addWebChannelRoutes(
       failSession(session, err);
       throw err;
     }
-    deliver(session, maps);
+    deliver(session, maps, protoJson);
     sendChunk(res, forwardAckChunk(session.hasBackchannel, session.lastSentId, session.outstandingChars));
   };
 
