@@ -237,10 +237,7 @@ describe('leader: budget, adaptive limit and slices', () => {
     const refused = await a!.flow.acquire(job('3'));
     expect(refused).toMatchObject({ granted: false, reason: 'budget' });
     expect(a!.flow.claimBudget(0)).toMatchObject({ slots: 0, reason: 'budget' });
-    // It refills 58 a minute (60 less its 2 s burst): one call every 1.03 s.
     await clock.advance(1_000);
-    expect(a!.flow.claimBudget(0)).toMatchObject({ slots: 0, reason: 'budget' });
-    await clock.advance(40);
     expect((await call(a!, ok())).granted).toBe(true);
   });
 

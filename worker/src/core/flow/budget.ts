@@ -13,42 +13,66 @@ export function estimateCallTokens(audioSeconds: number | null, tokensPerAudioSe
 }
 
 /**
- * A token bucket that never lets more than `perMinute` units through in any 60 s window,
- * holding up to `burstSeconds` of them. perMinute = 0 means unlimited.
+ * A token bucket that never lets more than `perMinute` units through in any 60 s window:
+ * `perMinute` units per minute, holding up to `burstSeconds` of them (a burst lets a server
+ * start at once), plus a log of what it let through in the last minute. perMinute = 0 means
+ * unlimited.
  *
- * Why the refill is below the rate: upstream quotas (Gemini's RPM and TPM) are counted over a
- * sliding minute, and a bucket of capacity B refilled at R per minute lets B + R through in
- * one minute. Refilled at the full rate, the default 5 s burst let 8 % more than the quota
- * through (the quota scenario's 429s, the fleet-budget scenario's overshoot). So the bucket
- * refills at perMinute - B: a burst is paid for by a slower minute, and any minute stays
- * within perMinute. A cost larger than the whole bucket is let through when the bucket is
- * full (it goes into debt) so an oversized job is slowed, never starved.
+ * Why the log: upstream quotas (Gemini's RPM and TPM) are counted over a sliding minute, and a
+ * bucket of capacity B refilled at R a minute lets B + R through in one: with the default 5 s
+ * burst the fleet sent 8 % over its configured quota (the quota scenario's 429s, part of the
+ * fleet-budget scenario's token overshoot). Refilling at R - B instead keeps the minute but
+ * loses B for good, and B is at least one call: a 10-a-minute slice then runs at 9 (the quota
+ * scenario fell to 0.88 of N). The log costs nothing in throughput: a take waits until both
+ * the bucket and the last minute have room. A cost larger than the whole bucket is let
+ * through when the bucket is full and the minute empty (it goes into debt), so an oversized
+ * job is slowed, never starved.
  */
 export interface RateBucket {
   level: number;
   at: number;
   perMinute: number;
   capacity: number;
-  /** Units added per minute: perMinute - capacity (see above). */
-  refillPerMinute: number;
+  /** What was let through in the last minute (oldest first). */
+  spent: readonly Spend[];
 }
 
-/** The burst is at most half a minute: the other half refills at no less than half the rate. */
-const MAX_BURST_SECONDS = 30;
+export interface Spend {
+  at: number;
+  cost: number;
+}
+
+const MINUTE_MS = 60_000;
 
 export function bucketFor(perMinute: number, burstSeconds: number, now: number, previous?: RateBucket | null): RateBucket {
-  const seconds = Math.min(MAX_BURST_SECONDS, Math.max(0, burstSeconds));
-  const capacity = Math.max(1, (perMinute * seconds) / 60);
-  const refillPerMinute = Math.max(perMinute / 2, perMinute - capacity);
-  if (!previous) return { level: perMinute > 0 ? capacity : 0, at: now, perMinute, capacity, refillPerMinute };
+  const capacity = Math.max(1, (perMinute * burstSeconds) / 60);
+  if (!previous) return { level: perMinute > 0 ? capacity : 0, at: now, perMinute, capacity, spent: [] };
   const refilled = refill(previous, now);
-  return { level: Math.min(capacity, refilled.level), at: now, perMinute, capacity, refillPerMinute };
+  return { level: Math.min(capacity, refilled.level), at: now, perMinute, capacity, spent: refilled.spent };
 }
 
 function refill(bucket: RateBucket, now: number): RateBucket {
   if (bucket.perMinute <= 0) return { ...bucket, at: now };
   const elapsed = Math.max(0, now - bucket.at);
-  return { ...bucket, level: Math.min(bucket.capacity, bucket.level + (elapsed * bucket.refillPerMinute) / 60_000), at: now };
+  const spent = bucket.spent.length > 0 && bucket.spent[0]!.at <= now - MINUTE_MS ? bucket.spent.filter((s) => s.at > now - MINUTE_MS) : bucket.spent;
+  return { ...bucket, level: Math.min(bucket.capacity, bucket.level + (elapsed * bucket.perMinute) / MINUTE_MS), at: now, spent };
+}
+
+function minuteSum(spent: readonly Spend[]): number {
+  let sum = 0;
+  for (const s of spent) sum += s.cost;
+  return sum;
+}
+
+/** Time until the last minute has room for `cost` more (0: now). `spent` is already pruned to the minute. */
+function minuteWait(spent: readonly Spend[], now: number, cost: number, perMinute: number): number {
+  let sum = minuteSum(spent);
+  if (sum + cost <= perMinute + 1e-9) return 0;
+  for (const s of spent) {
+    sum -= s.cost;
+    if (sum + cost <= perMinute + 1e-9) return Math.max(1, s.at + MINUTE_MS - now + 1);
+  }
+  return MINUTE_MS;
 }
 
 export type BucketTake = { ok: true; bucket: RateBucket } | { ok: false; bucket: RateBucket; waitMs: number };
@@ -57,22 +81,32 @@ export function takeFromBucket(bucket: RateBucket, now: number, cost: number): B
   if (bucket.perMinute <= 0) return { ok: true, bucket: { ...bucket, at: now } };
   const b = refill(bucket, now);
   const need = Math.min(cost, b.capacity);
-  if (b.level + 1e-9 >= need) return { ok: true, bucket: { ...b, level: b.level - cost } };
-  return { ok: false, bucket: b, waitMs: Math.ceil(((need - b.level) * 60_000) / b.refillPerMinute) };
+  const bucketWait = b.level + 1e-9 >= need ? 0 : Math.ceil(((need - b.level) * MINUTE_MS) / b.perMinute);
+  const windowWait = minuteWait(b.spent, now, Math.min(cost, b.perMinute), b.perMinute);
+  if (bucketWait === 0 && windowWait === 0) return { ok: true, bucket: { ...b, level: b.level - cost, spent: [...b.spent, { at: now, cost }] } };
+  return { ok: false, bucket: b, waitMs: Math.max(bucketWait, windowWait) };
 }
 
-/** Correct the bucket once the real cost is known (positive = it cost more than taken). */
+/**
+ * Correct the bucket once the real cost is known (positive = it cost more than taken). A
+ * higher cost also counts in the minute's log, from now; a lower one is refunded to the
+ * bucket only (the log keeps the estimate: conservative, never over the minute).
+ */
 export function adjustBucket(bucket: RateBucket, now: number, extra: number): RateBucket {
   if (bucket.perMinute <= 0 || extra === 0) return bucket;
   const b = refill(bucket, now);
-  return { ...b, level: Math.min(b.capacity, b.level - extra) };
+  const spent = extra > 0 ? [...b.spent, { at: now, cost: extra }] : b.spent;
+  return { ...b, level: Math.min(b.capacity, b.level - extra), spent };
 }
 
 /** How many calls of `cost` the bucket allows right now. */
 export function bucketRoom(bucket: RateBucket, now: number, cost: number): number {
   if (bucket.perMinute <= 0) return Number.POSITIVE_INFINITY;
   const b = refill(bucket, now);
-  return Math.max(0, Math.floor((b.level + 1e-9) / Math.max(cost, 1e-9)));
+  const unit = Math.max(cost, 1e-9);
+  const inBucket = Math.floor((b.level + 1e-9) / unit);
+  const inMinute = Math.floor((b.perMinute - minuteSum(b.spent) + 1e-9) / unit);
+  return Math.max(0, Math.min(inBucket, inMinute));
 }
 
 export interface AllocationEntry {
