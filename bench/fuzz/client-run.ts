@@ -5,14 +5,15 @@ import {
   doc as webDoc,
   FirestoreError,
   initializeFirestore,
+  runTransaction,
   serverTimestamp,
   setLogLevel,
   terminate,
-  writeBatch,
+  type Timestamp,
   type Firestore as WebFirestore,
 } from 'firebase/firestore';
 import { FieldValue } from 'firebase-admin/firestore';
-import { decodeDoc, type FirestoreStore } from '@fq/worker';
+import { decodeDoc, planGateStep, type FirestoreStore, type SubmissionQuota } from '@fq/worker';
 import { SERVER_TIME, type ClientCase } from './client-cases.js';
 import { describeError, type Verdict } from './verdict.js';
 
@@ -59,15 +60,29 @@ function convert(value: unknown, serverTime: () => unknown, bytes: (b: Uint8Arra
   return value;
 }
 
+/**
+ * The fuzz users' submission quota: the cases are about what a submission holds, so the
+ * quota (its own rules suite, `tests/rules/submission-gates.test.ts`) never refuses one.
+ */
+export const FUZZ_SUBMISSION_QUOTA: SubmissionQuota = { perWindow: 1_000_000, windowMs: 1_000 };
+
 async function write(c: ClientCase, env: ClientEnv): Promise<void> {
   const { docs } = c;
   if (c.via === 'web') {
     const db = env.web.db(c.uid);
-    const batch = writeBatch(db);
     const data = (v: unknown) => convert(v, serverTimestamp, (b) => Bytes.fromUint8Array(b)) as Record<string, unknown>;
-    batch.set(webDoc(db, env.names.jobs, docs.jobId), data(docs.job));
-    for (const chunk of docs.chunks) batch.set(webDoc(db, env.names.payloads, chunk.id), data(chunk.doc));
-    await batch.commit();
+    // As the hook commits it: one transaction with the step of the user's submission gate
+    // (cases of one user run in parallel; the SDK retries the one whose gate read went stale).
+    await runTransaction(db, async (tx) => {
+      const gateRef = webDoc(db, env.names.submissionGates, c.uid);
+      const snap = await tx.get(gateRef);
+      const gate = snap.exists() ? { windowStart: (snap.get('windowStart') as Timestamp).toMillis(), count: snap.get('count') as number } : null;
+      const step = planGateStep(gate, Date.now(), FUZZ_SUBMISSION_QUOTA);
+      tx.set(webDoc(db, env.names.jobs, docs.jobId), data(docs.job));
+      for (const chunk of docs.chunks) tx.set(webDoc(db, env.names.payloads, chunk.id), data(chunk.doc));
+      if (step.kind === 'next') tx.update(gateRef, { count: step.count, lastJobId: docs.jobId });
+      else tx.set(gateRef, { windowStart: serverTimestamp(), count: 1, lastJobId: docs.jobId });
+    });
   } else {
     const db = env.store.db;
     const batch = db.batch();
@@ -99,7 +114,7 @@ export function isTypedFirestoreError(error: unknown): boolean {
 export interface ClientEnv {
   store: FirestoreStore;
   web: WebClients;
-  names: { jobs: string; payloads: string };
+  names: { jobs: string; payloads: string; submissionGates: string };
   decideTimeoutMs: number;
 }
 

@@ -1,19 +1,22 @@
 import {
   collectionNames,
   createQueue,
+  queueStatsDocSchema,
+  SINGLETON_IDS,
   FirestoreStore,
   GeminiTranscriber,
   QueueWorker,
   seededRandom,
   startFakeGemini,
   type DocStore,
+  type SubmissionQuota,
 } from '@fq/worker';
 import { servePrefix } from '../../system/tenants.js';
 import { startFirestoreTarget, type FirestoreTarget } from '../lib/firestore-target.js';
 import { runPrefix } from '../lib/scenario.js';
 import { benchConfig } from '../scenarios/overload-fleet.js';
 import { clientCase, type ClientCase } from './client-cases.js';
-import { runClientCase, WebClients } from './client-run.js';
+import { FUZZ_SUBMISSION_QUOTA, runClientCase, WebClients } from './client-run.js';
 import { knownGapOf, KNOWN_GAPS } from './known-gaps.js';
 import { poisonHeadCheck } from './poison-head.js';
 import { serverCase } from './server-cases.js';
@@ -52,7 +55,14 @@ export interface FuzzReport {
   durationSec: number;
 }
 
-const CONFIG = benchConfig('gemini-2.5-flash', 3);
+const CONFIG = benchConfig('gemini-2.5-flash', 3, { submissionQuota: FUZZ_SUBMISSION_QUOTA });
+
+function emptyQueueStats(now: number, submissionQuota: SubmissionQuota) {
+  return queueStatsDocSchema.parse({
+    at: now, leaderId: null, leaderTerm: 0, queuedByPriority: {}, byStatus: {}, inFlight: 0, activeServers: 0, throughputPerMin: 0, successRate: null,
+    p50Ms: null, p95Ms: null, avgServiceMs: null, fleetConcurrency: 0, oldestQueuedAt: null, firestoreOpsPerJob: null, submissionQuota,
+  });
+}
 
 /** Every document in the target's project: ours counts in process, else the queue's collections. */
 function documentCounter(target: FirestoreTarget, store: DocStore): () => Promise<number> {
@@ -124,7 +134,9 @@ async function browserPhase(options: FuzzOptions, log: (m: string) => void): Pro
     await servePrefix(store.db, prefix);
     await worker.start();
     const names = collectionNames(prefix);
-    const env = { store, web, names: { jobs: names.jobs, payloads: names.payloads }, decideTimeoutMs: options.decideTimeoutMs };
+    // The quota the worker's leader publishes too (CONFIG), in place before the first case.
+    await store.commit([{ op: 'set', collection: 'stats', id: SINGLETON_IDS.queueStats, data: emptyQueueStats(store.now(), FUZZ_SUBMISSION_QUOTA) }]);
+    const env = { store, web, names: { jobs: names.jobs, payloads: names.payloads, submissionGates: names.submissionGates }, decideTimeoutMs: options.decideTimeoutMs };
     const random = seededRandom(options.seed + 1);
     const cases: ClientCase[] = [];
     for (let n = 0; n < options.webCases; n++) cases.push(await clientCase(n, random, 'web'));

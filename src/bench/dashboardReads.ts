@@ -19,11 +19,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { planSubmission } from '@fq/worker/core';
-import { clientSubmissionSchema, encodeDoc } from '@fq/worker/schema';
+import { SUBMISSION_QUOTA_DEFAULTS } from '@fq/worker/schema';
 import { deleteApp, initializeApp } from 'firebase/app';
 import { connectFirestoreEmulator, initializeFirestore, terminate, type EmulatorMockTokenOptions } from 'firebase/firestore';
 import { createFirestoreData } from '../data/firestoreData';
-import { SERVER_TIME, type DataPort, type Mutation } from '../data/port';
+import type { DataPort } from '../data/port';
+import { specs } from '../data/queries';
+import { commitSubmission } from '../data/submissions';
 import type { Row } from '../data/rows';
 import { overviewSpecs } from '../features/overview/sources';
 import { makeWav } from '../test/audio';
@@ -76,11 +78,9 @@ async function traffic(host: string, prefix: string, rate: number, seconds: numb
         const user = users[submitted++ % users.length]!;
         const jobId = user.client.port.newId('jobs');
         const plan = await planSubmission({ audio, mimeType: 'audio/wav', userId: user.id }, { now: Date.now(), source: 'client', jobId });
-        const mutations: Mutation[] = [
-          { op: 'set', collection: 'jobs', id: jobId, data: { ...clientSubmissionSchema.encode({ ...plan.submission, source: 'client' }), createdAt: SERVER_TIME } },
-          ...plan.chunks.map((c): Mutation => ({ op: 'set', collection: 'payloads', id: c.id, data: { ...encodeDoc('payloads', c.doc), createdAt: SERVER_TIME } })),
-        ];
-        await user.client.port.commitBatch(mutations);
+        const stats = await user.client.port.getDoc(specs.queueStats());
+        const quota = stats?.ok ? stats.data.submissionQuota : SUBMISSION_QUOTA_DEFAULTS;
+        await commitSubmission(user.client.port, plan, { quota, serverNow: () => Date.now() });
       }),
     );
     await sleep(Math.max(0, 1000 - (Date.now() - tick)));

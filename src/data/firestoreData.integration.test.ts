@@ -5,7 +5,7 @@
  * come later; the adapter code is the same.
  */
 import { planSubmission } from '@fq/worker/core';
-import { clientSubmissionSchema, encodeDoc, SERVED_PREFIXES_DOC } from '@fq/worker/schema';
+import { encodeDoc, SERVED_PREFIXES_DOC, SUBMISSION_QUOTA_DEFAULTS } from '@fq/worker/schema';
 import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
 import { connectFirestoreEmulator, doc, initializeFirestore, setDoc, terminate, type EmulatorMockTokenOptions, type Firestore } from 'firebase/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,7 @@ import { createFirestoreData } from './firestoreData';
 import { SERVER_TIME, type DataPort, type Mutation } from './port';
 import type { Row } from './rows';
 import { docSpec, querySpec, where } from './specs';
+import { commitSubmission } from './submissions';
 
 let target: EmulatorTarget;
 const clients: { app: FirebaseApp; db: Firestore }[] = [];
@@ -183,11 +184,11 @@ describe('Firestore web-SDK adapter', () => {
 
   it('writes a client submission with bytes and server timestamps that decode back', async () => {
     const plan = await planSubmission({ audio: makeWav(0.5), mimeType: 'audio/wav', userId: 'u-1' }, { now: T0, source: 'client', jobId: 'sub1' });
-    // as the end user: the project's rules accept exactly this shape
-    await userPort.commitBatch([
-      { op: 'set', collection: 'jobs', id: 'sub1', data: { ...clientSubmissionSchema.encode({ ...plan.submission, source: 'client' }), createdAt: SERVER_TIME } },
-      ...plan.chunks.map((c): Mutation => ({ op: 'set', collection: 'payloads', id: c.id, data: { ...encodeDoc('payloads', c.doc), createdAt: SERVER_TIME } })),
-    ]);
+    // as the end user, as the hook commits it (the job, its audio and the user's submission
+    // gate step, in one transaction): the project's rules accept exactly this shape
+    await commitSubmission(userPort, plan, { quota: SUBMISSION_QUOTA_DEFAULTS, serverNow: () => Date.now() });
+    const gate = await userPort.getDoc(docSpec('submissionGates', 'u-1'));
+    expect(gate?.ok && gate.data).toMatchObject({ count: 1, lastJobId: 'sub1' });
     const jobRow = await userPort.getDoc(docSpec('jobs', 'sub1'));
     expect(jobRow?.ok && jobRow.data).toMatchObject({ status: 'submitted', userId: 'u-1', source: 'client' });
     expect(jobRow?.ok && Math.abs(jobRow.data.createdAt - Date.now())).toBeLessThan(60_000);

@@ -22,6 +22,8 @@ export const specs = {
   rollups: (granularity: Granularity, limit: number) => specOf(QUERIES.newestRollups, { granularity }, limit),
   topConsumers: (limit: number) => specOf(QUERIES.topConsumers, {}, limit),
   rateLimit: (userId: string) => docSpec('rateLimits', userId),
+  /** The user's submission window (the rules' quota on browser submissions). */
+  submissionGate: (userId: string) => docSpec('submissionGates', userId),
   job: (jobId: string) => docSpec('jobs', jobId),
   /** The newest audit entries; with `beforeMs`, the page at or before that time. */
   audit: (limit: number, beforeMs?: number) => specOf(QUERIES.auditLog, { at: beforeMs === undefined ? undefined : at(beforeMs) }, limit),

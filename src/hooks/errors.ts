@@ -5,6 +5,8 @@ export class SubmissionError extends Error {
     readonly code: string,
     message: string,
     readonly requestId: string | null,
+    /** SUBMISSION_THROTTLED: the wait after which the same submission would be accepted. */
+    readonly retryAfterMs: number | null = null,
   ) {
     super(message);
   }

@@ -24,8 +24,8 @@ describe('useTranscriptionQueue', () => {
     storage = memoryStorage();
   });
 
-  function mount(opts: Partial<UseTranscriptionQueueOptions> = {}) {
-    const { Wrapper } = dataWrapper(data, () => T0);
+  function mount(opts: Partial<UseTranscriptionQueueOptions> = {}, now: () => number = () => T0) {
+    const { Wrapper } = dataWrapper(data, now);
     return renderHook(() => useTranscriptionQueue({ userId: 'u-1', storage, ...opts }), { wrapper: Wrapper });
   }
 
@@ -36,7 +36,7 @@ describe('useTranscriptionQueue', () => {
     data.put('jobs', id, { ...current.data, ...patch, updatedAt: T0 });
   }
 
-  it('submits audio as ONE batch: a client `submitted` job plus its payload chunks', async () => {
+  it('submits audio in ONE commit: a client `submitted` job, its payload chunks and the step of the user’s submission gate', async () => {
     const { result } = mount();
     await waitFor(() => expect(result.current.isLoading).toBe(false));
     let id = '';
@@ -47,8 +47,11 @@ describe('useTranscriptionQueue', () => {
       });
     });
     expect(data.commits).toHaveLength(1);
-    const [jobWrite, ...chunks] = data.commits[0]!;
+    const [jobWrite, ...rest] = data.commits[0]!;
+    const chunks = rest.filter((m) => m.collection === 'payloads');
     expect(jobWrite).toMatchObject({ op: 'set', collection: 'jobs', id });
+    // The user's first submission opens a window at the commit time, naming the job.
+    expect(rest.at(-1)).toEqual({ op: 'set', collection: 'submissionGates', id: 'u-1', data: { windowStart: SERVER_TIME, count: 1, lastJobId: id } });
     const written = (jobWrite as { data: Record<string, unknown> }).data;
     expect(Object.keys(written).sort()).toEqual(
       ['audio', 'createdAt', 'idempotencyKey', 'metadata', 'priority', 'sessionId', 'source', 'status', 'userId'].sort(),
@@ -60,6 +63,39 @@ describe('useTranscriptionQueue', () => {
     // the stored job is visible through the listener and decodes as a submitted job
     await waitFor(() => expect(result.current.requests[0]).toMatchObject({ requestId: id, status: 'submitted' }));
     expect(result.current.hasActiveRequests).toBe(true);
+  });
+
+  it('counts on in the open window, and over the quota refuses with SUBMISSION_THROTTLED before writing anything', async () => {
+    data.put('stats', 'queue', stats({ submissionQuota: { perWindow: 2, windowMs: 10_000 } }));
+    const onError = vi.fn();
+    let now = T0;
+    data.serverNow = () => now;
+    const { result } = mount({ onError }, () => now);
+    await waitFor(() => expect(result.current.stats).not.toBeNull());
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      await act(async () => {
+        ids.push(await result.current.queueTranscription(makeWav(0.1), { mimeType: 'audio/wav' }));
+      });
+    }
+    expect(data.commits[1]!.at(-1)).toEqual({ op: 'update', collection: 'submissionGates', id: 'u-1', data: { count: 2, lastJobId: ids[1] } });
+    let caught: unknown;
+    await act(async () => {
+      caught = await result.current.queueTranscription(makeWav(0.1), { mimeType: 'audio/wav' }).catch((e: unknown) => e);
+    });
+    expect(caught).toBeInstanceOf(SubmissionError);
+    // The window opened at T0 (the fake's commit time) and reopens 10 s + the clock margin later.
+    expect(caught).toMatchObject({ code: 'SUBMISSION_THROTTLED', retryAfterMs: 11_000 });
+    expect((caught as SubmissionError).message).toMatch(/sent 2 submissions in 10 s.*retry in 11 s/);
+    expect(data.commits).toHaveLength(2);
+    expect(onError).toHaveBeenCalledTimes(1);
+    expect(result.current.requests.find((r) => r.status === 'upload_failed')?.error?.code).toBe('SUBMISSION_THROTTLED');
+    // Once the window is over, a new one opens.
+    now = T0 + 11_000;
+    await act(async () => {
+      await result.current.queueTranscription(makeWav(0.1), { mimeType: 'audio/wav' });
+    });
+    expect(data.commits[2]!.at(-1)).toMatchObject({ op: 'set', collection: 'submissionGates', data: { windowStart: SERVER_TIME, count: 1 } });
   });
 
   it('splits large audio into several chunks in the same batch', async () => {

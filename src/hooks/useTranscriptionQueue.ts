@@ -1,12 +1,13 @@
-import { isQueueError, planSubmission, type SubmissionInput } from '@fq/worker/core';
-import { PRIORITIES, clientSubmissionSchema, encodeDoc, type Priority, type QueueStatsDoc } from '@fq/worker/schema';
+import { isQueueError, planSubmission, SubmissionThrottledError, type SubmissionInput } from '@fq/worker/core';
+import { PRIORITIES, SUBMISSION_QUOTA_DEFAULTS, type Priority, type QueueStatsDoc } from '@fq/worker/schema';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useData } from '../data/context';
 import { useClock, useNow } from '../lib/clock';
 import { describeError } from '../data/errors';
 import { useLiveDoc, useLiveQuery } from '../data/hooks';
-import { SERVER_TIME, type Mutation } from '../data/port';
+import { SERVER_TIME } from '../data/port';
 import { specs } from '../data/queries';
+import { commitSubmission } from '../data/submissions';
 import { okRows } from '../data/rows';
 import { userUsage, type UserUsage } from '../features/limits/usage';
 import { CancelError, SubmissionError } from './errors';
@@ -94,7 +95,9 @@ async function toBytes(input: AudioInput): Promise<Uint8Array> {
 
 /**
  * The end-user side of the queue: submit audio as a `submitted` job (validated and chunked by
- * the engine's own `planSubmission`, written with its payload in ONE batch), watch the
+ * the engine's own `planSubmission`, written with its payload and a step of the user's
+ * submission gate in ONE transaction; over the quota the stats document publishes, it is
+ * refused with SUBMISSION_THROTTLED before anything is written), watch the
  * user's jobs live with bounded queries, and report position/ETA, rate-limit allowance and
  * completion. Reloading the page re-attaches to the user's in-flight jobs.
  */
@@ -118,6 +121,11 @@ export function useTranscriptionQueue(options: UseTranscriptionQueueOptions) {
   const ledger = useMemo(() => createLedger(`firequeue.notified.${userId}`, storage), [userId, storage]);
 
   const stats = statsDoc.data?.ok ? statsDoc.data.data : null;
+  // Read at submit time, so a new stats document does not rebuild queueTranscription.
+  const statsRef = useRef(stats);
+  useEffect(() => {
+    statsRef.current = stats;
+  });
 
   // Positions and ETAs count down with the clock between the leader's (bucketed) writes.
   const serverNow = serverClock.serverNow(now);
@@ -156,7 +164,7 @@ export function useTranscriptionQueue(options: UseTranscriptionQueueOptions) {
       const requestId = port.newId('jobs');
       const now = serverClock.serverNow(clock.now());
       const mimeType = (opts.mimeType ?? (input instanceof Blob ? input.type : '')).split(';')[0]!.trim();
-      const fail = (code: string, message: string): never => {
+      const fail = (code: string, message: string, retryAfterMs: number | null = null): never => {
         const failed: TranscriptionRequest = {
           requestId,
           status: 'upload_failed',
@@ -174,7 +182,7 @@ export function useTranscriptionQueue(options: UseTranscriptionQueueOptions) {
         };
         setLocal((prev) => [...prev.filter((r) => r.requestId !== requestId), failed]);
         callbacks.current.onError?.(failed);
-        throw new SubmissionError(code, message, requestId);
+        throw new SubmissionError(code, message, requestId, retryAfterMs);
       };
 
       const allowed = callbacks.current.allowedPriorities;
@@ -224,26 +232,12 @@ export function useTranscriptionQueue(options: UseTranscriptionQueueOptions) {
         },
       ]);
       ledger.await(requestId);
-      // Times use Firestore's commit time so rules can compare them with request.time.
-      const mutations: Mutation[] = [
-        {
-          op: 'set',
-          collection: 'jobs',
-          id: requestId,
-          data: { ...clientSubmissionSchema.encode({ ...plan.submission, source: 'client' }), createdAt: SERVER_TIME },
-        },
-        ...plan.chunks.map(
-          (c): Mutation => ({
-            op: 'set',
-            collection: 'payloads',
-            id: c.id,
-            data: { ...encodeDoc('payloads', c.doc), createdAt: SERVER_TIME },
-          }),
-        ),
-      ];
       try {
-        await port.commitBatch(mutations);
+        // The quota the rules apply; a stats document without one (or none yet) means the defaults.
+        const quota = statsRef.current?.submissionQuota ?? SUBMISSION_QUOTA_DEFAULTS;
+        await commitSubmission(port, plan, { quota, serverNow: () => serverClock.serverNow(clock.now()) });
       } catch (error) {
+        if (error instanceof SubmissionThrottledError) return fail(error.code, error.message, error.retryAfterMs);
         return fail('UPLOAD_FAILED', `the audio could not be uploaded: ${describeError(error)}`);
       }
       return requestId;

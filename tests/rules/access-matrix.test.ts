@@ -32,7 +32,7 @@ function allowed(role: MatrixRole, coll: CollectionKey, op: Op): boolean {
   // The stats `queue` document (it mirrors the pause switches); the controls document names
   // the operator and the reason, so only admins read it.
   if (coll === 'stats') return true;
-  return role === 'alice' && (coll === 'jobs' || coll === 'rateLimits'); // alice's own
+  return role === 'alice' && (coll === 'jobs' || coll === 'rateLimits' || coll === 'submissionGates'); // alice's own
 }
 
 /** A forged change per collection: what a client might want to rewrite. */
@@ -51,6 +51,8 @@ const TAMPER: Record<CollectionKey, DocumentData> = {
   analyticsPartials: { serverId: 'forged' },
   audit: { reason: 'rewritten' },
   idempotency: { jobId: 'someone-else' },
+  // A window reset by hand: the rules allow only the next step or a new window once due.
+  submissionGates: { count: 0 },
 };
 
 let env: RulesEnv;

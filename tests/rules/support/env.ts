@@ -3,7 +3,18 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { initializeTestEnvironment, type RulesTestEnvironment } from '@firebase/rules-unit-testing';
 import { startEmulator, type RunningEmulator } from '@fq/emulator';
-import { collectionNames, PRIORITY_TIER, SERVED_PREFIXES_DOC, TENANT_CLAIM, TIER_CLAIM, type CollectionNames } from '@fq/worker/schema';
+import {
+  collectionNames,
+  decodeDoc,
+  encodeDoc,
+  PRIORITY_TIER,
+  SERVED_PREFIXES_DOC,
+  SINGLETON_IDS,
+  TENANT_CLAIM,
+  TIER_CLAIM,
+  type CollectionNames,
+  type SubmissionQuota,
+} from '@fq/worker/schema';
 import { doc, setDoc, Timestamp, type Firestore } from 'firebase/firestore';
 
 export const RULES_FILE = fileURLToPath(new URL('../../../firestore.rules', import.meta.url));
@@ -29,6 +40,11 @@ export interface RulesEnv {
   dbAs(uid: string, claims: Record<string, unknown>): Firestore;
   /** Replaces the project's list of served prefixes (`firequeue_config/tenants`). */
   serve(prefixes: readonly string[]): Promise<void>;
+  /**
+   * Publishes a submission quota in the stats document of `names`' tenant, as the leader does
+   * (the suites start with ROOMY_QUOTA in their own tenant).
+   */
+  publishQuota(quota: SubmissionQuota, names?: CollectionNames): Promise<void>;
   /** Runs `fn` with rules bypassed (`Bearer owner`), for seeding and inspection. */
   asOwner<T>(fn: (db: Firestore) => Promise<T>): Promise<T>;
   stop(): Promise<void>;
@@ -40,6 +56,12 @@ function emulatorHost(): { host: string; port: number } | undefined {
   const i = external.lastIndexOf(':');
   return { host: external.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(external.slice(i + 1)) };
 }
+
+/**
+ * The quota every suite starts with in its tenant: its users submit far more often than a
+ * person would, and only `submission-gates.test.ts` is about the quota.
+ */
+export const ROOMY_QUOTA: SubmissionQuota = { perWindow: 1_000_000, windowMs: 1_000 };
 
 /**
  * Starts our emulator on a free port (or uses FIRESTORE_EMULATOR_HOST), then sets up
@@ -81,8 +103,18 @@ export async function startRulesEnv(tag: string, prefix = ''): Promise<RulesEnv>
       const db = asModular(ctx.firestore());
       await setDoc(doc(db, SERVED_PREFIXES_DOC.collection, SERVED_PREFIXES_DOC.id), { servedPrefixes: [...prefixes], updatedAt: Timestamp.now() });
     });
+  const publishQuota = (quota: SubmissionQuota, names = collectionNames(prefix)) =>
+    testEnv.withSecurityRulesDisabled(async (ctx) => {
+      const db = asModular(ctx.firestore());
+      const stats = decodeDoc('stats', {
+        at: Date.now(), leaderId: 'server-1', leaderTerm: 1, queuedByPriority: {}, byStatus: {}, throughputPerMin: 0, successRate: null,
+        p50Ms: null, p95Ms: null, avgServiceMs: null, fleetConcurrency: 0, oldestQueuedAt: null, firestoreOpsPerJob: null, submissionQuota: quota,
+      });
+      await setDoc(doc(db, names.stats, SINGLETON_IDS.queueStats), encodeDoc('stats', stats));
+    });
   try {
     await serve([prefix]);
+    await publishQuota(ROOMY_QUOTA);
   } catch (err) {
     await testEnv.cleanup();
     await emulator?.stop();
@@ -111,6 +143,7 @@ export async function startRulesEnv(tag: string, prefix = ''): Promise<RulesEnv>
       return db;
     },
     serve,
+    publishQuota,
     async asOwner(fn) {
       let out: Awaited<ReturnType<typeof fn>> | undefined;
       await testEnv.withSecurityRulesDisabled(async (ctx) => {

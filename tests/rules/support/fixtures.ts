@@ -129,6 +129,7 @@ export function engineDocs(owner: string): { [K in CollectionKey]: { id: string;
       data: decodeDoc('audit', { at: T, actor: { kind: 'admin', id: 'ops-admin', email: 'ops@example.com' }, action: 'queue.pause', target: { kind: 'queue', id: 'all' } }),
     },
     idempotency: { id: 'key-1', data: decodeDoc('idempotency', { userId: owner, key: 'k1', jobId: 'job-alice', createdAt: T, expireAt: T + 86_400_000 }) },
+    submissionGates: { id: owner, data: decodeDoc('submissionGates', { windowStart: T, count: 1, lastJobId: 'job-alice' }) },
   };
 }
 

@@ -3,7 +3,8 @@
  * the way the dashboard's Firestore adapter applies them (`src/data/firestoreData.ts`):
  * - an end user's submission (`useTranscriptionQueue`): `planSubmission`, the job encoded
  *   with `clientSubmissionSchema` and its chunks with the payload codec, times set to the
- *   commit time (`serverTimestamp()`), all in ONE batch;
+ *   commit time (`serverTimestamp()`), and the step of the user's submission gate
+ *   (`planGateStep` over the gate as read just before), all in ONE request;
  * - an operator's control (`src/data/controls.ts`): read `controlReads` in a transaction,
  *   `planControl`, write every mutation with `set` and create the audit entry under the id
  *   the documents name (`plan.auditId`), in ONE transaction; a bulk job control of more
@@ -15,6 +16,7 @@ import {
   controlReads,
   parseControlCommand,
   planControl,
+  planGateStep,
   planSubmission,
   readDocsFrom,
   type ControlCommandInput,
@@ -22,25 +24,41 @@ import {
   type SubmissionInput,
   type SubmissionPlan,
 } from '@fq/worker/core';
-import { clientSubmissionSchema, decodeDoc, encodeDoc, type Actor, type CollectionKey, type CollectionNames } from '@fq/worker/schema';
+import {
+  clientSubmissionSchema,
+  decodeDoc,
+  encodeDoc,
+  SINGLETON_IDS,
+  submissionQuotaSchema,
+  type Actor,
+  type CollectionKey,
+  type CollectionNames,
+  type SubmissionQuota,
+} from '@fq/worker/schema';
 import {
   collection,
   doc,
+  getDoc,
   runTransaction,
   serverTimestamp,
   writeBatch,
+  type WriteBatch,
   type DocumentData,
   type Firestore,
 } from 'firebase/firestore';
 import { makeWav } from '../../../worker/src/testing/audio.js';
 import { toWeb } from './fixtures.js';
 
-/** One document write: `set` (replace) or `delete`; `id: null` = a new random id. */
+/**
+ * One document write: `set` (replace) or `delete`; `id: null` = a new random id. `gate` is
+ * the submission gate step of the job `jobId`, worked out at commit (`resolveGateStep`).
+ */
 export interface PlannedWrite {
-  op: 'set' | 'delete';
+  op: 'set' | 'delete' | 'gate';
   collection: CollectionKey;
   id: string | null;
   data?: DocumentData;
+  jobId?: string;
 }
 
 function apply(db: Firestore, names: CollectionNames, target: { set(ref: never, data: DocumentData): unknown; delete(ref: never): unknown }, w: PlannedWrite): void {
@@ -59,7 +77,7 @@ export async function planUserSubmission(userId: string, input: Partial<Submissi
   );
 }
 
-/** The hook's batch: the job and every chunk, times = the commit time. */
+/** The hook's request: the job, every chunk and the gate step naming the job, times = the commit time. */
 export function submissionWrites(plan: SubmissionPlan): PlannedWrite[] {
   return [
     {
@@ -76,12 +94,37 @@ export function submissionWrites(plan: SubmissionPlan): PlannedWrite[] {
         data: { ...(toWeb(encodeDoc('payloads', c.doc)) as DocumentData), createdAt: serverTimestamp() },
       }),
     ),
+    { op: 'gate', collection: 'submissionGates', id: plan.submission.userId, jobId: plan.jobId },
   ];
+}
+
+/** The quota the rules apply in `names`' tenant: the stats document's, or the defaults. */
+async function quotaIn(db: Firestore, names: CollectionNames): Promise<SubmissionQuota> {
+  const stats = await getDoc(doc(db, names.stats, SINGLETON_IDS.queueStats)).catch(() => null);
+  return submissionQuotaSchema.parse(stats?.exists() ? (stats.get('submissionQuota') ?? {}) : {});
+}
+
+/**
+ * The gate step the hook would write now: `planGateStep` over the user's gate as read just
+ * before (the hook reads it in its transaction). Over the quota the hook writes nothing;
+ * this writes the next step anyway, so a test sees what the rules say to it.
+ */
+async function resolveGateStep(db: Firestore, names: CollectionNames, w: PlannedWrite, batch: WriteBatch): Promise<void> {
+  const ref = doc(db, names.submissionGates, w.id!);
+  // A read the rules refuse (another tenant's gate) leaves the commit to be refused too.
+  const snap = await getDoc(ref).catch(() => null);
+  const gate = snap?.exists() ? { windowStart: (snap.get('windowStart') as { toMillis(): number }).toMillis(), count: snap.get('count') as number } : null;
+  const step = planGateStep(gate, Date.now(), await quotaIn(db, names));
+  if (step.kind === 'open') batch.set(ref, { windowStart: serverTimestamp(), count: 1, lastJobId: w.jobId });
+  else batch.update(ref, { count: step.kind === 'next' ? step.count : gate!.count + 1, lastJobId: w.jobId });
 }
 
 export async function commitBatch(db: Firestore, names: CollectionNames, writes: readonly PlannedWrite[]): Promise<void> {
   const batch = writeBatch(db);
-  for (const w of writes) apply(db, names, batch as never, w);
+  for (const w of writes) {
+    if (w.op === 'gate') await resolveGateStep(db, names, w, batch);
+    else apply(db, names, batch as never, w);
+  }
   await batch.commit();
 }
 

@@ -12,6 +12,7 @@ export type QueueErrorCode =
   | 'PAYLOAD_GONE'
   | 'QUEUE_FULL'
   | 'RATE_LIMITED'
+  | 'SUBMISSION_THROTTLED'
   | 'NOT_FOUND'
   | 'INVALID_TRANSITION'
   | 'LEASE_LOST'

@@ -7,6 +7,7 @@ export * from './ids.js';
 export * from './audio.js';
 export * from './mutations.js';
 export * from './submission.js';
+export * from './submission-gate.js';
 export * from './priority.js';
 export * from './jobs/retry-policy.js';
 export * from './jobs/transitions.js';

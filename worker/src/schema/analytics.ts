@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PRIORITIES, JOB_STATUSES, prioritySchema } from './job.js';
 import { timestampMs } from './time.js';
+import { submissionQuotaSchema } from './submission-gate.js';
 
 /**
  * Upper bounds (ms, inclusive) of the latency histogram buckets; the last bucket is open.
@@ -124,5 +125,12 @@ export const queueStatsDocSchema = z.object({
    * clients may count down with `throughputPerMin` (never below this value).
    */
   positionWindow: z.number().int().nonnegative().default(0),
+  /**
+   * The fleet's `submissionQuota` (worker config), published for the security rules, which
+   * refuse a browser's submission beyond it, and for the end-user hook, which refuses it
+   * first without writing. Absent (a stats document from before it existed, or none yet):
+   * the rules use the same defaults.
+   */
+  submissionQuota: submissionQuotaSchema.prefault({}),
 });
 export type QueueStatsDoc = z.infer<typeof queueStatsDocSchema>;

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { collectionPrefixSchema } from './names.js';
 import { ERROR_CLASSES, PRIORITIES, prioritySchema } from './job.js';
 import { AUDIT_MIN_RETENTION_DAYS, AUDIT_MIN_RETENTION_MS } from './control-audit.js';
+import { submissionQuotaSchema } from './submission-gate.js';
+import { PAYLOAD_LIMITS } from './payload.js';
 
 const ms = z.number().int().positive();
 
@@ -101,6 +103,12 @@ export const workerConfigSchema = z.object({
       tiers: z.record(z.string(), rateLimitTierSchema).default({}),
     })
     .prefault({}),
+  /**
+   * How fast one end user's browser may write submissions: refused by the security rules
+   * before anything is stored (see schema/submission-gate). The leader publishes it in the
+   * stats document, where the rules and the end-user hook read it.
+   */
+  submissionQuota: submissionQuotaSchema.prefault({}),
   /**
    * Fair scheduling by user (start-time fair queuing on a virtual clock): each admitted job
    * advances its user's virtual time by costMs / tier weight, and its rank starts at
@@ -215,6 +223,24 @@ export const workerConfigSchema = z.object({
       headSize: z.number().int().positive().max(500).default(100),
       /** How often the leader recomputes them (null: every maintenance interval). */
       refreshIntervalMs: ms.nullable().default(10_000),
+    })
+    .prefault({}),
+  /** Where server submissions keep their audio (see schema/payload). */
+  payload: z
+    .object({
+      /**
+       * Audio of at most this many bytes travels inside the job document instead of chunk
+       * documents: 3 billed operations fewer per job (no chunk write, read or delete), paid
+       * for in bandwidth, since every listener of a job gets the whole document on every
+       * write to it. 64 KiB holds 2 s of 16 kHz 16-bit PCM WAV or about 16 s of 32 kbit/s
+       * compressed speech (voice notes, commands: the jobs where Firestore is a large share
+       * of the cost); a queued job is sent to the two workers listening to its shard a few
+       * times (admission, position refreshes, claim), so at most a few hundred KiB per job;
+       * a console table page of 25 active jobs holds at most 1.6 MiB of it (100: 6.4 MiB).
+       * Larger audio keeps its chunks. 0 turns inlining off. At most
+       * PAYLOAD_LIMITS.maxInlineBytes (256 KiB), so the job document stays under 1 MiB.
+       */
+      inlineMaxBytes: z.number().int().nonnegative().max(PAYLOAD_LIMITS.maxInlineBytes).default(PAYLOAD_LIMITS.defaultInlineBytes),
     })
     .prefault({}),
   retention: z

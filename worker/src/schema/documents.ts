@@ -7,6 +7,7 @@ import { breakerDocSchema, budgetDocSchema, queueControlsDocSchema, rateLimitDoc
 import { analyticsPartialDocSchema, analyticsRollupDocSchema, queueStatsDocSchema } from './analytics.js';
 import { auditDocSchema } from './audit.js';
 import { idempotencyDocSchema } from './misc.js';
+import { submissionGateDocSchema } from './submission-gate.js';
 
 /**
  * The schema of the documents in each collection. Adapters (admin SDK, web SDK, memory) encode
@@ -28,6 +29,7 @@ export const DOC_SCHEMAS = {
   analyticsPartials: analyticsPartialDocSchema,
   audit: auditDocSchema,
   idempotency: idempotencyDocSchema,
+  submissionGates: submissionGateDocSchema,
 } as const satisfies Record<CollectionKey, z.ZodType>;
 
 /** Domain shape of a document in collection K. */

@@ -5,6 +5,7 @@
 export * from './time.js';
 export * from './bytes.js';
 export * from './names.js';
+export * from './audio-duration.js';
 export * from './job.js';
 export * from './payload.js';
 export * from './coordination.js';
@@ -14,6 +15,7 @@ export * from './audit.js';
 export * from './access.js';
 export * from './control-audit.js';
 export * from './misc.js';
+export * from './submission-gate.js';
 export * from './text.js';
 export * from './config.js';
 export * from './documents.js';

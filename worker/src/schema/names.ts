@@ -20,6 +20,8 @@ export const COLLECTION_BASE_NAMES = {
   analyticsPartials: 'transcription_analytics_partials',
   audit: 'transcription_audit',
   idempotency: 'transcription_idempotency',
+  /** Per-user submission windows the security rules keep (see schema/submission-gate). */
+  submissionGates: 'transcription_submission_gates',
 } as const;
 
 export type CollectionKey = keyof typeof COLLECTION_BASE_NAMES;

@@ -102,6 +102,7 @@ export class StatsRefresher {
       paused: controls?.paused ?? false,
       pausedPriorities: controls?.pausedPriorities ?? [],
       positionWindow: this.ctx.config.queuePositions.enabled ? this.ctx.config.queuePositions.headSize : 0,
+      submissionQuota: this.ctx.config.submissionQuota,
     };
     this.latest = doc;
     await store.commit([{ op: 'set', collection: 'stats', id: SINGLETON_IDS.queueStats, data: doc }]);
