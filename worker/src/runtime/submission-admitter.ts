@@ -6,9 +6,25 @@ import type { EngineContext } from '../engine/context.js';
 import type { Admission } from '../engine/admission.js';
 import { listenResilient } from '../engine/resilient-listen.js';
 
-import { rendezvousDelayMs } from '../core/coordination/rendezvous.js';
+import { rendezvousDelayMs, rendezvousRank } from '../core/coordination/rendezvous.js';
 
-/** Admits or rejects client-written `submitted` jobs (readable or not) as they appear. */
+/**
+ * Submissions the admitter listens to, oldest first. Each user can have at most 2 x the
+ * quota's perWindow (20 by default) waiting, so one user fills at most part of it.
+ */
+export const SUBMITTED_WINDOW = 50;
+
+/**
+ * Admits or rejects client-written `submitted` jobs (readable or not) as they appear.
+ *
+ * It listens to the oldest submissions (`SUBMITTED_WINDOW`), shared by every user: a user
+ * with more waiting than that would hold everyone else's behind theirs, which is why the
+ * security rules cap how fast one user can write submissions (the submission quota, see
+ * schema/submission-gate), so a user never has more than two windows' worth waiting.
+ * Inside the window users do not wait for each other: each submission is decided on its
+ * own timer, and only one user's own admissions queue behind each other (in `Admission`,
+ * where they would only race for that user's rate-limit document).
+ */
 export class SubmissionAdmitter {
   private unsub: Unsubscribe | null = null;
   private readonly timers = new Map<string, TimerHandle>();
@@ -18,12 +34,14 @@ export class SubmissionAdmitter {
     private readonly ctx: EngineContext,
     private readonly admission: Admission,
     private readonly spreadMs = 1_000,
+    /** The fleet's members (the leader's budget allocation), null while unknown. */
+    private readonly members: () => readonly string[] | null = () => null,
   ) {}
 
   start(): void {
     this.unsub = listenResilient(
       this.ctx.store,
-      queryOf(QUERIES.submittedJobs, { status: 'submitted' }, { limit: 50 }),
+      queryOf(QUERIES.submittedJobs, { status: 'submitted' }, { limit: SUBMITTED_WINDOW }),
       (snapshot) => {
         // Submissions the engine cannot read are decided too (rejected as INVALID_JOB): left
         // alone they would stay `submitted` and, at the head of this oldest-first query,
@@ -41,13 +59,28 @@ export class SubmissionAdmitter {
         }
         for (const { id, hint, known } of pending) {
           if (this.timers.has(id) || this.inProgress.has(id)) continue;
-          const delay = rendezvousDelayMs(this.ctx.serverId, id, this.spreadMs);
+          const delay = this.delayFor(id);
           // The listener's copy and version: deciding it needs no read unless someone came first.
           this.timers.set(id, this.ctx.clock.setTimer(() => void this.admit(id, hint, known), delay));
         }
       },
       { clock: this.ctx.clock, log: this.ctx.log, what: 'client submissions' },
     );
+  }
+
+  /**
+   * With the fleet's members known, their rendezvous order for the job: the first decides it
+   * at once, the next only a spread later and only if it is still submitted (the first was
+   * busy or gone). Without them, a hashed delay within the spread, so the workers that all
+   * see the same submission do not all write it at once: the earliest of N uniform delays,
+   * which left a submission waiting about spread / (N + 1) on average (a third of a
+   * second with two workers) before anyone looked at it.
+   */
+  private delayFor(jobId: string): number {
+    const members = this.members();
+    const rank = members ? rendezvousRank(this.ctx.serverId, members, jobId) : null;
+    if (rank !== null) return rank * this.spreadMs;
+    return rendezvousDelayMs(this.ctx.serverId, jobId, this.spreadMs);
   }
 
   private async admit(jobId: string, hint: { priority: Priority } | null, known: Snapshot<'jobs'> | null = null): Promise<void> {

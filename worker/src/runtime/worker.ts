@@ -155,7 +155,10 @@ export class QueueWorker {
       inFlight: () => this.running.size,
       startJob: (claimed) => this.startJob(claimed),
     });
-    this.admitter = options.admitSubmissions === false ? null : new SubmissionAdmitter(this.ctx, this.admission, options.admissionSpreadMs);
+    this.admitter =
+      options.admitSubmissions === false
+        ? null
+        : new SubmissionAdmitter(this.ctx, this.admission, options.admissionSpreadMs, () => this.flow.members?.() ?? null);
     this.registry = new ServerRegistry(
       this.ctx,
       {
