@@ -5,6 +5,7 @@ import { costScenario } from './cost.js';
 import { dashboardScenario } from './dashboard.js';
 import { errorRateScenario } from './error-rate.js';
 import { fleetBudgetScenario } from './fleet-budget.js';
+import { floodScenario } from './flood.js';
 import { latencyScenario } from './latency.js';
 import { outageScenario } from './outage.js';
 import { overloadScenario } from './overload.js';
@@ -21,6 +22,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   'fleet-budget': fleetBudgetScenario as Scenario,
   cost: costScenario as Scenario,
   latency: latencyScenario as Scenario,
+  flood: floodScenario as Scenario,
   ceiling: ceilingScenario as Scenario,
   dashboard: dashboardScenario as Scenario,
   scale: scaleScenario as Scenario,
