@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { durationMs, timestampMs } from './time.js';
 import { maxChars, wellFormedString } from './text.js';
 import { controlAuditSchema } from './control-audit.js';
+import { audioDurationSec } from './audio-duration.js';
 
 export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
 export const prioritySchema = z.enum(PRIORITIES);
@@ -121,8 +122,8 @@ export const audioDescriptorSchema = z.object({
   mimeType: z.enum(ALLOWED_AUDIO_MIME_TYPES),
   bytes: z.number().int().positive(),
   chunkCount: z.number().int().positive().max(MAX_AUDIO_CHUNKS),
-  /** Known or estimated duration; drives token budgeting (~32 tokens per audio second). */
-  durationSec: z.number().nonnegative().nullable().default(null),
+  /** Known or estimated duration; drives token budgeting (~32 tokens per audio second). At most 24 h, as the rules allow. */
+  durationSec: audioDurationSec.nullable().default(null),
   /** Hex sha256 of the whole audio, checked when the payload is reassembled. */
   sha256: z.string().regex(/^[0-9a-f]{64}$/).nullable().default(null),
 });
