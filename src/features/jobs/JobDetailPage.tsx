@@ -11,6 +11,7 @@ import { useNow } from '../../lib/clock';
 import { formatBytes, formatDuration, formatPercent, formatTime } from '../../lib/format';
 import { ControlButton } from '../controls/ControlButton';
 import { JobStatusBadge } from './JobStatusBadge';
+import { describeDurationCheck } from './durationCheck';
 
 // Which actions to offer; the engine's planner stays the authority and explains refusals.
 const CAN_CANCEL: readonly JobStatus[] = ['submitted', 'queued', 'waiting', 'running'];
@@ -104,6 +105,9 @@ function Summary({ job, now }: { job: JobDoc; now: number }) {
       <Field label="Audio">
         {job.audio.mimeType}, {formatBytes(job.audio.bytes)}, {job.audio.chunkCount} chunk{job.audio.chunkCount === 1 ? '' : 's'}
         {job.audio.durationSec !== null ? `, ${job.audio.durationSec.toFixed(1)} s` : ''}
+      </Field>
+      <Field label="Duration check">
+        <span title={job.durationCheck?.note ?? undefined}>{describeDurationCheck(job.durationCheck)}</span>
       </Field>
       <Field label="Model">{job.servedBy ?? job.model ?? 'default'}</Field>
       <Field label="Progress">{job.progress === null ? '—' : formatPercent(job.progress, 0)}</Field>

@@ -18,6 +18,9 @@ import type { EngineContext } from './context.js';
 import { QueueGauge } from './queue-gauge.js';
 import { rejectUnreadableInTx, reportUnreadableRejection } from './unreadable-submissions.js';
 import { missingChunksProblem } from './submission-chunks.js';
+import { measureAudio, measureSubmission, withMeasuredDuration, type AudioDurationReader } from './audio-duration.js';
+import { readAudioDuration } from '../adapters/audio/music-metadata-duration.js';
+import type { DurationDecision } from '../core/audio-duration.js';
 
 export interface EnqueueResult {
   requestId: string;
@@ -77,7 +80,14 @@ export class Admission {
   private readonly rateLimits = new Map<string, Versioned<RateLimitDoc>>();
   private readonly userChains = new Map<string, Promise<void>>();
 
-  constructor(private readonly ctx: EngineContext) {
+  /** Reads an audio's duration from its bytes; admission never trusts a declared one. */
+  private readonly readDuration: AudioDurationReader;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    options: { readDuration?: AudioDurationReader } = {},
+  ) {
+    this.readDuration = options.readDuration ?? readAudioDuration;
     this.gauge = new QueueGauge(ctx.store);
     this.head = new QueueHeadCache(ctx.store);
   }
@@ -163,10 +173,13 @@ export class Admission {
       this.ctx.analytics?.record({ type: 'rejected' });
       throw error;
     }
-    const sub = plan.submission;
+    // The duration fair share and token budgets use is measured from the bytes, once.
+    const audio = input.audio instanceof ArrayBuffer ? new Uint8Array(input.audio) : input.audio;
+    const duration = await measureAudio(this.readDuration, audio, plan.submission.audio.mimeType, input.durationSec ?? null);
+    const sub = withMeasuredDuration(plan.submission, duration);
     const keyId = sub.idempotencyKey ? await idempotencyId(sub.userId, sub.idempotencyKey) : null;
     const head = await this.head.current();
-    const outcome = await this.oneAtATime(sub.userId, () => this.admitServerJob(plan, sub, keyId, head, options));
+    const outcome = await this.oneAtATime(sub.userId, () => this.admitServerJob(plan, sub, duration, keyId, head, options));
     if (outcome.kind === 'limited') {
       // The refusal itself was recorded in the user's rate-limit document.
       this.ctx.analytics?.record({ type: 'rejected' });
@@ -196,6 +209,7 @@ export class Admission {
   private async admitServerJob(
     plan: Awaited<ReturnType<typeof planSubmission>>,
     sub: SubmittedJob,
+    duration: DurationDecision,
     keyId: string | null,
     head: QueueHead | null,
     options: EnqueueOptions,
@@ -211,7 +225,7 @@ export class Admission {
       const user = this.userDecision(state.doc, sub, plan.tier ?? state.doc?.tier ?? 'default', now, head);
       const writes: GuardedMutation[] = [guarded('rateLimits', sub.userId, user.next, state.version)];
       if (user.check.ok) {
-        const job = admitSubmission(sub, { now, rank: user.check.rank, maxAttempts: this.ctx.config.maxAttempts, tier: user.check.tier, model: plan.model, shard: shardOf(plan.jobId) });
+        const job = admitSubmission(sub, { now, rank: user.check.rank, maxAttempts: this.ctx.config.maxAttempts, tier: user.check.tier, model: plan.model, shard: shardOf(plan.jobId), durationCheck: duration.check });
         writes.push({ op: 'set', collection: 'jobs', id: plan.jobId, data: job, guard: { ifMissing: true } });
         for (const chunk of plan.chunks) writes.push({ op: 'set', collection: 'payloads', id: chunk.id, data: { ...chunk.doc, createdAt: now } });
         if (keyId) writes.push(guarded('idempotency', keyId, this.idempotencyDoc(sub, plan.jobId, now), key.version));
@@ -299,6 +313,7 @@ export class Admission {
     let current: { job: JobDoc; version: DocVersion } | null = known ? { job: known.data, version: known.version } : null;
     let key: Versioned<IdempotencyDoc> = { doc: null, version: null };
     let chunkProblem: string | null | undefined;
+    let duration: DurationDecision | { problem: string } | undefined;
     for (let attempt = 1; ; attempt++) {
       if (!current) {
         let read;
@@ -313,10 +328,14 @@ export class Admission {
       }
       const { job, version } = current;
       if (job.status !== 'submitted') return 'skipped';
-      const sub: SubmittedJob = { ...job, status: 'submitted', source: job.source };
-      const keyId = sub.idempotencyKey ? await idempotencyId(sub.userId, sub.idempotencyKey) : null;
+      const submitted: SubmittedJob = { ...job, status: 'submitted', source: job.source };
+      const keyId = submitted.idempotencyKey ? await idempotencyId(submitted.userId, submitted.idempotencyKey) : null;
       // Chunks are immutable: one check per job, not per attempt.
       if (chunkProblem === undefined && !job.cancelRequest) chunkProblem = await missingChunksProblem(this.ctx.store, jobId, job);
+      // With every chunk there, the audio is read once to measure its duration.
+      if (duration === undefined && chunkProblem === null && !this.clientJobProblem(job)) duration = await measureSubmission(this.ctx.store, this.readDuration, jobId, job);
+      const measured = duration && !('problem' in duration) ? duration : null;
+      const sub = measured ? withMeasuredDuration(submitted, measured) : submitted;
       const { state, now } = await this.rateLimitState(sub.userId);
       const retentionMs = this.ctx.config.retention.finishedJobsMs;
       const writes: GuardedMutation[] = [];
@@ -339,6 +358,7 @@ export class Admission {
         const problem = this.clientJobProblem(job);
         if (problem) return reject('PAYLOAD_INVALID', problem);
         if (chunkProblem) return reject('PAYLOAD_INVALID', chunkProblem);
+        if (duration && 'problem' in duration) return reject('PAYLOAD_INVALID', duration.problem);
         if (key.doc && key.doc.expireAt > now && key.doc.jobId !== jobId) {
           return reject('DUPLICATE', `idempotency key already used by job ${key.doc.jobId}`, { existingJobId: key.doc.jobId });
         }
@@ -348,7 +368,7 @@ export class Admission {
         rateLimitIndex = writes.length;
         writes.push(guarded('rateLimits', sub.userId, user.next, state.version));
         if (!user.check.ok) return reject('RATE_LIMITED', user.check.error.message, { retryAfterMs: user.check.error.retryAfterMs });
-        const admitted = admitSubmission(sub, { now, rank: user.check.rank, maxAttempts: this.ctx.config.maxAttempts, tier: user.check.tier, model: null, base: job, shard: shardOf(jobId) });
+        const admitted = admitSubmission(sub, { now, rank: user.check.rank, maxAttempts: this.ctx.config.maxAttempts, tier: user.check.tier, model: null, base: job, shard: shardOf(jobId), durationCheck: measured?.check ?? null });
         const positioned = args.hint?.priority === job.priority && args.position !== null;
         const data = positioned ? { ...admitted, position: args.position, estimatedWaitMs: args.estimatedWaitMs, positionAt: now } : admitted;
         writes.push({ op: 'set', collection: 'jobs', id: jobId, data, guard: { ifVersion: version } });

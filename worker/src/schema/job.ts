@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { durationMs, timestampMs } from './time.js';
 import { maxChars, wellFormedString } from './text.js';
 import { controlAuditSchema } from './control-audit.js';
-import { audioDurationSec } from './audio-duration.js';
+import { audioDurationSec, durationCheckSchema } from './audio-duration.js';
 
 export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
 export const prioritySchema = z.enum(PRIORITIES);
@@ -122,7 +122,11 @@ export const audioDescriptorSchema = z.object({
   mimeType: z.enum(ALLOWED_AUDIO_MIME_TYPES),
   bytes: z.number().int().positive(),
   chunkCount: z.number().int().positive().max(MAX_AUDIO_CHUNKS),
-  /** Known or estimated duration; drives token budgeting (~32 tokens per audio second). At most 24 h, as the rules allow. */
+  /**
+   * Duration in seconds; drives fair share and token budgeting (~32 tokens per audio second).
+   * Declared by the submitter, then replaced at admission by what the worker measured when
+   * the two disagree (`durationCheck`). At most 24 h, as the rules allow.
+   */
   durationSec: audioDurationSec.nullable().default(null),
   /** Hex sha256 of the whole audio, checked when the payload is reassembled. */
   sha256: z.string().regex(/^[0-9a-f]{64}$/).nullable().default(null),
@@ -187,6 +191,8 @@ export const jobDocSchema = z.object({
   idempotencyKey: z.string().min(1).refine(...maxChars(256)).nullable().default(null),
   metadata: jobMetadataSchema.default({}),
   audio: audioDescriptorSchema,
+  /** How admission measured the audio's duration against the declared one (null: before it did). */
+  durationCheck: durationCheckSchema.nullable().default(null),
   /** Model requested by the caller; null = the worker's configured primary model. */
   model: z.string().max(128).nullable().default(null),
   source: jobSourceSchema,

@@ -68,7 +68,7 @@ export function assertHolder(jobId: string, job: JobDoc | null, holder: Holder, 
 
 export function admitSubmission(
   sub: SubmittedJob,
-  args: { now: number; rank: number; maxAttempts: number; tier: string; model: string | null; base?: JobDoc | null; shard?: number | null },
+  args: { now: number; rank: number; maxAttempts: number; tier: string; model: string | null; base?: JobDoc | null; shard?: number | null; durationCheck?: JobDoc['durationCheck'] },
 ): JobDoc {
   return {
     ...(args.base ?? {}),
@@ -79,6 +79,7 @@ export function admitSubmission(
     idempotencyKey: sub.idempotencyKey,
     metadata: sub.metadata,
     audio: sub.audio,
+    durationCheck: args.durationCheck ?? null,
     model: args.model,
     source: sub.source,
     tier: args.tier,
