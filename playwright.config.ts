@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from '@playwright/test';
 import { chromiumLaunchOptions } from './e2e/support/browser.js';
 
@@ -12,6 +13,11 @@ process.env.E2E_DASHBOARD_PORT ??= execFileSync(
   { encoding: 'utf8' },
 );
 const port = Number(process.env.E2E_DASHBOARD_PORT);
+
+// Specs import '@fq/emulator', which Node (without the "development" condition) resolves to
+// the built library, and the system they start runs the built CLI: build both when missing
+// or older than the sources (nothing to do when fresh).
+execFileSync(process.execPath, [fileURLToPath(new URL('./emulator/scripts/build.mjs', import.meta.url)), '--if-stale', '--lib'], { stdio: 'inherit' });
 
 export default defineConfig({
   testDir: './e2e',

@@ -2,6 +2,7 @@
 // `npm start`: checks the machine is ready, then runs the orchestrator (system/cli.ts) in
 // this same process through tsx's loader, so Ctrl-C reaches it directly and no wrapper
 // process is left between the terminal and the system.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,6 +18,15 @@ for (const dep of ['tsx', 'vite', 'firebase-tools', 'firebase-admin']) {
     console.error(`Missing dependency "${dep}": run \`npm ci\` in ${root} first.`);
     process.exit(1);
   }
+}
+// The emulator's built CLI and library (emulator/dist/), built when missing or older than
+// the sources: the system runs that CLI, and this process imports '@fq/emulator' as the
+// built library (Node without the "development" condition), instead of compiling its
+// sources through tsx.
+const build = spawnSync(process.execPath, [join(root, 'emulator', 'scripts', 'build.mjs'), '--if-stale', '--lib'], { stdio: 'inherit' });
+if (build.status !== 0) {
+  console.error('Building the Firestore emulator failed (node emulator/scripts/build.mjs --lib); see above.');
+  process.exit(1);
 }
 const { register } = await import('tsx/esm/api');
 register();

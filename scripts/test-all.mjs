@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every check in order (typecheck, lint, import cycles, bundle budget, vitest across all workspaces,
+// Runs every check in order (typecheck, lint, import cycles, bundle budget, emulator build, vitest across all workspaces,
 // Playwright e2e), keeps going after a failure so one run shows everything that is wrong,
 // and ends with ONE aggregated line `N passed, N failed[, N skipped]`. Exit code is non-zero
 // when anything failed, including a runner that crashed before reporting any test.
@@ -95,6 +95,9 @@ await check('typecheck', 'npx', ['tsc', '-b']);
 await check('lint', 'npx', ['eslint', '.', '--max-warnings', '0']);
 await check('import cycles', 'node', ['scripts/check-cycles.mjs']);
 await check('console bundle budget', 'node', ['scripts/check-bundle.mjs']);
+// The emulator package's dist/ (CLI, library, declarations): Playwright specs and the
+// system load it; vitest and the type checker read the sources ("development" condition).
+await check('emulator build', 'npm', ['run', 'build', '-w', '@fq/emulator']);
 await vitest();
 await playwright();
 
