@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export const paths = {
-  emulatorCli: fileURLToPath(new URL('../emulator/src/cli.ts', import.meta.url)),
+  /** The built emulator CLI (emulator/dist/, see ensureEmulatorBuilt). */
+  emulatorBin: fileURLToPath(new URL('../emulator/bin/fq-firestore-emulator.mjs', import.meta.url)),
+  emulatorBuild: fileURLToPath(new URL('../emulator/scripts/build.mjs', import.meta.url)),
   workerCli: fileURLToPath(new URL('../worker/src/cli.ts', import.meta.url)),
   fakeGeminiCli: fileURLToPath(new URL('../worker/src/fake-gemini/cli.ts', import.meta.url)),
   dashboardServer: fileURLToPath(new URL('./dashboard/serve.ts', import.meta.url)),

@@ -90,9 +90,10 @@ export async function measureCeiling(options: CeilingOptions, seed: number, log:
   try {
     const jobs = makeJobSet({ count: options.jobs, seed, tag: 'ceil', durations: [1], users: 50 });
     const workerPids = (await rig.system.workers()).map((w) => w.pid).filter((pid) => pid > 0);
-    // Our emulator runs as a child of this process (system/components/firestore.ts); an
-    // external one (FIRESTORE_EMULATOR_HOST) is not ours to sample.
-    const emulatorPids = rig.system.info.firestore.embedded ? childPids('emulator/src/cli.ts') : [];
+    // Our emulator runs as a child of this process (system/components/firestore.ts: the
+    // built CLI, bin/fq-firestore-emulator.mjs); an external one (FIRESTORE_EMULATOR_HOST)
+    // is not ours to sample.
+    const emulatorPids = rig.system.info.firestore.embedded ? childPids('fq-firestore-emulator') : [];
     const sampler = cpuSampler(workerPids, emulatorPids);
     const drained = await drainBacklog(rig, jobs, { model, timeoutMs: 600_000, what: 'ceiling', log, window: sampler });
     const drainSec = drained.drainMs / 1000;
