@@ -34,10 +34,10 @@ describe('sideFigures', () => {
 
 describe('floodCost', () => {
   it('bills the refusals what the flooder paid beyond its accepted submissions', () => {
-    const cost = floodCost({ flooder: { reads: 0, writes: 33, deletes: 0 }, engine: { reads: 150, writes: 40, deletes: 10 }, accepted: 10, writesPerAccepted: 3 });
+    const cost = floodCost({ flooder: { reads: 0, writes: 33, deletes: 0 }, engine: { reads: 150, writes: 40, deletes: 10 }, accepted: 10, acceptedAll: 20, writesPerAccepted: 3 });
     expect(cost.refusedAttempts).toEqual({ reads: 0, writes: 3, deletes: 0 });
-    expect(cost.engineOpsPerAcceptedFloodJob).toBe(20);
-    expect(floodCost({ flooder: null, engine: { reads: 0, writes: 0, deletes: 0 }, accepted: 0, writesPerAccepted: 3 })).toMatchObject({ refusedAttempts: null, engineOpsPerAcceptedFloodJob: null });
+    expect(cost.engineOpsPerAcceptedSubmission).toBe(10);
+    expect(floodCost({ flooder: null, engine: { reads: 0, writes: 0, deletes: 0 }, accepted: 0, acceptedAll: 0, writesPerAccepted: 3 })).toMatchObject({ refusedAttempts: null, engineOpsPerAcceptedSubmission: null });
   });
 
   it('delta subtracts a connection that did not exist before as zero', () => {
@@ -50,7 +50,7 @@ describe('floodGoalFigures', () => {
   it("judges the others' p95 against 1 s and counts every way a submission of theirs was not admitted", () => {
     const ok = sideFigures([attempt('a')], new Map([job('a', { admittedAt: T + 900 })]));
     const flooder = sideFigures([attempt('f'), attempt('g', 'refused', 'permission-denied')], new Map([job('f')]));
-    const cost = floodCost({ flooder: { reads: 0, writes: 3, deletes: 0 }, engine: { reads: 10, writes: 5, deletes: 1 }, accepted: 1, writesPerAccepted: 3 });
+    const cost = floodCost({ flooder: { reads: 0, writes: 3, deletes: 0 }, engine: { reads: 10, writes: 5, deletes: 1 }, accepted: 1, acceptedAll: 2, writesPerAccepted: 3 });
     const figures = floodGoalFigures(ok, flooder, cost);
     expect(figures.othersAdmissionDelayP95Ms).toEqual({ value: 900, goal: '<= 1000', met: true, unit: 'ms' });
     expect(figures.othersNotAdmitted).toMatchObject({ value: 0, met: true });

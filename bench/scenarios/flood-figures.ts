@@ -107,14 +107,20 @@ export interface FloodCost {
   refusedAttempts: Counts | null;
   /** Billed to the workers (admin SDK connections) from the flood's start until every submission was decided. */
   engine: Counts;
-  /** The engine's operations per accepted flood submission (the cost the queue paid for the flood). */
-  engineOpsPerAcceptedFloodJob: number | null;
+  /**
+   * The workers' operations over every submission accepted meanwhile (the flooder's and the
+   * others'): admission, the run, listeners, heartbeats and leader duties included.
+   */
+  engineOpsPerAcceptedSubmission: number | null;
 }
 
 export function floodCost(input: {
   flooder: Counts | null;
   engine: Counts;
+  /** The flooder's accepted submissions. */
   accepted: number;
+  /** Everyone's accepted submissions in the same span (the flooder's included). */
+  acceptedAll: number;
   writesPerAccepted: number;
 }): FloodCost {
   const { flooder, accepted, writesPerAccepted } = input;
@@ -125,15 +131,25 @@ export function floodCost(input: {
     writesPerAccepted,
     refusedAttempts,
     engine: input.engine,
-    engineOpsPerAcceptedFloodJob: accepted > 0 ? round(engineOps / accepted, 1) : null,
+    engineOpsPerAcceptedSubmission: input.acceptedAll > 0 ? round(engineOps / input.acceptedAll, 1) : null,
   };
 }
+
+export type FloodFigure =
+  | 'othersAdmissionDelayP50Ms'
+  | 'othersAdmissionDelayP95Ms'
+  | 'othersAdmissionDelayMaxMs'
+  | 'othersNotAdmitted'
+  | 'flooderAccepted'
+  | 'flooderRefused'
+  | 'refusedAttemptsBilledOps'
+  | 'engineOpsPerAcceptedSubmission';
 
 /**
  * The figures the issue names, with its goals: the others' admission delay p95 `<= 1 s`, and
  * none of their submissions refused, failed, rejected or left undecided.
  */
-export function floodGoalFigures(others: SideFigures, flooder: SideFigures, cost: FloodCost): Record<string, Figure> {
+export function floodGoalFigures(others: SideFigures, flooder: SideFigures, cost: FloodCost): Record<FloodFigure, Figure> {
   const othersNotAdmitted = others.refused + others.errors + Object.values(others.rejectedByCode).reduce((a, b) => a + b, 0) + others.undecided;
   return {
     othersAdmissionDelayP50Ms: reported(others.admissionDelayMs.p50, 'ms'),
@@ -143,6 +159,6 @@ export function floodGoalFigures(others: SideFigures, flooder: SideFigures, cost
     flooderAccepted: reported(flooder.accepted),
     flooderRefused: reported(flooder.refused),
     refusedAttemptsBilledOps: reported(cost.refusedAttempts ? cost.refusedAttempts.reads + cost.refusedAttempts.writes + cost.refusedAttempts.deletes : null),
-    engineOpsPerAcceptedFloodJob: reported(cost.engineOpsPerAcceptedFloodJob),
+    engineOpsPerAcceptedSubmission: reported(cost.engineOpsPerAcceptedSubmission),
   };
 }

@@ -243,6 +243,7 @@ async function runSide(options: FloodOptions, seed: number, quotaConfig: Submiss
       flooder: flooderAfter ? delta(flooderAfter, flooderBefore ?? null) : null,
       engine: delta(countsOf(after, isEngine), countsOf(before, isEngine)),
       accepted: floodFigures.accepted,
+      acceptedAll: floodFigures.accepted + othersFigures.accepted,
       // The job, one chunk (the flood's audio is tiny) and the gate step.
       writesPerAccepted: (plans[0]?.chunks.length ?? 1) + 2,
     });
@@ -305,7 +306,7 @@ export const floodScenario: Scenario<FloodResult> = async (ctx) => {
       c.flooder ? `${c.flooder.reads} r, ${c.flooder.writes} w` : 'n/a',
       c.refusedAttempts ? `${c.refusedAttempts.reads} r, ${c.refusedAttempts.writes} w` : 'n/a',
       `${c.engine.reads} r, ${c.engine.writes} w, ${c.engine.deletes} d`,
-      c.engineOpsPerAcceptedFloodJob,
+      c.engineOpsPerAcceptedSubmission,
       Object.entries(fl.rejectedByCode).map(([k, v]) => `${k} ${v}`).join(', ') || '-',
     ];
   };
@@ -323,10 +324,10 @@ export const floodScenario: Scenario<FloodResult> = async (ctx) => {
       },
       {
         title: 'flood: what the flood cost (emulator meter: r = reads, w = writes, d = deletes)',
-        headers: ['', 'flooder accepted / refused', 'flood s', 'billed to the flooder', 'of which refusals', 'billed to the workers', 'worker ops / accepted flood job', 'engine rejections'],
+        headers: ['', 'flooder accepted / refused', 'flood s', 'billed to the flooder', 'of which refusals', 'billed to the workers', 'worker ops / accepted submission', 'engine rejections'],
         rows: sides.map(([label, s]) => costRow(label, s)),
         notes: [
-          'billed to the workers: from the flood\'s start until every submission was decided (the others\' jobs included)',
+          'billed to the workers: from the flood\'s start until every submission was decided; per accepted submission: over the flooder\'s and the others\' (admission, the run, listeners, heartbeats and leader duties included)',
           'a refused request stores nothing and our meter bills it nothing; Firestore also bills the documents the rules look up (here the tenants list, the stats document and the gate), which no emulator meters',
         ],
       },
