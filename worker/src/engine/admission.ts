@@ -166,6 +166,8 @@ export class Admission {
       source: 'server',
       ...(options.jobId ? { jobId: options.jobId } : {}),
       random: this.ctx.random,
+      // Small audio rides in the job document: no chunk to write, read and delete.
+      inlineMaxBytes: this.ctx.config.payload.inlineMaxBytes,
     });
     try {
       await this.assertRoom();
@@ -201,7 +203,8 @@ export class Admission {
   /**
    * The admission commit, optimistic and lock-free: one atomic batch of the user's
    * rate-limit document (guarded by the version read, or remembered from this process's last
-   * write), the job and its idempotency key (both guarded to be new) and the audio chunks.
+   * write), the job and its idempotency key (both guarded to be new) and the audio chunks
+   * (none when the audio is inline in the job).
    * A failed guard means another writer came first: re-read what it may have changed and
    * decide again. Nothing is held while deciding, so a process killed here stalls nobody
    * (a read-write transaction would leave the user's document locked for up to a minute).
@@ -225,7 +228,16 @@ export class Admission {
       const user = this.userDecision(state.doc, sub, plan.tier ?? state.doc?.tier ?? 'default', now, head);
       const writes: GuardedMutation[] = [guarded('rateLimits', sub.userId, user.next, state.version)];
       if (user.check.ok) {
-        const job = admitSubmission(sub, { now, rank: user.check.rank, maxAttempts: this.ctx.config.maxAttempts, tier: user.check.tier, model: plan.model, shard: shardOf(plan.jobId), durationCheck: duration.check });
+        const job = admitSubmission(sub, {
+          now,
+          rank: user.check.rank,
+          maxAttempts: this.ctx.config.maxAttempts,
+          tier: user.check.tier,
+          model: plan.model,
+          shard: shardOf(plan.jobId),
+          inlineAudio: plan.inlineAudio,
+          durationCheck: duration.check,
+        });
         writes.push({ op: 'set', collection: 'jobs', id: plan.jobId, data: job, guard: { ifMissing: true } });
         for (const chunk of plan.chunks) writes.push({ op: 'set', collection: 'payloads', id: chunk.id, data: { ...chunk.doc, createdAt: now } });
         if (keyId) writes.push(guarded('idempotency', keyId, this.idempotencyDoc(sub, plan.jobId, now), key.version));

@@ -141,6 +141,7 @@ export function describeCoordinationContract(label: string, makeFixture: EngineF
       const now = a.now();
       const base = { priority: 'normal', userId: 'u', source: 'server', createdAt: now, updatedAt: now, maxAttempts: 3 } as const;
       const audio = { mimeType: 'audio/wav', bytes: 10, chunkCount: 1 } as const;
+      const inline = { audio: { mimeType: 'audio/wav', bytes: 3, chunkCount: 0 }, inlineAudio: new Uint8Array([1, 2, 3]) } as const;
       const chunk = (jobId: string) => ({
         op: 'set' as const,
         collection: 'payloads' as const,
@@ -153,6 +154,9 @@ export function describeCoordinationContract(label: string, makeFixture: EngineF
         { op: 'set', collection: 'jobs', id: 'young-done', data: jobDocSchema.parse({ ...base, audio, status: 'succeeded', completedAt: now, expireAt: now + 3_600_000, payloadDeletedAt: now }) },
         { op: 'set', collection: 'jobs', id: 'queued', data: jobDocSchema.parse({ ...base, audio, status: 'queued', rank: now }) },
         chunk('queued'),
+        // Audio inline in the job (0 chunks): retention deletes the job and no chunk.
+        { op: 'set', collection: 'jobs', id: 'old-dead-inline', data: jobDocSchema.parse({ ...base, ...inline, status: 'dead_lettered', completedAt: now, expireAt: now + 100 }) },
+        { op: 'set', collection: 'jobs', id: 'queued-inline', data: jobDocSchema.parse({ ...base, ...inline, status: 'queued', rank: now }) },
         chunk('no-such-job'),
         { op: 'set', collection: 'idempotency', id: 'k-old', data: { userId: 'u', key: 'k', jobId: 'x', createdAt: now, expireAt: now + 100 } },
         { op: 'set', collection: 'idempotency', id: 'k-new', data: { userId: 'u', key: 'k2', jobId: 'y', createdAt: now, expireAt: now + 3_600_000 } },
@@ -160,8 +164,10 @@ export function describeCoordinationContract(label: string, makeFixture: EngineF
       await fx.passTime(400);
       const maint = new Maintenance(engineContext(b, { serverId: 'leader', clock: fx.clock, config: { retention: { orphanPayloadMs: 300 } } }));
       const removed = await maint.cleanup();
-      expect(removed).toMatchObject({ jobs: 1, idempotency: 1, payloads: 1 });
+      expect(removed).toMatchObject({ jobs: 2, idempotency: 1, payloads: 1 });
       expect((await a.get('jobs', 'old-dead')).doc).toBeNull();
+      expect((await a.get('jobs', 'old-dead-inline')).doc).toBeNull();
+      expect((await a.get('jobs', 'queued-inline')).doc).toMatchObject({ status: 'queued', inlineAudio: new Uint8Array([1, 2, 3]) });
       expect((await a.get('payloads', 'old-dead_0000')).doc).toBeNull();
       expect((await a.get('payloads', 'no-such-job_0000')).doc).toBeNull();
       expect((await a.get('payloads', 'queued_0000')).doc).not.toBeNull();

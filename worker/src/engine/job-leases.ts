@@ -1,6 +1,6 @@
 import type { JobDoc, JobError, JobResult } from '../schema/job.js';
 import { InvalidTransitionError } from '../core/errors.js';
-import { assemblePayload } from '../core/submission.js';
+import { assemblePayload, inlinePayload } from '../core/submission.js';
 import { decideFailure } from '../core/jobs/retry-policy.js';
 import {
   cancelHeld,
@@ -188,8 +188,12 @@ export class JobLeases {
     return this.holderStep(jobId, holder, (job, now) => cancelHeld(jobId, job, holder, { now, retentionMs: this.ctx.config.retention.finishedJobsMs }));
   }
 
-  /** Reads and verifies the audio (immutable chunks, so no transaction is needed). */
+  /**
+   * The job's audio, verified: inline audio comes with the job this holder already has (no
+   * read); chunks are read (immutable, so no transaction is needed).
+   */
   async loadPayload(jobId: string, job: JobDoc): Promise<Uint8Array> {
+    if (job.audio.chunkCount === 0) return inlinePayload(jobId, job.audio, job.inlineAudio);
     const result = await this.ctx.store.query(queryOf(QUERIES.payloadChunks, { jobId }));
     return assemblePayload(
       jobId,

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Actor } from '../schema/audit.js';
 import { makeWav } from '../testing/audio.js';
 import { engineContext, uniquePrefix, type EngineFixture, type EngineFixtureFactory } from '../testing/engine-fixture.js';
-import { LeaseLostError, QueueFullError, RateLimitedError, ValidationError, InvalidTransitionError } from '../core/errors.js';
+import { LeaseLostError, PayloadInvalidError, QueueFullError, RateLimitedError, ValidationError, InvalidTransitionError } from '../core/errors.js';
 import { planSubmission, type SubmittedJob } from '../core/submission.js';
 import { clientSubmissionSchema, type JobDoc } from '../schema/job.js';
 import { decodeDoc } from '../schema/documents.js';
@@ -14,6 +14,8 @@ import { applyControl } from './controls.js';
 
 const admin: Actor = { kind: 'admin', id: 'ops', email: null };
 const wav = (seed = 1) => makeWav(0.5, { seed });
+/** Audio always in chunk documents (0.5 s of WAV is under the default inline threshold). */
+const CHUNKED = { payload: { inlineMaxBytes: 0 } };
 
 /**
  * The queue's job semantics, on any store adapter: admission, claims, fencing, retries,
@@ -35,7 +37,7 @@ export function describeJobsContract(label: string, makeFixture: EngineFixtureFa
     });
 
     it('enqueues with payload chunks, rank, position and rate-limit info; an idempotency key admits once', async () => {
-      const { a, admissionA } = await setup('enq');
+      const { a, admissionA } = await setup('enq', CHUNKED);
       const first = await admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'u1', priority: 'low', idempotencyKey: 'k1' });
       expect(first).toMatchObject({ position: 0, duplicate: false });
       expect(first.rateLimit.remaining).toBeGreaterThan(0);
@@ -54,6 +56,7 @@ export function describeJobsContract(label: string, makeFixture: EngineFixtureFa
 
     it('refuses invalid, oversize-queue and rate-limited submissions with typed errors and writes no job', async () => {
       const { a, admissionA } = await setup('refuse', {
+        ...CHUNKED,
         maxQueueSize: 2,
         rateLimiting: { requestsPerMinute: 2, burstLimit: 0, windowSizeMs: 60_000, tiers: { gold: { requestsPerMinute: 10, burstLimit: 0 } } },
       });
@@ -233,7 +236,7 @@ export function describeJobsContract(label: string, makeFixture: EngineFixtureFa
     });
 
     it('cancels queued jobs at once and running jobs through their holder', async () => {
-      const { a, fx, admissionA, leasesA } = await setup('cancel');
+      const { a, fx, admissionA, leasesA } = await setup('cancel', CHUNKED);
       const ctl = engineContext(a, { serverId: 'x', clock: fx.clock });
       const queued = await admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'u' });
       const plan = await applyControl(ctl, { type: 'job.cancel', jobIds: [queued.requestId], reason: 'not needed' }, admin);
@@ -249,6 +252,76 @@ export function describeJobsContract(label: string, makeFixture: EngineFixtureFa
       expect(beat.cancelRequested).toBe(true);
       await expect(leasesA.cancel(running.requestId, held.holder)).resolves.toMatchObject({ status: 'cancelled' });
       expect(await a.count({ collection: 'audit' })).toBe(2);
+    });
+
+    it('keeps audio up to payload.inlineMaxBytes in the job: no chunk, handed to the holder without a read, gone from the finished job', async () => {
+      const audio = wav(5);
+      const { a, admissionA, leasesA } = await setup('inline', { payload: { inlineMaxBytes: audio.length } });
+      const { requestId } = await admissionA.enqueue({ audio, mimeType: 'audio/wav', userId: 'u' });
+      const queued = (await a.get('jobs', requestId)).doc!;
+      expect(queued.audio).toMatchObject({ bytes: audio.length, chunkCount: 0 });
+      expect(queued.inlineAudio).toEqual(audio);
+      expect(await a.count({ collection: 'payloads' })).toBe(0);
+      const held = (await leasesA.claim(requestId))!;
+      const readsBefore = a.meter.reads;
+      expect(await leasesA.loadPayload(requestId, held.job)).toEqual(audio);
+      expect(a.meter.reads - readsBefore).toBe(0);
+      const done = await leasesA.complete(requestId, held.holder, { transcript: 't', model: 'm', latencyMs: 1, upstreamMs: 1, audioSeconds: null, tokens: null });
+      expect(done).toMatchObject({ status: 'succeeded', inlineAudio: null });
+      const stored = (await a.get('jobs', requestId)).doc!;
+      expect(stored).toMatchObject({ status: 'succeeded', inlineAudio: null, audio: { chunkCount: 0, bytes: audio.length } });
+      expect(stored.payloadDeletedAt).toBe(stored.completedAt);
+    });
+
+    it('inlines audio of exactly payload.inlineMaxBytes and chunks one byte more', async () => {
+      const audio = wav(6);
+      const longer = new Uint8Array(audio.length + 1);
+      longer.set(audio);
+      const { a, admissionA, leasesA } = await setup('inline-edge', { payload: { inlineMaxBytes: audio.length } });
+      const at = await admissionA.enqueue({ audio, mimeType: 'audio/wav', userId: 'u' });
+      const over = await admissionA.enqueue({ audio: longer, mimeType: 'audio/wav', userId: 'u' });
+      expect((await a.get('jobs', at.requestId)).doc).toMatchObject({ audio: { chunkCount: 0 }, inlineAudio: audio });
+      const chunked = (await a.get('jobs', over.requestId)).doc!;
+      expect(chunked).toMatchObject({ audio: { chunkCount: 1, bytes: longer.length } });
+      expect(chunked).not.toHaveProperty('inlineAudio');
+      expect(await a.count({ collection: 'payloads', where: [{ field: 'jobId', op: '==', value: at.requestId }] })).toBe(0);
+      expect(await a.count({ collection: 'payloads', where: [{ field: 'jobId', op: '==', value: over.requestId }] })).toBe(1);
+      // Both reach the holder intact, and finishing the chunked one deletes its chunk.
+      for (const [id, bytes] of [[at.requestId, audio], [over.requestId, longer]] as const) {
+        const held = (await leasesA.claim(id))!;
+        expect(await leasesA.loadPayload(id, held.job)).toEqual(bytes);
+        await leasesA.complete(id, held.holder, { transcript: 't', model: 'm', latencyMs: 1, upstreamMs: 1, audioSeconds: null, tokens: null });
+      }
+      expect(await a.count({ collection: 'payloads' })).toBe(0);
+    });
+
+    it('inline audio: dead letters keep it for redrive, an operator cancel drops it with the job write', async () => {
+      const { fx, a, admissionA, leasesA } = await setup('inline-dead', { maxAttempts: 1 });
+      const ctl = engineContext(a, { serverId: 'x', clock: fx.clock });
+      const audio = wav(7);
+      const { requestId } = await admissionA.enqueue({ audio, mimeType: 'audio/wav', userId: 'u' });
+      let held = (await leasesA.claim(requestId))!;
+      const dead = await leasesA.fail(requestId, held.holder, { errorClass: 'server', code: 500, message: 'down', retryAfterMs: null, model: 'm' });
+      expect(dead).toMatchObject({ status: 'dead_lettered', payloadDeletedAt: null, inlineAudio: audio });
+      await applyControl(ctl, { type: 'job.redrive', jobIds: [requestId] }, admin);
+      held = (await leasesA.claim(requestId))!;
+      expect(await leasesA.loadPayload(requestId, held.job)).toEqual(audio);
+      await leasesA.release(requestId, held.holder);
+      // A control's audit entry is named after the job's version time: let the clock move on.
+      await fx.passTime(5);
+      await applyControl(ctl, { type: 'job.cancel', jobIds: [requestId] }, admin);
+      const cancelled = (await a.get('jobs', requestId)).doc!;
+      expect(cancelled).toMatchObject({ status: 'cancelled', inlineAudio: null, redriveCount: 1 });
+      expect(cancelled.payloadDeletedAt).not.toBeNull();
+    });
+
+    it('a job that says its audio is inline but carries none fails as a payload error, not a crash', async () => {
+      const { a, admissionA, leasesA } = await setup('inline-gone');
+      const { requestId } = await admissionA.enqueue({ audio: wav(8), mimeType: 'audio/wav', userId: 'u' });
+      const held = (await leasesA.claim(requestId))!;
+      const { inlineAudio: _gone, ...withoutAudio } = held.job;
+      await expect(leasesA.loadPayload(requestId, withoutAudio)).rejects.toBeInstanceOf(PayloadInvalidError);
+      expect(await a.count({ collection: 'payloads' })).toBe(0);
     });
 
     it('admits client submissions exactly once across racing servers, and rejects with a reason', async () => {

@@ -93,6 +93,30 @@ describe('QueueWorker on the memory store (fake clock)', () => {
     expect(f.workers.every((w) => w.status().pausedPriorities.length === 0)).toBe(true);
   });
 
+  it('audio up to payload.inlineMaxBytes travels in the job: the upstream gets it byte for byte and the finished job drops it', async () => {
+    const delivered = new Map<string, Uint8Array>();
+    const capture = (r: TranscriptionRequest): FakeBehaviour => {
+      delivered.set(r.jobId, r.audio.slice());
+      return { kind: 'ok', delayMs: 50 };
+    };
+    const small = makeWav(0.2, { seed: 11 }); // 6,444 bytes
+    const large = makeWav(1, { seed: 12 }); // 32,044 bytes
+    const f = (current = fleet(1, capture, { payload: { inlineMaxBytes: small.length } }));
+    const inline = await f.queue.enqueue({ audio: small, mimeType: 'audio/wav', userId: 'u' });
+    const chunked = await f.queue.enqueue({ audio: large, mimeType: 'audio/wav', userId: 'u' });
+    expect(await f.queue.getJob(inline.requestId)).toMatchObject({ audio: { chunkCount: 0 }, inlineAudio: small });
+    expect(await f.queue.getJob(chunked.requestId)).toMatchObject({ audio: { chunkCount: 1 } });
+    expect(await f.store.count({ collection: 'payloads' })).toBe(1);
+    await f.workers[0]!.start();
+    await f.clock.advanceUntil(async () => (await jobStatus(f, inline.requestId)) === 'succeeded' && (await jobStatus(f, chunked.requestId)) === 'succeeded');
+    expect(delivered.get(inline.requestId)).toEqual(small);
+    expect(delivered.get(chunked.requestId)).toEqual(large);
+    const done = (await f.queue.getJob(inline.requestId))!;
+    expect(done).toMatchObject({ inlineAudio: null, result: { transcript: `transcript of ${inline.requestId}` } });
+    expect(done.payloadDeletedAt).toBe(done.completedAt);
+    expect(await f.store.count({ collection: 'payloads' })).toBe(0);
+  });
+
   it('cancel from another server aborts the in-flight upstream call and ends the job cancelled', async () => {
     const f = (current = fleet(1, () => ({ kind: 'hang' })));
     await f.workers[0]!.start();

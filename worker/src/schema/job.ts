@@ -3,6 +3,7 @@ import { durationMs, timestampMs } from './time.js';
 import { maxChars, wellFormedString } from './text.js';
 import { controlAuditSchema } from './control-audit.js';
 import { audioDurationSec, durationCheckSchema } from './audio-duration.js';
+import { inlineAudioValue } from './payload.js';
 
 export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
 export const prioritySchema = z.enum(PRIORITIES);
@@ -121,7 +122,11 @@ export const MAX_AUDIO_CHUNKS = 64;
 export const audioDescriptorSchema = z.object({
   mimeType: z.enum(ALLOWED_AUDIO_MIME_TYPES),
   bytes: z.number().int().positive(),
-  chunkCount: z.number().int().positive().max(MAX_AUDIO_CHUNKS),
+  /**
+   * Chunk documents holding the audio; 0 when it travels inline in the job document
+   * (`inlineAudio`, server submissions up to `payload.inlineMaxBytes`; see schema/payload).
+   */
+  chunkCount: z.number().int().nonnegative().max(MAX_AUDIO_CHUNKS),
   /**
    * Duration in seconds; drives fair share and token budgeting (~32 tokens per audio second).
    * Declared by the submitter, then replaced at admission by what the worker measured when
@@ -193,6 +198,16 @@ export const jobDocSchema = z.object({
   audio: audioDescriptorSchema,
   /** How admission measured the audio's duration against the declared one (null: before it did). */
   durationCheck: durationCheckSchema.nullable().default(null),
+  /**
+   * The audio itself when it is small (`audio.chunkCount` 0): no chunk document to write,
+   * read and delete. Absent for chunked audio, so a chunked job's document keeps the shape it
+   * always had. Null once the job no longer needs it: the write that makes it succeeded,
+   * cancelled or rejected sets it to null (written, not left out: a guarded write replaces
+   * only the fields it carries), as chunks are deleted in that commit; failed and
+   * dead-lettered jobs keep it for retry and redrive. Readers that only show a job (the
+   * console) drop it after decoding.
+   */
+  inlineAudio: inlineAudioValue.nullable().optional(),
   /** Model requested by the caller; null = the worker's configured primary model. */
   model: z.string().max(128).nullable().default(null),
   source: jobSourceSchema,
@@ -255,8 +270,9 @@ export const jobDocSchema = z.object({
 
   completedAt: timestampMs.nullable().default(null),
   /**
-   * Set when the audio chunks were deleted (success, cancel, rejection, or retention clean-up).
-   * Retry and redrive need the audio, so they refuse a job whose payload is gone.
+   * Set when the audio was released: its chunks deleted or its inline bytes dropped (success,
+   * cancel, rejection, or retention clean-up). Retry and redrive need the audio, so they
+   * refuse a job whose payload is gone.
    */
   payloadDeletedAt: timestampMs.nullable().default(null),
   /** TTL field: Firestore's TTL policy deletes the document some time after this. */
@@ -279,7 +295,8 @@ export const clientSubmissionSchema = z
     sessionId: z.string().refine(...maxChars(128)).nullable().default(null),
     idempotencyKey: z.string().min(1).refine(...maxChars(256)).nullable().default(null),
     metadata: jobMetadataSchema.default({}),
-    audio: audioDescriptorSchema,
+    // A browser always sends chunks (the rules allow no inline audio): at least one.
+    audio: audioDescriptorSchema.extend({ chunkCount: z.number().int().positive().max(MAX_AUDIO_CHUNKS) }),
     source: z.literal('client'),
     createdAt: timestampMs,
   })

@@ -4,7 +4,7 @@ import { planSubmission, type SubmissionPlan } from '../core/submission.js';
 import { commitRequestSize, documentStorageSize, SERVER_TIME, type WriteSpec } from '../testing/firestore-request-size.js';
 import { makeWav } from '../testing/audio.js';
 import { decodeDoc, encodeDoc } from './documents.js';
-import { clientSubmissionSchema } from './job.js';
+import { clientSubmissionSchema, MAX_ERROR_HISTORY } from './job.js';
 import { collectionNames } from './names.js';
 import { base64Length, FIRESTORE_LIMITS, PAYLOAD_LIMITS } from './payload.js';
 
@@ -115,5 +115,63 @@ describe('the largest allowed submission fits one Firestore request', () => {
     const chunks = Math.ceil((8 * 1024 * 1024) / PAYLOAD_LIMITS.chunkBytes);
     const base64 = Array.from({ length: chunks }, (_, i) => base64Length(Math.min(PAYLOAD_LIMITS.chunkBytes, 8 * 1024 * 1024 - i * PAYLOAD_LIMITS.chunkBytes)));
     expect(base64.reduce((a, b) => a + b, 0)).toBeGreaterThan(FIRESTORE_LIMITS.maxRequestBytes);
+  });
+});
+
+describe('inline audio', () => {
+  /** A dead letter as large as the engine makes one, holding inline audio of `inline` bytes (null: none). */
+  function largestDeadLetter(inline: number | null) {
+    const emoji = '\u{1F600}'; // 1 character, 2 UTF-16 units, 4 UTF-8 bytes
+    const euro = '\u20AC'; // 1 unit, 3 UTF-8 bytes: the worst per unit for z.string().max()
+    const metadata = Object.fromEntries(Array.from({ length: 32 }, (_, i) => [`${String(i).padStart(2, '0')}${'k'.repeat(62)}`, emoji.repeat(1024)]));
+    const errors = Array.from({ length: MAX_ERROR_HISTORY }, (_, i) => ({
+      at: now + i,
+      attempt: i,
+      errorClass: 'server' as const,
+      code: 500,
+      message: euro.repeat(2000),
+      retryAfterMs: 60_000,
+      serverId: 's'.repeat(128),
+      model: 'm'.repeat(128),
+      charge: 'attempt' as const,
+    }));
+    return decodeDoc('jobs', {
+      status: 'dead_lettered',
+      priority: 'urgent',
+      userId: 'u'.repeat(128),
+      sessionId: emoji.repeat(128),
+      idempotencyKey: emoji.repeat(256),
+      metadata,
+      audio: { mimeType: 'audio/x-wav', bytes: inline ?? 1, chunkCount: 0, durationSec: 86_399.123456789, sha256: 'f'.repeat(64) },
+      inlineAudio: inline === null ? null : audioOf(inline),
+      model: 'm'.repeat(128),
+      source: 'server',
+      tier: 't'.repeat(64),
+      createdAt: new Date(now),
+      updatedAt: new Date(now),
+      maxAttempts: 50,
+      attempts: 50,
+      errors,
+      lastErrorClass: 'server',
+      cancelRequest: { at: new Date(now), by: 'b'.repeat(128), reason: emoji.repeat(500) },
+      servedBy: 'm'.repeat(128),
+    });
+  }
+
+  it('the largest job that keeps its audio, with inline audio at the ceiling, stays under the 1 MiB document limit', () => {
+    const path = `${names.jobs}/${'j'.repeat(128)}`;
+    const withoutAudio = documentStorageSize(path, encodeDoc('jobs', largestDeadLetter(null)));
+    // The figures documented in payload.ts: 297,645 bytes without audio, 559,788 with 256 KiB.
+    expect(withoutAudio).toBeGreaterThan(250_000);
+    expect(withoutAudio).toBeLessThan(350_000);
+    const atCeiling = documentStorageSize(path, encodeDoc('jobs', largestDeadLetter(PAYLOAD_LIMITS.maxInlineBytes)));
+    expect(atCeiling).toBeLessThan(FIRESTORE_LIMITS.maxDocumentBytes);
+  });
+
+  it('the job schema refuses inline audio above the ceiling or empty', () => {
+    const job = encodeDoc('jobs', largestDeadLetter(PAYLOAD_LIMITS.maxInlineBytes));
+    expect(() => decodeDoc('jobs', { ...job, inlineAudio: new Uint8Array(PAYLOAD_LIMITS.maxInlineBytes + 1) })).toThrow(/inline audio must be/);
+    expect(() => decodeDoc('jobs', { ...job, inlineAudio: new Uint8Array(0) })).toThrow(/inline audio must be/);
+    expect(decodeDoc('jobs', { ...job, inlineAudio: null }).inlineAudio).toBeNull();
   });
 });

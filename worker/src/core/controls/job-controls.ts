@@ -118,7 +118,8 @@ export function planJobControl(command: JobCommand, ctx: ControlContext): Unseal
       applied.push(jobId);
       transitions.push(`${outcome.from}->${outcome.job.status}`);
       mutations.push({ op: 'set', collection: 'jobs', id: jobId, data: outcome.job });
-      if (outcome.deletePayload) {
+      // Inline audio (0 chunks) already left with the job's own write (see `cancelUnheld`).
+      if (outcome.deletePayload && job.audio.chunkCount > 0) {
         payloadDeletes.push({ id: jobId, chunkCount: job.audio.chunkCount, jobIndex: mutations.length - 1 });
       }
     } catch (error) {

@@ -32,9 +32,22 @@ export function appendError(errors: readonly JobError[], error: JobError): JobEr
 /** A job that is not waiting in the queue has no position (the leader sets a new one when it is back). */
 const NO_POSITION = { position: null, estimatedWaitMs: null, positionAt: null } as const;
 
+/**
+ * Drops inline audio: null, written out (a guarded write replaces only the fields it
+ * carries, so leaving the key out would leave the bytes stored). A job that never had inline
+ * audio keeps not having the field.
+ */
+function withoutInlineAudio(job: JobDoc): Pick<JobDoc, 'inlineAudio'> {
+  return job.inlineAudio == null ? {} : { inlineAudio: null };
+}
+
 function finish(job: JobDoc, status: JobStatus, now: number, retentionMs: number): JobDoc {
+  // Inline audio leaves with this very write, as chunks are deleted in its commit: a finished
+  // job's document (and every listener of it) no longer carries the bytes.
+  const release = PAYLOAD_RELEASING_STATUSES.includes(status);
   return {
     ...job,
+    ...(release ? withoutInlineAudio(job) : {}),
     status,
     lease: null,
     progress: status === 'succeeded' ? 1 : job.progress,
@@ -43,7 +56,7 @@ function finish(job: JobDoc, status: JobStatus, now: number, retentionMs: number
     updatedAt: now,
     completedAt: now,
     expireAt: now + retentionMs,
-    payloadDeletedAt: PAYLOAD_RELEASING_STATUSES.includes(status) ? (job.payloadDeletedAt ?? now) : job.payloadDeletedAt,
+    payloadDeletedAt: release ? (job.payloadDeletedAt ?? now) : job.payloadDeletedAt,
   };
 }
 
@@ -66,12 +79,26 @@ export function assertHolder(jobId: string, job: JobDoc | null, holder: Holder, 
   return job;
 }
 
+/** `inlineAudio`: the audio when the plan keeps it in the job (server submissions only). */
 export function admitSubmission(
   sub: SubmittedJob,
-  args: { now: number; rank: number; maxAttempts: number; tier: string; model: string | null; base?: JobDoc | null; shard?: number | null; durationCheck?: JobDoc['durationCheck'] },
+  args: {
+    now: number;
+    rank: number;
+    maxAttempts: number;
+    tier: string;
+    model: string | null;
+    base?: JobDoc | null;
+    shard?: number | null;
+    inlineAudio?: Uint8Array | null;
+    /** How admission measured the duration (`sub.audio.durationSec` already holds the one to use). */
+    durationCheck?: JobDoc['durationCheck'];
+  },
 ): JobDoc {
   return {
     ...(args.base ?? {}),
+    // A client's document never carries inline audio (its chunks are the audio).
+    ...(args.inlineAudio ? { inlineAudio: args.inlineAudio } : args.base ? withoutInlineAudio(args.base) : {}),
     status: 'queued',
     priority: sub.priority,
     userId: sub.userId,
