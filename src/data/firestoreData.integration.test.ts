@@ -159,6 +159,37 @@ describe('Firestore web-SDK adapter', () => {
     }
   }, 60_000);
 
+  it('a job with inline audio: views get it without the bytes, a redrive in a transaction writes them back unchanged', async () => {
+    const now = Date.now();
+    const audio = new Uint8Array(3_000).fill(7);
+    const dead = job({
+      status: 'dead_lettered',
+      source: 'server',
+      audio: { mimeType: 'audio/wav', bytes: audio.length, chunkCount: 0 },
+      inlineAudio: audio,
+      attempts: 3,
+      maxAttempts: 3,
+      createdAt: now - 60_000,
+      updatedAt: now - 1_000,
+      rank: now - 60_000,
+      admittedAt: now - 59_000,
+      completedAt: now - 1_000,
+      expireAt: now + 86_400_000,
+    });
+    await seed([{ op: 'set', collection: 'jobs', id: 'inline1', data: encodeDoc('jobs', dead) }]);
+    const watched = await until<Row<unknown> | null>(
+      (sink) => port.watchDoc(docSpec('jobs', 'inline1'), { next: (v) => sink.next(v), error: sink.error }),
+      (v) => !!v && v.ok,
+    );
+    expect(watched?.ok && watched.data).toMatchObject({ status: 'dead_lettered', inlineAudio: null, audio: { chunkCount: 0 } });
+    const shown = await port.getDoc(docSpec('jobs', 'inline1'));
+    expect(shown?.ok && shown.data).toMatchObject({ inlineAudio: null });
+    await executeControl(port, { type: 'job.redrive', jobIds: ['inline1'] }, actor, () => Date.now());
+    // A transaction reads documents whole (it may write them back): the audio is still there.
+    const stored = await port.transact(async (tx) => ({ mutations: [], result: await tx.get(docSpec('jobs', 'inline1')) }));
+    expect(stored?.ok && stored.data).toMatchObject({ status: 'queued', redriveCount: 1, inlineAudio: audio });
+  }, 60_000);
+
   it('pages a filtered, ordered job query with limit and cursors', async () => {
     const writes: Mutation[] = [];
     for (let i = 0; i < 7; i++) {

@@ -25,7 +25,7 @@ import {
   type SetOptions,
 } from 'firebase/firestore';
 import { ServerTimeSentinel, type DataPort, type Mutation, type Page, type PageCursor, type TransactionReader } from './port';
-import { decodeRow, type Row } from './rows';
+import { decodeRow, decodeViewRow, type Row } from './rows';
 import type { DocOf } from './schemas';
 import type { DocSpec, FilterValue, QuerySpec } from './specs';
 
@@ -34,19 +34,25 @@ import type { DocSpec, FilterValue, QuerySpec } from './specs';
  * epoch ms, Bytes to Uint8Array); a document that fails validation becomes an error row.
  * Writes go through `toFirestoreValue` instead, because mutations are partial updates too.
  */
-const converters = new Map<CollectionKey, FirestoreDataConverter<Row<unknown>, DocumentData>>();
+const converters = new Map<string, FirestoreDataConverter<Row<unknown>, DocumentData>>();
 
-function converterFor<K extends CollectionKey>(key: K): FirestoreDataConverter<Row<DocOf<K>>, DocumentData> {
-  const hit = converters.get(key);
+/**
+ * `view`: for listeners and one-off reads that only show documents (`viewRow`: a job's inline
+ * audio is dropped after decoding); transactions read documents whole, to write them back.
+ */
+function converterFor<K extends CollectionKey>(key: K, use: 'view' | 'whole' = 'view'): FirestoreDataConverter<Row<DocOf<K>>, DocumentData> {
+  const cacheKey = `${key}:${use}`;
+  const hit = converters.get(cacheKey);
   if (hit) return hit as FirestoreDataConverter<Row<DocOf<K>>, DocumentData>;
+  const decode = use === 'view' ? decodeViewRow : decodeRow;
   const made: FirestoreDataConverter<Row<DocOf<K>>, DocumentData> = {
     toFirestore: () => {
       throw new Error('writes use Mutation, not the converter');
     },
     fromFirestore: (snapshot, options) =>
-      decodeRow(key, snapshot.id, snapshot.data({ ...options, serverTimestamps: 'estimate' })),
+      decode(key, snapshot.id, snapshot.data({ ...options, serverTimestamps: 'estimate' })),
   };
-  converters.set(key, made as FirestoreDataConverter<Row<unknown>, DocumentData>);
+  converters.set(cacheKey, made as FirestoreDataConverter<Row<unknown>, DocumentData>);
   return made;
 }
 
@@ -82,8 +88,8 @@ export function createFirestoreData(db: Firestore, prefix: string): DataPort {
   const cursors = new Map<string, DocumentSnapshot>();
   let cursorSeq = 0;
 
-  const docRef = <K extends CollectionKey>(spec: DocSpec<K>) =>
-    doc(db, names[spec.collection], spec.id).withConverter(converterFor(spec.collection));
+  const docRef = <K extends CollectionKey>(spec: DocSpec<K>, use: 'view' | 'whole' = 'view') =>
+    doc(db, names[spec.collection], spec.id).withConverter(converterFor(spec.collection, use));
 
   const buildQuery = <K extends CollectionKey>(spec: QuerySpec<K>, after: DocumentSnapshot | null) => {
     const constraints: QueryConstraint[] = [];
@@ -159,7 +165,7 @@ export function createFirestoreData(db: Firestore, prefix: string): DataPort {
       return runTransaction(db, async (tx) => {
         const reader: TransactionReader = {
           async get(spec) {
-            const snap = await tx.get(docRef(spec));
+            const snap = await tx.get(docRef(spec, 'whole'));
             return snap.exists() ? snap.data() : null;
           },
         };

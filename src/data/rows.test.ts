@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { T0, job } from '../test/factories';
-import { decodeRow, errorRows, okRows } from './rows';
+import { decodeRow, decodeViewRow, errorRows, okRows, viewRow } from './rows';
 
 const ts = (ms: number) => ({ toMillis: () => ms, seconds: Math.floor(ms / 1000), nanoseconds: 0 });
 
@@ -35,5 +35,24 @@ describe('decodeRow (converter decode)', () => {
     const rows = [row, { id: 'ok', ok: true as const, data: job() }];
     expect(okRows(rows).map((r) => r.id)).toEqual(['ok']);
     expect(errorRows(rows).map((r) => r.id)).toEqual(['s1']);
+  });
+});
+
+describe('viewRow (what listeners and reads hand to views)', () => {
+  it("drops a job's inline audio after decoding and leaves everything else as decoded", () => {
+    const inline = job({ audio: { mimeType: 'audio/wav', bytes: 3, chunkCount: 0 }, inlineAudio: new Uint8Array([1, 2, 3]) });
+    const whole = { id: 'j', ok: true as const, data: inline };
+    const shown = viewRow('jobs', whole);
+    expect(shown).toEqual({ ...whole, data: { ...inline, inlineAudio: null } });
+    // The decoded document itself is not changed (a transaction may still write it back).
+    expect(inline.inlineAudio).toEqual(new Uint8Array([1, 2, 3]));
+    const chunked = { id: 'c', ok: true as const, data: job() };
+    expect(viewRow('jobs', chunked)).toBe(chunked);
+  });
+
+  it('decodes SDK bytes (toUint8Array) and drops them in one step', () => {
+    const raw = { ...job(), createdAt: ts(T0), updatedAt: ts(T0), audio: { mimeType: 'audio/wav', bytes: 3, chunkCount: 0 }, inlineAudio: { toUint8Array: () => new Uint8Array([1, 2, 3]) } };
+    expect(decodeRow('jobs', 'j', raw)).toMatchObject({ ok: true, data: { inlineAudio: new Uint8Array([1, 2, 3]) } });
+    expect(decodeViewRow('jobs', 'j', raw)).toMatchObject({ ok: true, data: { inlineAudio: null } });
   });
 });

@@ -36,6 +36,27 @@ export function decodeRow<K extends CollectionKey>(collection: K, id: string, ra
   }
 }
 
+/**
+ * A document for display: the console never keeps a job's inline audio (`inlineAudio`, up to
+ * `payload.inlineMaxBytes` of raw bytes on small server-submitted jobs). Firestore cannot
+ * project a listener, so the bytes are downloaded with the job; this drops them right after
+ * decoding, so a table page of jobs does not hold their audio in memory (the query cache,
+ * devtools) and nothing renders it: views show the descriptor (`audio`). Null, as for a job
+ * whose audio was released. Transaction reads (controls) keep the document whole, since
+ * they write it back.
+ */
+export function viewRow<K extends CollectionKey>(collection: K, row: Row<DocOf<K>>): Row<DocOf<K>> {
+  if (collection !== 'jobs' || !row.ok) return row;
+  const job = row.data as DocOf<'jobs'>;
+  if (job.inlineAudio == null) return row;
+  return { ...row, data: { ...job, inlineAudio: null } as DocOf<K> };
+}
+
+/** Decodes for display (`viewRow`). */
+export function decodeViewRow<K extends CollectionKey>(collection: K, id: string, raw: unknown): Row<DocOf<K>> {
+  return viewRow(collection, decodeRow(collection, id, raw));
+}
+
 export function okRows<T>(rows: readonly Row<T>[]): OkRow<T>[] {
   return rows.filter((r): r is OkRow<T> => r.ok);
 }

@@ -1,6 +1,6 @@
 import { assertRegisteredQuery, collectionNames, encodeDoc, type CollectionKey, type DocOf } from '@fq/worker/schema';
 import { ServerTimeSentinel, type DataPort, type LiveMeta, type Mutation, type Page, type Sink } from '../data/port';
-import { decodeRow, type Row } from '../data/rows';
+import { decodeRow, decodeViewRow, type Row } from '../data/rows';
 import type { DocSpec, FieldFilter, FilterValue, QuerySpec } from '../data/specs';
 
 type Raw = Record<string, unknown>;
@@ -95,9 +95,10 @@ export class FakeData implements DataPort {
     this.notify();
   }
 
-  read<K extends CollectionKey>(collection: K, id: string): Row<DocOf<K>> | null {
+  /** As stored; `view`: as the web SDK adapter's listeners and reads decode it (`viewRow`). */
+  read<K extends CollectionKey>(collection: K, id: string, use: 'view' | 'whole' = 'whole'): Row<DocOf<K>> | null {
     const raw = this.store.get(collection)?.get(id);
-    return raw === undefined ? null : decodeRow(collection, id, raw);
+    return raw === undefined ? null : (use === 'view' ? decodeViewRow : decodeRow)(collection, id, raw);
   }
 
   all(collection: CollectionKey): [string, Raw][] {
@@ -134,7 +135,7 @@ export class FakeData implements DataPort {
 
   async getDoc<K extends CollectionKey>(spec: DocSpec<K>) {
     await Promise.resolve();
-    return this.read(spec.collection, spec.id);
+    return this.read(spec.collection, spec.id, 'view');
   }
 
   async getPage<K extends CollectionKey>(spec: QuerySpec<K>, after: { token: string } | null): Promise<Page<DocOf<K>>> {
@@ -145,7 +146,7 @@ export class FakeData implements DataPort {
     const page = all.slice(start, start + spec.limit);
     const last = page.at(-1);
     return {
-      rows: page.map(([id, raw]) => decodeRow(spec.collection, id, raw)),
+      rows: page.map(([id, raw]) => decodeViewRow(spec.collection, id, raw)),
       next: last && page.length === spec.limit ? { token: last[0] } : null,
     };
   }
@@ -156,7 +157,7 @@ export class FakeData implements DataPort {
       result: R;
     }>,
   ): Promise<R> {
-    const { mutations, result } = await plan({ get: async (spec) => this.read(spec.collection, spec.id) });
+    const { mutations, result } = await plan({ get: async (spec) => this.read(spec.collection, spec.id, 'whole') });
     await this.commitBatch(mutations);
     return result;
   }
@@ -216,11 +217,11 @@ export class FakeData implements DataPort {
 
   private emit(w: Watcher, meta: LiveMeta): void {
     if (w.spec.kind === 'doc') {
-      w.sink.next(this.read(w.spec.collection, w.spec.id), meta);
+      w.sink.next(this.read(w.spec.collection, w.spec.id, 'view'), meta);
     } else {
       const spec = w.spec;
       w.sink.next(
-        this.evaluate(spec, spec.limit).map(([id, raw]) => decodeRow(spec.collection, id, raw)),
+        this.evaluate(spec, spec.limit).map(([id, raw]) => decodeViewRow(spec.collection, id, raw)),
         meta,
       );
     }

@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import { T0, job } from '../../test/factories';
 import { FakeData } from '../../test/fakeData';
+import { specs } from '../../data/queries';
 import { renderPage } from '../../test/render';
 import { JobDetailPage } from './JobDetailPage';
 
@@ -63,6 +64,27 @@ describe('JobDetailPage', () => {
       expect(r?.ok && r.data.cancelRequest).toMatchObject({ by: 'admin-1' });
     });
     expect(await screen.findByText('Cancel requested')).toBeInTheDocument();
+  });
+
+  it('a job with inline audio: what the page watches never holds the bytes, and a redrive keeps them stored', async () => {
+    const data = new FakeData();
+    const audio = new Uint8Array(2_000).fill(7);
+    data.put('jobs', 'in1', job({ status: 'dead_lettered', audio: { mimeType: 'audio/wav', bytes: 2_000, chunkCount: 0 }, inlineAudio: audio }));
+    const watched: unknown[] = [];
+    const stop = data.watchDoc(specs.job('in1'), { next: (row) => watched.push(row), error: () => undefined });
+    const user = userEvent.setup();
+    show(data, 'in1');
+    expect(await screen.findByText(/inline in the job/)).toBeInTheDocument();
+    await user.click(await screen.findByRole('button', { name: 'Redrive job' }));
+    await user.click(screen.getByRole('button', { name: 'Confirm' }));
+    await waitFor(() => expect(screen.getByTestId('job-status')).toHaveAttribute('data-status', 'queued'));
+    stop();
+    // The control read the job whole in its transaction and wrote the audio back unchanged.
+    const stored = data.read('jobs', 'in1');
+    expect(stored?.ok && stored.data).toMatchObject({ status: 'queued', redriveCount: 1, inlineAudio: audio });
+    // Every row the page's data layer handed out had the audio dropped.
+    expect(watched.length).toBeGreaterThanOrEqual(2);
+    for (const row of watched) expect(row).toMatchObject({ ok: true, data: { inlineAudio: null, audio: { chunkCount: 0 } } });
   });
 
   it('shows the transcript of a finished job and a clear message for unknown ids', async () => {

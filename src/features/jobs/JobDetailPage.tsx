@@ -78,6 +78,11 @@ function Actions({ job }: { job: Job }) {
   );
 }
 
+/** Where the audio is kept: inline in the job (small server submissions) or in chunk documents. */
+function describeAudioStorage(chunkCount: number): string {
+  return chunkCount === 0 ? 'inline in the job' : `${chunkCount} chunk${chunkCount === 1 ? '' : 's'}`;
+}
+
 function Summary({ job, now }: { job: JobDoc; now: number }) {
   return (
     <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4">
@@ -103,7 +108,7 @@ function Summary({ job, now }: { job: JobDoc; now: number }) {
       </Field>
       <Field label="Estimated wait">{formatDuration(job.estimatedWaitMs)}</Field>
       <Field label="Audio">
-        {job.audio.mimeType}, {formatBytes(job.audio.bytes)}, {job.audio.chunkCount} chunk{job.audio.chunkCount === 1 ? '' : 's'}
+        {job.audio.mimeType}, {formatBytes(job.audio.bytes)}, {describeAudioStorage(job.audio.chunkCount)}
         {job.audio.durationSec !== null ? `, ${job.audio.durationSec.toFixed(1)} s` : ''}
       </Field>
       <Field label="Duration check">
