@@ -14,7 +14,7 @@ import {
   type DocOf,
   type JobDoc,
 } from '@fq/worker/schema';
-import { collection, deleteDoc, doc, getDoc, getDocs, serverTimestamp, setDoc, updateDoc, type DocumentData, type Timestamp } from 'firebase/firestore';
+import { Bytes, collection, deleteDoc, doc, getDoc, getDocs, serverTimestamp, setDoc, updateDoc, type DocumentData, type Timestamp } from 'firebase/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_EMAIL, UID, startRulesEnv, type RulesEnv } from './support/env.js';
 import { chunk, engineDocs, HOUR_AGO, job, seed } from './support/fixtures.js';
@@ -39,6 +39,11 @@ const jobSeed = (id: string, data: JobDoc): Seed[] => [
   { collection: 'jobs', id, data },
   { collection: 'payloads', id: payloadChunkId(id, 0), data: chunk(id, data.userId) },
 ];
+/** Small server-submitted audio travels inline in the job (`inlineAudio`, no chunk). */
+const INLINE = new Uint8Array(2_000).fill(5);
+const inlineJob = (status: JobDoc['status']): JobDoc =>
+  job(UID.bob, status, { source: 'server', audio: { mimeType: 'audio/wav', bytes: INLINE.length, chunkCount: 0, durationSec: null, sha256: null }, inlineAudio: INLINE });
+const inlineSeed = (id: string, status: JobDoc['status']): Seed[] => [{ collection: 'jobs', id, data: inlineJob(status) }];
 
 beforeAll(async () => {
   env = await startRulesEnv('controls');
@@ -56,6 +61,9 @@ beforeAll(async () => {
     ...jobSeed('failed', job(UID.alice, 'failed')),
     ...jobSeed('dead', job(UID.bob, 'dead_lettered', { redriveCount: 1 })),
     ...jobSeed('forge-target', job(UID.bob, 'waiting')),
+    ...inlineSeed('forge-inline', 'waiting'),
+    ...inlineSeed('inline-queued', 'queued'),
+    ...inlineSeed('inline-dead', 'dead_lettered'),
     ...jobSeed('retry-a', job(UID.bob, 'waiting')),
     ...jobSeed('retry-b', job(UID.bob, 'failed')),
     ...BULK.flatMap((id) => jobSeed(id, job(UID.bob, 'queued'))),
@@ -152,9 +160,22 @@ describe('every control the dashboard offers is allowed to an admin, in the plan
     expect(await stored('audit', plans[0]!.auditId)).toMatchObject({ target: { kind: 'job', id: 'status=queued, user=bob (part 1 of 2)' } });
   });
 
+  it('job.cancel of a queued job with inline audio drops it in the job write (no chunk to delete)', async () => {
+    const plan = await assertSucceeds(runControl(env.db('admin'), env.names, { type: 'job.cancel', jobIds: ['inline-queued'] }, admin));
+    expect(plan.mutations.some((m) => m.op === 'delete')).toBe(false);
+    expect(await stored('jobs', 'inline-queued')).toMatchObject({ status: 'cancelled', inlineAudio: null, audio: { chunkCount: 0 } });
+  });
+
+  it('job.redrive of a dead letter with inline audio keeps the audio, byte for byte', async () => {
+    await assertSucceeds(runControl(env.db('admin'), env.names, { type: 'job.redrive', jobIds: ['inline-dead'] }, admin));
+    const redriven = await stored('jobs', 'inline-dead');
+    expect(redriven).toMatchObject({ status: 'queued', redriveCount: 1 });
+    expect((redriven?.inlineAudio as Bytes).toUint8Array()).toEqual(INLINE);
+  });
+
   it('wrote one audit entry per control, by the acting admin, at the commit time', async () => {
     const entries = await env.asOwner(async (db) => (await getDocs(collection(db, env.names.audit))).docs.map((d) => d.data()));
-    expect(entries).toHaveLength(18);
+    expect(entries).toHaveLength(20);
     for (const e of entries) {
       expect(e.actor).toEqual({ kind: 'admin', id: UID.admin, email: ADMIN_EMAIL });
       expect(Math.abs((e.at as Timestamp).toMillis() - Date.now())).toBeLessThan(300_000);
@@ -254,6 +275,10 @@ const FORGERIES: Forgery[] = [
   ['audio deleted with a retry (only a cancel deletes audio)', { type: 'job.retry', jobIds: ['forge-target'] }, (w) => {
     w.push({ op: 'delete', collection: 'payloads', id: payloadChunkId('forge-target', 0) });
   }],
+  ['a retry that replaces the inline audio', { type: 'job.retry', jobIds: ['forge-inline'] }, (w) => void (main(w).inlineAudio = Bytes.fromUint8Array(new Uint8Array(2_000).fill(9)))],
+  ['a retry that drops the inline audio', { type: 'job.retry', jobIds: ['forge-inline'] }, (w) => void (main(w).inlineAudio = null)],
+  ['a retry that gives a chunked job inline audio', { type: 'job.retry', jobIds: ['forge-target'] }, (w) => void (main(w).inlineAudio = Bytes.fromUint8Array(INLINE))],
+  ['a cancel that keeps the inline audio', { type: 'job.cancel', jobIds: ['forge-inline'] }, (w) => void (main(w).inlineAudio = Bytes.fromUint8Array(INLINE))],
 ];
 
 describe('forged control writes from an admin are refused and change nothing', () => {
@@ -276,6 +301,10 @@ describe('forged control writes from an admin are refused and change nothing', (
 
   it('the forged targets are untouched', async () => {
     expect(await stored('jobs', 'forge-target')).toMatchObject({ status: 'waiting', userId: UID.bob, fence: 1 });
+    expect(await stored('jobs', 'forge-target')).not.toHaveProperty('inlineAudio');
+    const inline = await stored('jobs', 'forge-inline');
+    expect(inline).toMatchObject({ status: 'waiting', userId: UID.bob });
+    expect((inline?.inlineAudio as Bytes).toUint8Array()).toEqual(INLINE);
     expect(await stored('breakers', 'gemini-b')).toMatchObject({ state: 'closed', override: null, generation: 2 });
     expect(await stored('locks', 'forged')).toMatchObject({ holder: 'server-1', token: 7 });
   });

@@ -135,6 +135,13 @@ const FORGERIES: Array<[string, (writes: PlannedWrite[]) => void]> = [
   ['a 129-character session id', (w) => void (jobOf(w).sessionId = 's'.repeat(129))],
   ['an empty idempotency key', (w) => void (jobOf(w).idempotencyKey = '')],
   ['a job without its audio', (w) => void w.splice(1)],
+  // Only servers carry small audio inline in the job (`inlineAudio`); a browser always writes chunks.
+  ['inline audio in the job instead of chunks', (w) => {
+    Object.assign(jobOf(w), { inlineAudio: Bytes.fromUint8Array(new Uint8Array(audioOf(w).bytes as number)) });
+    audioOf(w).chunkCount = 0;
+    w.splice(1);
+  }],
+  ['inline audio in the job besides its chunks', (w) => void (jobOf(w).inlineAudio = Bytes.fromUint8Array(new Uint8Array(10)))],
   ['audio without its job', (w) => void w.splice(0, 1)],
   ["a chunk in someone else's name", (w) => void (firstChunk(w).userId = UID.bob)],
   ['a chunk shorter than declared', (w) => void (firstChunk(w).data = Bytes.fromUint8Array(new Uint8Array(10)))],
