@@ -25,6 +25,7 @@ const finalJob = (id: string, status: string | null, extra: Partial<FinalJob> = 
   decodeError: null,
   transcript: status === 'succeeded' ? `job:${id}` : null,
   chunkCount: 1,
+  hasInlineAudio: false,
   leaseExpiresAt: null,
   availableAt: null,
   ...extra,
@@ -58,7 +59,7 @@ describe('auditChaos', () => {
     expect(audit.wrongTranscript.count).toBe(0);
     expect(audit.duplicateUpstream).toMatchObject({ jobs: 0, extraSuccessfulCalls: 0 });
     expect(audit.stuck.count).toBe(0);
-    expect(audit.payloads).toEqual({ orphanChunks: [], jobsMissingChunks: [] });
+    expect(audit.payloads).toEqual({ orphanChunks: [], jobsMissingChunks: [], inlineAudioLeft: [] });
     expect(audit.jobs.byStatus).toEqual({ succeeded: 1 });
   });
 
@@ -153,5 +154,21 @@ describe('auditChaos', () => {
     expect(audit.stuck.longestMs).toBe(38_000);
     expect(audit.payloads.orphanChunks).toEqual(['d_0000', 'x_0000']);
     expect(audit.payloads.jobsMissingChunks).toEqual(['w']);
+  });
+
+  it('judges inline audio (chunkCount 0) by the job document: kept until a finish releases it, gone after', () => {
+    const inline = (id: string, status: string, hasInlineAudio: boolean) => finalJob(id, status, { chunkCount: 0, hasInlineAudio });
+    const audit = auditChaos(
+      input({
+        final: [
+          inline('dead-kept', 'dead_lettered', true),
+          inline('queued-lost', 'queued', false),
+          inline('done-clean', 'succeeded', false),
+          inline('done-left', 'succeeded', true),
+          inline('cancelled-left', 'cancelled', true),
+        ],
+      }),
+    );
+    expect(audit.payloads).toEqual({ orphanChunks: [], jobsMissingChunks: ['queued-lost'], inlineAudioLeft: ['done-left', 'cancelled-left'] });
   });
 });

@@ -25,6 +25,8 @@ export interface FinalJob {
   transcript: string | null;
   /** Chunks the job document says it has; null: not checked (the job changed while the audit read). */
   chunkCount: number | null;
+  /** The job document carries its audio inline (`inlineAudio`; chunkCount 0). */
+  hasInlineAudio: boolean;
   leaseExpiresAt: number | null;
   availableAt: number | null;
 }
@@ -67,7 +69,11 @@ export interface ChaosAudit {
   upstream: { calls: number; successfulCalls: number; byOutcome: Record<string, number>; byStatus: Record<string, number>; withoutJob: number };
   duplicateUpstream: DuplicateReport;
   stuck: { thresholdMs: number; count: number; byKind: Record<string, number>; longestMs: number; examples: StuckEpisode[]; reclaimDelayMs: ReturnType<typeof distribution> };
-  payloads: { orphanChunks: string[]; jobsMissingChunks: string[] };
+  /**
+   * jobsMissingChunks: unfinished or failed jobs without their audio (chunks, or inline bytes
+   * when chunkCount is 0); inlineAudioLeft: finished jobs whose document still holds its audio.
+   */
+  payloads: { orphanChunks: string[]; jobsMissingChunks: string[]; inlineAudioLeft: string[] };
   /** Journal history of every job named above (lost, twice, stuck examples, wrong transcript). */
   histories: Record<string, HistoryStep[]>;
 }
@@ -168,9 +174,12 @@ export function auditChaos(input: AuditInput): ChaosAudit {
       return !job || (job.status !== null && RELEASED.has(job.status));
     })
     .map((c) => c.chunkId);
+  const audioMissing = (j: FinalJob) => (j.chunkCount === 0 ? !j.hasInlineAudio : (chunksByJob[j.id] ?? 0) !== j.chunkCount);
   const jobsMissingChunks = [...final.values()]
-    .filter((j) => j.status !== null && j.chunkCount !== null && !RELEASED.has(j.status) && (chunksByJob[j.id] ?? 0) !== j.chunkCount)
+    .filter((j) => j.status !== null && j.chunkCount !== null && !RELEASED.has(j.status) && audioMissing(j))
     .map((j) => j.id);
+  // One document, read at once: checked even for a job that moved while the audit read.
+  const inlineAudioLeft = [...final.values()].filter((j) => j.status !== null && RELEASED.has(j.status) && j.hasInlineAudio).map((j) => j.id);
 
   const ok = input.calls.filter((c) => c.status === 200);
   const stuckExamples = [...episodes].sort((a, b) => b.forMs - a.forMs).slice(0, 10);
@@ -213,7 +222,7 @@ export function auditChaos(input: AuditInput): ChaosAudit {
       examples: stuckExamples,
       reclaimDelayMs: distribution(reclaimDelays, 0),
     },
-    payloads: { orphanChunks, jobsMissingChunks },
+    payloads: { orphanChunks, jobsMissingChunks, inlineAudioLeft },
     histories,
   };
 }

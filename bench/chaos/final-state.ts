@@ -43,6 +43,7 @@ function finalJob(d: QueryDocumentSnapshot): FinalJob {
       decodeError: null,
       transcript: job.result?.transcript ?? null,
       chunkCount: job.audio.chunkCount,
+      hasInlineAudio: job.inlineAudio != null,
       leaseExpiresAt: job.lease?.expiresAt ?? null,
       availableAt: job.availableAt,
     };
@@ -54,6 +55,7 @@ function finalJob(d: QueryDocumentSnapshot): FinalJob {
       decodeError: `${typeof raw.status === 'string' ? `status ${raw.status}: ` : ''}${error instanceof Error ? error.message.slice(0, 300) : String(error)}`,
       transcript: null,
       chunkCount: 0,
+      hasInlineAudio: false,
       leaseExpiresAt: null,
       availableAt: null,
     };

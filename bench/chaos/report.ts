@@ -15,6 +15,7 @@ export function chaosTables(r: ChaosReport): Table[] {
         ["jobs holding another job's transcript", a.wrongTranscript.count, 'the stored transcript is not the one its audio carries'],
         ['unfinished/failed jobs without their audio', a.payloads.jobsMissingChunks.length, 'retry or redrive would be impossible'],
         ['payload chunks left behind', a.payloads.orphanChunks.length, 'audio of finished or missing jobs still stored'],
+        ['finished jobs still holding inline audio', a.payloads.inlineAudioLeft.length, 'the write that finished them should have dropped it'],
         ['stuck episodes', a.stuck.count, `expired lease or overdue retry left alone > ${a.stuck.thresholdMs / 1000} s`],
         ['jobs with duplicate upstream answers', dup.jobs, 'Gemini answered more than once for one job (cost, not a double completion)'],
         ['  extra answers: holder killed', dup.byCause['holder killed'] ?? 0, 'the worker died mid-call or before writing the result'],

@@ -223,6 +223,7 @@ export async function runChaos(options: ChaosOptions, log: (m: string) => void):
       crashed.length ? `${crashed.length} workers exited on their own` : '',
       audit.stuck.count ? `${audit.stuck.count} stuck episodes (longest ${Math.round(audit.stuck.longestMs / 1000)} s)` : '',
       audit.payloads.orphanChunks.length ? `${audit.payloads.orphanChunks.length} payload chunks left behind` : '',
+      audit.payloads.inlineAudioLeft.length ? `${audit.payloads.inlineAudioLeft.length} finished jobs still hold their inline audio` : '',
       audit.duplicateUpstream.byCause.unexplained ? `${audit.duplicateUpstream.byCause.unexplained} unexplained duplicate upstream answers` : '',
       timeline.some((t) => !t.ok) ? `${timeline.filter((t) => !t.ok).length} faults could not be applied` : '',
       finalState.changedDuringRead ? `${finalState.changedDuringRead} jobs changed while the audit read them (workers still running): their chunks were not checked` : '',
