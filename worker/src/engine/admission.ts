@@ -5,13 +5,13 @@ import { PAYLOAD_LIMITS } from '../schema/payload.js';
 import { admitForUser } from '../core/flow/user-admission.js';
 import type { QueueHead } from '../core/flow/fair-share.js';
 import { QueueHeadCache } from '../flow/queue-head.js';
-import { QueueFullError, RateLimitedError } from '../core/errors.js';
+import { QueueFullError, RateLimitedError, ValidationError } from '../core/errors.js';
 import { sha256Hex } from '../core/audio.js';
 import { shardOf } from '../core/coordination/rendezvous.js';
 import { planSubmission, type SubmissionInput, type SubmittedJob } from '../core/submission.js';
 import { admitSubmission, cancelUnheld, rejectJob } from '../core/jobs/transitions.js';
 import type { UnreadableRejection } from '../core/jobs/unreadable-submission.js';
-import { AlreadyExistsError, ContentionError, DocumentDecodeError, guardFor, type DocVersion, type GuardedMutation, type Snapshot } from '../ports/store.js';
+import { ContentionError, DocumentDecodeError, guardFor, type DocVersion, type GuardedMutation, type Snapshot } from '../ports/store.js';
 import { guardedJobWrite } from './guarded-job-write.js';
 import type { DocOf } from '../schema/documents.js';
 import type { EngineContext } from './context.js';
@@ -254,7 +254,8 @@ export class Admission {
         key = { doc: read.doc, version: read.version };
       }
       if (options.jobId && (await this.ctx.store.get('jobs', options.jobId)).doc) {
-        throw new AlreadyExistsError(`${this.ctx.store.collectionName('jobs')}/${options.jobId}`);
+        // The caller's own choice of id is what failed: a typed refusal it can branch on.
+        throw new ValidationError([{ path: 'jobId', message: `${options.jobId} already names a job` }], 'enqueue options');
       }
       if (attempt >= MAX_OPTIMISTIC_ATTEMPTS) throw new ContentionError(attempt);
       await this.backoff(attempt);
