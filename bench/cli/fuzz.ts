@@ -18,7 +18,8 @@ import { exitOnSignals } from '../lib/signals.js';
 exitOnSignals();
 
 const HELP = `npm run fuzz -- [options]
-  --cases N    server API cases (default 2000; --quick 300); browser-path cases are a fifth, admin ones a twentieth
+  --cases N    server API cases (default 2000; --quick 300); browser-path cases are a fifth, admin ones a
+               twentieth, tenant/tier and operator-control cases a tenth each
   --seed N     generator seed (default 1)
   --quick      the smoke-sized run
   --out DIR    results directory (default bench/results)`;
@@ -42,6 +43,8 @@ const options: FuzzOptions = {
   decideTimeoutMs: 20_000,
   parallel: 8,
   poisonHead: 60,
+  accessCases: Math.ceil(cases / 10),
+  controlCases: Math.ceil(cases / 10),
 };
 const log = (m: string) => process.stderr.write(`[fuzz ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 const machineBefore = machineSnapshot();

@@ -1,4 +1,5 @@
 import { makeTestWav, PAYLOAD_LIMITS, payloadChunkId, sha256Hex } from '@fq/worker';
+import { declaredFor } from './duration-oracle.js';
 import { hugeString, int, PATH_LIKE, pick, UNICODE_EDGE, type Random } from './values.js';
 
 /**
@@ -23,9 +24,16 @@ export interface ClientCase {
   categories: string[];
   notes: string[];
   docs: ClientDocs;
+  /** The rules must refuse it (a tenant or tier case); otherwise any typed answer will do. */
+  expect?: 'denied';
+  /** The audio's true length when the case knows it (its own WAV, untouched), else null. */
+  trueDurationSec?: number | null;
 }
 
-export async function validClientDocs(n: number, uid: string, durationSec = 0.2): Promise<ClientDocs> {
+/** Length of the WAV every browser case starts from (what validClientDocs declares). */
+export const CLIENT_AUDIO_SEC = 0.2;
+
+export async function validClientDocs(n: number, uid: string, durationSec = CLIENT_AUDIO_SEC): Promise<ClientDocs> {
   const audio = makeTestWav({ durationSec, toneHz: 300 + (n % 1000) });
   const jobId = `fzc-${n}-${Math.floor(Math.random() * 1e9).toString(36)}`;
   const chunkCount = Math.ceil(audio.length / PAYLOAD_LIMITS.chunkBytes);
@@ -184,6 +192,16 @@ const MUTATIONS: readonly ClientMutation[] = [
     },
   },
   {
+    category: 'declared duration far from the audio',
+    needsAudio: true,
+    apply: (d, r) => {
+      // Within what the rules allow (0 .. 24 h): the engine, not the rules, must not believe it.
+      const value = declaredFor(CLIENT_AUDIO_SEC, r());
+      audioOf(d).durationSec = value;
+      return `durationSec = ${value} for ${CLIENT_AUDIO_SEC} s of audio`;
+    },
+  },
+  {
     category: 'hash does not match the audio',
     needsAudio: true,
     apply: (d) => {
@@ -192,6 +210,8 @@ const MUTATIONS: readonly ClientMutation[] = [
     },
   },
 ];
+
+const REPLACES_AUDIO = new Set(['garbage audio, honest hash', 'truncated audio, honest hash']);
 
 export async function clientCase(n: number, random: Random, via: 'web' | 'admin'): Promise<ClientCase> {
   const uid = `fz-u${n % 5}`;
@@ -206,5 +226,7 @@ export async function clientCase(n: number, random: Random, via: 'web' | 'admin'
     c.notes.push(await m.apply(c.docs, random, uid));
   }
   if (count === 0) c.categories.push('valid (control)');
+  // Replaced audio (garbage, truncated) has no known length.
+  c.trueDurationSec = c.categories.some((k) => REPLACES_AUDIO.has(k)) ? null : CLIENT_AUDIO_SEC;
   return c;
 }

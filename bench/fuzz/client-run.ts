@@ -15,6 +15,7 @@ import {
 import { FieldValue } from 'firebase-admin/firestore';
 import { decodeDoc, planGateStep, type FirestoreStore, type SubmissionQuota } from '@fq/worker';
 import { SERVER_TIME, type ClientCase } from './client-cases.js';
+import { durationProblems } from './duration-oracle.js';
 import { describeError, type Verdict } from './verdict.js';
 
 /** Web SDK clients signed in as each fuzz user (emulator mock tokens), one per uid. */
@@ -25,6 +26,8 @@ export class WebClients {
     private readonly projectId: string,
     /** The collection prefix the users' tenant claim names (the rules bind accounts to one). */
     private readonly tenant: string,
+    /** Other claims for some users (tenant and tier cases): replace `{ tenant }` entirely. */
+    private readonly claimsOf: (uid: string) => Record<string, unknown> | null = () => null,
   ) {}
 
   db(uid: string): WebFirestore {
@@ -35,7 +38,7 @@ export class WebClients {
       const app = initializeApp({ projectId: this.projectId, apiKey: 'fuzz-api-key' }, `fuzz-${uid}`);
       const db = initializeFirestore(app, {});
       const i = this.host.lastIndexOf(':');
-      connectFirestoreEmulator(db, this.host.slice(0, i), Number(this.host.slice(i + 1)), { mockUserToken: { sub: uid, user_id: uid, tenant: this.tenant } });
+      connectFirestoreEmulator(db, this.host.slice(0, i), Number(this.host.slice(i + 1)), { mockUserToken: { sub: uid, user_id: uid, ...(this.claimsOf(uid) ?? { tenant: this.tenant }) } });
       entry = { app, db };
       this.apps.set(uid, entry);
     }
@@ -142,6 +145,9 @@ async function jobDoc(env: ClientEnv, jobId: string): Promise<Record<string, unk
 export async function runClientCase(env: ClientEnv, c: ClientCase): Promise<Verdict> {
   const verdict: Verdict = { n: c.n, path: c.via, categories: c.categories, notes: c.notes, outcome: 'written', code: null, violations: [] };
   const control = c.categories.includes('valid (control)');
+  // Path-like ids repeat across cases ("constructor"): a refusal leaves only what was there.
+  const existed = (await jobDoc(env, c.docs.jobId)) !== null;
+  const chunksBefore = await chunksLeft(env, c.docs.jobId);
   try {
     await write(c, env);
   } catch (error) {
@@ -152,11 +158,12 @@ export async function runClientCase(env: ClientEnv, c: ClientCase): Promise<Verd
     verdict.code = localPathCheck ? 'invalid-document-path' : typed ? String((error as { code: unknown }).code) : describeError(error);
     if (!typed) verdict.violations.push(`untyped error ${verdict.code}`);
     if (control) verdict.violations.push(`a valid submission was refused: ${describeError(error)}`);
-    if (await jobDoc(env, c.docs.jobId)) verdict.violations.push('refused, yet the job document exists');
-    const left = await chunksLeft(env, c.docs.jobId);
-    if (left) verdict.violations.push(`refused, yet ${left} audio chunks exist`);
+    if (!existed && (await jobDoc(env, c.docs.jobId))) verdict.violations.push('refused, yet the job document exists');
+    const left = (await chunksLeft(env, c.docs.jobId)) - chunksBefore;
+    if (left > 0) verdict.violations.push(`refused, yet ${left} audio chunks exist`);
     return verdict;
   }
+  if (c.expect === 'denied') verdict.violations.push(`the rules took a write they must refuse (${c.categories.join(', ')})`);
   // The admin SDK normalises a path it accepts ("/leading" names the document "leading"):
   // follow the document it actually wrote.
   const jobId = c.via === 'admin' ? env.store.db.collection(env.names.jobs).doc(c.docs.jobId).id : c.docs.jobId;
@@ -200,6 +207,11 @@ export async function runClientCase(env: ClientEnv, c: ClientCase): Promise<Verd
   verdict.code = status === 'rejected' ? (rejection?.code ?? null) : typeof raw.lastErrorClass === 'string' ? raw.lastErrorClass : null;
   if (status === 'rejected' && !verdict.code) verdict.violations.push('rejected without a code');
   if (control && status !== 'succeeded') verdict.violations.push(`a valid submission ended ${status} (${verdict.code})`);
+  // Admitted: the queue must use the measured duration, not the declared one.
+  if (raw.admittedAt != null) {
+    const declared = (c.docs.job.audio as { durationSec?: number | null } | undefined)?.durationSec;
+    verdict.violations.push(...durationProblems(raw, c.trueDurationSec ?? null, declared));
+  }
   if (['rejected', 'succeeded', 'cancelled'].includes(status)) {
     const left = await chunksLeft(env, c.docs.jobId);
     if (left) verdict.violations.push(`${status}, yet ${left} audio chunks were left behind`);

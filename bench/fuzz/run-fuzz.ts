@@ -15,7 +15,9 @@ import { servePrefix } from '../../system/tenants.js';
 import { startFirestoreTarget, type FirestoreTarget } from '../lib/firestore-target.js';
 import { runPrefix } from '../lib/scenario.js';
 import { benchConfig } from '../scenarios/overload-fleet.js';
+import { accessCase, type AccessCase } from './access-cases.js';
 import { clientCase, type ClientCase } from './client-cases.js';
+import { controlClaims, runControlCase } from './control-run.js';
 import { FUZZ_SUBMISSION_QUOTA, runClientCase, WebClients } from './client-run.js';
 import { knownGapOf, KNOWN_GAPS } from './known-gaps.js';
 import { poisonHeadCheck } from './poison-head.js';
@@ -33,6 +35,10 @@ export interface FuzzOptions {
   parallel: number;
   /** Unreadable submissions written ahead of a valid one in the head-of-line check (0 = skip). */
   poisonHead: number;
+  /** Tenant and priority-tier cases through the web SDK (default 0). */
+  accessCases?: number;
+  /** Operator controls, as the dashboard writes them or forged (audit by construction; default 0). */
+  controlCases?: number;
 }
 
 export interface FuzzReport {
@@ -128,16 +134,30 @@ async function browserPhase(options: FuzzOptions, log: (m: string) => void): Pro
     config: CONFIG,
     serverId: 'fuzz-engine',
   });
-  const web = new WebClients(target.host, target.projectId, prefix);
+  // Tenant and tier cases need users with other claims, and a second served tenant and an
+  // unserved one to write into; operator controls run in a tenant of their own (served, no
+  // worker), so pausing the queue or forcing a breaker open does not touch the other cases.
+  const prefixes = { served: prefix, otherServed: runPrefix('fuzzoth'), unserved: runPrefix('fuzzuns') };
+  const controlPrefix = runPrefix('fuzzctl');
+  const random = seededRandom(options.seed + 1);
+  // Their own stream: adding them leaves a seed's other cases as they were.
+  const accessRandom = seededRandom(options.seed + 3);
+  const access: AccessCase[] = [];
+  for (let n = 0; n < (options.accessCases ?? 0); n++) access.push(await accessCase(100_000 + n, accessRandom, prefixes));
+  const claims = new Map(access.map((c) => [c.uid, c.claims]));
+  const web = new WebClients(target.host, target.projectId, prefix, (uid) => claims.get(uid) ?? null);
+  const controlWeb = new WebClients(target.host, target.projectId, controlPrefix, (uid) => controlClaims(uid, controlPrefix, prefixes.otherServed));
+  const controlStore = new FirestoreStore({ projectId: target.projectId, prefix: controlPrefix, emulatorHost: target.host });
   try {
     // The rules take client writes only into a prefix a deployment serves.
     await servePrefix(store.db, prefix);
+    await servePrefix(store.db, prefixes.otherServed);
+    await servePrefix(store.db, controlPrefix);
     await worker.start();
     const names = collectionNames(prefix);
     // The quota the worker's leader publishes too (CONFIG), in place before the first case.
     await store.commit([{ op: 'set', collection: 'stats', id: SINGLETON_IDS.queueStats, data: emptyQueueStats(store.now(), FUZZ_SUBMISSION_QUOTA) }]);
     const env = { store, web, names: { jobs: names.jobs, payloads: names.payloads, submissionGates: names.submissionGates }, decideTimeoutMs: options.decideTimeoutMs };
-    const random = seededRandom(options.seed + 1);
     const cases: ClientCase[] = [];
     for (let n = 0; n < options.webCases; n++) cases.push(await clientCase(n, random, 'web'));
     for (let n = 0; n < options.adminCases; n++) cases.push(await clientCase(options.webCases + n, random, 'admin'));
@@ -149,6 +169,28 @@ async function browserPhase(options: FuzzOptions, log: (m: string) => void): Pro
         while (next < cases.length) verdicts.push(await runClientCase(env, cases[next++]!));
       }),
     );
+    if (access.length > 0) {
+      log(`fuzz: ${access.length} tenant and priority-tier cases (web SDK, users with other claims)`);
+      const envFor = (p: string) => {
+        const n = collectionNames(p);
+        return { ...env, names: { jobs: n.jobs, payloads: n.payloads, submissionGates: n.submissionGates } };
+      };
+      let nextAccess = 0;
+      await Promise.all(
+        Array.from({ length: options.parallel }, async () => {
+          while (nextAccess < access.length) {
+            const c = access[nextAccess++]!;
+            verdicts.push({ ...(await runClientCase(envFor(c.prefix), c)), path: 'access' });
+          }
+        }),
+      );
+    }
+    if ((options.controlCases ?? 0) > 0) {
+      log(`fuzz: ${options.controlCases} operator controls (audit by construction), valid or forged`);
+      const controlEnv = { store: controlStore, web: controlWeb, names: collectionNames(controlPrefix), tenant: controlPrefix, otherTenant: prefixes.otherServed };
+      const controlRandom = seededRandom(options.seed + 2);
+      for (let n = 0; n < options.controlCases!; n++) verdicts.push({ ...(await runControlCase(controlEnv, 200_000 + n, controlRandom)), path: 'control' });
+    }
     if (options.poisonHead > 0) {
       log(`fuzz: head-of-line check (${options.poisonHead} unreadable submissions, then a valid one)`);
       verdicts.push(await poisonHeadCheck(env, options.poisonHead, cases.length));
@@ -157,6 +199,8 @@ async function browserPhase(options: FuzzOptions, log: (m: string) => void): Pro
   } finally {
     await worker.stop({ graceMs: 1_000 }).catch(() => undefined);
     await web.close().catch(() => undefined);
+    await controlWeb.close().catch(() => undefined);
+    await controlStore.close();
     await engineStore.close();
     await store.close();
     await fake.close();

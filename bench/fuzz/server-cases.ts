@@ -1,4 +1,6 @@
 import { makeTestWav, PAYLOAD_LIMITS } from '@fq/worker';
+import { cbrMp3, MP3_FRAME_SEC } from '../../worker/src/testing/audio-files.js';
+import { declaredFor } from './duration-oracle.js';
 import { BAD_MIME_TYPES, BAD_NUMBERS, hugeString, int, PATH_LIKE, pick, unicodeString, WRONG_TYPES, type Random } from './values.js';
 
 /**
@@ -19,7 +21,12 @@ export interface ServerCase {
   forceReject?: boolean;
   /** What the mutations did, for the report (values abbreviated). */
   notes: string[];
+  /** The audio's true length when the case knows it (its own WAV or MP3), else null. */
+  trueDurationSec?: number | null;
 }
+
+/** Length of the WAV every server case starts from. */
+const BASE_AUDIO_SEC = 0.2;
 
 interface Mutation {
   category: string;
@@ -253,6 +260,30 @@ const MUTATIONS: readonly Mutation[] = [
     },
   },
   {
+    category: 'declared duration far from the audio',
+    touches: ['durationSec'],
+    // Accepted either way; what it must not do is queue the declared length (see duration-oracle).
+    expect: 'either',
+    apply(c, r) {
+      const value = declaredFor(BASE_AUDIO_SEC, r());
+      c.input.durationSec = value;
+      return `durationSec = ${value} for ${BASE_AUDIO_SEC} s of audio`;
+    },
+  },
+  {
+    category: 'MP3 audio, duration declared or not',
+    touches: ['audio', 'mimeType', 'durationSec'],
+    expect: 'either',
+    apply(c, r) {
+      const frames = int(r, 1, 2_000);
+      c.input.audio = cbrMp3(frames);
+      c.input.mimeType = pick(r, ['audio/mpeg', 'audio/mp3']);
+      c.trueDurationSec = frames * MP3_FRAME_SEC;
+      c.input.durationSec = declaredFor(c.trueDurationSec, r());
+      return `${frames} MP3 frames (${c.trueDurationSec.toFixed(2)} s), durationSec = ${String(c.input.durationSec)}`;
+    },
+  },
+  {
     category: 'bad priority',
     touches: ['priority'],
     expect: 'reject',
@@ -291,7 +322,7 @@ export function serverCase(n: number, random: Random): ServerCase {
     n,
     categories: [],
     input: {
-      audio: makeTestWav({ durationSec: 0.2, toneHz: 200 + (n % 1000) }),
+      audio: makeTestWav({ durationSec: BASE_AUDIO_SEC, toneHz: 200 + (n % 1000) }),
       mimeType: 'audio/wav',
       userId: `fz-user-${n % 40}`,
       priority: 'normal',
@@ -300,6 +331,7 @@ export function serverCase(n: number, random: Random): ServerCase {
     expect: 'either',
     notes: [],
   };
+  const base = { audio: c.input.audio, mimeType: c.input.mimeType };
   const count = int(random, 1, 3);
   const touched = new Set<string>();
   for (let i = 0; i < count; i++) {
@@ -312,5 +344,9 @@ export function serverCase(n: number, random: Random): ServerCase {
     if (mutation.expect === 'reject') c.expect = 'reject';
   }
   if (c.forceReject) c.expect = 'reject';
+  // The base WAV's length holds while no mutation replaced the audio or its type.
+  if (c.trueDurationSec === undefined) {
+    c.trueDurationSec = c.input.audio === base.audio && c.input.mimeType === base.mimeType ? BASE_AUDIO_SEC : null;
+  }
   return c;
 }

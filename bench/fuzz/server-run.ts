@@ -1,5 +1,6 @@
 import { isQueueError, type DocStore, type EnqueueOptions, type Queue, type SubmissionInput } from '@fq/worker';
 import type { ServerCase } from './server-cases.js';
+import { durationProblems } from './duration-oracle.js';
 import { describeError, prototypeProblems, type Verdict } from './verdict.js';
 
 /**
@@ -39,6 +40,7 @@ export async function runServerCase(
       if (job.status !== 'queued' || job.result !== null || job.lease !== null) verdict.violations.push(`accepted job is ${job.status} with result/lease set`);
       const chunks = await env.store.query({ collection: 'payloads', where: [{ field: 'jobId', op: '==', value: jobId! }] });
       if (chunks.docs.length !== job.audio.chunkCount) verdict.violations.push(`accepted job has ${chunks.docs.length} of ${job.audio.chunkCount} audio chunks`);
+      verdict.violations.push(...durationProblems(job as unknown as Record<string, unknown>, c.trueDurationSec ?? null, c.input.durationSec as number | null | undefined));
     }
   }
   verdict.violations.push(...prototypeProblems(env.prototypeBaseline));

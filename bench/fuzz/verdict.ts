@@ -1,7 +1,8 @@
 /** One fuzz case's result; `violations` empty = the system behaved as promised. */
 export interface Verdict {
   n: number;
-  path: 'server' | 'web' | 'admin';
+  /** server API, web SDK, admin-written submissions, tenant/tier access, operator controls. */
+  path: 'server' | 'web' | 'admin' | 'access' | 'control';
   categories: string[];
   notes: string[];
   /** accepted | typed | untyped (server); denied | refused-locally | rejected | failed | succeeded | undecided | undecodable (browser paths) */
