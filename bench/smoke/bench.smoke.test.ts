@@ -46,16 +46,23 @@ describe('bench smoke', () => {
       const run = result.runs[`workers${n}`]!;
       expect(run.raw.jobs).toBe(16);
       const a = run.amortisedPerJob;
-      // Every job is written at least at enqueue and completion, and its audio deleted.
+      // Every job is written at least at enqueue and completion; its 2 s of audio is inline
+      // (under the default payload.inlineMaxBytes), so there is no chunk to delete.
+      expect(run.raw.payload).toMatchObject({ inlineJobs: 16, chunkedJobs: 0 });
       expect(a.writes).toBeGreaterThanOrEqual(2);
-      expect(a.deletes).toBeGreaterThanOrEqual(1);
+      expect(a.deletes).toBeLessThan(1);
       expect(a.reads).toBeGreaterThan(0);
       // A regression guard, far above today's figures: a per-job listener or polling loop would cross it.
       expect(a.total).toBeLessThan(200);
       // Every job was claimed once, and the workers' /metrics say so.
       expect(run.claims?.claimed).toBeGreaterThanOrEqual(16);
     }
-    for (const key of ['opsPerJobWorkers3', 'opsPerJobWorkers12', 'ratio12to3']) expect(result.figures.cost[key]).toMatchObject({ goal: expect.any(String) });
+    // The same jobs with their audio in chunks (inlining off): each chunk is written, read and deleted.
+    const chunked = result.chunkedRuns.workers3!;
+    expect(chunked.raw.payload).toMatchObject({ inlineMaxBytes: 0, inlineJobs: 0, chunkedJobs: 16 });
+    expect(chunked.amortisedPerJob.deletes).toBeGreaterThanOrEqual(1);
+    expect(chunked.raw.perJob.enqueue.writes).toBeGreaterThan(result.runs.workers3!.raw.perJob.enqueue.writes);
+    for (const key of ['opsPerJobWorkers3', 'opsPerJobWorkers12', 'ratio12to3', 'opsPerJobChunkedWorkers3']) expect(result.figures.cost[key]).toMatchObject({ goal: expect.any(String) });
     for (const key of ['opsPerMinuteWorkers3', 'opsPerMinuteWorkers12', 'ratio12to3', 'perIdleServerPerMinute']) expect(result.figures.idle).toHaveProperty(key);
     expect(result.figures.contention.conflictsPerClaimWorkers12).toMatchObject({ goal: '<= 0.2' });
     expect(result.figures.contention.conflictsPerClaimWorkers12!.value).not.toBeNull();

@@ -2,6 +2,7 @@
  * Benchmark: Firestore operations per completed job, from the emulator's billing meter.
  *
  *   npm run -w @fq/worker bench:ops -- [--jobs 300] [--workers 3] [--idle-ms 30000] [--concurrency 4] [--positions on|off]
+ *     [--inline-max-bytes N]
  *
  * Runs real worker processes with the DEFAULT production timing (leases, heartbeats, leader
  * maintenance) against our emulator and the fake Gemini, measures the idle cost of the fleet
@@ -12,6 +13,11 @@
  * Also: the meter's breakdown by kind of call and by collection (when the emulator reports
  * one), for the idle window (per minute) and the run (per job); and every worker's claim
  * counters from its /metrics (claims won, claim conflicts), read at the end.
+ *
+ * The jobs' audio (2 s of 16 kHz WAV, about 64,070 bytes) is under the default
+ * `payload.inlineMaxBytes` (64 KiB), so it travels inline in the job documents;
+ * `--inline-max-bytes 0` measures the same jobs with their audio in chunk documents, which is
+ * what audio above the threshold pays. The output says which it was (`payload`).
  */
 import { parseArgs } from 'node:util';
 import { startEmulator } from '@fq/emulator';
@@ -20,6 +26,7 @@ import { FirestoreStore } from '../adapters/firestore/firestore-store.js';
 import { createQueue } from '../runtime/queue.js';
 import { spawnWorker } from '../testing/worker-process.js';
 import { PRIORITIES } from '../schema/job.js';
+import { resolveConfig } from '../schema/config.js';
 
 interface Counts {
   reads: number;
@@ -35,6 +42,8 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '4' },
     /** The leader's queue-position refresh (off: to measure what it costs). */
     positions: { type: 'string', default: 'on' },
+    /** `payload.inlineMaxBytes` of the enqueuing client (default: the config's default). */
+    'inline-max-bytes': { type: 'string' },
   },
 });
 const jobs = Number(values.jobs);
@@ -87,7 +96,9 @@ const config = {
   rateLimiting: { requestsPerMinute: 5_000, burstLimit: 1_000, windowSizeMs: 60_000 },
   maxQueueSize: 100_000,
   queuePositions: { enabled: values.positions !== 'off' },
+  ...(values['inline-max-bytes'] === undefined ? {} : { payload: { inlineMaxBytes: Number(values['inline-max-bytes']) } }),
 };
+const inlineMaxBytes = resolveConfig(config).payload.inlineMaxBytes;
 const workers = await Promise.all(
   Array.from({ length: workerCount }, (_, i) =>
     spawnWorker({
@@ -135,6 +146,8 @@ try {
   const idleShare = { reads: idleRatePerSec.reads * elapsedSec, writes: idleRatePerSec.writes * elapsedSec, deletes: idleRatePerSec.deletes * elapsedSec };
   const marginal = diff(diff(fleetOps, idleShare), { reads: -enqueueOps.reads, writes: -enqueueOps.writes, deletes: -enqueueOps.deletes });
   const stats = await queue.getEnterpriseStats();
+  // Where the audio went (after the meter was read: these reads are not billed to the run).
+  const inlineJobs = await store.count({ collection: 'jobs', where: [{ field: 'audio.chunkCount', op: '==', value: 0 }] });
   const perWorker = await Promise.all(
     workers.map(async (w) => ({ serverId: w.serverId, ...(await claimCounters(w.httpPort)) })),
   );
@@ -150,6 +163,8 @@ try {
         positions: config.queuePositions.enabled,
         elapsedSec: +elapsedSec.toFixed(1),
         audioSecondsPerJob: 2,
+        /** Where the jobs' audio travelled: inline in the job (<= inlineMaxBytes) or in chunk documents. */
+        payload: { inlineMaxBytes, audioBytesPerJob: Math.max(...audio.map((a) => a.length)), inlineJobs, chunkedJobs: jobs - inlineJobs },
         idle: {
           windowSec: +idleWindowSec.toFixed(1),
           perSecond: { reads: +idleRatePerSec.reads.toFixed(2), writes: +idleRatePerSec.writes.toFixed(2), deletes: +idleRatePerSec.deletes.toFixed(2) },
