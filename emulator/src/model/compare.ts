@@ -1,5 +1,6 @@
 import { comparePaths } from './path.js';
 import { compareDoubles, compareIntToDouble, compareIntegerStrings } from './numbers.js';
+import type { Timestamp } from './timestamp.js';
 import { compareTimestamps, parseTimestamp } from './timestamp.js';
 import { compareUtf8 } from './utf8.js';
 import type { ArrayValue, LatLng, MapValue, Value } from './values.js';
@@ -56,7 +57,23 @@ function compareNumbers(a: Value, b: Value): number {
 
 export function compareTimestampStrings(a: string, b: string): number {
   if (a === b) return 0;
-  return compareTimestamps(parseTimestamp(a), parseTimestamp(b));
+  return compareTimestamps(parsedTimestamp(a), parsedTimestamp(b));
+}
+
+/**
+ * Stored timestamps are compared over and over (index order, range filters on lease and
+ * due times): each text is parsed once. Bounded: cleared when full.
+ */
+const parsedTimestamps = new Map<string, Timestamp>();
+
+export function parsedTimestamp(text: string): Timestamp {
+  let ts = parsedTimestamps.get(text);
+  if (ts === undefined) {
+    ts = parseTimestamp(text);
+    if (parsedTimestamps.size >= 8192) parsedTimestamps.clear();
+    parsedTimestamps.set(text, ts);
+  }
+  return ts;
 }
 
 export function compareBytes(a: string, b: string): number {

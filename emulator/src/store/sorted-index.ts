@@ -1,6 +1,6 @@
 import type { FieldPath, StoredDocument, Value } from '../model/index.js';
 import type { TypeOrder } from '../model/index.js';
-import { compareSegments, compareUtf8, compareValues, fieldPathKey, getField, lastSegment, typeOrder } from '../model/index.js';
+import { compareSegments, compareUtf8, compareValues, fieldPathKey, getField, lastSegment, parsedTimestamp, typeOrder } from '../model/index.js';
 import { BTree } from './btree.js';
 
 export interface IndexField {
@@ -20,12 +20,18 @@ export interface IndexKey {
 export interface SortForm {
   readonly type: TypeOrder;
   readonly num?: number;
+  /** Tie-breaker after `num` (a timestamp's nanoseconds after its seconds). */
+  readonly sub?: number;
   readonly str?: string;
 }
 
 function sortForm(v: Value): SortForm {
   const type = typeOrder(v);
   if ('stringValue' in v) return { type, str: v.stringValue };
+  if ('timestampValue' in v) {
+    const ts = parsedTimestamp(v.timestampValue);
+    return { type, num: ts.seconds, sub: ts.nanos };
+  }
   if ('integerValue' in v) {
     // Integers beyond 2^53 lose precision as numbers: leave them to the exact comparison.
     return v.integerValue.length < 16 ? { type, num: Number(v.integerValue) } : { type };
@@ -40,7 +46,12 @@ function sortForm(v: Value): SortForm {
 function compareComponent(a: Value, b: Value, fa: SortForm | undefined, fb: SortForm | undefined): number {
   if (fa && fb) {
     if (fa.type !== fb.type) return fa.type < fb.type ? -1 : 1;
-    if (fa.num !== undefined && fb.num !== undefined) return fa.num < fb.num ? -1 : fa.num > fb.num ? 1 : 0;
+    if (fa.num !== undefined && fb.num !== undefined) {
+      if (fa.num !== fb.num) return fa.num < fb.num ? -1 : 1;
+      const sa = fa.sub ?? 0;
+      const sb = fb.sub ?? 0;
+      return sa < sb ? -1 : sa > sb ? 1 : 0;
+    }
     if (fa.str !== undefined && fb.str !== undefined) return compareUtf8(fa.str, fb.str);
   }
   return compareValues(a, b);

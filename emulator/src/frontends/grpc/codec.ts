@@ -1,31 +1,24 @@
-import { isUtf8 } from 'node:buffer';
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
 import { fromProto3JSON, toProto3JSON } from 'proto3-json-serializer';
 import { fromProto3JSONToInternalRepresentation } from 'proto3-json-serializer/build/src/fromproto3json.js';
 import { googleProtobufTimestampFromProto3JSON, googleProtobufTimestampToProto3JSON } from 'proto3-json-serializer/build/src/timestamp.js';
-import { invalidArgument, setOwnProperty } from '../../model/index.js';
+import { setOwnProperty } from '../../model/index.js';
+import type { Codec, Json } from './codec-shared.js';
+import { wireCodecFor } from './wire-codec.js';
+import {
+  NULL_VALUE,
+  NUMERIC,
+  SPECIAL,
+  TIMESTAMP,
+  convertSingleValue,
+  decodeMessage,
+  fail,
+  resolveEnumValueToString,
+  timestampsFromJson,
+  timestampsToJson,
+} from './codec-shared.js';
 
-type Json = Record<string, unknown>;
-
-/**
- * Reads strings as strict UTF-8: protobufjs' own reader turns invalid bytes into U+FFFD,
- * silently changing the data; Firestore refuses a request whose strings are not UTF-8.
- */
-class StrictUtf8Reader extends protobuf.BufferReader {
-  override string(): string {
-    const bytes = this.bytes() as Buffer;
-    if (!isUtf8(bytes)) throw new Error('a string field is not valid UTF-8');
-    return bytes.toString('utf8');
-  }
-}
-
-function decodeMessage(type: protobuf.Type, buffer: Buffer): protobuf.Message {
-  try {
-    return type.decode(new StrictUtf8Reader(buffer));
-  } catch (err) {
-    throw invalidArgument(`Malformed ${type.name} message: ${(err as Error).message}`);
-  }
-}
+export type { Codec } from './codec-shared.js';
 
 /**
  * protobufjs builds map fields as plain objects (`m[key] = value`), so a map key
@@ -37,12 +30,6 @@ function mapEntries(map: Json): Array<[string, unknown]> {
   const proto: unknown = Object.getPrototypeOf(map);
   if (proto !== Object.prototype && proto !== null) entries.push(['__proto__', proto]);
   return entries;
-}
-
-/** protobuf bytes <-> proto3-JSON objects for one message type. */
-export interface Codec {
-  decode(buffer: Buffer): Json;
-  encode(json: Json): Buffer;
 }
 
 /**
@@ -63,53 +50,10 @@ export function referenceCodecFor(type: protobuf.Type): Codec {
   };
 }
 
-/** Well-known types proto3-json-serializer converts specially (left to it, except Timestamp). */
-const SPECIAL = new Set([
-  '.google.protobuf.Any',
-  '.google.protobuf.Value',
-  '.google.protobuf.Struct',
-  '.google.protobuf.ListValue',
-  '.google.protobuf.Duration',
-  '.google.protobuf.FieldMask',
-  '.google.protobuf.DoubleValue',
-  '.google.protobuf.FloatValue',
-  '.google.protobuf.Int64Value',
-  '.google.protobuf.UInt64Value',
-  '.google.protobuf.Int32Value',
-  '.google.protobuf.UInt32Value',
-  '.google.protobuf.BoolValue',
-  '.google.protobuf.StringValue',
-  '.google.protobuf.BytesValue',
-]);
-const TIMESTAMP = '.google.protobuf.Timestamp';
-const NULL_VALUE = '.google.protobuf.NullValue';
-const NUMERIC = /^(?:(?:(?:u?int|fixed)(?:32|64))|float|double)$/;
-
-/** Timestamps repeat (read times, a document's times sent to every listener): convert each once. */
-class Memo<K, V> {
-  private readonly map = new Map<K, V>();
-  constructor(private readonly max: number) {}
-  get(key: K, make: (key: K) => V): V {
-    let v = this.map.get(key);
-    if (v === undefined) {
-      if (this.map.size >= this.max) this.map.clear();
-      v = make(key);
-      this.map.set(key, v);
-    }
-    return v;
-  }
-}
-const timestampsFromJson = new Memo<string, { seconds?: number; nanos?: number }>(4096);
-const timestampsToJson = new Memo<string, string>(4096);
-
 type FromJson = (json: unknown) => unknown;
 type ToJson = (message: Record<string, unknown>) => unknown;
 
 const fullName = (t: protobuf.ReflectionObject): string => t.fullName;
-
-function fail(message: string): never {
-  throw new Error(`fromProto3JSONToInternalRepresentation: ${message}`);
-}
 
 /**
  * proto3 JSON -> the object protobufjs' `fromObject` takes, exactly as
@@ -201,20 +145,6 @@ function compileFromJson(type: protobuf.Type, cache: Map<protobuf.Type, FromJson
   return self;
 }
 
-function resolveEnumValueToString(enumType: protobuf.Enum, value: unknown): unknown {
-  if (typeof value === 'number') return enumType.valuesById[value] ?? value;
-  if (typeof value === 'string') return value;
-  throw new Error('resolveEnumValueToString: enum value must be a string or a number');
-}
-
-function convertSingleValue(value: unknown): unknown {
-  if (typeof value === 'object') {
-    if ((value as { constructor?: { name?: string } } | null)?.constructor?.name === 'Long') return String(value);
-    throw new Error(`toProto3JSON: don't know how to convert value ${String(value)}`);
-  }
-  return value;
-}
-
 /** A decoded message -> proto3 JSON, exactly as proto3-json-serializer's toProto3JSON does it. */
 function compileToJson(type: protobuf.Type, cache: Map<protobuf.Type, ToJson>): ToJson {
   const cached = cache.get(type);
@@ -303,14 +233,13 @@ export function jsonConvertersFor(type: protobuf.Type): JsonConverters {
 }
 
 /**
- * The codec the gRPC front end uses: the reference codec's conversions with each type's
- * field handling compiled once. With FQ_EMULATOR_CODEC_CHECK=1 every message is also run
- * through the reference codec and a difference throws (for test runs).
+ * The reference codec's conversions with each type's field handling compiled once (three
+ * passes per message: JSON, protobufjs message, bytes).
  */
-export function codecFor(type: protobuf.Type): Codec {
+export function compiledCodecFor(type: protobuf.Type): Codec {
   const fromJson = compileFromJson(type, new Map());
   const toJson = compileToJson(type, new Map());
-  const codec: Codec = {
+  return {
     decode(buffer) {
       return toJson(decodeMessage(type, buffer) as unknown as Json) as Json;
     },
@@ -321,6 +250,16 @@ export function codecFor(type: protobuf.Type): Codec {
       return Buffer.from(type.encode(type.fromObject(internal as Json)).finish());
     },
   };
+}
+
+/**
+ * The codec the gRPC front end uses: the one-pass wire codec (wire-codec.ts), or the
+ * compiled reference conversions for a type it does not handle. With
+ * FQ_EMULATOR_CODEC_CHECK=1 every message is also run through the reference codec and a
+ * difference throws (for test runs).
+ */
+export function codecFor(type: protobuf.Type): Codec {
+  const codec = wireCodecFor(type) ?? compiledCodecFor(type);
   return process.env.FQ_EMULATOR_CODEC_CHECK === '1' ? checked(type, codec) : codec;
 }
 

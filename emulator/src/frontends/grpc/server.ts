@@ -200,10 +200,13 @@ export function createGrpcServer(service: FirestoreService, logger: Logger): grp
   };
 
   // Messages up to 64 MiB reach the deserializer, which refuses those over Firestore's 10 MiB
-  // with INVALID_ARGUMENT (grpc-js itself would answer RESOURCE_EXHAUSTED).
+  // with INVALID_ARGUMENT (grpc-js itself would answer RESOURCE_EXHAUSTED). No channelz:
+  // its per-call bookkeeping (call counters, timestamps, socket references) serves an admin
+  // service nobody registers here.
   const server = new grpc.Server({
     'grpc.max_receive_message_length': 64 * 1024 * 1024,
     'grpc.max_send_message_length': 64 * 1024 * 1024,
+    'grpc.enable_channelz': 0,
   });
   server.addService(definition as grpc.ServiceDefinition, impl);
   return server;
