@@ -6,7 +6,7 @@ import { resolveStartupRules, watchRulesFile, type StartupRules } from './cli-ru
 import type { RunningEmulator } from './emulator.js';
 import { startEmulator } from './emulator.js';
 import { createLogger } from './logger.js';
-import { ExportFormatError, FIREBASE_CLI_MANIFEST, MANIFEST_FILE } from './persistence/index.js';
+import { ExportFormatError, FIREBASE_CLI_MANIFEST, MANIFEST_FILE } from './persistence/export-format.js';
 import { RulesSyntaxError } from './rules/index.js';
 import { findFirebaseConfig, RulesFileError } from './security/index.js';
 

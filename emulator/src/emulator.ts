@@ -9,7 +9,7 @@ import type { SessionStats, WebChannelOptions } from './frontends/webchannel/ind
 import type { LogLevel, Logger } from './logger.js';
 import { createLogger } from './logger.js';
 import type { ExportSummary, ImportSummary } from './persistence/index.js';
-import { addExportRoute, exportStore, importStore } from './persistence/index.js';
+import { addExportRoute } from './persistence/export-route.js';
 import type { RulesOption, SecurityRules } from './security/index.js';
 import { compileRulesOption, installSecurityRules } from './security/index.js';
 import type { FirestoreServiceOptions } from './service/index.js';
@@ -81,6 +81,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   let imported: ImportSummary | undefined;
   if (options.importDirectory !== undefined) {
     try {
+      // Import and export (readline, fs/promises) load only when used.
+      const { importStore } = await import('./persistence/import-store.js');
       imported = await importStore(service.store, options.importDirectory);
     } catch (err) {
       service.dispose();
@@ -91,10 +93,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   let lastExport: Promise<unknown> = Promise.resolve();
   const exportData = (dir = options.exportDirectory): Promise<ExportSummary> => {
     if (dir === undefined) return Promise.reject(new Error('exportData() needs a directory (or the exportDirectory option).'));
-    const next = lastExport.then(
-      () => exportStore(service.store, dir),
-      () => exportStore(service.store, dir),
-    );
+    const run = async (): Promise<ExportSummary> => (await import('./persistence/export-store.js')).exportStore(service.store, dir);
+    const next = lastExport.then(run, run);
     lastExport = next;
     return next;
   };
