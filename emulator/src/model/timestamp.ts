@@ -14,7 +14,7 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,
 
 // Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm): Date.UTC
 // maps years below 100 to 19xx, so we cannot use it for the full Firestore range.
-function daysFromCivil(y: number, m: number, d: number): number {
+export function daysFromCivil(y: number, m: number, d: number): number {
   y -= m <= 2 ? 1 : 0;
   const era = Math.floor(y / 400);
   const yoe = y - era * 400;

@@ -79,6 +79,47 @@ describe('query evaluation', () => {
     expect(() => parseStructuredQuery({ from: [{ collectionId: 'c' }], where: { fieldFilter: { field: field('a'), op: 'NOT_IN', value: { arrayValue: { values: [] } } } } }, '')).toThrow(/non-empty array/);
   });
 
+  it('keeps indexes in step with later writes: unchanged keys, moved keys, deletes, timestamps', () => {
+    const big = new Store().database({ projectId: 'p', databaseId: '(default)' });
+    const random = rng(7);
+    const statuses = ['queued', 'running', 'done'];
+    const at = (s: number): Value => ({ timestampValue: new Date(1_700_000_000_000 + s * 1000).toISOString().replace('.000Z', `.${String(s % 1000).padStart(3, '0')}Z`) });
+    const current = new Map<string, StoredDocument>();
+    let t = 1000n;
+    const write = (path: string, fields: Record<string, Value> | null): void => {
+      t += 1000n;
+      const before = current.get(path) ?? null;
+      const after: StoredDocument | null = fields ? { path, fields, createTime: before?.createTime ?? t, updateTime: t } : null;
+      big.applyChanges(t, [{ path, collectionPath: collectionOf(path), before, after }]);
+      if (after) current.set(path, after);
+      else current.delete(path);
+    };
+    for (let i = 0; i < INDEX_THRESHOLD * 2; i++) {
+      write(`jobs/j${String(i).padStart(4, '0')}`, { status: str(statuses[i % 3]!), due: at(Math.floor(random() * 100)), beat: int(0) });
+    }
+    const query = (status: string) => ({ from: [{ collectionId: 'jobs' }], where: eq('status', str(status)), orderBy: [{ field: field('due'), direction: 'ASCENDING' }] });
+    // Builds the indexes, then writes through them.
+    for (const status of statuses) expect(runQuery(big, parseStructuredQuery(query(status), '')).stats.plan).toContain('status ASC');
+    for (let n = 0; n < 600; n++) {
+      const path = `jobs/j${String(Math.floor(random() * INDEX_THRESHOLD * 2)).padStart(4, '0')}`;
+      const doc = current.get(path);
+      const r = random();
+      if (!doc) write(path, { status: str('queued'), due: at(Math.floor(random() * 100)), beat: int(0) });
+      else if (r < 0.5) write(path, { ...doc.fields, beat: int(n) }); // indexed fields unchanged
+      else if (r < 0.7) write(path, { ...doc.fields, due: at(Math.floor(random() * 100)) });
+      else if (r < 0.85) write(path, { ...doc.fields, status: str(statuses[Math.floor(random() * 3)]!) });
+      else if (r < 0.95) write(path, null);
+      else write(path, { status: doc.fields.status! }); // leaves the due index
+    }
+    for (const status of statuses) {
+      const indexed = runQuery(big, parseStructuredQuery(query(status), ''));
+      expect(indexed.stats.plan).toContain('status ASC');
+      const viaScan = runQuery(big, parseStructuredQuery(query(status), ''), { readTime: 10n ** 30n });
+      expect(indexed.docs.map((d) => d.path)).toEqual(viaScan.docs.map((d) => d.path));
+      expect(indexed.docs.map((d) => d.updateTime)).toEqual(viaScan.docs.map((d) => d.updateTime));
+    }
+  });
+
   it('answers indexed queries exactly like a full scan (large collection)', () => {
     const big = new Store().database({ projectId: 'p', databaseId: '(default)' });
     const random = rng(42);

@@ -41,10 +41,7 @@ export class Collection {
   onWrite(before: StoredDocument | null, after: StoredDocument | null): void {
     if (!before && after) this.liveCount++;
     if (before && !after) this.liveCount--;
-    for (const index of this.indexes.values()) {
-      if (before) index.remove(before);
-      if (after) index.add(after);
-    }
+    for (const index of this.indexes.values()) index.update(before, after);
   }
 
   /** Live documents in id order. */

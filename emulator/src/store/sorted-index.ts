@@ -70,6 +70,8 @@ export function indexName(fields: readonly IndexField[], nameDesc: boolean): str
 export class SortedIndex {
   readonly name: string;
   private readonly tree: BTree<IndexKey, StoredDocument>;
+  /** Each indexed document's key (by id), so a later write finds it without recomputing it. */
+  private readonly keys = new Map<string, IndexKey>();
   /** Last time a query used this index (for eviction of unused indexes). */
   lastUsed = 0;
 
@@ -112,12 +114,41 @@ export class SortedIndex {
 
   add(doc: StoredDocument): void {
     const key = this.keyFor(doc);
-    if (key) this.tree.set(key, doc);
+    if (key) {
+      this.tree.set(key, doc);
+      this.keys.set(key.id, key);
+    }
   }
 
   remove(doc: StoredDocument): void {
-    const key = this.keyFor(doc);
-    if (key) this.tree.delete(key);
+    const id = lastSegment(doc.path);
+    const key = this.keys.get(id);
+    if (key) {
+      this.tree.delete(key);
+      this.keys.delete(id);
+    }
+  }
+
+  /**
+   * Moves a document from its previous version's place to its new one's. A write that leaves
+   * the indexed fields as they were (a heartbeat, a counter) only swaps the stored version.
+   */
+  update(before: StoredDocument | null, after: StoredDocument | null): void {
+    if (!after) {
+      if (before) this.remove(before);
+      return;
+    }
+    const next = this.keyFor(after);
+    const old = this.keys.get(lastSegment(after.path));
+    if (old && next && this.compareKeys(old, next) === 0) {
+      this.tree.set(old, after);
+      return;
+    }
+    if (before) this.remove(before);
+    if (next) {
+      this.tree.set(next, after);
+      this.keys.set(next.id, next);
+    }
   }
 
   /** Documents whose leading index values equal `prefix`, in index order. */

@@ -93,6 +93,15 @@ describe('wire codec (one pass) against the reference (proto3-json-serializer + 
     expectSameEncoding('ListenRequest', { database: 'projects/p/databases/(default)', labels: { a: 'b', '': '' }, removeTarget: 3 });
     expectSameEncoding('RunQueryRequest', { parent: DOC, structuredQuery: { from: [{ collectionId: 'c' }], limit: 5, offset: 0 } });
     expectSameEncoding('Document', { name: `${DOC}/c/d`, fields: { n: { doubleValue: -0 }, nan: { doubleValue: 'NaN' }, inf: { doubleValue: 'Infinity' } } });
+    // Timestamps in the canonical form are read without Date; others go to the serializer.
+    for (const readTime of ['2026-02-30T00:00:00Z', '0001-01-01T00:00:00Z', '9999-12-31T23:59:59.999999999Z', '1969-12-31T23:59:59.5Z', '1970-01-01T00:00:00.000Z', '2026-01-01T00:00:00.1234567890Z', '2026-01-01T00:00:00+01:00', '2026-01-01T24:00:00Z']) {
+      expectSameEncoding('RunQueryResponse', { readTime });
+    }
+    expect(() => wire('RunQueryResponse').encode({ readTime: '2026-01-01t00:00:00Z' })).toThrow();
+    // Integers are written from short decimal strings without Long: the same bits.
+    for (const integerValue of ['0', '-0', '007', '-1', '99999999999999', '-99999999999999', '999999999999999', '9223372036854775807', '-9223372036854775808']) {
+      expectSameEncoding('Document', { name: `${DOC}/c/d`, fields: { i: { integerValue } } });
+    }
   });
 
   it('refuses what the reference refuses', () => {

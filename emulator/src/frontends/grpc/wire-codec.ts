@@ -1,8 +1,8 @@
 import protobuf from 'protobufjs';
 import { toProto3JSON } from 'proto3-json-serializer';
 import { fromProto3JSONToInternalRepresentation } from 'proto3-json-serializer/build/src/fromproto3json.js';
-import { googleProtobufTimestampFromProto3JSON, googleProtobufTimestampToProto3JSON } from 'proto3-json-serializer/build/src/timestamp.js';
-import { invalidArgument, setOwnProperty } from '../../model/index.js';
+import { googleProtobufTimestampFromProto3JSON } from 'proto3-json-serializer/build/src/timestamp.js';
+import { daysFromCivil, invalidArgument, setOwnProperty } from '../../model/index.js';
 import type { Codec, Json } from './codec-shared.js';
 import { Memo, NULL_VALUE, NUMERIC, SPECIAL, StrictUtf8Reader, TIMESTAMP, convertSingleValue, fail, resolveEnumValueToString, timestampsFromJson } from './codec-shared.js';
 
@@ -96,9 +96,13 @@ function scalarFromObject(type: string, v: unknown): unknown {
       return v;
     }
     default:
+      // A decimal string of at most 15 digits is exact as a number, which the writer turns
+      // into the same 64 bits as a Long without Long.fromString's digit-by-digit multiplication.
+      if (typeof v === 'string' && v.length <= 15 && SHORT_DECIMAL.test(v)) return Number(v);
       return LONG.fromValue(v, type === 'uint64' || type === 'fixed64');
   }
 }
+const SHORT_DECIMAL = /^-?\d{1,14}$/;
 
 /** Writes one scalar with protobufjs' writer method of its type. */
 function writeScalar(w: Writer, type: string, v: unknown): void {
@@ -114,8 +118,6 @@ function enumNumber(e: protobuf.Enum, v: unknown, repeated: boolean): number | u
 }
 
 const timestampBodies = new Memo<string, Uint8Array>(4096);
-/** Decoded timestamps by their bits (a Long's decimal string costs divisions). */
-const timestampTexts = new Memo<string, string>(4096);
 
 /** The encoded body of a google.protobuf.Timestamp given as proto3 JSON (memoised: they repeat). */
 function timestampBody(text: string): Uint8Array {
@@ -151,14 +153,89 @@ function readTimestamp(r: Reader, length: number | undefined, depth: number): st
     if (r.pos !== end) throw RangeError('index out of range');
     r.len = outer;
   }
-  return timestampTexts.get(`${seconds.high}:${seconds.low}:${nanos}`, () => googleProtobufTimestampToProto3JSON({ seconds, nanos } as never));
+  return timestampText(seconds, nanos);
+}
+
+/** "YYYY-MM-DDTHH:MM:SS" per second (many timestamps share one), bounded. */
+const secondTexts = new Memo<number, string>(4096);
+
+/**
+ * proto3-json-serializer's googleProtobufTimestampToProto3JSON, which formats a Date and
+ * replaces its milliseconds: the same text, with the part before the fraction kept per second.
+ */
+function timestampText(seconds: Long, nanos: number): string {
+  const prefix = secondTexts.get(seconds.high * 4294967296 + (seconds.low >>> 0), (s) => new Date(s * 1000).toISOString().slice(0, -5));
+  let digits = nanos.toString().padStart(9, '0');
+  while (digits.length > 3 && digits.endsWith('000')) digits = digits.slice(0, -3);
+  return `${prefix}.${digits}Z`;
 }
 
 function writeTimestamp(json: unknown, w: Writer, tag: number): void {
   if (json === null) return;
   if (typeof json !== 'string') fail(`google.protobuf.Timestamp must be a string but got ${typeof json}`);
-  w.uint32(tag).bytes(timestampBody(json));
+  const seconds = canonicalSeconds(json);
+  if (seconds === undefined) {
+    w.uint32(tag).bytes(timestampBody(json));
+    return;
+  }
+  // The body written in place: seconds (field 1) unless 0, nanos (field 2) unless 0.
+  const nanos = json.length > 20 ? fractionNanos(json) : 0;
+  const secondsLength = seconds === 0 ? 0 : 1 + (seconds < 0 ? 10 : varintLength(seconds));
+  const nanosLength = nanos === 0 ? 0 : 1 + varintLength(nanos);
+  w.uint32(tag).uint32(secondsLength + nanosLength);
+  if (seconds !== 0) w.uint32(8).int64(seconds);
+  if (nanos !== 0) w.uint32(16).int32(nanos);
 }
+
+function varintLength(n: number): number {
+  let length = 1;
+  while (n >= 128) {
+    n = Math.floor(n / 128);
+    length++;
+  }
+  return length;
+}
+
+const digit = (s: string, i: number): number => s.charCodeAt(i) - 48;
+const isDigit = (s: string, i: number): boolean => {
+  const c = s.charCodeAt(i);
+  return c >= 48 && c <= 57;
+};
+
+/**
+ * The seconds of a timestamp in the form every Firestore service writes,
+ * `YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z`, as proto3-json-serializer computes them (Date's reading of
+ * the text: days past a month's end roll over, as here); undefined for any other form,
+ * which goes to the serializer itself.
+ */
+function canonicalSeconds(s: string): number | undefined {
+  const n = s.length;
+  if (n < 20 || n > 30 || s.charCodeAt(n - 1) !== 90 /* Z */) return undefined;
+  if (s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':') return undefined;
+  for (const i of [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]) if (!isDigit(s, i)) return undefined;
+  if (n > 20) {
+    if (s[19] !== '.' || n === 21) return undefined;
+    for (let i = 20; i < n - 1; i++) if (!isDigit(s, i)) return undefined;
+  }
+  const year = digit(s, 0) * 1000 + digit(s, 1) * 100 + digit(s, 2) * 10 + digit(s, 3);
+  const month = digit(s, 5) * 10 + digit(s, 6);
+  const day = digit(s, 8) * 10 + digit(s, 9);
+  const hour = digit(s, 11) * 10 + digit(s, 12);
+  const minute = digit(s, 14) * 10 + digit(s, 15);
+  const second = digit(s, 17) * 10 + digit(s, 18);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return undefined;
+  return daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
+}
+
+/** The serializer's nanos: the fraction's digits padded to nine. */
+function fractionNanos(s: string): number {
+  let nanos = 0;
+  let i = 20;
+  for (; i < s.length - 1; i++) nanos = nanos * 10 + digit(s, i);
+  for (; i < 29; i++) nanos *= 10;
+  return nanos;
+}
+
 
 interface FieldPlan {
   field: protobuf.Field;
