@@ -21,7 +21,8 @@ export async function readFinalState(store: FirestoreStore): Promise<{ jobs: Fin
   const chunkSnap = await store.db.collection(store.collectionName('payloads')).select('jobId').get();
   const after = (await jobsCollection.get()).docs;
   const changed = new Set(after.filter((d) => before.get(d.id) !== d.updateTime.toMillis()).map((d) => d.id));
-  for (const id of before.keys()) if (!after.some((d) => d.id === id)) changed.add(id);
+  const afterIds = new Set(after.map((d) => d.id));
+  for (const id of before.keys()) if (!afterIds.has(id)) changed.add(id);
   const jobs = after.filter((d) => !changed.has(d.id)).map(finalJob);
   const chunks = chunkSnap.docs
     .map((d): Chunk => {

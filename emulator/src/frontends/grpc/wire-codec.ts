@@ -130,17 +130,31 @@ function timestampBody(text: string): Uint8Array {
   });
 }
 
-function readTimestamp(r: Reader, length: number | undefined, depth: number): string {
+/**
+ * Enters a message: a length-delimited one (`length` given) narrows the reader to its bytes,
+ * a top-level one reads to the end. Returns the outer limit for `leaveMessage`; the message
+ * ends at `r.len` afterwards. No object per message: this runs for every nested value.
+ */
+function enterMessage(r: Reader, length: number | undefined, depth: number): number {
   if (depth > RECURSION_LIMIT) throw Error('maximum nesting depth exceeded');
-  let end: number;
-  let outer = 0;
-  if (length === undefined) end = r.len;
-  else {
-    end = r.pos + length;
-    if (end > r.len) throw RangeError('index out of range');
-    outer = r.len;
-    r.len = end;
-  }
+  if (length === undefined) return 0;
+  const end = r.pos + length;
+  if (end > r.len) throw RangeError('index out of range');
+  const outer = r.len;
+  r.len = end;
+  return outer;
+}
+
+/** Leaves a message entered with `enterMessage`: all of its bytes must have been read. */
+function leaveMessage(r: Reader, length: number | undefined, outer: number): void {
+  if (length === undefined) return;
+  if (r.pos !== r.len) throw RangeError('index out of range');
+  r.len = outer;
+}
+
+function readTimestamp(r: Reader, length: number | undefined, depth: number): string {
+  const outer = enterMessage(r, length, depth);
+  const end = r.len;
   let seconds: Long = LONG_ZERO;
   let nanos = 0;
   while (r.pos < end) {
@@ -149,10 +163,7 @@ function readTimestamp(r: Reader, length: number | undefined, depth: number): st
     else if (t >>> 3 === 2) nanos = r.int32();
     else r.skipType(t & 7, depth);
   }
-  if (length !== undefined) {
-    if (r.pos !== end) throw RangeError('index out of range');
-    r.len = outer;
-  }
+  leaveMessage(r, length, outer);
   return timestampText(seconds, nanos);
 }
 
@@ -313,16 +324,8 @@ function compile(type: protobuf.Type): Compiled {
   const hasFields = plans.length > 0;
 
   c.read = (r, length, depth) => {
-    if (depth > RECURSION_LIMIT) throw Error('maximum nesting depth exceeded');
-    let end: number;
-    let outer = 0;
-    if (length === undefined) end = r.len;
-    else {
-      end = r.pos + length;
-      if (end > r.len) throw RangeError('index out of range');
-      outer = r.len;
-      r.len = end;
-    }
+    const outer = enterMessage(r, length, depth);
+    const end = r.len;
     // protobufjs' decoded message has its map and repeated fields first (its constructor
     // creates them), then the others in the order they arrive: the JSON keeps that order.
     const single: Json = {};
@@ -351,10 +354,7 @@ function compile(type: protobuf.Type): Compiled {
         } else list.push(p.readElement(r, depth));
       } else single[p.name] = p.readSingle(r, depth);
     }
-    if (length !== undefined) {
-      if (r.pos !== end) throw RangeError('index out of range');
-      r.len = outer;
-    }
+    leaveMessage(r, length, outer);
     if (collections.length === 0) return single;
     const out: Json = {};
     for (let i = 0; i < collections.length; i++) {
