@@ -134,7 +134,9 @@ export class WorkerFleet {
       logName: `worker-${serverId}`,
       essential: false,
       env,
-      args: tsxArgs(paths.workerCli, [
+      // FQ_WORKER_NODE_ARGS adds Node flags to every worker process, e.g.
+      // "--cpu-prof --cpu-prof-dir=prof" to profile the workers of a bench (as in worker-process.ts).
+      args: [...(process.env.FQ_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...tsxArgs(paths.workerCli, [
         '--server-id',
         serverId,
         '--prefix',
@@ -151,7 +153,7 @@ export class WorkerFleet {
         JSON.stringify(o.config),
         ...(o.concurrency ? ['--concurrency', String(o.concurrency)] : []),
         ...(o.fakeGeminiUrl ? ['--fake-gemini-url', o.fakeGeminiUrl] : []),
-      ]),
+      ])],
     });
     const slot: Slot = { slot: slotNumber, incarnation, serverId, child, startedAt: Date.now(), httpPort: null, state: 'starting' };
     this.slots.set(slotNumber, slot);
