@@ -12,10 +12,10 @@ import { systemClock } from './ports/clock.js';
 import { opaqueServerId } from './core/ids.js';
 
 /**
- * The worker process: `tsx worker/src/cli.ts --help`. JSON logs (pino) on stdout; exits 0
- * after a graceful shutdown on SIGTERM/SIGINT, 2 on bad usage, 1 on a fatal error, and 1
- * when the shutdown did not finish within --grace-ms + --final-writes-ms (or on a second
- * signal), with a log line naming what it abandoned.
+ * The worker process: the `fq-worker` bin runs its build (dist/cli.js); `fq-worker --help`.
+ * JSON logs (pino) on stdout; exits 0 after a graceful shutdown on SIGTERM/SIGINT, 2 on bad
+ * usage, 1 on a fatal error, and 1 when the shutdown did not finish within --grace-ms +
+ * --final-writes-ms (or on a second signal), with a log line naming what it abandoned.
  */
 async function main(): Promise<number> {
   let options;

@@ -33,6 +33,16 @@ describe('parseCliOptions', () => {
     expect(parseCliOptions(['--fake-gemini-url', 'http://127.0.0.1:1', '--grace-ms', '500', '--final-writes-ms', '250'], {})).toMatchObject({ graceMs: 500, finalWritesMs: 250 });
   });
 
+  it('takes the HTTP port and the shutdown allowances from the environment (a container sets them), flags winning', () => {
+    const fake = ['--fake-gemini-url', 'http://127.0.0.1:1'];
+    const env = { PORT: '8080', FQ_GRACE_MS: '7000', FQ_FINAL_WRITES_MS: '1500' };
+    expect(parseCliOptions(fake, env)).toMatchObject({ port: 8080, graceMs: 7000, finalWritesMs: 1500 });
+    expect(parseCliOptions([...fake, '--port', '0', '--grace-ms', '100', '--final-writes-ms', '50'], env)).toMatchObject({ port: 0, graceMs: 100, finalWritesMs: 50 });
+    expect(() => parseCliOptions(fake, { PORT: 'http' })).toThrow(/^PORT must be a non-negative integer, got "http"$/);
+    expect(() => parseCliOptions(fake, { FQ_GRACE_MS: '7s' })).toThrow(/^FQ_GRACE_MS must be/);
+    expect(() => parseCliOptions(fake, { PORT: '70000' })).toThrow(/port/);
+  });
+
   it('refuses bad input with a clear message', () => {
     const bad = (argv: string[], env: NodeJS.ProcessEnv = { GEMINI_API_KEY: 'k' }) => () => parseCliOptions(argv, env);
     expect(bad(['--concurrency', 'many'])).toThrow(/--concurrency must be a non-negative integer/);

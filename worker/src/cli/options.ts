@@ -6,7 +6,8 @@ import { workerConfigSchema, type WorkerConfig } from '../schema/config.js';
 
 export const HELP = `firequeue worker: runs transcription jobs from the Firestore queue
 
-Usage: tsx worker/src/cli.ts [options]
+Usage: fq-worker [options]   (in this repository: node worker/bin/fq-worker.mjs, after
+                              npm run build -w @fq/worker; or npm start -w @fq/worker)
 
 Options:
   --config PATH|JSON        worker configuration (file path, or an inline JSON object); the
@@ -17,16 +18,17 @@ Options:
   --project ID              Firebase project id (env GCLOUD_PROJECT; default demo-firequeue)
   --emulator-host HOST:PORT Firestore emulator (env FIRESTORE_EMULATOR_HOST; wins when set)
   --server-id ID            this server's id (env FQ_SERVER_ID; default host-pid-random)
-  --port N                  HTTP port for /healthz and /metrics (default 0 = a free port;
-                            the bound port is logged as {"msg":"http listening","port":N})
+  --port N                  HTTP port for /healthz and /metrics (env PORT, as Cloud Run
+                            sets it; default 0 = a free port; the bound port is logged as
+                            {"msg":"http listening","port":N})
   --model NAME              primary Gemini model (upstream.model)
   --fake-gemini-url URL     send Gemini calls to a fake (tests, demo); else GEMINI_API_KEY
                             is required and calls go to Google (env GOOGLE_GEMINI_BASE_URL)
   --grace-ms N              on SIGTERM/SIGINT, let in-flight jobs finish this long before
-                            releasing them (default 10000)
+                            releasing them (env FQ_GRACE_MS; default 10000)
   --final-writes-ms N       after the grace period, how long the final store writes (lease
-                            releases, deregistration, analytics flush) may take (default
-                            2000). The process exits at the latest grace-ms + final-writes-ms
+                            releases, deregistration, analytics flush) may take (env
+                            FQ_FINAL_WRITES_MS; default 2000). The process exits at the latest grace-ms + final-writes-ms
                             after the first signal, even when Firestore is unreachable: it then
                             logs what it abandoned and exits 1. A second SIGTERM/SIGINT exits
                             at once (exit 1)
@@ -37,7 +39,9 @@ Options:
   --log-level LEVEL         fatal|error|warn|info|debug|trace (env LOG_LEVEL; default info)
   -h, --help                show this help
 
-Environment: GEMINI_API_KEY, FIRESTORE_EMULATOR_HOST, GCLOUD_PROJECT, GOOGLE_APPLICATION_CREDENTIALS.`;
+Environment: GEMINI_API_KEY, FIRESTORE_EMULATOR_HOST, GCLOUD_PROJECT, GOOGLE_APPLICATION_CREDENTIALS,
+and those named above (a flag wins over its variable). A container runtime's stop must
+allow grace-ms + final-writes-ms (Cloud Run and docker stop allow 10 s).`;
 
 /** Default of `--final-writes-ms`: the bounded allowance after the grace period. */
 export const DEFAULT_FINAL_WRITES_MS = 2_000;
@@ -64,10 +68,12 @@ const optionsSchema = z.object({
 });
 export type CliOptions = z.infer<typeof optionsSchema>;
 
-function int(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new CliUsageError(`--${name} must be a non-negative integer, got "${value}"`);
-  return Number(value);
+/** A non-negative integer from a flag, else from its environment variable (named in the error). */
+function int(name: string, value: string | undefined, env?: { variable: string; value: string | undefined }): number | undefined {
+  const [source, text] = value !== undefined ? [`--${name}`, value] : [env?.variable, env?.value];
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text)) throw new CliUsageError(`${source} must be a non-negative integer, got "${text}"`);
+  return Number(text);
 }
 
 function readConfig(source: string | undefined): Record<string, unknown> {
@@ -138,11 +144,11 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
     projectId: values.project ?? env.GCLOUD_PROJECT ?? 'demo-firequeue',
     emulatorHost: env.FIRESTORE_EMULATOR_HOST ?? values['emulator-host'] ?? null,
     serverId: values['server-id'] ?? env.FQ_SERVER_ID ?? null,
-    port: int('port', values.port) ?? 0,
+    port: int('port', values.port, { variable: 'PORT', value: env.PORT }) ?? 0,
     fakeGeminiUrl,
     geminiApiKey: env.GEMINI_API_KEY ?? env.GOOGLE_API_KEY ?? (fakeGeminiUrl ? 'fake-gemini-key' : null),
-    graceMs: int('grace-ms', values['grace-ms']) ?? 10_000,
-    finalWritesMs: int('final-writes-ms', values['final-writes-ms']) ?? DEFAULT_FINAL_WRITES_MS,
+    graceMs: int('grace-ms', values['grace-ms'], { variable: 'FQ_GRACE_MS', value: env.FQ_GRACE_MS }) ?? 10_000,
+    finalWritesMs: int('final-writes-ms', values['final-writes-ms'], { variable: 'FQ_FINAL_WRITES_MS', value: env.FQ_FINAL_WRITES_MS }) ?? DEFAULT_FINAL_WRITES_MS,
     admit: !values['no-admit'],
     flow: values.flow ?? env.FQ_FLOW ?? 'fleet',
     logLevel: values['log-level'] ?? env.LOG_LEVEL ?? 'info',
