@@ -1,4 +1,4 @@
-import { isQueueError, planSubmission, SubmissionThrottledError, type SubmissionInput } from '@fq/worker/core';
+import { isQueueError, planSubmission, rateLimitUsage, SubmissionThrottledError, type RateLimitUsage, type SubmissionInput } from '@fq/worker/core';
 import { PRIORITIES, SUBMISSION_QUOTA_DEFAULTS, type Priority, type QueueStatsDoc } from '@fq/worker/schema';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useData } from '../data/context';
@@ -9,7 +9,6 @@ import { SERVER_TIME } from '../data/port';
 import { specs } from '../data/queries';
 import { commitSubmission } from '../data/submissions';
 import { okRows } from '../data/rows';
-import { userUsage, type UserUsage } from '../features/limits/usage';
 import { CancelError, SubmissionError } from './errors';
 import { createLedger } from './notifications';
 import { cancelProblem, isTerminal, mergeRequests, toRequest, withPendingCancels, type TranscriptionRequest } from './requests';
@@ -269,7 +268,7 @@ export function useTranscriptionQueue(options: UseTranscriptionQueueOptions) {
     [port, userId],
   );
 
-  const rateLimit: UserUsage | null = limitDoc.data?.ok ? userUsage(limitDoc.data.data, serverClock.serverNow(now)) : null;
+  const rateLimit: RateLimitUsage | null = limitDoc.data?.ok ? rateLimitUsage(limitDoc.data.data, serverClock.serverNow(now)) : null;
 
   return {
     queueTranscription,

@@ -1,3 +1,4 @@
+import { rateLimitUsage } from '@fq/worker/core';
 import { useQuery } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { focusRing } from '../../components/ui/Button';
@@ -12,7 +13,7 @@ import { specs } from '../../data/queries';
 import { queryKeys } from '../../live/keys';
 import { useNow } from '../../lib/clock';
 import { formatDuration, formatNumber, formatPercent } from '../../lib/format';
-import { budgetUse, userUsage } from './usage';
+import { budgetUse } from './usage';
 
 const TOP_N = 10;
 /**
@@ -89,7 +90,7 @@ function TopConsumers({ now }: { now: number }) {
         <Table caption="Top consumers" head={['User', 'Tier', 'Used', 'Remaining', 'Resets', 'Rejected']}>
           {top.data.rows.map((r) => {
             if (!r.ok) return <InvalidRow key={r.id} id={r.id} error={r.error} colSpan={6} />;
-            const u = userUsage(r.data, now);
+            const u = rateLimitUsage(r.data, now);
             return (
               <tr key={r.id}>
                 <Td mono>{r.data.userId}</Td>
@@ -143,7 +144,7 @@ function UserLookup({ now }: { now: number }) {
           {(row) => {
             if (!row) return <Empty>No rate-limit document for {userId}: the user has not submitted anything.</Empty>;
             if (!row.ok) return <InvalidRow id={row.id} error={row.error} />;
-            const u = userUsage(row.data, now);
+            const u = rateLimitUsage(row.data, now);
             return (
               <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4" data-testid="user-usage-stats">
                 <Stat label="Used in window" value={`${u.used} / ${u.capacity}`} hint={`${row.data.limit} + ${row.data.burst} burst`} />

@@ -1,29 +1,6 @@
-import type { BudgetDoc, RateLimitDoc } from '@fq/worker/schema';
+import type { BudgetDoc } from '@fq/worker/schema';
 
-export interface UserUsage {
-  used: number;
-  capacity: number;
-  remaining: number;
-  /** The window the counts belong to has ended: the user is back to full allowance. */
-  windowEnded: boolean;
-  resetInMs: number;
-}
-
-/**
- * Per-user usage as of `nowMs` (Firestore time). The document is written only at admission,
- * so a window that ended since the last write means the user's allowance is full again.
- */
-export function userUsage(doc: RateLimitDoc, nowMs: number): UserUsage {
-  const capacity = doc.limit + doc.burst;
-  const windowEnded = doc.resetAt <= nowMs;
-  return {
-    used: windowEnded ? 0 : doc.count,
-    capacity,
-    remaining: windowEnded ? capacity : Math.min(capacity, doc.remaining),
-    windowEnded,
-    resetInMs: Math.max(0, doc.resetAt - nowMs),
-  };
-}
+// A user's rate-limit allowance: `rateLimitUsage` in `@fq/worker/core` (the browser client shows it too).
 
 export interface BudgetUse {
   requestsShare: number | null;

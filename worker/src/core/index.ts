@@ -17,3 +17,4 @@ export * from './coordination/locks.js';
 export * from './analytics/rollup.js';
 export * from './flow/index.js';
 export * from './queue-position.js';
+export * from './rate-limit-usage.js';
