@@ -7,14 +7,17 @@ import {
   completeProbe,
   evaluateBreaker,
   initialBreaker,
+  operateBreaker,
   recoveryDelay,
   tripBreaker,
   type BreakerContext,
+  type BreakerOperation,
 } from './breaker.js';
 import { streakTripReason, windowTripReason } from './breaker-rules.js';
 import { seededRandom } from '../ids.js';
 import { planControl } from '../controls/index.js';
 import { readDocsFrom } from '../mutations.js';
+import { InvalidTransitionError } from '../errors.js';
 
 const config = resolveConfig({
   circuitBreaker: { failureThreshold: 5, recoveryTimeMs: 10_000, maxRecoveryTimeMs: 35_000, thresholdsByClass: { quota: 20 }, probeTimeoutMs: 5_000 },
@@ -165,21 +168,41 @@ describe('breaker state machine', () => {
   });
 });
 
-type OverrideAction = 'force_open' | 'force_close' | 'clear_override' | 'reset';
-
-/** Manual actions go through the control planner (the dashboard's API); the machine must honour them. */
-function override(doc: BreakerDoc, action: OverrideAction, now: number, reason?: string): BreakerDoc {
-  const result = planControl(
-    { type: `breaker.${action}`, model: doc.model, reason: reason ?? null },
-    { actor: { kind: 'admin', id: 'admin', email: null }, now, docs: readDocsFrom([{ ref: { collection: 'breakers', id: doc.model }, doc }]) },
-  );
+/** Manual actions: the same machine's operator transitions (the control planner applies them). */
+function override(doc: BreakerDoc, action: BreakerOperation, now: number, reason?: string): BreakerDoc {
+  const result = operateBreaker(doc, doc.model, action, { now, by: 'admin', reason: reason ?? null });
   if (!result.ok) throw result.error;
-  const write = result.plan.mutations[0];
-  if (write?.op !== 'set' || write.collection !== 'breakers') throw new Error('expected a breaker write');
-  return write.data;
+  return result.step.doc;
 }
 
 describe('manual overrides (written by the control planner)', () => {
+  it('starts a model without a document from the initial breaker, and refuses to clear an override that is not there', () => {
+    const forced = operateBreaker(null, 'm', 'force_close', { now: T0, by: 'admin', reason: null });
+    if (!forced.ok) throw forced.error;
+    // Already closed: the override pins it without a transition.
+    expect(forced.step).toMatchObject({ transition: null, doc: { ...initialBreaker('m', T0), override: 'force_closed', overrideBy: 'admin', overrideAt: T0 } });
+    const clear = operateBreaker(null, 'm', 'clear_override', { now: T0, by: 'admin', reason: null });
+    expect(!clear.ok && clear.error).toBeInstanceOf(InvalidTransitionError);
+    expect(operateBreaker(initialBreaker('m', T0), 'm', 'clear_override', { now: T0, by: 'admin', reason: null }).ok).toBe(false);
+  });
+
+  it('the control planner writes exactly what the machine decides, and an operator reason fits the history', () => {
+    const reason = 'r'.repeat(500);
+    const result = planControl(
+      { type: 'breaker.force_open', model: 'm', reason },
+      { actor: { kind: 'admin', id: 'admin', email: null }, now: T0, docs: readDocsFrom([{ ref: { collection: 'breakers', id: 'm' }, doc: opened(T0 - 10) }]) },
+    );
+    if (!result.ok) throw result.error;
+    const write = result.plan.mutations[0];
+    if (write?.op !== 'set' || write.collection !== 'breakers') throw new Error('expected a breaker write');
+    const { controlAudit, ...doc } = write.data;
+    expect(controlAudit).toBeDefined();
+    expect(doc).toEqual(override(opened(T0 - 10), 'force_open', T0, reason));
+    const forcedClosed = override(opened(T0 - 10), 'force_close', T0, reason);
+    expect(forcedClosed.history.at(-1)?.reason).toHaveLength(500);
+    expect(breakerDocSchema.parse(forcedClosed).state).toBe('closed');
+  });
+
   it('force open refuses calls and probes until cleared; clearing makes a probe due at once', () => {
     const forced = override(initialBreaker('m', T0), 'force_open', T0, 'maintenance');
     expect(forced).toMatchObject({ state: 'open', override: 'force_open' });
@@ -270,7 +293,7 @@ describe('breaker invariants under random fleet traffic', () => {
       } else if (r < 0.75) {
         step = evaluateBreaker(doc, window(Math.floor(random() * 3), { overloaded: Math.floor(random() * 8) }), ctx(now));
       } else if (r < 0.8) {
-        const action = (['force_open', 'force_close', 'clear_override', 'reset'] as const)[Math.floor(random() * 4)] as OverrideAction;
+        const action = (['force_open', 'force_close', 'clear_override', 'reset'] as const)[Math.floor(random() * 4)] as BreakerOperation;
         const before = doc;
         const after = action === 'clear_override' && doc.override === null ? doc : override(doc, action, now);
         step = { doc: after, changed: after !== before, transition: after.generation !== before.generation ? after.history.at(-1) ?? null : null };

@@ -1,11 +1,14 @@
 import { MAX_BREAKER_HISTORY, type BreakerDoc, type BreakerState, type BreakerTransition } from '../../schema/flow.js';
+import { InvalidTransitionError } from '../errors.js';
 import { countFailures, type BreakerConfig, type OutcomeCounts, windowTripReason } from './breaker-rules.js';
 import { outageTripReason, type FleetHealth } from './outage.js';
 
 /**
  * The circuit breaker shared by the fleet, one per model, as a pure state machine over the
- * `transcription_circuit_breaker/{model}` document. Callers read the document in a
- * transaction, call one function here, and write `doc` back when `changed`.
+ * `transcription_circuit_breaker/{model}` document: every transition, automatic (the
+ * fleet's trips and probes, `flow/breaker-ops`) and manual (an operator's override or reset,
+ * `core/controls/breaker-controls`), and the document a model starts from. Callers read the
+ * document, call one function here, and write `doc` back when `changed`.
  *
  *            trip (streak / window rules)              probe due (now >= nextProbeAt)
  *   closed ---------------------------------> open -----------------------------> half_open
@@ -20,11 +23,11 @@ import { outageTripReason, type FleetHealth } from './outage.js';
  * - A probe whose lease expires counts as failed (the upstream hung, or the holder died).
  * - An inconclusive probe (an ignored class: invalid input, cancel) releases the lease and
  *   stays half-open, so the next caller probes at once.
- * - Manual overrides (written by the control planner, `core/controls/breaker-controls`, the
- *   one API that also appends the audit entry) win over everything here: force_open refuses
- *   every call and every probe; force_closed lets every call through and stops automatic
- *   trips; once cleared, automatic operation resumes (a breaker left open with no
- *   `nextProbeAt` has its probe due at once); reset closes with counters zeroed.
+ * - Manual overrides (`operateBreaker`, applied by the control planner, which also appends
+ *   the audit entry) win over everything here: force_open refuses every call and every
+ *   probe; force_closed lets every call through and stops automatic trips; once cleared,
+ *   automatic operation resumes (a breaker left open with no `nextProbeAt` has its probe due
+ *   at once); reset closes with counters zeroed.
  * - Every transition increments `generation` and lands in the bounded `history`.
  */
 export interface BreakerStep {
@@ -69,7 +72,7 @@ export function recoveryDelay(failedProbes: number, config: BreakerConfig): numb
 
 const unchanged = (doc: BreakerDoc): BreakerStep => ({ doc, changed: false, transition: null });
 
-function moveTo(doc: BreakerDoc, to: BreakerState, ctx: BreakerContext, reason: string, patch: Partial<BreakerDoc>): BreakerStep {
+function moveTo(doc: BreakerDoc, to: BreakerState, ctx: Pick<BreakerContext, 'now' | 'by'>, reason: string, patch: Partial<BreakerDoc>): BreakerStep {
   const transition: BreakerTransition = { from: doc.state, to, at: ctx.now, reason: reason.slice(0, 500), by: ctx.by };
   const next: BreakerDoc = {
     ...doc,
@@ -199,4 +202,61 @@ export function completeProbe(doc: BreakerDoc, token: number, result: ProbeResul
     return open(doc, ctx, `probe by ${doc.probe.holder} failed (${result.errorClass})`, doc.consecutiveFailures + 1);
   }
   return { doc: { ...doc, probe: null, updatedAt: ctx.now }, changed: true, transition: null };
+}
+
+/** An operator's action on a breaker (the `breaker.*` control commands). */
+export type BreakerOperation = 'force_open' | 'force_close' | 'clear_override' | 'reset';
+
+export type OperatorStep = { ok: true; step: BreakerStep } | { ok: false; error: InvalidTransitionError };
+
+/**
+ * A manual transition: the state the operator asks for, with no probe in flight and none
+ * scheduled (a forced-open breaker sends no probes until the override is cleared). Moving to
+ * the state it is already in changes only the time.
+ */
+function operatorMove(doc: BreakerDoc, to: BreakerState, ctx: Pick<BreakerContext, 'now' | 'by'>, reason: string): BreakerStep {
+  if (doc.state === to) return { doc: { ...doc, updatedAt: ctx.now }, changed: true, transition: null };
+  return moveTo(doc, to, ctx, reason, {
+    openedAt: to === 'open' ? ctx.now : doc.openedAt,
+    nextProbeAt: null,
+    probe: null,
+  });
+}
+
+/**
+ * An operator's action on `model`'s breaker as stored (`null`: none yet, so it starts from
+ * `initialBreaker`). `ctx.by` is the operator's uid. Overrides pin the state until cleared;
+ * reset clears the counts, the probe and any override and closes the breaker. Clearing an
+ * override that is not there is refused (typed, nothing to write or audit).
+ */
+export function operateBreaker(
+  stored: BreakerDoc | null,
+  model: string,
+  operation: BreakerOperation,
+  ctx: Pick<BreakerContext, 'now' | 'by'> & { reason: string | null },
+): OperatorStep {
+  const doc = stored ?? initialBreaker(model, ctx.now);
+  const why = (what: string) => (ctx.reason ? `${what}: ${ctx.reason}` : what);
+  const pin = (step: BreakerStep, override: NonNullable<BreakerDoc['override']> | null): BreakerStep => ({
+    ...step,
+    doc: { ...step.doc, override, overrideBy: override === null ? null : ctx.by, overrideAt: override === null ? null : ctx.now },
+  });
+  switch (operation) {
+    case 'force_open':
+      return { ok: true, step: pin(operatorMove(doc, 'open', ctx, why('forced open')), 'force_open') };
+    case 'force_close':
+      return { ok: true, step: pin(operatorMove(doc, 'closed', ctx, why('forced closed')), 'force_closed') };
+    case 'clear_override':
+      if (stored === null || stored.override === null) {
+        return { ok: false, error: new InvalidTransitionError(model, doc.state, 'clear_override', `breaker ${model} has no override`) };
+      }
+      return { ok: true, step: pin({ doc: { ...doc, updatedAt: ctx.now }, changed: true, transition: null }, null) };
+    case 'reset': {
+      const step = operatorMove(doc, 'closed', ctx, why('reset'));
+      return {
+        ok: true,
+        step: pin({ ...step, doc: { ...step.doc, window: null, consecutiveFailures: 0, probe: null, nextProbeAt: null, openedAt: null } }, null),
+      };
+    }
+  }
 }
