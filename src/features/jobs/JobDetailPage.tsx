@@ -1,4 +1,5 @@
-import type { Job, JobDoc, JobStatus } from '@fq/worker/schema';
+import { CANCELLABLE_STATUSES, REDRIVABLE_STATUSES, RETRYABLE_STATUSES } from '@fq/worker/core';
+import type { Job, JobDoc } from '@fq/worker/schema';
 import type { ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { Card } from '../../components/ui/Card';
@@ -13,11 +14,6 @@ import { ControlButton } from '../controls/ControlButton';
 import { JobStatusBadge } from './JobStatusBadge';
 import { describeDurationCheck } from './durationCheck';
 
-// Which actions to offer; the engine's planner stays the authority and explains refusals.
-const CAN_CANCEL: readonly JobStatus[] = ['submitted', 'queued', 'waiting', 'running'];
-const CAN_RETRY: readonly JobStatus[] = ['waiting', 'failed'];
-const CAN_REDRIVE: readonly JobStatus[] = ['dead_lettered', 'failed'];
-
 function Field({ label, children }: { label: string; children: ReactNode }) {
   return (
     <div>
@@ -27,11 +23,15 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
+/**
+ * The actions the job's state machine accepts in its status (`core/jobs/transitions`); the
+ * planner stays the authority and explains any refusal (a cancel already requested).
+ */
 function Actions({ job }: { job: Job }) {
   const gone = job.payloadDeletedAt !== null;
   return (
     <div className="flex flex-wrap gap-2" data-testid="job-actions">
-      {CAN_CANCEL.includes(job.status) && (
+      {CANCELLABLE_STATUSES.includes(job.status) && (
         <ControlButton
           label="Cancel job"
           variant="danger"
@@ -47,7 +47,7 @@ function Actions({ job }: { job: Job }) {
           }
         />
       )}
-      {CAN_RETRY.includes(job.status) && (
+      {RETRYABLE_STATUSES.includes(job.status) && (
         <ControlButton
           label="Retry job"
           testId="retry-job"
@@ -63,7 +63,7 @@ function Actions({ job }: { job: Job }) {
           }
         />
       )}
-      {CAN_REDRIVE.includes(job.status) && (
+      {REDRIVABLE_STATUSES.includes(job.status) && (
         <ControlButton
           label="Redrive job"
           testId="redrive-job"

@@ -1,9 +1,7 @@
 import { payloadChunkId } from '../../schema/names.js';
 import type { AuditDoc } from '../../schema/audit.js';
-import type { JobDoc, JobStatus } from '../../schema/job.js';
-import { InvalidTransitionError, NotFoundError, PayloadGoneError, type QueueError } from '../errors.js';
-import { cancelUnheld } from '../jobs/transitions.js';
-import { shardOf } from '../coordination/rendezvous.js';
+import { InvalidTransitionError, NotFoundError, type QueueError } from '../errors.js';
+import { operateJob, type OperatorJobAction } from '../jobs/transitions.js';
 import type { DocMutation } from '../mutations.js';
 import type { CommandOf } from './commands.js';
 import {
@@ -16,81 +14,11 @@ import {
 
 type JobCommand = CommandOf<'job.cancel'> | CommandOf<'job.retry'> | CommandOf<'job.redrive'>;
 
-const CANCELLABLE: readonly JobStatus[] = ['submitted', 'queued', 'waiting', 'running'];
-const RETRYABLE: readonly JobStatus[] = ['waiting', 'failed'];
-const REDRIVABLE: readonly JobStatus[] = ['dead_lettered', 'failed'];
-
-interface JobOutcome {
-  job: JobDoc;
-  /** Payload chunks to delete because the job no longer needs its audio. */
-  deletePayload: boolean;
-  from: JobStatus;
-}
-
-function requeue(jobId: string, job: JobDoc, now: number, patch: Partial<JobDoc>): JobDoc {
-  return {
-    ...job,
-    status: 'queued',
-    shard: job.shard ?? shardOf(jobId),
-    availableAt: null,
-    lease: null,
-    cancelRequest: null,
-    completedAt: null,
-    expireAt: null,
-    result: null,
-    progress: null,
-    // Keeps its original rank: a job an operator sends back has already waited its turn.
-    rank: job.rank ?? now,
-    updatedAt: now,
-    ...patch,
-  };
-}
-
-function planOne(command: JobCommand, jobId: string, job: JobDoc, ctx: ControlContext): JobOutcome {
-  const now = ctx.now;
-  const retention = ctx.retention ?? DEFAULT_CONTROL_RETENTION;
-  const from = job.status;
-  switch (command.type) {
-    case 'job.cancel': {
-      if (!CANCELLABLE.includes(from)) throw InvalidTransitionError.forJob(jobId, from, 'cancelled', CANCELLABLE);
-      if (from === 'running') {
-        // The holder listens to its running jobs, aborts the upstream call and finishes the
-        // job as `cancelled` itself (a fenced write); if it died, lease reclaim cancels it.
-        // Already requested: nothing to change, so nothing to audit (an entry must describe a write).
-        if (job.cancelRequest) {
-          throw new InvalidTransitionError(jobId, from, 'cancelled', `cancellation of job ${jobId} was already requested`);
-        }
-        return {
-          job: { ...job, cancelRequest: { at: now, by: ctx.actor.id, reason: command.reason }, updatedAt: now },
-          deletePayload: false,
-          from,
-        };
-      }
-      const cancelled = cancelUnheld(job, {
-        now,
-        by: ctx.actor.id,
-        reason: command.reason,
-        retentionMs: retention.finishedJobsMs,
-      });
-      return { job: cancelled, deletePayload: job.payloadDeletedAt === null, from };
-    }
-    case 'job.retry': {
-      if (!RETRYABLE.includes(from)) throw InvalidTransitionError.forJob(jobId, from, 'retried', RETRYABLE);
-      if (job.payloadDeletedAt !== null) throw new PayloadGoneError(jobId);
-      // waiting: skip the rest of the backoff; failed: a fresh attempt budget.
-      return { job: requeue(jobId, job, now, from === 'failed' ? { attempts: 0 } : {}), deletePayload: false, from };
-    }
-    case 'job.redrive': {
-      if (!REDRIVABLE.includes(from)) throw InvalidTransitionError.forJob(jobId, from, 'redriven', REDRIVABLE);
-      if (job.payloadDeletedAt !== null) throw new PayloadGoneError(jobId);
-      return {
-        job: requeue(jobId, job, now, { attempts: 0, redriveCount: job.redriveCount + 1 }),
-        deletePayload: false,
-        from,
-      };
-    }
-  }
-}
+const ACTION: Record<JobCommand['type'], OperatorJobAction> = {
+  'job.cancel': 'cancel',
+  'job.retry': 'retry',
+  'job.redrive': 'redrive',
+};
 
 const VERB: Record<JobCommand['type'], string> = {
   'job.cancel': 'cancelled',
@@ -114,12 +42,18 @@ export function planJobControl(command: JobCommand, ctx: ControlContext): Unseal
     const job = ctx.docs.get('jobs', jobId);
     try {
       if (!job) throw new NotFoundError('job', jobId);
-      const outcome = planOne(command, jobId, job, ctx);
+      // The job's own state machine decides; this adds the audio deletes and the audit entry.
+      const outcome = operateJob(jobId, job, ACTION[command.type], {
+        now: ctx.now,
+        by: ctx.actor.id,
+        reason: command.reason,
+        retentionMs: retention.finishedJobsMs,
+      });
       applied.push(jobId);
-      transitions.push(`${outcome.from}->${outcome.job.status}`);
+      transitions.push(`${job.status}->${outcome.job.status}`);
       mutations.push({ op: 'set', collection: 'jobs', id: jobId, data: outcome.job });
       // Inline audio (0 chunks) already left with the job's own write (see `cancelUnheld`).
-      if (outcome.deletePayload && job.audio.chunkCount > 0) {
+      if (outcome.releasesPayload && job.audio.chunkCount > 0) {
         payloadDeletes.push({ id: jobId, chunkCount: job.audio.chunkCount, jobIndex: mutations.length - 1 });
       }
     } catch (error) {

@@ -5,15 +5,19 @@ import {
   type JobResult,
   type JobStatus,
 } from '../../schema/job.js';
-import { InvalidTransitionError, LeaseLostError } from '../errors.js';
+import { InvalidTransitionError, LeaseLostError, PayloadGoneError } from '../errors.js';
 import type { SubmittedJob } from '../submission.js';
 import type { FailureDecision } from './retry-policy.js';
 import { shardOf } from '../coordination/rendezvous.js';
 
 /**
- * Pure job state transitions. Adapters read the job in a transaction, call one of these and
- * write the result back; nothing here knows about Firestore. `now` is always the store's
- * clock (a Firestore read time), never a worker's local clock.
+ * The job's state machine: every transition of a job document, the engine's (admission,
+ * claim, lease, completion, failure, reclaim, promotion) and the operator's (cancel, retry,
+ * redrive, planned by `core/controls/job-controls`), with the statuses each operator action
+ * accepts (the console offers an action for exactly those). Adapters read the job in a
+ * transaction, call one of these and write the result back; nothing here knows about
+ * Firestore. `now` is always the store's clock (a Firestore read time, or a browser's
+ * estimate of it), never a worker's local clock.
  */
 
 /** Proof of holding a job: the claim's owner and fencing token. */
@@ -329,4 +333,81 @@ export function cancelUnheld(
     ...finish(job, 'cancelled', args.now, args.retentionMs),
     cancelRequest: job.cancelRequest ?? { at: args.now, by: args.by, reason: args.reason },
   };
+}
+
+// ---------- the operator's transitions ----------
+
+/** Statuses an operator may cancel (a running job gets a cancel request; its holder finishes it). */
+export const CANCELLABLE_STATUSES: readonly JobStatus[] = ['submitted', 'queued', 'waiting', 'running'];
+/** waiting: skip the rest of the backoff; failed: a fresh attempt budget. */
+export const RETRYABLE_STATUSES: readonly JobStatus[] = ['waiting', 'failed'];
+/** Out of the dead letters (or a failed job), with a fresh attempt budget. */
+export const REDRIVABLE_STATUSES: readonly JobStatus[] = ['dead_lettered', 'failed'];
+
+export type OperatorJobAction = 'cancel' | 'retry' | 'redrive';
+
+export interface OperatorJobStep {
+  job: JobDoc;
+  /** The job no longer needs its audio chunks: delete them (a cancel of a job nobody holds). */
+  releasesPayload: boolean;
+}
+
+/** Back to the queue by an operator's hand (retry, redrive). */
+function requeue(jobId: string, job: JobDoc, now: number, patch: Partial<JobDoc>): JobDoc {
+  return {
+    ...job,
+    status: 'queued',
+    shard: job.shard ?? shardOf(jobId),
+    availableAt: null,
+    lease: null,
+    cancelRequest: null,
+    completedAt: null,
+    expireAt: null,
+    result: null,
+    progress: null,
+    // Keeps its original rank: a job an operator sends back has already waited its turn.
+    rank: job.rank ?? now,
+    updatedAt: now,
+    ...patch,
+  };
+}
+
+/**
+ * An operator's action on one job; throws `InvalidTransitionError` when its status does not
+ * allow it and `PayloadGoneError` when a retry or redrive would run without audio.
+ * - cancel: a job nobody holds is cancelled now (`cancelUnheld`); a running one gets a cancel
+ *   request, and its holder (which listens to its running jobs) aborts the upstream call and
+ *   finishes it as `cancelled` with a fenced write, or lease reclaim does if it died. A
+ *   request already made is refused: nothing would change, so nothing could be audited.
+ * - retry: waiting skips the rest of its backoff; failed gets a fresh attempt budget.
+ * - redrive: a fresh attempt budget and one more on `redriveCount`.
+ */
+export function operateJob(
+  jobId: string,
+  job: JobDoc,
+  action: OperatorJobAction,
+  args: { now: number; by: string; reason: string | null; retentionMs: number },
+): OperatorJobStep {
+  const { now } = args;
+  const from = job.status;
+  switch (action) {
+    case 'cancel': {
+      if (!CANCELLABLE_STATUSES.includes(from)) throw InvalidTransitionError.forJob(jobId, from, 'cancelled', CANCELLABLE_STATUSES);
+      if (from === 'running') {
+        if (job.cancelRequest) {
+          throw new InvalidTransitionError(jobId, from, 'cancelled', `cancellation of job ${jobId} was already requested`);
+        }
+        return { job: { ...job, cancelRequest: { at: now, by: args.by, reason: args.reason }, updatedAt: now }, releasesPayload: false };
+      }
+      return { job: cancelUnheld(job, args), releasesPayload: job.payloadDeletedAt === null };
+    }
+    case 'retry':
+      if (!RETRYABLE_STATUSES.includes(from)) throw InvalidTransitionError.forJob(jobId, from, 'retried', RETRYABLE_STATUSES);
+      if (job.payloadDeletedAt !== null) throw new PayloadGoneError(jobId);
+      return { job: requeue(jobId, job, now, from === 'failed' ? { attempts: 0 } : {}), releasesPayload: false };
+    case 'redrive':
+      if (!REDRIVABLE_STATUSES.includes(from)) throw InvalidTransitionError.forJob(jobId, from, 'redriven', REDRIVABLE_STATUSES);
+      if (job.payloadDeletedAt !== null) throw new PayloadGoneError(jobId);
+      return { job: requeue(jobId, job, now, { attempts: 0, redriveCount: job.redriveCount + 1 }), releasesPayload: false };
+  }
 }
