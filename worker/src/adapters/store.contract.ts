@@ -278,6 +278,22 @@ export function describeStoreContract(label: string, makeStore: () => Promise<St
       expect(errors).toEqual([]);
     });
 
+    it('refuses a query past 30 disjunctions (in x in), as a query and through a listener, and runs one at 30', async () => {
+      const where = (shards: number) => [
+        { field: 'status', op: '==' as const, value: 'queued' },
+        { field: 'priority', op: 'in' as const, value: ['urgent', 'high', 'normal'] },
+        { field: 'shard', op: 'in' as const, value: [...Array(shards).keys()] },
+      ];
+      const q = (shards: number) => ({ collection: 'jobs' as const, where: where(shards), orderBy: [{ field: 'rank' }], limit: 5 });
+      await store.commit([{ op: 'set', collection: 'jobs', id: 'dnf-1', data: job({ userId: 'dnf', shard: 3, rank: 1 }) }]);
+      expect((await store.query(q(10))).docs.map((d) => d.id)).toContain('dnf-1');
+      await expect(store.query(q(11))).rejects.toThrow();
+      const errors: Error[] = [];
+      const unsubscribe = store.listen(q(11), () => undefined, (e) => errors.push(e));
+      await waitFor(() => errors.length > 0, { what: 'listener error for 33 disjunctions' });
+      unsubscribe();
+    });
+
     it('document listeners report creation, change and deletion', async () => {
       const seen: (number | null)[] = [];
       const unsubscribe = fx.other.listenDoc('locks', 'watched', (r) => seen.push(r.doc?.token ?? null), () => {});

@@ -148,4 +148,29 @@ describe('claim shards (idle workers listen to the shards they are first or seco
     await f.clock.advanceUntil(async () => (await f.queue.getJob(requestId))?.status === 'succeeded', 50, 60_000);
     expect(f.clock.now() - enqueuedAt).toBeLessThanOrEqual(ORPHAN_CHECK_MS + 1_000);
   });
+
+  // Firestore refuses a query past 30 disjunctions, and `priority in` x `shard in` multiplies:
+  // with a priority paused (3 left), a lone worker's 16 shards make 48 and three workers'
+  // look at the others' shards 30+. Each size of fleet must still claim, idle and busy.
+  for (const size of [1, 2, 3]) {
+    it(`with a priority paused, a fleet of ${size} still claims every job, idle and busy`, async () => {
+      const ids = ['w0', 'w1', 'w2'].slice(0, size);
+      const f = (current = fleet(ids, ids));
+      await Promise.all(f.workers.map((w) => w.start()));
+      await f.queue.control({ type: 'queue.pause', priorities: ['low'] }, { kind: 'admin', id: 'ops', email: null });
+      await f.clock.advanceUntil(() => f.workers.every((w) => w.status().pausedPriorities.includes('low')), 10, 10_000);
+      // Idle: one job at a time goes through the listeners.
+      const idle = await f.queue.enqueue({ audio: makeWav(0.2, { seed: 1 }), mimeType: 'audio/wav', userId: 'idle' });
+      await f.clock.advanceUntil(async () => (await f.queue.getJob(idle.requestId))?.status === 'succeeded', 10, 20_000);
+      // Busy: more jobs than slots, so workers poll their shards and then the others'.
+      const busy = await Promise.all(
+        [...Array(6 * size).keys()].map((i) => f.queue.enqueue({ audio: makeWav(0.2, { seed: 10 + i }), mimeType: 'audio/wav', userId: `b${i % 4}` })),
+      );
+      await f.clock.advanceUntil(
+        async () => (await Promise.all(busy.map((b) => f.queue.getJob(b.requestId)))).every((j) => j?.status === 'succeeded'),
+        10,
+        60_000,
+      );
+    });
+  }
 });

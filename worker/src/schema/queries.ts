@@ -255,3 +255,32 @@ export class UnregisteredQueryError extends Error {
 export function assertRegisteredQuery(q: QueryFootprint): void {
   if (requiredIndex(q) && !registeredQueryName(q)) throw new UnregisteredQueryError(q.collection, footprintKey(q));
 }
+
+/**
+ * Firestore's cap on one query's disjunctions after conversion to disjunctive normal form:
+ * each `in` or `array-contains-any` filter multiplies them by the length of its list
+ * (`not-in` does not). A query over it fails with INVALID_ARGUMENT, a listener through its
+ * error callback, so builders of `in` filters size them with `queryDisjunctions` first.
+ */
+export const MAX_QUERY_DISJUNCTIONS = 30;
+
+/** The disjunctions Firestore counts for a conjunction of filters. */
+export function queryDisjunctions(where: readonly { op: string; value: unknown }[]): number {
+  let terms = 1;
+  for (const f of where) if ((f.op === 'in' || f.op === 'array-contains-any') && Array.isArray(f.value)) terms *= Math.max(1, f.value.length);
+  return terms;
+}
+
+/** A query Firestore would refuse for its number of disjunctions. */
+export class QueryTooComplexError extends Error {
+  override readonly name = 'QueryTooComplexError';
+  constructor(readonly collection: CollectionKey, readonly disjunctions: number) {
+    super(`query on ${collection} has ${disjunctions} disjunctions in disjunctive normal form; Firestore allows at most ${MAX_QUERY_DISJUNCTIONS}`);
+  }
+}
+
+/** Throws `QueryTooComplexError` for a query Firestore would refuse for its disjunctions. */
+export function assertQueryDisjunctions(collection: CollectionKey, where: readonly { op: string; value: unknown }[]): void {
+  const n = queryDisjunctions(where);
+  if (n > MAX_QUERY_DISJUNCTIONS) throw new QueryTooComplexError(collection, n);
+}

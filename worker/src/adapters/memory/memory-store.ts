@@ -1,6 +1,6 @@
 import { collectionNames, type CollectionKey, type CollectionNames } from '../../schema/names.js';
 import { decodeDoc, decodeFields, encodeDoc, encodeFields, type DocOf } from '../../schema/documents.js';
-import { assertRegisteredQuery } from '../../schema/queries.js';
+import { assertQueryDisjunctions, assertRegisteredQuery } from '../../schema/queries.js';
 import type { DocMutation, DocRef } from '../../core/mutations.js';
 import { systemClock, type Clock } from '../../ports/clock.js';
 import {
@@ -182,6 +182,8 @@ export class MemoryStore implements DocStore {
   }
 
   private checkIndex(query: Query): void {
+    // Firestore's own limit, whatever the indexes: a query past it is refused.
+    assertQueryDisjunctions(query.collection, query.where ?? []);
     if (this.options.checkQueryIndexes !== false) assertRegisteredQuery({ collection: query.collection, where: query.where ?? [], orderBy: query.orderBy ?? [] });
   }
 
