@@ -18,6 +18,8 @@ const port = Number(process.env.E2E_DASHBOARD_PORT);
 // the built library, and the system they start runs the built CLI: build both when missing
 // or older than the sources (nothing to do when fresh).
 execFileSync(process.execPath, [fileURLToPath(new URL('./emulator/scripts/build.mjs', import.meta.url)), '--if-stale', '--lib'], { stdio: 'inherit' });
+// Likewise '@fq/fake-gemini' (specs make test audio with it; the system runs its bin).
+execFileSync(process.execPath, [fileURLToPath(new URL('./fake-gemini/scripts/build.mjs', import.meta.url)), '--if-stale'], { stdio: 'inherit' });
 
 export default defineConfig({
   testDir: './e2e',

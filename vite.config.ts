@@ -12,6 +12,7 @@ export default defineConfig({
     projects: [
       './worker',
       './emulator',
+      './fake-gemini',
       './tests/rules',
       './system',
       './bench',

@@ -9,6 +9,7 @@ const targets = [
   { dir: 'src', tsConfig: 'tsconfig.app.json' },
   { dir: 'worker/src', tsConfig: 'worker/tsconfig.json' },
   { dir: 'emulator/src', tsConfig: 'emulator/tsconfig.json' },
+  { dir: 'fake-gemini/src', tsConfig: 'fake-gemini/tsconfig.json' },
   { dir: 'system', tsConfig: 'tsconfig.node.json' },
 ];
 

@@ -28,6 +28,12 @@ if (build.status !== 0) {
   console.error('Building the Firestore emulator failed (node emulator/scripts/build.mjs --lib); see above.');
   process.exit(1);
 }
+// Likewise the fake Gemini's library (the system imports '@fq/fake-gemini') and bin.
+const fakeBuild = spawnSync(process.execPath, [join(root, 'fake-gemini', 'scripts', 'build.mjs'), '--if-stale'], { stdio: 'inherit' });
+if (fakeBuild.status !== 0) {
+  console.error('Building the fake Gemini failed (node fake-gemini/scripts/build.mjs); see above.');
+  process.exit(1);
+}
 const { register } = await import('tsx/esm/api');
 register();
 await import(pathToFileURL(join(root, 'system', 'cli.ts')).href);

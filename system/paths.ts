@@ -8,7 +8,9 @@ export const paths = {
   emulatorBin: fileURLToPath(new URL('../emulator/bin/fq-firestore-emulator.mjs', import.meta.url)),
   emulatorBuild: fileURLToPath(new URL('../emulator/scripts/build.mjs', import.meta.url)),
   workerCli: fileURLToPath(new URL('../worker/src/cli.ts', import.meta.url)),
-  fakeGeminiCli: fileURLToPath(new URL('../worker/src/fake-gemini/cli.ts', import.meta.url)),
+  /** The fake Gemini package's bin (runs its built fake-gemini/dist/cli.js, see startGemini). */
+  fakeGeminiBin: fileURLToPath(new URL('../fake-gemini/bin/fq-fake-gemini.mjs', import.meta.url)),
+  fakeGeminiBuild: fileURLToPath(new URL('../fake-gemini/scripts/build.mjs', import.meta.url)),
   dashboardServer: fileURLToPath(new URL('./dashboard/serve.ts', import.meta.url)),
   seedAccounts: fileURLToPath(new URL('./auth/seed-cli.ts', import.meta.url)),
   firebaseCli: fileURLToPath(new URL('../node_modules/firebase-tools/lib/bin/firebase.js', import.meta.url)),

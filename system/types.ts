@@ -1,5 +1,6 @@
 import type { MeterSnapshot, FaultsClient } from '@fq/emulator';
-import type { FakeGeminiClient, FakeGeminiOptions, WorkerConfigInput } from '@fq/worker';
+import type { WorkerConfigInput } from '@fq/worker';
+import type { FakeGeminiClient, FakeGeminiOptions } from '@fq/fake-gemini';
 import type { ExitInfo } from './process/child.js';
 import type { TrafficOptions } from './traffic/plan.js';
 import type { TrafficStats } from './traffic/generator.js';

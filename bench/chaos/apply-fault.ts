@@ -1,5 +1,5 @@
 import type { FaultsClient } from '@fq/emulator';
-import type { FakeGeminiHandle } from '@fq/worker';
+import type { FakeGeminiHandle } from '@fq/fake-gemini';
 import type { SystemHandle } from '../../system/index.js';
 import type { ScheduledFault } from './fault-schedule.js';
 

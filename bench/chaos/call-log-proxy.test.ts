@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GoogleGenAI } from '@google/genai';
-import { makeTestWav, startFakeGemini, type FakeGeminiHandle } from '@fq/worker';
+import { makeTestWav, startFakeGemini, type FakeGeminiHandle } from '@fq/fake-gemini';
 import { transcriptMarker } from '../lib/job-set.js';
 import { startCallLogProxy, type CallLogProxy } from './call-log-proxy.js';
 

@@ -1,6 +1,6 @@
 import { createServer, request, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { embeddedTranscript } from '@fq/worker';
+import { embeddedTranscript } from '@fq/fake-gemini';
 import { jobIdFromMarker } from '../lib/job-set.js';
 
 /**

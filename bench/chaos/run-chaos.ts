@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createQueue, FirestoreStore, seededRandom, startFakeGemini, type BreakerDoc, type FakeGeminiStats, type WorkerConfigInput } from '@fq/worker';
+import { createQueue, FirestoreStore, seededRandom, type BreakerDoc, type WorkerConfigInput } from '@fq/worker';
+import { startFakeGemini, type FakeGeminiStats } from '@fq/fake-gemini';
 import { startSystem } from '../../system/index.js';
 import { notClosedMs, openings } from '../lib/breaker-timeline.js';
 import { startFirestoreTarget } from '../lib/firestore-target.js';

@@ -1,4 +1,5 @@
-import { makeTestWav, PAYLOAD_LIMITS, payloadChunkId, sha256Hex } from '@fq/worker';
+import { PAYLOAD_LIMITS, payloadChunkId, sha256Hex } from '@fq/worker';
+import { makeTestWav } from '@fq/fake-gemini';
 import { declaredFor } from './duration-oracle.js';
 import { hugeString, int, PATH_LIKE, pick, UNICODE_EDGE, type Random } from './values.js';
 

@@ -7,10 +7,10 @@ import {
   GeminiTranscriber,
   QueueWorker,
   seededRandom,
-  startFakeGemini,
   type DocStore,
   type SubmissionQuota,
 } from '@fq/worker';
+import { startFakeGemini } from '@fq/fake-gemini';
 import { servePrefix } from '../../system/tenants.js';
 import { startFirestoreTarget, type FirestoreTarget } from '../lib/firestore-target.js';
 import { runPrefix } from '../lib/scenario.js';

@@ -1,4 +1,5 @@
-import { makeTestWav, PAYLOAD_LIMITS } from '@fq/worker';
+import { PAYLOAD_LIMITS } from '@fq/worker';
+import { makeTestWav } from '@fq/fake-gemini';
 import { cbrMp3, MP3_FRAME_SEC } from '../../worker/src/testing/audio-files.js';
 import { declaredFor } from './duration-oracle.js';
 import { BAD_MIME_TYPES, BAD_NUMBERS, hugeString, int, PATH_LIKE, pick, unicodeString, WRONG_TYPES, type Random } from './values.js';

@@ -1,4 +1,4 @@
-import type { FakeCallLog, FakeCallRecord } from '@fq/worker';
+import type { FakeCallLog, FakeCallRecord } from '@fq/fake-gemini';
 
 /** Hand-written fake Gemini call logs for the figure tests. */
 export function fakeCall(at: number, outcome: FakeCallRecord['outcome'], extra: Partial<FakeCallRecord> = {}): FakeCallRecord {

@@ -1,4 +1,4 @@
-import type { FakeCallLog, FakeCallRecord } from '@fq/worker';
+import type { FakeCallLog, FakeCallRecord } from '@fq/fake-gemini';
 import type { TimedEvent } from './sliding-window.js';
 
 /**

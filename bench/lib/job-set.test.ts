@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { embeddedTranscript } from '@fq/worker';
+import { embeddedTranscript } from '@fq/fake-gemini';
 import { jobIdFromMarker, makeJobSet, transcriptMarker } from './job-set.js';
 
 describe('job set', () => {

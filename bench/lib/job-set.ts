@@ -1,4 +1,5 @@
-import { makeTestWav, PRIORITIES, seededRandom, type Priority } from '@fq/worker';
+import { PRIORITIES, seededRandom, type Priority } from '@fq/worker';
+import { makeTestWav } from '@fq/fake-gemini';
 
 /**
  * The jobs of a run, generated from a seed so the fleet and the naive baseline get exactly

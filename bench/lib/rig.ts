@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createQueue, FirestoreStore, type FakeGeminiClient, type FakeGeminiOptions, type Queue, type WorkerConfigInput } from '@fq/worker';
+import { createQueue, FirestoreStore, type Queue, type WorkerConfigInput } from '@fq/worker';
+import type { FakeGeminiClient, FakeGeminiOptions } from '@fq/fake-gemini';
 import { startSystem, type SystemHandle } from '../../system/index.js';
 import { runPrefix } from './scenario.js';
 

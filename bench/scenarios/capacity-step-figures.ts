@@ -1,4 +1,4 @@
-import type { CapacityStep, FakeCallLog } from '@fq/worker';
+import type { CapacityStep, FakeCallLog } from '@fq/fake-gemini';
 import { perSecond, summarizeCalls, type PerSecond } from '../lib/call-log-figures.js';
 import { round } from '../lib/stats.js';
 import { stepIntegral } from '../lib/step-integral.js';

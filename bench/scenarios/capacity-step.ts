@@ -1,4 +1,4 @@
-import type { CapacityStep } from '@fq/worker';
+import type { CapacityStep } from '@fq/fake-gemini';
 import { atLeast, atMost, reported, type Figure } from '../lib/goals.js';
 import { makeJobSet } from '../lib/job-set.js';
 import { startRig } from '../lib/rig.js';

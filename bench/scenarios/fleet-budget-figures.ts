@@ -1,4 +1,4 @@
-import type { FakeCallLog } from '@fq/worker';
+import type { FakeCallLog } from '@fq/fake-gemini';
 import { callEvents, isSuccess, perSecond, summarizeCalls, type PerSecond } from '../lib/call-log-figures.js';
 import { maxInSlidingWindow } from '../lib/sliding-window.js';
 import { round } from '../lib/stats.js';

@@ -2,7 +2,6 @@ import type { MeterSnapshot } from '@fq/emulator';
 import {
   collectionNames,
   FirestoreStore,
-  makeTestWav,
   planSubmission,
   seededRandom,
   submissionQuotaSchema,
@@ -11,6 +10,7 @@ import {
   type SubmissionPlan,
   type SubmissionQuota,
 } from '@fq/worker';
+import { makeTestWav } from '@fq/fake-gemini';
 import { emulatorMeter } from '../../system/meter.js';
 import { NeedsOurEmulatorError } from '../lib/firestore-target.js';
 import { describeFigure } from '../lib/goals.js';

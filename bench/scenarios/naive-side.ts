@@ -1,4 +1,4 @@
-import type { FakeCallLog } from '@fq/worker';
+import type { FakeCallLog } from '@fq/fake-gemini';
 import type { BenchJob } from '../lib/job-set.js';
 import type { Rig } from '../lib/rig.js';
 import { runNaiveBaseline, type NaiveResult, type NaiveRetryPolicy } from './naive-baseline.js';

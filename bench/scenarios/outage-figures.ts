@@ -1,4 +1,4 @@
-import type { FakeCallLog } from '@fq/worker';
+import type { FakeCallLog } from '@fq/fake-gemini';
 import { firstTransitionTo, notClosedIntervals, type Transition } from '../lib/breaker-timeline.js';
 import { maxOverlap } from '../lib/sliding-window.js';
 import { round } from '../lib/stats.js';

@@ -1,4 +1,5 @@
-import type { FakeGeminiStats, WorkerConfigInput } from '@fq/worker';
+import type { WorkerConfigInput } from '@fq/worker';
+import type { FakeGeminiStats } from '@fq/fake-gemini';
 import type { BenchJob } from '../lib/job-set.js';
 import { allJobs, countBy, countTerminal, enqueueJobs, releaseBacklog, waitForTerminal } from '../lib/queue-driver.js';
 import { crashedWorkers, type Rig } from '../lib/rig.js';

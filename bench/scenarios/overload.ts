@@ -1,4 +1,4 @@
-import type { FakeGeminiStats } from '@fq/worker';
+import type { FakeGeminiStats } from '@fq/fake-gemini';
 import { makeJobSet } from '../lib/job-set.js';
 import { startRig } from '../lib/rig.js';
 import type { Scenario, ScenarioContext } from '../lib/scenario.js';

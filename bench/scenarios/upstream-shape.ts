@@ -1,4 +1,4 @@
-import type { FakeGeminiOptions } from '@fq/worker';
+import type { FakeGeminiOptions } from '@fq/fake-gemini';
 
 /**
  * The upstream the flow-control scenarios share with `overload`: C concurrent calls of a

@@ -91,7 +91,8 @@ async function traffic(host: string, prefix: string, rate: number, seconds: numb
 }
 
 function startChild(args: string[], ready: RegExp): { done: Promise<RegExpExecArray>; child: ChildProcess } {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Sources through tsx, workspace packages included (their "development" export condition).
+  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
   const done = new Promise<RegExpExecArray>((resolve, reject) => {
@@ -160,7 +161,7 @@ async function main() {
   const emulator = await startFirestoreEmulator();
   const host = `${emulator.host}:${emulator.port}`;
   const base = `http://${host}`;
-  const gemini = await startChild(['worker/src/fake-gemini/cli.ts', '--port', '0', '--capacity', 'none', '--base-latency-ms', '100'], /"url":"([^"]+)"/).done;
+  const gemini = await startChild(['fake-gemini/src/cli-main.ts', '--port', '0', '--capacity', 'none', '--base-latency-ms', '100'], /"url":"([^"]+)"/).done;
   for (let i = 0; i < workerCount; i++) {
     await startChild(
       ['worker/src/cli.ts', '--emulator-host', host, '--project', projectId, '--prefix', prefix, '--fake-gemini-url', gemini[1]!, '--server-id', `bench-${i}`],

@@ -1,5 +1,5 @@
 import { faultsClient, type FaultsClient, type MeterSnapshot } from '@fq/emulator';
-import { FakeGeminiClient } from '@fq/worker';
+import { FakeGeminiClient } from '@fq/fake-gemini';
 import { emulatorMeter } from '../meter.js';
 import type { SystemFailure, SystemInfo, SystemOperations, TrafficStats, WorkerInfo } from '../types.js';
 

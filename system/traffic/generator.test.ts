@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { QueueError } from '@fq/worker/core';
-import type { FakeGeminiClient, Queue } from '@fq/worker';
+import type { Queue } from '@fq/worker';
+import type { FakeGeminiClient } from '@fq/fake-gemini';
 import { TrafficGenerator } from './generator.js';
 
 type EnqueueInput = Parameters<Queue['enqueue']>[0];

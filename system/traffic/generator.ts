@@ -1,5 +1,6 @@
 import { QueueError, seededRandom } from '@fq/worker/core';
-import { makeTestWav, type FakeGeminiClient, type Queue } from '@fq/worker';
+import type { Queue } from '@fq/worker';
+import { makeTestWav, type FakeGeminiClient } from '@fq/fake-gemini';
 import { TrafficSchedule, trafficOptionsSchema, type EpisodeKind, type ResolvedTrafficOptions, type TrafficEvent, type TrafficOptions } from './plan.js';
 
 export interface TrafficStats {

@@ -58,7 +58,7 @@ export { createQueue, type Queue, type QueueOptions } from './runtime/queue.js';
 export type { WorkerObserver } from './runtime/observer.js';
 export { StopReason } from './runtime/observer.js';
 
-// Fleet flow control, the Gemini adapter and the fake Gemini (tests, demo, bench)
+// Fleet flow control and the Gemini adapter (the fake Gemini is its own package, @fq/fake-gemini)
 export {
   FleetFlowControl,
   FlowLeader,
@@ -76,17 +76,3 @@ export {
   DEFAULT_TRANSCRIPTION_PROMPT,
   type GeminiTranscriberOptions,
 } from './adapters/gemini/index.js';
-export {
-  startFakeGemini,
-  FakeGeminiClient,
-  makeTestWav,
-  embeddedTranscript,
-  type FakeGeminiHandle,
-  type FakeGeminiOptions,
-  type FakeGeminiStats,
-  type FakeGeminiConfigPatch,
-  type FailureInjectionInput,
-  type FakeCallLog,
-  type FakeCallRecord,
-  type CapacityStep,
-} from './fake-gemini/index.js';

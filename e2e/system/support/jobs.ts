@@ -1,5 +1,6 @@
 import { expect } from '@playwright/test';
-import { makeTestWav, type FirestoreStore, type Queue } from '@fq/worker';
+import type { FirestoreStore, Queue } from '@fq/worker';
+import { makeTestWav } from '@fq/fake-gemini';
 import { ACTIVE_STATUSES, SINGLETON_IDS, type Priority } from '@fq/worker/schema';
 
 /** A real 16-bit PCM WAV whose transcript the fake Gemini answers (see makeTestWav). */

@@ -21,7 +21,7 @@
  */
 import { parseArgs } from 'node:util';
 import { startEmulator } from '@fq/emulator';
-import { startFakeGemini, makeTestWav } from '../fake-gemini/index.js';
+import { startFakeGemini, makeTestWav } from '@fq/fake-gemini';
 import { FirestoreStore } from '../adapters/firestore/firestore-store.js';
 import { createQueue } from '../runtime/queue.js';
 import { spawnWorker } from '../testing/worker-process.js';

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFailed } fr
 import type { WorkerConfigInput } from '../schema/config.js';
 import type { Job, JobStatus, Priority } from '../schema/job.js';
 import { SINGLETON_IDS } from '../schema/names.js';
-import { startFakeGemini, makeTestWav, type FakeCallRecord, type FakeGeminiHandle } from '../fake-gemini/index.js';
+import { startFakeGemini, makeTestWav, type FakeCallRecord, type FakeGeminiHandle } from '@fq/fake-gemini';
 import type { FirestoreStore } from '../adapters/firestore/firestore-store.js';
 import { createQueue, type Queue } from '../runtime/queue.js';
 import { firestoreStore, startFirestoreTestEnv, type FirestoreTestEnv } from '../testing/firestore-env.js';

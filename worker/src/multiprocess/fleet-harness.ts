@@ -1,7 +1,7 @@
 import type { WorkerConfigInput } from '../schema/config.js';
 import type { JobStatus } from '../schema/job.js';
 import type { Actor } from '../schema/audit.js';
-import { startFakeGemini, type FakeGeminiHandle } from '../fake-gemini/index.js';
+import { startFakeGemini, type FakeGeminiHandle } from '@fq/fake-gemini';
 import type { FirestoreStore } from '../adapters/firestore/firestore-store.js';
 import { createQueue, type Queue } from '../runtime/queue.js';
 import { firestoreStore, startFirestoreTestEnv, type FirestoreTestEnv } from '../testing/firestore-env.js';

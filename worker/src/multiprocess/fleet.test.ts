@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { PRIORITIES, type Priority } from '../schema/job.js';
 import { SINGLETON_IDS } from '../schema/names.js';
-import { makeTestWav } from '../fake-gemini/index.js';
+import { makeTestWav } from '@fq/fake-gemini';
 import { waitFor } from '../testing/wait.js';
 import { admin, describeWorkers, startFleet, type Fleet } from './fleet-harness.js';
 

@@ -3,7 +3,7 @@ import type { WorkerConfigInput } from '../schema/config.js';
 import { clientSubmissionSchema } from '../schema/job.js';
 import { decodeDoc } from '../schema/documents.js';
 import { planSubmission } from '../core/submission.js';
-import { startFakeGemini, makeTestWav, type FakeGeminiHandle } from '../fake-gemini/index.js';
+import { startFakeGemini, makeTestWav, type FakeGeminiHandle } from '@fq/fake-gemini';
 import type { FirestoreStore } from '../adapters/firestore/firestore-store.js';
 import { createQueue, type Queue } from '../runtime/queue.js';
 import { firestoreStore, startFirestoreTestEnv, type FirestoreTestEnv } from '../testing/firestore-env.js';

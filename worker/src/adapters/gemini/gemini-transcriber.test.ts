@@ -1,7 +1,6 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFakeGemini, type FakeGeminiHandle, type FakeGeminiOptions } from '../../fake-gemini/server.js';
-import { makeTestWav } from '../../fake-gemini/test-audio.js';
+import { makeTestWav, startFakeGemini, type FakeGeminiHandle, type FakeGeminiOptions } from '@fq/fake-gemini';
 import { UpstreamError, type TranscriptionRequest } from '../../ports/transcriber.js';
 import { resolveConfig } from '../../schema/config.js';
 import { createGeminiTranscriber, GeminiConfigError, GeminiTranscriber } from './gemini-transcriber.js';

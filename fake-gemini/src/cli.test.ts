@@ -21,8 +21,8 @@ describe('fake-gemini CLI', () => {
   });
 
   it('runs as a process, announces its URL and stops on SIGTERM', async () => {
-    const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, '--port', '0', '--capacity', '1'], {
+    const cli = fileURLToPath(new URL('./cli-main.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', cli, '--port', '0', '--capacity', '1'], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     try {

@@ -1,4 +1,4 @@
-import { wavDurationSec } from '../core/audio.js';
+import { wavDurationSec } from '@fq/worker/core';
 
 /**
  * Reading a generateContent request body the way the Gemini API validates it, so bad input

@@ -4,7 +4,7 @@ import { FakeGeminiClient } from './client.js';
 import { embeddedTranscript, makeTestWav } from './test-audio.js';
 import { transcriptFor } from './transcript.js';
 import { until } from './test-kit.js';
-import { wavDurationSec } from '../core/audio.js';
+import { wavDurationSec } from '@fq/worker/core';
 
 let fake: FakeGeminiHandle | null = null;
 afterEach(async () => {

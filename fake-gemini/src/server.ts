@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { seededRandom } from '../core/ids.js';
+import { seededRandom } from '@fq/worker/core';
 import {
   applyConfigPatch,
   fakeGeminiConfigSchema,

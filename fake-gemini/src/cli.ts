@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -6,8 +5,9 @@ import { fakeGeminiConfigSchema, type FakeGeminiConfigInput } from './config.js'
 import { startFakeGemini } from './server.js';
 
 /**
- * Run the fake Gemini as its own process (demo, e2e, benchmark):
- *   tsx worker/src/fake-gemini/cli.ts --port 0 --capacity 8 --latency-per-audio-second 20
+ * The fake Gemini as its own process (demo, e2e, benchmark), `runCli` below; the package's
+ * bin `fq-fake-gemini` runs it (dist/cli.js, built from cli-main.ts):
+ *   npx fq-fake-gemini --port 0 --capacity 8 --latency-per-audio-second 20
  * Prints one JSON line {"event":"listening","url":...} on stdout once it accepts calls.
  */
 const HELP = `fake-gemini: a fake Gemini API for tests and demos
@@ -77,10 +77,11 @@ export function configFromArgs(argv: string[]): { port: number; host: string; co
   };
 }
 
-async function main(): Promise<void> {
+/** Parses `argv`, starts the fake and stops it on SIGTERM/SIGINT (exit 0). Bad flags exit 2. */
+export async function runCli(argv: string[]): Promise<void> {
   let parsed;
   try {
-    parsed = configFromArgs(process.argv.slice(2));
+    parsed = configFromArgs(argv);
   } catch (error) {
     console.error(`fake-gemini: ${error instanceof Error ? error.message : String(error)}\n\n${HELP}`);
     process.exit(2);
@@ -95,8 +96,4 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
-}
-
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('fake-gemini/cli.ts')) {
-  await main();
 }
