@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { WorkerConfigInput } from '../schema/config.js';
+import { ensureBuiltWorker } from './built-worker.js';
 import { waitFor } from './wait.js';
 
-const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
-/** The worker package root: `--import tsx` resolves from here. */
+/** The worker package root (the child's working directory). */
 const WORKER_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface LogLine {
@@ -46,16 +46,16 @@ export interface SpawnWorkerOptions {
 }
 
 /**
- * Starts a real worker process (`node --import tsx worker/src/cli.ts`: one process, so
- * SIGKILL/SIGSTOP hit the worker itself, not a wrapper) and resolves once it logged ready.
+ * Starts a real worker process as production runs it (`node worker/bin/fq-worker.mjs`, the
+ * built CLI, built first when stale; no loader: one process, so SIGKILL/SIGSTOP hit the
+ * worker itself, not a wrapper) and resolves once it logged ready.
  */
 export async function spawnWorker(options: SpawnWorkerOptions): Promise<WorkerProcess> {
+  const bin = ensureBuiltWorker();
   const args = [
     // e.g. FQ_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=prof" to profile the workers of a bench.
     ...(process.env.FQ_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
-    '--import',
-    'tsx',
-    CLI,
+    bin,
     '--server-id',
     options.serverId,
     '--prefix',
@@ -77,6 +77,9 @@ export async function spawnWorker(options: SpawnWorkerOptions): Promise<WorkerPr
   ];
   const env = { ...process.env };
   delete env.FIRESTORE_EMULATOR_HOST; // the explicit flag names the emulator of this test
+  // The port (--port 0 above) and the shutdown allowances are the test's; a container's
+  // variables in the caller's shell must not change them.
+  for (const name of ['PORT', 'FQ_GRACE_MS', 'FQ_FINAL_WRITES_MS']) delete env[name];
   const child = spawn(process.execPath, args, { cwd: WORKER_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: LogLine[] = [];
   let stderr = '';
