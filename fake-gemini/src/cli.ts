@@ -87,13 +87,14 @@ export async function runCli(argv: string[]): Promise<void> {
     process.exit(2);
   }
   const fake = await startFakeGemini({ ...parsed.config, port: parsed.port, host: parsed.host });
-  console.log(JSON.stringify({ event: 'listening', url: fake.url, port: fake.port, pid: process.pid }));
   const stop = (): void => {
     fake.close().then(
       () => process.exit(0),
       () => process.exit(1),
     );
   };
+  // Before the listening line: a caller may send SIGTERM as soon as it reads it.
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  console.log(JSON.stringify({ event: 'listening', url: fake.url, port: fake.port, pid: process.pid }));
 }
