@@ -18,3 +18,4 @@ export * from './analytics/rollup.js';
 export * from './flow/index.js';
 export * from './queue-position.js';
 export * from './rate-limit-usage.js';
+export * from './data-uri.js';

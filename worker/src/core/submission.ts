@@ -13,6 +13,7 @@ import { documentIdString, maxChars, wellFormedString } from '../schema/text.js'
 import { audioFormatProblem, sha256Hex, wavDurationSec } from './audio.js';
 import { PayloadInvalidError, PayloadTooLargeError, ValidationError } from './errors.js';
 import { newDocumentId, type RandomSource } from './ids.js';
+import { parseAudioDataUri } from './data-uri.js';
 
 const audioBytes = z.union([
   z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'audio must be bytes (Uint8Array or ArrayBuffer)'),
@@ -39,7 +40,25 @@ export const submissionInputSchema = z.object({
   /** Server callers only: the tier for limits and fair-share weight. */
   tier: wellFormedString().min(1).max(64).nullish(),
 });
-export type SubmissionInput = z.input<typeof submissionInputSchema>;
+/** A submission with its audio as bytes and a media type. */
+export type SubmissionBytesInput = z.input<typeof submissionInputSchema>;
+/**
+ * What a caller hands in: the audio as bytes with its media type, or as a data URI
+ * (`audioDataUri: 'data:audio/wav;base64,...'`, the design document's form), never both.
+ */
+export type SubmissionInput =
+  | SubmissionBytesInput
+  | (Omit<SubmissionBytesInput, 'audio' | 'mimeType'> & { audioDataUri: string; audio?: undefined; mimeType?: undefined });
+
+/** The input with a data URI decoded into bytes and a media type (typed errors, see parseAudioDataUri). */
+export function withAudioBytes(input: SubmissionInput, maxBytes?: number): SubmissionBytesInput {
+  if (input === null || typeof input !== 'object' || !('audioDataUri' in input) || input.audioDataUri === undefined) return input as SubmissionBytesInput;
+  const { audioDataUri, ...rest } = input;
+  if (rest.audio !== undefined || rest.mimeType !== undefined) {
+    throw new ValidationError([{ path: 'audioDataUri', message: 'give either audioDataUri or audio with mimeType, not both' }], 'submission');
+  }
+  return { ...rest, ...parseAudioDataUri(audioDataUri, maxBytes) };
+}
 
 /** The `submitted` job document (the fields a client is allowed to write, plus the source). */
 export interface SubmittedJob {
@@ -90,7 +109,7 @@ export interface SubmissionOptions {
  * `ValidationError`, `PayloadTooLargeError`, `PayloadInvalidError`.
  */
 export async function planSubmission(input: SubmissionInput, options: SubmissionOptions): Promise<SubmissionPlan> {
-  const parsed = submissionInputSchema.safeParse(input);
+  const parsed = submissionInputSchema.safeParse(withAudioBytes(input, options.maxAudioBytes));
   if (!parsed.success) throw ValidationError.fromIssues(parsed.error.issues, 'submission');
   const value = parsed.data;
   if (options.source === 'client' && (value.model != null || value.tier != null)) {
