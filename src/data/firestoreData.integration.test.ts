@@ -20,6 +20,7 @@ import { SERVER_TIME, type DataPort, type Mutation } from './port';
 import type { Row } from './rows';
 import { docSpec, querySpec, where } from './specs';
 import { commitSubmission } from './submissions';
+import { describeDataPortContract } from './dataPort.contract';
 
 let target: EmulatorTarget;
 const clients: { app: FirebaseApp; db: Firestore }[] = [];
@@ -33,12 +34,12 @@ const actor = { kind: 'admin' as const, id: 'admin-1', email: 'admin@example.com
  * A web-SDK client signed in as `token` (the emulator's mock tokens), so the project's
  * security rules, when the emulator enforces them, judge these writes like a browser's.
  */
-function client(name: string, token: EmulatorMockTokenOptions | string): DataPort {
-  const app = initializeApp({ projectId, apiKey: 'demo-api-key' }, `it-${prefix}-${name}`);
+function client(name: string, token: EmulatorMockTokenOptions | string, collectionPrefix = prefix): DataPort {
+  const app = initializeApp({ projectId, apiKey: 'demo-api-key' }, `it-${collectionPrefix}-${name}`);
   const db = initializeFirestore(app, { ignoreUndefinedProperties: true });
   connectFirestoreEmulator(db, target.host, target.port, { mockUserToken: token });
   clients.push({ app, db });
-  return createFirestoreData(db, prefix);
+  return createFirestoreData(db, collectionPrefix);
 }
 
 /** Resolves with the first value that satisfies `pred` (listeners deliver asynchronously). */
@@ -86,6 +87,20 @@ async function seed(mutations: Mutation[]) {
   ownerPort ??= client('owner', 'owner');
   await ownerPort.commitBatch(mutations);
 }
+
+// The data-port contract on a namespace of its own: two owner clients (rules do not apply to
+// them, as to the Admin SDK) and a signed-in end user, whom the rules refuse the servers.
+describeDataPortContract('Firestore web-SDK adapter on the emulator', async () => {
+  const own = `k${Math.random().toString(36).slice(2, 8)}_`;
+  return {
+    port: client('contract-a', 'owner', own),
+    other: client('contract-b', 'owner', own),
+    denied: client('contract-user', { sub: 'u-9', email: 'u9@example.com', tenant: own } as EmulatorMockTokenOptions, own),
+    deniedCollection: 'servers',
+    // The clients end with the others in afterAll.
+    cleanup: async () => undefined,
+  };
+});
 
 describe('config wiring', () => {
   it('connects one Firestore per app to the configured emulator', async () => {

@@ -23,7 +23,9 @@ import {
   type QueryConstraint,
   type DocumentReference,
   type SetOptions,
+  type Transaction,
 } from 'firebase/firestore';
+import { DocumentExistsError, PageCursorExpiredError } from './errors';
 import { ServerTimeSentinel, type DataPort, type Mutation, type Page, type PageCursor, type TransactionReader } from './port';
 import { decodeRow, decodeViewRow, type Row } from './rows';
 import type { DocOf } from './schemas';
@@ -107,8 +109,8 @@ export function createFirestoreData(db: Firestore, prefix: string): DataPort {
         target.set(doc(db, coll, m.id), toFirestoreValue(m.data) as DocumentData, { merge: m.merge === true });
         return;
       case 'create':
-        // A transaction/batch `set` on a fresh random id cannot collide; named creates are
-        // guarded by the plan having read the document first.
+        // A `set`: on a fresh random id it cannot collide, and a named create was checked
+        // absent in this transaction first (`guardCreates`).
         target.set(
           m.id ? doc(db, coll, m.id) : doc(collection(db, coll)),
           toFirestoreValue(m.data) as DocumentData,
@@ -121,6 +123,19 @@ export function createFirestoreData(db: Firestore, prefix: string): DataPort {
       case 'delete':
         target.delete(doc(db, coll, m.id));
         return;
+    }
+  };
+
+  /**
+   * The web SDK has no create precondition in batches and transactions, so a named create
+   * reads its document in the same transaction (one read more) and refuses an existing one:
+   * a plain `set` would silently overwrite it. Reads come before any write is applied.
+   */
+  const guardCreates = async (tx: Transaction, mutations: Mutation[]) => {
+    for (const m of mutations) {
+      if (m.op !== 'create' || m.id === null) continue;
+      const snap = await tx.get(doc(db, names[m.collection], m.id));
+      if (snap.exists()) throw new DocumentExistsError(`${m.collection}/${m.id}`);
     }
   };
 
@@ -148,7 +163,7 @@ export function createFirestoreData(db: Firestore, prefix: string): DataPort {
     },
     async getPage<K extends CollectionKey>(spec: QuerySpec<K>, after: PageCursor | null): Promise<Page<DocOf<K>>> {
       const start = after ? cursors.get(after.token) : null;
-      if (after && !start) throw new Error('this page cursor has expired; start again from the first page');
+      if (after && !start) throw new PageCursorExpiredError();
       const snap = await getDocs(buildQuery(spec, start ?? null));
       const last = snap.docs.at(-1);
       let next: PageCursor | null = null;
@@ -170,11 +185,20 @@ export function createFirestoreData(db: Firestore, prefix: string): DataPort {
           },
         };
         const { mutations, result } = await plan(reader);
+        await guardCreates(tx, mutations);
         for (const m of mutations) apply(tx, m);
         return result;
       });
     },
     async commitBatch(mutations) {
+      if (mutations.some((m) => m.op === 'create' && m.id !== null)) {
+        // A named create needs its read (`guardCreates`), so this batch runs as a transaction.
+        await runTransaction(db, async (tx) => {
+          await guardCreates(tx, mutations);
+          for (const m of mutations) apply(tx, m);
+        });
+        return;
+      }
       const batch = writeBatch(db);
       for (const m of mutations) apply(batch, m);
       await batch.commit();

@@ -1,4 +1,5 @@
 import { buildQuery, type CollectionKey, type QueryShape, type ShapeParams } from '@fq/worker/schema';
+import { UnsupportedQueryError } from './errors';
 
 /**
  * Backend-neutral descriptions of what to read. They are plain JSON, so they double as
@@ -46,6 +47,11 @@ export function querySpec<K extends CollectionKey>(
 ): QuerySpec<K> {
   if (!Number.isInteger(opts.limit) || opts.limit < 1 || opts.limit > MAX_QUERY_LIMIT) {
     throw new RangeError(`query limit must be an integer in 1..${MAX_QUERY_LIMIT}, got ${opts.limit}`);
+  }
+  for (const f of opts.where ?? []) {
+    if (f.op === 'in' && Array.isArray(f.value) && f.value.includes(null)) {
+      throw new UnsupportedQueryError(`${collection}: '${f.field} in [...]' with null (use '==' null for stored nulls)`);
+    }
   }
   return { kind: 'query', collection, where: opts.where ?? [], orderBy: opts.orderBy ?? [], limit: opts.limit };
 }

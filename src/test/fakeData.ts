@@ -1,68 +1,57 @@
 import { assertRegisteredQuery, collectionNames, encodeDoc, type CollectionKey, type DocOf } from '@fq/worker/schema';
-import { ServerTimeSentinel, type DataPort, type LiveMeta, type Mutation, type Page, type Sink } from '../data/port';
+import { DocumentExistsError, PageCursorExpiredError } from '../data/errors';
+import { ServerTimeSentinel, type DataPort, type LiveMeta, type Mutation, type Page, type Sink, type TransactionReader } from '../data/port';
 import { decodeRow, decodeViewRow, type Row } from '../data/rows';
-import type { DocSpec, FieldFilter, FilterValue, QuerySpec } from '../data/specs';
+import type { DocSpec, QuerySpec } from '../data/specs';
+import {
+  comparePositions,
+  matchesFilter,
+  mergeInto,
+  normalizedOrder,
+  positionOf,
+  updateFields,
+  withoutUndefined,
+  type Position,
+} from './fakeFirestoreValues';
 
 type Raw = Record<string, unknown>;
 
 const LIVE: LiveMeta = { fromCache: false, hasPendingWrites: false };
 
-function comparable(v: unknown): unknown {
-  if (v instanceof Date) return v.getTime();
-  if (v !== null && typeof v === 'object' && 'timeMs' in v) return (v as { timeMs: number }).timeMs;
-  if (v !== null && typeof v === 'object' && typeof (v as { toMillis?: unknown }).toMillis === 'function') {
-    return (v as { toMillis(): number }).toMillis();
-  }
-  return v;
+/** The web SDK retries a transaction that lost a race up to 5 times, then gives up. */
+const MAX_TRANSACTION_ATTEMPTS = 5;
+
+/** An error shaped like the web SDK's `FirestoreError` (name and `code`), e.g. for `failNextWrite`. */
+export function firestoreError(code: string, message: string): Error {
+  return Object.assign(new Error(message), { name: 'FirebaseError', code });
 }
 
-function field(doc: Raw, path: string): unknown {
-  let cur: unknown = doc;
-  for (const part of path.split('.')) cur = cur !== null && typeof cur === 'object' ? (cur as Raw)[part] : undefined;
-  return comparable(cur);
-}
+export const permissionDenied = () => firestoreError('permission-denied', 'Missing or insufficient permissions.');
 
-function cmp(a: unknown, b: unknown): number {
-  if (a === b) return 0;
-  if (a === undefined || a === null) return -1;
-  if (b === undefined || b === null) return 1;
-  return (a as number) < (b as number) ? -1 : 1;
-}
-
-function matches(doc: Raw, f: FieldFilter): boolean {
-  const v = field(doc, f.field);
-  const want = comparable(f.value as FilterValue);
-  switch (f.op) {
-    case '==':
-      return v === want;
-    case '!=':
-      return v !== want;
-    case '<':
-      return v !== undefined && cmp(v, want) < 0;
-    case '<=':
-      return v !== undefined && cmp(v, want) <= 0;
-    case '>':
-      return v !== undefined && cmp(v, want) > 0;
-    case '>=':
-      return v !== undefined && cmp(v, want) >= 0;
-    case 'in':
-      return (f.value as FilterValue[]).map(comparable).includes(v);
-    case 'not-in':
-      return v !== undefined && v !== null && !(f.value as FilterValue[]).map(comparable).includes(v);
-    case 'array-contains':
-      return Array.isArray(v) && v.map(comparable).includes(want);
-  }
-}
+/** A transaction read a document that changed before its commit (the SDK then retries it). */
+class ContentionError extends Error {}
 
 interface Watcher {
   spec: DocSpec | QuerySpec;
   sink: Sink<unknown>;
+  /** False until the first snapshot went out (never inside the watch call itself). */
+  started: boolean;
+}
+
+interface Cursor {
+  /** The document the page ended with, as it was then (a cursor survives its change or deletion). */
+  id: string;
+  raw: Raw;
 }
 
 /**
- * An in-memory DataPort for component and hook tests: evaluates the same specs the Firestore
- * adapter does (filters, order, limit, cursors), pushes a fresh snapshot to every watcher on
- * each write, and records commits so tests can assert on the exact documents written.
+ * An in-memory DataPort for component and hook tests. It keeps Firestore's semantics where
+ * the console can tell (the data-port contract, `src/data/dataPort.contract.ts`, holds it and
+ * the Firestore adapter to the same cases): filters, implicit order and cursors as the web
+ * SDK evaluates them (`fakeFirestoreValues.ts`), atomic commits, transactions retried when a
+ * document they read changed, snapshots delivered after `watch` returns. It pushes a fresh
+ * snapshot to every watcher on each write and records commits so tests can assert on the
+ * exact documents written.
  */
 export class FakeData implements DataPort {
   readonly names = collectionNames('');
@@ -70,8 +59,13 @@ export class FakeData implements DataPort {
   readonly commits: Mutation[][] = [];
   readonly watchers = new Set<Watcher>();
   watchCalls = 0;
+  /** `after`: the id of the row the requested page follows (null for a first page). */
   pageCalls: { spec: QuerySpec; after: string | null }[] = [];
   private idSeq = 0;
+  private cursorSeq = 0;
+  private readonly cursors = new Map<string, Cursor>();
+  /** Bumped on every write of a document; what a transaction's reads are checked against. */
+  private readonly versions = new Map<string, number>();
   private failures: Error[] = [];
   /** Firestore's clock for server timestamps. */
   serverNow: () => number = () => Date.now();
@@ -84,14 +78,14 @@ export class FakeData implements DataPort {
   }
 
   putRaw(collection: CollectionKey, id: string, raw: Raw, notify = true): void {
-    let coll = this.store.get(collection);
-    if (!coll) this.store.set(collection, (coll = new Map()));
-    coll.set(id, raw);
+    this.collection(collection).set(id, raw);
+    this.bump(collection, id);
     if (notify) this.notify();
   }
 
   remove(collection: CollectionKey, id: string): void {
     this.store.get(collection)?.delete(id);
+    this.bump(collection, id);
     this.notify();
   }
 
@@ -122,7 +116,57 @@ export class FakeData implements DataPort {
 
   /** Emits the current results again with the given metadata (e.g. fromCache). */
   emitMeta(meta: LiveMeta): void {
-    for (const w of this.watchers) this.emit(w, meta);
+    for (const w of this.watchers) if (w.started) this.emit(w, meta);
+  }
+
+  /**
+   * This data seen by a client that security rules refuse on `denied`: its reads, listeners
+   * and writes touching them fail with `permission-denied` (and write nothing), like a signed-in
+   * user's on the servers' collection.
+   */
+  restricted(denied: readonly CollectionKey[]): DataPort {
+    const refused = (c: CollectionKey) => denied.includes(c);
+    const check = (c: CollectionKey) => {
+      if (refused(c)) throw permissionDenied();
+    };
+    const deadListener = (sink: Sink<never>) => {
+      let live = true;
+      queueMicrotask(() => {
+        if (live) sink.error(permissionDenied());
+      });
+      return () => {
+        live = false;
+      };
+    };
+    return {
+      names: this.names,
+      watchDoc: (spec, sink) => (refused(spec.collection) ? deadListener(sink) : this.watchDoc(spec, sink)),
+      watchQuery: (spec, sink) => (refused(spec.collection) ? deadListener(sink) : this.watchQuery(spec, sink)),
+      getDoc: async (spec) => {
+        check(spec.collection);
+        return this.getDoc(spec);
+      },
+      getPage: async (spec, after) => {
+        check(spec.collection);
+        return this.getPage(spec, after);
+      },
+      transact: (plan) =>
+        this.transact(async (tx) => {
+          const out = await plan({
+            get: async (spec) => {
+              check(spec.collection);
+              return tx.get(spec);
+            },
+          });
+          for (const m of out.mutations) check(m.collection);
+          return out;
+        }),
+      commitBatch: async (mutations) => {
+        for (const m of mutations) check(m.collection);
+        return this.commitBatch(mutations);
+      },
+      newId: (c) => this.newId(c),
+    };
   }
 
   watchDoc<K extends CollectionKey>(spec: DocSpec<K>, sink: Sink<Row<DocOf<K>> | null>) {
@@ -139,106 +183,179 @@ export class FakeData implements DataPort {
   }
 
   async getPage<K extends CollectionKey>(spec: QuerySpec<K>, after: { token: string } | null): Promise<Page<DocOf<K>>> {
-    this.pageCalls.push({ spec, after: after?.token ?? null });
+    const cursor = after ? this.cursors.get(after.token) : null;
+    this.pageCalls.push({ spec, after: cursor?.id ?? null });
     await Promise.resolve();
-    const all = this.evaluate(spec, Number.MAX_SAFE_INTEGER);
-    const start = after ? all.findIndex(([id]) => id === after.token) + 1 : 0;
-    const page = all.slice(start, start + spec.limit);
+    if (after && !cursor) throw new PageCursorExpiredError();
+    const page = this.evaluate(spec, spec.limit, cursor ?? null);
     const last = page.at(-1);
-    return {
-      rows: page.map(([id, raw]) => decodeViewRow(spec.collection, id, raw)),
-      next: last && page.length === spec.limit ? { token: last[0] } : null,
-    };
+    let next: { token: string } | null = null;
+    if (last && page.length === spec.limit) {
+      const token = `cursor-${++this.cursorSeq}`;
+      this.cursors.set(token, { id: last[0], raw: last[1] });
+      next = { token };
+    }
+    return { rows: page.map(([id, raw]) => decodeViewRow(spec.collection, id, raw)), next };
   }
 
-  async transact<R>(
-    plan: (tx: { get<K extends CollectionKey>(spec: DocSpec<K>): Promise<Row<DocOf<K>> | null> }) => Promise<{
-      mutations: Mutation[];
-      result: R;
-    }>,
-  ): Promise<R> {
-    const { mutations, result } = await plan({ get: async (spec) => this.read(spec.collection, spec.id, 'whole') });
-    await this.commitBatch(mutations);
-    return result;
+  async transact<R>(plan: (tx: TransactionReader) => Promise<{ mutations: Mutation[]; result: R }>): Promise<R> {
+    for (let attempt = 1; ; attempt++) {
+      const seen = new Map<string, number>();
+      const { mutations, result } = await plan({
+        get: async (spec) => {
+          await Promise.resolve();
+          seen.set(this.key(spec.collection, spec.id), this.versionOf(spec.collection, spec.id));
+          return this.read(spec.collection, spec.id, 'whole');
+        },
+      });
+      try {
+        await this.commit(mutations, seen);
+        return result;
+      } catch (error) {
+        if (!(error instanceof ContentionError)) throw error;
+        if (attempt >= MAX_TRANSACTION_ATTEMPTS) throw firestoreError('aborted', `transaction lost ${attempt} races; nothing was written`);
+      }
+    }
   }
 
   async commitBatch(mutations: Mutation[]): Promise<void> {
-    if (this.gate) await this.gate;
-    await Promise.resolve();
-    const failure = this.failures.shift();
-    if (failure) throw failure;
-    this.commits.push(mutations);
-    const stamp = (v: unknown): unknown => {
-      if (v instanceof ServerTimeSentinel) return new Date(this.serverNow());
-      if (Array.isArray(v)) return v.map(stamp);
-      if (v && typeof v === 'object' && !(v instanceof Date) && !(v instanceof Uint8Array)) {
-        return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, stamp(x)]));
-      }
-      return v;
-    };
-    mutations = mutations.map((m) => (m.op === 'delete' ? m : { ...m, data: stamp(m.data) as Raw }));
-    // Like Firestore: a create of an existing document fails the whole commit.
-    for (const m of mutations) {
-      if (m.op === 'create' && m.id !== null && this.store.get(m.collection)?.has(m.id)) {
-        throw Object.assign(new Error(`document already exists: ${m.collection}/${m.id}`), { code: 'already-exists' });
-      }
-    }
-    for (const m of mutations) {
-      const coll = this.store.get(m.collection) ?? new Map<string, Raw>();
-      this.store.set(m.collection, coll);
-      if (m.op === 'delete') coll.delete(m.id);
-      else if (m.op === 'update') {
-        const cur = coll.get(m.id);
-        if (!cur) throw Object.assign(new Error(`no document to update: ${m.collection}/${m.id}`), { code: 'not-found' });
-        coll.set(m.id, { ...cur, ...m.data });
-      } else if (m.op === 'set' && m.merge) coll.set(m.id, { ...(coll.get(m.id) ?? {}), ...m.data });
-      else coll.set(m.op === 'create' ? (m.id ?? this.newId(m.collection)) : m.id, m.data);
-    }
-    this.notify();
+    await this.commit(mutations, new Map());
   }
 
   newId(collection: CollectionKey): string {
     return `${collection}-${++this.idSeq}`;
   }
 
+  /**
+   * Applies `mutations` all or nothing, in order (an update may follow a set of the same
+   * document), if no document in `guards` changed since it was read.
+   */
+  private async commit(mutations: Mutation[], guards: Map<string, number>): Promise<void> {
+    if (this.gate) await this.gate;
+    await Promise.resolve();
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    for (const [key, version] of guards) if ((this.versions.get(key) ?? 0) !== version) throw new ContentionError();
+    const staged = new Map<string, { collection: CollectionKey; id: string; raw: Raw | undefined }>();
+    const current = (collection: CollectionKey, id: string) => {
+      const hit = staged.get(this.key(collection, id));
+      return hit ? hit.raw : this.store.get(collection)?.get(id);
+    };
+    const stage = (collection: CollectionKey, id: string, raw: Raw | undefined) => staged.set(this.key(collection, id), { collection, id, raw });
+    for (const m of mutations) {
+      const path = `${m.collection}/${m.id}`;
+      if (m.op === 'delete') {
+        stage(m.collection, m.id, undefined);
+        continue;
+      }
+      const data = withoutUndefined(this.stamp(m.data, path, false) as Raw);
+      if (m.op === 'create') {
+        const id = m.id ?? this.newId(m.collection);
+        if (current(m.collection, id) !== undefined) throw new DocumentExistsError(`${m.collection}/${id}`);
+        stage(m.collection, id, data);
+      } else if (m.op === 'update') {
+        const cur = current(m.collection, m.id);
+        if (cur === undefined) throw firestoreError('not-found', `No document to update: ${path}`);
+        stage(m.collection, m.id, updateFields(cur, data));
+      } else {
+        stage(m.collection, m.id, m.merge ? mergeInto(current(m.collection, m.id) ?? {}, data) : data);
+      }
+    }
+    this.commits.push(mutations);
+    for (const { collection, id, raw } of staged.values()) {
+      if (raw === undefined) this.store.get(collection)?.delete(id);
+      else this.collection(collection).set(id, raw);
+      this.bump(collection, id);
+    }
+    this.notify();
+  }
+
+  /** Server timestamps become the server's clock; the SDK refuses them inside arrays. */
+  private stamp(v: unknown, path: string, inArray: boolean): unknown {
+    if (v instanceof ServerTimeSentinel) {
+      if (inArray) throw firestoreError('invalid-argument', `serverTimestamp() is not currently supported inside arrays (${path})`);
+      return new Date(this.serverNow());
+    }
+    if (Array.isArray(v)) return v.map((x) => this.stamp(x, path, true));
+    if (v && typeof v === 'object' && !(v instanceof Date) && !(v instanceof Uint8Array)) {
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, this.stamp(x, path, inArray)]));
+    }
+    return v;
+  }
+
+  private collection(key: CollectionKey): Map<string, Raw> {
+    let coll = this.store.get(key);
+    if (!coll) this.store.set(key, (coll = new Map()));
+    return coll;
+  }
+
+  private key(collection: CollectionKey, id: string): string {
+    return `${collection}/${id}`;
+  }
+
+  private versionOf(collection: CollectionKey, id: string): number {
+    return this.versions.get(this.key(collection, id)) ?? 0;
+  }
+
+  private bump(collection: CollectionKey, id: string): void {
+    this.versions.set(this.key(collection, id), this.versionOf(collection, id) + 1);
+  }
+
   private watch(spec: DocSpec | QuerySpec, sink: Sink<unknown>) {
     this.watchCalls += 1;
-    const w: Watcher = { spec, sink };
+    const w: Watcher = { spec, sink, started: false };
     this.watchers.add(w);
-    this.emit(w, LIVE);
+    // Like Firestore, the first snapshot arrives after `watch` returns, never inside it.
+    queueMicrotask(() => {
+      if (!this.watchers.has(w) || w.started) return;
+      w.started = true;
+      this.emit(w, LIVE);
+    });
     return () => {
       this.watchers.delete(w);
     };
   }
 
   private notify(): void {
-    for (const w of [...this.watchers]) this.emit(w, LIVE);
+    for (const w of [...this.watchers]) if (w.started && this.watchers.has(w)) this.emit(w, LIVE);
   }
 
   private emit(w: Watcher, meta: LiveMeta): void {
     if (w.spec.kind === 'doc') {
       w.sink.next(this.read(w.spec.collection, w.spec.id, 'view'), meta);
-    } else {
-      const spec = w.spec;
-      w.sink.next(
-        this.evaluate(spec, spec.limit).map(([id, raw]) => decodeViewRow(spec.collection, id, raw)),
-        meta,
-      );
+      return;
     }
+    const spec = w.spec;
+    let rows: [string, Raw][];
+    try {
+      rows = this.evaluate(spec, spec.limit, null);
+    } catch (error) {
+      // A query Firestore refuses (no index) kills its listener, as a listener error.
+      this.watchers.delete(w);
+      w.sink.error(error as Error);
+      return;
+    }
+    w.sink.next(
+      rows.map(([id, raw]) => decodeViewRow(spec.collection, id, raw)),
+      meta,
+    );
   }
 
-  private evaluate(spec: QuerySpec, limit: number): [string, Raw][] {
+  /** The query's results in Firestore's order, after `cursor` when given, at most `limit`. */
+  private evaluate(spec: QuerySpec, limit: number, cursor: Cursor | null): [string, Raw][] {
     // Like Firestore without the index: a query that needs a composite index must come from a
     // registered shape (QUERIES), or production would lack its index.
     assertRegisteredQuery(spec);
-    const rows = this.all(spec.collection).filter(([, raw]) => spec.where.every((f) => matches(raw, f)));
-    rows.sort((a, b) => {
-      for (const o of spec.orderBy) {
-        const c = cmp(field(a[1], o.field), field(b[1], o.field));
-        if (c !== 0) return o.direction === 'asc' ? c : -c;
-      }
-      return a[0] < b[0] ? -1 : 1;
-    });
-    return rows.slice(0, limit);
+    const order = normalizedOrder(spec.where, spec.orderBy);
+    const start = cursor ? positionOf(cursor.raw, cursor.id, order) : null;
+    const rows: { id: string; raw: Raw; at: Position }[] = [];
+    for (const [id, raw] of this.all(spec.collection)) {
+      const at = positionOf(raw, id, order);
+      if (!at || !spec.where.every((f) => matchesFilter(raw, f))) continue;
+      if (start && comparePositions(at, start, order) <= 0) continue;
+      rows.push({ id, raw, at });
+    }
+    rows.sort((a, b) => comparePositions(a.at, b.at, order));
+    return rows.slice(0, limit).map((r) => [r.id, r.raw]);
   }
 }
