@@ -20,6 +20,8 @@ const port = Number(process.env.E2E_DASHBOARD_PORT);
 execFileSync(process.execPath, [fileURLToPath(new URL('./emulator/scripts/build.mjs', import.meta.url)), '--if-stale', '--lib'], { stdio: 'inherit' });
 // Likewise '@fq/fake-gemini' (specs make test audio with it; the system runs its bin).
 execFileSync(process.execPath, [fileURLToPath(new URL('./fake-gemini/scripts/build.mjs', import.meta.url)), '--if-stale'], { stdio: 'inherit' });
+// Likewise '@fq/worker' (specs and the system import it; the system runs its bin).
+execFileSync(process.execPath, [fileURLToPath(new URL('./worker/scripts/build.mjs', import.meta.url)), '--if-stale'], { stdio: 'inherit' });
 
 export default defineConfig({
   testDir: './e2e',

@@ -34,6 +34,12 @@ if (fakeBuild.status !== 0) {
   console.error('Building the fake Gemini failed (node fake-gemini/scripts/build.mjs); see above.');
   process.exit(1);
 }
+// Likewise the worker: the system imports '@fq/worker' and runs its bin (worker/dist/).
+const workerBuild = spawnSync(process.execPath, [join(root, 'worker', 'scripts', 'build.mjs'), '--if-stale'], { stdio: 'inherit' });
+if (workerBuild.status !== 0) {
+  console.error('Building the worker failed (node worker/scripts/build.mjs); see above.');
+  process.exit(1);
+}
 const { register } = await import('tsx/esm/api');
 register();
 await import(pathToFileURL(join(root, 'system', 'cli.ts')).href);

@@ -7,7 +7,9 @@ export const paths = {
   /** The built emulator CLI (emulator/dist/, see ensureEmulatorBuilt). */
   emulatorBin: fileURLToPath(new URL('../emulator/bin/fq-firestore-emulator.mjs', import.meta.url)),
   emulatorBuild: fileURLToPath(new URL('../emulator/scripts/build.mjs', import.meta.url)),
-  workerCli: fileURLToPath(new URL('../worker/src/cli.ts', import.meta.url)),
+  /** The worker package's bin (runs its built worker/dist/cli.js with plain node, see WorkerFleet). */
+  workerBin: fileURLToPath(new URL('../worker/bin/fq-worker.mjs', import.meta.url)),
+  workerBuild: fileURLToPath(new URL('../worker/scripts/build.mjs', import.meta.url)),
   /** The fake Gemini package's bin (runs its built fake-gemini/dist/cli.js, see startGemini). */
   fakeGeminiBin: fileURLToPath(new URL('../fake-gemini/bin/fq-fake-gemini.mjs', import.meta.url)),
   fakeGeminiBuild: fileURLToPath(new URL('../fake-gemini/scripts/build.mjs', import.meta.url)),

@@ -1,7 +1,8 @@
 import type { WorkerConfigInput } from '@fq/worker';
 import type { ManagedChild } from '../process/child.js';
 import type { Supervisor } from '../process/supervisor.js';
-import { paths, tsxArgs } from '../paths.js';
+import { paths } from '../paths.js';
+import { ensurePackageBuilt } from './package-build.js';
 import { UnknownWorkerError, type WorkerInfo } from '../types.js';
 
 export interface WorkerFleetOptions {
@@ -37,13 +38,14 @@ function logLine(line: string): { msg?: string; port?: number } | null {
 }
 
 /**
- * The worker processes (`node --import tsx worker/src/cli.ts`, one process each so a kill
- * hits the worker itself). Slots are stable; each start in a slot is a new incarnation with
+ * The worker processes (`node worker/bin/fq-worker.mjs`: the built CLI, as production runs
+ * it, built first when stale; one process each so a kill hits the worker itself). Slots are stable; each start in a slot is a new incarnation with
  * a new server id (`w2`, then `w2.2` after a restart), as a replaced container would be.
  */
 export class WorkerFleet {
   private readonly slots = new Map<number, Slot>();
   private nextSlot = 1;
+  private built: Promise<void> | null = null;
 
   constructor(
     private readonly supervisor: Supervisor,
@@ -118,12 +120,18 @@ export class WorkerFleet {
   private async start(slotNumber: number, incarnation: number): Promise<WorkerInfo> {
     const o = this.options;
     const serverId = incarnation === 1 ? `w${slotNumber}` : `w${slotNumber}.${incarnation}`;
+    // Once per fleet: a restart runs the build it started with.
+    await (this.built ??= ensurePackageBuilt('the worker', paths.workerBuild, [], Math.max(o.readyTimeoutMs, 120_000)));
     const env = this.supervisor.childEnv();
     // The flags below name this system's emulator and model; stray variables must not win.
     delete env.FIRESTORE_EMULATOR_HOST;
     delete env.FQ_CONFIG;
     delete env.FQ_PREFIX;
     delete env.FQ_SERVER_ID;
+    // A container's variables (the port, the shutdown allowances) are not this system's.
+    delete env.PORT;
+    delete env.FQ_GRACE_MS;
+    delete env.FQ_FINAL_WRITES_MS;
     if (o.fakeGeminiUrl) {
       // Never hand a real key to the fake.
       delete env.GEMINI_API_KEY;
@@ -136,7 +144,9 @@ export class WorkerFleet {
       env,
       // FQ_WORKER_NODE_ARGS adds Node flags to every worker process, e.g.
       // "--cpu-prof --cpu-prof-dir=prof" to profile the workers of a bench (as in worker-process.ts).
-      args: [...(process.env.FQ_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? []), ...tsxArgs(paths.workerCli, [
+      args: [
+        ...(process.env.FQ_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+        paths.workerBin,
         '--server-id',
         serverId,
         '--prefix',
@@ -153,7 +163,7 @@ export class WorkerFleet {
         JSON.stringify(o.config),
         ...(o.concurrency ? ['--concurrency', String(o.concurrency)] : []),
         ...(o.fakeGeminiUrl ? ['--fake-gemini-url', o.fakeGeminiUrl] : []),
-      ])],
+      ],
     });
     const slot: Slot = { slot: slotNumber, incarnation, serverId, child, startedAt: Date.now(), httpPort: null, state: 'starting' };
     this.slots.set(slotNumber, slot);
