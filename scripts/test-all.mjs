@@ -6,8 +6,12 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureSetup } from './fresh-clone-setup.mjs';
 
 const root = join(import.meta.dirname, '..');
+// A fresh clone installs what it lacks first (npm ci, Chromium for e2e) and goes on; after
+// `.ci/run`'s own npm ci this finds nothing to do.
+if (!ensureSetup(root, { chromium: true })) process.exit(1);
 const reportDir = join(root, 'test-results', 'aggregate');
 rmSync(reportDir, { recursive: true, force: true });
 mkdirSync(reportDir, { recursive: true });
