@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { ensureSetup } from './fresh-clone-setup.mjs';
 
 const root = join(import.meta.dirname, '..');
 const [major, minor] = process.versions.node.split('.').map(Number);
@@ -13,9 +14,12 @@ if (major < 20 || (major === 20 && minor < 19)) {
   console.error(`Firequeue needs Node.js 20.19 or newer; this is ${process.version}.`);
   process.exit(1);
 }
+// A fresh clone installs its packages from the lockfile first (npm ci) and goes on; nothing
+// of npm is imported before this. The system runs no browser, so Chromium is not asked for.
+if (!ensureSetup(root, { chromium: false })) process.exit(1);
 for (const dep of ['tsx', 'vite', 'firebase-tools', 'firebase-admin']) {
   if (!existsSync(join(root, 'node_modules', dep, 'package.json'))) {
-    console.error(`Missing dependency "${dep}": run \`npm ci\` in ${root} first.`);
+    console.error(`Missing dependency "${dep}" after the install: run \`npm ci\` in ${root} and read what it says.`);
     process.exit(1);
   }
 }
