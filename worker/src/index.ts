@@ -76,3 +76,16 @@ export {
   DEFAULT_TRANSCRIPTION_PROMPT,
   type GeminiTranscriberOptions,
 } from './adapters/gemini/index.js';
+
+// The design document's entry points (worker/README.md maps each of its names to ours)
+export {
+  EnterpriseTranscriptionQueue,
+  TranscriptionFailedError,
+  type EnterpriseQueueConfig,
+  type EnterpriseQueueOptions,
+  type EnterpriseQueueResult,
+  type EnterpriseQueueStats,
+  type EnterpriseTranscriptionInput,
+} from './enterprise/enterprise-queue.js';
+export { getEnterpriseTranscriptionQueue, resetEnterpriseTranscriptionQueue, EnterpriseQueueConfigError, type EnterpriseRuntimeOptions } from './enterprise/singleton.js';
+export { createInMemoryTranscriptionQueue, type InMemoryQueueOptions } from './enterprise/in-memory.js';

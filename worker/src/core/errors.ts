@@ -18,7 +18,9 @@ export type QueueErrorCode =
   | 'LEASE_LOST'
   | 'LOCK_HELD'
   | 'LOCK_NOT_HELD'
-  | 'SHUTTING_DOWN';
+  | 'SHUTTING_DOWN'
+  | 'TRANSCRIPTION_FAILED'
+  | 'QUEUE_CONFIG';
 
 export class QueueError extends Error {
   readonly code: QueueErrorCode;

@@ -41,18 +41,15 @@ export const submissionInputSchema = z.object({
   tier: wellFormedString().min(1).max(64).nullish(),
 });
 /** A submission with its audio as bytes and a media type. */
-export type SubmissionBytesInput = z.input<typeof submissionInputSchema>;
-/**
- * What a caller hands in: the audio as bytes with its media type, or as a data URI
- * (`audioDataUri: 'data:audio/wav;base64,...'`, the design document's form), never both.
- */
-export type SubmissionInput =
-  | SubmissionBytesInput
-  | (Omit<SubmissionBytesInput, 'audio' | 'mimeType'> & { audioDataUri: string; audio?: undefined; mimeType?: undefined });
+export type SubmissionInput = z.input<typeof submissionInputSchema>;
+/** A submission with its audio as a data URI (`data:audio/wav;base64,...`, the design document's form). */
+export type DataUriSubmissionInput = Omit<SubmissionInput, 'audio' | 'mimeType'> & { audioDataUri: string; audio?: undefined; mimeType?: undefined };
+/** What the entry points take: the audio as bytes with its media type, or as a data URI, never both. */
+export type SubmissionRequest = SubmissionInput | DataUriSubmissionInput;
 
 /** The input with a data URI decoded into bytes and a media type (typed errors, see parseAudioDataUri). */
-export function withAudioBytes(input: SubmissionInput, maxBytes?: number): SubmissionBytesInput {
-  if (input === null || typeof input !== 'object' || !('audioDataUri' in input) || input.audioDataUri === undefined) return input as SubmissionBytesInput;
+export function withAudioBytes(input: SubmissionRequest, maxBytes?: number): SubmissionInput {
+  if (input === null || typeof input !== 'object' || !('audioDataUri' in input) || input.audioDataUri === undefined) return input as SubmissionInput;
   const { audioDataUri, ...rest } = input;
   if (rest.audio !== undefined || rest.mimeType !== undefined) {
     throw new ValidationError([{ path: 'audioDataUri', message: 'give either audioDataUri or audio with mimeType, not both' }], 'submission');
@@ -108,7 +105,7 @@ export interface SubmissionOptions {
  * (Web Crypto), browser-safe, and throws a typed error before anything could be written:
  * `ValidationError`, `PayloadTooLargeError`, `PayloadInvalidError`.
  */
-export async function planSubmission(input: SubmissionInput, options: SubmissionOptions): Promise<SubmissionPlan> {
+export async function planSubmission(input: SubmissionRequest, options: SubmissionOptions): Promise<SubmissionPlan> {
   const parsed = submissionInputSchema.safeParse(withAudioBytes(input, options.maxAudioBytes));
   if (!parsed.success) throw ValidationError.fromIssues(parsed.error.issues, 'submission');
   const value = parsed.data;

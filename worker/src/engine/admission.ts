@@ -8,7 +8,7 @@ import { QueueHeadCache } from '../flow/queue-head.js';
 import { QueueFullError, RateLimitedError, ValidationError } from '../core/errors.js';
 import { sha256Hex } from '../core/audio.js';
 import { shardOf } from '../core/coordination/rendezvous.js';
-import { planSubmission, withAudioBytes, type SubmissionInput, type SubmittedJob } from '../core/submission.js';
+import { planSubmission, withAudioBytes, type SubmissionRequest, type SubmittedJob } from '../core/submission.js';
 import { admitSubmission, cancelUnheld, rejectJob } from '../core/jobs/transitions.js';
 import type { UnreadableRejection } from '../core/jobs/unreadable-submission.js';
 import { ContentionError, DocumentDecodeError, guardFor, type DocVersion, type GuardedMutation, type Snapshot } from '../ports/store.js';
@@ -159,7 +159,7 @@ export class Admission {
   }
 
   /** Server-side enqueue. Throws typed errors; on any error nothing is written. */
-  async enqueue(submitted: SubmissionInput, options: EnqueueOptions = {}): Promise<EnqueueResult> {
+  async enqueue(submitted: SubmissionRequest, options: EnqueueOptions = {}): Promise<EnqueueResult> {
     this.ctx.analytics?.record({ type: 'enqueued' });
     // A data URI is decoded once, here: the plan and the duration measurement share the bytes.
     const input = withAudioBytes(submitted);

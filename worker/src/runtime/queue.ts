@@ -3,7 +3,7 @@ import type { Actor } from '../schema/audit.js';
 import { TERMINAL_STATUSES, type Job } from '../schema/job.js';
 import { cryptoRandom, newDocumentId, type RandomSource } from '../core/ids.js';
 import type { ControlCommandInput, ControlPlan } from '../core/controls/index.js';
-import type { SubmissionInput } from '../core/submission.js';
+import type { SubmissionRequest } from '../core/submission.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import { documentIdProblem } from '../schema/text.js';
 import { systemClock, type Clock } from '../ports/clock.js';
@@ -30,7 +30,8 @@ export interface QueueOptions {
  * Node process with store access, with or without running a worker.
  */
 export interface Queue {
-  enqueue(input: SubmissionInput, options?: EnqueueOptions): Promise<EnqueueResult>;
+  /** Audio as bytes with `mimeType`, or as `audioDataUri`. */
+  enqueue(input: SubmissionRequest, options?: EnqueueOptions): Promise<EnqueueResult>;
   getJob(jobId: string): Promise<Job | null>;
   /** Resolves with the job once it reaches a terminal status (listener, no polling). */
   waitForJob(jobId: string, options?: { signal?: AbortSignal }): Promise<Job>;
