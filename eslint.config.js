@@ -42,7 +42,8 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
-    files: ['src/**/*.{ts,tsx}'],
+    // Browser code: the console and the client package (its React layer keeps the hook rules).
+    files: ['src/**/*.{ts,tsx}', 'client/src/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
     plugins: { 'react-hooks': reactHooks },
     rules: {

@@ -11,6 +11,7 @@ export default defineConfig({
   test: {
     projects: [
       './worker',
+      './client',
       './emulator',
       './fake-gemini',
       './tests/rules',

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+// The package.json a tarball carries (`npm pack` runs this as prepack/postpack):
+//   strip     saves package.json as package.json.workspace and removes the "development"
+//             conditions from `exports`: in the workspace they point vitest, tsc and the
+//             console's Vite at src/, which the tarball does not ship, and an app's Vite dev
+//             server resolves "development" too, so the published file must not name them.
+//   restore   puts the saved file back (also done first by `strip` when a pack died midway).
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const manifest = join(root, 'package.json');
+const saved = join(root, 'package.json.workspace');
+
+export function withoutDevelopment(exportsMap) {
+  if (typeof exportsMap !== 'object' || exportsMap === null) return exportsMap;
+  return Object.fromEntries(
+    Object.entries(exportsMap)
+      .filter(([key]) => key !== 'development')
+      .map(([key, value]) => [key, withoutDevelopment(value)]),
+  );
+}
+
+function restore() {
+  if (existsSync(saved)) renameSync(saved, manifest);
+}
+
+const command = process.argv[2];
+if (command === 'restore') restore();
+else if (command === 'strip') {
+  restore();
+  const text = readFileSync(manifest, 'utf8');
+  writeFileSync(saved, text);
+  const pkg = JSON.parse(text);
+  writeFileSync(manifest, `${JSON.stringify({ ...pkg, exports: withoutDevelopment(pkg.exports) }, null, 2)}\n`);
+} else {
+  console.error('usage: pack-manifest.mjs strip|restore');
+  process.exit(2);
+}

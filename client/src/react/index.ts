@@ -1,0 +1,11 @@
+/**
+ * @fq/client/react: the hook and a status component over the framework-free client.
+ *
+ *   <TranscriptionQueueProvider client={client}>
+ *     <Page />   // useTranscriptionQueue(), <TranscriptionQueueStatus requestId={id} />
+ *   </TranscriptionQueueProvider>
+ */
+export { TranscriptionQueueProvider, useQueueClient } from './context.js';
+export { useTranscriptionQueue, type TranscriptionQueue, type UseTranscriptionQueueOptions } from './useTranscriptionQueue.js';
+export { useQueueRequest } from './useQueueRequest.js';
+export { TranscriptionQueueStatus, type TranscriptionQueueStatusProps } from './TranscriptionQueueStatus.js';
