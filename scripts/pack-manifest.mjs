@@ -7,7 +7,7 @@
 //             server resolves "development" too, so the published file must not name them.
 //   restore   puts the saved file back (also done first by `strip` when a pack died midway).
 // An optional second argument names the package directory (default: the current one).
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const [command, dir = '.'] = process.argv.slice(2);
@@ -32,7 +32,12 @@ if (command === 'restore') restore();
 else if (command === 'strip') {
   restore();
   const text = readFileSync(manifest, 'utf8');
+  const { atime, mtime } = statSync(manifest);
   writeFileSync(saved, text);
+  // The saved copy keeps the original's times, so the restored package.json is no newer than
+  // before: the builds' --if-stale counts package.json as an input, and a pack must not make
+  // dist/ look stale (the next pack would rebuild the declarations, most of a minute).
+  utimesSync(saved, atime, mtime);
   const pkg = JSON.parse(text);
   writeFileSync(manifest, `${JSON.stringify({ ...pkg, exports: withoutDevelopment(pkg.exports) }, null, 2)}\n`);
 } else {
