@@ -64,7 +64,6 @@ async function main(): Promise<number> {
     admitSubmissions: options.admit,
   });
   const http = await startHttpServer({ port: options.port, status: () => worker.status(), registry: metrics.registry });
-  log.info({ port: http.port }, 'http listening');
 
   const shutdown = createShutdown({
     graceMs: options.graceMs,
@@ -79,6 +78,9 @@ async function main(): Promise<number> {
   });
   process.on('SIGTERM', () => shutdown.onSignal('SIGTERM'));
   process.on('SIGINT', () => shutdown.onSignal('SIGINT'));
+  // Only now: whoever reads this line may signal at once, and a signal that arrives before
+  // Node has a listener for it kills the process (its default action) instead of draining.
+  log.info({ port: http.port }, 'http listening');
 
   // A signal during start-up (Firestore unreachable: registration can hang) stops the worker
   // without waiting for start() to return; its late failure is then of no interest.
