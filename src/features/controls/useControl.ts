@@ -4,6 +4,8 @@ import { useUser } from '../../auth/session';
 import { useData } from '../../data/context';
 import { executeControl } from '../../data/controls';
 import { describeError } from '../../data/errors';
+import { useLiveDoc } from '../../data/hooks';
+import { specs } from '../../data/queries';
 import { useClock } from '../../lib/clock';
 
 /** Human summary of what a control did, for the success message. */
@@ -18,19 +20,26 @@ export function describePlan(plan: ControlPlan): string {
 }
 
 /**
- * Runs controls through the engine's planner (see `executeControl`) as the signed-in admin,
- * with Firestore time from the server-clock estimate. Refreshes fetched pages afterwards;
- * live views update through their listeners.
+ * Runs controls through the engine's one executor (see `executeControl`) as the signed-in
+ * admin, with Firestore time from the server-clock estimate and the fleet's retention from
+ * the stats document (one shared listener; the config's defaults until it has loaded).
+ * Refreshes fetched pages afterwards; live views update through their listeners.
  */
 export function useControl() {
   const { port, serverClock, prefix } = useData();
   const user = useUser();
   const clock = useClock();
   const queryClient = useQueryClient();
+  const stats = useLiveDoc(specs.queueStats());
+  const retention = stats.data?.ok ? stats.data.data.controlRetention : undefined;
   const mutation = useMutation<ControlPlan, Error, ControlCommandInput>({
     mutationFn: (command) =>
-      executeControl(port, command, { kind: 'admin', id: user.uid, email: user.email }, () =>
-        serverClock.serverNow(clock.now()),
+      executeControl(
+        port,
+        command,
+        { kind: 'admin', id: user.uid, email: user.email },
+        () => serverClock.serverNow(clock.now()),
+        retention,
       ),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['fq', prefix, 'page'] }),
   });

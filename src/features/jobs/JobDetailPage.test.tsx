@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { T0, job } from '../../test/factories';
+import { T0, job, stats } from '../../test/factories';
 import { FakeData } from '../../test/fakeData';
 import { specs } from '../../data/queries';
 import { renderPage } from '../../test/render';
@@ -49,6 +49,29 @@ describe('JobDetailPage', () => {
     // queued now: redrive is no longer offered, cancel is
     expect(screen.queryByRole('button', { name: 'Redrive job' })).toBeNull();
     expect(screen.getByRole('button', { name: 'Cancel job' })).toBeInTheDocument();
+  });
+
+  it("counts a redrive in the rollups and stamps a cancel's expiry with the fleet's published retention", async () => {
+    const data = new FakeData();
+    data.put('jobs', 'd1', job({ status: 'dead_lettered', attempts: 2, maxAttempts: 2, completedAt: T0 }));
+    data.put('jobs', 'q1', job({ status: 'queued' }));
+    data.put('stats', 'queue', stats({ controlRetention: { finishedJobsMs: 3_600_000 } }));
+    const user = userEvent.setup();
+    const view = show(data, 'd1');
+    await user.click(await screen.findByRole('button', { name: 'Redrive job' }));
+    await user.click(screen.getByRole('button', { name: 'Confirm' }));
+    await waitFor(() => expect(screen.getByTestId('job-status')).toHaveAttribute('data-status', 'queued'));
+    // The control's own analytics partial, merged by the leader like a server's.
+    const partials = data.all('analyticsPartials').map(([, raw]) => raw as { counters: { redriven: number }; serverId: string });
+    expect(partials).toMatchObject([{ counters: { redriven: 1, cancelled: 0 }, serverId: expect.stringMatching(/^control:jobs:d1:/) }]);
+    view.unmount();
+    show(data, 'q1');
+    await user.click(await screen.findByRole('button', { name: 'Cancel job' }));
+    await user.click(screen.getByRole('button', { name: 'Confirm' }));
+    await waitFor(() => expect(screen.getByTestId('job-status')).toHaveAttribute('data-status', 'cancelled'));
+    const cancelled = data.read('jobs', 'q1');
+    if (!cancelled?.ok) throw new Error('the cancelled job does not decode');
+    expect(cancelled.data.expireAt).toBe((cancelled.data.completedAt ?? NaN) + 3_600_000);
   });
 
   it('cancels a running job by requesting cancellation from its worker', async () => {

@@ -1,43 +1,31 @@
 import type { Actor } from '../schema/audit.js';
 import { readDocsFrom } from '../core/mutations.js';
-import {
-  controlReads,
-  parseControlCommand,
-  planControl,
-  type ControlCommandInput,
-  type ControlPlan,
-} from '../core/controls/index.js';
+import { runControl, type ControlCommandInput, type ControlPlan, type ControlStore } from '../core/controls/index.js';
+import type { DocStore } from '../ports/store.js';
 import type { EngineContext } from './context.js';
 
+/** The control executor's store: one transaction of the worker's `DocStore`, at its read time. */
+function docStoreControls(store: DocStore): ControlStore {
+  return {
+    commitPlan: (refs, decide) =>
+      store.runTransaction(async (tx) => {
+        const docs = await tx.getAll(refs);
+        const plan = decide(readDocsFrom(refs.map((ref, i) => ({ ref, doc: docs[i] ?? null }))), tx.now());
+        tx.apply(plan.mutations);
+        // Under the id the controlled documents name (the same shape the rules demand of browsers).
+        tx.create('audit', plan.auditId, plan.audit);
+        return plan;
+      }),
+  };
+}
+
 /**
- * The one control API on the server side: the pure planner, applied with its audit entry in
- * ONE transaction (the dashboard does the same with the web SDK).
+ * The control API on the server side: the one executor (`runControl`, which the console
+ * runs over its data port too) over this worker's store, with the fleet's retention. The
+ * plan carries everything the control changes, its analytics counts included, so a redrive
+ * or cancel counts the same whoever runs it.
  */
-export async function applyControl(
-  ctx: Pick<EngineContext, 'store' | 'config' | 'random' | 'analytics'>,
-  input: ControlCommandInput,
-  actor: Actor,
-): Promise<ControlPlan> {
-  const command = parseControlCommand(input);
-  const refs = controlReads(command);
-  const plan = await ctx.store.runTransaction(async (tx) => {
-    const docs = await tx.getAll(refs);
-    const result = planControl(command, {
-      actor,
-      now: tx.now(),
-      docs: readDocsFrom(refs.map((ref, i) => ({ ref, doc: docs[i] ?? null }))),
-      retention: { finishedJobsMs: ctx.config.retention.finishedJobsMs, auditMs: ctx.config.retention.auditMs },
-    });
-    if (!result.ok) throw result.error;
-    tx.apply(result.plan.mutations);
-    // Under the id the controlled documents name (the same shape the rules demand of browsers).
-    tx.create('audit', result.plan.auditId, result.plan.audit);
-    return result.plan;
-  });
-  for (const m of plan.mutations) {
-    if (m.op !== 'set' || m.collection !== 'jobs') continue;
-    if (command.type === 'job.redrive') ctx.analytics?.record({ type: 'redriven' });
-    if (m.data.status === 'cancelled') ctx.analytics?.record({ type: 'cancelled' });
-  }
-  return plan;
+export function applyControl(ctx: Pick<EngineContext, 'store' | 'config'>, input: ControlCommandInput, actor: Actor): Promise<ControlPlan> {
+  const { finishedJobsMs, auditMs } = ctx.config.retention;
+  return runControl(docStoreControls(ctx.store), input, actor, { finishedJobsMs, auditMs });
 }

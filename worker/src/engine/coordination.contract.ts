@@ -209,6 +209,12 @@ export function describeCoordinationContract(label: string, makeFixture: EngineF
       // Stats from the rollup documents (a fresh leader) and from the merger's memory agree.
       const fromDocs = await new StatsRefresher(ctx, () => ({ id: 'srv-b', term: 3 })).run();
       expect(fromDocs).toMatchObject({ leaderId: 'srv-b', leaderTerm: 3, successRate: 6 / 8 });
+      // The fleet's liveness settings travel with the stats, for the console's staleness rule.
+      const { serverTimeoutMs, heartbeatIntervalMs } = ctx.config.serverCoordination;
+      const published = (await a.get('stats', SINGLETON_IDS.queueStats)).doc;
+      expect(published?.serverLiveness).toEqual({ serverTimeoutMs, heartbeatIntervalMs });
+      // So is the retention of what a control writes, for the console's controls.
+      expect(published?.controlRetention).toEqual({ finishedJobsMs: ctx.config.retention.finishedJobsMs, auditMs: ctx.config.retention.auditMs });
       const fromMemory = await new StatsRefresher(ctx, () => ({ id: 'srv-b', term: 3 }), { recent: (m) => merger.recent(m) }).run();
       expect(fromMemory.successRate).toBe(6 / 8);
       const enterprise = await getEnterpriseStats(a, 20_000);

@@ -5,7 +5,7 @@ import { QUERIES } from '../schema/queries.js';
 import { at, DocumentDecodeError, queryOf, type Snapshot } from '../ports/store.js';
 import { guardedJobWrite } from './guarded-job-write.js';
 import type { EngineContext } from './context.js';
-import { heartbeatDeadline } from '../core/coordination/fleet-mode.js';
+import { isServerStale } from '../core/coordination/server-liveness.js';
 
 
 /** Retention sweeps whose documents are simply deleted. */
@@ -106,12 +106,11 @@ export class Maintenance {
       queryOf(QUERIES.serversInStatesSilentSince, { state: ['active', 'draining'], heartbeatAt: at(this.ctx.store.now() - timeout) }, { limit: 50 }),
     );
     const lost: string[] = [];
-    const intervalMs = this.ctx.config.serverCoordination.heartbeatIntervalMs;
     for (const d of docs) {
       if (d.id === this.ctx.serverId) continue;
       const server = d.data;
       // A server on the slow idle cadence advertises its interval: its deadline allows for it.
-      if (!['active', 'draining'].includes(server.state) || heartbeatDeadline(server, { timeoutMs: timeout, intervalMs }) > readTime) continue;
+      if (!['active', 'draining'].includes(server.state) || !isServerStale(server, this.ctx.config.serverCoordination, readTime)) continue;
       // Guarded by the version read: a heartbeat that lands first proves it alive, and the write fails.
       const marked = (
         await this.ctx.store.commitIf([{ op: 'set', collection: 'servers', id: d.id, data: { ...server, state: 'lost', inFlight: 0 }, guard: { ifVersion: d.version } }])

@@ -23,7 +23,7 @@ import { silentLogger, type Logger } from '../ports/logger.js';
 import { at, type DocStore } from '../ports/store.js';
 import { evaluateFenced } from './breaker-ops.js';
 import { fleetHealth } from '../core/flow/outage.js';
-import { heartbeatDeadline } from '../core/coordination/fleet-mode.js';
+import { isServerStale } from '../core/coordination/server-liveness.js';
 import type { BreakerDoc } from '../schema/flow.js';
 import { checkLeader, LeadershipLostError } from './leader-fence.js';
 
@@ -139,18 +139,17 @@ export class FlowLeader {
   async run(term: number, signal: AbortSignal): Promise<void> {
     if (term !== this.term) this.reset(term);
     const { store, config } = this.options;
-    const timeout = config.serverCoordination.serverTimeoutMs;
-    const liveness = { timeoutMs: timeout, intervalMs: config.serverCoordination.heartbeatIntervalMs };
+    const liveness = config.serverCoordination;
     // Servers on the idle heartbeat cadence are alive for longer (see heartbeatDeadline).
-    const slowest = Math.max(liveness.intervalMs, config.serverCoordination.idleHeartbeatIntervalMs ?? 0);
+    const slowest = Math.max(liveness.heartbeatIntervalMs, liveness.idleHeartbeatIntervalMs ?? 0);
     const result = await store.query({
       collection: 'servers',
-      where: [{ field: 'heartbeatAt', op: '>=', value: at(store.now() - timeout - (slowest - liveness.intervalMs)) }],
+      where: [{ field: 'heartbeatAt', op: '>=', value: at(store.now() - liveness.serverTimeoutMs - (slowest - liveness.heartbeatIntervalMs)) }],
     });
     const now = result.readTime;
     const servers = result.docs
       .map((d) => d.data)
-      .filter((s) => (s.state === 'active' || s.state === 'draining') && heartbeatDeadline(s, liveness) >= now);
+      .filter((s) => (s.state === 'active' || s.state === 'draining') && !isServerStale(s, liveness, now));
     const models = new Set<string>([config.upstream.model]);
     if (config.upstream.fallbackModel) models.add(config.upstream.fallbackModel);
     for (const s of servers) for (const m of Object.keys(s.upstream)) models.add(m);

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { PRIORITIES, JOB_STATUSES, prioritySchema } from './job.js';
 import { timestampMs } from './time.js';
 import { submissionQuotaSchema } from './submission-gate.js';
+import { serverLivenessSchema } from './coordination.js';
+import { controlRetentionSchema } from './control-audit.js';
 
 /**
  * Upper bounds (ms, inclusive) of the latency histogram buckets; the last bucket is open.
@@ -132,5 +134,17 @@ export const queueStatsDocSchema = z.object({
    * the rules use the same defaults.
    */
   submissionQuota: submissionQuotaSchema.prefault({}),
+  /**
+   * The fleet's liveness settings (worker config `serverCoordination`), published for the
+   * console, which judges a server stale by them exactly as the leader does. Absent (a stats
+   * document from before it existed): the config's defaults.
+   */
+  serverLiveness: serverLivenessSchema.prefault({}),
+  /**
+   * The fleet's retention for what an operator control writes (worker config `retention`),
+   * published for the console, whose controls then stamp the expiries a worker's would.
+   * Absent: the config's defaults.
+   */
+  controlRetention: controlRetentionSchema.prefault({}),
 });
 export type QueueStatsDoc = z.infer<typeof queueStatsDocSchema>;

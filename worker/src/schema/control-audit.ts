@@ -8,6 +8,18 @@ import { z } from 'zod';
 export const AUDIT_MIN_RETENTION_DAYS = 365;
 export const AUDIT_MIN_RETENTION_MS = AUDIT_MIN_RETENTION_DAYS * 24 * 3_600_000;
 
+/**
+ * How long what a control writes is kept: a job it finishes (`expireAt` of a cancel) and its
+ * audit entry. The worker config's `retention.finishedJobsMs` and `retention.auditMs`; the
+ * leader publishes the fleet's values in the stats document, so a control from the console
+ * stamps the same expiries as one from a worker.
+ */
+export const controlRetentionSchema = z.object({
+  finishedJobsMs: z.number().int().positive().default(7 * 24 * 3_600_000),
+  auditMs: z.number().int().min(AUDIT_MIN_RETENTION_MS).default(AUDIT_MIN_RETENTION_MS),
+});
+export type ControlRetention = z.infer<typeof controlRetentionSchema>;
+
 /** Documents an operator control changes; each names the audit entry of its last control. */
 export type AuditedCollection = 'controls' | 'breakers' | 'locks' | 'jobs';
 

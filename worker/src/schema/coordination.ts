@@ -52,6 +52,19 @@ export const serverRoutingSchema = z.object({
 });
 export type ServerRouting = z.infer<typeof serverRoutingSchema>;
 
+/**
+ * How long a server may stay silent before it counts as gone: the worker config's
+ * `serverCoordination.heartbeatIntervalMs` and `serverTimeoutMs` (with its defaults). The leader publishes the
+ * fleet's values in the stats document, so the console judges staleness by the same numbers
+ * and the same rule (`core/coordination/server-liveness`) as the leader.
+ */
+export const serverLivenessSchema = z.object({
+  heartbeatIntervalMs: z.number().int().positive().default(5_000),
+  /** A server whose heartbeat is older than this (Firestore time) is considered dead. */
+  serverTimeoutMs: z.number().int().positive().default(20_000),
+});
+export type ServerLiveness = z.infer<typeof serverLivenessSchema>;
+
 /** `transcription_servers/{serverId}`: each server writes only its own document. */
 export const serverDocSchema = z.object({
   serverId: z.string().min(1),

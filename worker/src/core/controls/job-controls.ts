@@ -76,8 +76,9 @@ export function planJobControl(command: JobCommand, ctx: ControlContext): Unseal
   }
 
   // Delete audio in the same transaction while the write budget allows; past it, mark the
-  // payload as still present so the leader's payload sweep removes it later.
-  let writes = mutations.length + 1;
+  // payload as still present so the leader's payload sweep removes it later. Two more
+  // writes join the plan: the audit entry and the control's analytics counts.
+  let writes = mutations.length + 2;
   for (const del of payloadDeletes) {
     if (writes + del.chunkCount <= MAX_PLAN_WRITES) {
       for (let i = 0; i < del.chunkCount; i++) {

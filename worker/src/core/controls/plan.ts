@@ -1,20 +1,11 @@
 import type { Actor, AuditDoc } from '../../schema/audit.js';
-import { AUDIT_MIN_RETENTION_MS } from '../../schema/control-audit.js';
+import { controlRetentionSchema, type ControlRetention } from '../../schema/control-audit.js';
 import type { QueueError } from '../errors.js';
 import type { DocMutation, ReadDocs } from '../mutations.js';
 import type { ControlCommand } from './commands.js';
 
-export interface ControlRetention {
-  /** How long finished jobs are kept (sets `expireAt` on jobs a control finishes). */
-  finishedJobsMs: number;
-  /** How long audit entries are kept (sets the audit entry's `expireAt`). */
-  auditMs: number;
-}
-
-export const DEFAULT_CONTROL_RETENTION: ControlRetention = {
-  finishedJobsMs: 7 * 24 * 3_600_000,
-  auditMs: AUDIT_MIN_RETENTION_MS,
-};
+/** The worker config's defaults (`retention.finishedJobsMs`, `retention.auditMs`). */
+export const DEFAULT_CONTROL_RETENTION: ControlRetention = controlRetentionSchema.parse({});
 
 export interface ControlContext {
   actor: Actor;

@@ -92,6 +92,31 @@ describe('job controls', () => {
     expect((data(r.plan.mutations[0]) as JobDoc).errors).toHaveLength(1);
   });
 
+  it('counts the jobs it redrove or cancelled now in its own analytics partial, named after its audit entry', () => {
+    const counted = (m: DocMutation[]) => m.filter((x) => x.collection === 'analyticsPartials');
+    const redrive = plan({ type: 'job.redrive', jobIds: ['a', 'b'] }, { 'jobs/a': job('dead_lettered'), 'jobs/b': job('failed') });
+    if (!redrive.ok) throw redrive.error;
+    const [partial, ...more] = counted(redrive.plan.mutations);
+    expect(more).toEqual([]);
+    const start = now - (now % 60_000);
+    expect(partial).toMatchObject({
+      op: 'set',
+      id: `${start}_control:${redrive.plan.auditId}`,
+      data: { serverId: `control:${redrive.plan.auditId}`, periodStart: start, updatedAt: now, counters: { redriven: 2, cancelled: 0, retried: 0 }, failuresByClass: {} },
+    });
+    // A running job's cancel is only a request: its holder counts it when the job finishes.
+    const running = job('running', { fence: 1, lease: { owner: 's1', token: 1, acquiredAt: now, expiresAt: now + 1, heartbeatAt: now } });
+    const cancel = plan({ type: 'job.cancel', jobIds: ['q', 'r', 'w'] }, { 'jobs/q': job('queued'), 'jobs/r': running, 'jobs/w': job('waiting') });
+    if (!cancel.ok) throw cancel.error;
+    expect(counted(cancel.plan.mutations)).toMatchObject([{ data: { counters: { cancelled: 2, redriven: 0 } } }]);
+    const onlyRequest = plan({ type: 'job.cancel', jobIds: ['r'] }, { 'jobs/r': running });
+    const retry = plan({ type: 'job.retry', jobIds: ['w'] }, { 'jobs/w': job('waiting') });
+    for (const r of [onlyRequest, retry]) {
+      if (!r.ok) throw r.error;
+      expect(counted(r.plan.mutations)).toEqual([]);
+    }
+  });
+
   it('refuses to retry a job whose audio is gone', () => {
     const r = plan({ type: 'job.retry', jobIds: ['j1'] }, { 'jobs/j1': job('failed', { payloadDeletedAt: now - 1 }) });
     expect(!r.ok && r.error).toBeInstanceOf(PayloadGoneError);

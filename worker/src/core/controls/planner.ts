@@ -4,6 +4,7 @@ import { ValidationError } from '../errors.js';
 import type { DocMutation, DocRef } from '../mutations.js';
 import { breakerControlReads, planBreakerControl } from './breaker-controls.js';
 import { controlCommandSchema, type ControlCommand, type ControlCommandInput } from './commands.js';
+import { controlCountsMutation } from './control-counts.js';
 import { jobControlReads, planJobControl } from './job-controls.js';
 import { lockControlReads, planLockControl } from './lock-controls.js';
 import type { ControlContext, ControlPlan, ControlResult, UnsealedResult } from './plan.js';
@@ -57,15 +58,19 @@ function planUnsealed(command: ControlCommand, ctx: ControlContext): UnsealedRes
 }
 
 /**
- * Plans a control: the document writes plus the audit entry, or a typed error. Pure; the
- * adapter (admin SDK in the worker, web SDK in the dashboard) reads `controlReads(command)`
- * in a transaction, calls this, and applies `plan.mutations` + creates `plan.audit` under
- * `plan.auditId` in the same transaction.
+ * Plans a control: the document writes (the controlled documents, a cancel's audio deletes
+ * and the control's analytics counts) plus the audit entry, or a typed error. Pure; an
+ * executor (`runControl`, over the worker's store or the console's data port) reads
+ * `controlReads(command)` in a transaction, calls this, and applies `plan.mutations` +
+ * creates `plan.audit` under `plan.auditId` in the same transaction.
  */
 export function planControl(command: ControlCommand, ctx: ControlContext): ControlResult {
   const now = controlTime(command, ctx);
   const result = planUnsealed(command, { ...ctx, now });
-  return result.ok ? { ok: true, plan: sealWithAudit(result.plan, now) } : result;
+  if (!result.ok) return result;
+  const plan = sealWithAudit(result.plan, now);
+  const counts = controlCountsMutation(plan, now);
+  return { ok: true, plan: counts ? { ...plan, mutations: [...plan.mutations, counts] } : plan };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fleetIsQuiet, heartbeatDeadline, heartbeatPlan, leaseTiming } from './fleet-mode.js';
+import { fleetIsQuiet, heartbeatPlan, leaseTiming } from './fleet-mode.js';
 
 const T0 = 1_700_000_000_000;
 const cfg = { fastMs: 5_000, idleMs: 60_000 };
@@ -46,14 +46,5 @@ describe('heartbeat cadence', () => {
 
   it('never slows down when idle heartbeats are disabled', () => {
     expect(heartbeatPlan({ lastAt: T0, advertisedMs: 5_000 }, T0 + 1, { inFlight: 0, fleetIdle: true }, { fastMs: 5_000, idleMs: null }).intervalMs).toBe(5_000);
-  });
-});
-
-describe('liveness deadline', () => {
-  it('adds the longer advertised interval to the timeout', () => {
-    const liveness = { timeoutMs: 20_000, intervalMs: 5_000 };
-    expect(heartbeatDeadline({ heartbeatAt: T0, heartbeatIntervalMs: 5_000 }, liveness)).toBe(T0 + 20_000);
-    expect(heartbeatDeadline({ heartbeatAt: T0, heartbeatIntervalMs: 60_000 }, liveness)).toBe(T0 + 75_000);
-    expect(heartbeatDeadline({ heartbeatAt: T0, heartbeatIntervalMs: 1_000 }, liveness)).toBe(T0 + 20_000);
   });
 });

@@ -50,8 +50,8 @@ export interface HeartbeatState {
  * The cadence a server heartbeats at, and whether one is due now. A server holding no job has
  * nothing another server would reclaim, so while the leader says the fleet is idle it
  * heartbeats every `idleMs`; it advertises that interval in its document so liveness judges
- * (`heartbeatDeadline`) allow for it. Whenever the cadence changes (it takes a job, the fleet
- * wakes or goes idle) a heartbeat is due at once, then every interval.
+ * (`heartbeatDeadline` in `server-liveness`) allow for it. Whenever the cadence changes (it
+ * takes a job, the fleet wakes or goes idle) a heartbeat is due at once, then every interval.
  */
 export function heartbeatPlan(
   state: HeartbeatState,
@@ -67,17 +67,4 @@ export function heartbeatPlan(
   // shorter interval than the server keeps (the dashboard would call it stale).
   const dueAt = intervalMs !== state.advertisedMs ? now : state.lastAt + intervalMs;
   return { intervalMs, due: now >= dueAt, dueAt };
-}
-
-/**
- * Store time after which a server that has not heartbeated counts as gone. `timeoutMs` is the
- * configured `serverTimeoutMs`, sized for the configured interval; a server that advertised a
- * longer (idle) interval gets the difference on top, so an idle server is never declared lost
- * for keeping the cadence it announced.
- */
-export function heartbeatDeadline(
-  server: { heartbeatAt: number; heartbeatIntervalMs: number },
-  cfg: { timeoutMs: number; intervalMs: number },
-): number {
-  return server.heartbeatAt + cfg.timeoutMs + Math.max(0, server.heartbeatIntervalMs - cfg.intervalMs);
 }

@@ -6,7 +6,7 @@ import type { LeaderLeaseDoc } from '../../schema/coordination.js';
 import { SINGLETON_IDS } from '../../schema/names.js';
 import { emptyRollupBody, mergeBodies, MINUTE_MS, percentile } from '../../core/analytics/rollup.js';
 import { QUERIES } from '../../schema/queries.js';
-import { heartbeatDeadline } from '../../core/coordination/fleet-mode.js';
+import { isServerStale } from '../../core/coordination/server-liveness.js';
 import { at, queryOf, type DocStore } from '../../ports/store.js';
 import type { EngineContext } from '../context.js';
 
@@ -103,6 +103,11 @@ export class StatsRefresher {
       pausedPriorities: controls?.pausedPriorities ?? [],
       positionWindow: this.ctx.config.queuePositions.enabled ? this.ctx.config.queuePositions.headSize : 0,
       submissionQuota: this.ctx.config.submissionQuota,
+      serverLiveness: {
+        heartbeatIntervalMs: this.ctx.config.serverCoordination.heartbeatIntervalMs,
+        serverTimeoutMs: this.ctx.config.serverCoordination.serverTimeoutMs,
+      },
+      controlRetention: { finishedJobsMs: this.ctx.config.retention.finishedJobsMs, auditMs: this.ctx.config.retention.auditMs },
     };
     this.latest = doc;
     await store.commit([{ op: 'set', collection: 'stats', id: SINGLETON_IDS.queueStats, data: doc }]);
@@ -152,10 +157,11 @@ const BREAKER_SEVERITY: Record<BreakerState, number> = { closed: 0, half_open: 1
 
 /**
  * The seed's `getEnterpriseStats()`: a few small documents, no job lists. A server is stale
- * once silent for `serverTimeoutMs` beyond the heartbeat interval it advertised (an idle
- * server heartbeats slowly and says so; `heartbeatIntervalMs` is the configured one).
+ * by the fleet's one rule (`isServerStale`): silent for `serverTimeoutMs` beyond the
+ * heartbeat interval it advertised (an idle server heartbeats slowly and says so).
  */
 export async function getEnterpriseStats(store: DocStore, serverTimeoutMs: number, heartbeatIntervalMs = 5_000): Promise<EnterpriseStats> {
+  const liveness = { serverTimeoutMs, heartbeatIntervalMs };
   const [stats, servers, breakers, leader] = await Promise.all([
     store.get('stats', SINGLETON_IDS.queueStats),
     store.query(queryOf(QUERIES.serversInStates, { state: ['active', 'draining'] })),
@@ -187,7 +193,7 @@ export async function getEnterpriseStats(store: DocStore, serverTimeoutMs: numbe
         version: d.data.version,
         hostname: d.data.hostname,
         heartbeatAgeMs: Math.max(0, now - d.data.heartbeatAt),
-        stale: now > heartbeatDeadline(d.data, { timeoutMs: serverTimeoutMs, intervalMs: heartbeatIntervalMs }),
+        stale: isServerStale(d.data, liveness, now),
       })),
     },
     queueStats: {
