@@ -26,7 +26,14 @@ export interface EnqueueResult {
   requestId: string;
   /** Jobs ahead of this one among claimable jobs (0 = next). */
   position: number;
+  /** Until the job is expected to start; for a deferred job at least until `deferredUntil`. */
   estimatedWaitMs: number;
+  /**
+   * The user was over their rate limit and `rateLimiting.whenExceeded` is 'defer': the job is
+   * admitted, waiting until this time (ms since the epoch, store time), when the window allows
+   * it. Null when it was admitted to run now (or, for a duplicate, the first job no longer waits).
+   */
+  deferredUntil: number | null;
   rateLimit: { remaining: number; resetAt: number };
   /** True when the idempotency key matched an earlier submission: nothing new was queued. */
   duplicate: boolean;
@@ -57,12 +64,12 @@ function guarded<K extends 'rateLimits' | 'idempotency' | 'jobs'>(collection: K,
 }
 
 type ServerOutcome =
-  | { kind: 'admitted'; jobId: string; rank: number; remaining: number; resetAt: number }
+  | { kind: 'admitted'; jobId: string; rank: number; deferredUntil: number | null; remaining: number; resetAt: number; now: number }
   | { kind: 'limited'; error: RateLimitedError }
-  | { kind: 'duplicate'; jobId: string; rank: number | null };
+  | { kind: 'duplicate'; jobId: string; rank: number | null; deferredUntil: number | null; now: number };
 
 type UserCheck =
-  | { ok: true; rank: number; remaining: number; resetAt: number; tier: string }
+  | { ok: true; rank: number; deferredUntil: number | null; remaining: number; resetAt: number; tier: string }
   | { ok: false; error: RateLimitedError };
 
 /**
@@ -82,12 +89,21 @@ export class Admission {
 
   /** Reads an audio's duration from its bytes; admission never trusts a declared one. */
   private readonly readDuration: AudioDurationReader;
+  private readonly onDeferred: (jobId: string, deferredUntil: number) => void;
 
   constructor(
     private readonly ctx: EngineContext,
-    options: { readDuration?: AudioDurationReader } = {},
+    options: {
+      readDuration?: AudioDurationReader;
+      /**
+       * A job this process admitted deferred (committed): a worker schedules its promotion
+       * for then, so it need not wait for the leader's next pass over due jobs.
+       */
+      onDeferred?: (jobId: string, deferredUntil: number) => void;
+    } = {},
   ) {
     this.readDuration = options.readDuration ?? readAudioDuration;
+    this.onDeferred = options.onDeferred ?? (() => undefined);
     this.gauge = new QueueGauge(ctx.store);
     this.head = new QueueHeadCache(ctx.store);
   }
@@ -104,7 +120,7 @@ export class Admission {
     if (!decision.allowed) {
       return { check: { ok: false, error: new RateLimitedError(sub.userId, decision.retryAfterMs, decision.resetAt) }, next };
     }
-    return { check: { ok: true, rank: decision.rank, remaining: decision.remaining, resetAt: decision.resetAt, tier }, next };
+    return { check: { ok: true, rank: decision.rank, deferredUntil: decision.deferredUntil, remaining: decision.remaining, resetAt: decision.resetAt, tier }, next };
   }
 
   private async assertRoom(): Promise<void> {
@@ -190,16 +206,27 @@ export class Admission {
       throw outcome.error;
     }
     if (outcome.kind === 'admitted') {
-      this.gauge.noteAdmitted(outcome.rank);
+      // A deferred job is not claimable yet: it counts in the queue's size, not in positions.
+      this.gauge.noteAdmitted(outcome.deferredUntil === null ? outcome.rank : null);
       this.ctx.analytics?.record({ type: 'admitted' });
+      if (outcome.deferredUntil !== null) this.onDeferred(outcome.jobId, outcome.deferredUntil);
     }
     const position = outcome.rank === null ? 0 : await this.gauge.position(outcome.rank);
-    const estimatedWaitMs = await this.gauge.estimateWaitMs(position, this.ctx.config.maxConcurrentRequests);
+    const queuedWaitMs = await this.gauge.estimateWaitMs(position, this.ctx.config.maxConcurrentRequests);
+    // A deferred job starts no earlier than its booked time, nor before the jobs ranked ahead of it.
+    const estimatedWaitMs = outcome.deferredUntil === null ? queuedWaitMs : Math.max(queuedWaitMs, outcome.deferredUntil - outcome.now);
     const rate =
       outcome.kind === 'admitted'
         ? { remaining: outcome.remaining, resetAt: outcome.resetAt }
         : await this.currentRate(sub.userId);
-    return { requestId: outcome.jobId, position, estimatedWaitMs, rateLimit: rate, duplicate: outcome.kind === 'duplicate' };
+    return {
+      requestId: outcome.jobId,
+      position,
+      estimatedWaitMs,
+      deferredUntil: outcome.deferredUntil,
+      rateLimit: rate,
+      duplicate: outcome.kind === 'duplicate',
+    };
   }
 
   /**
@@ -225,7 +252,8 @@ export class Admission {
       const { state, now } = await this.rateLimitState(sub.userId);
       if (key.doc && key.doc.expireAt > now) {
         const prior = await this.ctx.store.get('jobs', key.doc.jobId);
-        return { kind: 'duplicate', jobId: key.doc.jobId, rank: prior.doc?.rank ?? null };
+        const stillDeferred = prior.doc?.status === 'waiting' && prior.doc.deferredUntil != null && prior.doc.deferredUntil > now;
+        return { kind: 'duplicate', jobId: key.doc.jobId, rank: prior.doc?.rank ?? null, deferredUntil: stillDeferred ? prior.doc!.deferredUntil! : null, now };
       }
       const user = this.userDecision(state.doc, sub, plan.tier ?? state.doc?.tier ?? 'default', now, head);
       const writes: GuardedMutation[] = [guarded('rateLimits', sub.userId, user.next, state.version)];
@@ -239,6 +267,7 @@ export class Admission {
           shard: shardOf(plan.jobId),
           inlineAudio: plan.inlineAudio,
           durationCheck: duration.check,
+          deferredUntil: user.check.deferredUntil,
         });
         writes.push({ op: 'set', collection: 'jobs', id: plan.jobId, data: job, guard: { ifMissing: true } });
         for (const chunk of plan.chunks) writes.push({ op: 'set', collection: 'payloads', id: chunk.id, data: { ...chunk.doc, createdAt: now } });
@@ -248,7 +277,15 @@ export class Admission {
       if (res.ok) {
         this.noteRateLimit(sub.userId, user.next, res.versions[0] ?? null);
         if (!user.check.ok) return { kind: 'limited', error: user.check.error };
-        return { kind: 'admitted', jobId: plan.jobId, rank: user.check.rank, remaining: user.check.remaining, resetAt: user.check.resetAt };
+        return {
+          kind: 'admitted',
+          jobId: plan.jobId,
+          rank: user.check.rank,
+          deferredUntil: user.check.deferredUntil,
+          remaining: user.check.remaining,
+          resetAt: user.check.resetAt,
+          now,
+        };
       }
       this.forgetRateLimit(sub.userId);
       if (keyId) {
@@ -356,6 +393,7 @@ export class Admission {
       const writes: GuardedMutation[] = [];
       let rateLimitDoc: RateLimitDoc | null = null;
       let rateLimitIndex = 0;
+      let deferredUntil: number | null = null;
       const decision = ((): 'admitted' | 'rejected' | 'cancelled' => {
         const reject = (code: RejectionCode, message: string, extra: { retryAfterMs?: number; existingJobId?: string } = {}) => {
           const rejected = rejectJob(job, {
@@ -383,8 +421,20 @@ export class Admission {
         rateLimitIndex = writes.length;
         writes.push(guarded('rateLimits', sub.userId, user.next, state.version));
         if (!user.check.ok) return reject('RATE_LIMITED', user.check.error.message, { retryAfterMs: user.check.error.retryAfterMs });
-        const admitted = admitSubmission(sub, { now, rank: user.check.rank, maxAttempts: this.ctx.config.maxAttempts, tier: user.check.tier, model: null, base: job, shard: shardOf(jobId), durationCheck: measured?.check ?? null });
-        const positioned = args.hint?.priority === job.priority && args.position !== null;
+        deferredUntil = user.check.deferredUntil;
+        const admitted = admitSubmission(sub, {
+          now,
+          rank: user.check.rank,
+          maxAttempts: this.ctx.config.maxAttempts,
+          tier: user.check.tier,
+          model: null,
+          base: job,
+          shard: shardOf(jobId),
+          durationCheck: measured?.check ?? null,
+          deferredUntil,
+        });
+        // A deferred job waits like a retry: no queue position until it is queued (the browser shows its start).
+        const positioned = deferredUntil === null && args.hint?.priority === job.priority && args.position !== null;
         const data = positioned ? { ...admitted, position: args.position, estimatedWaitMs: args.estimatedWaitMs, positionAt: now } : admitted;
         writes.push({ op: 'set', collection: 'jobs', id: jobId, data, guard: { ifVersion: version } });
         if (keyId && !(key.doc && key.doc.expireAt > now)) writes.push(guarded('idempotency', keyId, this.idempotencyDoc(sub, jobId, now), key.version));
@@ -393,6 +443,7 @@ export class Admission {
       const res = await this.ctx.store.commitIf(writes);
       if (res.ok) {
         if (rateLimitDoc) this.noteRateLimit(sub.userId, rateLimitDoc, res.versions[rateLimitIndex] ?? null);
+        if (decision === 'admitted' && deferredUntil !== null) this.onDeferred(jobId, deferredUntil);
         return decision;
       }
       // Another admitter, the owner (a cancel) or an admission of the same user came first.

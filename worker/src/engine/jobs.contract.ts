@@ -92,7 +92,7 @@ export function describeJobsContract(label: string, makeFixture: EngineFixtureFa
     });
 
     it('answers RATE_LIMITED with a retry-after and records the refusal', async () => {
-      const { a, admissionA } = await setup('rate', { rateLimiting: { requestsPerMinute: 2, burstLimit: 0, windowSizeMs: 60_000 } });
+      const { a, admissionA } = await setup('rate', { rateLimiting: { requestsPerMinute: 2, burstLimit: 0, windowSizeMs: 60_000, whenExceeded: 'reject' } });
       await admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'u' });
       const second = await admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'u' });
       expect(second.rateLimit.remaining).toBe(0);
@@ -103,6 +103,85 @@ export function describeJobsContract(label: string, makeFixture: EngineFixtureFa
       expect(await a.count({ collection: 'jobs' })).toBe(2);
       // Another user is unaffected.
       await expect(admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'v' })).resolves.toBeTruthy();
+    });
+
+    // Graceful queuing. The windows are short: on Firestore the fixture's time is real.
+    it('defers a server enqueue over the limit: waiting until the window allows, then promoted; refused beyond maxDeferMs', async () => {
+      const W = 2_000;
+      const { fx, a, admissionA, leasesA, maintB } = await setup('defer', { rateLimiting: { requestsPerMinute: 1, burstLimit: 0, windowSizeMs: W, maxDeferMs: 5_000 } });
+      const enqueue = (idempotencyKey: string | null = null) => admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'u', idempotencyKey });
+      const first = await enqueue();
+      const second = await enqueue();
+      const third = await enqueue('k3');
+      expect(first.deferredUntil).toBeNull();
+      // When the first leaves the window (whole milliseconds; a Firestore clock has finer ones).
+      expect(second.deferredUntil! - (await a.get('jobs', first.requestId)).doc!.admittedAt!).toBeOneOf([W, W + 1]);
+      // The booking counts at once: the next one waits a window behind it.
+      expect(third.deferredUntil! - second.deferredUntil!).toBe(W);
+      const job = (await a.get('jobs', second.requestId)).doc!;
+      expect(job).toMatchObject({
+        status: 'waiting',
+        attempts: 0,
+        availableAt: second.deferredUntil,
+        deferredUntil: second.deferredUntil,
+        errors: [],
+        lastErrorClass: null,
+        lease: null,
+        rejection: null,
+      });
+      expect(job.rank).not.toBeNull();
+      // The wait reported includes the deferral.
+      expect(second.estimatedWaitMs).toBeGreaterThanOrEqual(second.deferredUntil! - job.admittedAt!);
+      expect(second.rateLimit.remaining).toBe(0);
+      // A fourth would wait 3 windows (6 s) > maxDeferMs: refused as under 'reject', nothing written but the refusal.
+      const refused = await enqueue().catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(RateLimitedError);
+      expect((refused as RateLimitedError).retryAfterMs).toBeGreaterThan(5_000);
+      expect(await a.count({ collection: 'jobs' })).toBe(3);
+      expect((await a.get('rateLimits', 'u')).doc).toMatchObject({ rejected: 1, admitted: 3, count: 3 });
+      // Not claimable, and not promoted, before its time.
+      expect(await leasesA.claim(second.requestId)).toBeNull();
+      expect(await maintB.promote(second.requestId)).toBe(false);
+      await fx.passTime(second.deferredUntil! - a.now() + 5);
+      expect(await maintB.promoteDue()).toBeGreaterThanOrEqual(1);
+      const promoted = (await a.get('jobs', second.requestId)).doc!;
+      expect(promoted).toMatchObject({ status: 'queued', availableAt: null, deferredUntil: second.deferredUntil, rank: job.rank });
+      const held = (await leasesA.claim(second.requestId))!;
+      expect(held.job).toMatchObject({ status: 'running', attempts: 1, deferredUntil: second.deferredUntil });
+      // The same idempotency key again, while the first still waits, reports its start.
+      expect(await enqueue('k3')).toMatchObject({ requestId: third.requestId, duplicate: true, deferredUntil: third.deferredUntil });
+    });
+
+    it('defers a browser submission over the limit: admitted waiting with its start and no position, and says so to the admitter', async () => {
+      const W = 2_000;
+      const { fx, a, b, ctxA, maintB } = await setup('client-defer', { rateLimiting: { requestsPerMinute: 1, burstLimit: 0, windowSizeMs: W } });
+      const deferred: [string, number][] = [];
+      const admission = new Admission(ctxA, { onDeferred: (id, at) => deferred.push([id, at]) });
+      const submit = async (seed: number) => {
+        const plan = await planSubmission({ audio: wav(seed), mimeType: 'audio/wav', userId: 'web-user', priority: 'normal' }, { now: a.now(), source: 'client' });
+        await b.commit([
+          { op: 'set', collection: 'jobs', id: plan.jobId, data: submittedJob(plan.submission) },
+          ...plan.chunks.map((c) => ({ op: 'set' as const, collection: 'payloads' as const, id: c.id, data: c.doc })),
+        ]);
+        return plan.jobId;
+      };
+      const hint = { priority: 'normal' as const };
+      const first = await submit(1);
+      expect(await admission.admitSubmitted(first, hint)).toBe('admitted');
+      const second = await submit(2);
+      expect(await admission.admitSubmitted(second, hint)).toBe('admitted');
+      const firstJob = (await a.get('jobs', first)).doc!;
+      const job = (await a.get('jobs', second)).doc!;
+      expect(firstJob).toMatchObject({ status: 'queued', position: 0 });
+      expect(firstJob.deferredUntil).toBeUndefined();
+      expect(job).toMatchObject({ status: 'waiting', attempts: 0, availableAt: job.deferredUntil, position: null, estimatedWaitMs: null, rejection: null });
+      expect(job.deferredUntil! - firstJob.admittedAt!).toBeOneOf([W, W + 1]);
+      expect(deferred).toEqual([[second, job.deferredUntil]]);
+      // Its audio stays for the run.
+      expect(await a.count({ collection: 'payloads', where: [{ field: 'jobId', op: '==', value: second }] })).toBe(1);
+      await fx.passTime(job.deferredUntil! - a.now() + 5);
+      expect(await maintB.promoteDue()).toBe(1);
+      expect((await a.get('jobs', second)).doc).toMatchObject({ status: 'queued', deferredUntil: job.deferredUntil });
     });
 
     it('lets exactly one of two racing workers claim a job, with a new fencing token', async () => {
@@ -325,7 +404,7 @@ export function describeJobsContract(label: string, makeFixture: EngineFixtureFa
     });
 
     it('admits client submissions exactly once across racing servers, and rejects with a reason', async () => {
-      const { a, b, ctxB, admissionA } = await setup('client', { rateLimiting: { requestsPerMinute: 1, burstLimit: 0, windowSizeMs: 60_000 } });
+      const { a, b, ctxB, admissionA } = await setup('client', { rateLimiting: { requestsPerMinute: 1, burstLimit: 0, windowSizeMs: 60_000, whenExceeded: 'reject' } });
       const admissionB = new Admission(ctxB);
       const submit = async (seed: number) => {
         const plan = await planSubmission({ audio: wav(seed), mimeType: 'audio/wav', userId: 'web-user', priority: 'high' }, { now: a.now(), source: 'client' });

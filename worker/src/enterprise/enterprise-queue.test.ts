@@ -46,13 +46,13 @@ describe('phase 1: the in-memory queue, one process, real clock, the fake Gemini
   it('refuses bad input with typed errors and a failed request with TranscriptionFailedError', async () => {
     fake = await startFakeGemini({ capacity: 8, baseLatencyMs: 10 });
     queue = createInMemoryTranscriptionQueue({
-      config: { maxAttempts: 1, rateLimiting: { requestsPerMinute: 1, burstLimit: 0 } },
+      config: { maxAttempts: 1, rateLimiting: { requestsPerMinute: 1, burstLimit: 0, whenExceeded: 'reject' } },
       transcriber: new GeminiTranscriber({ apiKey: 'test', baseUrl: fake.url }),
     });
     await expect(queue.queueEnterpriseTranscription({ audioDataUri: 'data:text/plain;base64,AAAA' }, { userId: 'u' })).rejects.toThrow(ValidationError);
     // @ts-expect-error: userId is required
     await expect(queue.queueEnterpriseTranscription({ audioDataUri: wavUri('x') }, {})).rejects.toThrow(ValidationError);
-    // Over the user's limit (1 a minute, no burst): the second request is refused with its type.
+    // Over the user's limit (1 a minute, no burst, 'reject'): the second request is refused with its type.
     await queue.queueTranscription({ audioDataUri: wavUri('y') }, { userId: 'limited' });
     await expect(queue.queueTranscription({ audioDataUri: wavUri('z') }, { userId: 'limited' })).rejects.toThrow(RateLimitedError);
     // A request that ends without a transcript rejects its waiter with the job.
@@ -62,6 +62,34 @@ describe('phase 1: the in-memory queue, one process, real clock, the fake Gemini
     const error = await queue.waitForTranscription(id).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TranscriptionFailedError);
     expect((error as TranscriptionFailedError).job.status).toBe('cancelled');
+  }, 30_000);
+});
+
+describe('graceful queuing in the in-memory queue (real clock)', () => {
+  it('queues a request over the limit to start when the window allows, then transcribes it', async () => {
+    fake = await startFakeGemini({ capacity: 8, baseLatencyMs: 10 });
+    // One request per 1.5 s window, the default 'defer': the second and third are booked 1.5 s apart.
+    queue = createInMemoryTranscriptionQueue({
+      config: { rateLimiting: { requestsPerMinute: 1, burstLimit: 0, windowSizeMs: 1_500 } },
+      transcriber: new GeminiTranscriber({ apiKey: 'test', baseUrl: fake.url }),
+    });
+    const first = await queue.queueEnterpriseTranscription({ audioDataUri: wavUri('now') }, { userId: 'eager' });
+    const second = await queue.queueEnterpriseTranscription({ audioDataUri: wavUri('soon') }, { userId: 'eager' });
+    const third = await queue.queueEnterpriseTranscription({ audioDataUri: wavUri('later') }, { userId: 'eager' });
+    expect(first.deferredUntil).toBeNull();
+    expect(second.deferredUntil).toEqual(expect.any(Number));
+    expect(third.deferredUntil! - second.deferredUntil!).toBe(1_500);
+    // The wait it reports includes the deferral; nothing is left in the window.
+    expect(third.estimatedWait).toBeGreaterThanOrEqual((third.deferredUntil! - Date.now()) / 1_000 - 0.2);
+    expect(third.rateLimitInfo.remaining).toBe(0);
+    expect(await queue.queue.getJob(third.requestId)).toMatchObject({ status: 'waiting', attempts: 0, availableAt: third.deferredUntil, deferredUntil: third.deferredUntil });
+    expect(await queue.waitForTranscription(third.requestId)).toBe('later');
+    const jobs = await Promise.all([second, third].map((r) => queue!.queue.getJob(r.requestId)));
+    for (const [i, job] of jobs.entries()) {
+      const booked = [second, third][i]!.deferredUntil!;
+      expect(job).toMatchObject({ status: 'succeeded', attempts: 1, deferredUntil: booked });
+      expect(job!.firstStartedAt).toBeGreaterThanOrEqual(booked);
+    }
   }, 30_000);
 });
 

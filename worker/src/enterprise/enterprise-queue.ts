@@ -34,8 +34,14 @@ export interface EnterpriseQueueResult {
   requestId: string;
   /** Jobs ahead of this one among claimable jobs (0 = next). */
   position: number;
-  /** Seconds until this request is expected to start (the fleet's recent pace). */
+  /** Seconds until this request is expected to start (the fleet's recent pace; a deferral included). */
   estimatedWait: number;
+  /**
+   * The design document's "graceful queuing": the user was over their rate limit, so the
+   * request is queued to start at this time (ms since the epoch) instead of refused. Null when
+   * it may start now. (`rateLimiting.whenExceeded: 'reject'` refuses with RateLimitedError.)
+   */
+  deferredUntil: number | null;
   rateLimitInfo: {
     /** Requests this user may still submit in the current window. */
     remaining: number;
@@ -86,6 +92,7 @@ export function toEnterpriseResult(result: EnqueueResult): EnterpriseQueueResult
     requestId: result.requestId,
     position: result.position,
     estimatedWait: Math.round(result.estimatedWaitMs / 100) / 10,
+    deferredUntil: result.deferredUntil,
     rateLimitInfo: { remaining: result.rateLimit.remaining, resetAt: result.rateLimit.resetAt },
     duplicate: result.duplicate,
   };

@@ -34,7 +34,8 @@ export function createInMemoryTranscriptionQueue(options: InMemoryQueueOptions =
   const started = worker.start();
   // A start failure surfaces on close(); until then it is logged, not an unhandled rejection.
   started.catch((error: unknown) => log.error({ err: error }, 'in-memory worker failed to start'));
-  const queue = createQueue({ store, config, clock, log, clientId: 'in-memory-api' });
+  // Jobs the rate limit defers start when due, on this worker's timer.
+  const queue = createQueue({ store, config, clock, log, clientId: 'in-memory-api', onDeferred: (id, at) => worker.promoteWhenDue(id, at) });
   return new EnterpriseTranscriptionQueue(queue, async () => {
     await started;
     await worker.stop();

@@ -157,7 +157,8 @@ describe('queue runtime with fleet flow control (emulator, fake Gemini)', () => 
   }, 60_000);
 
   it('per-user limits hold across servers', async () => {
-    const limited: WorkerConfigInput = { ...CONFIG, rateLimiting: { requestsPerMinute: 6, burstLimit: 2, windowSizeMs: 60_000 } };
+    // 'reject': refusals are what is counted here (graceful queuing is in the engine's contract tests).
+    const limited: WorkerConfigInput = { ...CONFIG, rateLimiting: { requestsPerMinute: 6, burstLimit: 2, windowSizeMs: 60_000, whenExceeded: 'reject' } };
     running = await startRuntime(1, limited, 3);
     const fleet = running;
     // Two API servers (own Firestore clients) enqueue for the same user at the same time.

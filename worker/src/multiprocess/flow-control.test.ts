@@ -38,7 +38,8 @@ const CONFIG: WorkerConfigInput = {
     requestsPerMinute: 5_000,
     burstLimit: 1_000,
     windowSizeMs: 60_000,
-    tiers: { limited: { requestsPerMinute: 6, burstLimit: 2, weight: 1 } },
+    // 'reject': these tests count refusals (graceful queuing would defer them).
+    tiers: { limited: { requestsPerMinute: 6, burstLimit: 2, weight: 1, whenExceeded: 'reject' } },
   },
 };
 

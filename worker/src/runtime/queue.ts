@@ -23,6 +23,12 @@ export interface QueueOptions {
   clock?: Clock;
   random?: RandomSource;
   log?: Logger;
+  /**
+   * A job this queue's `enqueue` admitted deferred by the rate limit (`deferredUntil`): a
+   * process that also runs a worker passes `(id, at) => worker.promoteWhenDue(id, at)` so the
+   * job starts on time; without it the leader's pass over due jobs promotes it.
+   */
+  onDeferred?: (jobId: string, deferredUntil: number) => void;
 }
 
 /**
@@ -59,7 +65,7 @@ export function createQueue(options: QueueOptions): Queue {
     log: options.log ?? silentLogger,
     analytics: null,
   };
-  const admission = new Admission(ctx);
+  const admission = new Admission(ctx, options.onDeferred ? { onDeferred: options.onDeferred } : {});
   const store = options.store;
   return {
     config,

@@ -110,7 +110,7 @@ export class QueueWorker {
       options.flowControl ??
       new StaticFlowControl({ maxConcurrentRequests: config.maxConcurrentRequests, model: config.upstream.model, now: () => clock.now() });
     this.leases = new JobLeases(this.ctx);
-    this.admission = new Admission(this.ctx);
+    this.admission = new Admission(this.ctx, { onDeferred: (id, deferredUntil) => this.promoteWhenDue(id, deferredUntil) });
     this.maintenance = new Maintenance(this.ctx);
     const merger = new RollupMerger(this.ctx);
     const stats = new StatsRefresher(
@@ -229,6 +229,15 @@ export class QueueWorker {
     this.running.set(claimed.id, job);
     // Holding a job: leave the slow idle heartbeat cadence now, not at the next beat.
     if (first) this.registry.heartbeatSoon();
+  }
+
+  /**
+   * Promotes a `waiting` job this process made (a job the rate limit deferred, admitted here
+   * or by a `createQueue` in this process) when it is due, instead of at the leader's next
+   * pass over due jobs (which stays the fallback). Ignored once the worker stops.
+   */
+  promoteWhenDue(jobId: string, availableAt: number): void {
+    if (this.state === 'starting' || this.state === 'running') this.schedulePromote(jobId, availableAt);
   }
 
   private schedulePromote(jobId: string, availableAt: number): void {

@@ -4,6 +4,7 @@ import { ERROR_CLASSES, PRIORITIES, prioritySchema } from './job.js';
 import { AUDIT_MIN_RETENTION_DAYS, AUDIT_MIN_RETENTION_MS } from './control-audit.js';
 import { submissionQuotaSchema } from './submission-gate.js';
 import { PAYLOAD_LIMITS } from './payload.js';
+import { alertsConfigSchema } from './alerts.js';
 
 const ms = z.number().int().positive();
 
@@ -21,6 +22,10 @@ export const rateLimitTierSchema = z.object({
   burstLimit: z.number().int().nonnegative(),
   /** Fair-share weight when many users queue at once. */
   weight: z.number().positive().default(1),
+  /** This tier's choice over the limit (absent: `rateLimiting.whenExceeded`). */
+  whenExceeded: z.enum(['defer', 'reject']).optional(),
+  /** This tier's longest deferral (absent: `rateLimiting.maxDeferMs`). */
+  maxDeferMs: z.number().int().positive().optional(),
 });
 export type RateLimitTier = z.infer<typeof rateLimitTierSchema>;
 
@@ -99,6 +104,14 @@ export const workerConfigSchema = z.object({
       requestsPerMinute: z.number().int().nonnegative().default(120),
       burstLimit: z.number().int().nonnegative().default(20),
       windowSizeMs: ms.default(60_000),
+      /**
+       * Over the limit (the design document's "graceful queuing"): 'defer' admits the job for
+       * the first moment the window allows (status `waiting` until then, `deferredUntil` on
+       * the job, the time in the enqueue answer), 'reject' refuses it (RATE_LIMITED).
+       */
+      whenExceeded: z.enum(['defer', 'reject']).default('defer'),
+      /** A job that would wait longer than this is refused as under 'reject': a flood cannot book the hours ahead. */
+      maxDeferMs: ms.default(600_000),
       /** Named tiers; a job's `tier` picks one, unknown tiers use the defaults above. */
       tiers: z.record(z.string(), rateLimitTierSchema).default({}),
     })
@@ -243,6 +256,8 @@ export const workerConfigSchema = z.object({
       inlineMaxBytes: z.number().int().nonnegative().max(PAYLOAD_LIMITS.maxInlineBytes).default(PAYLOAD_LIMITS.defaultInlineBytes),
     })
     .prefault({}),
+  /** Alerts the leader sends to webhooks and records for the console (see schema/alerts). */
+  alerts: alertsConfigSchema.prefault({}),
   retention: z
     .object({
       finishedJobsMs: ms.default(7 * 24 * 3_600_000),

@@ -20,6 +20,7 @@ export type Priority = z.infer<typeof prioritySchema>;
  *   redrive/retry ---------+   dead_lettered <--+-- attempts exhausted
  *                                  failed <--------- permanent error (400 invalid ...)
  *   any non-terminal --cancel--> cancelled
+ *   submitted --admit, over the rate limit (deferred)--> waiting (deferredUntil), then as above
  */
 export const JOB_STATUSES = [
   'submitted',
@@ -229,8 +230,16 @@ export const jobDocSchema = z.object({
    * that few, not by every worker. Null for jobs written before shards existed.
    */
   shard: z.number().int().min(0).max(63).nullable().default(null),
-  /** `waiting` jobs become claimable at this time (retry backoff). */
+  /** `waiting` jobs become claimable at this time (retry backoff, or a rate-limit deferral). */
   availableAt: timestampMs.nullable().default(null),
+  /**
+   * The start admission booked because the user was over their rate limit
+   * (`rateLimiting.whenExceeded: 'defer'`, see `core/flow/rate-limit`): the job was admitted
+   * `waiting` with availableAt = deferredUntil and no attempt spent, and is promoted like a
+   * retry. It stays afterwards, the record of why the job waited. Absent on jobs admitted to
+   * run at once.
+   */
+  deferredUntil: timestampMs.nullable().optional(),
 
   attempts: z.number().int().nonnegative().default(0),
   maxAttempts: z.number().int().positive(),

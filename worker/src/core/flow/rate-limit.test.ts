@@ -12,7 +12,8 @@ import {
 import { seededRandom } from '../ids.js';
 
 const W = 60_000;
-const tier: ResolvedRateLimitTier = { name: 'default', limit: 6, burst: 3, windowMs: W, weight: 1 };
+// Refusals keep their meaning here; the deferral tests below use `deferring`.
+const tier: ResolvedRateLimitTier = { name: 'default', limit: 6, burst: 3, windowMs: W, weight: 1, whenExceeded: 'reject', maxDeferMs: 10 * W };
 const T0 = 1_700_000_000_000;
 
 function run(state: RateLimitState | null, now: number, t = tier) {
@@ -117,6 +118,8 @@ describe('evaluateRateLimit', () => {
         burst: Math.floor(random() * 10),
         windowMs: 1_000 + Math.floor(random() * 120_000),
         weight: 1,
+        whenExceeded: 'reject',
+        maxDeferMs: 0,
       };
       let state: RateLimitState | null = null;
       let now = T0;
@@ -208,13 +211,149 @@ describe('resolveRateLimitTier', () => {
   }).rateLimiting;
 
   it('uses a named tier and falls back to the defaults for unknown names', () => {
-    expect(resolveRateLimitTier(config, 'pro')).toEqual({ name: 'pro', limit: 100, burst: 20, windowMs: 30_000, weight: 3 });
-    expect(resolveRateLimitTier(config, 'nope')).toEqual({ name: 'nope', limit: 10, burst: 2, windowMs: 30_000, weight: 1 });
+    expect(resolveRateLimitTier(config, 'pro')).toEqual({ name: 'pro', limit: 100, burst: 20, windowMs: 30_000, weight: 3, whenExceeded: 'defer', maxDeferMs: 600_000 });
+    expect(resolveRateLimitTier(config, 'nope')).toEqual({ name: 'nope', limit: 10, burst: 2, windowMs: 30_000, weight: 1, whenExceeded: 'defer', maxDeferMs: 600_000 });
     expect(resolveRateLimitTier(config, 'constructor').limit).toBe(10);
+  });
+
+  it('takes a tier\'s own over-limit choice and longest deferral, else the defaults', () => {
+    const c = resolveConfig({
+      rateLimiting: {
+        whenExceeded: 'reject',
+        maxDeferMs: 30_000,
+        tiers: { patient: { requestsPerMinute: 5, burstLimit: 0, whenExceeded: 'defer', maxDeferMs: 3_600_000 }, strict: { requestsPerMinute: 5, burstLimit: 0 } },
+      },
+    }).rateLimiting;
+    expect(resolveRateLimitTier(c, 'patient')).toMatchObject({ whenExceeded: 'defer', maxDeferMs: 3_600_000 });
+    expect(resolveRateLimitTier(c, 'strict')).toMatchObject({ whenExceeded: 'reject', maxDeferMs: 30_000 });
+    expect(resolveRateLimitTier(c, 'default')).toMatchObject({ whenExceeded: 'reject', maxDeferMs: 30_000 });
   });
 
   it('refuses a tier whose log would not fit one document', () => {
     const big = resolveConfig({ rateLimiting: { requestsPerMinute: MAX_RATE_LIMIT_LOG, burstLimit: 1 } }).rateLimiting;
     expect(() => resolveRateLimitTier(big, 'default')).toThrow(RateLimitConfigError);
+  });
+});
+
+describe('evaluateRateLimit with deferral (graceful queuing)', () => {
+  const deferring: ResolvedRateLimitTier = { ...tier, whenExceeded: 'defer', maxDeferMs: 10 * W };
+
+  /** Sends at each time in `times`; returns each request's start (now or booked) or null when refused. */
+  function send(t: ResolvedRateLimitTier, times: readonly number[], from: RateLimitState | null = null) {
+    let state = from;
+    const starts: (number | null)[] = [];
+    for (const now of times) {
+      const d = evaluateRateLimit(state, now, t, 'u1');
+      state = d.next;
+      starts.push(d.allowed ? (d.deferredUntil ?? now) : null);
+    }
+    return { starts, state };
+  }
+
+  it('books a burst past the limit at the user\'s rate: the first when the window allows, then L per window', () => {
+    const { starts, state } = send(deferring, Array.from({ length: 9 + 12 }, () => T0));
+    expect(starts.slice(0, 9)).toEqual(Array.from({ length: 9 }, () => T0));
+    const booked = starts.slice(9) as number[];
+    // The window is full until T0 + W; after the burst the bucket paces at W / L = 10 s.
+    expect(booked[0]).toBe(T0 + W);
+    for (let i = 1; i < booked.length; i++) expect((booked[i] as number) - (booked[i - 1] as number)).toBe(W / deferring.limit);
+    // Bookings are in the log (the future counts as inside the window), not refusals.
+    expect(state?.recent).toHaveLength(21);
+    expect(state?.rejected).toBe(0);
+    expect(state?.admitted).toBe(21);
+    expect(state?.remaining).toBe(0);
+    expect(rateLimitDocSchema.parse(state).recent.at(-1)).toBe(booked.at(-1));
+  });
+
+  it('books the moment a refusal would name: retrying then is admitted, a millisecond earlier is not', () => {
+    const { state } = send(deferring, Array.from({ length: 9 }, (_, i) => T0 + i * 1_000));
+    const asRefusal = evaluateRateLimit(state, T0 + 9_500, { ...deferring, whenExceeded: 'reject' }, 'u1');
+    const deferred = evaluateRateLimit(state, T0 + 9_500, deferring, 'u1');
+    expect(asRefusal.allowed).toBe(false);
+    expect(deferred).toMatchObject({ allowed: true, deferredUntil: T0 + 9_500 + asRefusal.retryAfterMs, retryAfterMs: 0, remaining: 0 });
+    expect(deferred.next.rejected).toBe(state?.rejected);
+  });
+
+  it('refuses as \'reject\' does when the wait would exceed maxDeferMs, and books nothing', () => {
+    const short: ResolvedRateLimitTier = { ...deferring, maxDeferMs: 25_000 };
+    // 9 at T0 fill the window until T0 + W: a request at T0 + 30 s would wait 30 s.
+    const { state } = send(short, Array.from({ length: 9 }, () => T0));
+    const refused = evaluateRateLimit(state, T0 + 30_000, short, 'u1');
+    expect(refused).toMatchObject({ allowed: false, deferredUntil: null, retryAfterMs: 30_000 });
+    expect(refused.next.recent).toEqual(state?.recent);
+    expect(refused.next.rejected).toBe(1);
+    // Within the limit it is booked.
+    expect(evaluateRateLimit(state, T0 + 35_000, short, 'u1')).toMatchObject({ allowed: true, deferredUntil: T0 + W });
+  });
+
+  it('a booking counts for later requests at once: a second deferral waits behind the first', () => {
+    const t: ResolvedRateLimitTier = { ...deferring, limit: 1, burst: 0 };
+    const { starts } = send(t, [T0, T0 + 1, T0 + 2, T0 + 3]);
+    expect(starts).toEqual([T0, T0 + W, T0 + 2 * W, T0 + 3 * W]);
+  });
+
+  it('never lets the log outgrow one document: a deferral past MAX_RATE_LIMIT_LOG entries is refused', () => {
+    const big: ResolvedRateLimitTier = { ...deferring, limit: MAX_RATE_LIMIT_LOG / 2, burst: MAX_RATE_LIMIT_LOG / 2, maxDeferMs: 1e9 };
+    const full = rateLimitDocSchema.parse({ ...evaluateRateLimit(null, T0, big, 'u1').next, recent: Array.from({ length: MAX_RATE_LIMIT_LOG }, () => T0) });
+    const d = evaluateRateLimit(full, T0 + 1, big, 'u1');
+    expect(d.allowed).toBe(false);
+    expect(d.retryAfterMs).toBe(W - 1);
+  });
+
+  it('keeps the window promise for the booked starts and one user\'s order (seeded random traffic)', () => {
+    const random = seededRandom(7);
+    let deferrals = 0;
+    let refusals = 0;
+    for (let trial = 0; trial < 40; trial++) {
+      const windowMs = 1_000 + Math.floor(random() * 120_000);
+      const t: ResolvedRateLimitTier = {
+        name: 'x',
+        limit: 1 + Math.floor(random() * 12),
+        burst: Math.floor(random() * 6),
+        windowMs,
+        weight: 1,
+        whenExceeded: 'defer',
+        maxDeferMs: Math.max(1, Math.floor(windowMs * [0.3, 1, 4][Math.floor(random() * 3)]!)),
+      };
+      let state: RateLimitState | null = null;
+      let now = T0;
+      let lastStart = -Infinity;
+      const starts: number[] = [];
+      for (let step = 0; step < 250; step++) {
+        // Bursts and lulls: mostly faster than the sustained rate, sometimes a long pause.
+        now += random() < 0.05 ? Math.floor(random() * 3 * windowMs) : Math.floor(random() * (windowMs / t.limit) * 0.4);
+        const reject = evaluateRateLimit(state, now, { ...t, whenExceeded: 'reject' }, 'u');
+        const d = evaluateRateLimit(state, now, t, 'u');
+        state = d.next;
+        if (!d.allowed) {
+          refusals++;
+          expect(reject.retryAfterMs).toBeGreaterThan(t.maxDeferMs);
+          expect(d.retryAfterMs).toBe(reject.retryAfterMs);
+          continue;
+        }
+        const start = d.deferredUntil ?? now;
+        if (d.deferredUntil !== null) {
+          deferrals++;
+          // The first moment a refusal would have named, never more than maxDeferMs away.
+          expect(d.deferredUntil).toBe(now + reject.retryAfterMs);
+          expect(d.deferredUntil - now).toBeLessThanOrEqual(t.maxDeferMs);
+        } else {
+          expect(reject.allowed).toBe(true);
+        }
+        // One user's jobs start in the order they were sent.
+        expect(start).toBeGreaterThanOrEqual(lastStart);
+        lastStart = start;
+        starts.push(start);
+      }
+      expectPromiseHolds(starts, t);
+      expect(maxInAnyWindow(starts, t.windowMs)).toBeLessThanOrEqual(t.limit + t.burst);
+    }
+    expect(deferrals).toBeGreaterThan(100);
+    expect(refusals).toBeGreaterThan(10);
+  });
+
+  it('unlimited tiers never defer', () => {
+    const d = evaluateRateLimit(null, T0, { ...deferring, limit: 0, burst: 0 }, 'u1');
+    expect(d).toMatchObject({ allowed: true, deferredUntil: null });
   });
 });

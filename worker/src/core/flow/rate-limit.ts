@@ -33,10 +33,25 @@ import type { WorkerConfig } from '../../schema/config.js';
  *
  * Clock skew between servers: log entries slightly in the future of `now` count as inside the
  * window; the bucket never drains over negative time.
+ *
+ * Deferral (the design document's "graceful queuing", `whenExceeded: 'defer'`): a request the
+ * limit refuses at `now` is instead admitted to START at t = now + retryAfterMs, the first
+ * moment the refusal names, when that is at most `maxDeferMs` away. t is booked by inserting
+ * it into the log as it stands at `now` (entries up to now - W folded, nothing else): log
+ * entries in the future of `now` already count as inside the window, so the next request's
+ * retryAfter accounts for every booking, and a burst of deferrals is spaced at the user's
+ * rate (L per window after the burst). It is NOT evaluated at t with the state folded as of t:
+ * that would fold entries still inside the window at `now`, and a later request at some
+ * now' < t would be judged against a log that forgot them. The promise above holds for the
+ * booked start times, deferred or not (the property tests check it).
+ * The log then holds entries up to maxDeferMs ahead (about L * maxDeferMs / W more); a
+ * deferral that would grow it past MAX_RATE_LIMIT_LOG is refused instead.
  */
 
 /** The log is stored in one document; keep it well inside the document size limit. */
 export const MAX_RATE_LIMIT_LOG = 10_000;
+
+export type RateLimitExceeded = 'defer' | 'reject';
 
 export interface ResolvedRateLimitTier {
   /** Tier name as stored on the job; unknown names resolve to the defaults under this name. */
@@ -46,6 +61,9 @@ export interface ResolvedRateLimitTier {
   windowMs: number;
   /** Fair-share weight. */
   weight: number;
+  /** Over the limit: book the first admissible moment (within maxDeferMs) or refuse. */
+  whenExceeded: RateLimitExceeded;
+  maxDeferMs: number;
 }
 
 export class RateLimitConfigError extends Error {
@@ -62,16 +80,27 @@ export function resolveRateLimitTier(config: WorkerConfig['rateLimiting'], tier:
         'use a shorter windowSizeMs with a proportionally smaller limit',
     );
   }
-  return { name: tier, limit, burst, windowMs: config.windowSizeMs, weight: named?.weight ?? 1 };
+  return {
+    name: tier,
+    limit,
+    burst,
+    windowMs: config.windowSizeMs,
+    weight: named?.weight ?? 1,
+    whenExceeded: named?.whenExceeded ?? config.whenExceeded,
+    maxDeferMs: named?.maxDeferMs ?? config.maxDeferMs,
+  };
 }
 
 export type RateLimitState = RateLimitDoc;
 
 export interface RateLimitDecision {
+  /** Admitted: to start now, or (deferredUntil set) booked to start later. */
   allowed: boolean;
+  /** A deferral: the booked start (> now), already in `next.recent`. Null when admitted now or refused. */
+  deferredUntil: number | null;
   remaining: number;
   resetAt: number;
-  /** 0 when allowed. */
+  /** 0 when allowed (deferred included). */
   retryAfterMs: number;
   /** The document to write (a refusal only bumps `rejected`/`updatedAt`; skipping that write is fine). */
   next: RateLimitState;
@@ -166,7 +195,7 @@ export function evaluateRateLimit(
 
   if (tier.limit === 0) {
     const remaining = Number.MAX_SAFE_INTEGER;
-    return { allowed: true, remaining, resetAt: now, retryAfterMs: 0, next: { ...base, remaining, admitted: base.admitted + 1 } };
+    return { allowed: true, deferredUntil: null, remaining, resetAt: now, retryAfterMs: 0, next: { ...base, remaining, admitted: base.admitted + 1 } };
   }
 
   const capacity = tier.limit + tier.burst;
@@ -194,9 +223,26 @@ export function evaluateRateLimit(
       firstLoadAtMost(inWindow, carry, now, tier.windowMs, perMs, capacity),
     );
     const retryAfterMs = Math.max(1, Math.ceil(retryAt - now - EPSILON));
+    if (tier.whenExceeded === 'defer' && retryAfterMs <= tier.maxDeferMs && inWindow.length < MAX_RATE_LIMIT_LOG) {
+      // Booked into the log as of `now` (see the top of this file) at the first moment the
+      // refusal names (now + retryAfterMs when `now` is whole), in whole milliseconds: store
+      // clocks can be finer, the job's timestamps are not.
+      const deferredUntil = Math.max(Math.ceil(retryAt - EPSILON), Math.floor(now) + 1);
+      const recent = [...inWindow, deferredUntil].sort((a, b) => a - b);
+      const resetAt = resetAtFor(recent);
+      return {
+        allowed: true,
+        deferredUntil,
+        remaining: 0,
+        resetAt,
+        retryAfterMs: 0,
+        next: { ...base, ...stored, recent, count: recent.length, remaining: 0, resetAt, admitted: base.admitted + 1 },
+      };
+    }
     const resetAt = resetAtFor(inWindow);
     return {
       allowed: false,
+      deferredUntil: null,
       remaining: 0,
       resetAt,
       retryAfterMs,
@@ -221,6 +267,7 @@ export function evaluateRateLimit(
   const resetAt = resetAtFor(recent);
   return {
     allowed: true,
+    deferredUntil: null,
     remaining,
     resetAt,
     retryAfterMs: 0,

@@ -7,6 +7,10 @@ import { evaluateRateLimit, resolveRateLimitTier, type RateLimitState } from './
  * The per-user part of the admission transaction in one pure call: rate limit first, then
  * (only for an admitted job) the fair-share rank. Read `transcription_rate_limits/{userId}`,
  * call this, write `next` (and the job with `rank`) in the same transaction.
+ *
+ * Over the limit under `whenExceeded: 'defer'` the job is admitted with `deferredUntil`: it
+ * waits (status `waiting`, availableAt = deferredUntil) and is ranked as if admitted then, so
+ * it does not jump ahead of the jobs others queue meanwhile.
  */
 export interface UserAdmissionInput {
   userId: string;
@@ -19,6 +23,8 @@ export type UserAdmission =
   | {
       allowed: true;
       rank: number;
+      /** Booked start when the limit deferred the job (> now), else null: it is claimable now. */
+      deferredUntil: number | null;
       remaining: number;
       resetAt: number;
       retryAfterMs: 0;
@@ -27,6 +33,7 @@ export type UserAdmission =
   | {
       allowed: false;
       rank: null;
+      deferredUntil: null;
       remaining: number;
       resetAt: number;
       /** Wait before the same user can be admitted again (for the RATE_LIMITED rejection). */
@@ -53,16 +60,20 @@ export function admitForUser(
     return {
       allowed: false,
       rank: null,
+      deferredUntil: null,
       remaining: decision.remaining,
       resetAt: decision.resetAt,
       retryAfterMs: decision.retryAfterMs,
       next: decision.next,
     };
   }
+  // A deferred job is ranked as a job admitted at its start.
+  const startAt = decision.deferredUntil ?? now;
   if (!config.fairScheduling.enabled) {
     return {
       allowed: true,
-      rank: plainRank(now, input.priority, config.priorityAgingMs),
+      rank: plainRank(startAt, input.priority, config.priorityAgingMs),
+      deferredUntil: decision.deferredUntil,
       remaining: decision.remaining,
       resetAt: decision.resetAt,
       retryAfterMs: 0,
@@ -70,8 +81,9 @@ export function admitForUser(
     };
   }
   const fair = fairRank(decision.next.virtualTime, {
-    now,
-    systemVirtualTime: systemVirtualTime(queue.head, now, config.priorityAgingMs, config.fairScheduling.maxLagMs),
+    now: startAt,
+    // For a deferral the head as seen now, clamped to the start's [t - maxLag, t].
+    systemVirtualTime: systemVirtualTime(queue.head, startAt, config.priorityAgingMs, config.fairScheduling.maxLagMs),
     priority: input.priority,
     agingMs: config.priorityAgingMs,
     costMs: estimateJobCostMs(input.audioSeconds, config.fairScheduling),
@@ -81,6 +93,7 @@ export function admitForUser(
   return {
     allowed: true,
     rank: fair.rank,
+    deferredUntil: decision.deferredUntil,
     remaining: decision.remaining,
     resetAt: decision.resetAt,
     retryAfterMs: 0,

@@ -83,7 +83,11 @@ export function assertHolder(jobId: string, job: JobDoc | null, holder: Holder, 
   return job;
 }
 
-/** `inlineAudio`: the audio when the plan keeps it in the job (server submissions only). */
+/**
+ * `inlineAudio`: the audio when the plan keeps it in the job (server submissions only).
+ * `deferredUntil`: the start the rate limit booked (core/flow/rate-limit): the job is admitted
+ * `waiting` until then and the promotion of due retries makes it `queued`.
+ */
 export function admitSubmission(
   sub: SubmittedJob,
   args: {
@@ -97,13 +101,15 @@ export function admitSubmission(
     inlineAudio?: Uint8Array | null;
     /** How admission measured the duration (`sub.audio.durationSec` already holds the one to use). */
     durationCheck?: JobDoc['durationCheck'];
+    deferredUntil?: number | null;
   },
 ): JobDoc {
+  const deferred = args.deferredUntil != null && args.deferredUntil > args.now ? args.deferredUntil : null;
   return {
     ...(args.base ?? {}),
     // A client's document never carries inline audio (its chunks are the audio).
     ...(args.inlineAudio ? { inlineAudio: args.inlineAudio } : args.base ? withoutInlineAudio(args.base) : {}),
-    status: 'queued',
+    status: deferred === null ? 'queued' : 'waiting',
     priority: sub.priority,
     userId: sub.userId,
     sessionId: sub.sessionId,
@@ -119,7 +125,9 @@ export function admitSubmission(
     admittedAt: args.now,
     rank: args.rank,
     shard: args.shard ?? null,
-    availableAt: null,
+    availableAt: deferred,
+    // Written only on a deferred job: one admitted at once keeps the shape it always had.
+    ...(deferred === null ? {} : { deferredUntil: deferred }),
     attempts: 0,
     busySince: null,
     busyAnswers: 0,
