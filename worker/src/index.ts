@@ -51,7 +51,7 @@ export { StaticFlowControl } from './engine/static-flow-control.js';
 export { applyControl } from './engine/controls.js';
 export { AnalyticsRecorder, type AnalyticsEvent } from './engine/analytics/recorder.js';
 export { RollupMerger } from './engine/analytics/merger.js';
-export { StatsRefresher, getEnterpriseStats, type EnterpriseStats } from './engine/analytics/stats.js';
+export { StatsRefresher, getEnterpriseStats, type EnterpriseStats, type EnterpriseServer } from './engine/analytics/stats.js';
 export { PositionRefresher, type PositionRun } from './engine/queue-positions.js';
 export { QueueWorker, startWorker, WORKER_VERSION, type WorkerOptions, type WorkerStatus } from './runtime/worker.js';
 export { createQueue, type Queue, type QueueOptions } from './runtime/queue.js';
@@ -84,7 +84,6 @@ export {
   type EnterpriseQueueConfig,
   type EnterpriseQueueOptions,
   type EnterpriseQueueResult,
-  type EnterpriseQueueStats,
   type EnterpriseTranscriptionInput,
 } from './enterprise/enterprise-queue.js';
 export { getEnterpriseTranscriptionQueue, resetEnterpriseTranscriptionQueue, EnterpriseQueueConfigError, type EnterpriseRuntimeOptions } from './enterprise/singleton.js';

@@ -52,16 +52,6 @@ export interface EnterpriseQueueResult {
   duplicate: boolean;
 }
 
-/**
- * `getEnterpriseStats()` in the document's shape: `servers` is the list of live servers
- * (`stats.servers.length`), the leader and counts sit beside it.
- */
-export type EnterpriseQueueStats = Omit<EnterpriseStats, 'servers'> & {
-  servers: EnterpriseStats['servers']['list'];
-  serverCounts: { total: number; active: number };
-  leader: EnterpriseStats['servers']['leader'];
-};
-
 /** The request ended without a transcript (failed, dead-lettered or cancelled). */
 export class TranscriptionFailedError extends QueueError {
   constructor(readonly job: Job) {
@@ -98,11 +88,6 @@ export function toEnterpriseResult(result: EnqueueResult): EnterpriseQueueResult
   };
 }
 
-export function toEnterpriseStats(stats: EnterpriseStats): EnterpriseQueueStats {
-  const { servers, ...rest } = stats;
-  return { ...rest, servers: servers.list, serverCounts: { total: servers.total, active: servers.active }, leader: servers.leader };
-}
-
 /**
  * The document's `enterpriseQueue`: thin over `Queue` (`queue` gives the whole API: controls,
  * locks, jobs). Phase 1 (one process, in memory) and Firestore fleets answer alike.
@@ -130,8 +115,9 @@ export class EnterpriseTranscriptionQueue {
     return job.result.transcript;
   }
 
-  async getEnterpriseStats(): Promise<EnterpriseQueueStats> {
-    return toEnterpriseStats(await this.queue.getEnterpriseStats());
+  /** The document's stats: `servers` is the list of live servers (`stats.servers.length`). */
+  getEnterpriseStats(): Promise<EnterpriseStats> {
+    return this.queue.getEnterpriseStats();
   }
 
   /** Stops what this instance started (the in-memory worker, the Firestore client). */

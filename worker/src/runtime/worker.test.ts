@@ -282,8 +282,9 @@ describe('QueueWorker on the memory store (fake clock)', () => {
     await f.clock.advanceUntil(async () => (await jobStatus(f, plan.jobId)) === 'succeeded');
     await f.clock.advanceUntil(async () => (await f.queue.getEnterpriseStats()).performance.successRate === 1, 500, 300_000);
     const stats = await f.queue.getEnterpriseStats();
-    expect(stats.servers).toMatchObject({ total: 2, active: 2 });
-    expect(stats.servers.leader.serverId).toMatch(/^w[01]$/);
+    expect(stats.serverCounts).toMatchObject({ total: 2, active: 2 });
+    expect(stats.leader.serverId).toMatch(/^w[01]$/);
+    expect(stats.servers.length).toBe(stats.serverCounts.total);
     expect(stats.performance.firestoreOpsPerJob).toBeGreaterThan(0);
   });
 });

@@ -115,17 +115,17 @@ export class StatsRefresher {
   }
 }
 
+export type EnterpriseServer = Pick<ServerDoc, 'serverId' | 'state' | 'inFlight' | 'concurrencyLimit' | 'version' | 'hostname'> & {
+  heartbeatAgeMs: number;
+  stale: boolean;
+};
+
 export interface EnterpriseStats {
   generatedAt: number;
-  servers: {
-    total: number;
-    active: number;
-    leader: { serverId: string | null; term: number; expiresAt: number | null };
-    list: (Pick<ServerDoc, 'serverId' | 'state' | 'inFlight' | 'concurrencyLimit' | 'version' | 'hostname'> & {
-      heartbeatAgeMs: number;
-      stale: boolean;
-    })[];
-  };
+  /** Live servers (active or draining), as the design document reads them: `stats.servers.length`. */
+  servers: EnterpriseServer[];
+  serverCounts: { total: number; active: number };
+  leader: { serverId: string | null; term: number; expiresAt: number | null };
   queueStats: {
     totalInQueue: number;
     byPriority: Record<Priority, number>;
@@ -181,21 +181,18 @@ export async function getEnterpriseStats(store: DocStore, serverTimeoutMs: numbe
   const leaderLive = lease && lease.holder !== null && lease.expiresAt > now;
   return {
     generatedAt: now,
-    servers: {
-      total: servers.docs.length,
-      active: servers.docs.filter((d) => d.data.state === 'active').length,
-      leader: { serverId: leaderLive ? lease.holder : null, term: lease?.term ?? 0, expiresAt: leaderLive ? lease.expiresAt : null },
-      list: servers.docs.map((d) => ({
-        serverId: d.data.serverId,
-        state: d.data.state,
-        inFlight: d.data.inFlight,
-        concurrencyLimit: d.data.concurrencyLimit,
-        version: d.data.version,
-        hostname: d.data.hostname,
-        heartbeatAgeMs: Math.max(0, now - d.data.heartbeatAt),
-        stale: isServerStale(d.data, liveness, now),
-      })),
-    },
+    servers: servers.docs.map((d) => ({
+      serverId: d.data.serverId,
+      state: d.data.state,
+      inFlight: d.data.inFlight,
+      concurrencyLimit: d.data.concurrencyLimit,
+      version: d.data.version,
+      hostname: d.data.hostname,
+      heartbeatAgeMs: Math.max(0, now - d.data.heartbeatAt),
+      stale: isServerStale(d.data, liveness, now),
+    })),
+    serverCounts: { total: servers.docs.length, active: servers.docs.filter((d) => d.data.state === 'active').length },
+    leader: { serverId: leaderLive ? lease.holder : null, term: lease?.term ?? 0, expiresAt: leaderLive ? lease.expiresAt : null },
     queueStats: {
       totalInQueue: s ? s.byStatus.queued + s.byStatus.waiting + s.byStatus.submitted : 0,
       byPriority: s?.queuedByPriority ?? zeros(PRIORITIES),
