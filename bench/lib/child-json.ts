@@ -26,7 +26,8 @@ export async function runJsonScript<T>(options: {
   log?: (line: string) => void;
 }): Promise<T> {
   // Its own process group: the script's worker processes go down with it (timeout, Ctrl-C).
-  const child = spawn(process.execPath, ['--import', 'tsx', options.script, ...options.args], {
+  // Workspace packages from their sources (their "development" exports), as `npm run bench` runs.
+  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', options.script, ...options.args], {
     cwd: options.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

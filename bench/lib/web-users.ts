@@ -71,7 +71,7 @@ export class WebUser {
   }
 
   /**
-   * As the end-user hook submits (`src/data/submissions.ts`): one transaction reading the
+   * As the browser client submits (`commitSubmission` in `@fq/client`): one transaction reading the
    * gate, then the job, its chunks and the gate step; over the quota nothing is written and
    * `SubmissionThrottledError` is thrown.
    */

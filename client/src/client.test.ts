@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createServerClock } from '@fq/worker/core';
 import { createQueueClient, type MyRequestsSnapshot, type QueueClientOptions, type RequestSnapshot } from './index.js';
-import { createServerClock } from './serverClock.js';
 import { makeWav } from './test/audio.js';
 import { T0, job, memoryStorage, rateLimit, stats } from './test/factories.js';
 import { FakeStore } from './test/fakeStore.js';

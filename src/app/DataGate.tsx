@@ -1,3 +1,4 @@
+import { createServerClock } from '@fq/worker/core';
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { DataProvider, type DataContextValue } from '../data/context';
 import type { DataPort } from '../data/port';
@@ -6,7 +7,6 @@ import { docSpec } from '../data/specs';
 import { Loading, ErrorState } from '../components/ui/States';
 import { useClock } from '../lib/clock';
 import { LiveProvider, useLive } from '../live/react';
-import { createServerClock } from '../live/serverClock';
 import type { AppServices } from './services';
 
 type LoadState = { status: 'loading' } | { status: 'ready'; port: DataPort } | { status: 'error'; error: Error };
@@ -15,7 +15,7 @@ type LoadState = { status: 'loading' } | { status: 'ready'; port: DataPort } | {
  * Loads the data layer (the Firestore chunk) once the user is allowed in, then provides the
  * data port, memoised live sources, the live bridge and the server-clock estimate.
  */
-export function DataGate({ services, children, admin = true }: { services: AppServices; children: ReactNode; admin?: boolean }) {
+export function DataGate({ services, children }: { services: AppServices; children: ReactNode }) {
   const [state, setState] = useState<LoadState>({ status: 'loading' });
   const [attempt, setAttempt] = useState(0);
   useEffect(() => {
@@ -59,7 +59,7 @@ export function DataGate({ services, children, admin = true }: { services: AppSe
   return (
     <DataProvider value={value}>
       <LiveProvider>
-        <ServerClockFeed value={value} admin={admin} />
+        <ServerClockFeed value={value} />
         {children}
       </LiveProvider>
     </DataProvider>
@@ -71,11 +71,10 @@ export function DataGate({ services, children, admin = true }: { services: AppSe
  * Firestore time (queue stats `at`, leader lease `renewedAt`). Only CHANGES count as samples:
  * the first snapshot may be an old document and would skew the estimate.
  */
-function ServerClockFeed({ value, admin }: { value: DataContextValue; admin: boolean }) {
+function ServerClockFeed({ value }: { value: DataContextValue }) {
   const clock = useClock();
   const stats = useLive(value.sources.doc(docSpec('stats', 'queue')));
-  // End users may read the queue stats but not the leader lease.
-  const leader = useLive(admin ? value.sources.doc(docSpec('leader', 'current')) : null);
+  const leader = useLive(value.sources.doc(docSpec('leader', 'current')));
   const statsAt = stats.data?.ok ? stats.data.data.at : null;
   const renewedAt = leader.data?.ok ? leader.data.data.renewedAt : null;
   useFreshSample(statsAt, stats.status === 'live', (ms) => value.serverClock.observe(ms, clock.now()));

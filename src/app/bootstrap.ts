@@ -1,3 +1,4 @@
+import type { QueueStore } from '@fq/client';
 import { createFirebaseAuthPort } from '../auth/firebaseAuth';
 import type { DataPort } from '../data/port';
 import { createFirebase } from '../firebase/app';
@@ -18,6 +19,7 @@ export async function bootstrap(): Promise<AppServices> {
   const config = resolveConfig(configFromEnv(import.meta.env), ...(await loadRuntimeConfig()));
   const firebase = await createFirebase(config);
   let data: Promise<DataPort> | null = null;
+  let queueStore: Promise<QueueStore> | null = null;
   return {
     auth: createFirebaseAuthPort(firebase.auth),
     prefix: config.collectionPrefix,
@@ -30,6 +32,13 @@ export async function bootstrap(): Promise<AppServices> {
       // A failed chunk load (deploy in between, network) must be retryable.
       void data.catch(() => (data = null));
       return data;
+    },
+    loadQueueStore() {
+      queueStore ??= Promise.all([import('../firebase/firestore'), import('@fq/client')]).then(([{ firestoreFor }, { firestoreQueueStore }]) =>
+        firestoreQueueStore(firestoreFor(firebase.app, config), { prefix: config.collectionPrefix }),
+      );
+      void queueStore.catch(() => (queueStore = null));
+      return queueStore;
     },
   };
 }

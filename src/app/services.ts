@@ -1,3 +1,4 @@
+import type { QueueStore } from '@fq/client';
 import type { AuthPort } from '../auth/port';
 import type { DataPort } from '../data/port';
 
@@ -9,6 +10,11 @@ import type { DataPort } from '../data/port';
 export interface AppServices {
   auth: AuthPort;
   loadData(): Promise<DataPort>;
+  /**
+   * The end-user page's access to the queue (`@fq/client`'s Firestore store), lazy like
+   * `loadData`: the page is a consumer of the client package like any app.
+   */
+  loadQueueStore(): Promise<QueueStore>;
   /** Collection-name prefix, also part of every query key. */
   prefix: string;
   /** Shown in the footer: which backend this console talks to. */

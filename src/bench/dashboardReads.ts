@@ -10,7 +10,7 @@
  * changed documents per listener attributes the reads. The goal: reads per minute that do
  * not grow with job throughput. Prints one JSON document.
  *
- *   node --import tsx src/bench/dashboardReads.ts [--seconds 60] [--rates 0,2,8] [--workers 2]
+ *   node --conditions=development --import tsx src/bench/dashboardReads.ts [--seconds 60] [--rates 0,2,8] [--workers 2]
  *
  * (Lives under src/ because it reuses the console's own data layer and page specs, which
  * are type-checked with the app's bundler-style module settings.)
@@ -18,6 +18,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { commitSubmission, firestoreQueueStore, type QueueStore } from '@fq/client';
 import { planSubmission } from '@fq/worker/core';
 import { SUBMISSION_QUOTA_DEFAULTS } from '@fq/worker/schema';
 import { deleteApp, initializeApp } from 'firebase/app';
@@ -25,7 +26,6 @@ import { connectFirestoreEmulator, initializeFirestore, terminate, type Emulator
 import { createFirestoreData } from '../data/firestoreData';
 import type { DataPort } from '../data/port';
 import { specs } from '../data/queries';
-import { commitSubmission } from '../data/submissions';
 import type { Row } from '../data/rows';
 import { overviewSpecs } from '../features/overview/sources';
 import { makeWav } from '../test/audio';
@@ -51,13 +51,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const children: ChildProcess[] = [];
 
 /** A web-SDK instance signed in with an emulator mock token. */
-function sdk(host: string, prefix: string, name: string, token: EmulatorMockTokenOptions): { port: DataPort; close(): Promise<void> } {
+function sdk(host: string, prefix: string, name: string, token: EmulatorMockTokenOptions): { port: DataPort; queue: QueueStore; close(): Promise<void> } {
   const app = initializeApp({ projectId, apiKey: 'demo-api-key' }, name);
   const db = initializeFirestore(app, { ignoreUndefinedProperties: true });
   const i = host.lastIndexOf(':');
   connectFirestoreEmulator(db, host.slice(0, i), Number(host.slice(i + 1)), { mockUserToken: token });
   return {
     port: createFirestoreData(db, prefix),
+    queue: firestoreQueueStore(db, { prefix }),
     close: async () => {
       await terminate(db);
       await deleteApp(app);
@@ -65,7 +66,7 @@ function sdk(host: string, prefix: string, name: string, token: EmulatorMockToke
   };
 }
 
-/** Traffic role: end users submit 1 s WAV clips exactly as the hook does. */
+/** Traffic role: end users submit 1 s WAV clips exactly as the browser client (`@fq/client`) does. */
 async function traffic(host: string, prefix: string, rate: number, seconds: number) {
   const users = Array.from({ length: 10 }, (_, i) => ({ id: `user-${i}`, client: sdk(host, prefix, `user-${i}`, { sub: `user-${i}` } as EmulatorMockTokenOptions) }));
   const audio = makeWav(1);
@@ -80,7 +81,7 @@ async function traffic(host: string, prefix: string, rate: number, seconds: numb
         const plan = await planSubmission({ audio, mimeType: 'audio/wav', userId: user.id }, { now: Date.now(), source: 'client', jobId });
         const stats = await user.client.port.getDoc(specs.queueStats());
         const quota = stats?.ok ? stats.data.submissionQuota : SUBMISSION_QUOTA_DEFAULTS;
-        await commitSubmission(user.client.port, plan, { quota, serverNow: () => Date.now() });
+        await commitSubmission(user.client.queue, plan, { quota, serverNow: () => Date.now() });
       }),
     );
     await sleep(Math.max(0, 1000 - (Date.now() - tick)));

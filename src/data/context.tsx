@@ -1,5 +1,5 @@
+import type { ServerClock } from '@fq/worker/core';
 import { createContext, useContext, type ReactNode } from 'react';
-import type { ServerClock } from '../live/serverClock';
 import type { DataPort } from './port';
 import type { Sources } from './sources';
 

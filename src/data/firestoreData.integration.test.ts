@@ -4,6 +4,7 @@
  * the SDK, gRPC), or Google's / a real one via FIRESTORE_EMULATOR_HOST. Browser transports
  * come later; the adapter code is the same.
  */
+import { commitSubmission } from '@fq/client';
 import { planSubmission } from '@fq/worker/core';
 import { encodeDoc, SERVED_PREFIXES_DOC, SUBMISSION_QUOTA_DEFAULTS } from '@fq/worker/schema';
 import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app';
@@ -14,12 +15,12 @@ import { firestoreFor } from '../firebase/firestore';
 import { makeWav } from '../test/audio';
 import { T0, breaker, job } from '../test/factories';
 import { startFirestoreEmulator, type EmulatorTarget } from '../test/emulatorProcess';
+import { queueStoreOver } from '../test/queueStore';
 import { executeControl } from './controls';
 import { createFirestoreData } from './firestoreData';
 import { SERVER_TIME, type DataPort, type Mutation } from './port';
 import type { Row } from './rows';
 import { docSpec, querySpec, where } from './specs';
-import { commitSubmission } from './submissions';
 import { describeDataPortContract } from './dataPort.contract';
 
 let target: EmulatorTarget;
@@ -232,7 +233,7 @@ describe('Firestore web-SDK adapter', () => {
     const plan = await planSubmission({ audio: makeWav(0.5), mimeType: 'audio/wav', userId: 'u-1' }, { now: T0, source: 'client', jobId: 'sub1' });
     // as the end user, as the hook commits it (the job, its audio and the user's submission
     // gate step, in one transaction): the project's rules accept exactly this shape
-    await commitSubmission(userPort, plan, { quota: SUBMISSION_QUOTA_DEFAULTS, serverNow: () => Date.now() });
+    await commitSubmission(queueStoreOver(userPort), plan, { quota: SUBMISSION_QUOTA_DEFAULTS, serverNow: () => Date.now() });
     const gate = await userPort.getDoc(docSpec('submissionGates', 'u-1'));
     expect(gate?.ok && gate.data).toMatchObject({ count: 1, lastJobId: 'sub1' });
     const jobRow = await userPort.getDoc(docSpec('jobs', 'sub1'));

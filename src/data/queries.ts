@@ -1,8 +1,8 @@
-import { ACTIVE_STATUSES, QUERIES, SINGLETON_IDS, type Granularity, type JobStatus } from '@fq/worker/schema';
+import { QUERIES, SINGLETON_IDS, type Granularity, type JobStatus } from '@fq/worker/schema';
 import { at, docSpec, specOf, type QuerySpec } from './specs';
 
 /**
- * Every read the console and the end-user hook make, in one place, each bounded by a limit
+ * Every read the console makes, in one place, each bounded by a limit
  * and built from a registered query shape (`QUERIES`), against which a worker test checks
  * `firestore.indexes.json`.
  */
@@ -22,15 +22,9 @@ export const specs = {
   rollups: (granularity: Granularity, limit: number) => specOf(QUERIES.newestRollups, { granularity }, limit),
   topConsumers: (limit: number) => specOf(QUERIES.topConsumers, {}, limit),
   rateLimit: (userId: string) => docSpec('rateLimits', userId),
-  /** The user's submission window (the rules' quota on browser submissions). */
-  submissionGate: (userId: string) => docSpec('submissionGates', userId),
   job: (jobId: string) => docSpec('jobs', jobId),
   /** The newest audit entries; with `beforeMs`, the page at or before that time. */
   audit: (limit: number, beforeMs?: number) => specOf(QUERIES.auditLog, { at: beforeMs === undefined ? undefined : at(beforeMs) }, limit),
-  /** The end-user hook: a user's newest jobs (rules: a list must pin userId == uid). */
-  userJobs: (userId: string, limit: number) => specOf(QUERIES.userJobs, { userId }, limit),
-  /** The end-user hook: a user's unfinished jobs, whatever their age. */
-  userActiveJobs: (userId: string, limit: number) => specOf(QUERIES.userJobsInStatuses, { userId, status: [...ACTIVE_STATUSES] }, limit),
 };
 
 export interface JobFilter {

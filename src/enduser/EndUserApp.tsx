@@ -1,10 +1,10 @@
 import { Link } from 'react-router';
-import { DataGate } from '../app/DataGate';
 import { Header } from '../app/Header';
 import type { AppServices } from '../app/services';
 import { SignIn } from '../app/SignIn';
 import { useSession } from '../auth/session';
 import { Loading } from '../components/ui/States';
+import { QueueClientGate } from './QueueClientGate';
 import { TranscribePage } from './TranscribePage';
 
 /** The end-user app at /app: any signed-in user, no admin claim needed. */
@@ -24,9 +24,9 @@ export function EndUserApp({ services }: { services: AppServices }) {
       ) : state.status === 'signed-out' ? (
         <SignIn heading="Sign in to transcribe" allowSignUp />
       ) : (
-        <DataGate services={services} admin={false}>
+        <QueueClientGate loadStore={services.loadQueueStore}>
           <TranscribePage />
-        </DataGate>
+        </QueueClientGate>
       )}
     </div>
   );

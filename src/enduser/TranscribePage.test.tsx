@@ -6,9 +6,21 @@ import type { JobDoc } from '@fq/worker/schema';
 import { T0, job, rateLimit, stats } from '../test/factories';
 import { FakeAuth } from '../test/fakeAuth';
 import { FakeData } from '../test/fakeData';
+import { queueStoreOver } from '../test/queueStore';
 import { renderApp, renderPage } from '../test/render';
+import { QueueClientGate } from './QueueClientGate';
 import { TranscribePage } from './TranscribePage';
 import type { RecorderEnv } from './useRecorder';
+
+/** The page as the app mounts it: inside the gate that gives it the user's `@fq/client` client (over the fake data). */
+function renderTranscribe(recorderEnv: RecorderEnv, options: { data: FakeData; auth: FakeAuth }) {
+  return renderPage(
+    <QueueClientGate loadStore={() => Promise.resolve(queueStoreOver(options.data))}>
+      <TranscribePage recorderEnv={recorderEnv} />
+    </QueueClientGate>,
+    options,
+  );
+}
 
 const endUser = () => new FakeAuth().as({ uid: 'u-1', email: 'user@example.com', isAdmin: false });
 
@@ -42,8 +54,9 @@ describe('end-user transcription page', () => {
     data.put('stats', 'queue', stats({ avgServiceMs: 3_000, fleetConcurrency: 1, throughputPerMin: 20 }));
     data.put('rateLimits', 'u-1', rateLimit({ userId: 'u-1', remaining: 7, limit: 10, burst: 0, resetAt: T0 + 40_000 }));
     const user = userEvent.setup();
-    renderPage(<TranscribePage recorderEnv={{}} />, { data, auth: endUser() });
-    expect(await screen.findByTestId('rate-remaining')).toHaveTextContent('7 / 10');
+    renderTranscribe({}, { data, auth: endUser() });
+    // The figures arrive with the client's first snapshot, after the page is up.
+    await waitFor(() => expect(screen.getByTestId('rate-remaining')).toHaveTextContent('7 / 10'));
     expect(screen.getByText(/Recording is not available/)).toBeInTheDocument();
 
     const file = new File([makeWav(1) as Uint8Array<ArrayBuffer>], 'hello.wav', { type: 'audio/wav' });
@@ -73,7 +86,7 @@ describe('end-user transcription page', () => {
     data.put('stats', 'queue', stats({ pausedPriorities: ['low'] }));
     data.put('jobs', 'held', job({ userId: 'u-1', status: 'queued', priority: 'low' }));
     data.put('jobs', 'moving', job({ userId: 'u-1', status: 'queued', priority: 'high' }));
-    renderPage(<TranscribePage recorderEnv={{}} />, { data, auth: endUser() });
+    renderTranscribe({}, { data, auth: endUser() });
     expect(await screen.findByTestId('paused-notice')).toHaveTextContent('An operator paused low priority jobs');
     expect(await screen.findByTestId('request-held')).toHaveTextContent('on hold (paused)');
     expect(screen.getByTestId('request-moving')).not.toHaveTextContent('on hold');
@@ -86,7 +99,7 @@ describe('end-user transcription page', () => {
     const data = new FakeData();
     data.put('jobs', 'j1', job({ userId: 'u-1', status: 'queued' }));
     const user = userEvent.setup();
-    renderPage(<TranscribePage recorderEnv={{}} />, { data, auth: endUser() });
+    renderTranscribe({}, { data, auth: endUser() });
     const item = await screen.findByTestId('request-j1');
     await user.click(within(item).getByRole('button', { name: 'Cancel' }));
     await waitFor(() => expect(within(item).queryByRole('button', { name: 'Cancel' })).not.toBeInTheDocument());
@@ -97,7 +110,7 @@ describe('end-user transcription page', () => {
   it('shows a clear error for a file that is not audio and writes nothing', async () => {
     const data = new FakeData();
     const user = userEvent.setup();
-    renderPage(<TranscribePage recorderEnv={{}} />, { data, auth: endUser() });
+    renderTranscribe({}, { data, auth: endUser() });
     const bogus = new File(['definitely not a wav file'], 'x.wav', { type: 'audio/wav' });
     await user.upload(await screen.findByLabelText(/Audio file/), bogus);
     await user.click(screen.getByRole('button', { name: 'Transcribe' }));
@@ -125,7 +138,7 @@ describe('end-user transcription page', () => {
       now: () => T0,
     };
     const user = userEvent.setup();
-    renderPage(<TranscribePage recorderEnv={env} />, { data, auth: endUser() });
+    renderTranscribe(env, { data, auth: endUser() });
     await user.click(await screen.findByRole('button', { name: 'Record' }));
     await user.click(await screen.findByRole('button', { name: 'Stop and transcribe' }));
     await waitFor(() => expect(data.commits).toHaveLength(1));
@@ -139,7 +152,7 @@ describe('end-user transcription page', () => {
       getUserMedia: () => Promise.reject(new DOMException('no', 'NotAllowedError')),
       MediaRecorder: class {} as unknown as typeof MediaRecorder,
     };
-    renderPage(<TranscribePage recorderEnv={env} />, { data: new FakeData(), auth: endUser() });
+    renderTranscribe(env, { data: new FakeData(), auth: endUser() });
     await userEvent.setup().click(await screen.findByRole('button', { name: 'Record' }));
     expect(await screen.findByText('Microphone access was denied.')).toBeInTheDocument();
   });
@@ -147,7 +160,7 @@ describe('end-user transcription page', () => {
     const data = new FakeData();
     data.serverNow = () => T0;
     const auth = new FakeAuth().as({ uid: 'u-1', email: 'user@example.com', isAdmin: false, priorities: ['normal', 'low'] });
-    renderPage(<TranscribePage recorderEnv={{}} />, { data, auth });
+    renderTranscribe({}, { data, auth });
     const select = await screen.findByLabelText(/Priority/);
     const offered = [...select.querySelectorAll('option')].map((o) => o.getAttribute('value'));
     expect(offered).toEqual(['normal', 'low']);

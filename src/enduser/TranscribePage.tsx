@@ -1,10 +1,11 @@
+import type { TranscriptionRequest } from '@fq/client';
+import { useTranscriptionQueue } from '@fq/client/react';
 import { PRIORITIES, PAYLOAD_LIMITS, type Priority } from '@fq/worker/schema';
 import { useId, useState } from 'react';
 import { useUser } from '../auth/session';
 import { Button, focusRing } from '../components/ui/Button';
 import { Badge, Card, Stat, type Tone } from '../components/ui/Card';
 import { Empty, ErrorState, Loading } from '../components/ui/States';
-import { useTranscriptionQueue, type TranscriptionRequest } from '../hooks/useTranscriptionQueue';
 import { formatBytes, formatDuration, formatNumber, formatTime } from '../lib/format';
 import { useRecorder, type RecorderEnv } from './useRecorder';
 
@@ -14,6 +15,7 @@ const TONE: Record<TranscriptionRequest['status'], Tone> = {
   submitted: 'neutral',
   queued: 'info',
   waiting: 'warn',
+  scheduled: 'info',
   running: 'info',
   succeeded: 'good',
   failed: 'bad',
@@ -23,19 +25,22 @@ const TONE: Record<TranscriptionRequest['status'], Tone> = {
 };
 
 /** Statuses of a job that has not started yet (a pause holds them). */
-const WAITING: readonly TranscriptionRequest['status'][] = ['submitted', 'queued', 'waiting'];
+const WAITING: readonly TranscriptionRequest['status'][] = ['submitted', 'queued', 'waiting', 'scheduled'];
 
 const LABEL: Partial<Record<TranscriptionRequest['status'], string>> = {
   uploading: 'uploading',
   upload_failed: 'upload failed',
   submitted: 'checking',
   waiting: 'retrying soon',
+  scheduled: 'scheduled',
   running: 'transcribing',
   dead_lettered: 'failed',
 };
 
-/** "3 ahead · starts in about 9.0 s", "next in line", "retry in about 2.0 s". */
+/** "3 ahead · starts in about 9.0 s", "next in line", "retry in about 2.0 s", "Scheduled for 14:03:07 (rate limit)". */
 function queueLine(r: TranscriptionRequest): string {
+  // Over the user's rate limit: the queue booked the job for when the window allows.
+  if (r.status === 'scheduled' && r.scheduledFor !== null) return `Scheduled for ${formatTime(r.scheduledFor, r.scheduledFor)} (rate limit)`;
   if (r.status === 'waiting') return r.etaMs !== null ? `retry in about ${formatDuration(r.etaMs)}` : 'retrying soon';
   const place = r.position === null ? 'position pending' : r.position === 0 ? 'next in line' : `${formatNumber(r.position)} ahead`;
   return r.etaMs !== null ? `${place} · starts in about ${formatDuration(r.etaMs)}` : place;
@@ -49,7 +54,7 @@ function RequestItem({ r, held, onCancel }: { r: TranscriptionRequest; held: boo
         <Badge tone={TONE[r.status]}>{LABEL[r.status] ?? r.status}</Badge>
         <span className="font-mono text-xs text-slate-500">{r.requestId}</span>
         <span className="text-xs text-slate-500">{formatTime(r.createdAt)}</span>
-        {r.status === 'queued' || r.status === 'submitted' || r.status === 'waiting' ? (
+        {r.status === 'queued' || r.status === 'submitted' || r.status === 'waiting' || r.status === 'scheduled' ? (
           <span className="text-xs" data-testid="position-eta">
             {queueLine(r)}
           </span>
@@ -91,9 +96,8 @@ export function TranscribePage({ recorderEnv }: { recorderEnv?: RecorderEnv }) {
   const user = useUser();
   const [notice, setNotice] = useState<string | null>(null);
   const offered = user.priorities ?? PRIORITIES;
+  // The client (user, allowed priorities) comes from QueueClientGate's provider.
   const queue = useTranscriptionQueue({
-    userId: user.uid,
-    allowedPriorities: user.priorities,
     onComplete: (r) => setNotice(`Transcript ready for ${r.requestId}.`),
     onError: (r) => setNotice(`Request ${r.requestId} did not finish: ${r.error?.message ?? r.status}.`),
   });

@@ -1,5 +1,4 @@
 export { LiveBridge, type BridgeOptions, type EntrySummary } from './bridge';
 export { deriveConnection, type ConnectionState, type ConnectionSummary } from './connection';
-export { createServerClock, type ServerClock, type OffsetEstimate } from './serverClock';
 export type { LiveMeta, LiveSink, LiveSource, LiveStatus, Timers } from './types';
 export { realTimers } from './types';

@@ -1,3 +1,4 @@
+import { createServerClock } from '@fq/worker/core';
 import { QueryClientProvider } from '@tanstack/react-query';
 import { render } from '@testing-library/react';
 import type { ReactElement, ReactNode } from 'react';
@@ -11,9 +12,9 @@ import { createSources } from '../data/sources';
 import { ClockProvider } from '../lib/clock';
 import { LiveBridge } from '../live/bridge';
 import { LiveProvider } from '../live/react';
-import { createServerClock } from '../live/serverClock';
 import { FakeAuth } from './fakeAuth';
 import { FakeData } from './fakeData';
+import { queueStoreOver } from './queueStore';
 import { T0 } from './factories';
 
 /** Pages live behind the session gate in the app; the harness waits for the fake session too. */
@@ -76,6 +77,7 @@ export function renderApp(options: { auth?: FakeAuth; data?: FakeData; path?: st
     prefix: '',
     backendLabel: 'demo-test',
     loadData: options.loadData ?? (() => Promise.resolve(data)),
+    loadQueueStore: () => Promise.resolve(queueStoreOver(data)),
   };
   const client = createQueryClient();
   const result = render(

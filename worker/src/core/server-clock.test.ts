@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createServerClock } from './serverClock';
+import { createServerClock } from './server-clock.js';
 
 describe('server clock offset', () => {
   it('takes the minimum of local - server over samples (delay is never negative)', () => {

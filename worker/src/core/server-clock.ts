@@ -1,6 +1,7 @@
 /**
- * Estimates the offset between the browser clock and Firestore's clock, so "heartbeat age"
- * and "stale" are judged in Firestore time, not by a browser clock that may be minutes off.
+ * Estimates the offset between a browser's clock and Firestore's clock, so times the queue
+ * writes (positions, ETAs, submission windows, heartbeat ages) are judged in Firestore time,
+ * not by a browser clock that may be minutes off. Used by the console and `@fq/client`.
  *
  * Samples are (Firestore time written into a document, browser time when that fresh write
  * arrived). `local - server` = clock offset + delivery delay; delay is never negative, so the
