@@ -226,6 +226,7 @@ export function createQueueClient(options: QueueClientOptions): QueueClient {
         createdAt: now,
         position: null,
         etaMs: null,
+        scheduledFor: null,
         progress: null,
         attempts: 0,
         transcript: null,

@@ -28,6 +28,21 @@ describe('queueEstimate', () => {
   });
 });
 
+describe('a job the rate limit deferred', () => {
+  it('is scheduled for its booked start until then, cancellable; queued, running and a later retry are not scheduled', () => {
+    const deferred = job({ status: 'waiting', attempts: 0, availableAt: T0 + 30_000, deferredUntil: T0 + 30_000 });
+    expect(toRequest('a', deferred, null, T0)).toMatchObject({ status: 'scheduled', scheduledFor: T0 + 30_000, etaMs: 30_000, position: null, canCancel: true });
+    expect(cancelProblem(toRequest('a', deferred, null, T0), false)).toBeNull();
+    // Promoted when due: the field stays on the job (why it waited), the request is just queued.
+    expect(toRequest('a', { ...deferred, status: 'queued', availableAt: null }, null, T0 + 30_000)).toMatchObject({ status: 'queued', scheduledFor: null });
+    expect(toRequest('a', { ...deferred, status: 'running', availableAt: null }, null, T0 + 30_000)).toMatchObject({ status: 'running', scheduledFor: null });
+    // It ran, failed and waits for a retry: that wait is a backoff, not the schedule.
+    expect(toRequest('a', { ...deferred, attempts: 1, availableAt: T0 + 45_000 }, null, T0 + 40_000)).toMatchObject({ status: 'waiting', scheduledFor: null, etaMs: 5_000 });
+    // A job without the field (admitted at once, or written before it existed) never is.
+    expect(toRequest('b', job({ status: 'waiting', availableAt: T0 + 1_000 }), null, T0)).toMatchObject({ status: 'waiting', scheduledFor: null });
+  });
+});
+
 describe('a job as the end user sees it', () => {
   it('reports the transcript, the last error, and a cancel request the engine has not acted on', () => {
     const done = toRequest('a', job({ status: 'succeeded', result: { transcript: 'hi', model: 'm', latencyMs: 1, upstreamMs: 1, audioSeconds: null, tokens: null } }), null, T0);

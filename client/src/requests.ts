@@ -1,8 +1,12 @@
 import { drainPerMs, estimateWaitMs, pausedFromStats, refinePosition } from '@fq/worker/core';
 import { TERMINAL_STATUSES, type JobDoc, type JobStatus, type QueueStatsDoc } from '@fq/worker/schema';
 
-/** What the client reports per request: the job as the end user needs it. */
-export type RequestStatus = JobStatus | 'uploading' | 'upload_failed';
+/**
+ * What the client reports per request: the job as the end user needs it. `scheduled`: the
+ * user was over their rate limit and the queue deferred the job to `scheduledFor` instead of
+ * refusing it (the job is `waiting` with `deferredUntil`); it starts then, nothing to do.
+ */
+export type RequestStatus = JobStatus | 'uploading' | 'upload_failed' | 'scheduled';
 
 export interface RequestError {
   /** Engine error class, rejection code, or a client-side code (VALIDATION, UPLOAD_FAILED...). */
@@ -23,9 +27,12 @@ export interface TranscriptionRequest {
   position: number | null;
   /**
    * Queued: estimated wait until the job starts. Waiting (retry backoff): time until the
-   * retry. Null when unknown or while an operator holds the job's priority.
+   * retry. Scheduled: time until its booked start. Null when unknown or while an operator
+   * holds the job's priority.
    */
   etaMs: number | null;
+  /** Scheduled (deferred by the rate limit): when it may start, ms since the epoch (server time); else null. */
+  scheduledFor: number | null;
   progress: number | null;
   attempts: number;
   transcript: string | null;
@@ -55,6 +62,12 @@ export function isActive(status: RequestStatus): boolean {
  * what the leader would have rewritten (`refinePosition`). Without a stored ETA, one is
  * estimated from the position and the stats, the way the engine does.
  */
+/** A job the rate limit deferred and that still waits for the start it booked. */
+export function scheduledFor(job: Pick<JobDoc, 'status' | 'availableAt' | 'deferredUntil'>): number | null {
+  // A deferred job that later ran and failed waits again for a retry: availableAt moved on.
+  return job.status === 'waiting' && job.deferredUntil != null && job.availableAt === job.deferredUntil ? job.deferredUntil : null;
+}
+
 export function queueEstimate(
   job: Pick<JobDoc, 'status' | 'priority' | 'position' | 'estimatedWaitMs' | 'positionAt' | 'availableAt'>,
   stats: QueueStatsDoc | null,
@@ -83,13 +96,15 @@ function errorOf(job: JobDoc): RequestError | null {
 
 export function toRequest(id: string, job: JobDoc, stats: QueueStatsDoc | null, now: number): TranscriptionRequest {
   const { position, etaMs } = queueEstimate(job, stats, now);
+  const scheduled = scheduledFor(job);
   return {
     requestId: id,
-    status: job.status,
+    status: scheduled === null ? job.status : 'scheduled',
     priority: job.priority,
     createdAt: job.createdAt,
     position,
     etaMs,
+    scheduledFor: scheduled,
     progress: job.progress,
     attempts: job.attempts,
     transcript: job.result?.transcript ?? null,
@@ -100,7 +115,7 @@ export function toRequest(id: string, job: JobDoc, stats: QueueStatsDoc | null, 
   };
 }
 
-/** Statuses the rules let an end user ask to cancel (`userCancelRequest`). */
+/** Statuses the rules let an end user ask to cancel (`userCancelRequest`); a scheduled job is `waiting`. */
 const CANCELLABLE: readonly RequestStatus[] = ['submitted', 'queued', 'waiting', 'running'];
 
 /** Why `cancel` must not write for this request, or null when it may. */

@@ -31,6 +31,11 @@ describe('words for a request', () => {
       position: null,
       eta: 'retry in about 2 s',
     });
+    expect(describeRequest(toRequest('s', job({ status: 'waiting', availableAt: T0 + 95_000, deferredUntil: T0 + 95_000 }), s, T0))).toEqual({
+      label: 'Scheduled',
+      position: null,
+      eta: 'starts in about 2 min (rate limit)',
+    });
     expect(describeRequest(toRequest('d', job({ status: 'running', cancelRequest: { at: T0, by: 'u-1', reason: null } }), s, T0))).toEqual({
       label: 'Cancelling',
       position: null,

@@ -6,7 +6,10 @@ export interface RequestText {
   label: string;
   /** "3 ahead", "next in line"; null when not waiting in the queue or not known yet. */
   position: string | null;
-  /** "starts in about 9 s" (queued), "retry in about 2 s" (waiting); null when unknown. */
+  /**
+   * "starts in about 9 s" (queued), "retry in about 2 s" (waiting), "starts in about 40 s
+   * (rate limit)" (scheduled); null when unknown.
+   */
   eta: string | null;
 }
 
@@ -16,6 +19,7 @@ const LABELS: Record<RequestStatus, string> = {
   submitted: 'Checking',
   queued: 'Queued',
   waiting: 'Retrying soon',
+  scheduled: 'Scheduled',
   running: 'Transcribing',
   succeeded: 'Done',
   failed: 'Failed',
@@ -37,6 +41,8 @@ export function formatWait(ms: number): string {
 export function describeRequest(r: TranscriptionRequest): RequestText {
   const label = r.cancelRequested ? 'Cancelling' : LABELS[r.status];
   if (r.status === 'waiting') return { label, position: null, eta: r.etaMs === null ? null : `retry in ${formatWait(r.etaMs)}` };
+  // Deferred by the user's rate limit: it starts by itself when the window allows.
+  if (r.status === 'scheduled') return { label, position: null, eta: r.etaMs === null ? null : `starts in ${formatWait(r.etaMs)} (rate limit)` };
   if (r.status !== 'queued') return { label, position: null, eta: null };
   return {
     label,

@@ -22,6 +22,23 @@ describe('TranscriptionQueueStatus', () => {
     expect(el.querySelector('[class^="fq-status__error"]')).toBeNull();
   });
 
+  it('shows a job deferred by the rate limit as scheduled, with the time it starts', () => {
+    const scheduled = toRequest('r4', job({ status: 'waiting', availableAt: T0 + 40_000, deferredUntil: T0 + 40_000 }), null, T0);
+    const { container } = render(<TranscriptionQueueStatus request={scheduled} />);
+    const el = root(container);
+    expect(el.dataset.status).toBe('scheduled');
+    expect(el.querySelector('.fq-status__label')?.textContent).toBe('Scheduled');
+    expect(el.querySelector('.fq-status__eta')?.textContent).toBe('starts in about 40 s (rate limit)');
+    const time = el.querySelector('time.fq-status__scheduled') as HTMLTimeElement;
+    expect(time.dateTime).toBe(new Date(T0 + 40_000).toISOString());
+    expect(time.dataset.scheduledFor).toBe(String(T0 + 40_000));
+    // A retry backoff is not a schedule.
+    const retry = toRequest('r5', job({ status: 'waiting', attempts: 1, availableAt: T0 + 2_000 }), null, T0);
+    const again = render(<TranscriptionQueueStatus request={retry} />);
+    expect(root(again.container).dataset.status).toBe('waiting');
+    expect(root(again.container).querySelector('.fq-status__scheduled')).toBeNull();
+  });
+
   it('shows the error of a failed job with its code, and a transcript unless told not to', () => {
     const failed = toRequest('r2', job({ status: 'rejected', rejection: { code: 'PAYLOAD_INVALID', message: 'not audio' } }), null, T0);
     const { container, rerender } = render(<TranscriptionQueueStatus request={failed} />);

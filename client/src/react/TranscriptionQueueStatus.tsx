@@ -22,6 +22,9 @@ export interface TranscriptionQueueStatusProps {
  *     <span class="fq-status__position" data-position="2">2 ahead</span>
  *     <span class="fq-status__eta" data-eta-ms="9000">starts in about 9 s</span>
  *   </div>
+ *
+ * A job the user's rate limit deferred (`data-status="scheduled"`) also gets
+ * `<time class="fq-status__scheduled" datetime="…" data-scheduled-for="ms">` with its start.
  */
 export function TranscriptionQueueStatus(props: TranscriptionQueueStatusProps) {
   if (props.request) return <StatusView request={props.request} className={props.className} showTranscript={props.showTranscript} />;
@@ -66,6 +69,12 @@ function StatusView({ request: r, className, showTranscript = true }: { request:
         <span className="fq-status__eta" data-eta-ms={r.etaMs ?? undefined}>
           {text.eta}
         </span>
+      )}
+      {r.scheduledFor !== null && (
+        // Deferred by the user's rate limit: the moment it starts, for the app to format (`dateTime` is ISO).
+        <time className="fq-status__scheduled" dateTime={new Date(r.scheduledFor).toISOString()} data-scheduled-for={r.scheduledFor}>
+          {new Date(r.scheduledFor).toLocaleTimeString()}
+        </time>
       )}
       {r.status === 'running' && r.progress !== null && (
         <progress className="fq-status__progress" max={1} value={r.progress}>

@@ -172,6 +172,28 @@ describe('useTranscriptionQueue', () => {
     expect(result.current.rateLimit).toMatchObject({ remaining: 8, capacity: 12, resetInMs: 30_000 });
   });
 
+  it('shows a submission the rate limit deferred as scheduled with its start, then follows it to the transcript', async () => {
+    const onComplete = vi.fn();
+    const onError = vi.fn();
+    let now = T0;
+    data.serverNow = () => now;
+    data.put('jobs', 'd', job({ userId: 'u-1', status: 'submitted' }));
+    const { result } = mount({ onComplete, onError }, () => now);
+    await waitFor(() => expect(result.current.requests[0]).toMatchObject({ requestId: 'd', status: 'submitted' }));
+    // The admitter: over the limit, booked for T0 + 40 s instead of refused.
+    act(() => engine('d', { status: 'waiting', admittedAt: T0, rank: T0, availableAt: T0 + 40_000, deferredUntil: T0 + 40_000 }));
+    await waitFor(() => expect(result.current.requests[0]).toMatchObject({ status: 'scheduled', scheduledFor: T0 + 40_000, etaMs: 40_000, canCancel: true }));
+    expect(result.current.hasActiveRequests).toBe(true);
+    expect(onError).not.toHaveBeenCalled();
+    now = T0 + 40_000;
+    act(() => engine('d', { status: 'queued', availableAt: null }));
+    await waitFor(() => expect(result.current.requests[0]).toMatchObject({ status: 'queued', scheduledFor: null }));
+    act(() => engine('d', { status: 'succeeded', result: { transcript: 'plus tard', model: 'm', latencyMs: 1, upstreamMs: 1, audioSeconds: null, tokens: null } }));
+    await waitFor(() => expect(onComplete).toHaveBeenCalledTimes(1));
+    expect(onComplete.mock.calls[0]![0]).toMatchObject({ requestId: 'd', transcript: 'plus tard' });
+    expect(onError).not.toHaveBeenCalled();
+  });
+
   it('reads the pause switches from the stats document and never listens to the controls document', async () => {
     data.put('stats', 'queue', stats({ pausedPriorities: ['low', 'normal'] }));
     const { result } = mount();
