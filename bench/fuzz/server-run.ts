@@ -37,7 +37,9 @@ export async function runServerCase(
     const job = jobId ? (await env.store.get('jobs', jobId)).doc : null;
     if (!job) verdict.violations.push(`accepted, but job ${jobId} cannot be read back`);
     else {
-      if (job.status !== 'queued' || job.result !== null || job.lease !== null) verdict.violations.push(`accepted job is ${job.status} with result/lease set`);
+      // Admitted to run now (queued), or deferred by the rate limit to the start it booked (waiting).
+      const deferred = job.status === 'waiting' && job.deferredUntil != null && job.availableAt === job.deferredUntil && job.attempts === 0;
+      if ((job.status !== 'queued' && !deferred) || job.result !== null || job.lease !== null) verdict.violations.push(`accepted job is ${job.status} with result/lease set`);
       const chunks = await env.store.query({ collection: 'payloads', where: [{ field: 'jobId', op: '==', value: jobId! }] });
       if (chunks.docs.length !== job.audio.chunkCount) verdict.violations.push(`accepted job has ${chunks.docs.length} of ${job.audio.chunkCount} audio chunks`);
       verdict.violations.push(...durationProblems(job as unknown as Record<string, unknown>, c.trueDurationSec ?? null, c.input.durationSec as number | null | undefined));
