@@ -1,4 +1,4 @@
-import { rateLimitUsage, type RateLimitUsage } from '@fq/worker/core';
+import { createServerClock, rateLimitUsage, type RateLimitUsage, type ServerClock } from '@fq/worker/core';
 import { SUBMISSION_QUOTA_DEFAULTS, type CollectionKey, type DocOf, type JobDoc, type Priority, type QueueStatsDoc, type RateLimitDoc } from '@fq/worker/schema';
 import { requestCancel } from './cancel.js';
 import { CancelError, SubmissionError } from './errors.js';
@@ -6,7 +6,6 @@ import { liveSource, type LiveSource, type LiveState } from './live.js';
 import { createLedger, type NotificationLedger } from './notifications.js';
 import { refs } from './refs.js';
 import { cancelProblem, isTerminal, mergeRequests, toRequest, withPendingCancels, type TranscriptionRequest } from './requests.js';
-import { createServerClock, type ServerClock } from './serverClock.js';
 import { statsView, type QueueStatsView } from './stats.js';
 import type { DocRef, DocRow, QueryRef, QueueStore, Unsubscribe } from './store.js';
 import { planClientSubmission, priorityProblem, uploadSubmission, type AudioInput, type SubmitOptions } from './submission.js';

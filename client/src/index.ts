@@ -14,7 +14,7 @@ export { CancelError, SubmissionError, describeError, type CancelErrorCode } fro
 export { cancelProblem, isActive, isTerminal, mergeRequests, queueEstimate, toRequest, withPendingCancels } from './requests.js';
 export type { RequestError, RequestStatus, TranscriptionRequest } from './requests.js';
 export { statsView, type QueueStatsView } from './stats.js';
-export { createServerClock, type OffsetEstimate, type ServerClock } from './serverClock.js';
+export { createServerClock, type OffsetEstimate, type ServerClock } from '@fq/worker/core';
 export { createLedger, type NotificationLedger } from './notifications.js';
 export { commitSubmission, mimeTypeOf, planClientSubmission, priorityProblem, submissionWrites, uploadSubmission } from './submission.js';
 export type { AudioInput, SubmitOptions } from './submission.js';
