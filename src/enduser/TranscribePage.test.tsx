@@ -80,6 +80,32 @@ describe('end-user transcription page', () => {
     expect(screen.getByTestId('notice')).toHaveTextContent(`Transcript ready for ${jobId}`);
   });
 
+  it('says when a job deferred by the rate limit is scheduled, then shows its transcript', async () => {
+    const data = new FakeData();
+    data.serverNow = () => T0;
+    data.put('rateLimits', 'u-1', rateLimit({ userId: 'u-1', remaining: 0, limit: 1, burst: 0, count: 2, resetAt: T0 + 120_000 }));
+    const booked = T0 + 61_000;
+    // Admission deferred it instead of refusing it: waiting for the start it booked.
+    data.put('jobs', 'later', job({ userId: 'u-1', status: 'waiting', admittedAt: T0, rank: booked, availableAt: booked, deferredUntil: booked }));
+    renderTranscribe({}, { data, auth: endUser() });
+    const item = await screen.findByTestId('request-later');
+    expect(item).toHaveAttribute('data-status', 'scheduled');
+    expect(within(item).getByText('scheduled')).toBeInTheDocument();
+    // HH:MM:SS in the browser's time zone, as every time on the page.
+    const at = new Date(booked).toLocaleTimeString('en-GB', { hour12: false });
+    expect(at).toMatch(/^\d\d:\d\d:\d\d$/);
+    expect(within(item).getByTestId('position-eta')).toHaveTextContent(`Scheduled for ${at} (rate limit)`);
+    // Still the user's to cancel, and nothing to report yet.
+    expect(within(item).getByRole('button', { name: 'Cancel' })).toBeInTheDocument();
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    // Due: the engine queues it, then it runs to a transcript.
+    act(() => data.put('jobs', 'later', { ...(data.read('jobs', 'later') as { ok: true; data: JobDoc }).data, status: 'queued', availableAt: null, position: 0, positionAt: T0 }));
+    await waitFor(() => expect(item).toHaveAttribute('data-status', 'queued'));
+    expect(within(item).getByTestId('position-eta')).not.toHaveTextContent('Scheduled');
+    act(() => finish(data, 'later', 'au bon moment'));
+    expect(await within(item).findByTestId('transcript')).toHaveTextContent('au bon moment');
+  });
+
   it('tells the user which priorities an operator paused and marks their held jobs', async () => {
     const data = new FakeData();
     data.serverNow = () => T0;
