@@ -53,6 +53,9 @@ const TAMPER: Record<CollectionKey, DocumentData> = {
   idempotency: { jobId: 'someone-else' },
   // A window reset by hand: the rules allow only the next step or a new window once due.
   submissionGates: { count: 0 },
+  // Hiding an incident from the feed, or marking it delivered.
+  alerts: { status: 'resolved' },
+  alertState: { active: {} },
 };
 
 let env: RulesEnv;

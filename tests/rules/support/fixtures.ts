@@ -130,6 +130,21 @@ export function engineDocs(owner: string): { [K in CollectionKey]: { id: string;
     },
     idempotency: { id: 'key-1', data: decodeDoc('idempotency', { userId: owner, key: 'k1', jobId: 'job-alice', createdAt: T, expireAt: T + 86_400_000 }) },
     submissionGates: { id: owner, data: decodeDoc('submissionGates', { windowStart: T, count: 1, lastJobId: 'job-alice' }) },
+    alerts: {
+      id: 'alert-1',
+      data: decodeDoc('alerts', {
+        at: T, key: 'breaker_open:gemini-2.5-flash', kind: 'breaker_open', status: 'firing', firingSince: T, subject: 'gemini-2.5-flash',
+        title: 'Circuit breaker open: gemini-2.5-flash', detail: 'open', text: ':red_circle: FIRING: Circuit breaker open', sentBy: 'server-1', term: 3,
+        delivery: { state: 'delivered', at: T, webhooks: [{ target: 'hooks.slack.com #1', ok: true, status: 200, attempts: 1 }] }, expireAt: T + 30 * 86_400_000,
+      }),
+    },
+    alertState: {
+      id: 'current',
+      data: decodeDoc('alertState', {
+        active: { 'breaker_open:gemini-2.5-flash': { kind: 'breaker_open', title: 'Circuit breaker open: gemini-2.5-flash', firingSince: T, lastSentAt: T } },
+        updatedAt: T, updatedBy: 'server-1',
+      }),
+    },
   };
 }
 

@@ -8,6 +8,7 @@ import { analyticsPartialDocSchema, analyticsRollupDocSchema, queueStatsDocSchem
 import { auditDocSchema } from './audit.js';
 import { idempotencyDocSchema } from './misc.js';
 import { submissionGateDocSchema } from './submission-gate.js';
+import { alertEventDocSchema, alertStateDocSchema } from './alerts.js';
 
 /**
  * The schema of the documents in each collection. Adapters (admin SDK, web SDK, memory) encode
@@ -30,6 +31,8 @@ export const DOC_SCHEMAS = {
   audit: auditDocSchema,
   idempotency: idempotencyDocSchema,
   submissionGates: submissionGateDocSchema,
+  alerts: alertEventDocSchema,
+  alertState: alertStateDocSchema,
 } as const satisfies Record<CollectionKey, z.ZodType>;
 
 /** Domain shape of a document in collection K. */

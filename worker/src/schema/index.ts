@@ -16,6 +16,7 @@ export * from './access.js';
 export * from './control-audit.js';
 export * from './misc.js';
 export * from './submission-gate.js';
+export * from './alerts.js';
 export * from './text.js';
 export * from './config.js';
 export * from './documents.js';

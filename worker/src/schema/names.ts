@@ -22,6 +22,10 @@ export const COLLECTION_BASE_NAMES = {
   idempotency: 'transcription_idempotency',
   /** Per-user submission windows the security rules keep (see schema/submission-gate). */
   submissionGates: 'transcription_submission_gates',
+  /** The alert feed: one document per alert message the leader sent (see schema/alerts). */
+  alerts: 'transcription_alerts',
+  /** The alerts firing now (`current`), so a new leader does not send them again. */
+  alertState: 'transcription_alert_state',
 } as const;
 
 export type CollectionKey = keyof typeof COLLECTION_BASE_NAMES;
@@ -47,6 +51,7 @@ export const SINGLETON_IDS = {
   leaderLease: 'current',
   queueControls: 'queue',
   queueStats: 'queue',
+  alertState: 'current',
 } as const;
 
 /**

@@ -116,6 +116,12 @@ export const QUERIES = {
     orderBy: [{ field: 'expireAt', direction: 'asc' }],
     usedBy: ['engine'],
   },
+  expiredAlertEvents: {
+    collection: 'alerts',
+    where: [{ field: 'expireAt', op: '<=', param: 'before' }],
+    orderBy: [{ field: 'expireAt', direction: 'asc' }],
+    usedBy: ['engine'],
+  },
   oldPartials: {
     collection: 'analyticsPartials',
     where: [{ field: 'periodStart', op: '<=', param: 'before' }],
@@ -161,6 +167,8 @@ export const QUERIES = {
     usedBy: ['dashboard'],
   },
   topConsumers: { collection: 'rateLimits', where: [], orderBy: [{ field: 'count', direction: 'desc' }], usedBy: ['dashboard'] },
+  /** The alert feed, newest first (one listener on the latest few). */
+  alertFeed: { collection: 'alerts', where: [], orderBy: [{ field: 'at', direction: 'desc' }], usedBy: ['dashboard'] },
   /** The audit log, newest first, optionally from a time backwards (paging). */
   auditLog: {
     collection: 'audit',
