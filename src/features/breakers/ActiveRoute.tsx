@@ -5,6 +5,7 @@ import { Empty } from '../../components/ui/States';
 import { useLiveQuery } from '../../data/hooks';
 import { specs } from '../../data/queries';
 import { okRows } from '../../data/rows';
+import { useServerLiveness } from '../servers/useServerLiveness';
 import { fleetRoutes, listPriorities, type FleetRoute } from './route';
 
 const STATE_TONE = { primary: 'good', fallback: 'warn', held: 'bad' } as const;
@@ -56,6 +57,7 @@ function PriorityRoute({ priority, to, fallbackModel }: { priority: Priority; to
 export function ActiveRoute({ now }: { now: number }) {
   const servers = useLiveQuery(specs.servers());
   const breakers = useLiveQuery(specs.breakers());
+  const liveness = useServerLiveness();
   return (
     <Card title="Active route" testId="active-route">
       <LiveView result={servers} what="servers">
@@ -64,6 +66,7 @@ export function ActiveRoute({ now }: { now: number }) {
             okRows(serverRows).map((r) => r.data),
             okRows(breakers.data ?? []).map((r) => r.data),
             now,
+            liveness,
           );
           return (
             <div className="space-y-4 text-sm">

@@ -9,7 +9,7 @@ import { useNow } from '../../lib/clock';
 import { formatDuration, formatNumber, formatPercent } from '../../lib/format';
 import { RANGE_SPECS, buildSeries } from '../analytics/series';
 import { BreakerBadge } from '../breakers/BreakerBadge';
-import { leaderView, serverHealth } from '../servers/health';
+import { leaderView, publishedLiveness, serverHealth } from '../servers/health';
 import { overviewSpecs } from './sources';
 import { Sparkline } from './Sparkline';
 
@@ -122,8 +122,9 @@ export function OverviewPage() {
           <LiveView result={servers} what="servers">
             {(rows) => {
               const ok = okRows(rows);
-              const healthy = ok.filter((r) => serverHealth(r.data, now).healthy).length;
-              const stale = ok.filter((r) => serverHealth(r.data, now).stale).length;
+              const liveness = publishedLiveness(stats.data?.ok ? stats.data.data : null);
+              const healthy = ok.filter((r) => serverHealth(r.data, now, liveness).healthy).length;
+              const stale = ok.filter((r) => serverHealth(r.data, now, liveness).stale).length;
               const lease = leader.data?.ok ? leaderView(leader.data.data, now) : null;
               return (
                 <dl className="grid grid-cols-2 gap-3">

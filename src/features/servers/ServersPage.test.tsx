@@ -1,6 +1,6 @@
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { T0, leader, server } from '../../test/factories';
+import { T0, leader, server, stats } from '../../test/factories';
 import { FakeData } from '../../test/fakeData';
 import { renderPage } from '../../test/render';
 import { ServersPage } from './ServersPage';
@@ -45,6 +45,21 @@ describe('ServersPage', () => {
     expect(screen.getByTestId('budget-srv-b')).toHaveTextContent('m1 1 slot expired');
     expect(screen.getByTestId('budget-srv-c')).toHaveTextContent('m1 2 slots provisional');
     expect(screen.getByTestId('budget-srv-d')).toHaveTextContent('none');
+  });
+
+  it("judges staleness by the fleet's published serverTimeoutMs, as the leader does, not by a multiple of the interval", async () => {
+    const data = new FakeData();
+    // 30 s silent at a 5 s interval: 6 intervals missed, but inside the fleet's 60 s timeout.
+    data.put('servers', 'srv-a', server({ serverId: 'srv-a', heartbeatAt: T0 - 30_000, heartbeatIntervalMs: 5_000 }));
+    data.put('servers', 'srv-b', server({ serverId: 'srv-b', heartbeatAt: T0 - 61_000, heartbeatIntervalMs: 5_000 }));
+    data.put('stats', 'queue', stats({ serverLiveness: { serverTimeoutMs: 60_000, heartbeatIntervalMs: 5_000 } }));
+    renderPage(<ServersPage />, { data });
+    expect(await screen.findByTestId('server-row-srv-a')).toHaveAttribute('data-stale', 'false');
+    expect(screen.getByTestId('server-row-srv-b')).toHaveAttribute('data-stale', 'true');
+    expect(screen.getByText(/server timeout \(1 min/)).toBeInTheDocument();
+    // A leader with a shorter timeout publishes it: the same heartbeat is stale now.
+    data.put('stats', 'queue', stats({ serverLiveness: { serverTimeoutMs: 25_000, heartbeatIntervalMs: 5_000 } }));
+    await waitFor(() => expect(screen.getByTestId('server-row-srv-a')).toHaveAttribute('data-stale', 'true'));
   });
 
   it('judges staleness in Firestore time, not by a skewed browser clock', async () => {

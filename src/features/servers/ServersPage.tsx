@@ -7,7 +7,8 @@ import { specs } from '../../data/queries';
 import { useNow } from '../../lib/clock';
 import { formatDuration, formatNumber } from '../../lib/format';
 import { sliceViews } from './budget-slice';
-import { STALE_AFTER_INTERVALS, leaderView, serverHealth } from './health';
+import { leaderView, serverHealth } from './health';
+import { useServerLiveness } from './useServerLiveness';
 
 const HEAD = ['Server', 'State', 'Heartbeat age', 'In flight', 'Concurrency limit', 'Budget slice', 'Completed / failed', 'Version', 'Host'];
 
@@ -15,6 +16,7 @@ export function ServersPage() {
   const now = useServerNow(useNow());
   const servers = useLiveQuery(specs.servers());
   const leader = useLiveDoc(specs.leader());
+  const liveness = useServerLiveness();
   const lease = leader.data?.ok ? leaderView(leader.data.data, now) : null;
 
   return (
@@ -51,7 +53,7 @@ export function ServersPage() {
                   {rows.map((r) => {
                     if (!r.ok) return <InvalidRow key={r.id} id={r.id} error={r.error} colSpan={HEAD.length} />;
                     const s = r.data;
-                    const health = serverHealth(s, now);
+                    const health = serverHealth(s, now, liveness);
                     const slices = sliceViews(s.budget, now);
                     const isLeader = lease?.holder === s.serverId && !lease.expired;
                     return (
@@ -109,9 +111,10 @@ export function ServersPage() {
                   })}
                 </Table>
                 <p className="mt-2 text-xs text-slate-500">
-                  Ages are in Firestore time (browser clock corrected by the estimated offset). A server is flagged stale after{' '}
-                  {STALE_AFTER_INTERVALS} missed heartbeat intervals. A budget slice is the share of each model's fleet-wide limit
-                  the leader leased to that server.
+                  Ages are in Firestore time (browser clock corrected by the estimated offset). A server is flagged stale as the
+                  leader judges it: silent for longer than the fleet's server timeout ({formatDuration(liveness.serverTimeoutMs)},
+                  more for an idle server that announced a slower heartbeat), or declared lost. A budget slice is the share of each
+                  model's fleet-wide limit the leader leased to that server.
                 </p>
               </>
             )

@@ -1,11 +1,16 @@
-import type { LeaderLeaseDoc, ServerDoc } from '@fq/worker/schema';
+import { isServerStale } from '@fq/worker/core';
+import { serverLivenessSchema, type LeaderLeaseDoc, type QueueStatsDoc, type ServerDoc, type ServerLiveness } from '@fq/worker/schema';
+
+/** The config's defaults, for a fleet whose leader has not published its settings yet. */
+const DEFAULT_LIVENESS: ServerLiveness = serverLivenessSchema.parse({});
 
 /**
- * A server is stale when its last heartbeat (Firestore time) is older than this many
- * heartbeat intervals: the worker's default serverTimeoutMs (20 s) is 4 x its default
- * heartbeatIntervalMs (5 s).
+ * The fleet's liveness settings (`serverTimeoutMs`, `heartbeatIntervalMs`) as the leader
+ * publishes them in the stats document; the config's defaults without one.
  */
-export const STALE_AFTER_INTERVALS = 4;
+export function publishedLiveness(stats: Pick<QueueStatsDoc, 'serverLiveness'> | null): ServerLiveness {
+  return stats?.serverLiveness ?? DEFAULT_LIVENESS;
+}
 
 export interface ServerHealth {
   ageMs: number;
@@ -14,10 +19,14 @@ export interface ServerHealth {
   healthy: boolean;
 }
 
-/** `serverNowMs` is Firestore time (browser clock corrected by the offset estimate). */
-export function serverHealth(server: ServerDoc, serverNowMs: number): ServerHealth {
+/**
+ * `serverNowMs` is Firestore time (browser clock corrected by the offset estimate). Stale is
+ * the leader's own rule (`isServerStale`) with the fleet's published settings, so the console
+ * flags exactly the servers the leader declares lost.
+ */
+export function serverHealth(server: ServerDoc, serverNowMs: number, liveness: ServerLiveness): ServerHealth {
   const ageMs = Math.max(0, serverNowMs - server.heartbeatAt);
-  const stale = server.state === 'lost' || ageMs > STALE_AFTER_INTERVALS * server.heartbeatIntervalMs;
+  const stale = isServerStale(server, liveness, serverNowMs);
   return { ageMs, stale, healthy: !stale && server.state === 'active' };
 }
 
