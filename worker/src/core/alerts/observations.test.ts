@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { breakerObservations, lastServerStoppedObservation, noLiveServerObservation, queueStalledObservation } from './observations.js';
+import { formatAlertDuration, formatAlertTime } from './format.js';
+
+const T = Date.UTC(2026, 11, 6, 14, 3, 5);
+
+describe('alert observations', () => {
+  it('says who forced a breaker open', () => {
+    const [o] = breakerObservations([{ model: 'm1', state: 'open', since: T, override: 'force_open', overrideBy: 'ops-uid', history: [] }]);
+    expect(o).toMatchObject({ key: 'breaker_open:m1', firing: true, since: T });
+    expect(o!.detail).toContain('forced open by ops-uid');
+    expect(o!.detail).toContain('2026-12-06 14:03:05 UTC');
+  });
+
+  it('fires for a queue whose oldest job waited past the threshold, and says when the queue is paused', () => {
+    const config = { maxAgeMs: 600_000 };
+    expect(queueStalledObservation({ oldestQueuedAt: T, queued: 3, paused: false }, T + 600_000, config)).toMatchObject({ firing: false });
+    const o = queueStalledObservation({ oldestQueuedAt: T, queued: 3, paused: true }, T + 600_001, config)!;
+    expect(o).toMatchObject({ key: 'queue_stalled', firing: true, since: T + 600_000 });
+    expect(o.detail).toContain('the queue is paused');
+    expect(queueStalledObservation({ oldestQueuedAt: null, queued: 0, paused: false }, T, config)).toMatchObject({ firing: false, detail: 'no job is queued any more.' });
+    expect(queueStalledObservation({ oldestQueuedAt: T, queued: 1, paused: false }, T + 1e9, { maxAgeMs: null })).toBeNull();
+  });
+
+  it('counts an idle fleet gap from the resignation of the last leader, and a crash from its last renewal', () => {
+    const cfg = { enabled: true, gapMs: 60_000 };
+    const resigned = { holder: null, term: 2, acquiredAt: T - 9e5, renewedAt: T, expiresAt: T, idle: true };
+    expect(noLiveServerObservation({ serverId: 'b', takeover: { previous: resigned, at: T + 120_000 } }, cfg)!.retroactive).toEqual({ from: T, to: T + 120_000 });
+    const crashed = { holder: 'a', term: 2, acquiredAt: T - 9e5, renewedAt: T, expiresAt: T + 90_000, idle: true };
+    expect(noLiveServerObservation({ serverId: 'b', takeover: { previous: crashed, at: T + 120_000 } }, cfg)!.retroactive).toBeUndefined();
+    expect(noLiveServerObservation({ serverId: 'b', takeover: { previous: crashed, at: T + 200_000 } }, cfg)!.retroactive).toEqual({ from: T, to: T + 200_000 });
+    // The first leader ever, or with the check off.
+    expect(noLiveServerObservation({ serverId: 'b', takeover: { previous: null, at: T } }, cfg)!.retroactive).toBeUndefined();
+    expect(noLiveServerObservation({ serverId: 'b', takeover: null }, { enabled: false, gapMs: 1 })).toBeNull();
+    expect(lastServerStoppedObservation('a', T)).toMatchObject({ key: 'no_live_server', firing: true, since: T });
+  });
+
+  it('formats times in UTC and durations in words', () => {
+    expect(formatAlertTime(T)).toBe('2026-12-06 14:03:05 UTC');
+    expect([45_000, 192_000, 3_600_000, 7_500_000, 3 * 86_400_000 + 4 * 3_600_000].map(formatAlertDuration)).toEqual(['45 s', '3 min 12 s', '1 h', '2 h 5 min', '3 d 4 h']);
+  });
+});
