@@ -26,6 +26,8 @@ execFileSync(process.execPath, [fileURLToPath(new URL('./worker/scripts/build.mj
 export default defineConfig({
   testDir: './e2e',
   testMatch: '**/*.spec.ts',
+  // The consumer test has its own config (no system, its own servers): e2e/consumer/playwright.config.ts.
+  testIgnore: 'consumer/**',
   outputDir: './test-results',
   // One system for the whole run: emulators, fake Gemini, three workers, dashboard.
   globalSetup: './e2e/system/global-setup.ts',
