@@ -26,6 +26,8 @@ import { fleetHealth } from '../core/flow/outage.js';
 import { isServerStale } from '../core/coordination/server-liveness.js';
 import type { BreakerDoc } from '../schema/flow.js';
 import { checkLeader, LeadershipLostError } from './leader-fence.js';
+import { LiveServers } from './live-servers.js';
+import type { Clock } from '../ports/clock.js';
 
 /**
  * The leader's half of fleet flow control, run every `upstream.flowIntervalMs`:
@@ -53,6 +55,8 @@ export interface FlowLeaderOptions {
   serverId: string;
   config: WorkerConfig;
   logger?: Logger;
+  /** Timers of the live-servers listener; without one the leader queries the servers each tick. */
+  clock?: Clock;
 }
 
 const WINDOW_SUMMARY_EVERY_MS = 5_000;
@@ -100,8 +104,18 @@ export class FlowLeader {
   private breakers = new Map<string, BreakerDoc | null>();
   private readonly log: Logger;
 
+  /** The servers' documents between ticks (see LiveServers); null without a clock. */
+  private readonly live: LiveServers | null;
+
   constructor(private readonly options: FlowLeaderOptions) {
     this.log = (options.logger ?? silentLogger).child({ component: 'flow-leader' });
+    // Three missed ticks: the fleet went idle or this server no longer leads.
+    this.live = options.clock ? new LiveServers(options.store, options.clock, this.log, 3 * options.config.upstream.flowIntervalMs) : null;
+  }
+
+  /** Closes the live-servers listener (the worker is stopping). */
+  stop(): void {
+    this.live?.close();
   }
 
   duty(): LeaderDuty {
@@ -142,14 +156,21 @@ export class FlowLeader {
     const liveness = config.serverCoordination;
     // Servers on the idle heartbeat cadence are alive for longer (see heartbeatDeadline).
     const slowest = Math.max(liveness.heartbeatIntervalMs, liveness.idleHeartbeatIntervalMs ?? 0);
-    const result = await store.query({
-      collection: 'servers',
-      where: [{ field: 'heartbeatAt', op: '>=', value: at(store.now() - liveness.serverTimeoutMs - (slowest - liveness.heartbeatIntervalMs)) }],
-    });
-    const now = result.readTime;
-    const servers = result.docs
-      .map((d) => d.data)
-      .filter((s) => (s.state === 'active' || s.state === 'draining') && !isServerStale(s, liveness, now));
+    const live = await this.live?.current(signal);
+    let now: number;
+    let registered: ServerDoc[];
+    if (live) {
+      now = store.now();
+      registered = live;
+    } else {
+      const result = await store.query({
+        collection: 'servers',
+        where: [{ field: 'heartbeatAt', op: '>=', value: at(store.now() - liveness.serverTimeoutMs - (slowest - liveness.heartbeatIntervalMs)) }],
+      });
+      now = result.readTime;
+      registered = result.docs.map((d) => d.data);
+    }
+    const servers = registered.filter((s) => (s.state === 'active' || s.state === 'draining') && !isServerStale(s, liveness, now));
     const models = new Set<string>([config.upstream.model]);
     if (config.upstream.fallbackModel) models.add(config.upstream.fallbackModel);
     for (const s of servers) for (const m of Object.keys(s.upstream)) models.add(m);
