@@ -10,6 +10,7 @@ import type { StatsRefresher } from './analytics/stats.js';
 import type { PositionRefresher } from './queue-positions.js';
 import type { StraySubmissionSweep } from './unreadable-submissions.js';
 import type { IdleAwareDuty, IdleGate } from './fleet-mode.js';
+import type { AlertMonitor } from './alerts/alert-monitor.js';
 import { listenResilient } from './resilient-listen.js';
 
 /** Partials written in a burst (the fleet's last flushes) are merged once, this long after the first. */
@@ -103,15 +104,30 @@ export class QueueIdleGate implements IdleGate {
  */
 export function queueLeaderDuties(
   ctx: EngineContext,
-  parts: { maintenance: Maintenance; merger: RollupMerger; stats: StatsRefresher; positions?: PositionRefresher; submissions: StraySubmissionSweep },
+  parts: {
+    maintenance: Maintenance;
+    merger: RollupMerger;
+    stats: StatsRefresher;
+    positions?: PositionRefresher;
+    submissions: StraySubmissionSweep;
+    alerts?: AlertMonitor;
+  },
 ): IdleAwareDuty[] {
-  const { maintenance, merger, stats, positions, submissions } = parts;
+  const { maintenance, merger, stats, positions, submissions, alerts } = parts;
   const coordination = ctx.config.serverCoordination;
   const every = coordination.maintenanceIntervalMs;
   const gate = new QueueIdleGate(ctx, stats, merger);
   const positionDuty: IdleAwareDuty[] =
     positions && ctx.config.queuePositions.enabled
       ? [{ name: 'positions', intervalMs: ctx.config.queuePositions.refreshIntervalMs ?? every, run: async () => void (await positions.run()) }]
+      : [];
+  // Alerts judge what the stats duty keeps in memory. Their breaker listener lives for the
+  // whole term (AlertMonitor.leadership), so an opening is sent at once, idle or not; the slow
+  // idle run sends reminders and resolves what time alone clears (dead-letter growth leaving
+  // its window). A run reads nothing once the alert state is cached.
+  const alertDuty: IdleAwareDuty[] =
+    alerts?.enabled
+      ? [{ name: 'alerts', intervalMs: every, idleIntervalMs: Math.max(every, 60_000), run: (args) => alerts.run(args) }]
       : [];
   return [
     {
@@ -143,5 +159,6 @@ export function queueLeaderDuties(
     // submission is an active job too, so the idle gate's listener wakes the fleet for it.
     { name: 'stray-submissions', intervalMs: every, run: async () => void (await submissions.run()) },
     ...positionDuty,
+    ...alertDuty,
   ];
 }

@@ -1,4 +1,5 @@
 import { SINGLETON_IDS } from '../schema/names.js';
+import type { LeaderLeaseDoc } from '../schema/coordination.js';
 import { decideLeadership, resignLeadership } from '../core/coordination/leader-lease.js';
 import { leaseTiming } from '../core/coordination/fleet-mode.js';
 import type { LeaderDuty } from '../ports/flow.js';
@@ -15,6 +16,13 @@ export interface LeadershipState {
   holder: string | null;
   /** The live leader reports no active job in the fleet (see `core/coordination/fleet-mode`). */
   fleetIdle?: boolean;
+}
+
+/** The lease a server found when it took leadership. */
+export interface LeaderTakeover {
+  term: number;
+  previous: LeaderLeaseDoc | null;
+  at: number;
 }
 
 type DutyEntry = { duty: IdleAwareDuty; timer: TimerHandle | null; running: boolean; again: boolean };
@@ -50,6 +58,7 @@ export class LeaderElector {
   private stopped = true;
   private attempting: Promise<void> | null = null;
   private readonly listeners = new Set<(s: LeadershipState) => void>();
+  private lastTakeover: LeaderTakeover | null = null;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -69,6 +78,15 @@ export class LeaderElector {
 
   get current(): LeadershipState {
     return { ...this.state };
+  }
+
+  /**
+   * The lease as this server found it when it last took leadership (store time of the
+   * takeover): how long the lease had lapsed tells whether any server was alive meanwhile
+   * (the alerts' `no_live_server`).
+   */
+  get takeover(): LeaderTakeover | null {
+    return this.lastTakeover;
   }
 
   onChange(listener: (s: LeadershipState) => void): () => void {
@@ -166,6 +184,7 @@ export class LeaderElector {
       }
       this.expiresAt = decision.next.expiresAt;
       this.heldLeaseMs = timing.leaseMs;
+      if (decision.kind === 'acquired') this.lastTakeover = { term: decision.next.term, previous: read.doc, at: read.readTime };
       if (decision.kind === 'acquired' || !this.state.isLeader) this.becomeLeader(decision.next.term, priorIdle);
       // The mode changed while the renewal was in flight: publish the new one now.
       if (this.idle !== idle) this.schedule(0);

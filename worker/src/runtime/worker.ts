@@ -22,6 +22,9 @@ import { Maintenance } from '../engine/maintenance.js';
 import { listenResilient } from '../engine/resilient-listen.js';
 import { ServerRegistry, type ServerIdentity } from '../engine/server-registry.js';
 import { StaticFlowControl } from '../engine/static-flow-control.js';
+import { AlertMonitor } from '../engine/alerts/alert-monitor.js';
+import { WebhookAlertSink } from '../adapters/alerts/webhook-sink.js';
+import type { AlertSink } from '../ports/alerts.js';
 import { ClaimLoop } from './claim-loop.js';
 import { JobRunner, type RunningJob } from './job-runner.js';
 import { StopReason, type WorkerObserver } from './observer.js';
@@ -49,6 +52,8 @@ export interface WorkerOptions {
   admissionSpreadMs?: number;
   /** Interval of the safety sweep that re-pumps and reclaims while idle (ms). */
   sweepIntervalMs?: number;
+  /** Where alert messages go; default: POSTs to `alerts.webhooks` (none configured: the console's feed only). */
+  alertSink?: AlertSink;
 }
 
 export interface WorkerStatus {
@@ -78,6 +83,7 @@ export class QueueWorker {
   private readonly runner: JobRunner;
   private readonly admitter: SubmissionAdmitter | null;
   private readonly analytics: AnalyticsRecorder;
+  private readonly alerts: AlertMonitor;
   private readonly running = new Map<string, RunningJob>();
   private readonly promoteTimers = new Map<string, TimerHandle>();
   private cancelUnsub: Unsubscribe | null = null;
@@ -121,6 +127,14 @@ export class QueueWorker {
       },
       { recent: (minutes) => merger.recent(minutes) },
     );
+    const alertConfig = config.alerts;
+    this.alerts = new AlertMonitor(this.ctx, {
+      stats: () => stats.latest,
+      takeover: () => this.elector.takeover,
+      sink:
+        options.alertSink ??
+        new WebhookAlertSink({ webhooks: alertConfig.webhooks, ...alertConfig.delivery, clock, log: log.child({ component: 'alerts' }) }),
+    });
     this.elector = new LeaderElector(this.ctx, [
       ...queueLeaderDuties(this.ctx, {
         maintenance: this.maintenance,
@@ -128,10 +142,12 @@ export class QueueWorker {
         stats,
         positions: new PositionRefresher(this.ctx, () => stats.latest),
         submissions: new StraySubmissionSweep(this.ctx),
+        alerts: this.alerts,
       }),
       ...(options.duties ?? []),
     ]);
     this.elector.onChange((s) => observer.leadership?.(s.isLeader, s.term));
+    this.elector.onChange((s) => this.alerts.leadership(s));
     this.runner = new JobRunner({
       ctx: this.ctx,
       leases: this.leases,
@@ -314,6 +330,9 @@ export class QueueWorker {
     await this.flow.stop().catch(() => undefined);
     await this.analytics.stop().catch((error: unknown) => ctx.log.warn({ err: error }, 'final analytics flush failed'));
     await this.registry.deregister().catch((error: unknown) => ctx.log.warn({ err: error }, 'deregistration failed'));
+    // The last live server says so: nobody else would (see AlertMonitor.onShutdown). Last, and
+    // with a short deadline, so a slow webhook cannot hold up the writes above.
+    await this.alerts.onShutdown({ deadlineMs: 1_000 }).catch((error: unknown) => ctx.log.warn({ err: error }, 'no-live-server alert failed'));
     this.state = 'stopped';
     ctx.log.info({ completed: this.completed }, 'worker stopped');
   }
