@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createServerClock } from '@fq/worker/core';
-import { createQueueClient, type MyRequestsSnapshot, type QueueClientOptions, type RequestSnapshot } from './index.js';
+import { createQueueClient, type MyRequestsSnapshot, type ClientSettings, type RequestSnapshot } from './index.js';
 import { makeWav } from './test/audio.js';
 import { T0, job, memoryStorage, rateLimit, stats } from './test/factories.js';
 import { FakeStore } from './test/fakeStore.js';
@@ -27,7 +27,7 @@ async function until(check: () => boolean, what: string): Promise<void> {
 
 describe('the framework-free client', () => {
   let store: FakeStore;
-  const make = (options: Partial<QueueClientOptions> = {}) =>
+  const make = (options: Partial<ClientSettings> = {}) =>
     createQueueClient({ store, userId: 'u-1', storage: memoryStorage(), clock: { now: () => T0 }, tickMs: 0, ...options });
 
   beforeEach(() => {

@@ -4,6 +4,8 @@ import { requestCancel } from './cancel.js';
 import { CancelError, SubmissionError } from './errors.js';
 import { liveSource, type LiveSource, type LiveState } from './live.js';
 import { createLedger, type NotificationLedger } from './notifications.js';
+import type { Firestore } from 'firebase/firestore';
+import { firestoreQueueStore } from './firestoreStore.js';
 import { refs } from './refs.js';
 import { cancelProblem, isTerminal, mergeRequests, toRequest, withPendingCancels, type TranscriptionRequest } from './requests.js';
 import { statsView, type QueueStatsView } from './stats.js';
@@ -12,9 +14,12 @@ import { planClientSubmission, priorityProblem, uploadSubmission, type AudioInpu
 
 export type NotificationStorage = Pick<Storage, 'getItem' | 'setItem'>;
 
-export interface QueueClientOptions {
-  /** Where the queue lives: `firestoreQueueStore(getFirestore(app), { prefix })`, or a fake. */
-  store: QueueStore;
+/** Where the queue lives: a Firestore instance (web SDK) and the queue's collection prefix, or any `QueueStore`. */
+export type QueueLocation = { firestore: Firestore; prefix?: string } | { store: QueueStore };
+
+export type QueueClientOptions = QueueLocation & ClientSettings;
+
+export interface ClientSettings {
   /** The signed-in user's uid (Firebase Auth): jobs are written and watched for this user only. */
   userId: string;
   /**
@@ -113,7 +118,8 @@ function subscribeAll(sources: LiveSource<unknown>[], onChange: () => void, extr
 }
 
 export function createQueueClient(options: QueueClientOptions): QueueClient {
-  const { store, userId } = options;
+  const { userId } = options;
+  const store = 'store' in options ? options.store : firestoreQueueStore(options.firestore, { prefix: options.prefix ?? '' });
   const clock = options.clock ?? { now: () => Date.now() };
   const serverClock = options.serverClock ?? createServerClock();
   const tickMs = options.tickMs ?? 1_000;

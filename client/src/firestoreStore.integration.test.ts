@@ -13,7 +13,7 @@ import { connectFirestoreEmulator, doc, getDoc, initializeFirestore, setDoc, ter
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createQueueClient, type MyRequestsSnapshot, type QueueClient, type RequestSnapshot } from './index.js';
-import { firestoreQueueStore, toFirestoreValue } from './firestoreStore.js';
+import { toFirestoreValue } from './firestoreStore.js';
 import { makeWav } from './test/audio.js';
 import { stats } from './test/factories.js';
 
@@ -32,9 +32,9 @@ function firestore(name: string, token: EmulatorMockTokenOptions | 'owner'): Fir
   return db;
 }
 
-/** A user of this run's tenant (the claim binds them to its prefix). */
+/** A user of this run's tenant (the claim binds them to its prefix), as an app creates it. */
 const endUser = (uid: string): QueueClient =>
-  createQueueClient({ store: firestoreQueueStore(firestore(uid, { sub: uid, user_id: uid, tenant: prefix } as EmulatorMockTokenOptions), { prefix }), userId: uid, storage: null, tickMs: 0 });
+  createQueueClient({ firestore: firestore(uid, { sub: uid, user_id: uid, tenant: prefix } as EmulatorMockTokenOptions), prefix, userId: uid, storage: null, tickMs: 0 });
 
 /** The last value `watch` reported once `pred` holds for it. */
 async function until<T>(watch: (push: (v: T) => void) => () => void, pred: (v: T) => boolean, what: string): Promise<T> {

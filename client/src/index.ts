@@ -3,12 +3,12 @@
  * a client for the signed-in user over the queue's Firestore, then submit audio, watch
  * requests (status, position, ETA, transcript) and cancel. React: `@fq/client/react`.
  *
- *   const client = createQueueClient({ store: firestoreQueueStore(getFirestore(app), { prefix }), userId: user.uid });
+ *   const client = createQueueClient({ firestore: getFirestore(app), prefix, userId: user.uid });
  *   const id = await client.submit(blob, { priority: 'normal' });
  *   const stop = client.watch(id, ({ request }) => render(request));
  */
 export { createQueueClient } from './client.js';
-export type { MyRequestsSnapshot, NotificationStorage, QueueClient, QueueClientOptions, RequestSnapshot, WatchMineOptions } from './client.js';
+export type { ClientSettings, MyRequestsSnapshot, NotificationStorage, QueueClient, QueueClientOptions, QueueLocation, RequestSnapshot, WatchMineOptions } from './client.js';
 export { firestoreQueueStore, type FirestoreQueueStoreOptions } from './firestoreStore.js';
 export { CancelError, SubmissionError, describeError, type CancelErrorCode } from './errors.js';
 export { cancelProblem, isActive, isTerminal, mergeRequests, queueEstimate, toRequest, withPendingCancels } from './requests.js';

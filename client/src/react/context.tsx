@@ -6,7 +6,7 @@ const QueueClientContext = createContext<QueueClient | null>(null);
 /**
  * Makes a client available to `useTranscriptionQueue`, `useQueueRequest` and
  * `TranscriptionQueueStatus` below it. Create the client for the signed-in user (and a new
- * one when the user changes): `useMemo(() => createQueueClient({ store, userId: user.uid }), [store, user.uid])`.
+ * one when the user changes): `useMemo(() => createQueueClient({ firestore: db, prefix, userId: user.uid }), [db, prefix, user.uid])`.
  */
 export function TranscriptionQueueProvider({ client, children }: { client: QueueClient; children: ReactNode }) {
   return <QueueClientContext.Provider value={client}>{children}</QueueClientContext.Provider>;

@@ -1,4 +1,4 @@
-import { CancelError, createQueueClient, SERVER_TIME, SubmissionError, type QueueClient, type QueueClientOptions } from '@fq/client';
+import { CancelError, createQueueClient, SERVER_TIME, SubmissionError, type QueueClient, type ClientSettings } from '@fq/client';
 import { PAYLOAD_LIMITS, type JobDoc } from '@fq/worker/schema';
 import { act, renderHook, waitFor } from '@testing-library/react';
 import type { ReactNode } from 'react';
@@ -23,7 +23,7 @@ describe('useTranscriptionQueue', () => {
   function mount(
     opts: UseTranscriptionQueueOptions = {},
     now: () => number = () => T0,
-    clientOptions: Partial<QueueClientOptions> = {},
+    clientOptions: Partial<ClientSettings> = {},
   ) {
     const client: QueueClient = createQueueClient({ store: data, userId: 'u-1', storage, clock: { now }, tickMs: 0, ...clientOptions });
     const wrapper = ({ children }: { children: ReactNode }) => <TranscriptionQueueProvider client={client}>{children}</TranscriptionQueueProvider>;
