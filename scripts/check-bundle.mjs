@@ -16,6 +16,9 @@ const root = join(import.meta.dirname, '..');
 const outDir = mkdtempSync(join(tmpdir(), 'fq-bundle-'));
 
 try {
+  // The console imports @fq/worker and @fq/client as built packages in a production build.
+  const packages = spawnSync(process.execPath, [join(root, 'scripts', 'build-packages.mjs'), '--for-console'], { cwd: root, stdio: 'inherit' });
+  if (packages.status !== 0) process.exit(1);
   const build = spawnSync('npx', ['vite', 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) {
     console.error(`vite build failed (exit ${build.status ?? build.signal})`);

@@ -13,6 +13,8 @@
 //                                  bundler cannot read the worker's .ts sources itself).
 //   --if-stale    only when an output is missing or older than a source, this script,
 //                 package.json or a tsconfig (what `prepack` runs).
+//   --js-only     the JavaScript without the declarations (what the console's production
+//                 build needs: seconds instead of the declarations' minute or more).
 // The build refuses (exit 1) when an output imports a package that is neither a dependency
 // nor a peer of the client, or when @fq/worker or test files reach dist/.
 import { spawnSync } from 'node:child_process';
@@ -45,7 +47,8 @@ function stale() {
     newestInput(join(root, '..', 'worker', 'src', 'core')),
     ...['package.json', 'tsconfig.json', 'tsconfig.dist.json', 'scripts/build.mjs'].map((f) => statSync(join(root, f)).mtimeMs),
   );
-  return OUTPUTS.some((f) => !existsSync(join(dist, f)) || statSync(join(dist, f)).mtimeMs < inputs);
+  const wanted = args.has('--js-only') ? OUTPUTS.filter((f) => f.endsWith('.js')) : OUTPUTS;
+  return wanted.some((f) => !existsSync(join(dist, f)) || statSync(join(dist, f)).mtimeMs < inputs);
 }
 
 if (args.has('--if-stale') && !stale()) process.exit(0);
@@ -111,6 +114,12 @@ for (const [output, meta] of Object.entries(result.metafile.outputs)) {
 }
 if (problems.length > 0) fail(`refusing to write dist/:\n  ${problems.join('\n  ')}`);
 const bundled = performance.now();
+if (args.has('--js-only')) {
+  mkdirSync(dist, { recursive: true });
+  for (const file of result.outputFiles) writeAtomically(file.path, file.contents);
+  console.log(`client built in ${Math.round(bundled - started)} ms (JavaScript only)`);
+  process.exit(0);
+}
 
 // ---------- declarations ----------
 // Step 1: tsc emits the client's declarations and those of the worker modules they import
