@@ -43,6 +43,24 @@ describe('parseCliOptions', () => {
     expect(() => parseCliOptions(fake, { PORT: '70000' })).toThrow(/port/);
   });
 
+  it('takes alert webhooks from FQ_ALERT_WEBHOOKS (comma-separated, replacing the file list), and never echoes a bad one', () => {
+    const fake = ['--fake-gemini-url', 'http://127.0.0.1:1', '--config', '{"alerts":{"webhooks":["https://file.example/x"],"reminderMs":600000}}'];
+    const hooks = 'https://hooks.slack.com/services/T1/B1/s3cret, https://chat.example/hook ,';
+    const options = parseCliOptions(fake, { FQ_ALERT_WEBHOOKS: hooks });
+    if (options === 'help') throw new Error('unexpected help');
+    expect(options.config.alerts).toMatchObject({ webhooks: ['https://hooks.slack.com/services/T1/B1/s3cret', 'https://chat.example/hook'], reminderMs: 600_000 });
+    expect((parseCliOptions(fake, {}) as Exclude<typeof options, 'help'>).config.alerts.webhooks).toEqual(['https://file.example/x']);
+    expect((parseCliOptions(fake, { FQ_ALERT_WEBHOOKS: '' }) as Exclude<typeof options, 'help'>).config.alerts.webhooks).toEqual([]);
+    let message = '';
+    try {
+      parseCliOptions(fake, { FQ_ALERT_WEBHOOKS: 'ftp://files.example/s3cret' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/^config\.alerts\.webhooks\.0: /);
+    expect(message).not.toContain('s3cret');
+  });
+
   it('refuses bad input with a clear message', () => {
     const bad = (argv: string[], env: NodeJS.ProcessEnv = { GEMINI_API_KEY: 'k' }) => () => parseCliOptions(argv, env);
     expect(bad(['--concurrency', 'many'])).toThrow(/--concurrency must be a non-negative integer/);

@@ -36,6 +36,9 @@ Options:
                             adaptive concurrency through Firestore (default); static = a fixed
                             --concurrency against the model, nothing shared (env FQ_FLOW)
   --no-admit                do not admit browser-submitted jobs in this process
+  (env FQ_ALERT_WEBHOOKS)    comma-separated Slack-compatible webhook URLs the leader sends
+                            alerts to (replaces the config's alerts.webhooks; they are
+                            secrets: only their host is logged or recorded)
   --log-level LEVEL         fatal|error|warn|info|debug|trace (env LOG_LEVEL; default info)
   -h, --help                show this help
 
@@ -132,11 +135,16 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
     throw new CliUsageError(`--prefix may only contain letters, digits, "_" and "-", got "${prefix}"`);
   }
   const upstream = (fileConfig.upstream ?? {}) as Record<string, unknown>;
+  const alerts = (fileConfig.alerts ?? {}) as Record<string, unknown>;
+  // A webhook URL is a secret: from the environment (a secret manager), not from a flag that
+  // shows in `ps`. Set, it replaces the file's list; set and empty, it turns delivery off.
+  const alertWebhooks = env.FQ_ALERT_WEBHOOKS?.split(',').map((u) => u.trim()).filter((u) => u.length > 0);
   const configInput = {
     ...fileConfig,
     ...(concurrency !== undefined ? { maxConcurrentRequests: concurrency } : {}),
     ...(prefix !== undefined ? { collectionPrefix: prefix } : {}),
     ...(values.model ? { upstream: { ...upstream, model: values.model } } : {}),
+    ...(alertWebhooks !== undefined ? { alerts: { ...alerts, webhooks: alertWebhooks } } : {}),
   };
   const fakeGeminiUrl = values['fake-gemini-url'] ?? null;
   const candidate = {
