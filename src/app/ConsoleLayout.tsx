@@ -16,9 +16,11 @@ const QueuesPage = lazy(() => import('../features/queues/QueuesPage').then((m) =
 const JobDetailPage = lazy(() => import('../features/jobs/JobDetailPage').then((m) => ({ default: m.JobDetailPage })));
 const AnalyticsPage = lazy(() => import('../features/analytics/AnalyticsPage').then((m) => ({ default: m.AnalyticsPage })));
 const AuditPage = lazy(() => import('../features/audit/AuditPage').then((m) => ({ default: m.AuditPage })));
+const AlertsPage = lazy(() => import('../features/alerts/AlertsPage').then((m) => ({ default: m.AlertsPage })));
 
 export const NAV = [
   { to: '/', label: 'Overview', end: true },
+  { to: '/alerts', label: 'Alerts' },
   { to: '/servers', label: 'Servers' },
   { to: '/breakers', label: 'Breakers' },
   { to: '/limits', label: 'Rate limits' },
@@ -88,6 +90,7 @@ export function ConsoleLayout({ backendLabel }: { backendLabel: string }) {
               <Route path="jobs/:jobId" element={<JobDetailPage />} />
               <Route path="analytics" element={<AnalyticsPage />} />
               <Route path="audit" element={<AuditPage />} />
+              <Route path="alerts" element={<AlertsPage />} />
               <Route path="*" element={<Empty>No such page.</Empty>} />
             </Routes>
           </Suspense>

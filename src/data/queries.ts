@@ -23,6 +23,8 @@ export const specs = {
   topConsumers: (limit: number) => specOf(QUERIES.topConsumers, {}, limit),
   rateLimit: (userId: string) => docSpec('rateLimits', userId),
   job: (jobId: string) => docSpec('jobs', jobId),
+  /** The newest alert messages (the leader's feed). */
+  alerts: (limit: number) => specOf(QUERIES.alertFeed, {}, limit),
   /** The newest audit entries; with `beforeMs`, the page at or before that time. */
   audit: (limit: number, beforeMs?: number) => specOf(QUERIES.auditLog, { at: beforeMs === undefined ? undefined : at(beforeMs) }, limit),
 };
