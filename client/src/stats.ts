@@ -5,6 +5,8 @@ export interface QueueStatsView {
   queued: number;
   inFlight: number;
   throughputPerMin: number;
+  /** Succeeded / finished over the leader's recent window (null before any job finished). */
+  successRate: number | null;
   avgServiceMs: number | null;
   activeServers: number;
   /** An operator paused the whole queue: nothing starts until it resumes. */
@@ -23,6 +25,7 @@ export function statsView(doc: QueueStatsDoc | null): QueueStatsView | null {
     queued: Object.values(doc.queuedByPriority).reduce((a, b) => a + b, 0),
     inFlight: doc.inFlight,
     throughputPerMin: doc.throughputPerMin,
+    successRate: doc.successRate,
     avgServiceMs: doc.avgServiceMs,
     activeServers: doc.activeServers,
     paused: doc.paused,

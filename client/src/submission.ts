@@ -1,10 +1,15 @@
-import { isQueueError, planGateStep, planSubmission, SubmissionThrottledError, type SubmissionInput, type SubmissionPlan } from '@fq/worker/core';
+import { isQueueError, parseAudioDataUri, planGateStep, planSubmission, SubmissionThrottledError, type SubmissionInput, type SubmissionPlan } from '@fq/worker/core';
 import { clientSubmissionSchema, encodeDoc, type Priority, type SubmissionQuota } from '@fq/worker/schema';
 import { describeError, SubmissionError } from './errors.js';
 import { refs } from './refs.js';
 import { SERVER_TIME, type QueueStore, type Write } from './store.js';
 
-export type AudioInput = Blob | Uint8Array | ArrayBuffer;
+/**
+ * The audio of a submission: a Blob or File (its type names the format), bytes (with
+ * `mimeType`), or a data URI string (`data:audio/wav;base64,...`, what FileReader.readAsDataURL
+ * gives; the design document's `audioDataUri`), whose media type names the format.
+ */
+export type AudioInput = Blob | Uint8Array | ArrayBuffer | string;
 
 export interface SubmitOptions {
   priority?: Priority;
@@ -18,6 +23,7 @@ export interface SubmitOptions {
 }
 
 async function toBytes(input: AudioInput): Promise<Uint8Array> {
+  if (typeof input === 'string') return parseAudioDataUri(input).audio;
   if (input instanceof Uint8Array) return input;
   if (input instanceof ArrayBuffer) return new Uint8Array(input);
   return new Uint8Array(await input.arrayBuffer());
@@ -25,6 +31,7 @@ async function toBytes(input: AudioInput): Promise<Uint8Array> {
 
 /** The audio's MIME type without parameters ("audio/webm;codecs=opus" -> "audio/webm"). */
 export function mimeTypeOf(input: AudioInput, declared: string | undefined): string {
+  if (typeof input === 'string') return declared ?? parseAudioDataUri(input).mimeType;
   return (declared ?? (input instanceof Blob ? input.type : '')).split(';')[0]!.trim();
 }
 
@@ -55,8 +62,10 @@ export async function planClientSubmission(
   try {
     return await planSubmission(
       {
-        audio: await toBytes(input),
-        mimeType: mimeTypeOf(input, options.mimeType) as NonNullable<SubmissionInput['mimeType']>,
+        // A data URI is decoded once, by planSubmission (its errors are the engine's).
+        ...(typeof input === 'string'
+          ? { audioDataUri: input }
+          : { audio: await toBytes(input), mimeType: mimeTypeOf(input, options.mimeType) as NonNullable<SubmissionInput['mimeType']> }),
         userId: context.userId,
         priority: options.priority,
         sessionId: options.sessionId,

@@ -9,3 +9,13 @@ export { TranscriptionQueueProvider, useQueueClient } from './context.js';
 export { useTranscriptionQueue, type TranscriptionQueue, type UseTranscriptionQueueOptions } from './useTranscriptionQueue.js';
 export { useQueueRequest } from './useQueueRequest.js';
 export { TranscriptionQueueStatus, type TranscriptionQueueStatusProps } from './TranscriptionQueueStatus.js';
+export {
+  useEnterpriseTranscriptionQueue,
+  TranscriptionRequestError,
+  EnterpriseHookUserError,
+  type EnterpriseTranscriptionResult,
+  type EnterpriseQueueStatsView,
+  type EnterpriseTranscriptionQueueHook,
+  type EnterpriseAudioInput,
+  type UseEnterpriseTranscriptionQueueOptions,
+} from './useEnterpriseTranscriptionQueue.js';
