@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs every check in order (typecheck, lint, import cycles, bundle budget, emulator build, vitest across all workspaces,
-// Playwright e2e), keeps going after a failure so one run shows everything that is wrong,
+// Runs every check in order (typecheck, lint, import cycles, bundle budget, emulator build, the
+// packed packages, vitest across all workspaces, Playwright e2e, the consumer test), keeps
+// going after a failure so one run shows everything that is wrong,
 // and ends with ONE aggregated line `N passed, N failed[, N skipped]`. Exit code is non-zero
 // when anything failed, including a runner that crashed before reporting any test.
 import { spawn } from 'node:child_process';
@@ -70,15 +71,15 @@ async function vitest() {
   }
 }
 
-async function playwright() {
-  console.log('\n=== playwright e2e ===');
-  const out = join(root, 'test-results', 'e2e-report.json');
+/** One Playwright run (`args` picks its config) whose JSON reporter writes `out`. */
+async function playwright(name, args, out) {
+  console.log(`\n=== ${name} ===`);
   if (existsSync(out)) rmSync(out);
-  const code = await run('npx', ['playwright', 'test']);
+  const code = await run('npx', ['playwright', 'test', ...args]);
   const report = readJson(out);
   if (!report) {
     totals.failed += 1;
-    failures.push('playwright (no report)');
+    failures.push(`${name} (no report)`);
     return;
   }
   const s = report.stats ?? {};
@@ -87,10 +88,10 @@ async function playwright() {
   totals.skipped += s.skipped ?? 0;
   const globalErrors = (report.errors ?? []).length;
   totals.failed += globalErrors;
-  if ((s.unexpected ?? 0) > 0 || globalErrors > 0) failures.push('playwright');
+  if ((s.unexpected ?? 0) > 0 || globalErrors > 0) failures.push(name);
   else if (code !== 0) {
     totals.failed += 1;
-    failures.push(`playwright exited ${code}`);
+    failures.push(`${name} exited ${code}`);
   }
 }
 
@@ -102,8 +103,14 @@ await check('console bundle budget', 'node', ['scripts/check-bundle.mjs']);
 // The emulator package's dist/ (CLI, library, declarations): Playwright specs and the
 // system load it; vitest and the type checker read the sources ("development" condition).
 await check('emulator build', 'npm', ['run', 'build', '-w', '@fq/emulator']);
+// Every package packed as it would be published (its prepack builds dist/ when stale) and
+// checked: publint, @arethetypeswrong/cli, and what the tarball's files import.
+await check('packages (pack, publint, attw)', 'node', ['scripts/check-packages.mjs']);
 await vitest();
-await playwright();
+await playwright('playwright e2e', [], join(root, 'test-results', 'e2e-report.json'));
+// Issue 16's consumer test: the tarballs installed into a scratch Vite + React app outside
+// the workspace, one job from the browser hook to a transcript (its own config, no system).
+await playwright('consumer test', ['-c', 'e2e/consumer/playwright.config.ts'], join(root, 'e2e', 'artifacts', 'consumer', 'report.json'));
 
 const minutes = ((Date.now() - started) / 60000).toFixed(1);
 if (failures.length) console.log(`\nFailed: ${failures.join('; ')}`);
