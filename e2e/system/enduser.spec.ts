@@ -1,6 +1,8 @@
 import { saveScreenshot, signIn } from './support/console.js';
+import { uidOf } from './support/accounts.js';
 import { enqueueJobs, speechWav } from './support/jobs.js';
 import { expect, SUITE_ACTOR, test } from './support/fixtures.js';
+import { RATE_LIMITED_TIER, SCHEDULED_USER } from './support/system-config.js';
 
 test.describe('the end-user page', () => {
   test.describe.configure({ timeout: 180_000 });
@@ -41,5 +43,38 @@ test.describe('the end-user page', () => {
     await expect(request.getByTestId('transcript')).toHaveText(text);
     await expect(page.getByTestId('notice')).toContainText('Transcript ready');
     await saveScreenshot(page, testInfo, 'enduser-transcript');
+  });
+
+  test('over the rate limit the job is scheduled, not refused: the page says when, then shows the transcript', async ({ page, system, queue, store }, testInfo) => {
+    // The user's tier allows one job a minute; a server-side enqueue puts them in it and spends it.
+    const uid = await uidOf(system, SCHEDULED_USER);
+    const first = await queue.enqueue({ audio: speechWav('The first one of the minute.'), mimeType: 'audio/wav', userId: uid, tier: RATE_LIMITED_TIER });
+    expect(first.deferredUntil).toBeNull();
+
+    await signIn(page, SCHEDULED_USER, '/app');
+    await expect(page.getByTestId('transcribe-page')).toBeVisible();
+    const text = 'Call me back when the window opens.';
+    await page.getByLabel(/Audio file/).setInputFiles({ name: 'later.wav', mimeType: 'audio/wav', buffer: Buffer.from(speechWav(text, 2)) });
+    await page.getByRole('button', { name: 'Transcribe' }).click();
+
+    // The admitter books it for when the minute's window allows instead of rejecting it.
+    const request = page.locator('[data-testid^="request-"][data-status="scheduled"]');
+    await expect(request).toHaveCount(1, { timeout: 60_000 });
+    const jobId = (await request.getAttribute('data-testid'))!.slice('request-'.length);
+    const job = (await store.get('jobs', jobId)).doc!;
+    expect(job).toMatchObject({ status: 'waiting', attempts: 0, availableAt: job.deferredUntil });
+    expect(job.deferredUntil! - first.rateLimit.resetAt).toBeLessThanOrEqual(0);
+    // "Scheduled for HH:MM:SS (rate limit)", the booked start in the browser's time zone.
+    const at = await page.evaluate((ms) => new Date(ms).toLocaleTimeString('en-GB', { hour12: false }), job.deferredUntil!);
+    await expect(request.getByTestId('position-eta')).toHaveText(`Scheduled for ${at} (rate limit)`);
+    await saveScreenshot(page, testInfo, 'enduser-scheduled');
+
+    // When the window allows, it runs like any job.
+    const done = page.getByTestId(`request-${jobId}`);
+    await expect(done).toHaveAttribute('data-status', 'succeeded', { timeout: 120_000 });
+    await expect(done.getByTestId('transcript')).toHaveText(text);
+    const finished = (await store.get('jobs', jobId)).doc!;
+    expect(finished.firstStartedAt).toBeGreaterThanOrEqual(job.deferredUntil!);
+    expect(finished.deferredUntil).toBe(job.deferredUntil);
   });
 });
