@@ -5,11 +5,19 @@ import { formatAlertDuration, formatAlertTime } from './format.js';
 const T = Date.UTC(2026, 11, 6, 14, 3, 5);
 
 describe('alert observations', () => {
-  it('says who forced a breaker open', () => {
-    const [o] = breakerObservations([{ model: 'm1', state: 'open', since: T, override: 'force_open', overrideBy: 'ops-uid', history: [] }]);
+  it('says who forced a breaker open (by e-mail when known) and where its jobs go meanwhile', () => {
+    const forced = { model: 'm1', state: 'open' as const, since: T, override: 'force_open' as const, overrideBy: 'ops-uid', history: [] };
+    const [o] = breakerObservations([forced]);
     expect(o).toMatchObject({ key: 'breaker_open:m1', firing: true, since: T });
-    expect(o!.detail).toContain('forced open by ops-uid');
-    expect(o!.detail).toContain('2026-12-06 14:03:05 UTC');
+    expect(o!.detail).toBe('m1 is open since 2026-12-06 14:03:05 UTC: forced open by ops-uid. Meanwhile its jobs wait.');
+    const route = { primary: 'm1', fallbackModel: 'm1-lite', fallbackPriorities: ['urgent', 'high'] };
+    const [named] = breakerObservations([forced], { who: (id) => (id === 'ops-uid' ? 'ops@example.com' : id), route });
+    expect(named!.detail).toBe('m1 is open since 2026-12-06 14:03:05 UTC: forced open by ops@example.com. Meanwhile urgent, high jobs go to m1-lite; the others wait.');
+    const [closed] = breakerObservations(
+      [{ ...forced, state: 'closed', override: null, overrideBy: null, history: [{ from: 'open', to: 'closed', at: T, reason: 'reset', by: 'ops-uid' }] }],
+      { who: () => 'ops@example.com' },
+    );
+    expect(closed!.detail).toBe('m1 is closed: reset (by ops@example.com); upstream calls resume.');
   });
 
   it('fires for a queue whose oldest job waited past the threshold, and says when the queue is paused', () => {

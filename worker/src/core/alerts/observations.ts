@@ -32,18 +32,34 @@ export const alertKeys = {
 
 type BreakerView = Pick<BreakerDoc, 'model' | 'state' | 'since' | 'override' | 'overrideBy' | 'history'>;
 
+/** What the breaker messages say beyond the documents: who people are, and where jobs go. */
+export interface BreakerContext {
+  /** A person's name for an operator's uid (their e-mail, from the control's audit entry); default: the id. */
+  who?: (id: string) => string;
+  /** The configured route: the primary model, its fallback and the priorities that may use it. */
+  route?: { primary: string; fallbackModel: string | null; fallbackPriorities: readonly string[] };
+}
+
+function whileOpen(model: string, route: BreakerContext['route']): string {
+  if (route && route.primary === model && route.fallbackModel && route.fallbackPriorities.length > 0) {
+    return `${route.fallbackPriorities.join(', ')} jobs go to ${route.fallbackModel}; the others wait`;
+  }
+  return 'its jobs wait';
+}
+
 /**
  * One observation per breaker document: firing while the breaker is open or half-open (a
  * half-open probe is part of the outage, so open -> half-open -> open is one alert, not three),
  * resolved once it is closed.
  */
-export function breakerObservations(breakers: readonly BreakerView[]): AlertObservation[] {
+export function breakerObservations(breakers: readonly BreakerView[], context: BreakerContext = {}): AlertObservation[] {
+  const who = context.who ?? ((id: string) => id);
   return breakers.map((b) => {
     const last = b.history.at(-1);
-    const why = b.override === 'force_open' ? `forced open by ${b.overrideBy ?? 'an operator'}` : last?.reason ? last.reason : 'opened';
+    const why = b.override === 'force_open' ? `forced open by ${b.overrideBy ? who(b.overrideBy) : 'an operator'}` : last?.reason ? last.reason : 'opened';
     const base = { key: alertKeys.breaker(b.model), kind: 'breaker_open' as const, subject: b.model, title: `Circuit breaker open: ${b.model}` };
     if (b.state === 'closed') {
-      const how = last && last.to === 'closed' ? `closed: ${last.reason}${last.by ? ` (by ${last.by})` : ''}` : 'closed';
+      const how = last && last.to === 'closed' ? `closed: ${last.reason}${last.by ? ` (by ${who(last.by)})` : ''}` : 'closed';
       return { ...base, firing: false, detail: `${b.model} is ${how}; upstream calls resume.` };
     }
     const state = b.state === 'half_open' ? 'half-open (one probe call is testing the model)' : 'open';
@@ -51,7 +67,7 @@ export function breakerObservations(breakers: readonly BreakerView[]): AlertObse
       ...base,
       firing: true,
       since: b.since,
-      detail: `${b.model} is ${state} since ${formatAlertTime(b.since)}: ${why}. Jobs for it wait (urgent/high go to a fallback model if one is configured).`,
+      detail: `${b.model} is ${state} since ${formatAlertTime(b.since)}: ${why}. Meanwhile ${whileOpen(b.model, context.route)}.`,
     };
   });
 }

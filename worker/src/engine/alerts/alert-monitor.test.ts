@@ -17,7 +17,7 @@ import { QueueWorker } from '../../runtime/worker.js';
 import { createQueue } from '../../runtime/queue.js';
 import { AlertMonitor } from './alert-monitor.js';
 
-const admin: Actor = { kind: 'admin', id: 'ops-uid', email: null };
+const admin: Actor = { kind: 'admin', id: 'ops-uid', email: 'ops@example.com' };
 const MODEL = 'gemini-2.5-flash';
 
 interface Fixture {
@@ -86,7 +86,7 @@ describe('alerts on the memory store, delivered to a local webhook receiver', ()
     await f.clock.advance(10);
     await waitFor(() => f.receiver.received.length === 1, { what: 'the firing POST' });
     expect(f.receiver.received[0]!.path).toBe('/services/T1/B1/secret');
-    expect(posted(f.receiver)[0]).toMatch(/^:red_circle: FIRING: Circuit breaker open: gemini-2\.5-flash - .*forced open by ops-uid/);
+    expect(posted(f.receiver)[0]).toMatch(/^:red_circle: FIRING: Circuit breaker open: gemini-2\.5-flash - .*forced open by ops@example\.com\. Meanwhile its jobs wait\.$/);
     expect((f.receiver.received[0]!.body as { blocks: unknown[] }).blocks).toHaveLength(2);
 
     // Many leader rounds later (the fleet idles meanwhile): still one message.
@@ -96,7 +96,7 @@ describe('alerts on the memory store, delivered to a local webhook receiver', ()
     await f.queue.control({ type: 'breaker.reset', model: MODEL, reason: 'fixed' }, admin);
     await f.clock.advance(10);
     await waitFor(() => f.receiver.received.length === 2, { what: 'the resolve POST' });
-    expect(posted(f.receiver)[1]).toMatch(/^:white_check_mark: RESOLVED after 5 min: Circuit breaker open: gemini-2\.5-flash - .*closed/);
+    expect(posted(f.receiver)[1]).toMatch(/^:white_check_mark: RESOLVED after 5 min: Circuit breaker open: gemini-2\.5-flash - gemini-2\.5-flash is closed: reset: fixed \(by ops@example\.com\); upstream calls resume\.$/);
 
     const events = await waitFor(async () => {
       const e = await feed(f.store);

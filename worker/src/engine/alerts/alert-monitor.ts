@@ -66,6 +66,9 @@ export class AlertMonitor {
   private evaluating: Promise<void> = Promise.resolve();
   private delivering: Promise<void> = Promise.resolve();
   private lastPrune = 0;
+  /** Operators' e-mails by uid, from the audit entries breaker controls name (one read per control). */
+  private readonly people = new Map<string, string>();
+  private readonly auditsRead = new Set<string>();
 
   constructor(
     private readonly ctx: EngineContext,
@@ -153,7 +156,11 @@ export class AlertMonitor {
       evaluated.add(kind);
     };
     if (this.breakers) {
-      observations.push(...breakerObservations([...this.breakers.values()]));
+      const breakers = [...this.breakers.values()];
+      await this.learnOperators(breakers);
+      const { model, fallbackModel, fallbackPriorities } = ctx.config.upstream;
+      const who = (id: string) => this.people.get(id) ?? id;
+      observations.push(...breakerObservations(breakers, { who, route: { primary: model, fallbackModel, fallbackPriorities } }));
       evaluated.add('breaker_open');
     }
     const stats = this.deps.stats();
@@ -169,6 +176,25 @@ export class AlertMonitor {
     const fresh = takeover && takeover.term === this.term && this.takeoverReported !== this.term ? takeover : null;
     add(noLiveServerObservation({ serverId: ctx.serverId, takeover: fresh }, config.noLiveServer), 'no_live_server');
     if (await this.record(observations, evaluated, now, this.term)) this.takeoverReported = this.term;
+  }
+
+  /**
+   * A breaker an operator changed names the control's audit entry, which has their e-mail: a
+   * message says who, not which uid. Read once per control; a failed read leaves the uid.
+   */
+  private async learnOperators(breakers: readonly BreakerDoc[]): Promise<void> {
+    for (const b of breakers) {
+      const id = b.controlAudit?.id;
+      if (!id || this.auditsRead.has(id)) continue;
+      if (this.auditsRead.size >= 500) this.auditsRead.clear();
+      this.auditsRead.add(id);
+      try {
+        const entry = (await this.ctx.store.get('audit', id)).doc;
+        if (entry?.actor.email) this.people.set(entry.actor.id, entry.actor.email);
+      } catch (error) {
+        this.ctx.log.debug({ err: error, auditId: id }, 'could not read the audit entry of a breaker control');
+      }
+    }
   }
 
   /**
