@@ -41,7 +41,8 @@ function logMessage(line: string): string | undefined {
  * component, the transcript the fake returns. Independent of the system e2e (own config).
  */
 test('an app that installs the packed packages runs one job from the browser hook to a transcript', async ({ page }) => {
-  test.setTimeout(360_000);
+  // Generous: packing builds every stale package first (declarations included, minutes on a busy machine).
+  test.setTimeout(600_000);
   mkdirSync(LOG_DIR, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), 'fq-consumer-'));
   const scratch = join(work, 'app');

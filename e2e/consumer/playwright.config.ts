@@ -12,7 +12,7 @@ export default defineConfig({
   outputDir: '../artifacts/consumer/results',
   workers: 1,
   retries: 0,
-  timeout: 360_000,
+  timeout: 600_000,
   expect: { timeout: 15_000 },
   reporter: [['list'], ['json', { outputFile: '../artifacts/consumer/report.json' }]],
   use: {
