@@ -43,6 +43,8 @@ function logMessage(line: string): string | undefined {
 test('an app that installs the packed packages runs one job from the browser hook to a transcript', async ({ page }) => {
   // Generous: packing builds every stale package first (declarations included, minutes on a busy machine).
   test.setTimeout(600_000);
+  // Each run's logs only (the processes append to their files).
+  rmSync(LOG_DIR, { recursive: true, force: true });
   mkdirSync(LOG_DIR, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), 'fq-consumer-'));
   const scratch = join(work, 'app');
