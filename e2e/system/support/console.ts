@@ -7,7 +7,7 @@ import type { Account } from '../../../system/index.js';
 /** Playwright empties its outputDir on every run; screenshots live where it does not look. */
 export const SCREENSHOT_DIR = fileURLToPath(new URL('../../artifacts/screenshots', import.meta.url));
 
-export type NavLabel = 'Overview' | 'Servers' | 'Breakers' | 'Rate limits' | 'Locks' | 'Queues & jobs' | 'Analytics' | 'Audit log';
+export type NavLabel = 'Overview' | 'Alerts' | 'Servers' | 'Breakers' | 'Rate limits' | 'Locks' | 'Queues & jobs' | 'Analytics' | 'Audit log';
 
 /** Fills the sign-in form at `path` (the console at "/", the end-user page at "/app"). */
 export async function signIn(page: Page, account: Account, path = '/'): Promise<void> {
