@@ -3,6 +3,7 @@ import { expect, test } from './support/fixtures.js';
 
 const PAGES: [NavLabel, string, string][] = [
   ['Overview', 'overview-page', 'page-overview'],
+  ['Alerts', 'alerts-page', 'page-alerts'],
   ['Servers', 'servers-page', 'page-servers'],
   ['Breakers', 'breakers-page', 'page-breakers'],
   ['Rate limits', 'limits-page', 'page-rate-limits'],
