@@ -132,6 +132,9 @@ export class WorkerFleet {
     delete env.PORT;
     delete env.FQ_GRACE_MS;
     delete env.FQ_FINAL_WRITES_MS;
+    // The system's config says where alerts go (the e2e run's receiver, or nowhere for the demo):
+    // a deployment's webhooks in the shell must not receive a test run's alerts.
+    delete env.FQ_ALERT_WEBHOOKS;
     if (o.fakeGeminiUrl) {
       // Never hand a real key to the fake.
       delete env.GEMINI_API_KEY;
