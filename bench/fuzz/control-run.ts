@@ -9,6 +9,7 @@
 import { Bytes, doc as webDoc, runTransaction, serverTimestamp, type Firestore as WebFirestore } from 'firebase/firestore';
 import {
   controlReads,
+  CONTROL_COUNTS_WRITER_PREFIX,
   decodeDoc,
   encodeDoc,
   isQueueError,
@@ -249,7 +250,12 @@ export async function runControlCase(env: ControlEnv, n: number, r: Random): Pro
   else if (entry.action !== input.type || (entry.actor as { id?: string }).id !== uid) verdict.violations.push(`the entry says ${String(entry.action)} by ${String((entry.actor as { id?: string }).id)}`);
   for (const w of controlled(committed.writes)) {
     const stored = (await env.store.db.collection(env.names[w.collection]).doc(w.id).get()).data();
-    if ((stored?.controlAudit as { id?: string } | undefined)?.id !== committed.auditId) verdict.violations.push(`${w.collection}/${w.id} does not name the entry committed with it`);
+    // A control's analytics partial names its entry by its writer id (control:<auditId>); every other document by controlAudit.
+    const names =
+      w.collection === 'analyticsPartials'
+        ? stored?.serverId === `${CONTROL_COUNTS_WRITER_PREFIX}${committed.auditId}`
+        : (stored?.controlAudit as { id?: string } | undefined)?.id === committed.auditId;
+    if (!names) verdict.violations.push(`${w.collection}/${w.id} does not name the entry committed with it`);
   }
   return verdict;
 }
