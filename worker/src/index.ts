@@ -34,10 +34,12 @@ export { at, queryOf, AlreadyExistsError, ContentionError, DocumentDecodeError, 
 export type { Transcriber, TranscriptionRequest, TranscriptionOutput } from './ports/transcriber.js';
 export { UpstreamError } from './ports/transcriber.js';
 export type { FlowControl, FlowJob, ClaimBudget, PermitDecision, UpstreamPermit, UpstreamOutcome, LeaderDuty } from './ports/flow.js';
+export type { AlertSink, AlertDelivery } from './ports/alerts.js';
 
 // Adapters
 export { MemoryStore, MemoryDatabase, createMemoryStore, type MemoryStoreOptions } from './adapters/memory/index.js';
 export { FirestoreStore, createFirestoreStore, type FirestoreStoreOptions } from './adapters/firestore/index.js';
+export { WebhookAlertSink, type WebhookSinkOptions } from './adapters/alerts/webhook-sink.js';
 
 // Engine and runtime
 export type { EngineContext } from './engine/context.js';
@@ -48,6 +50,7 @@ export { LeaderElector, type LeadershipState } from './engine/leader-elector.js'
 export { DistributedLocks, type LockLease, type LockOptions } from './engine/locks.js';
 export { ServerRegistry } from './engine/server-registry.js';
 export { StaticFlowControl } from './engine/static-flow-control.js';
+export { AlertMonitor, type AlertMonitorDeps } from './engine/alerts/alert-monitor.js';
 export { applyControl } from './engine/controls.js';
 export { AnalyticsRecorder, type AnalyticsEvent } from './engine/analytics/recorder.js';
 export { RollupMerger } from './engine/analytics/merger.js';

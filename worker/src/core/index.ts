@@ -21,3 +21,4 @@ export * from './queue-position.js';
 export * from './rate-limit-usage.js';
 export * from './server-clock.js';
 export * from './data-uri.js';
+export * from './alerts/index.js';

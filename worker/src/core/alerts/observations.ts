@@ -33,14 +33,14 @@ export const alertKeys = {
 type BreakerView = Pick<BreakerDoc, 'model' | 'state' | 'since' | 'override' | 'overrideBy' | 'history'>;
 
 /** What the breaker messages say beyond the documents: who people are, and where jobs go. */
-export interface BreakerContext {
+export interface BreakerAlertContext {
   /** A person's name for an operator's uid (their e-mail, from the control's audit entry); default: the id. */
   who?: (id: string) => string;
   /** The configured route: the primary model, its fallback and the priorities that may use it. */
   route?: { primary: string; fallbackModel: string | null; fallbackPriorities: readonly string[] };
 }
 
-function whileOpen(model: string, route: BreakerContext['route']): string {
+function whileOpen(model: string, route: BreakerAlertContext['route']): string {
   if (route && route.primary === model && route.fallbackModel && route.fallbackPriorities.length > 0) {
     return `${route.fallbackPriorities.join(', ')} jobs go to ${route.fallbackModel}; the others wait`;
   }
@@ -52,7 +52,7 @@ function whileOpen(model: string, route: BreakerContext['route']): string {
  * half-open probe is part of the outage, so open -> half-open -> open is one alert, not three),
  * resolved once it is closed.
  */
-export function breakerObservations(breakers: readonly BreakerView[], context: BreakerContext = {}): AlertObservation[] {
+export function breakerObservations(breakers: readonly BreakerView[], context: BreakerAlertContext = {}): AlertObservation[] {
   const who = context.who ?? ((id: string) => id);
   return breakers.map((b) => {
     const last = b.history.at(-1);
