@@ -2,7 +2,9 @@ import { deleteApp, initializeApp, type App } from 'firebase-admin/app';
 import {
   getFirestore,
   type Timestamp,
+  type CollectionReference,
   type DocumentData,
+  type DocumentReference,
   type DocumentSnapshot,
   type Firestore,
   type Query as FsQuery,
@@ -36,6 +38,7 @@ import {
   type Unsubscribe,
 } from '../../ports/store.js';
 import { ClockOffset } from './clock-offset.js';
+import { absentFields, changedFields, KnownVersions } from './known-versions.js';
 
 export interface FirestoreStoreOptions {
   projectId: string;
@@ -80,6 +83,8 @@ export class FirestoreStore implements DocStore {
   private readonly listeners = new Set<() => void>();
   private closed = false;
   private readonly inflight = new Set<Promise<unknown>>();
+  /** Documents at the versions last read or written (decode once per version, diff writes). */
+  private readonly known = new KnownVersions();
 
   constructor(private readonly options: FirestoreStoreOptions) {
     this.names = collectionNames(options.prefix ?? '');
@@ -104,14 +109,40 @@ export class FirestoreStore implements DocStore {
     return this.offset.now();
   }
 
+  private readonly collections = new Map<CollectionKey, CollectionReference>();
+
+  /** Collection references are reused: building one parses and validates its path. */
+  private collectionRef(collection: CollectionKey): CollectionReference {
+    let ref = this.collections.get(collection);
+    if (!ref) {
+      ref = this.db.collection(this.names[collection]);
+      this.collections.set(collection, ref);
+    }
+    return ref;
+  }
+
   private ref(collection: CollectionKey, id: string) {
-    return this.db.collection(this.names[collection]).doc(id);
+    return this.collectionRef(collection).doc(id);
+  }
+
+  /**
+   * Decodes a stored document once per version: a version this adapter already decoded is
+   * the same stored document (an exact `updateTime`), so its checked domain form is reused.
+   * Throws what `decodeDoc` throws; `raw` is read only when it must be decoded.
+   */
+  private decodeVersion<K extends CollectionKey>(collection: K, path: string, version: Timestamp, raw: () => DocumentData | undefined): DocOf<K> {
+    const known = this.known.get(path, version);
+    if (known?.decoded) return known.doc as DocOf<K>;
+    const data = raw();
+    const doc = decodeDoc(collection, data);
+    this.known.remember(path, { version, doc: doc as Record<string, unknown>, absent: absentFields(doc as Record<string, unknown>, data), decoded: true });
+    return doc;
   }
 
   private decodeSnap<K extends CollectionKey>(collection: K, snap: DocumentSnapshot): DocOf<K> | null {
     if (!snap.exists) return null;
     try {
-      return decodeDoc(collection, snap.data());
+      return snap.updateTime ? this.decodeVersion(collection, snap.ref.path, snap.updateTime, () => snap.data()) : decodeDoc(collection, snap.data());
     } catch (error) {
       throw new DocumentDecodeError(snap.ref.path, error);
     }
@@ -120,7 +151,8 @@ export class FirestoreStore implements DocStore {
   private decodeOne<K extends CollectionKey>(collection: K, d: QueryDocumentSnapshot): { doc: Snapshot<K> | null; undecodable: UndecodableDoc | null } {
     const updateTime = d.updateTime.toMillis();
     try {
-      return { doc: { id: d.id, data: decodeDoc(collection, d.data()), updateTime, version: d.updateTime as unknown as DocVersion }, undecodable: null };
+      const data = this.decodeVersion(collection, d.ref.path, d.updateTime, () => d.data());
+      return { doc: { id: d.id, data, updateTime, version: d.updateTime as unknown as DocVersion }, undecodable: null };
     } catch (error) {
       const decodeError = new DocumentDecodeError(d.ref.path, error);
       this.options.onInvalidDocument?.(decodeError);
@@ -171,7 +203,7 @@ export class FirestoreStore implements DocStore {
   }
 
   private async build(query: Query): Promise<FsQuery> {
-    let q: FsQuery = this.db.collection(this.names[query.collection]);
+    let q: FsQuery = this.collectionRef(query.collection);
     for (const f of query.where ?? []) q = q.where(f.field, f.op, f.value);
     for (const o of query.orderBy ?? []) q = q.orderBy(o.field, o.direction ?? 'asc');
     if (query.startAfterId !== undefined) {
@@ -277,8 +309,10 @@ export class FirestoreStore implements DocStore {
   private async doCommitIf(mutations: readonly GuardedMutation[]): Promise<GuardedCommit> {
     if (mutations.length === 0) return { ok: true, time: this.now(), versions: [] };
     const batch = this.db.batch();
+    const refs: DocumentReference[] = [];
     for (const m of mutations) {
       const ref = this.ref(m.collection, m.id);
+      refs.push(ref);
       const guard = m.guard;
       if (m.op === 'delete') {
         if (!guard) batch.delete(ref);
@@ -286,12 +320,18 @@ export class FirestoreStore implements DocStore {
         else batch.delete(ref, { lastUpdateTime: guard.ifVersion as unknown as Timestamp });
         continue;
       }
-      const data = encodeDoc(m.collection, m.data as never) as DocumentData;
-      if (!guard) batch.set(ref, data);
-      else if ('ifMissing' in guard) batch.create(ref, data);
-      // The SDK's set() takes no precondition: an update of every field the schema writes,
-      // guarded by the version read, is the same replacement.
-      else batch.update(ref, data, { lastUpdateTime: guard.ifVersion as unknown as Timestamp });
+      if (!guard) batch.set(ref, encodeDoc(m.collection, m.data as never) as DocumentData);
+      else if ('ifMissing' in guard) batch.create(ref, encodeDoc(m.collection, m.data as never) as DocumentData);
+      else {
+        // The SDK's set() takes no precondition: an update of every field the schema writes,
+        // guarded by the version read, is the same replacement. Over a version this adapter
+        // knows, only the fields that differ from it: the guard pins all the others.
+        const version = guard.ifVersion as unknown as Timestamp;
+        const base = this.known.get(ref.path, version);
+        const changed = base && changedFields(base, m.data as Record<string, unknown>);
+        const data = changed ? encodeFields(m.collection, changed as never) : (encodeDoc(m.collection, m.data as never) as DocumentData);
+        batch.update(ref, data, { lastUpdateTime: version });
+      }
     }
     let results;
     const t0 = Date.now();
@@ -302,10 +342,17 @@ export class FirestoreStore implements DocStore {
       if (code === GRPC_FAILED_PRECONDITION || code === GRPC_ALREADY_EXISTS || code === GRPC_NOT_FOUND) return { ok: false };
       throw error;
     }
-    for (const m of mutations) {
-      if (m.op === 'delete') this.meter.deletes += 1;
-      else this.meter.writes += 1;
-    }
+    mutations.forEach((m, i) => {
+      if (m.op === 'delete') {
+        this.meter.deletes += 1;
+        this.known.forget(refs[i]!.path);
+        return;
+      }
+      this.meter.writes += 1;
+      // What this commit stored, at the version it produced: the base of the holder's next step.
+      const version = results[i]?.writeTime;
+      if (version) this.known.remember(refs[i]!.path, { version, doc: m.data as Record<string, unknown>, absent: [], decoded: false });
+    });
     const time = results[0]?.writeTime.toMillis() ?? this.now();
     // Guarded steps decide expiry with this worker's estimate of store time: keep it fresh.
     if (results[0]) this.offset.observe(time, t0, Date.now());
