@@ -232,6 +232,11 @@ const FORGERIES: Forgery[] = [
   ['a breaker with a moved probe token', { type: 'breaker.force_open', model: 'gemini-b' }, (w) => void (main(w).probeToken = 99)],
   ['a breaker with rewritten history', { type: 'breaker.force_open', model: 'gemini-b' }, (w) => void (main(w).history = [])],
   ['a breaker generation jump', { type: 'breaker.force_open', model: 'gemini-b' }, (w) => void (main(w).generation = 10)],
+  [
+    'a breaker with forged trip evidence',
+    { type: 'breaker.force_open', model: 'gemini-b' },
+    (w) => void (main(w).trip = { at: new Date(HOUR_AGO), rule: 'window', reason: 'forged', by: 'server-1', failures: 99, calls: 99, failuresByClass: {}, since: null }),
+  ],
   ['a lock release that moves the fencing token', { type: 'lock.force_release', name: 'forged' }, (w) => void (main(w).token = 0)],
   ['a lock release credited to someone else', { type: 'lock.force_release', name: 'forged' }, (w) => void (main(w).releasedBy = 'server-1')],
   ['a lock "release" that hands the lock over', { type: 'lock.force_release', name: 'forged' }, (w) => void (main(w).holder = 'admin-box')],

@@ -40,8 +40,16 @@ async function step(
   }
 }
 
-export function tripOpen(store: DocStore, model: string, reason: string, by: string, config: BreakerConfig): Promise<BreakerStep> {
-  return step(store, model, (doc, now) => tripBreaker(doc, reason, { now, config, by }));
+/** A server's streak trip; `streak` (its failures in a row by class) is kept on the breaker as the trip's evidence. */
+export function tripOpen(
+  store: DocStore,
+  model: string,
+  reason: string,
+  by: string,
+  config: BreakerConfig,
+  streak?: { failuresByClass: Readonly<Record<string, number>>; since: number | null },
+): Promise<BreakerStep> {
+  return step(store, model, (doc, now) => tripBreaker(doc, reason, { now, config, by }, streak));
 }
 
 export async function takeProbe(

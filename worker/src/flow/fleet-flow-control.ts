@@ -401,7 +401,10 @@ export class FleetFlowControl implements FlowControl {
     if (!reason) return;
     flow.tripping = true;
     this.track(
-      tripOpen(this.options.store, flow.model, reason, this.options.serverId, this.config.circuitBreaker)
+      tripOpen(this.options.store, flow.model, reason, this.options.serverId, this.config.circuitBreaker, {
+        failuresByClass: { ...flow.outcomes.streak },
+        since: flow.outcomes.failingSince,
+      })
         .then((step) => {
           if (step.changed) {
             flow.setBreaker(step.doc, now);

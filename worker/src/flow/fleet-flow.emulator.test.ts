@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { WorkerConfigInput } from '../schema/config.js';
+import { resolveConfig, type WorkerConfigInput } from '../schema/config.js';
 import { seededRandom } from '../core/ids.js';
 import { systemClock } from '../ports/clock.js';
 import type { FirestoreStore } from '../adapters/firestore/firestore-store.js';
@@ -148,6 +148,10 @@ describe('fleet flow control on the emulator with the fake Gemini', () => {
       return doc?.state === 'open' ? doc : null;
     }, { timeoutMs: 60_000, what: 'breaker open' });
     expect(opened.history.at(-1)?.by).toMatch(/^s[01]$/);
+    // What tripped it stays on the document (the window restarts at the transition).
+    expect(opened.trip).toMatchObject({ at: opened.since, reason: opened.history.at(-1)?.reason, by: opened.history.at(-1)?.by });
+    expect(opened.trip?.failures).toBeGreaterThanOrEqual(resolveConfig(FAST).circuitBreaker.failureThreshold);
+    expect(opened.trip?.calls).toBeGreaterThanOrEqual(opened.trip?.failures ?? Infinity);
     // Calls already on the wire when the breaker opened land now; then count from a clean slate
     // (no call in flight, so no probe in flight either).
     await waitFor(() => fleet.kit.servers.every((s) => s.inFlight === 0), { timeoutMs: 30_000, what: 'in-flight calls drained' });
@@ -171,6 +175,7 @@ describe('fleet flow control on the emulator with the fake Gemini', () => {
       return doc?.state === 'closed' ? doc : null;
     }, { timeoutMs: 60_000, what: 'breaker closed' });
     expect(closed.history.at(-1)?.reason).toMatch(/probe by s[01] succeeded/);
+    expect(closed.trip).toEqual(opened.trip);
     const doneAtClose = fleet.pool.done;
     await waitFor(() => fleet.pool.done >= doneAtClose + 40, { timeoutMs: 60_000, what: 'work resumed' });
   }, 180_000);

@@ -21,6 +21,26 @@ export const breakerTransitionSchema = z.object({
 export type BreakerTransition = z.infer<typeof breakerTransitionSchema>;
 export const MAX_BREAKER_HISTORY = 50;
 
+/** Which rule opened the breaker (see `core/flow/breaker-rules` and `core/flow/outage`). */
+export const BREAKER_TRIP_RULES = ['window', 'outage', 'streak'] as const;
+
+export const breakerTripSchema = z.object({
+  at: timestampMs,
+  /** `window`: the fleet's time window; `outage`: the fleet's outage evidence; `streak`: one server's failures in a row. */
+  rule: z.enum(BREAKER_TRIP_RULES),
+  reason: z.string().max(500),
+  /** Server id that judged it (the leader for `window` and `outage`). */
+  by: z.string(),
+  /** Counted failures that opened it, and the outcomes (calls) they were among. */
+  failures: z.number().int().nonnegative(),
+  calls: z.number().int().nonnegative(),
+  /** Failures by error class (the window's, ignored classes included, as in `window`). */
+  failuresByClass: z.record(z.string(), z.number().int().nonnegative()),
+  /** Since when these outcomes were counted (null when the server did not know). */
+  since: timestampMs.nullable(),
+});
+export type BreakerTrip = z.infer<typeof breakerTripSchema>;
+
 /**
  * `transcription_circuit_breaker/{model}`: one per upstream model, shared by all servers.
  * Written on transitions and by the leader's window aggregation, never once per job.
@@ -56,6 +76,14 @@ export const breakerDocSchema = z.object({
     .nullable()
     .default(null),
   consecutiveFailures: z.number().int().nonnegative().default(0),
+  /**
+   * The evidence behind the last automatic opening (null until one happens). Opening starts a
+   * new `window` (outcomes judged against the new state), so without this the failures that
+   * tripped the breaker were gone from the document the moment it opened. Kept through the
+   * open and half-open states and after closing; the next automatic trip replaces it; manual
+   * actions leave it alone.
+   */
+  trip: breakerTripSchema.nullable().default(null),
   override: breakerOverrideSchema.nullable().default(null),
   overrideBy: z.string().nullable().default(null),
   overrideAt: timestampMs.nullable().default(null),

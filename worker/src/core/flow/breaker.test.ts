@@ -168,6 +168,64 @@ describe('breaker state machine', () => {
   });
 });
 
+describe('trip evidence (what opened the breaker, kept after the window restarts)', () => {
+  it('the fleet window: its counted failures among its calls, by class, since the window start', () => {
+    const step = evaluateBreaker(initialBreaker('m', T0), window(2, { server: 8, invalid: 3 }), ctx(T0 + 5, 'leader'));
+    expect(step.doc.window).toBeNull();
+    expect(step.doc.trip).toEqual({
+      at: T0 + 5,
+      rule: 'window',
+      reason: step.transition?.reason,
+      by: 'leader',
+      failures: 8,
+      calls: 10,
+      failuresByClass: { server: 8, invalid: 3 },
+      since: T0 - 60_000,
+    });
+    expect(breakerDocSchema.parse(step.doc).trip?.failures).toBe(8);
+  });
+
+  it('the outage rule: the failures since the fleet last succeeded, which its reason states', () => {
+    const health = { failing: 9, quietMs: 4_000, running: 0, stale: false };
+    const young = { start: T0, successes: 0, failuresByClass: { overloaded: 3 }, health };
+    const step = evaluateBreaker(initialBreaker('m', T0), young, ctx(T0 + 4_000, 'leader'));
+    expect(step.transition?.reason).toMatch(/^9 failures and no success/);
+    expect(step.doc.trip).toMatchObject({ rule: 'outage', failures: 9, calls: 9, failuresByClass: { overloaded: 3 }, since: T0 });
+  });
+
+  it("a server's streak: its failures in a row by class", () => {
+    const step = tripBreaker(initialBreaker('m', T0), '5 failures in a row', ctx(T0 + 1, 's2'), { failuresByClass: { network: 3, server: 2 }, since: T0 - 900 });
+    expect(step.doc.trip).toEqual({
+      at: T0 + 1,
+      rule: 'streak',
+      reason: '5 failures in a row',
+      by: 's2',
+      failures: 5,
+      calls: 5,
+      failuresByClass: { network: 3, server: 2 },
+      since: T0 - 900,
+    });
+  });
+
+  it('survives failed probes, the close and manual actions; the next automatic trip replaces it', () => {
+    const first = evaluateBreaker(initialBreaker('m', T0), window(0, { server: 6 }), ctx(T0, 'leader')).doc;
+    const trip = first.trip;
+    expect(trip?.failures).toBe(6);
+    const probe = acquireProbe(first, ctx(T0 + 10_000, 'a'));
+    const reopened = completeProbe(probe.doc, probe.granted?.token as number, { kind: 'failure', errorClass: 'server' }, ctx(T0 + 10_050, 'a')).doc;
+    expect(reopened).toMatchObject({ state: 'open', trip });
+    const half = acquireProbe(reopened, ctx(reopened.nextProbeAt as number, 'b'));
+    const closed = completeProbe(half.doc, half.granted?.token as number, { kind: 'success' }, ctx((reopened.nextProbeAt as number) + 10, 'b')).doc;
+    expect(closed).toMatchObject({ state: 'closed', window: null, trip });
+    const forced = override(closed, 'force_open', T0 + 60_000);
+    expect(forced.trip).toEqual(trip);
+    const reset = override(forced, 'reset', T0 + 61_000);
+    expect(reset.trip).toEqual(trip);
+    const again = tripBreaker(reset, '5 timeout failures in a row', ctx(T0 + 70_000, 's3'), { failuresByClass: { timeout: 5 }, since: null });
+    expect(again.doc.trip).toMatchObject({ rule: 'streak', failures: 5, at: T0 + 70_000 });
+  });
+});
+
 /** Manual actions: the same machine's operator transitions (the control planner applies them). */
 function override(doc: BreakerDoc, action: BreakerOperation, now: number, reason?: string): BreakerDoc {
   const result = operateBreaker(doc, doc.model, action, { now, by: 'admin', reason: reason ?? null });

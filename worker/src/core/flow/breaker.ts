@@ -1,4 +1,4 @@
-import { MAX_BREAKER_HISTORY, type BreakerDoc, type BreakerState, type BreakerTransition } from '../../schema/flow.js';
+import { MAX_BREAKER_HISTORY, type BreakerDoc, type BreakerState, type BreakerTransition, type BreakerTrip } from '../../schema/flow.js';
 import { InvalidTransitionError } from '../errors.js';
 import { countFailures, type BreakerConfig, type OutcomeCounts, windowTripReason } from './breaker-rules.js';
 import { outageTripReason, type FleetHealth } from './outage.js';
@@ -29,6 +29,9 @@ import { outageTripReason, type FleetHealth } from './outage.js';
  *   automatic operation resumes (a breaker left open with no `nextProbeAt` has its probe due
  *   at once); reset closes with counters zeroed.
  * - Every transition increments `generation` and lands in the bounded `history`.
+ * - An automatic opening from closed records its evidence in `trip` (which rule, how many
+ *   failures among how many calls, by class): the new state starts a new `window`, and the
+ *   dashboard must still say what opened the breaker.
  */
 export interface BreakerStep {
   doc: BreakerDoc;
@@ -56,6 +59,7 @@ export function initialBreaker(model: string, now: number): BreakerDoc {
     probeToken: 0,
     window: null,
     consecutiveFailures: 0,
+    trip: null,
     override: null,
     overrideBy: null,
     overrideAt: null,
@@ -63,6 +67,9 @@ export function initialBreaker(model: string, now: number): BreakerDoc {
     updatedAt: now,
   };
 }
+
+/** What opened a breaker automatically, before `open` stamps it with the time and the judge. */
+export type TripEvidence = Omit<BreakerTrip, 'at' | 'reason' | 'by'>;
 
 /** Wait before the next probe after `failedProbes` failed probes in a row. */
 export function recoveryDelay(failedProbes: number, config: BreakerConfig): number {
@@ -86,13 +93,15 @@ function moveTo(doc: BreakerDoc, to: BreakerState, ctx: Pick<BreakerContext, 'no
   return { doc: next, changed: true, transition };
 }
 
-function open(doc: BreakerDoc, ctx: BreakerContext, reason: string, failedProbes: number): BreakerStep {
+/** `evidence`: an automatic trip from closed (a failed probe re-opens with the first trip's evidence kept). */
+function open(doc: BreakerDoc, ctx: BreakerContext, reason: string, failedProbes: number, evidence: TripEvidence | null = null): BreakerStep {
   return moveTo(doc, 'open', ctx, reason, {
     openedAt: doc.state === 'closed' ? ctx.now : (doc.openedAt ?? ctx.now),
     nextProbeAt: ctx.now + recoveryDelay(failedProbes, ctx.config),
     probe: null,
     consecutiveFailures: failedProbes,
     window: null,
+    ...(evidence ? { trip: { ...evidence, at: ctx.now, reason: reason.slice(0, 500), by: ctx.by } } : {}),
   });
 }
 
@@ -147,8 +156,25 @@ export function evaluateBreaker(
   };
   if (doc.override === null) {
     if (doc.state === 'closed') {
-      const reason = windowTripReason({ ...counts, spanMs: ctx.now - counts.start }, ctx.config) ?? outageTripReason(counts.health ?? null, ctx.config);
-      if (reason) return open(doc, ctx, reason, 0);
+      const byWindow = windowTripReason({ ...counts, spanMs: ctx.now - counts.start }, ctx.config);
+      if (byWindow) {
+        return open(doc, ctx, byWindow, 0, { rule: 'window', failures: total, calls: window.calls, failuresByClass: window.failuresByClass, since: counts.start });
+      }
+      const health = counts.health ?? null;
+      const byOutage = outageTripReason(health, ctx.config);
+      if (byOutage && health) {
+        // The outage rule counts the servers' failures since the fleet's last success (the
+        // number its reason states), which the window, cut at the last transition with fresh
+        // reports left out, may not all hold: those are the figures, and no call among them
+        // succeeded. By class only the window knows.
+        return open(doc, ctx, byOutage, 0, {
+          rule: 'outage',
+          failures: health.failing,
+          calls: health.failing,
+          failuresByClass: window.failuresByClass,
+          since: ctx.now - health.quietMs,
+        });
+      }
     }
     if (doc.state === 'half_open' && doc.probe !== null && doc.probe.expiresAt <= ctx.now) {
       return open(doc, ctx, `probe by ${doc.probe.holder} timed out`, doc.consecutiveFailures + 1);
@@ -157,10 +183,19 @@ export function evaluateBreaker(
   return { doc: { ...doc, window }, changed: false, transition: null };
 }
 
-/** A server's own trip (its streak rule fired). No-op unless automatically closed. */
-export function tripBreaker(doc: BreakerDoc, reason: string, ctx: BreakerContext): BreakerStep {
+/**
+ * A server's own trip (its streak rule fired). No-op unless automatically closed. `streak`:
+ * the failures in a row that fired it, by class (all of them calls: a success ends a streak).
+ */
+export function tripBreaker(
+  doc: BreakerDoc,
+  reason: string,
+  ctx: BreakerContext,
+  streak: { failuresByClass: Readonly<Record<string, number>>; since: number | null } = { failuresByClass: {}, since: null },
+): BreakerStep {
   if (doc.override !== null || doc.state !== 'closed') return unchanged(doc);
-  return open(doc, ctx, reason, 0);
+  const failures = Object.values(streak.failuresByClass).reduce((n, v) => n + v, 0);
+  return open(doc, ctx, reason, 0, { rule: 'streak', failures, calls: failures, failuresByClass: { ...streak.failuresByClass }, since: streak.since });
 }
 
 export interface ProbeGrant {
