@@ -36,3 +36,40 @@ export function formatBytes(n: number): string {
   if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
+
+/**
+ * Local wall time with its zone ("14:05:09 CET"), and the local date in front when it is not
+ * the same local day as `nowMs` ("2026-12-06 23:10:00 GMT-5"). `timeZone`: the browser's
+ * when omitted (tests pin one).
+ */
+export function formatZonedTime(ms: number | null | undefined, nowMs: number, timeZone?: string): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  const parts = (t: number) =>
+    Object.fromEntries(
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone,
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+        hourCycle: 'h23',
+        timeZoneName: 'short',
+      })
+        .formatToParts(t)
+        .map((p) => [p.type, p.value]),
+    ) as Record<Intl.DateTimeFormatPartTypes, string>;
+  const p = parts(ms);
+  const today = parts(nowMs);
+  const time = `${p.hour}:${p.minute}:${p.second} ${p.timeZoneName}`;
+  const sameDay = p.year === today.year && p.month === today.month && p.day === today.day;
+  return sameDay ? time : `${p.year}-${p.month}-${p.day} ${time}`;
+}
+
+/** "3 min 12 s ago" (or "in 5.0 s" for a time still ahead). */
+export function formatRelative(ms: number | null | undefined, nowMs: number): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  const d = nowMs - ms;
+  return d >= 0 ? `${formatDuration(d)} ago` : `in ${formatDuration(-d)}`;
+}
