@@ -33,6 +33,47 @@ describe('BreakersPage', () => {
     expect(within(card).getByTestId('breaker-history')).toHaveTextContent('closed → open — 9 overloaded in 60 s');
   });
 
+  it('a real opening: the failures that tripped it (the restarted window holds none), the last trip, and a visible timeline segment', async () => {
+    const data = new FakeData();
+    const openedAt = T0 - 20_000;
+    data.put(
+      'breakers',
+      'gemini-2.5-flash',
+      breaker({
+        state: 'open',
+        since: openedAt,
+        openedAt,
+        nextProbeAt: openedAt + 8_000,
+        // What the leader writes after the transition: a new window, empty while calls wait.
+        window: { start: openedAt, calls: 0, failures: 0, failuresByClass: {} },
+        trip: {
+          at: openedAt,
+          rule: 'outage',
+          reason: '9 failures and no success in the fleet for 3.2 s, no call in flight (threshold 5)',
+          by: 'w1',
+          failures: 9,
+          calls: 9,
+          failuresByClass: { overloaded: 9 },
+          since: openedAt - 3_200,
+        },
+        history: [{ from: 'closed', to: 'open', at: openedAt, reason: '9 failures and no success in the fleet for 3.2 s', by: 'w1' }],
+      }),
+    );
+    renderPage(<BreakersPage />, { data });
+    const card = await screen.findByTestId('breaker-gemini-2.5-flash');
+    expect(within(card).getByTestId('window-failures')).toHaveTextContent('9 / 9 calls');
+    expect(within(card).getByTestId('window-failures')).toHaveTextContent('opened it (the outage rule)');
+    expect(within(card).getByTestId('failures-by-class')).toHaveTextContent('By class: overloaded 9');
+    expect(within(card).getByTestId('breaker-last-trip')).toHaveTextContent(/Last opened automatically .* \(20 s ago\) by w1: 9 failures and no success/);
+    // 20 s of the hour is 0.56 %: drawn at the 1 % minimum, so it shows.
+    const open = within(card)
+      .getAllByTestId('timeline-segment')
+      .filter((s) => s.dataset.state === 'open');
+    expect(open).toHaveLength(1);
+    expect(parseFloat(open[0]!.style.width)).toBeCloseTo(1, 1);
+    expect(within(card).getByTestId('timeline-summary')).toHaveTextContent('opened 1 time in the last hour, 20 s not closed');
+  });
+
   it('forces the breaker open through the planner after confirmation, with an audit entry', async () => {
     const { data, user } = setup();
     await user.click(await screen.findByRole('button', { name: 'Force open' }));

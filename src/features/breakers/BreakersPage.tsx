@@ -7,29 +7,86 @@ import { Empty, InvalidRow } from '../../components/ui/States';
 import { useLiveQuery, useServerNow } from '../../data/hooks';
 import { specs } from '../../data/queries';
 import { useNow } from '../../lib/clock';
-import { formatDuration, formatNumber, formatTime } from '../../lib/format';
+import { formatDuration, formatNumber, formatRelative, formatTime, formatZonedTime } from '../../lib/format';
 import { ControlButton } from '../controls/ControlButton';
 import { ActiveRoute } from './ActiveRoute';
 import { BreakerBadge } from './BreakerBadge';
-import { breakerTimeline } from './timeline';
+import { failureFigures, TRIP_RULE_LABEL } from './figures';
+import { breakerTimeline, drawTimeline, incidentSummary } from './timeline';
 
 const SEGMENT_COLOUR = { closed: 'bg-emerald-500', half_open: 'bg-amber-400', open: 'bg-red-500' } as const;
 const TIMELINE_MS = 60 * 60_000;
 
 function Timeline({ breaker, now }: { breaker: BreakerDoc; now: number }) {
   const segments = breakerTimeline(breaker, now, TIMELINE_MS);
+  // Incidents are drawn at least a few pixels wide (see drawTimeline); the tooltips keep real times.
+  const drawn = drawTimeline(segments);
+  const summary = incidentSummary(segments);
   return (
     <div>
-      <div className="flex h-3 w-full overflow-hidden rounded" role="img" aria-label={`State over the last hour: ${segments.map((s) => s.state).join(', ')}`}>
-        {segments.map((s) => (
-          <div key={`${s.start}-${s.state}`} className={SEGMENT_COLOUR[s.state]} style={{ width: `${(s.fraction * 100).toFixed(2)}%` }} title={`${s.state} ${formatTime(s.start, now)}–${formatTime(s.end, now)}`} />
+      <div
+        className="flex h-3 w-full overflow-hidden rounded"
+        role="img"
+        data-testid="breaker-timeline"
+        aria-label={`State over the last hour: ${segments.map((s) => s.state).join(', ')}`}
+      >
+        {drawn.map((s) => (
+          <div
+            key={`${s.start}-${s.state}`}
+            data-testid="timeline-segment"
+            data-state={s.state}
+            className={`shrink-0 ${SEGMENT_COLOUR[s.state]}`}
+            style={{ width: `${(s.drawn * 100).toFixed(2)}%` }}
+            title={`${s.state} ${formatTime(s.start, now)}–${formatTime(s.end, now)} (${formatDuration(s.end - s.start)})`}
+          />
         ))}
       </div>
-      <div className="mt-0.5 flex justify-between text-[10px] text-slate-500">
+      <div className="mt-0.5 flex justify-between gap-2 text-[10px] text-slate-500">
         <span>1 h ago</span>
+        <span data-testid="timeline-summary">
+          {summary.openings === 0
+            ? 'no opening in the last hour'
+            : `opened ${summary.openings} time${summary.openings === 1 ? '' : 's'} in the last hour, ${formatDuration(summary.notClosedMs)} not closed`}
+        </span>
         <span>now</span>
       </div>
     </div>
+  );
+}
+
+/** The failures behind the figure: the trip that opened it, or the current window. */
+function Failures({ breaker }: { breaker: BreakerDoc }) {
+  const figures = failureFigures(breaker);
+  if (!figures) return <>—</>;
+  return (
+    <>
+      {formatNumber(figures.failures)} / {formatNumber(figures.calls)} calls
+      {figures.kind === 'trip' && <span className="block text-xs text-slate-500">opened it ({TRIP_RULE_LABEL[figures.trip.rule]})</span>}
+    </>
+  );
+}
+
+/** The last automatic opening, with what tripped it, while the document remembers one. */
+function LastTrip({ breaker, now }: { breaker: BreakerDoc; now: number }) {
+  const trip = breaker.trip;
+  if (!trip) return null;
+  return (
+    <p className="text-xs text-slate-600 dark:text-slate-400" data-testid="breaker-last-trip">
+      Last opened automatically {formatZonedTime(trip.at, now)} ({formatRelative(trip.at, now)}) by {trip.by}: {trip.reason}
+    </p>
+  );
+}
+
+function ByClass({ breaker }: { breaker: BreakerDoc }) {
+  const figures = failureFigures(breaker);
+  if (!figures || Object.keys(figures.failuresByClass).length === 0) return null;
+  return (
+    <p className="text-xs text-slate-600 dark:text-slate-400" data-testid="failures-by-class">
+      By class:{' '}
+      {Object.entries(figures.failuresByClass)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}
+    </p>
   );
 }
 
@@ -42,14 +99,14 @@ function BreakerCard({ breaker, now }: { breaker: BreakerDoc; now: number }) {
         <div className="flex flex-wrap items-center gap-3">
           <BreakerBadge breaker={breaker} testId="breaker-state" />
           <span className="text-slate-500">
-            since {formatTime(breaker.since, now)} · generation {breaker.generation}
+            since {formatZonedTime(breaker.since, now)} ({formatRelative(breaker.since, now)}) · generation {breaker.generation}
           </span>
         </div>
         <dl className="grid grid-cols-2 gap-2 sm:grid-cols-4">
           <div>
             <dt className="text-xs text-slate-500">Window failures</dt>
             <dd data-testid="window-failures">
-              {breaker.window ? `${formatNumber(breaker.window.failures)} / ${formatNumber(breaker.window.calls)} calls` : '—'}
+              <Failures breaker={breaker} />
             </dd>
           </div>
           <div>
@@ -73,14 +130,8 @@ function BreakerCard({ breaker, now }: { breaker: BreakerDoc; now: number }) {
             <dd className="font-mono text-xs">{breaker.probe ? `${breaker.probe.holder} #${breaker.probe.token}` : '—'}</dd>
           </div>
         </dl>
-        {breaker.window && Object.keys(breaker.window.failuresByClass).length > 0 && (
-          <p className="text-xs text-slate-600 dark:text-slate-400">
-            By class:{' '}
-            {Object.entries(breaker.window.failuresByClass)
-              .map(([k, v]) => `${k} ${v}`)
-              .join(', ')}
-          </p>
-        )}
+        <ByClass breaker={breaker} />
+        <LastTrip breaker={breaker} now={now} />
         <Timeline breaker={breaker} now={now} />
         <div className="flex flex-wrap gap-2">
           <ControlButton
