@@ -3,6 +3,7 @@ import { NavLink, Route, Routes } from 'react-router';
 import { focusRing } from '../components/ui/Button';
 import { Empty, Loading } from '../components/ui/States';
 import { useData } from '../data/context';
+import { IncidentStrip } from '../features/incidents/IncidentStrip';
 import { formatDuration } from '../lib/format';
 import { ConnectionBadge } from './ConnectionBadge';
 
@@ -78,6 +79,8 @@ export function ConsoleLayout({ backendLabel }: { backendLabel: string }) {
           <ConnectionBadge />
           <ClockOffset />
         </div>
+        {/* Every page: open breakers and dead letters (one shared listener each, see shellSpecs). */}
+        <IncidentStrip />
         <main className="flex-1 p-6">
           <Suspense fallback={<Loading />}>
             <Routes>

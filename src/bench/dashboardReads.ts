@@ -3,7 +3,7 @@
  * What an open admin dashboard costs in Firestore reads, idle and under load.
  *
  * Boots our emulator, the fake Gemini and worker processes on free ports, opens exactly the
- * listeners of the console's Overview page (web SDK, signed in as an admin through the
+ * listeners of the console's Overview page and of the shell every page has (web SDK, signed in as an admin through the
  * emulator's mock tokens), drives client submissions at increasing rates from a separate
  * process (its own connection, end users signed in as themselves), and reads the emulator's
  * meter for the dashboard's connection after each phase. A client-side count of added or
@@ -27,6 +27,7 @@ import { createFirestoreData } from '../data/firestoreData';
 import type { DataPort } from '../data/port';
 import { specs } from '../data/queries';
 import type { Row } from '../data/rows';
+import { shellSpecs } from '../features/incidents/sources';
 import { overviewSpecs } from '../features/overview/sources';
 import { makeWav } from '../test/audio';
 import { startFirestoreEmulator } from '../test/emulatorProcess';
@@ -170,14 +171,16 @@ async function main() {
     ).done;
   }
 
-  // The dashboard: ONE SDK instance (one connection) with the Overview page's listeners.
+  // The dashboard: ONE SDK instance (one connection) with the Overview page's listeners and
+  // the console shell's (its incident strip, on every page; the stats spec is the same one).
+  const pageSpecs = { ...shellSpecs(), ...overviewSpecs() };
   const known = await webConnectionIds(base);
   const dashboard = sdk(host, prefix, 'dashboard', ADMIN);
   await dashboard.port.getDoc({ kind: 'doc', collection: 'stats', id: 'probe' });
   const mine = new Set([...(await webConnectionIds(base))].filter((id) => !known.has(id)));
   const counters: Record<string, ReturnType<typeof changeCounter>> = {};
   const unsubs: (() => void)[] = [];
-  for (const [name, spec] of Object.entries(overviewSpecs())) {
+  for (const [name, spec] of Object.entries(pageSpecs)) {
     if (values.only && !values.only.split(',').includes(name)) continue;
     const counter = (counters[name] = changeCounter());
     unsubs.push(spec.kind === 'doc' ? dashboard.port.watchDoc(spec, counter.sink) : dashboard.port.watchQuery(spec, counter.sink));

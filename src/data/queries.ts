@@ -13,6 +13,8 @@ export const specs = {
   /** One document per server process; the fleet is small. */
   servers: () => specOf(QUERIES.serversById, {}, 200),
   breakers: () => specOf(QUERIES.breakersByModel, {}, 50),
+  /** Open and half-open breakers only (the incident banner): closed breakers' summaries cost it nothing. */
+  breakersNotClosed: () => specOf(QUERIES.breakersInStates, { state: ['open', 'half_open'] }, 50),
   budgets: () => specOf(QUERIES.budgetsByModel, {}, 50),
   locks: () => specOf(QUERIES.locksByName, {}, 200),
   /**

@@ -1,7 +1,7 @@
 import { JOB_STATUSES } from '@fq/worker/schema';
 import { MAX_BULK_IDS } from '@fq/worker/core';
 import { useId, useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { Button, focusRing } from '../../components/ui/Button';
 import { Card } from '../../components/ui/Card';
 import { Empty, ErrorState, InvalidRow, Loading } from '../../components/ui/States';
@@ -11,7 +11,7 @@ import { describeJobFilter } from '../../data/queries';
 import { formatTime } from '../../lib/format';
 import { ControlButton } from '../controls/ControlButton';
 import { JobStatusBadge } from './JobStatusBadge';
-import { EMPTY_FORM, parseSearch, type SearchForm } from './search';
+import { EMPTY_FORM, formFromParams, parseSearch, type SearchForm } from './search';
 import { useJobSearch } from './useJobSearch';
 
 const PAGE_SIZES = [25, 50, 100].filter((n) => n <= MAX_BULK_IDS);
@@ -19,13 +19,25 @@ const HEAD = ['', 'Job', 'Status', 'Priority', 'User', 'Created', 'Attempts', 'L
 const input = `rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-800 ${focusRing}`;
 
 export function JobTable() {
-  const [form, setForm] = useState<SearchForm>(EMPTY_FORM);
-  const [applied, setApplied] = useState<SearchForm>(EMPTY_FORM);
+  const [params, setParams] = useSearchParams();
+  const linked = formFromParams(params);
+  const [form, setForm] = useState<SearchForm>(linked);
+  const [applied, setApplied] = useState<SearchForm>(linked);
   const [pageSize, setPageSize] = useState(PAGE_SIZES[0]!);
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const ids = { search: useId(), status: useId(), from: useId(), to: useId(), size: useId() };
   const parsed = parseSearch(applied);
   const search = useJobSearch(parsed.ok ? parsed.text : null, parsed.ok ? parsed.filter : {}, pageSize);
+  // A link to another search while this page is open (the dead-letter count) runs that search.
+  const linkedKey = params.toString();
+  const [shownLink, setShownLink] = useState(linkedKey);
+  if (shownLink !== linkedKey) {
+    setShownLink(linkedKey);
+    setForm(linked);
+    setApplied(linked);
+    setSelected(new Set());
+    search.reset();
+  }
   const rows = search.query.data?.rows ?? [];
   const okIds = rows.filter((r) => r.ok).map((r) => r.id);
   const allSelected = okIds.length > 0 && okIds.every((id) => selected.has(id));
@@ -133,6 +145,11 @@ export function JobTable() {
             setApplied(EMPTY_FORM);
             setSelected(new Set());
             search.reset();
+            // The link's search is gone too, so following it again runs it again.
+            if (linkedKey !== '') {
+              setShownLink('');
+              setParams({}, { replace: true });
+            }
           }}
         >
           Clear

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { jobSearchSpec, describeJobFilter } from '../../data/queries';
-import { EMPTY_FORM, couldBeDocId, parseSearch } from './search';
+import { EMPTY_FORM, couldBeDocId, formFromParams, parseSearch } from './search';
 
 describe('job search', () => {
   it('parses status and a local time range into a filter', () => {
@@ -38,5 +38,12 @@ describe('job search', () => {
     expect(couldBeDocId('abc')).toBe(true);
     expect(couldBeDocId('a/b')).toBe(false);
     expect(couldBeDocId('')).toBe(false);
+  });
+
+  it('takes the search a link asks for (the dead-letter count) from the URL', () => {
+    expect(formFromParams(new URLSearchParams('status=dead_lettered'))).toEqual({ ...EMPTY_FORM, status: 'dead_lettered' });
+    expect(formFromParams(new URLSearchParams(''))).toEqual(EMPTY_FORM);
+    // An unknown status reaches the form, which reports it.
+    expect(parseSearch(formFromParams(new URLSearchParams('status=lost')))).toEqual({ ok: false, error: 'unknown status lost' });
   });
 });

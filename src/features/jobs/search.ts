@@ -44,3 +44,11 @@ export function parseSearch(form: SearchForm): ParsedSearch {
   if (to !== null) filter.toMs = to;
   return { ok: true, text, filter };
 }
+
+/**
+ * The search a link asks for (`/queues?status=dead_lettered`, the dead-letter count's link).
+ * Only `status` for now; an unknown one is kept so the form reports it like a typed one.
+ */
+export function formFromParams(params: URLSearchParams): SearchForm {
+  return { ...EMPTY_FORM, status: params.get('status') ?? '' };
+}

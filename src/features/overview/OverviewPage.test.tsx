@@ -31,6 +31,16 @@ describe('OverviewPage', () => {
     expect(within(screen.getByTestId('recent-card')).getByText('10')).toBeInTheDocument();
   });
 
+  it('shows dead letters as a red link to the job list filtered to them, other statuses as chips', async () => {
+    const data = new FakeData();
+    data.put('stats', 'queue', stats({ byStatus: { queued: 3, dead_lettered: 4 } }));
+    renderPage(<OverviewPage />, { data });
+    const link = await screen.findByTestId('overview-dead-letters');
+    expect(link).toHaveTextContent('dead lettered: 4');
+    expect(link).toHaveAttribute('href', '/queues?status=dead_lettered');
+    expect(within(screen.getByTestId('depth-by-status')).getAllByRole('link')).toHaveLength(1);
+  });
+
   it('opens ONE listener per document however many widgets read it', async () => {
     const data = new FakeData();
     data.put('stats', 'queue', stats());

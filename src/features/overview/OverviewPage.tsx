@@ -9,6 +9,7 @@ import { useNow } from '../../lib/clock';
 import { formatDuration, formatNumber, formatPercent } from '../../lib/format';
 import { RANGE_SPECS, buildSeries } from '../analytics/series';
 import { BreakerBadge } from '../breakers/BreakerBadge';
+import { DEAD_LETTERS_PATH } from '../incidents/incidents';
 import { leaderView, publishedLiveness, serverHealth } from '../servers/health';
 import { overviewSpecs } from './sources';
 import { Sparkline } from './Sparkline';
@@ -78,9 +79,20 @@ export function OverviewPage() {
                     <ul className="flex flex-wrap gap-1 text-xs" data-testid="depth-by-status">
                       {JOB_STATUSES.map((s) => (
                         <li key={s}>
-                          <Badge>
-                            {s.replace('_', ' ')}: {formatNumber(row.data.byStatus[s])}
-                          </Badge>
+                          {s === 'dead_lettered' && row.data.byStatus[s] > 0 ? (
+                            // Loud and one click from the list of them (the grey chip went unnoticed).
+                            <Link
+                              to={DEAD_LETTERS_PATH}
+                              data-testid="overview-dead-letters"
+                              className="inline-flex rounded-full bg-red-600 px-2 py-0.5 font-semibold text-white hover:bg-red-700 dark:bg-red-700"
+                            >
+                              dead lettered: {formatNumber(row.data.byStatus[s])}
+                            </Link>
+                          ) : (
+                            <Badge>
+                              {s.replace('_', ' ')}: {formatNumber(row.data.byStatus[s])}
+                            </Badge>
+                          )}
                         </li>
                       ))}
                     </ul>

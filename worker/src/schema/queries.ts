@@ -157,6 +157,12 @@ export const QUERIES = {
   // ---------- the dashboard (admins) ----------
   serversById: { collection: 'servers', where: [], orderBy: [{ field: 'serverId', direction: 'asc' }], usedBy: ['dashboard'] },
   breakersByModel: { collection: 'breakers', where: [], orderBy: [{ field: 'model', direction: 'asc' }], usedBy: ['dashboard'] },
+  /**
+   * Breakers in the given states (the console's incident banner on every page: open and
+   * half-open ones). The leader rewrites a closed breaker's window summary every few seconds
+   * under load; a listener on this query pays nothing for those.
+   */
+  breakersInStates: { collection: 'breakers', where: [{ field: 'state', op: 'in' }], orderBy: [], usedBy: ['dashboard'] },
   budgetsByModel: { collection: 'budgets', where: [], orderBy: [{ field: 'model', direction: 'asc' }], usedBy: ['dashboard'] },
   locksByName: { collection: 'locks', where: [], orderBy: [{ field: 'name', direction: 'asc' }], usedBy: ['dashboard'] },
   /** The newest rollups of one granularity (charts). */
