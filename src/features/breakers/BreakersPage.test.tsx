@@ -101,6 +101,18 @@ describe('BreakersPage', () => {
     expect(await screen.findByText('forced open')).toBeInTheDocument();
   });
 
+  it('after Force open then Reset only the last action says "Done."', async () => {
+    const { user } = setup();
+    await user.click(await screen.findByRole('button', { name: 'Force open' }));
+    await user.click(screen.getByRole('button', { name: 'Confirm' }));
+    expect(await screen.findByTestId('force-open-feedback')).toHaveTextContent('Force open: Done.');
+    await user.click(screen.getByRole('button', { name: 'Reset' }));
+    await user.click(screen.getByRole('button', { name: 'Confirm' }));
+    expect(await screen.findByTestId('reset-feedback')).toHaveTextContent('Reset: Done.');
+    expect(screen.queryByTestId('force-open-feedback')).toBeNull();
+    expect(screen.getAllByText(/: Done\.$/)).toHaveLength(1);
+  });
+
   it('Escape closes the dialog without writing, and focus returns to the button', async () => {
     const { data, user } = setup();
     const button = await screen.findByRole('button', { name: 'Reset' });

@@ -4,6 +4,7 @@ import { Button, type ButtonProps } from '../../components/ui/Button';
 import { Dialog } from '../../components/ui/Dialog';
 import { Feedback, type FeedbackState } from '../../components/ui/Feedback';
 import { focusRing } from '../../components/ui/Button';
+import { claimLatestControl, useIsLatestControl } from './latestControl';
 import { describePlan, useControl } from './useControl';
 
 export interface ControlButtonProps {
@@ -26,7 +27,7 @@ export interface ControlButtonProps {
 /**
  * A control behind a confirmation dialog: the dialog says what will happen, takes an
  * optional reason (recorded in the audit entry), and shows pending and error states; the
- * outcome stays visible next to the button.
+ * outcome stays visible next to the button until another control runs (see latestControl).
  */
 export function ControlButton(props: ControlButtonProps) {
   const { label, title, description, command, variant = 'secondary', size = 'sm', disabled, testId, onDone } = props;
@@ -36,6 +37,8 @@ export function ControlButton(props: ControlButtonProps) {
   const control = useControl();
   const cancelRef = useRef<HTMLButtonElement>(null);
   const reasonId = useId();
+  const buttonId = useId();
+  const latest = useIsLatestControl(buttonId);
 
   const close = () => {
     if (control.isPending) return;
@@ -46,6 +49,7 @@ export function ControlButton(props: ControlButtonProps) {
   const confirm = async () => {
     const trimmed = reason.trim() || null;
     const input = typeof command === 'function' ? command(trimmed) : { ...command, reason: trimmed };
+    claimLatestControl(buttonId);
     setFeedback({ kind: 'pending', message: `${label}: applying…` });
     try {
       const plan = await control.run(input);
@@ -74,7 +78,7 @@ export function ControlButton(props: ControlButtonProps) {
       >
         {label}
       </Button>
-      <Feedback state={feedback} testId={testId ? `${testId}-feedback` : undefined} />
+      <Feedback state={latest ? feedback : { kind: 'idle' }} testId={testId ? `${testId}-feedback` : undefined} />
       <Dialog open={open} title={title} onClose={close} initialFocus={cancelRef} testId="confirm-dialog">
         <div className="space-y-3 text-sm">
           <div className="text-slate-700 dark:text-slate-300">{description}</div>
