@@ -51,6 +51,22 @@ describe('JobDetailPage', () => {
     expect(screen.getByRole('button', { name: 'Cancel job' })).toBeInTheDocument();
   });
 
+  it('says a job "cannot run again" only when its audio is gone and it could otherwise be redriven', async () => {
+    const data = new FakeData();
+    data.put('jobs', 'done', job({ status: 'succeeded', completedAt: T0, payloadDeletedAt: T0 + 1_000 }));
+    data.put('jobs', 'stopped', job({ status: 'cancelled', completedAt: T0, payloadDeletedAt: T0 + 1_000 }));
+    data.put('jobs', 'dead', job({ status: 'dead_lettered', attempts: 5, completedAt: T0, payloadDeletedAt: T0 + 1_000 }));
+    for (const id of ['done', 'stopped']) {
+      const view = show(data, id);
+      expect(await screen.findByTestId('audio-gone-note')).toHaveTextContent('Its audio was deleted once the job ended.');
+      expect(screen.queryByText(/cannot run again/)).toBeNull();
+      view.unmount();
+    }
+    show(data, 'dead');
+    expect(await screen.findByTestId('audio-gone-note')).toHaveTextContent('Its audio was deleted, so it cannot run again; submit it anew.');
+    expect(screen.getByRole('button', { name: 'Redrive job' })).toBeDisabled();
+  });
+
   it("counts a redrive in the rollups and stamps a cancel's expiry with the fleet's published retention", async () => {
     const data = new FakeData();
     data.put('jobs', 'd1', job({ status: 'dead_lettered', attempts: 2, maxAttempts: 2, completedAt: T0 }));

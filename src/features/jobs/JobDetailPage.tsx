@@ -11,6 +11,7 @@ import { specs } from '../../data/queries';
 import { useNow } from '../../lib/clock';
 import { formatBytes, formatDuration, formatPercent, formatTime } from '../../lib/format';
 import { ControlButton } from '../controls/ControlButton';
+import { audioGoneNote } from './audioNote';
 import { JobStatusBadge } from './JobStatusBadge';
 import { describeDurationCheck } from './durationCheck';
 
@@ -29,6 +30,7 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
  */
 function Actions({ job }: { job: Job }) {
   const gone = job.payloadDeletedAt !== null;
+  const note = audioGoneNote(job);
   return (
     <div className="flex flex-wrap gap-2" data-testid="job-actions">
       {CANCELLABLE_STATUSES.includes(job.status) && (
@@ -73,7 +75,11 @@ function Actions({ job }: { job: Job }) {
           description={<p>The job leaves the dead letters and is queued again with a fresh attempt budget (redrive count {job.redriveCount + 1}).</p>}
         />
       )}
-      {gone && <p className="text-xs text-slate-500">Its audio was deleted, so it cannot run again; submit it anew.</p>}
+      {note && (
+        <p className="text-xs text-slate-500" data-testid="audio-gone-note">
+          {note}
+        </p>
+      )}
     </div>
   );
 }
