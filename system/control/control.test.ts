@@ -55,6 +55,7 @@ const ops: SystemOperations = {
     bursts: 0,
     episodes: 0,
     activeEpisode: null,
+    locks: { taken: 0, busy: 0, holding: false, lastToken: null },
     lastError: null,
   }),
   meter: async () => {

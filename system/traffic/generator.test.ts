@@ -1,17 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { QueueError } from '@fq/worker/core';
-import type { Queue } from '@fq/worker';
+import { createQueue, MemoryStore, type Queue } from '@fq/worker';
 import type { FakeGeminiClient } from '@fq/fake-gemini';
 import { TrafficGenerator } from './generator.js';
 
 type EnqueueInput = Parameters<Queue['enqueue']>[0];
 
-/** A queue whose enqueue answers after `latencyMs` (fake timers), refusing one user. */
-function fakeQueue(latencyMs = 50) {
+/**
+ * A queue whose enqueue answers after `latencyMs` (fake timers), refusing one user; its locks
+ * are the worker's own (`queue.locks`) over a memory store.
+ */
+function fakeQueue(latencyMs = 50, store = new MemoryStore()) {
   const calls: EnqueueInput[] = [];
   let inFlight = 0;
   let maxInFlight = 0;
   const queue = {
+    locks: createQueue({ store, clientId: 'demo-traffic' }).locks,
     enqueue: async (input: EnqueueInput) => {
       calls.push(input);
       inFlight += 1;
@@ -152,5 +156,45 @@ describe('TrafficGenerator', () => {
     expect(generator.stats().enqueued).toBeLessThanOrEqual(after + 8);
     expect(generator.stats().ratePerSec).toBe(0);
     await stop(generator);
+  });
+
+  it('takes the named lock through queue.locks periodically, holds it with renewals and releases it, also on stop', async () => {
+    const store = new MemoryStore();
+    const q = fakeQueue(5, store);
+    const events: string[] = [];
+    const lock = { name: 'demo-usage-report', everyMs: 20_000, holdMs: 8_000, ttlMs: 3_000, purpose: 'demo: exports the usage report' };
+    const generator = new TrafficGenerator({
+      queue: q.queue,
+      gemini: null,
+      options: { ratePerSec: 0.001, burst: { everyMs: 0, jobs: 1 }, episodes: NO_EPISODES, lock },
+      onEvent: (m) => events.push(m),
+    });
+    const stored = async () => (await store.get('locks', lock.name)).doc;
+    await generator.start();
+    await vi.advanceTimersByTimeAsync(5_500);
+    expect(generator.stats().locks).toEqual({ taken: 1, busy: 0, holding: true, lastToken: 1 });
+    expect(await stored()).toMatchObject({ holder: 'demo-traffic', token: 1, purpose: lock.purpose });
+    // Held past its 3 s lease: renewed meanwhile.
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect((await stored())?.holder).toBe('demo-traffic');
+    expect((await stored())?.expiresAt).toBeGreaterThan(Date.now());
+    await vi.advanceTimersByTimeAsync(3_000);
+    expect(generator.stats().locks.holding).toBe(false);
+    expect((await stored())?.holder).toBeNull();
+
+    // Someone else holds it at the next take: counted, not an error.
+    const rival = await createQueue({ store, clientId: 'rival' }).locks.acquire(lock.name, { ttlMs: 15_000 });
+    await vi.advanceTimersByTimeAsync(12_000);
+    expect(generator.stats().locks).toMatchObject({ taken: 1, busy: 1, holding: false });
+    expect(generator.stats().errors).toBe(0);
+    expect((await stored())?.holder).toBe('rival');
+
+    // The next take (45 s) after the rival's lease ran out; stop releases it at once.
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(generator.stats().locks).toMatchObject({ taken: 2, holding: true, lastToken: rival.token + 1 });
+    await stop(generator);
+    expect(generator.stats().locks.holding).toBe(false);
+    expect(await stored()).toMatchObject({ holder: null, token: rival.token + 1 });
+    expect(events.filter((e) => e.startsWith('demo lock:'))).toHaveLength(1);
   });
 });

@@ -1,4 +1,4 @@
-import { QueueError, seededRandom } from '@fq/worker/core';
+import { LockHeldError, QueueError, seededRandom } from '@fq/worker/core';
 import type { Queue } from '@fq/worker';
 import { makeTestWav, type FakeGeminiClient } from '@fq/fake-gemini';
 import { TrafficSchedule, trafficOptionsSchema, type EpisodeKind, type ResolvedTrafficOptions, type TrafficEvent, type TrafficOptions } from './plan.js';
@@ -18,6 +18,8 @@ export interface TrafficStats {
   bursts: number;
   episodes: number;
   activeEpisode: EpisodeKind | null;
+  /** The demo's periodic named lock (`lock` option): times taken, found held by someone else, held now. */
+  locks: { taken: number; busy: number; holding: boolean; lastToken: number | null };
   lastError: string | null;
 }
 
@@ -50,15 +52,20 @@ export class TrafficGenerator {
   private backlog: Extract<TrafficEvent, { kind: 'enqueue' }>[] = [];
   private baseline: { capacity: number | null; outage: unknown } | null = null;
   private episodeChange: Promise<void> = Promise.resolve();
-  private readonly counters: Omit<TrafficStats, 'ratePerSec' | 'running' | 'activeEpisode' | 'backlog'> = {
+  private readonly counters: Omit<TrafficStats, 'ratePerSec' | 'running' | 'activeEpisode' | 'backlog' | 'locks'> & {
+    locks: Omit<TrafficStats['locks'], 'holding'>;
+  } = {
     enqueued: 0,
     rejected: {},
     errors: 0,
     skipped: 0,
     bursts: 0,
     episodes: 0,
+    locks: { taken: 0, busy: 0, lastToken: null },
     lastError: null,
   };
+  /** The lock hold in progress, and how to end it early (stop). */
+  private hold: { done: Promise<void>; release: AbortController } | null = null;
 
   constructor(private readonly deps: TrafficGeneratorDeps) {
     this.now = deps.now ?? Date.now;
@@ -86,6 +93,7 @@ export class TrafficGenerator {
     return {
       ...this.counters,
       rejected: { ...this.counters.rejected },
+      locks: { ...this.counters.locks, holding: this.hold !== null },
       ratePerSec: this.schedule.ratePerSec,
       running: this.timer !== null,
       backlog: this.backlog.length,
@@ -93,12 +101,14 @@ export class TrafficGenerator {
     };
   }
 
-  /** Stops arrivals, drops the backlog, waits for enqueues in flight and restores the fake's baseline. */
+  /** Stops arrivals, drops the backlog, releases the demo lock, waits for enqueues in flight and restores the fake's baseline. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     this.backlog = [];
-    await Promise.allSettled([...this.inFlight]);
+    const hold = this.hold;
+    hold?.release.abort();
+    await Promise.allSettled([...this.inFlight, hold?.done]);
     await this.episodeChange;
     if (this.schedule.activeEpisode) await this.restoreBaseline().catch(() => undefined);
   }
@@ -115,7 +125,8 @@ export class TrafficGenerator {
         }
         if (this.backlog.length >= MAX_BACKLOG) this.counters.skipped += 1;
         else this.backlog.push(event);
-      } else this.changeEpisode(event);
+      } else if (event.kind === 'lock') this.takeLock(event);
+      else this.changeEpisode(event);
     }
     this.pump();
   }
@@ -150,7 +161,38 @@ export class TrafficGenerator {
     this.inFlight.add(done);
   }
 
-  private changeEpisode(event: Exclude<TrafficEvent, { kind: 'enqueue' }>): void {
+  /**
+   * Takes the named lock and holds it like a maintenance job would: `withLock` renews the lease
+   * every ttl/3 and releases it afterwards. Held by someone else (another demo, an operator's
+   * tool) is counted, not an error; a take while the previous hold still runs is skipped.
+   */
+  private takeLock(event: Extract<TrafficEvent, { kind: 'lock' }>): void {
+    if (this.hold) return;
+    const release = new AbortController();
+    const done = this.deps.queue.locks
+      .withLock(event.name, { ttlMs: event.ttlMs, purpose: event.purpose }, async (lease, lost) => {
+        if (this.counters.locks.taken === 0) {
+          this.deps.onEvent?.(`demo lock: "${event.name}" is taken every so often and held ${Math.round(event.holdMs / 1000)} s (see the Locks page)`);
+        }
+        this.counters.locks.taken += 1;
+        this.counters.locks.lastToken = lease.token;
+        await holdFor(event.holdMs, [lost, release.signal]);
+      })
+      .catch((error: unknown) => {
+        if (error instanceof LockHeldError) {
+          this.counters.locks.busy += 1;
+          return;
+        }
+        this.counters.errors += 1;
+        this.counters.lastError = `lock ${event.name}: ${error instanceof Error ? error.message : String(error)}`;
+      })
+      .finally(() => {
+        if (this.hold?.done === done) this.hold = null;
+      });
+    this.hold = { done, release };
+  }
+
+  private changeEpisode(event: Extract<TrafficEvent, { kind: 'episode_start' | 'episode_end' }>): void {
     const gemini = this.deps.gemini;
     if (!gemini) return;
     // Episode changes are applied in order, even when the control API is slow.
@@ -182,4 +224,18 @@ export class TrafficGenerator {
     if (!this.deps.gemini || !this.baseline) return;
     await this.deps.gemini.configure({ capacity: this.baseline.capacity, outage: this.baseline.outage as null });
   }
+}
+
+/** Resolves after `ms`, or as soon as one of `signals` aborts. */
+function holdFor(ms: number, signals: readonly AbortSignal[]): Promise<void> {
+  return new Promise((resolve) => {
+    if (signals.some((s) => s.aborted)) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      for (const s of signals) s.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    for (const s of signals) s.addEventListener('abort', done, { once: true });
+  });
 }

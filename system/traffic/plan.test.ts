@@ -71,7 +71,7 @@ describe('TrafficSchedule', () => {
       seededRandom(5),
       0,
     );
-    const episodes = run(schedule, 0, 199_000, 1_000).filter((e) => e.kind !== 'enqueue');
+    const episodes = run(schedule, 0, 199_000, 1_000).filter((e) => e.kind === 'episode_start' || e.kind === 'episode_end');
     expect(episodes.map((e) => [e.kind, e.episode, e.at])).toEqual([
       ['episode_start', 'capacity', 60_000],
       ['episode_end', 'capacity', 80_000],
@@ -95,6 +95,19 @@ describe('TrafficSchedule', () => {
     expect(run(schedule, 6_200, 100_000)).toEqual([]);
     schedule.setRate(5, 100_000);
     expect(run(schedule, 100_000, 110_000).filter((e) => e.kind === 'enqueue').length).toBeGreaterThan(20);
+  });
+
+  it('takes the named lock periodically (first soon after the start), once per period even after a stall, never at rate 0', () => {
+    const lock = { name: 'nightly', everyMs: 30_000, holdMs: 12_000, ttlMs: 9_000, purpose: 'demo' };
+    const schedule = new TrafficSchedule({ ratePerSec: 0.01, ...NO_EXTRAS, lock }, seededRandom(3), 0);
+    const takes = run(schedule, 0, 100_000, 1_000).filter((e) => e.kind === 'lock');
+    expect(takes).toEqual([5_000, 35_000, 65_000, 95_000].map((at) => ({ kind: 'lock', at, name: 'nightly', holdMs: 12_000, ttlMs: 9_000, purpose: 'demo' })));
+    expect(schedule.due(1_000_000).filter((e) => e.kind === 'lock')).toHaveLength(1);
+    schedule.setRate(0, 1_000_000);
+    expect(run(schedule, 1_000_000, 1_200_000, 1_000)).toEqual([]);
+    const never = new TrafficSchedule({ ratePerSec: 1, ...NO_EXTRAS, lock: { ...lock, everyMs: 0 } }, seededRandom(3), 0);
+    expect(run(never, 0, 200_000, 1_000).some((e) => e.kind === 'lock')).toBe(false);
+    expect(() => trafficOptionsSchema.parse({ ratePerSec: 1, lock: { ...lock, holdMs: 30_000 } })).toThrow(/holdMs must be shorter than everyMs/);
   });
 
   it('catches up at most a few seconds of arrivals after a stall', () => {

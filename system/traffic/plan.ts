@@ -45,6 +45,22 @@ export const trafficOptionsSchema = z.object({
     })
     .refine((e) => e.everyMs === 0 || e.durationMs < e.everyMs, 'episodes.durationMs must be shorter than everyMs')
     .default({ everyMs: 90_000, durationMs: 25_000, kinds: ['capacity', 'outage'], capacity: 1 }),
+  /**
+   * Every `everyMs`, the demo takes the named distributed lock through the worker API
+   * (`queue.locks`) and holds it `holdMs`, its `ttlMs` lease renewed meanwhile, as a periodic
+   * maintenance job would: the Locks page shows a holder, an expiry and a fencing token that
+   * grows. The first one comes `min(everyMs, 5 s)` after the start. everyMs 0 = never.
+   */
+  lock: z
+    .object({
+      name: z.string().min(1).max(128),
+      everyMs: z.number().int().nonnegative(),
+      holdMs: z.number().int().positive(),
+      ttlMs: z.number().int().positive(),
+      purpose: z.string().max(200),
+    })
+    .refine((l) => l.everyMs === 0 || l.holdMs < l.everyMs, 'lock.holdMs must be shorter than everyMs')
+    .default({ name: 'demo-usage-report', everyMs: 30_000, holdMs: 12_000, ttlMs: 9_000, purpose: 'demo: exports the usage report' }),
   seed: z.number().int().default(42),
 });
 export type TrafficOptions = z.input<typeof trafficOptionsSchema>;
@@ -54,7 +70,8 @@ export type EpisodeKind = ResolvedTrafficOptions['episodes']['kinds'][number];
 export type TrafficEvent =
   | { kind: 'enqueue'; at: number; userId: string; priority: Priority; audioSeconds: number; text: string; burst: boolean }
   | { kind: 'episode_start'; at: number; episode: EpisodeKind; until: number }
-  | { kind: 'episode_end'; at: number; episode: EpisodeKind };
+  | { kind: 'episode_end'; at: number; episode: EpisodeKind }
+  | { kind: 'lock'; at: number; name: string; holdMs: number; ttlMs: number; purpose: string };
 
 /** At most this many seconds of arrivals are caught up after a stall (a suspended laptop). */
 const MAX_CATCH_UP_SEC = 5;
@@ -93,6 +110,7 @@ export class TrafficSchedule {
   private nextArrivalAt: number;
   private nextBurstAt: number;
   private nextEpisodeAt: number;
+  private nextLockAt: number;
   private episodeIndex = 0;
   private active: { episode: EpisodeKind; until: number } | null = null;
 
@@ -105,6 +123,12 @@ export class TrafficSchedule {
     this.nextArrivalAt = this.options.ratePerSec > 0 ? startMs + nextGapMs(this.options.ratePerSec, random) : Infinity;
     this.nextBurstAt = this.options.burst.everyMs > 0 ? startMs + this.options.burst.everyMs : Infinity;
     this.nextEpisodeAt = this.options.episodes.everyMs > 0 ? startMs + this.options.episodes.everyMs : Infinity;
+    this.nextLockAt = this.firstLock(startMs);
+  }
+
+  private firstLock(now: number): number {
+    const every = this.options.lock.everyMs;
+    return this.options.ratePerSec > 0 && every > 0 ? now + Math.min(every, 5_000) : Infinity;
   }
 
   get ratePerSec(): number {
@@ -115,13 +139,14 @@ export class TrafficSchedule {
     return this.active?.episode ?? null;
   }
 
-  /** Changes the steady rate from `now` on; 0 stops arrivals, bursts and episodes. */
+  /** Changes the steady rate from `now` on; 0 stops arrivals, bursts, episodes and the lock. */
   setRate(ratePerSec: number, now: number): void {
     this.options = trafficOptionsSchema.parse({ ...this.options, ratePerSec });
     const on = ratePerSec > 0;
     this.nextArrivalAt = on ? now + nextGapMs(ratePerSec, this.random) : Infinity;
     this.nextBurstAt = on && this.options.burst.everyMs > 0 ? now + this.options.burst.everyMs : Infinity;
     this.nextEpisodeAt = on && this.options.episodes.everyMs > 0 ? now + this.options.episodes.everyMs : Infinity;
+    this.nextLockAt = this.firstLock(now);
   }
 
   /** Everything due at or before `now`, in time order. */
@@ -152,6 +177,12 @@ export class TrafficSchedule {
       this.active = { episode, until };
       events.push({ kind: 'episode_start', at: now, episode, until });
       while (this.nextEpisodeAt <= now) this.nextEpisodeAt += this.options.episodes.everyMs;
+    }
+    if (this.nextLockAt <= now) {
+      const { name, holdMs, ttlMs, purpose } = this.options.lock;
+      events.push({ kind: 'lock', at: now, name, holdMs, ttlMs, purpose });
+      // One take per period, however long a stall was (a lock is no backlog to catch up on).
+      while (this.nextLockAt <= now) this.nextLockAt += this.options.lock.everyMs;
     }
     return events.sort((a, b) => a.at - b.at);
   }
