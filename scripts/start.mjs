@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // `npm start`: checks the machine is ready, then runs the orchestrator (system/cli.ts) in
 // this same process through tsx's loader, so Ctrl-C reaches it directly and no wrapper
-// process is left between the terminal and the system.
+// process is left between the terminal and the system. package.json runs this file with
+// `exec`, so no shell sits between npm and us either: the SIGINT npm forwards to its child
+// arrives here (see system/cli/signals.ts).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

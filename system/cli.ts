@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { banner, describeEvent } from './cli/banner.js';
 import { HELP, StartUsageError, parseStartArgs } from './cli/options.js';
+import { StopSignals } from './cli/signals.js';
 import { SystemOptionsError } from './options.js';
 import { paths } from './paths.js';
 import { startSystem } from './start-system.js';
@@ -30,25 +31,27 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  // Ctrl-C during start-up aborts it; after start-up it stops the system. A second one exits now.
-  let interrupted: NodeJS.Signals | null = null;
+  // Ctrl-C during start-up aborts it; after start-up it stops the system. A second one exits
+  // now; npm's forwarded copy of a terminal's Ctrl-C is no second one (see StopSignals).
+  const stops = new StopSignals();
   let system: SystemHandle | null = null;
   let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
   const signalled = new Promise<NodeJS.Signals>((resolve) => (onSignal = resolve));
   const handler = (signal: NodeJS.Signals) => {
-    if (interrupted) {
+    const verdict = stops.receive(signal, Date.now());
+    if (verdict === 'echo') return;
+    if (verdict === 'exit-now') {
       say(`second ${signal}: exiting now (child processes get SIGKILL)`);
       process.exit(130);
     }
-    interrupted = signal;
     onSignal(signal);
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
   process.on('SIGHUP', handler);
-  // `npm start` runs us under `sh -c`; a SIGTERM to npm (a process manager, a CI timeout)
-  // kills that shell without passing the signal on. Noticing the re-parenting is the only
-  // way to learn that whoever started us is gone, and then we stop like on SIGHUP.
+  // Whoever started us may die without passing a signal on (npm or a wrapper shell killed
+  // with SIGKILL, a shell between npm and us when run without `exec`). Noticing the
+  // re-parenting is the only way to learn that it is gone, and then we stop like on SIGHUP.
   const parent = process.ppid;
   const parentWatch = setInterval(() => {
     if (process.ppid !== parent) {
