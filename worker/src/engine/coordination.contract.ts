@@ -223,6 +223,22 @@ export function describeCoordinationContract(label: string, makeFixture: EngineF
       expect(enterprise.circuitBreaker.state).toBe('closed');
     });
 
+    it('counts dead letters on every run (the console and alerts act on them), other finished jobs once per terminalEveryMs', async () => {
+      fx = await makeFixture(uniquePrefix('deadcount'));
+      const [a, b] = fx.stores;
+      const stats = new StatsRefresher(engineContext(b, { serverId: 'srv-b', clock: fx.clock }), () => ({ id: 'srv-b', term: 1 }), { terminalEveryMs: 60_000 });
+      expect((await stats.run()).byStatus).toMatchObject({ dead_lettered: 0, succeeded: 0 });
+      const now = a.now();
+      const base = { priority: 'normal', userId: 'u', source: 'server', createdAt: now, updatedAt: now, maxAttempts: 3, completedAt: now } as const;
+      const audio = { mimeType: 'audio/wav', bytes: 10, chunkCount: 1 } as const;
+      await a.commit([
+        { op: 'set', collection: 'jobs', id: 'dead', data: jobDocSchema.parse({ ...base, audio, status: 'dead_lettered' }) },
+        { op: 'set', collection: 'jobs', id: 'done', data: jobDocSchema.parse({ ...base, audio, status: 'succeeded', payloadDeletedAt: now }) },
+      ]);
+      // The next run, well inside the minute: the dead letter counts, the success not yet.
+      expect((await stats.run()).byStatus).toMatchObject({ dead_lettered: 1, succeeded: 0 });
+    });
+
     it('mirrors the pause switches into the stats document for end users', async () => {
       fx = await makeFixture(uniquePrefix('pause'));
       const [a, b] = fx.stores;

@@ -14,14 +14,21 @@ import type { EngineContext } from '../context.js';
 const MIN_COVERED_MS = 2_000;
 
 const ACTIVE: readonly JobStatus[] = ['submitted', 'queued', 'waiting', 'running'];
-const TERMINAL: readonly JobStatus[] = JOB_STATUSES.filter((s) => !ACTIVE.includes(s));
+/**
+ * Counted on every run although terminal: dead letters are few, and they are what an
+ * operator acts on (the console's red count, the "dead letters growing" alert). Counted only
+ * with the others every `terminalEveryMs`, a new one showed up to a minute late while busy,
+ * and minutes late on an idle fleet, whose leader refreshes the stats on events only.
+ */
+const EVERY_RUN_TERMINAL: readonly JobStatus[] = ['dead_lettered'];
+const TERMINAL: readonly JobStatus[] = JOB_STATUSES.filter((s) => !ACTIVE.includes(s) && !EVERY_RUN_TERMINAL.includes(s));
 
 /**
  * Leader duty: refreshes `transcription_stats/queue`, the one small document that dashboards
  * and end users read for queue depth, throughput, ETA and whether the queue is paused
  * (copied from the controls document, which end users may not read). Active statuses are
- * counted with aggregations every run; terminal ones (large, slow-changing) every
- * `terminalEveryMs`.
+ * counted with aggregations every run, and dead letters too; the other terminal ones (large,
+ * slow-changing) every `terminalEveryMs`.
  */
 export class StatsRefresher {
   private terminal: Record<string, number> = {};
@@ -53,9 +60,11 @@ export class StatsRefresher {
     );
     if (now - this.lastTerminal >= (this.options.terminalEveryMs ?? 60_000)) {
       const terminal = await Promise.all(TERMINAL.map((s) => count(s)));
-      this.terminal = Object.fromEntries(TERMINAL.map((s, i) => [s, terminal[i]!]));
+      this.terminal = { ...this.terminal, ...Object.fromEntries(TERMINAL.map((s, i) => [s, terminal[i]!])) };
       this.lastTerminal = now;
     }
+    const everyRun = await Promise.all(EVERY_RUN_TERMINAL.map((s) => count(s)));
+    this.terminal = { ...this.terminal, ...Object.fromEntries(EVERY_RUN_TERMINAL.map((s, i) => [s, everyRun[i]!])) };
     const windowMinutes = this.options.windowMinutes ?? 5;
     // Servers seen during the window (active ones, and ones that stopped in it).
     const seen = await store.query(queryOf(QUERIES.serversSeenSince, { heartbeatAt: at(now - windowMinutes * MINUTE_MS) }));
