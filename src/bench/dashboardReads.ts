@@ -20,9 +20,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { commitSubmission, firestoreQueueStore, type QueueStore } from '@fq/client';
 import { planSubmission } from '@fq/worker/core';
-import { SUBMISSION_QUOTA_DEFAULTS } from '@fq/worker/schema';
+import { SERVED_PREFIXES_DOC, SUBMISSION_QUOTA_DEFAULTS } from '@fq/worker/schema';
 import { deleteApp, initializeApp } from 'firebase/app';
-import { connectFirestoreEmulator, initializeFirestore, terminate, type EmulatorMockTokenOptions } from 'firebase/firestore';
+import { connectFirestoreEmulator, doc, initializeFirestore, setDoc, terminate, type EmulatorMockTokenOptions } from 'firebase/firestore';
 import { createFirestoreData } from '../data/firestoreData';
 import type { DataPort } from '../data/port';
 import { specs } from '../data/queries';
@@ -51,12 +51,15 @@ const ADMIN = { sub: 'bench-admin', email: 'bench@example.com', admin: true } as
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const children: ChildProcess[] = [];
 
-/** A web-SDK instance signed in with an emulator mock token. */
+/**
+ * A web-SDK instance signed in with an emulator mock token of the run's tenant (the rules
+ * bind every account to the collection prefix its `tenant` claim names).
+ */
 function sdk(host: string, prefix: string, name: string, token: EmulatorMockTokenOptions): { port: DataPort; queue: QueueStore; close(): Promise<void> } {
   const app = initializeApp({ projectId, apiKey: 'demo-api-key' }, name);
   const db = initializeFirestore(app, { ignoreUndefinedProperties: true });
   const i = host.lastIndexOf(':');
-  connectFirestoreEmulator(db, host.slice(0, i), Number(host.slice(i + 1)), { mockUserToken: token });
+  connectFirestoreEmulator(db, host.slice(0, i), Number(host.slice(i + 1)), { mockUserToken: { ...token, tenant: prefix } as EmulatorMockTokenOptions });
   return {
     port: createFirestoreData(db, prefix),
     queue: firestoreQueueStore(db, { prefix }),
@@ -118,6 +121,17 @@ function startChild(args: string[], ready: RegExp): { done: Promise<RegExpExecAr
   return { done, child };
 }
 
+/** Marks the run's prefix as served by a deployment (the rules refuse client writes otherwise), as the owner. */
+async function serve(host: string, prefix: string): Promise<void> {
+  const app = initializeApp({ projectId, apiKey: 'demo-api-key' }, 'owner');
+  const db = initializeFirestore(app, {});
+  const i = host.lastIndexOf(':');
+  connectFirestoreEmulator(db, host.slice(0, i), Number(host.slice(i + 1)), { mockUserToken: 'owner' });
+  await setDoc(doc(db, SERVED_PREFIXES_DOC.collection, SERVED_PREFIXES_DOC.id), { servedPrefixes: [prefix], updatedAt: new Date() });
+  await terminate(db);
+  await deleteApp(app);
+}
+
 async function meterReads(base: string, connections: Set<string>): Promise<number> {
   const res = await fetch(`${base}/emulator/v1/projects/${projectId}:meter`);
   const body = (await res.json()) as { connections?: { id: string; reads: number }[] };
@@ -163,6 +177,7 @@ async function main() {
   const emulator = await startFirestoreEmulator();
   const host = `${emulator.host}:${emulator.port}`;
   const base = `http://${host}`;
+  await serve(host, prefix);
   const gemini = await startChild(['fake-gemini/src/cli-main.ts', '--port', '0', '--capacity', 'none', '--base-latency-ms', '100'], /"url":"([^"]+)"/).done;
   for (let i = 0; i < workerCount; i++) {
     await startChild(
