@@ -58,6 +58,99 @@ test.describe('the shared circuit breaker', () => {
     await expect(rows.filter({ hasText: 'breaker.reset' }).first()).toContainText(system.info.accounts.admin.email);
   });
 
+  test('an open breaker puts a banner on every page, since when and linking to the Breakers page; reset takes it away; the timeline keeps the opening', async ({
+    page,
+    system,
+    store,
+  }, testInfo) => {
+    const model = system.info.gemini.model;
+    await waitForIdleQueue(store);
+    await signInToConsole(page, system.info.accounts.admin);
+    await openPage(page, 'Breakers');
+    const banner = page.getByTestId(`breaker-banner-${model}`);
+    await expect(banner).toHaveCount(0);
+
+    const other = page.getByTestId('breaker-other-model');
+    await other.getByLabel('Model').fill(model);
+    await other.getByRole('button', { name: 'Force open model' }).click();
+    await confirmDialog(page, `Force the ${model} breaker open?`);
+    await expect(banner).toBeVisible();
+    await expect(banner).toContainText(`Circuit breaker for ${model} forced open by an operator since`);
+    // Local time with its zone, and how long ago.
+    await expect(banner).toContainText(/since \d\d:\d\d:\d\d \S+ \([\d.]+ (ms|s) ago\): no calls go to it\./);
+
+    // Two other pages: the banner is part of every page, not of the Breakers page.
+    for (const [label, testId] of [
+      ['Overview', 'overview-page'],
+      ['Queues & jobs', 'queues-page'],
+    ] as const) {
+      await openPage(page, label);
+      await expect(page.getByTestId(testId)).toBeVisible();
+      await expect(banner).toBeVisible();
+    }
+    await saveScreenshot(page, testInfo, 'breaker-banner');
+    await banner.getByRole('link', { name: 'Breakers page' }).click();
+    await expect(page.getByTestId('breakers-page')).toBeVisible();
+
+    const card = page.getByTestId(`breaker-${model}`);
+    await card.getByRole('button', { name: 'Reset', exact: true }).click();
+    await confirmDialog(page, `Reset the ${model} breaker?`);
+    await expect(banner).toHaveCount(0);
+    // Only the last action's outcome stays on screen.
+    await expect(card.getByTestId('reset-feedback')).toHaveText('Reset: Done.');
+    await expect(page.getByTestId('force-open-model-feedback')).toHaveCount(0);
+    await openPage(page, 'Overview');
+    await expect(page.getByTestId('overview-page')).toBeVisible();
+    await expect(banner).toHaveCount(0);
+
+    // The opening (seconds of the hour) is drawn wide enough to see.
+    await openPage(page, 'Breakers');
+    const opened = card.getByTestId('timeline-segment').and(card.locator('[data-state="open"]'));
+    await expect(opened.first()).toBeVisible();
+    expect((await opened.last().boundingBox())?.width).toBeGreaterThanOrEqual(3);
+    await expect(card.getByTestId('timeline-summary')).toContainText(/opened \d+ times? in the last hour/);
+  });
+
+  test('a real opening (the upstream answers 503 to everything): the banner, the failures that tripped it and the opening on the timeline', async ({
+    page,
+    system,
+    queue,
+    store,
+  }, testInfo) => {
+    const gemini = system.gemini!;
+    const model = system.info.gemini.model;
+    await waitForIdleQueue(store);
+    await signInToConsole(page, system.info.accounts.admin);
+    await openPage(page, 'Breakers');
+    // Normal priority only: urgent and high would go to the fallback model once it opens.
+    await gemini.configure({ models: { [model]: { outage: { kind: 'status', status: 503 } } } });
+    try {
+      await enqueueJobs(queue, [
+        { userId: 'e2e-outage', priority: 'normal' },
+        { userId: 'e2e-outage', priority: 'normal' },
+        { userId: 'e2e-outage', priority: 'normal' },
+      ]);
+      const card = page.getByTestId(`breaker-${model}`);
+      await expect(card.getByTestId('breaker-state')).toHaveAttribute('data-state', /open|half_open/, { timeout: 60_000 });
+      const banner = page.getByTestId(`breaker-banner-${model}`);
+      await expect(banner).toContainText(`Circuit breaker for ${model} open since`);
+      // The figures are the failures that opened it, not the window that restarted at the transition.
+      const stored = (await store.get('breakers', model)).doc!;
+      const trip = stored.trip!;
+      expect(trip.at).toBe(stored.openedAt);
+      expect(trip.failures).toBeGreaterThanOrEqual(system.info.workerConfig.circuitBreaker?.failureThreshold ?? 5);
+      await expect(card.getByTestId('window-failures')).toContainText(`${trip.failures} / ${trip.calls} calls`);
+      await expect(card.getByTestId('window-failures')).toContainText('opened it');
+      await expect(card.getByTestId('breaker-last-trip')).toContainText(trip.reason);
+      const opened = card.getByTestId('timeline-segment').and(card.locator('[data-state="open"]'));
+      expect((await opened.last().boundingBox())?.width).toBeGreaterThanOrEqual(3);
+      await saveScreenshot(page, testInfo, 'breaker-real-opening');
+    } finally {
+      await gemini.configure({ models: { [model]: null } });
+    }
+    // afterEach resets the breaker; the jobs then finish (or dead-letter) and leave the queue idle.
+  });
+
   test('with the primary forced open, the Breakers page shows the fallback route: an urgent job completes on the fallback model, a low job waits', async ({
     page,
     system,

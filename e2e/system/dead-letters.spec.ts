@@ -24,7 +24,18 @@ test.describe('dead letters', () => {
     expect((await gemini.stats()).rejectionsByReason.injected).toBe(injectedBefore + maxAttempts);
 
     await signInToConsole(page, system.info.accounts.admin);
-    await openPage(page, 'Queues & jobs');
+    // On any page, a red count of dead letters (the leader counts finished jobs every minute).
+    await openPage(page, 'Analytics');
+    const count = page.getByTestId('dead-letter-count');
+    await expect(count).toBeVisible({ timeout: 90_000 });
+    await expect(count).toHaveText(/^\d+ dead letters?$/);
+    // One click: the job list, filtered to dead letters, newest first (ours among them).
+    await count.click();
+    await expect(page).toHaveURL(/\/queues\?status=dead_lettered$/);
+    await expect(page.getByRole('search', { name: 'Job search' }).getByLabel('Status')).toHaveValue('dead_lettered');
+    await expect(jobRow(page, jobId!)).toContainText(`${maxAttempts} / ${maxAttempts}`);
+    await expect(page.getByTestId('job-table-card').locator('[data-testid="job-status"]:not([data-status="dead_lettered"])')).toHaveCount(0);
+    await saveScreenshot(page, testInfo, 'dead-letter-count');
     await searchJobs(page, { text: 'e2e-dlq', status: 'dead_lettered' });
     await expect(jobRow(page, jobId!)).toContainText(`${maxAttempts} / ${maxAttempts}`);
     await expect(jobRow(page, jobId!)).toContainText('server');
