@@ -62,9 +62,6 @@ function shardFilterFits(priorities: readonly Priority[] | undefined, shards: re
   return (priorities?.length ?? 1) * shards.length <= MAX_QUERY_DISJUNCTIONS;
 }
 
-/** Looks at single other shards, chosen at random, before a look at the whole head. */
-const STEAL_LOOKS = 2;
-
 export class ClaimLoop {
   private candidates: Snapshot<'jobs'>[] = [];
   private tried = new Set<string>();
@@ -282,13 +279,11 @@ export class ClaimLoop {
    * One look at the head for `slots` free slots: the first few claimable jobs, read once.
    * With the fleet's members known, the look goes to this worker's polled shards first (a
    * balanced split, see `polledShards`), so busy workers freeing slots at the same moment
-   * read different heads instead of racing for the one job at the top. When those are short
-   * (the split is uneven, 16 shards over 12 servers, or they ran dry), it steals from one
-   * other shard picked at random, twice at most: concurrent thieves then mostly read
-   * different shards, where one look at all the others' shards at once returned the same
-   * job to every thief (the 12-worker bench lost 0.38 claims per claim won that way). Only
-   * then a look at the whole head. The cost of the split: while every worker is busy,
-   * priority order is strict within a shard and approximate across shards (a higher-priority
+   * read different heads instead of racing for the one job at the top; only when those are
+   * short does it look at the other shards' head (the lowest ranks first: stealing from a
+   * random shard instead cut lost races but let a heavy user's jobs in other shards run
+   * ahead of a light user's, and the fairness test caught it). The cost of the split: while
+   * every worker is busy, priority order is strict within a shard and approximate across shards (a higher-priority
    * job in another shard waits for that shard's pollers' next free slot or an idle worker's
    * listener).
    */
@@ -310,14 +305,10 @@ export class ClaimLoop {
     let docs = await head(whole ? null : mine, limit);
     if (!whole) {
       const others = [...Array(JOB_SHARDS).keys()].filter((s) => !mine.includes(s));
-      for (let look = 0; look < STEAL_LOOKS && docs.length < limit && others.length > 0 && !this.stopped; look++) {
-        const [shard] = others.splice(Math.floor(this.deps.ctx.random() * others.length), 1);
-        docs = [...docs, ...(await head([shard!], limit - docs.length))];
-      }
       if (docs.length < limit && others.length > 0 && !this.stopped) {
-        // The whole head, asked for as many as it could hold of what we already have, too.
+        // The others' head (the whole head when their filter would not fit: dedupe).
         const seen = new Set(docs.map((d) => d.id));
-        const more = await head(null, limit);
+        const more = await head(others, limit);
         docs = [...docs, ...more.filter((d) => !seen.has(d.id))].slice(0, limit);
       }
     }
