@@ -13,8 +13,9 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
-import { FieldValue, getFirestore, type Firestore } from 'firebase-admin/firestore';
-import { collectionPrefixSchema, SERVED_PREFIXES_DOC, servedPrefixesDocSchema } from '@fq/worker/schema';
+import { getFirestore } from 'firebase-admin/firestore';
+import { collectionPrefixSchema } from '@fq/worker/schema';
+import { retirePrefix, servePrefix, servedPrefixes } from '@fq/worker';
 import { z } from 'zod';
 
 const HELP = `tenants: the collection prefixes a deployment serves (firequeue_config/tenants)
@@ -28,26 +29,8 @@ Usage: npx tsx system/tenants.ts (--serve PREFIX | --retire PREFIX | --list) [--
 
 Accounts are bound to a prefix by their "tenant" custom claim (system/grant-admin.ts --tenant).`;
 
-function ref(db: Firestore) {
-  return db.collection(SERVED_PREFIXES_DOC.collection).doc(SERVED_PREFIXES_DOC.id);
-}
-
-/** Adds `prefix` to the served prefixes (idempotent). */
-export async function servePrefix(db: Firestore, prefix: string): Promise<void> {
-  collectionPrefixSchema.parse(prefix);
-  await ref(db).set({ servedPrefixes: FieldValue.arrayUnion(prefix), updatedAt: FieldValue.serverTimestamp() }, { merge: true });
-}
-
-/** Removes `prefix` from the served prefixes. */
-export async function retirePrefix(db: Firestore, prefix: string): Promise<void> {
-  await ref(db).set({ servedPrefixes: FieldValue.arrayRemove(prefix), updatedAt: FieldValue.serverTimestamp() }, { merge: true });
-}
-
-export async function servedPrefixes(db: Firestore): Promise<string[]> {
-  const snap = await ref(db).get();
-  if (!snap.exists) return [];
-  return servedPrefixesDocSchema.shape.servedPrefixes.parse(snap.get('servedPrefixes'));
-}
+// The list's reads and writes live in the worker package (its CLI serves its own prefix).
+export { servePrefix, retirePrefix, servedPrefixes };
 
 const optionsSchema = z.object({
   projectId: z.string({ error: '--project (or GCLOUD_PROJECT) is required' }).regex(/^[a-z0-9-]{4,63}$/, '--project: lowercase letters, digits and "-"'),

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { pino } from 'pino';
 import { FirestoreStore } from './adapters/firestore/firestore-store.js';
+import { servePrefix } from './adapters/firestore/served-prefixes.js';
 import { GeminiTranscriber } from './adapters/gemini/gemini-transcriber.js';
 import { CliUsageError, HELP, parseCliOptions } from './cli/options.js';
 import { createShutdown } from './cli/shutdown.js';
@@ -84,7 +85,8 @@ async function main(): Promise<number> {
 
   // A signal during start-up (Firestore unreachable: registration can hang) stops the worker
   // without waiting for start() to return; its late failure is then of no interest.
-  const startup = worker.start();
+  // Serving the prefix first: a browser's submission is refused until it is served.
+  const startup = (options.servePrefix ? servePrefix(store.db, options.config.collectionPrefix) : Promise.resolve()).then(() => worker.start());
   const signalled = new Promise<void>((resolve) => process.once('SIGTERM', resolve).once('SIGINT', resolve));
   const first = await Promise.race([startup.then(() => 'started' as const), signalled.then(() => 'signal' as const)]);
   if (first === 'started') log.info({ serverId: worker.serverId, prefix: options.config.collectionPrefix, project: options.projectId }, 'worker ready');

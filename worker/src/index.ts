@@ -38,7 +38,7 @@ export type { AlertSink, AlertDelivery } from './ports/alerts.js';
 
 // Adapters
 export { MemoryStore, MemoryDatabase, createMemoryStore, type MemoryStoreOptions } from './adapters/memory/index.js';
-export { FirestoreStore, createFirestoreStore, type FirestoreStoreOptions } from './adapters/firestore/index.js';
+export { FirestoreStore, createFirestoreStore, type FirestoreStoreOptions, servePrefix, retirePrefix, servedPrefixes } from './adapters/firestore/index.js';
 export { WebhookAlertSink, type WebhookSinkOptions } from './adapters/alerts/webhook-sink.js';
 
 // Engine and runtime

@@ -10,7 +10,7 @@ describe('parseCliOptions', () => {
     const file = join(dir, 'config.json');
     writeFileSync(file, JSON.stringify({ maxConcurrentRequests: 2, maxAttempts: 7, upstream: { fallbackModel: 'm-lite' } }));
     const options = parseCliOptions(
-      ['--config', file, '--concurrency', '9', '--prefix', 'tenant_a_', '--server-id', 'w-1', '--port', '9464', '--model', 'gemini-x', '--no-admit'],
+      ['--config', file, '--concurrency', '9', '--prefix', 'tenant_a_', '--server-id', 'w-1', '--port', '9464', '--model', 'gemini-x', '--no-admit', '--no-serve-prefix'],
       { GEMINI_API_KEY: 'k', GCLOUD_PROJECT: 'demo-proj', FIRESTORE_EMULATOR_HOST: '127.0.0.1:8080' },
     );
     if (options === 'help') throw new Error('unexpected help');
@@ -20,7 +20,7 @@ describe('parseCliOptions', () => {
       collectionPrefix: 'tenant_a_',
       upstream: { model: 'gemini-x', fallbackModel: 'm-lite' },
     });
-    expect(options).toMatchObject({ projectId: 'demo-proj', emulatorHost: '127.0.0.1:8080', serverId: 'w-1', port: 9464, admit: false, geminiApiKey: 'k' });
+    expect(options).toMatchObject({ projectId: 'demo-proj', emulatorHost: '127.0.0.1:8080', serverId: 'w-1', port: 9464, admit: false, servePrefix: false, geminiApiKey: 'k' });
   });
 
   it('accepts inline JSON config and a fake Gemini without a key', () => {
@@ -29,7 +29,7 @@ describe('parseCliOptions', () => {
     expect(options.config.lease).toMatchObject({ durationMs: 5000, heartbeatMs: 10_000 });
     expect(options.geminiApiKey).toBe('fake-gemini-key');
     expect(options.projectId).toBe('demo-firequeue');
-    expect(options).toMatchObject({ graceMs: 10_000, finalWritesMs: 2_000 });
+    expect(options).toMatchObject({ graceMs: 10_000, finalWritesMs: 2_000, admit: true, servePrefix: true });
     expect(parseCliOptions(['--fake-gemini-url', 'http://127.0.0.1:1', '--grace-ms', '500', '--final-writes-ms', '250'], {})).toMatchObject({ graceMs: 500, finalWritesMs: 250 });
   });
 

@@ -36,6 +36,10 @@ Options:
                             adaptive concurrency through Firestore (default); static = a fixed
                             --concurrency against the model, nothing shared (env FQ_FLOW)
   --no-admit                do not admit browser-submitted jobs in this process
+  --no-serve-prefix         do not add --prefix to the project's served prefixes
+                            (firequeue_config/tenants, which the security rules read: browsers
+                            may submit only into a served prefix); by default a worker adds
+                            its own at start (one write). Retire one with system/tenants.ts
   (env FQ_ALERT_WEBHOOKS)    comma-separated Slack-compatible webhook URLs the leader sends
                             alerts to (replaces the config's alerts.webhooks; they are
                             secrets: only their host is logged or recorded)
@@ -66,6 +70,7 @@ const optionsSchema = z.object({
   graceMs: z.number().int().nonnegative(),
   finalWritesMs: z.number().int().nonnegative(),
   admit: z.boolean(),
+  servePrefix: z.boolean(),
   flow: z.enum(['fleet', 'static']),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']),
 });
@@ -117,6 +122,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
         'grace-ms': { type: 'string' },
         'final-writes-ms': { type: 'string' },
         'no-admit': { type: 'boolean' },
+        'no-serve-prefix': { type: 'boolean' },
         flow: { type: 'string' },
         'log-level': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -158,6 +164,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv)
     graceMs: int('grace-ms', values['grace-ms'], { variable: 'FQ_GRACE_MS', value: env.FQ_GRACE_MS }) ?? 10_000,
     finalWritesMs: int('final-writes-ms', values['final-writes-ms'], { variable: 'FQ_FINAL_WRITES_MS', value: env.FQ_FINAL_WRITES_MS }) ?? DEFAULT_FINAL_WRITES_MS,
     admit: !values['no-admit'],
+    servePrefix: !values['no-serve-prefix'],
     flow: values.flow ?? env.FQ_FLOW ?? 'fleet',
     logLevel: values['log-level'] ?? env.LOG_LEVEL ?? 'info',
   };
