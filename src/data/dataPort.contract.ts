@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { T0, job, lock } from '../test/factories';
 import { DocumentExistsError, PageCursorExpiredError } from './errors';
 import { SERVER_TIME, type DataPort, type LiveMeta, type Mutation, type Sink } from './port';
+import { specs } from './queries';
 import type { Row } from './rows';
 import { at, docSpec, querySpec, where, type FieldFilter, type OrderBy } from './specs';
 
@@ -190,6 +191,29 @@ export function describeDataPortContract(label: string, makeFixture: () => Promi
       ]);
       expect(await page([where('tags', 'array-contains', 'x')])).toEqual(['ac-a']);
       expect(await page([where('tags', 'array-contains', 'y')])).toEqual(['ac-a', 'ac-b']);
+    });
+
+    it("a job's audit entries (the job page's query): single and bulk entries that list it, newest first, none that do not", async () => {
+      const entry = (at: number, targetId: string, targetIds: string[]) =>
+        encodeDoc('audit', {
+          at,
+          actor: { kind: 'admin', id: 'op', email: 'op@example.com' },
+          action: 'job.redrive',
+          target: { kind: 'job', id: targetId },
+          targetIds,
+          reason: null,
+          details: {},
+          expireAt: null,
+        });
+      await port.commitBatch([
+        { op: 'set', collection: 'audit', id: 'afj-1', data: entry(T0 + 1, 'afj-job', ['afj-job']) },
+        { op: 'set', collection: 'audit', id: 'afj-2', data: entry(T0 + 3, 'status=failed', ['afj-other', 'afj-job']) },
+        { op: 'set', collection: 'audit', id: 'afj-3', data: entry(T0 + 2, 'afj-other', ['afj-other']) },
+        { op: 'set', collection: 'audit', id: 'afj-0', data: entry(T0 + 2, 'afj-job', ['afj-job']) },
+      ]);
+      const found = await fx.other.getPage(specs.auditForJob('afj-job', 10), null);
+      expect(idsOf(found.rows)).toEqual(['afj-2', 'afj-0', 'afj-1']);
+      expect(found.rows[0]).toMatchObject({ ok: true, data: { at: T0 + 3, actor: { email: 'op@example.com' }, targetIds: ['afj-other', 'afj-job'] } });
     });
 
     it('orders by a field (documents without it are left out, null first, then by type), ties by id in the last direction; limit cuts', async () => {

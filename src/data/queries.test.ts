@@ -15,6 +15,7 @@ describe('every query of the console is a registered shape', () => {
       specs.topConsumers(10),
       specs.audit(25),
       specs.audit(25, 1_000),
+      specs.auditForJob('j1', 50),
     ];
     for (const spec of all) expect(registeredQueryName(spec), JSON.stringify(spec)).not.toBeNull();
   });

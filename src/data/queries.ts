@@ -29,6 +29,8 @@ export const specs = {
   alerts: (limit: number) => specOf(QUERIES.alertFeed, {}, limit),
   /** The newest audit entries; with `beforeMs`, the page at or before that time. */
   audit: (limit: number, beforeMs?: number) => specOf(QUERIES.auditLog, { at: beforeMs === undefined ? undefined : at(beforeMs) }, limit),
+  /** The audit entries naming one job (single and bulk controls), newest first. */
+  auditForJob: (jobId: string, limit: number) => specOf(QUERIES.auditForJob, { targetIds: jobId }, limit),
 };
 
 export interface JobFilter {

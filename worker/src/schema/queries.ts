@@ -182,6 +182,17 @@ export const QUERIES = {
     orderBy: [{ field: 'at', direction: 'desc' }],
     usedBy: ['dashboard'],
   },
+  /**
+   * The audit entries that name one job (the job page's timeline: who redrove, retried or
+   * cancelled it, and why), newest first. A single-job control lists its job in `targetIds`
+   * as a bulk one lists all of its jobs, so one array-contains finds both.
+   */
+  auditForJob: {
+    collection: 'audit',
+    where: [{ field: 'targetIds', op: 'array-contains' }],
+    orderBy: [{ field: 'at', direction: 'desc' }],
+    usedBy: ['dashboard'],
+  },
   /** The job table: any of user, status and a creation-time range, newest first. */
   jobSearch: {
     collection: 'jobs',
