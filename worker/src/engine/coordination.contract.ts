@@ -190,7 +190,7 @@ export function describeCoordinationContract(label: string, makeFixture: EngineF
         await rec.flush();
       }
       const ctx = engineContext(b, { serverId: 'srv-b', clock: fx.clock });
-      const merger = new RollupMerger(ctx, { hourEveryMs: 0 });
+      const merger = new RollupMerger(ctx);
       expect((await merger.run()).minutes).toBeGreaterThanOrEqual(1);
       // Incremental: nothing changed -> nothing written; one more event -> only its minute.
       expect((await merger.run()).minutes).toBe(0);

@@ -6,6 +6,10 @@ import {
   type RollupCounters,
 } from '../../schema/analytics.js';
 
+// The throughput definition travels with the rollups it is computed from (and so reaches
+// `@fq/worker/core`); it imports nothing from here, so this is no cycle.
+export * from './throughput.js';
+
 export function emptyHistogram(): number[] {
   return new Array<number>(HISTOGRAM_LENGTH).fill(0);
 }

@@ -16,22 +16,33 @@ import type { EngineContext } from '../context.js';
 /** Partials written up to this long before the last query are read again (writer clock skew). */
 const SKEW_MARGIN_MS = 10_000;
 
+/** One minute rollup's content as the hour it belongs to sums it. */
+interface MinuteEntry {
+  body: RollupBody;
+  servers: string[];
+}
+
 /**
  * Leader duty: merges the servers' per-minute partials into minute rollups, and minute
  * rollups into hour rollups. The leader keeps the recent partials in memory and only reads
  * the ones updated since its last run (one read when nothing changed), and writes a rollup
  * only when it changed, so an idle system costs almost nothing.
+ *
+ * An hour rollup is written in the same commit as the minute rollups it sums, so the two
+ * granularities always count the same jobs. (They were merged on a slower cadence from the
+ * stored minutes, and not at all once the fleet went idle, whose duties stop: the 24 h view
+ * said 349 completed where the 15 min view of the same jobs said 433.)
  */
 export class RollupMerger {
   private readonly partials = new Map<string, AnalyticsPartialDoc>();
   private readonly written = new Map<number, RollupBody>();
-  private readonly dirtyHours = new Set<number>();
+  /** Per recent hour, every minute rollup in it (loaded once per hour, then kept current). */
+  private readonly hours = new Map<number, Map<number, MinuteEntry>>();
   private lastQueryAt: number | null = null;
-  private lastHourRun = 0;
 
   constructor(
     private readonly ctx: EngineContext,
-    private readonly options: { windowMinutes?: number; hourEveryMs?: number } = {},
+    private readonly options: { windowMinutes?: number } = {},
   ) {}
 
   private get windowMs(): number {
@@ -89,6 +100,7 @@ export class RollupMerger {
     for (const start of this.written.keys()) if (start < since) this.written.delete(start);
 
     const writes = [];
+    const changedHours = new Map<number, Map<number, MinuteEntry>>();
     for (const start of touched) {
       const { body, servers } = this.minute(start);
       const prev = this.written.get(start);
@@ -100,21 +112,44 @@ export class RollupMerger {
         data: this.rollupDoc('minute', start, body, servers, now),
       });
       this.written.set(start, body);
-      this.dirtyHours.add(periodStart(start, 'hour'));
+      const hour = periodStart(start, 'hour');
+      const minutes = changedHours.get(hour) ?? new Map<number, MinuteEntry>();
+      minutes.set(start, { body, servers });
+      changedHours.set(hour, minutes);
+    }
+    for (const [hour, minutes] of changedHours) {
+      const known = await this.hourMinutes(hour);
+      for (const [start, entry] of minutes) known.set(start, entry);
+      let body = emptyRollupBody();
+      const servers: string[] = [];
+      for (const entry of known.values()) {
+        body = mergeBodies(body, entry.body);
+        servers.push(...entry.servers);
+      }
+      writes.push({ op: 'set' as const, collection: 'analytics' as const, id: analyticsRollupId('hour', hour), data: this.rollupDoc('hour', hour, body, servers, now) });
     }
     if (writes.length) await this.ctx.store.commit(writes);
+    for (const hour of this.hours.keys()) if (hour < periodStart(since, 'hour')) this.hours.delete(hour);
+    return { minutes: writes.length - changedHours.size, hours: changedHours.size };
+  }
 
-    // Hours: on a slower cadence, from the minute rollups of each hour that changed.
-    let hours = 0;
-    if (this.dirtyHours.size && now - this.lastHourRun >= (this.options.hourEveryMs ?? 60_000)) {
-      this.lastHourRun = now;
-      for (const hour of [...this.dirtyHours]) {
-        await this.mergeHour(hour, now);
-        this.dirtyHours.delete(hour);
-        hours += 1;
-      }
+  /**
+   * The minute rollups of one hour as this leader knows them: read once (at most 60
+   * documents, the first time a term touches the hour), then kept current by `run`.
+   */
+  private async hourMinutes(hourStart: number): Promise<Map<number, MinuteEntry>> {
+    const cached = this.hours.get(hourStart);
+    if (cached) return cached;
+    const { docs } = await this.ctx.store.query(
+      queryOf(QUERIES.rollupsBetween, { granularity: 'minute', from: at(hourStart), to: at(hourStart + HOUR_MS) }),
+    );
+    const minutes = new Map<number, MinuteEntry>();
+    for (const d of docs) {
+      const { counters, failuresByClass, latency, wait, upstreamLatency } = d.data;
+      minutes.set(d.data.periodStart, { body: { counters, failuresByClass, latency, wait, upstreamLatency }, servers: d.data.servers });
     }
-    return { minutes: writes.length, hours };
+    this.hours.set(hourStart, minutes);
+    return minutes;
   }
 
   /** Merged activity of the last `minutes` minutes from memory (null before the first run). */
@@ -124,21 +159,5 @@ export class RollupMerger {
     let body = emptyRollupBody();
     for (const p of this.partials.values()) if (p.periodStart >= since) body = mergeBodies(body, p);
     return body;
-  }
-
-  /** Recomputes one hour rollup from its minute rollups (at most 60 reads). */
-  async mergeHour(hourStart: number, now = this.ctx.store.now()): Promise<void> {
-    const { docs } = await this.ctx.store.query(
-      queryOf(QUERIES.rollupsBetween, { granularity: 'minute', from: at(hourStart), to: at(hourStart + HOUR_MS) }),
-    );
-    let body = emptyRollupBody();
-    const servers: string[] = [];
-    for (const d of docs) {
-      body = mergeBodies(body, d.data);
-      servers.push(...d.data.servers);
-    }
-    await this.ctx.store.commit([
-      { op: 'set', collection: 'analytics', id: analyticsRollupId('hour', hourStart), data: this.rollupDoc('hour', hourStart, body, servers, now) },
-    ]);
   }
 }
