@@ -23,6 +23,12 @@ export interface ClientSettings {
   /** The signed-in user's uid (Firebase Auth): jobs are written and watched for this user only. */
   userId: string;
   /**
+   * The signed-in user's e-mail as their token states it (Firebase Auth's `user.email`; null
+   * when the account has none). Recorded on every job so operators find the user's jobs by it;
+   * the rules refuse any value but the token's. Absent: no e-mail is recorded.
+   */
+  userEmail?: string | null;
+  /**
    * The priorities the user's tier allows: another one is refused with PRIORITY_NOT_ALLOWED
    * before anything is written (the rules would refuse it with a bare permission error).
    * Absent: not checked here.
@@ -71,6 +77,8 @@ export interface RequestSnapshot {
 
 export interface QueueClient {
   readonly userId: string;
+  /** The queue's store this client reads and writes (the admin monitor can reuse it). */
+  readonly store: QueueStore;
   /**
    * Submits audio as a `submitted` job: validated and chunked by the engine's own
    * `planSubmission`, written with its chunks and a step of the user's submission gate in
@@ -218,6 +226,7 @@ export function createQueueClient(options: QueueClientOptions): QueueClient {
 
   const client: QueueClient = {
     userId,
+    store,
     serverNow,
 
     async submit(input, submitOptions = {}) {
@@ -247,7 +256,12 @@ export function createQueueClient(options: QueueClientOptions): QueueClient {
       if (refused) return fail(new SubmissionError(refused.code, refused.message, requestId));
       let plan;
       try {
-        plan = await planClientSubmission(input, submitOptions, { userId, requestId, now });
+        plan = await planClientSubmission(input, submitOptions, {
+          userId,
+          requestId,
+          now,
+          ...(options.userEmail === undefined ? {} : { userEmail: options.userEmail }),
+        });
       } catch (error) {
         return fail(error as SubmissionError);
       }

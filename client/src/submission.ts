@@ -57,7 +57,7 @@ export function priorityProblem(priority: Priority, allowed: readonly Priority[]
 export async function planClientSubmission(
   input: AudioInput,
   options: SubmitOptions,
-  context: { userId: string; requestId: string; now: number },
+  context: { userId: string; requestId: string; now: number; userEmail?: string | null },
 ): Promise<SubmissionPlan> {
   try {
     return await planSubmission(
@@ -67,6 +67,7 @@ export async function planClientSubmission(
           ? { audioDataUri: input }
           : { audio: await toBytes(input), mimeType: mimeTypeOf(input, options.mimeType) as NonNullable<SubmissionInput['mimeType']> }),
         userId: context.userId,
+        ...(context.userEmail === undefined ? {} : { userEmail: context.userEmail }),
         priority: options.priority,
         sessionId: options.sessionId,
         idempotencyKey: options.idempotencyKey,

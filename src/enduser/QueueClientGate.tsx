@@ -39,12 +39,14 @@ export function QueueClientGate({ loadStore, children }: { loadStore: () => Prom
         ? createQueueClient({
             store: state.store,
             userId: user.uid,
+            // Recorded on each job (the console searches by it); the rules check it is the token's.
+            userEmail: user.email,
             allowedPriorities: allowedKey === null ? undefined : (allowedKey.split(',') as Priority[]),
             clock: uiClock,
             tickMs: uiClock.tickMs,
           })
         : null,
-    [state, user.uid, allowedKey, uiClock],
+    [state, user.uid, user.email, allowedKey, uiClock],
   );
 
   if (state.status === 'error') {

@@ -6,6 +6,8 @@ import {
   type AudioDescriptor,
   type JobDoc,
   type Priority,
+  emailSearchKey,
+  userEmailSchema,
 } from '../schema/job.js';
 import { PAYLOAD_LIMITS, type PayloadChunkDoc } from '../schema/payload.js';
 import { JOB_ID_PATTERN, payloadChunkId } from '../schema/names.js';
@@ -29,6 +31,12 @@ export const submissionInputSchema = z.object({
   audio: audioBytes,
   mimeType: z.enum(ALLOWED_AUDIO_MIME_TYPES),
   userId: documentIdString(128, { trim: true }),
+  /**
+   * The submitter's e-mail, recorded on the job (with its lowercased copy, the console's
+   * search key). A browser passes its token's `email` claim, null when the account has none
+   * (the rules refuse anything else); a server caller what it knows. Omitted: not recorded.
+   */
+  userEmail: userEmailSchema.nullish(),
   priority: prioritySchema.default('normal'),
   sessionId: wellFormedString().min(1).refine(...maxChars(128)).nullish(),
   idempotencyKey: wellFormedString().min(1).refine(...maxChars(256)).nullish(),
@@ -62,6 +70,9 @@ export interface SubmittedJob {
   status: 'submitted';
   priority: Priority;
   userId: string;
+  /** Present (string or null) only when the submission stated it; see `submissionInputSchema`. */
+  userEmail?: string | null;
+  userEmailLower?: string | null;
   sessionId: string | null;
   idempotencyKey: string | null;
   metadata: JobDoc['metadata'];
@@ -150,6 +161,10 @@ export async function planSubmission(input: SubmissionRequest, options: Submissi
       status: 'submitted',
       priority: value.priority,
       userId: value.userId,
+      // Left out when not stated, so an older caller's document keeps the shape it had.
+      ...(value.userEmail === undefined
+        ? {}
+        : { userEmail: value.userEmail, userEmailLower: value.userEmail === null ? null : emailSearchKey(value.userEmail) }),
       sessionId: value.sessionId ?? null,
       idempotencyKey: value.idempotencyKey ?? null,
       metadata: value.metadata ?? {},

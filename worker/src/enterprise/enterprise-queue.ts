@@ -23,6 +23,8 @@ export interface EnterpriseQueueOptions {
   priority?: Priority;
   /** Whose request: their rate limit and fair share. */
   userId: string;
+  /** The user's e-mail, recorded on the job so the console finds it by e-mail (optional). */
+  userEmail?: string | null;
   sessionId?: string | null;
   /** Up to 32 keys of `[A-Za-z0-9_.-]`, string/number/boolean/null values. */
   metadata?: JobDoc['metadata'];
@@ -69,6 +71,7 @@ function toEnqueueInput(input: EnterpriseTranscriptionInput, options: Enterprise
   }
   const common = {
     userId: options.userId,
+    ...(options.userEmail === undefined ? {} : { userEmail: options.userEmail }),
     priority: options.priority,
     sessionId: options.sessionId ?? null,
     metadata: options.metadata,

@@ -188,11 +188,28 @@ export const rejectionSchema = z.object({
 
 export const jobSourceSchema = z.enum(['server', 'client']);
 
+/**
+ * The submitter's e-mail as their sign-in token states it (Firebase Auth's `email` claim), so
+ * an operator can find a user's jobs by it. A browser writes it from its token and the rules
+ * refuse any other value (null: the account has none); a server caller may pass it to
+ * enqueue. 320 characters: the longest address RFC 5321 allows.
+ */
+export const userEmailSchema = z.string().min(1).max(320);
+/** The e-mail lowercased: the console's search is an equality query on it (case-insensitive). */
+export function emailSearchKey(email: string): string {
+  return email.toLowerCase();
+}
 /** `transcription_queue/{jobId}` */
 export const jobDocSchema = z.object({
   status: jobStatusSchema,
   priority: prioritySchema,
   userId: z.string().min(1).max(128),
+  /**
+   * See `userEmailSchema`, with `userEmailLower` its lowercased copy (the search key). Absent on
+   * jobs submitted before e-mails were recorded and on submissions that did not state one.
+   */
+  userEmail: userEmailSchema.nullable().optional(),
+  userEmailLower: userEmailSchema.nullable().optional(),
   sessionId: z.string().refine(...maxChars(128)).nullable().default(null),
   idempotencyKey: z.string().min(1).refine(...maxChars(256)).nullable().default(null),
   metadata: jobMetadataSchema.default({}),
@@ -301,6 +318,9 @@ export const clientSubmissionSchema = z
     status: z.literal('submitted'),
     priority: prioritySchema,
     userId: z.string().min(1).max(128),
+    // Both or neither; the rules hold them to the token's e-mail (null when it has none).
+    userEmail: userEmailSchema.nullable().optional(),
+    userEmailLower: userEmailSchema.nullable().optional(),
     sessionId: z.string().refine(...maxChars(128)).nullable().default(null),
     idempotencyKey: z.string().min(1).refine(...maxChars(256)).nullable().default(null),
     metadata: jobMetadataSchema.default({}),
@@ -309,5 +329,9 @@ export const clientSubmissionSchema = z
     source: z.literal('client'),
     createdAt: timestampMs,
   })
-  .strict();
+  .strict()
+  .refine((d) => d.userEmailLower === (d.userEmail == null ? d.userEmail : emailSearchKey(d.userEmail)), {
+    message: 'userEmailLower must be userEmail lowercased (both absent, both null or both set)',
+    path: ['userEmailLower'],
+  });
 export type ClientSubmission = z.infer<typeof clientSubmissionSchema>;

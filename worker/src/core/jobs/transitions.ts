@@ -112,6 +112,8 @@ export function admitSubmission(
     status: deferred === null ? 'queued' : 'waiting',
     priority: sub.priority,
     userId: sub.userId,
+    // A client's e-mail comes with `base` (its submitted document); a server caller's with `sub`.
+    ...(sub.userEmail === undefined ? {} : { userEmail: sub.userEmail, userEmailLower: sub.userEmailLower ?? null }),
     sessionId: sub.sessionId,
     idempotencyKey: sub.idempotencyKey,
     metadata: sub.metadata,
