@@ -80,14 +80,21 @@ const scaled = (breakdown: Record<string, Counts> | undefined, factor: number, s
 const breakdownOf = (m: MeterReading, factor: number) =>
   m.byCall || m.byCollection ? { byCall: scaled(m.byCall, factor, ''), byCollection: scaled(m.byCollection, factor, prefix) } : null;
 
-/** A worker's Prometheus counters (`name value` lines, no labels). */
-async function claimCounters(port: number): Promise<{ claimed: number | null; conflicts: number | null; errors: number | null }> {
+type RouteCounts = Record<string, { won: number; lost: number }>;
+
+/** A worker's Prometheus claim counters: the totals (`name value`) and the attempts by route and outcome. */
+async function claimCounters(port: number): Promise<{ claimed: number | null; conflicts: number | null; errors: number | null; byRoute: RouteCounts }> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const counter = (name: string) => {
     const line = text.split('\n').find((l) => l.startsWith(`${name} `));
     return line ? Number(line.slice(name.length + 1)) : null;
   };
-  return { claimed: counter('fq_jobs_claimed_total'), conflicts: counter('fq_claim_conflicts_total'), errors: counter('fq_claim_errors_total') };
+  const byRoute: RouteCounts = {};
+  for (const m of text.matchAll(/^fq_claim_attempts_by_route_total\{route="(\w+)",outcome="(won|lost)"\} (\d+)/gm)) {
+    const r = (byRoute[m[1]!] ??= { won: 0, lost: 0 });
+    r[m[2] as 'won' | 'lost'] += Number(m[3]);
+  }
+  return { claimed: counter('fq_jobs_claimed_total'), conflicts: counter('fq_claim_conflicts_total'), errors: counter('fq_claim_errors_total'), byRoute };
 }
 
 const gemini = await startFakeGemini({ capacity: 200, baseLatencyMs: 150, latencyMsPerAudioSecond: 50, latencyJitter: 0 });
@@ -154,6 +161,14 @@ try {
   const claimed = perWorker.reduce((n, w) => n + (w.claimed ?? 0), 0);
   const conflicts = perWorker.reduce((n, w) => n + (w.conflicts ?? 0), 0);
   const claimErrors = perWorker.reduce((n, w) => n + (w.errors ?? 0), 0);
+  const byRoute: RouteCounts = {};
+  for (const w of perWorker) {
+    for (const [route, c] of Object.entries(w.byRoute)) {
+      const r = (byRoute[route] ??= { won: 0, lost: 0 });
+      r.won += c.won;
+      r.lost += c.lost;
+    }
+  }
   console.log(
     JSON.stringify(
       {
@@ -186,6 +201,8 @@ try {
           errors: claimErrors,
           /** Failed (lost a race, found the job gone) or errored claim attempts per claim won. */
           conflictsPerClaim: claimed ? +((conflicts + claimErrors) / claimed).toFixed(3) : null,
+          /** Claim attempts won and lost by where the candidate came from (listen, own shards, others' head, orphan check). */
+          byRoute,
           perWorker,
         },
       },

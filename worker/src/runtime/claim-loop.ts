@@ -7,7 +7,7 @@ import { MAX_QUERY_DISJUNCTIONS, QUERIES } from '../schema/queries.js';
 import type { EngineContext } from '../engine/context.js';
 import { listenDocResilient, listenResilient } from '../engine/resilient-listen.js';
 import type { ClaimedJob, JobLeases } from '../engine/job-leases.js';
-import type { WorkerObserver } from './observer.js';
+import type { ClaimRoute, WorkerObserver } from './observer.js';
 import type { TimerHandle } from '../ports/clock.js';
 import {
   JOB_SHARDS,
@@ -64,6 +64,8 @@ function shardFilterFits(priorities: readonly Priority[] | undefined, shards: re
 
 export class ClaimLoop {
   private candidates: Snapshot<'jobs'>[] = [];
+  /** Where each candidate came from (metrics: which route loses races); absent = listener. */
+  private routes = new Map<string, ClaimRoute>();
   private tried = new Set<string>();
   private paused: Priority[] = [];
   private headUnsub: Unsubscribe | null = null;
@@ -168,6 +170,7 @@ export class ClaimLoop {
         : queryOf(QUERIES.claimableHead, { status: 'queued', priority }, { limit: this.headSize }),
       (snapshot) => {
         this.candidates = snapshot.docs;
+        this.routes.clear();
         this.tried.clear();
         this.pump();
       },
@@ -264,6 +267,7 @@ export class ClaimLoop {
     if (stranded.length === 0 || this.stopped || this.mode !== 'listening') return;
     this.deps.ctx.log.info({ jobs: stranded.map((d) => d.id) }, 'claiming jobs no shard listener took');
     this.candidates = [...stranded, ...this.candidates];
+    for (const d of stranded) this.routes.set(d.id, 'orphan');
     this.pump();
   }
 
@@ -303,12 +307,15 @@ export class ClaimLoop {
         : (await store.query(queryOf(QUERIES.claimableHead, { status: 'queued', priority }, { limit: n }))).docs;
     const whole = mine.length === 0 || mine.length === JOB_SHARDS;
     let docs = await head(whole ? null : mine, limit);
+    this.routes.clear();
+    for (const d of docs) this.routes.set(d.id, whole ? 'others' : 'own');
     if (!whole) {
       const others = [...Array(JOB_SHARDS).keys()].filter((s) => !mine.includes(s));
       if (docs.length < limit && others.length > 0 && !this.stopped) {
         // The others' head (the whole head when their filter would not fit: dedupe).
         const seen = new Set(docs.map((d) => d.id));
         const more = await head(others, limit);
+        for (const d of more) if (!seen.has(d.id)) this.routes.set(d.id, 'others');
         docs = [...docs, ...more.filter((d) => !seen.has(d.id))].slice(0, limit);
       }
     }
@@ -377,11 +384,12 @@ export class ClaimLoop {
         if (claimed) await leases.release(claimed.id, claimed.holder).catch(() => undefined);
         return;
       }
+      const route = this.routes.get(pick.id) ?? 'listen';
       if (claimed) {
-        observer.claimed?.(claimed.id);
+        observer.claimed?.(claimed.id, route);
         this.deps.startJob(claimed);
       } else {
-        observer.claimConflict?.(pick.id);
+        observer.claimConflict?.(pick.id, route);
         // Someone else moved the job on, so the listener's view is stale: wait for the next
         // snapshot (that write changed the window, so one comes) rather than race on it.
         if (this.mode === 'listening') this.candidates = [];

@@ -10,6 +10,7 @@ export class WorkerMetrics {
   readonly registry = new Registry();
   private readonly claimed: Counter;
   private readonly conflicts: Counter;
+  private readonly claimsByRoute: Counter<'route' | 'outcome'>;
   private readonly claimErrors: Counter;
   private readonly finished: Counter<'status'>;
   private readonly upstream: Counter<'model' | 'outcome' | 'error_class'>;
@@ -23,6 +24,13 @@ export class WorkerMetrics {
     const registers = [this.registry];
     this.claimed = new Counter({ name: 'fq_jobs_claimed_total', help: 'Jobs claimed by this worker', registers });
     this.conflicts = new Counter({ name: 'fq_claim_conflicts_total', help: 'Claim attempts that lost a race or found the job gone', registers });
+    // Beside the unlabelled totals (which scripts read as `name value`): which route contends.
+    this.claimsByRoute = new Counter({
+      name: 'fq_claim_attempts_by_route_total',
+      help: 'Claim attempts by where the candidate came from (listen, own shards, others/whole head, orphan check) and outcome (won, lost)',
+      labelNames: ['route', 'outcome'],
+      registers,
+    });
     this.claimErrors = new Counter({ name: 'fq_claim_errors_total', help: 'Claim attempts that failed with an error (aborted, store fault)', registers });
     this.finished = new Counter({ name: 'fq_jobs_finished_total', help: 'Jobs this worker finished, by outcome', labelNames: ['status'], registers });
     this.upstream = new Counter({
@@ -61,8 +69,14 @@ export class WorkerMetrics {
 
   observer(): WorkerObserver {
     return {
-      claimed: () => this.claimed.inc(),
-      claimConflict: () => this.conflicts.inc(),
+      claimed: (_id, route) => {
+        this.claimed.inc();
+        if (route) this.claimsByRoute.inc({ route, outcome: 'won' });
+      },
+      claimConflict: (_id, route) => {
+        this.conflicts.inc();
+        if (route) this.claimsByRoute.inc({ route, outcome: 'lost' });
+      },
       claimError: () => this.claimErrors.inc(),
       finished: (_id, status) => this.finished.inc({ status }),
       upstream: (o) => {

@@ -1,9 +1,16 @@
 import type { ErrorClass, JobStatus } from '../schema/job.js';
 
+/**
+ * Where a claim attempt's candidate came from: the idle worker's head listener, a busy
+ * worker's look at its own shards, at the other shards' head (or the whole head), or the
+ * orphaned-shard check. Lost races per route say which of them contend.
+ */
+export type ClaimRoute = 'listen' | 'own' | 'others' | 'orphan';
+
 /** Hooks for metrics and tests; every method is optional. */
 export interface WorkerObserver {
-  claimed?(jobId: string): void;
-  claimConflict?(jobId: string): void;
+  claimed?(jobId: string, route?: ClaimRoute): void;
+  claimConflict?(jobId: string, route?: ClaimRoute): void;
   /** A claim attempt that failed with an error (aborted transaction, store fault) rather than losing a race. */
   claimError?(jobId: string, error: unknown): void;
   finished?(jobId: string, status: JobStatus | 'released' | 'lease_lost'): void;
