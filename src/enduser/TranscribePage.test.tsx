@@ -91,10 +91,10 @@ describe('end-user transcription page', () => {
     const item = await screen.findByTestId('request-later');
     expect(item).toHaveAttribute('data-status', 'scheduled');
     expect(within(item).getByText('scheduled')).toBeInTheDocument();
-    // HH:MM:SS in the browser's time zone, as every time on the page.
+    // HH:MM:SS and the zone's name in the browser's time zone, as every time on the page.
     const at = new Date(booked).toLocaleTimeString('en-GB', { hour12: false });
     expect(at).toMatch(/^\d\d:\d\d:\d\d$/);
-    expect(within(item).getByTestId('position-eta')).toHaveTextContent(`Scheduled for ${at} (rate limit)`);
+    expect(within(item).getByTestId('position-eta')).toHaveTextContent(new RegExp(`^Scheduled for ${at} \\S+ \\(rate limit\\)$`));
     // Still the user's to cancel, and nothing to report yet.
     expect(within(item).getByRole('button', { name: 'Cancel' })).toBeInTheDocument();
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();

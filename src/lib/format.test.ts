@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, formatNumber, formatPercent, formatRelative, formatZonedTime } from './format';
+import { formatBytes, formatDuration, formatNumber, formatPercent, formatRelative, formatTime, formatTimeAgo, formatZonedTime, zoneName } from './format';
 import { nextChoice, readThemeChoice, resolveTheme, applyTheme } from './theme';
 
 describe('format', () => {
@@ -31,6 +31,25 @@ describe('format', () => {
     expect(formatZonedTime(Date.UTC(2026, 11, 6, 23, 0), Date.UTC(2026, 11, 7, 3, 31), 'America/New_York')).toBe('18:00:00 GMT-5');
     expect(formatZonedTime(t, Date.UTC(2026, 11, 7, 4), 'Asia/Kolkata')).toBe('09:00:05 GMT+5:30');
     expect(formatZonedTime(null, t)).toBe('—');
+  });
+
+  it('formatTime is the same local formatter: never a UTC date in front of a local time', () => {
+    // 23:30 UTC on the 6th is 00:30 on the 7th in Berlin: the date is the local one.
+    const t = Date.UTC(2026, 11, 6, 23, 30, 0);
+    expect(formatTime(t, undefined, 'Europe/Berlin')).toBe('2026-12-07 00:30:00 CET');
+    expect(formatTime(t, t + 60_000, 'Europe/Berlin')).toBe('00:30:00 CET');
+    expect(formatTime(t, undefined, 'UTC')).toBe('2026-12-06 23:30:00 UTC');
+    expect(formatTime(t, t, 'America/New_York')).toBe(formatZonedTime(t, t, 'America/New_York'));
+    expect(formatTime(null)).toBe('—');
+  });
+
+  it('formats minutes only for chart ticks, names the zone, and puts a relative time after the absolute one', () => {
+    const t = Date.UTC(2026, 11, 7, 13, 3, 59);
+    expect(formatZonedTime(t, t, 'Europe/Berlin', { seconds: false })).toBe('14:03 CET');
+    expect(zoneName(t, 'Asia/Kolkata')).toBe('GMT+5:30');
+    expect(zoneName(t, 'UTC')).toBe('UTC');
+    expect(formatTimeAgo(t, t + 192_000, 'UTC')).toBe('13:03:59 UTC (3 min 12 s ago)');
+    expect(formatTimeAgo(undefined, t)).toBe('—');
   });
 
   it('formats a time relative to now', () => {

@@ -22,13 +22,14 @@ export function formatNumber(n: number | null | undefined, digits = 0): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 }
 
-/** ISO-like local time without the date noise when it is today. */
-export function formatTime(ms: number | null | undefined, nowMs?: number): string {
-  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
-  const d = new Date(ms);
-  const sameDay = nowMs !== undefined && new Date(nowMs).toDateString() === d.toDateString();
-  const time = d.toLocaleTimeString('en-GB', { hour12: false });
-  return sameDay ? time : `${d.toISOString().slice(0, 10)} ${time}`;
+/**
+ * The console's one time formatter (see formatZonedTime): local wall time with its zone, and
+ * the local date in front unless `nowMs` is given and falls on the same local day. It used to
+ * put the UTC date (toISOString) in front of the local time, so a job created at 00:30 CET
+ * read as the previous day.
+ */
+export function formatTime(ms: number | null | undefined, nowMs?: number, timeZone?: string): string {
+  return formatZonedTime(ms, nowMs, timeZone);
 }
 
 export function formatBytes(n: number): string {
@@ -39,32 +40,53 @@ export function formatBytes(n: number): string {
 
 /**
  * Local wall time with its zone ("14:05:09 CET"), and the local date in front when it is not
- * the same local day as `nowMs` ("2026-12-06 23:10:00 GMT-5"). `timeZone`: the browser's
- * when omitted (tests pin one).
+ * the same local day as `nowMs`, or when there is no `nowMs` ("2026-12-06 23:10:00 GMT-5").
+ * `timeZone`: the browser's when omitted (tests pin one). `seconds: false` for chart ticks
+ * and windows ("14:05 CET").
  */
-export function formatZonedTime(ms: number | null | undefined, nowMs: number, timeZone?: string): string {
+export function formatZonedTime(
+  ms: number | null | undefined,
+  nowMs?: number,
+  timeZone?: string,
+  options: { seconds?: boolean } = {},
+): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
-  const parts = (t: number) =>
-    Object.fromEntries(
-      new Intl.DateTimeFormat('en-GB', {
-        timeZone,
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-        second: '2-digit',
-        hourCycle: 'h23',
-        timeZoneName: 'short',
-      })
-        .formatToParts(t)
-        .map((p) => [p.type, p.value]),
-    ) as Record<Intl.DateTimeFormatPartTypes, string>;
-  const p = parts(ms);
-  const today = parts(nowMs);
-  const time = `${p.hour}:${p.minute}:${p.second} ${p.timeZoneName}`;
+  const p = zonedParts(ms, timeZone);
+  const clock = options.seconds === false ? `${p.hour}:${p.minute}` : `${p.hour}:${p.minute}:${p.second}`;
+  const time = `${clock} ${p.timeZoneName}`;
+  if (nowMs === undefined || !Number.isFinite(nowMs)) return `${p.year}-${p.month}-${p.day} ${time}`;
+  const today = zonedParts(nowMs, timeZone);
   const sameDay = p.year === today.year && p.month === today.month && p.day === today.day;
   return sameDay ? time : `${p.year}-${p.month}-${p.day} ${time}`;
+}
+
+/** The short name of the zone times are shown in ("CET", "GMT-5"), for chart captions. */
+export function zoneName(atMs: number, timeZone?: string): string {
+  return zonedParts(atMs, timeZone).timeZoneName;
+}
+
+function zonedParts(t: number, timeZone?: string): Record<Intl.DateTimeFormatPartTypes, string> {
+  return Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'short',
+    })
+      .formatToParts(t)
+      .map((p) => [p.type, p.value]),
+  ) as Record<Intl.DateTimeFormatPartTypes, string>;
+}
+
+/** "14:03:12 CET (3 min 12 s ago)": the absolute time and how long ago, where both help. */
+export function formatTimeAgo(ms: number | null | undefined, nowMs: number, timeZone?: string): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  return `${formatZonedTime(ms, nowMs, timeZone)} (${formatRelative(ms, nowMs)})`;
 }
 
 /** "3 min 12 s ago" (or "in 5.0 s" for a time still ahead). */
