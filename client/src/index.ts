@@ -21,9 +21,11 @@ export type { AudioInput, SubmitOptions } from './submission.js';
 export { cancelWrite, requestCancel } from './cancel.js';
 export { describeRequest, formatWait, type RequestText } from './text.js';
 export { refs } from './refs.js';
+export { monitorRefs, queueMonitorSnapshot, watchQueueMonitor } from './monitor.js';
+export type { MonitorDeadLetter, MonitorDocuments, MonitorSource, MonitorUserUsage, QueueMonitorLimits, QueueMonitorSnapshot, WatchQueueMonitorOptions } from './monitor.js';
 export { liveSource, type LiveSource, type LiveState } from './live.js';
 export { SERVER_TIME } from './store.js';
 export type { DocRef, DocRow, Listener, QueryRef, QueueStore, ServerTime, TransactionRead, Unsubscribe, WhereOp, WhereValue, Write } from './store.js';
 // The documents' and the queue's own types, so an app needs no other package to type them.
-export type { RateLimitUsage, SubmissionPlan } from '@fq/worker/core';
+export type { EnterpriseServer, EnterpriseStats, RateLimitUsage, SubmissionPlan } from '@fq/worker/core';
 export type { CollectionKey, DocOf, JobDoc, JobStatus, Priority, QueueStatsDoc, RateLimitDoc, SubmissionQuota } from '@fq/worker/schema';

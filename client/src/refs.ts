@@ -2,7 +2,7 @@ import { ACTIVE_STATUSES, buildQuery, QUERIES, SINGLETON_IDS, type QueryShape, t
 import type { DocRef, QueryRef, WhereValue } from './store.js';
 
 /** A query from a registered shape (`QUERIES`), so `firestore.indexes.json` is checked against it. */
-function queryOf<S extends QueryShape>(shape: S, params: ShapeParams<S, WhereValue>, limit: number): QueryRef<S['collection']> {
+export function queryOf<S extends QueryShape>(shape: S, params: ShapeParams<S, WhereValue>, limit: number): QueryRef<S['collection']> {
   const built = buildQuery(shape, params);
   return { collection: shape.collection, where: built.where, orderBy: built.orderBy, limit };
 }

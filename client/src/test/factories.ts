@@ -1,4 +1,17 @@
-import { jobDocSchema, queueStatsDocSchema, rateLimitDocSchema, type JobDoc, type QueueStatsDoc, type RateLimitDoc } from '@fq/worker/schema';
+import {
+  breakerDocSchema,
+  jobDocSchema,
+  leaderLeaseDocSchema,
+  queueStatsDocSchema,
+  rateLimitDocSchema,
+  serverDocSchema,
+  type BreakerDoc,
+  type JobDoc,
+  type LeaderLeaseDoc,
+  type QueueStatsDoc,
+  type RateLimitDoc,
+  type ServerDoc,
+} from '@fq/worker/schema';
 import type { z } from 'zod';
 
 /**
@@ -58,6 +71,31 @@ export function rateLimit(input: In<typeof rateLimitDocSchema> = {}): RateLimitD
     updatedAt: T0,
     ...input,
   } as z.input<typeof rateLimitDocSchema>);
+}
+
+export function server(input: In<typeof serverDocSchema> = {}): ServerDoc {
+  return serverDocSchema.decode({
+    serverId: 'srv-a',
+    hostname: 'host-a',
+    pid: 1,
+    version: '0.1.0',
+    state: 'active',
+    startedAt: T0 - 60_000,
+    heartbeatAt: T0 - 1_000,
+    heartbeatIntervalMs: 5_000,
+    inFlight: 1,
+    concurrencyLimit: 4,
+    maxConcurrency: 4,
+    ...input,
+  } as z.input<typeof serverDocSchema>);
+}
+
+export function breaker(input: In<typeof breakerDocSchema> = {}): BreakerDoc {
+  return breakerDocSchema.decode({ model: 'gemini-2.5-flash', state: 'closed', generation: 1, since: T0 - 60_000, updatedAt: T0, ...input } as z.input<typeof breakerDocSchema>);
+}
+
+export function leaderLease(input: In<typeof leaderLeaseDocSchema> = {}): LeaderLeaseDoc {
+  return leaderLeaseDocSchema.decode({ holder: 'srv-a', term: 3, acquiredAt: T0 - 60_000, renewedAt: T0 - 1_000, expiresAt: T0 + 14_000, ...input } as z.input<typeof leaderLeaseDocSchema>);
 }
 
 export function memoryStorage() {

@@ -16,6 +16,7 @@ export * from './coordination/leader-lease.js';
 export * from './coordination/locks.js';
 export * from './coordination/server-liveness.js';
 export * from './analytics/rollup.js';
+export * from './analytics/enterprise-stats.js';
 export * from './flow/index.js';
 export * from './queue-position.js';
 export * from './rate-limit-usage.js';

@@ -1,14 +1,12 @@
 import { JOB_STATUSES, PRIORITIES, type JobStatus, type Priority } from '../../schema/job.js';
 import type { QueueStatsDoc, RollupBody } from '../../schema/analytics.js';
-import type { BreakerDoc, BreakerState } from '../../schema/flow.js';
-import type { ServerDoc } from '../../schema/coordination.js';
-import type { LeaderLeaseDoc } from '../../schema/coordination.js';
 import { SINGLETON_IDS } from '../../schema/names.js';
 import { emptyRollupBody, mergeBodies, MINUTE_MS, percentile } from '../../core/analytics/rollup.js';
 import { QUERIES } from '../../schema/queries.js';
-import { isServerStale } from '../../core/coordination/server-liveness.js';
+import { enterpriseStatsOf, type EnterpriseStats } from '../../core/analytics/enterprise-stats.js';
 import { at, queryOf, type DocStore } from '../../ports/store.js';
 import type { EngineContext } from '../context.js';
+import { fleetSummaryOf } from './fleet-summary.js';
 
 /** Shortest span a rate is measured over (a fleet seconds old would give noise). */
 const MIN_COVERED_MS = 2_000;
@@ -117,6 +115,12 @@ export class StatsRefresher {
         serverTimeoutMs: this.ctx.config.serverCoordination.serverTimeoutMs,
       },
       controlRetention: { finishedJobsMs: this.ctx.config.retention.finishedJobsMs, auditMs: this.ctx.config.retention.auditMs },
+      // From the servers read above: no read of its own, and unchanged by heartbeats.
+      fleet: fleetSummaryOf(
+        seen.docs.map((d) => d.data),
+        this.latest?.fleet ?? null,
+        now,
+      ),
     };
     this.latest = doc;
     await store.commit([{ op: 'set', collection: 'stats', id: SINGLETON_IDS.queueStats, data: doc }]);
@@ -124,102 +128,27 @@ export class StatsRefresher {
   }
 }
 
-export type EnterpriseServer = Pick<ServerDoc, 'serverId' | 'state' | 'inFlight' | 'concurrencyLimit' | 'version' | 'hostname'> & {
-  heartbeatAgeMs: number;
-  stale: boolean;
-};
-
-export interface EnterpriseStats {
-  generatedAt: number;
-  /** Live servers (active or draining), as the design document reads them: `stats.servers.length`. */
-  servers: EnterpriseServer[];
-  serverCounts: { total: number; active: number };
-  leader: { serverId: string | null; term: number; expiresAt: number | null };
-  queueStats: {
-    totalInQueue: number;
-    byPriority: Record<Priority, number>;
-    byStatus: Record<JobStatus, number>;
-    inFlight: number;
-    oldestQueuedAt: number | null;
-    /** When the leader last refreshed these numbers (null: no leader has run yet). */
-    refreshedAt: number | null;
-    /** Pause switches as of `refreshedAt` (see `QueueStatsDoc.paused`). */
-    paused: boolean;
-    pausedPriorities: Priority[];
-  };
-  performance: {
-    successRate: number | null;
-    throughputPerMin: number;
-    p50Ms: number | null;
-    p95Ms: number | null;
-    avgServiceMs: number | null;
-    firestoreOpsPerJob: number | null;
-  };
-  circuitBreaker: {
-    /** Worst state across models (open > half_open > closed). */
-    state: BreakerState;
-    byModel: Record<string, { state: BreakerState; override: BreakerDoc['override']; since: number }>;
-  };
-}
-
-const BREAKER_SEVERITY: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
+export type { EnterpriseServer, EnterpriseStats } from '../../core/analytics/enterprise-stats.js';
 
 /**
- * The seed's `getEnterpriseStats()`: a few small documents, no job lists. A server is stale
- * by the fleet's one rule (`isServerStale`): silent for `serverTimeoutMs` beyond the
+ * The seed's `getEnterpriseStats()`: a few small documents, no job lists, made into figures
+ * by the pure `enterpriseStatsOf` (the browser monitor uses the same function). A server is
+ * stale by the fleet's one rule (`isServerStale`): silent for `serverTimeoutMs` beyond the
  * heartbeat interval it advertised (an idle server heartbeats slowly and says so).
  */
 export async function getEnterpriseStats(store: DocStore, serverTimeoutMs: number, heartbeatIntervalMs = 5_000): Promise<EnterpriseStats> {
-  const liveness = { serverTimeoutMs, heartbeatIntervalMs };
   const [stats, servers, breakers, leader] = await Promise.all([
     store.get('stats', SINGLETON_IDS.queueStats),
     store.query(queryOf(QUERIES.serversInStates, { state: ['active', 'draining'] })),
     store.query(queryOf(QUERIES.allBreakers, {})),
     store.get('leader', SINGLETON_IDS.leaderLease),
   ]);
-  const now = servers.readTime;
-  const s = stats.doc;
-  const zeros = <T extends string>(keys: readonly T[]) => Object.fromEntries(keys.map((k) => [k, 0])) as Record<T, number>;
-  const byModel: EnterpriseStats['circuitBreaker']['byModel'] = {};
-  let worst: BreakerState = 'closed';
-  for (const b of breakers.docs) {
-    byModel[b.id] = { state: b.data.state, override: b.data.override, since: b.data.since };
-    if (BREAKER_SEVERITY[b.data.state] > BREAKER_SEVERITY[worst]) worst = b.data.state;
-  }
-  const lease: LeaderLeaseDoc | null = leader.doc;
-  const leaderLive = lease && lease.holder !== null && lease.expiresAt > now;
-  return {
-    generatedAt: now,
-    servers: servers.docs.map((d) => ({
-      serverId: d.data.serverId,
-      state: d.data.state,
-      inFlight: d.data.inFlight,
-      concurrencyLimit: d.data.concurrencyLimit,
-      version: d.data.version,
-      hostname: d.data.hostname,
-      heartbeatAgeMs: Math.max(0, now - d.data.heartbeatAt),
-      stale: isServerStale(d.data, liveness, now),
-    })),
-    serverCounts: { total: servers.docs.length, active: servers.docs.filter((d) => d.data.state === 'active').length },
-    leader: { serverId: leaderLive ? lease.holder : null, term: lease?.term ?? 0, expiresAt: leaderLive ? lease.expiresAt : null },
-    queueStats: {
-      totalInQueue: s ? s.byStatus.queued + s.byStatus.waiting + s.byStatus.submitted : 0,
-      byPriority: s?.queuedByPriority ?? zeros(PRIORITIES),
-      byStatus: s?.byStatus ?? zeros(JOB_STATUSES),
-      inFlight: s?.inFlight ?? 0,
-      oldestQueuedAt: s?.oldestQueuedAt ?? null,
-      refreshedAt: s?.at ?? null,
-      paused: s?.paused ?? false,
-      pausedPriorities: s?.pausedPriorities ?? [],
-    },
-    performance: {
-      successRate: s?.successRate ?? null,
-      throughputPerMin: s?.throughputPerMin ?? 0,
-      p50Ms: s?.p50Ms ?? null,
-      p95Ms: s?.p95Ms ?? null,
-      avgServiceMs: s?.avgServiceMs ?? null,
-      firestoreOpsPerJob: s?.firestoreOpsPerJob ?? null,
-    },
-    circuitBreaker: { state: worst, byModel },
-  };
+  return enterpriseStatsOf({
+    stats: stats.doc,
+    servers: servers.docs.map((d) => d.data),
+    breakers: breakers.docs.map((d) => ({ id: d.id, data: d.data })),
+    leader: leader.doc,
+    now: servers.readTime,
+    liveness: { serverTimeoutMs, heartbeatIntervalMs },
+  });
 }
