@@ -46,6 +46,7 @@ describe('format', () => {
   it('formats minutes only for chart ticks, names the zone, and puts a relative time after the absolute one', () => {
     const t = Date.UTC(2026, 11, 7, 13, 3, 59);
     expect(formatZonedTime(t, t, 'Europe/Berlin', { seconds: false })).toBe('14:03 CET');
+    expect(formatZonedTime(t, t, 'Europe/Berlin', { seconds: false, zone: false })).toBe('14:03');
     expect(zoneName(t, 'Asia/Kolkata')).toBe('GMT+5:30');
     expect(zoneName(t, 'UTC')).toBe('UTC');
     expect(formatTimeAgo(t, t + 192_000, 'UTC')).toBe('13:03:59 UTC (3 min 12 s ago)');

@@ -41,19 +41,19 @@ export function formatBytes(n: number): string {
 /**
  * Local wall time with its zone ("14:05:09 CET"), and the local date in front when it is not
  * the same local day as `nowMs`, or when there is no `nowMs` ("2026-12-06 23:10:00 GMT-5").
- * `timeZone`: the browser's when omitted (tests pin one). `seconds: false` for chart ticks
- * and windows ("14:05 CET").
+ * `timeZone`: the browser's when omitted (tests pin one). `seconds: false` for windows
+ * ("14:05 CET"); `zone: false` only for chart ticks, whose caption names the zone.
  */
 export function formatZonedTime(
   ms: number | null | undefined,
   nowMs?: number,
   timeZone?: string,
-  options: { seconds?: boolean } = {},
+  options: { seconds?: boolean; zone?: boolean } = {},
 ): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
   const p = zonedParts(ms, timeZone);
   const clock = options.seconds === false ? `${p.hour}:${p.minute}` : `${p.hour}:${p.minute}:${p.second}`;
-  const time = `${clock} ${p.timeZoneName}`;
+  const time = options.zone === false ? clock : `${clock} ${p.timeZoneName}`;
   if (nowMs === undefined || !Number.isFinite(nowMs)) return `${p.year}-${p.month}-${p.day} ${time}`;
   const today = zonedParts(nowMs, timeZone);
   const sameDay = p.year === today.year && p.month === today.month && p.day === today.day;

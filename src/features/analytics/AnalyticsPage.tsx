@@ -8,6 +8,7 @@ import { errorRows, okRows } from '../../data/rows';
 import { useNow } from '../../lib/clock';
 import { formatDuration, formatNumber, formatPercent } from '../../lib/format';
 import { Charts } from './Charts';
+import { ThroughputStat } from './NumbersOfRecord';
 import { RANGES, RANGE_SPECS, buildSeries, rollupLimit, type RangeId } from './series';
 
 /**
@@ -52,7 +53,7 @@ export function AnalyticsPage() {
               <Card title={`Last ${spec.label}`} testId="analytics-summary">
                 <dl className="grid grid-cols-2 gap-4 sm:grid-cols-4 lg:grid-cols-7">
                   <Stat label="Completed" value={formatNumber(s.terminal)} testId="summary-completed" />
-                  <Stat label="Throughput" value={formatNumber(s.throughputPerMin, 2)} hint="jobs/min" />
+                  <ThroughputStat series={series} now={now} testId="summary-throughput" />
                   <Stat label="Success rate" value={formatPercent(s.successRate)} testId="summary-success" />
                   <Stat label="p50" value={formatDuration(s.p50Ms)} />
                   <Stat label="p95" value={formatDuration(s.p95Ms)} />
@@ -60,9 +61,8 @@ export function AnalyticsPage() {
                   <Stat label="Wasted / success" value={formatNumber(s.wastedPerSuccess, 2)} hint={`${formatNumber(s.upstreamWasted)} wasted`} />
                 </dl>
                 {bad.length > 0 && <p className="mt-2 text-xs text-red-700 dark:text-red-400">{bad.length} rollup document(s) failed validation and are left out.</p>}
-                {rows.length === 0 && <p className="mt-2 text-sm text-slate-500">No rollups yet: the leader writes them once jobs run.</p>}
               </Card>
-              <Charts series={series} />
+              <Charts series={series} now={now} />
             </>
           );
         }}

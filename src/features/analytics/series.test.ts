@@ -1,7 +1,7 @@
 import { LATENCY_BUCKETS_MS } from '@fq/worker/schema';
 import { describe, expect, it } from 'vitest';
 import { emptyHistogram, mergeHistograms, percentile } from './histogram';
-import { RANGE_SPECS, buildSeries, bucketStart, rollupLimit } from './series';
+import { RANGE_SPECS, buildSeries, bucketStart, isolatedPoints, rollupLimit } from './series';
 import { T0, histogramWith, rollup } from '../../test/factories';
 
 const MIN = 60_000;
@@ -75,7 +75,11 @@ describe('buildSeries', () => {
     expect(s.summary.succeeded).toBe(10);
     expect(s.summary.terminal).toBe(12);
     expect(s.summary.successRate).toBeCloseTo(10 / 12);
-    expect(s.summary.throughputPerMin).toBeCloseTo(12 / 15);
+    // Over the stated window: 14 whole minutes and the half of the current one that has passed.
+    expect(s.summary.window).toEqual({ from: T0 - 14 * MIN, to: now });
+    expect(s.summary.throughputPerMin).toBeCloseTo(12 / 14.5);
+    // The current minute's rate is over its half that has passed (the line used to dip at its end).
+    expect(s.points.at(-1)?.throughputPerMin).toBe(4);
     expect(s.summary.wastedPerSuccess).toBeCloseTo(0.4);
     expect(s.summary.errorClasses).toEqual(['overloaded', 'quota']);
     // merged histogram percentile, not an average of per-minute percentiles
@@ -107,7 +111,63 @@ describe('buildSeries', () => {
     );
     expect(s.points).toHaveLength(24);
     expect(s.points.at(-2)?.throughputPerMin).toBe(2);
-    expect(s.summary.throughputPerMin).toBeCloseTo(120 / (24 * 60));
+    expect(s.summary.throughputPerMin).toBeCloseTo(120 / (23 * 60 + 0.5));
     expect(rollupLimit(RANGE_SPECS['24h'])).toBe(25);
+  });
+
+  it('states when the newest rollup was merged (the lag the charts show)', () => {
+    const s = buildSeries(
+      [
+        rollup({ periodStart: T0 - 2 * MIN, updatedAt: T0 - MIN }),
+        rollup({ periodStart: T0, updatedAt: T0 + 22_000 }),
+        rollup({ periodStart: T0, granularity: 'hour', updatedAt: T0 + 29_000 }),
+      ],
+      RANGE_SPECS['15m'],
+      now,
+    );
+    expect(s.dataUpTo).toBe(T0 + 22_000);
+    expect(buildSeries([], RANGE_SPECS['15m'], now).dataUpTo).toBeNull();
+  });
+
+  it('the 24 h total equals the sum of the 15 minute totals over the same day, on generated rollups', () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+    const day = bucketStart(T0, 3_600_000) - 23 * 3_600_000;
+    const minutes = Array.from({ length: 24 * 60 }, (_, i) =>
+      rollup({
+        periodStart: day + i * MIN,
+        counters: { succeeded: Math.floor(rnd() * 40), failed: Math.floor(rnd() * 3), deadLettered: rnd() < 0.05 ? 1 : 0 },
+      }),
+    );
+    // Hour rollups are the sums of their minutes (the leader writes them in one commit).
+    const hours = Array.from({ length: 24 }, (_, h) => {
+      const inHour = minutes.slice(h * 60, h * 60 + 60);
+      const total = (k: 'succeeded' | 'failed' | 'deadLettered') => inHour.reduce((n, m) => n + m.counters[k], 0);
+      return rollup({ periodStart: day + h * 3_600_000, granularity: 'hour', counters: { succeeded: total('succeeded'), failed: total('failed'), deadLettered: total('deadLettered') } });
+    });
+    const end = day + 24 * 3_600_000 - 1;
+    const whole = buildSeries(hours, RANGE_SPECS['24h'], end);
+    let quarters = 0;
+    let minutesCovered = 0;
+    for (let from = day; from < end; from += 15 * MIN) {
+      // A 15 minute view opened at the end of its last minute covers exactly [from, from + 15 min).
+      const q = buildSeries(minutes, RANGE_SPECS['15m'], from + 15 * MIN - 1);
+      expect(q.from).toBe(from);
+      quarters += q.summary.terminal;
+      minutesCovered += q.summary.throughputPerMin * ((q.summary.window.to - q.summary.window.from) / MIN);
+    }
+    expect(whole.summary.terminal).toBeGreaterThan(10_000);
+    expect(whole.summary.terminal).toBe(quarters);
+    // And the rates agree: rate x window length gives back the same jobs at both granularities.
+    expect(whole.summary.throughputPerMin * ((whole.summary.window.to - whole.summary.window.from) / MIN)).toBeCloseTo(minutesCovered, 6);
+  });
+});
+
+describe('isolatedPoints', () => {
+  it('marks a value with no valued neighbour, so a one-point series draws a dot', () => {
+    expect(isolatedPoints([5])).toEqual([true]);
+    expect(isolatedPoints([null, 3, null, 1, 2, undefined])).toEqual([false, true, false, false, false, false]);
+    expect(isolatedPoints([])).toEqual([]);
+    expect(isolatedPoints([Number.NaN, 4])).toEqual([false, true]);
   });
 });

@@ -1,3 +1,4 @@
+import { rollupThroughput, type ThroughputWindow } from '@fq/worker/core';
 import type { AnalyticsRollupDoc, Granularity } from '@fq/worker/schema';
 import { mergeHistograms, percentile } from './histogram';
 
@@ -37,7 +38,10 @@ export interface SeriesPoint {
   failed: number;
   deadLettered: number;
   retried: number;
-  /** Terminal outcomes (succeeded + failed + dead-lettered) per minute. */
+  /**
+   * Completed jobs per minute of the bucket (the one definition, `rollupThroughput`); the
+   * current bucket over the part of it that has passed, so the line does not dip at its end.
+   */
   throughputPerMin: number;
   /** succeeded / terminal outcomes; null when there were none. */
   successRate: number | null;
@@ -54,7 +58,10 @@ export interface SeriesSummary {
   enqueued: number;
   succeeded: number;
   terminal: number;
+  /** Completed jobs per minute over `window` (the one definition, `rollupThroughput`). */
   throughputPerMin: number;
+  /** The stated window: the first bucket's start to now. */
+  window: ThroughputWindow;
   successRate: number | null;
   p50Ms: number | null;
   p95Ms: number | null;
@@ -71,6 +78,11 @@ export interface Series {
   to: number;
   points: SeriesPoint[];
   summary: SeriesSummary;
+  /**
+   * When the leader last merged a rollup of this granularity (the newest `updatedAt`): the
+   * charts state it, with how far behind now it is. Null without any rollup.
+   */
+  dataUpTo: number | null;
 }
 
 export function bucketStart(ms: number, bucketMs: number): number {
@@ -82,10 +94,6 @@ export function rollupLimit(range: RangeSpec): number {
   return range.buckets + 1;
 }
 
-function terminalOf(c: { succeeded: number; failed: number; deadLettered: number }): number {
-  return c.succeeded + c.failed + c.deadLettered;
-}
-
 /**
  * Buckets rollups into a gap-filled series over [now - buckets*bucketMs, now]. Rollups of the
  * wrong granularity, or outside the window, are ignored; two rollups for one bucket (should
@@ -94,10 +102,11 @@ function terminalOf(c: { succeeded: number; failed: number; deadLettered: number
 export function buildSeries(rollups: readonly AnalyticsRollupDoc[], range: RangeSpec, nowMs: number): Series {
   const last = bucketStart(nowMs, range.bucketMs);
   const first = last - (range.buckets - 1) * range.bucketMs;
-  const perMinute = range.bucketMs / MINUTE;
   const byBucket = new Map<number, AnalyticsRollupDoc[]>();
+  let dataUpTo: number | null = null;
   for (const r of rollups) {
     if (r.granularity !== range.granularity) continue;
+    dataUpTo = Math.max(dataUpTo ?? r.updatedAt, r.updatedAt);
     const t = bucketStart(r.periodStart, range.bucketMs);
     if (t < first || t > last) continue;
     const list = byBucket.get(t) ?? [];
@@ -133,7 +142,7 @@ export function buildSeries(rollups: readonly AnalyticsRollupDoc[], range: Range
       failed,
       deadLettered,
       retried: sum((r) => r.counters.retried),
-      throughputPerMin: terminal / perMinute,
+      throughputPerMin: rollupThroughput(docs, { from: t, to: Math.min(t + range.bucketMs, nowMs) }).perMin,
       successRate: terminal > 0 ? succeeded / terminal : null,
       p50Ms: percentile(latency, 0.5),
       p95Ms: percentile(latency, 0.95),
@@ -145,30 +154,44 @@ export function buildSeries(rollups: readonly AnalyticsRollupDoc[], range: Range
   }
   const errorClasses = [...classes].sort();
   for (const p of points) for (const cls of errorClasses) p.errors[cls] ??= 0;
-  return { range, from: first, to: last + range.bucketMs, points, summary: summarise(inRange, points.length * perMinute, errorClasses) };
+  return {
+    range,
+    from: first,
+    to: last + range.bucketMs,
+    points,
+    summary: summarise(inRange, { from: first, to: nowMs }, errorClasses),
+    dataUpTo,
+  };
 }
 
-function summarise(rollups: readonly AnalyticsRollupDoc[], minutes: number, errorClasses: string[]): SeriesSummary {
+function summarise(rollups: readonly AnalyticsRollupDoc[], window: ThroughputWindow, errorClasses: string[]): SeriesSummary {
   const sum = (f: (r: AnalyticsRollupDoc) => number) => rollups.reduce((a, r) => a + f(r), 0);
-  const counters = {
-    succeeded: sum((r) => r.counters.succeeded),
-    failed: sum((r) => r.counters.failed),
-    deadLettered: sum((r) => r.counters.deadLettered),
-  };
-  const terminal = terminalOf(counters);
+  const succeeded = sum((r) => r.counters.succeeded);
+  const throughput = rollupThroughput(rollups, window);
+  const terminal = throughput.completed;
   const latency = mergeHistograms(rollups.map((r) => r.latency));
   const upstreamWasted = sum((r) => r.counters.upstreamWasted);
   return {
     enqueued: sum((r) => r.counters.enqueued),
-    succeeded: counters.succeeded,
+    succeeded,
     terminal,
-    throughputPerMin: minutes > 0 ? terminal / minutes : 0,
-    successRate: terminal > 0 ? counters.succeeded / terminal : null,
+    throughputPerMin: throughput.perMin,
+    window,
+    successRate: terminal > 0 ? succeeded / terminal : null,
     p50Ms: percentile(latency, 0.5),
     p95Ms: percentile(latency, 0.95),
     upstreamCalls: sum((r) => r.counters.upstreamCalls),
     upstreamWasted,
-    wastedPerSuccess: counters.succeeded > 0 ? upstreamWasted / counters.succeeded : null,
+    wastedPerSuccess: succeeded > 0 ? upstreamWasted / succeeded : null,
     errorClasses,
   };
+}
+
+/**
+ * Points with a value and no valued neighbour: a line through them draws nothing, so the
+ * charts put a dot there (a one-point series drew an empty chart).
+ */
+export function isolatedPoints(values: readonly (number | null | undefined)[]): boolean[] {
+  const has = (i: number) => i >= 0 && i < values.length && values[i] !== null && values[i] !== undefined && Number.isFinite(values[i]);
+  return values.map((_, i) => has(i) && !has(i - 1) && !has(i + 1));
 }
