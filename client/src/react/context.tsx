@@ -19,3 +19,8 @@ export function useQueueClient(explicit?: QueueClient | null): QueueClient {
   if (!client) throw new Error('no queue client: pass `client`, or render inside <TranscriptionQueueProvider client={...}>');
   return client;
 }
+
+/** The provider's client, or null outside a provider (for views that can also take a store). */
+export function useProvidedQueueClient(): QueueClient | null {
+  return useContext(QueueClientContext);
+}

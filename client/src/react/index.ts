@@ -19,3 +19,10 @@ export {
   type EnterpriseAudioInput,
   type UseEnterpriseTranscriptionQueueOptions,
 } from './useEnterpriseTranscriptionQueue.js';
+export {
+  EnterpriseQueueMonitor,
+  MonitorSourceError,
+  useQueueMonitor,
+  type EnterpriseQueueMonitorProps,
+  type QueueMonitorSourceProps,
+} from './monitor.js';

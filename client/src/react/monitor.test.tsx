@@ -1,0 +1,98 @@
+import { createQueueClient } from '@fq/client';
+import { act, cleanup, render, screen, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { T0, breaker, job, leaderLease, memoryStorage, rateLimit, server, stats } from '../test/factories.js';
+import { FakeStore } from '../test/fakeStore.js';
+import { TranscriptionQueueProvider } from './context.js';
+import { EnterpriseQueueMonitor, useQueueMonitor } from './monitor.js';
+
+function fleet(): FakeStore {
+  const data = new FakeStore();
+  data.serverNow = () => T0;
+  data.put('stats', 'queue', stats({ byStatus: { queued: 3, running: 1, succeeded: 20 }, queuedByPriority: { urgent: 1, high: 0, normal: 2, low: 0 }, successRate: 0.95, throughputPerMin: 7.5 }));
+  data.put('leader', 'current', leaderLease({ holder: 'srv-a', term: 4 }));
+  data.put('servers', 'srv-a', server({ serverId: 'srv-a', inFlight: 1, concurrencyLimit: 4 }));
+  data.put('breakers', 'gemini-2.5-flash', breaker({ state: 'closed' }));
+  data.put('rateLimits', 'heavy-user', rateLimit({ userId: 'heavy-user', limit: 10, burst: 2, count: 8, remaining: 4, resetAt: T0 + 30_000 }));
+  data.put('jobs', 'dead-1', job({ status: 'dead_lettered', userId: 'alice', errors: [{ at: T0, attempt: 5, errorClass: 'overloaded', message: 'model overloaded' }] }));
+  return data;
+}
+
+afterEach(cleanup);
+
+const attr = (el: Element | null, name: string) => el?.getAttribute(name) ?? null;
+const text = (el: Element | null | undefined) => el?.textContent ?? null;
+const section = (name: string) => document.querySelector(`.fq-monitor [data-section="${name}"]`) as HTMLElement;
+
+describe('EnterpriseQueueMonitor', () => {
+  it("renders as the document embeds it (no props) with the provider's client, and follows the fleet live", async () => {
+    const data = fleet();
+    const client = createQueueClient({ store: data, userId: 'admin-1', storage: memoryStorage(), clock: { now: () => T0 }, tickMs: 0 });
+    render(
+      <TranscriptionQueueProvider client={client}>
+        <h1>System Administration</h1>
+        <EnterpriseQueueMonitor tickMs={0} />
+      </TranscriptionQueueProvider>,
+    );
+    const root = await screen.findByRole('region', { name: 'Transcription queue' });
+    expect(attr(root, 'data-loading')).toBe('false');
+    expect(attr(root, 'data-servers')).toBe('1');
+    expect(attr(root, 'data-queue-size')).toBe('3');
+    expect(attr(root, 'data-breaker')).toBe('closed');
+    expect(text(within(section('servers')).getByTestId('fq-monitor-servers'))).toContain('1');
+    expect(text(section('servers'))).toContain('Leader: srv-a (term 4)');
+    expect(text(section('servers').querySelector('[data-server-id="srv-a"]'))).toContain('srv-a' + 'active' + '1/4' + '1 s ago');
+    expect(text(within(section('queue')).getByRole('table', { name: 'Queued by priority' }))).toContain('urgent1high0normal2low0');
+    expect(text(section('status').querySelector('[data-status="succeeded"]'))).toContain('succeeded20');
+    expect(text(within(section('performance')).getByTestId('fq-monitor-success-rate'))).toContain('95%');
+    expect(text(within(section('performance')).getByTestId('fq-monitor-throughput'))).toContain('7.5 jobs/min');
+    expect(text(section('rate-limits').querySelector('[data-user-id="heavy-user"]'))).toContain('heavy-user' + '8/12' + '4');
+    expect(text(section('dead-letters').querySelector('[data-request-id="dead-1"]'))).toContain('model overloaded');
+    // Self-contained styles, scoped to the monitor.
+    expect(root.querySelector('style')?.textContent).toContain('.fq-monitor{');
+
+    act(() => {
+      data.put('servers', 'srv-b', server({ serverId: 'srv-b', state: 'draining' }));
+      data.put('stats', 'queue', stats({ byStatus: { queued: 0, running: 0 } }));
+      data.put('breakers', 'gemini-2.5-flash', breaker({ state: 'open' }));
+    });
+    expect(attr(root, 'data-servers')).toBe('2');
+    expect(attr(root, 'data-queue-size')).toBe('0');
+    expect(attr(root, 'data-breaker')).toBe('open');
+    expect(attr(section('servers').querySelector('[data-server-id="srv-b"]'), 'data-state')).toBe('draining');
+  });
+
+  it('takes a store (or the Firestore the host initialised) without a provider, unstyled on request', () => {
+    const data = fleet();
+    render(<EnterpriseQueueMonitor store={data} now={() => T0} tickMs={0} unstyled title="Queue" className="host-card" />);
+    const root = screen.getByRole('region', { name: 'Queue' });
+    expect(root.className).toBe('fq-monitor host-card');
+    expect(attr(root, 'data-servers')).toBe('1');
+    expect(root.querySelector('style')).toBeNull();
+  });
+
+  it('says which reads the rules refused (a user who is not an admin) and shows the rest', () => {
+    const data = fleet();
+    render(<EnterpriseQueueMonitor store={data} now={() => T0} tickMs={0} />);
+    act(() => data.breakListeners('servers', new Error('Missing or insufficient permissions.')));
+    expect(text(screen.getByRole('alert'))).toContain('Cannot read servers: Missing or insufficient permissions.');
+    expect(text(within(section('queue')).getByTestId('fq-monitor-queue-size'))).toContain('3');
+  });
+
+  it('says it has nothing to read instead of throwing when given no source', () => {
+    render(<EnterpriseQueueMonitor />);
+    expect(text(screen.getByRole('alert'))).toContain('no queue to monitor');
+  });
+});
+
+describe('useQueueMonitor', () => {
+  it('gives the snapshot for a custom view', () => {
+    const data = fleet();
+    function Count() {
+      const snapshot = useQueueMonitor({ store: data, now: () => T0, tickMs: 0 });
+      return <output>{snapshot ? `${snapshot.stats.servers.length} servers, ${snapshot.stats.queueStats.totalInQueue} queued` : 'loading'}</output>;
+    }
+    render(<Count />);
+    expect(text(screen.getByRole('status'))).toContain('1 servers, 3 queued');
+  });
+});
