@@ -1,4 +1,4 @@
-import { QUERIES, SINGLETON_IDS, type Granularity, type JobStatus } from '@fq/worker/schema';
+import { QUERIES, SINGLETON_IDS, emailSearchKey, type Granularity, type JobStatus } from '@fq/worker/schema';
 import { at, docSpec, specOf, type QuerySpec } from './specs';
 
 /**
@@ -35,6 +35,10 @@ export const specs = {
 
 export interface JobFilter {
   userId?: string;
+  /** The submitter's e-mail, matched ignoring case (the jobs' lowercased copy); not with `userId`. */
+  userEmail?: string;
+  /** Job ids starting with this (a range on the document id, in id order); no other filter with it. */
+  idPrefix?: string;
   status?: JobStatus;
   /** createdAt >= fromMs */
   fromMs?: number;
@@ -42,8 +46,38 @@ export interface JobFilter {
   toMs?: number;
 }
 
-/** The job table's query: equality filters, a createdAt range, newest first, one page. */
+/** A filter no registered query can serve (the search form refuses it first). */
+export class JobFilterError extends Error {
+  override readonly name = 'JobFilterError';
+}
+
+/** Above every character a job id may hold ([A-Za-z0-9_-]): `prefix + ID_RANGE_END` bounds the range. */
+const ID_RANGE_END = '\uf8ff';
+
+/**
+ * The job table's query, one page: by job id prefix (id order); else equality filters (user
+ * or e-mail, status) and a createdAt range, newest first.
+ */
 export function jobSearchSpec(filter: JobFilter, pageSize: number): QuerySpec<'jobs'> {
+  if (filter.idPrefix) {
+    if (filter.userId || filter.userEmail || filter.status || filter.fromMs !== undefined || filter.toMs !== undefined) {
+      throw new JobFilterError('a job id prefix cannot be combined with other filters (no index serves it)');
+    }
+    return specOf(QUERIES.jobIdPrefix, { from: filter.idPrefix, to: filter.idPrefix + ID_RANGE_END }, pageSize);
+  }
+  if (filter.userEmail) {
+    if (filter.userId) throw new JobFilterError('search by user id or by e-mail, not both');
+    return specOf(
+      QUERIES.jobSearchByEmail,
+      {
+        userEmailLower: emailSearchKey(filter.userEmail.trim()),
+        status: filter.status,
+        from: filter.fromMs === undefined ? undefined : at(filter.fromMs),
+        to: filter.toMs === undefined ? undefined : at(filter.toMs),
+      },
+      pageSize,
+    );
+  }
   return specOf(
     QUERIES.jobSearch,
     {
@@ -61,6 +95,8 @@ export function describeJobFilter(filter: JobFilter): string {
   const parts: string[] = [];
   if (filter.status) parts.push(`status=${filter.status}`);
   if (filter.userId) parts.push(`user=${filter.userId}`);
+  if (filter.userEmail) parts.push(`email=${emailSearchKey(filter.userEmail.trim())}`);
+  if (filter.idPrefix) parts.push(`id^=${filter.idPrefix}`);
   if (filter.fromMs !== undefined) parts.push(`from=${new Date(filter.fromMs).toISOString()}`);
   if (filter.toMs !== undefined) parts.push(`to=${new Date(filter.toMs).toISOString()}`);
   return parts.length ? parts.join(', ') : 'all jobs';

@@ -347,11 +347,15 @@ export class FakeData implements DataPort {
     // registered shape (QUERIES), or production would lack its index.
     assertRegisteredQuery(spec);
     const order = normalizedOrder(spec.where, spec.orderBy);
-    const start = cursor ? positionOf(cursor.raw, cursor.id, order) : null;
+    // `__name__` (filters and orders on the document id) reads the id, as in Firestore.
+    const byId = [...spec.where, ...spec.orderBy].some((f) => f.field === '__name__');
+    const named = (id: string, raw: Raw): Raw => (byId ? { ...raw, __name__: id } : raw);
+    const start = cursor ? positionOf(named(cursor.id, cursor.raw), cursor.id, order) : null;
     const rows: { id: string; raw: Raw; at: Position }[] = [];
     for (const [id, raw] of this.all(spec.collection)) {
-      const at = positionOf(raw, id, order);
-      if (!at || !spec.where.every((f) => matchesFilter(raw, f))) continue;
+      const view = named(id, raw);
+      const at = positionOf(view, id, order);
+      if (!at || !spec.where.every((f) => matchesFilter(view, f))) continue;
       if (start && comparePositions(at, start, order) <= 0) continue;
       rows.push({ id, raw, at });
     }

@@ -1,55 +1,102 @@
 import { JOB_STATUSES } from '@fq/worker/schema';
 import { MAX_BULK_IDS } from '@fq/worker/core';
-import { useId, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { Button, focusRing } from '../../components/ui/Button';
 import { Card } from '../../components/ui/Card';
 import { Empty, ErrorState, InvalidRow, Loading } from '../../components/ui/States';
 import { Table, Td } from '../../components/ui/Table';
+import { useData } from '../../data/context';
 import { describeError } from '../../data/errors';
 import { describeJobFilter } from '../../data/queries';
 import { formatTime } from '../../lib/format';
 import { ControlButton } from '../controls/ControlButton';
+import { downloadText } from './download';
+import { EXPORT_CAP, exportFileName, fetchExport, jobsToCsv, jobsToJson } from './exportJobs';
 import { JobStatusBadge } from './JobStatusBadge';
-import { EMPTY_FORM, formFromParams, parseSearch, type SearchForm } from './search';
+import {
+  DEFAULT_STATE,
+  PAGE_SIZES as ALL_PAGE_SIZES,
+  REFRESH_MODES,
+  SEARCH_BY,
+  SEARCH_BY_LABELS,
+  STATUS_SHORTCUTS,
+  paramsFromState,
+  parseSearch,
+  stateFromParams,
+  type RefreshMode,
+  type SearchForm,
+  type SearchState,
+} from './search';
 import { useJobSearch } from './useJobSearch';
 
-const PAGE_SIZES = [25, 50, 100].filter((n) => n <= MAX_BULK_IDS);
-const HEAD = ['', 'Job', 'Status', 'Priority', 'User', 'Created', 'Attempts', 'Last error'];
+const PAGE_SIZES = ALL_PAGE_SIZES.filter((n) => n <= MAX_BULK_IDS);
+const HEAD = ['', 'Job', 'Status', 'Priority', 'User', 'E-mail', 'Created', 'Attempts', 'Last error'];
 const input = `rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-800 ${focusRing}`;
+const REFRESH_LABELS: Record<RefreshMode, string> = { off: 'Off', '10s': 'Every 10 s', '30s': 'Every 30 s', live: 'Live' };
+
+type ExportState = { status: 'running'; format: 'csv' | 'json'; count: number } | { status: 'done' | 'failed'; message: string } | null;
 
 export function JobTable() {
+  const { port } = useData();
+  // The applied search lives in the URL: a link shares it, and back/forward restore it.
   const [params, setParams] = useSearchParams();
-  const linked = formFromParams(params);
-  const [form, setForm] = useState<SearchForm>(linked);
-  const [applied, setApplied] = useState<SearchForm>(linked);
-  const [pageSize, setPageSize] = useState(PAGE_SIZES[0]!);
+  const applied = stateFromParams(params);
+  const [form, setForm] = useState<SearchForm>(applied.form);
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const ids = { search: useId(), status: useId(), from: useId(), to: useId(), size: useId() };
-  const parsed = parseSearch(applied);
-  const search = useJobSearch(parsed.ok ? parsed.text : null, parsed.ok ? parsed.filter : {}, pageSize);
-  // A link to another search while this page is open (the dead-letter count) runs that search.
-  const linkedKey = params.toString();
-  const [shownLink, setShownLink] = useState(linkedKey);
-  if (shownLink !== linkedKey) {
-    setShownLink(linkedKey);
-    setForm(linked);
-    setApplied(linked);
+  const [exportState, setExportState] = useState<ExportState>(null);
+  const exportAbort = useRef<AbortController | null>(null);
+  const ids = { search: useId(), by: useId(), status: useId(), from: useId(), to: useId(), size: useId(), refresh: useId() };
+  const parsed = parseSearch(applied.form);
+  const pageSize = applied.pageSize;
+  const search = useJobSearch(parsed.ok ? parsed.lookup : null, parsed.ok ? parsed.filter : {}, pageSize, applied.refresh);
+  // Another search in the URL (a link such as the dead-letter count, back/forward, or our own
+  // navigation) starts over: its form, no selection, page one.
+  const urlKey = params.toString();
+  const [shownKey, setShownKey] = useState(urlKey);
+  if (shownKey !== urlKey) {
+    setShownKey(urlKey);
+    setForm(applied.form);
     setSelected(new Set());
     search.reset();
   }
-  const rows = search.query.data?.rows ?? [];
+  const rows = search.rows;
   const okIds = rows.filter((r) => r.ok).map((r) => r.id);
   const allSelected = okIds.length > 0 && okIds.every((id) => selected.has(id));
-  const selection = parsed.ok
-    ? `${search.query.data?.matchedBy === 'user' ? `user=${parsed.text}, ` : ''}${describeJobFilter(parsed.filter)}, page ${search.pageIndex + 1}`
-    : 'selection';
+  const searchWords = parsed.ok ? (search.matchedBy === 'id' ? `id=${parsed.lookup}` : describeJobFilter(parsed.filter)) : 'invalid search';
+  const selection = parsed.ok ? `${searchWords}, page ${search.pageIndex + 1}` : 'selection';
   const chosen = [...selected];
 
-  const submit = () => {
-    setApplied(form);
-    setSelected(new Set());
-    search.reset();
+  /** Navigates to a search: a new history entry, so the back button returns to this one. */
+  const go = (next: SearchState, options: { replace?: boolean } = {}) => setParams(paramsFromState(next), options);
+  const submit = () => go({ ...applied, form });
+
+  const runExport = async (format: 'csv' | 'json') => {
+    if (!parsed.ok) return;
+    const controller = new AbortController();
+    exportAbort.current = controller;
+    setExportState({ status: 'running', format, count: 0 });
+    try {
+      const result = await fetchExport(
+        port,
+        { lookup: search.matchedBy === 'id' ? parsed.lookup : null, filter: parsed.filter },
+        { signal: controller.signal, onProgress: (count) => setExportState({ status: 'running', format, count }) },
+      );
+      const at = Date.now();
+      const text = format === 'csv' ? jobsToCsv(result.jobs) : jobsToJson(result.jobs, { search: searchWords, exportedAt: at, truncated: result.truncated });
+      downloadText(exportFileName(searchWords, at, format), text, format === 'csv' ? 'text/csv;charset=utf-8' : 'application/json');
+      const stopped = controller.signal.aborted;
+      setExportState({
+        status: 'done',
+        message: `Exported ${result.jobs.length.toLocaleString('en-US')} job${result.jobs.length === 1 ? '' : 's'} as ${format.toUpperCase()}${
+          result.truncated ? (stopped ? ' (stopped: only the jobs read so far)' : ` (the first ${EXPORT_CAP.toLocaleString('en-US')}; more match)`) : ''
+        }.`,
+      });
+    } catch (error) {
+      setExportState({ status: 'failed', message: `Export failed: ${describeError(error)}` });
+    } finally {
+      exportAbort.current = null;
+    }
   };
 
   const bulk = (type: 'job.cancel' | 'job.retry' | 'job.redrive', label: string, what: string, variant: 'danger' | 'secondary') => (
@@ -88,7 +135,26 @@ export function JobTable() {
           <label htmlFor={ids.search} className="text-xs text-slate-500">
             Search jobs
           </label>
-          <input id={ids.search} type="search" placeholder="Job id or user id" value={form.text} onChange={(e) => setForm({ ...form, text: e.target.value })} className={`${input} w-64`} />
+          <input
+            id={ids.search}
+            type="search"
+            placeholder={SEARCH_BY_LABELS[(SEARCH_BY as readonly string[]).includes(form.by) ? (form.by as keyof typeof SEARCH_BY_LABELS) : 'auto']}
+            value={form.text}
+            onChange={(e) => setForm({ ...form, text: e.target.value })}
+            className={`${input} w-64`}
+          />
+        </div>
+        <div className="flex flex-col">
+          <label htmlFor={ids.by} className="text-xs text-slate-500">
+            Search by
+          </label>
+          <select id={ids.by} value={form.by} onChange={(e) => setForm({ ...form, by: e.target.value })} className={input}>
+            {SEARCH_BY.map((b) => (
+              <option key={b} value={b}>
+                {b === 'auto' ? 'Any (id, user, e-mail)' : SEARCH_BY_LABELS[b]}
+              </option>
+            ))}
+          </select>
         </div>
         <div className="flex flex-col">
           <label htmlFor={ids.status} className="text-xs text-slate-500">
@@ -122,11 +188,7 @@ export function JobTable() {
           <select
             id={ids.size}
             value={pageSize}
-            onChange={(e) => {
-              setPageSize(Number(e.target.value));
-              setSelected(new Set());
-              search.reset();
-            }}
+            onChange={(e) => go({ ...applied, pageSize: Number(e.target.value) }, { replace: true })}
             className={input}
           >
             {PAGE_SIZES.map((n) => (
@@ -136,28 +198,63 @@ export function JobTable() {
             ))}
           </select>
         </div>
+        <div className="flex flex-col">
+          <label htmlFor={ids.refresh} className="text-xs text-slate-500">
+            Auto-refresh
+          </label>
+          <select
+            id={ids.refresh}
+            value={applied.refresh}
+            // Replaced, not pushed: the back button steps through searches, not refresh modes.
+            onChange={(e) => go({ ...applied, refresh: e.target.value as RefreshMode }, { replace: true })}
+            className={input}
+            title="Off: reads only when you search. Every 10 s / 30 s: re-reads this page (up to 100 documents) each time. Live: one listener on the first page, a read per change of a job shown."
+          >
+            {REFRESH_MODES.map((m) => (
+              <option key={m} value={m}>
+                {REFRESH_LABELS[m]}
+              </option>
+            ))}
+          </select>
+        </div>
         <Button type="submit" variant="primary">
           Search
         </Button>
-        <Button
-          onClick={() => {
-            setForm(EMPTY_FORM);
-            setApplied(EMPTY_FORM);
-            setSelected(new Set());
-            search.reset();
-            // The link's search is gone too, so following it again runs it again.
-            if (linkedKey !== '') {
-              setShownLink('');
-              setParams({}, { replace: true });
-            }
-          }}
-        >
-          Clear
-        </Button>
+        <Button onClick={() => go({ ...DEFAULT_STATE, pageSize: applied.pageSize, refresh: applied.refresh })}>Clear</Button>
         <Button onClick={() => void search.query.refetch()} disabled={search.query.isFetching}>
           {search.query.isFetching ? 'Refreshing…' : 'Refresh'}
         </Button>
       </form>
+
+      <div className="mb-3 flex flex-wrap items-center gap-2" role="group" aria-label="Status shortcuts">
+        <span className="text-xs text-slate-500">Show:</span>
+        {STATUS_SHORTCUTS.map((s) => {
+          const active = applied.form.status === s.status;
+          return (
+            <Button
+              key={s.status}
+              size="sm"
+              variant={active ? 'primary' : 'secondary'}
+              aria-pressed={active}
+              // A second click on the active one drops the status filter.
+              onClick={() => go({ ...applied, form: { ...applied.form, status: active ? '' : s.status } })}
+            >
+              {s.label}
+            </Button>
+          );
+        })}
+        <span className="ml-auto text-xs text-slate-500" data-testid="job-refresh-state">
+          {search.liveState
+            ? search.liveState.error
+              ? `Live updates stopped: ${describeError(search.liveState.error)}`
+              : search.liveState.connected
+                ? 'Live: this page updates as jobs change'
+                : 'Live: connecting…'
+            : search.intervalMs
+              ? `Refreshes every ${search.intervalMs / 1000} s${applied.refresh === 'live' ? ' (live covers the first page)' : ''}`
+              : null}
+        </span>
+      </div>
 
       {!parsed.ok && <ErrorState error={parsed.error} />}
 
@@ -187,7 +284,7 @@ export function JobTable() {
                 />
                 Select all {okIds.length} on this page
               </label>
-              {search.query.data?.matchedBy === 'id' && <span className="ml-3 text-xs text-slate-500">matched by job id</span>}
+              {search.matchedBy === 'id' && <span className="ml-3 text-xs text-slate-500">matched by job id</span>}
             </td>
           </tr>
           {rows.map((r) => {
@@ -219,6 +316,7 @@ export function JobTable() {
                 </Td>
                 <Td>{j.priority}</Td>
                 <Td mono>{j.userId}</Td>
+                <Td>{j.userEmail ?? '—'}</Td>
                 <Td>{formatTime(j.createdAt)}</Td>
                 <Td>
                   {j.attempts} / {j.maxAttempts}
@@ -229,7 +327,7 @@ export function JobTable() {
           })}
         </Table>
       )}
-      <nav aria-label="Job pages" className="mt-3 flex items-center gap-2">
+      <nav aria-label="Job pages" className="mt-3 flex flex-wrap items-center gap-2">
         <Button size="sm" onClick={search.previousPage} disabled={!search.hasPrevious}>
           Previous page
         </Button>
@@ -244,6 +342,37 @@ export function JobTable() {
         >
           Next page
         </Button>
+        <span className="ml-auto flex flex-wrap items-center gap-2" role="group" aria-label="Export">
+          {exportState?.status === 'running' ? (
+            <>
+              <span className="text-xs text-slate-500" role="status">
+                Exporting {exportState.format.toUpperCase()}… {exportState.count.toLocaleString('en-US')} jobs read
+              </span>
+              <Button size="sm" onClick={() => exportAbort.current?.abort()}>
+                Stop export
+              </Button>
+            </>
+          ) : (
+            <>
+              {exportState && (
+                <span className={`text-xs ${exportState.status === 'failed' ? 'text-red-700 dark:text-red-300' : 'text-slate-500'}`} role="status" data-testid="export-result">
+                  {exportState.message}
+                </span>
+              )}
+              <Button
+                size="sm"
+                disabled={!parsed.ok}
+                onClick={() => void runExport('csv')}
+                title={`Every job this search matches, up to ${EXPORT_CAP.toLocaleString('en-US')} (one read each), without audio`}
+              >
+                Export CSV
+              </Button>
+              <Button size="sm" disabled={!parsed.ok} onClick={() => void runExport('json')} title={`Up to ${EXPORT_CAP.toLocaleString('en-US')} jobs as JSON documents, without audio`}>
+                Export JSON
+              </Button>
+            </>
+          )}
+        </span>
       </nav>
     </Card>
   );

@@ -163,6 +163,10 @@ export const QUERIES = {
    * under load; a listener on this query pays nothing for those.
    */
   breakersInStates: { collection: 'breakers', where: [{ field: 'state', op: 'in' }], orderBy: [], usedBy: ['dashboard'] },
+  /** Bulk controls in some states: every server listens to the running ones to carry them (engine/bulk-carrier). */
+  bulkControlsInStates: { collection: 'bulkControls', where: [{ field: 'state', op: 'in' }], orderBy: [], usedBy: ['engine'] },
+  /** The newest bulk controls (the console's "apply to all matching" panel). */
+  recentBulkControls: { collection: 'bulkControls', where: [], orderBy: [{ field: 'createdAt', direction: 'desc' }], usedBy: ['dashboard'] },
   budgetsByModel: { collection: 'budgets', where: [], orderBy: [{ field: 'model', direction: 'asc' }], usedBy: ['dashboard'] },
   locksByName: { collection: 'locks', where: [], orderBy: [{ field: 'name', direction: 'asc' }], usedBy: ['dashboard'] },
   /** The newest rollups of one granularity (charts). */
@@ -203,6 +207,36 @@ export const QUERIES = {
       { field: 'createdAt', op: '<', param: 'to', optional: true },
     ],
     orderBy: [{ field: 'createdAt', direction: 'desc' }],
+    // The engine: a bulk control's pages (engine/bulk-carrier).
+    usedBy: ['dashboard', 'engine'],
+  },
+  /**
+   * The job table by the submitter's e-mail (its lowercased copy, so the match ignores case),
+   * optionally one status and a creation-time range, newest first. Its own shape, not one more
+   * optional filter of `jobSearch`: every combination of optional filters needs its index.
+   */
+  jobSearchByEmail: {
+    collection: 'jobs',
+    where: [
+      { field: 'userEmailLower', op: '==' },
+      { field: 'status', op: '==', optional: true },
+      { field: 'createdAt', op: '>=', param: 'from', optional: true },
+      { field: 'createdAt', op: '<', param: 'to', optional: true },
+    ],
+    orderBy: [{ field: 'createdAt', direction: 'desc' }],
+    usedBy: ['dashboard'],
+  },
+  /**
+   * Jobs whose id starts with a prefix: a range on the document id (`__name__`) in id order,
+   * served by Firestore's built-in id index (no composite index, so no other filter either).
+   */
+  jobIdPrefix: {
+    collection: 'jobs',
+    where: [
+      { field: '__name__', op: '>=', param: 'from' },
+      { field: '__name__', op: '<', param: 'to' },
+    ],
+    orderBy: [{ field: '__name__', direction: 'asc' }],
     usedBy: ['dashboard'],
   },
 
