@@ -43,6 +43,9 @@ describe("useEnterpriseTranscriptionQueue (the design document's hook)", () => {
     await waitFor(() => expect(result.current.hasActiveRequests).toBe(true));
     expect(result.current.stats).toMatchObject({ currentQueueSize: 10, successRate: 0.75 });
     expect(result.current.stats!.userRateLimit.remaining).toBe(10);
+    // The document multiplies it: a number even before any job finished (nothing failed).
+    act(() => data.put('stats', 'queue', stats({ successRate: null })));
+    expect(result.current.stats!.successRate).toBe(1);
 
     act(() => data.put('jobs', requestId, { ...data.doc('jobs', requestId)!, status: 'succeeded', result: { transcript: 'hello', model: 'm', latencyMs: 1, upstreamMs: 1, audioSeconds: 1, tokens: null } }));
     await waitFor(() => expect(onComplete).toHaveBeenCalledTimes(1));

@@ -46,8 +46,12 @@ export type EnterpriseAudioInput = { audioDataUri: string } | AudioInput;
 export interface EnterpriseQueueStatsView {
   /** Jobs waiting in the queue (all users). */
   currentQueueSize: number;
-  /** Succeeded / finished recently (0..1), null before any job finished. */
-  successRate: number | null;
+  /**
+   * Succeeded / finished over the leader's recent window (0..1). A number, as the document
+   * uses it (`Math.round(stats.successRate * 100)`): 1 while no job has finished in the window
+   * (nothing failed); `useTranscriptionQueue().stats.successRate` is null then.
+   */
+  successRate: number;
   userRateLimit: { remaining: number | null; resetInMs: number | null };
   activeServers: number;
   paused: boolean;
@@ -86,7 +90,7 @@ export function useEnterpriseTranscriptionQueue(options: UseEnterpriseTranscript
       stats
         ? {
             currentQueueSize: stats.queued,
-            successRate: stats.successRate,
+            successRate: stats.successRate ?? 1,
             userRateLimit: { remaining: rateLimit ? rateLimit.remaining : null, resetInMs: rateLimit ? rateLimit.resetInMs : null },
             activeServers: stats.activeServers,
             paused: stats.paused,
