@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { T0, job, lock } from '../test/factories';
 import { DocumentExistsError, PageCursorExpiredError } from './errors';
 import { SERVER_TIME, type DataPort, type LiveMeta, type Mutation, type Sink } from './port';
-import { specs } from './queries';
+import { jobSearchSpec, specs } from './queries';
 import type { Row } from './rows';
 import { at, docSpec, querySpec, where, type FieldFilter, type OrderBy } from './specs';
 
@@ -214,6 +214,25 @@ export function describeDataPortContract(label: string, makeFixture: () => Promi
       const found = await fx.other.getPage(specs.auditForJob('afj-job', 10), null);
       expect(idsOf(found.rows)).toEqual(['afj-2', 'afj-0', 'afj-1']);
       expect(found.rows[0]).toMatchObject({ ok: true, data: { at: T0 + 3, actor: { email: 'op@example.com' }, targetIds: ['afj-other', 'afj-job'] } });
+    });
+
+    it('the job table by e-mail (its lowercased copy, with a status) and by job id prefix (a range on the document id, in id order, paged)', async () => {
+      const put = (id: string, patch: Parameters<typeof job>[0]): Mutation => ({ op: 'set', collection: 'jobs', id, data: encodeDoc('jobs', job(patch)) });
+      const ann = { userEmail: 'Ann@JSQ.example', userEmailLower: 'ann@jsq.example' };
+      await port.commitBatch([
+        put('jsq-b', { ...ann, status: 'failed', createdAt: T0 + 2 }),
+        put('jsq-a', { ...ann, status: 'succeeded', createdAt: T0 + 3 }),
+        put('jsq-c', { ...ann, status: 'failed', createdAt: T0 + 1 }),
+        put('jsqz', { userEmail: 'bob@jsq.example', userEmailLower: 'bob@jsq.example', createdAt: T0 + 4 }),
+        put('jsp-a', { createdAt: T0 }),
+      ]);
+      const byEmail = await fx.other.getPage(jobSearchSpec({ userEmail: 'ANN@jsq.example' }, 10), null);
+      expect(idsOf(byEmail.rows)).toEqual(['jsq-a', 'jsq-b', 'jsq-c']);
+      expect(idsOf((await fx.other.getPage(jobSearchSpec({ userEmail: 'ann@jsq.example', status: 'failed' }, 10), null)).rows)).toEqual(['jsq-b', 'jsq-c']);
+      const first = await fx.other.getPage(jobSearchSpec({ idPrefix: 'jsq-' }, 2), null);
+      expect(idsOf(first.rows)).toEqual(['jsq-a', 'jsq-b']);
+      expect(idsOf((await fx.other.getPage(jobSearchSpec({ idPrefix: 'jsq-' }, 2), first.next)).rows)).toEqual(['jsq-c']);
+      expect(idsOf((await fx.other.getPage(jobSearchSpec({ idPrefix: 'jsq' }, 10), null)).rows)).toEqual(['jsq-a', 'jsq-b', 'jsq-c', 'jsqz']);
     });
 
     it('orders by a field (documents without it are left out, null first, then by type), ties by id in the last direction; limit cuts', async () => {
