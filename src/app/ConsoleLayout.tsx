@@ -4,6 +4,7 @@ import { focusRing } from '../components/ui/Button';
 import { Empty, Loading } from '../components/ui/States';
 import { useData } from '../data/context';
 import { IncidentStrip } from '../features/incidents/IncidentStrip';
+import { KeyboardShortcuts } from '../features/shortcuts/KeyboardShortcuts';
 import { formatDuration } from '../lib/format';
 import { ConnectionBadge } from './ConnectionBadge';
 
@@ -98,7 +99,11 @@ export function ConsoleLayout({ backendLabel }: { backendLabel: string }) {
             </Routes>
           </Suspense>
         </main>
-        <footer className="px-6 py-2 text-xs text-slate-500 dark:text-slate-400">Backend: {backendLabel}</footer>
+        <footer className="flex flex-wrap items-center justify-between gap-2 px-6 py-2 text-xs text-slate-500 dark:text-slate-400">
+          <span>Backend: {backendLabel}</span>
+          {/* `g j`, `/`, `?` and the others, and their help dialog. */}
+          <KeyboardShortcuts />
+        </footer>
       </div>
     </div>
   );
