@@ -201,7 +201,7 @@ try {
           errors: claimErrors,
           /** Failed (lost a race, found the job gone) or errored claim attempts per claim won. */
           conflictsPerClaim: claimed ? +((conflicts + claimErrors) / claimed).toFixed(3) : null,
-          /** Claim attempts won and lost by where the candidate came from (listen, own shards, others' head, orphan check). */
+          /** Claim attempts won and lost by where the candidate came from (listen, own shards, others' head, whole head, orphan check). */
           byRoute,
           perWorker,
         },

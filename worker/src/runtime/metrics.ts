@@ -27,7 +27,7 @@ export class WorkerMetrics {
     // Beside the unlabelled totals (which scripts read as `name value`): which route contends.
     this.claimsByRoute = new Counter({
       name: 'fq_claim_attempts_by_route_total',
-      help: 'Claim attempts by where the candidate came from (listen, own shards, others/whole head, orphan check) and outcome (won, lost)',
+      help: 'Claim attempts by where the candidate came from (listen, own shards, the other shards, the whole head, orphan check) and outcome (won, lost)',
       labelNames: ['route', 'outcome'],
       registers,
     });

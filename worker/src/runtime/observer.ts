@@ -2,10 +2,10 @@ import type { ErrorClass, JobStatus } from '../schema/job.js';
 
 /**
  * Where a claim attempt's candidate came from: the idle worker's head listener, a busy
- * worker's look at its own shards, at the other shards' head (or the whole head), or the
- * orphaned-shard check. Lost races per route say which of them contend.
+ * worker's look at its own shards, at the other shards' head, at the whole head (the fleet's
+ * members unknown), or the orphaned-shard check. Lost races per route say which contend.
  */
-export type ClaimRoute = 'listen' | 'own' | 'others' | 'orphan';
+export type ClaimRoute = 'listen' | 'own' | 'others' | 'whole' | 'orphan';
 
 /** Hooks for metrics and tests; every method is optional. */
 export interface WorkerObserver {
