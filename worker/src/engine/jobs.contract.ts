@@ -302,6 +302,27 @@ export function describeJobsContract(label: string, makeFixture: EngineFixtureFa
       expect(done.busySince).toBe(done.errors[0]!.at);
     });
 
+    it("records each attempt's lease on its error and the successful attempt's server and start on the result (the job page's timeline)", async () => {
+      const { fx, a, admissionA, leasesA, leasesB, maintB } = await setup('attempts');
+      const { requestId } = await admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'u' });
+      const first = (await leasesA.claim(requestId))!;
+      const claimedAt = (await a.get('jobs', requestId)).doc!.lease!.acquiredAt;
+      await fx.passTime(300);
+      const renewedAt = (await leasesA.heartbeat(requestId, first.holder)).job.lease!.heartbeatAt;
+      expect(renewedAt).toBeGreaterThan(claimedAt);
+      await leasesA.fail(requestId, first.holder, { errorClass: 'overloaded', code: 503, message: 'busy', retryAfterMs: 300, model: 'm' });
+      await fx.passTime(450);
+      expect(await maintB.promoteDue()).toBe(1);
+      const second = (await leasesB.claim(requestId))!;
+      const secondAt = (await a.get('jobs', requestId)).doc!.lease!.acquiredAt;
+      await leasesB.complete(requestId, second.holder, { transcript: 't', model: 'm', latencyMs: 1, upstreamMs: 1, audioSeconds: null, tokens: null });
+      // Read back through the store: the schema keeps what the state machine recorded.
+      const done = (await a.get('jobs', requestId)).doc!;
+      expect(done.errors).toMatchObject([{ serverId: 'srv-a', code: 503, startedAt: claimedAt, leaseToken: first.holder.token, renewedAt }]);
+      expect(done.result).toMatchObject({ serverId: 'srv-b', startedAt: secondAt, transcript: 't' });
+      expect(second.holder.token).toBeGreaterThan(first.holder.token);
+    });
+
     it('fails permanent errors at once and refunds attempts on release', async () => {
       const { admissionA, leasesA } = await setup('perm');
       const one = await admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'u' });

@@ -82,6 +82,14 @@ export const jobErrorSchema = z.object({
    * entries written before charges existed: those were attempts.
    */
   charge: z.enum(['attempt', 'busy', 'probe']).optional(),
+  /**
+   * The attempt's lease, recorded by the state machine when the attempt ends (the job page's
+   * timeline): when it was claimed, its fencing token, and its last renewal. Absent on
+   * entries written before attempts recorded them, and on a reclaim of a job with no lease.
+   */
+  startedAt: timestampMs.optional(),
+  leaseToken: z.number().int().positive().optional(),
+  renewedAt: timestampMs.optional(),
 });
 export type JobError = z.infer<typeof jobErrorSchema>;
 
@@ -164,6 +172,12 @@ export const jobResultSchema = z.object({
   upstreamMs: durationMs,
   audioSeconds: z.number().nonnegative().nullable().default(null),
   tokens: z.number().int().nonnegative().nullable().default(null),
+  /**
+   * The successful attempt's server and start (its lease's owner and claim time), recorded by
+   * the state machine at completion. Absent on results written before it did.
+   */
+  serverId: z.string().optional(),
+  startedAt: timestampMs.optional(),
 });
 export type JobResult = z.infer<typeof jobResultSchema>;
 

@@ -205,7 +205,10 @@ export function completeJob(
   args: { now: number; result: JobResult; retentionMs: number },
 ): JobDoc {
   const held = assertHolder(jobId, job, holder, args.now);
-  return { ...finish(held, 'succeeded', args.now, args.retentionMs), result: args.result, servedBy: args.result.model };
+  const lease = held.lease!;
+  // Which server ran the attempt that succeeded, and from when: the job page's timeline.
+  const result = { ...args.result, serverId: lease.owner, startedAt: lease.acquiredAt };
+  return { ...finish(held, 'succeeded', args.now, args.retentionMs), result, servedBy: args.result.model };
 }
 
 /** Records a failed attempt and applies the retry decision (waiting, dead_lettered or failed). */
@@ -219,11 +222,21 @@ export function failAttempt(
   return applyFailure(held, args);
 }
 
+/**
+ * The ending attempt's lease, for its error record (the job page's timeline shows when each
+ * attempt started, under which token, and whether it was renewed). Nothing when the job has
+ * no lease (a reclaim of a document that lost it).
+ */
+function attemptLease(job: JobDoc): Pick<JobError, 'startedAt' | 'leaseToken' | 'renewedAt'> {
+  if (!job.lease) return {};
+  return { startedAt: job.lease.acquiredAt, leaseToken: job.lease.token, renewedAt: job.lease.heartbeatAt };
+}
+
 function applyFailure(
   job: JobDoc,
   args: { now: number; error: JobError; decision: FailureDecision; retentionMs: number },
 ): JobDoc {
-  const error = { ...args.error, charge: args.decision.charge };
+  const error = { ...args.error, ...attemptLease(job), charge: args.decision.charge };
   // A busy answer or a failed breaker probe is not one of the job's attempts: the claim
   // counted it, so give it back.
   const attempts = args.decision.charge === 'attempt' ? job.attempts : Math.max(0, job.attempts - 1);
