@@ -6,12 +6,19 @@ import { Card } from '../../components/ui/Card';
 import { LiveView } from '../../components/ui/LiveView';
 import { Empty, InvalidRow } from '../../components/ui/States';
 import { Table, Td } from '../../components/ui/Table';
-import { useLiveDoc, useServerNow } from '../../data/hooks';
+import { describeError } from '../../data/errors';
+import { useLiveDoc, useLiveQuery, useServerNow } from '../../data/hooks';
 import { specs } from '../../data/queries';
+import { okRows } from '../../data/rows';
 import { useNow } from '../../lib/clock';
 import { formatBytes, formatDuration, formatPercent, formatTime } from '../../lib/format';
 import { ControlButton } from '../controls/ControlButton';
 import { audioGoneNote } from './audioNote';
+import { AudioPlayback } from './AudioPlayback';
+import { JobTimeline } from './JobTimeline';
+import { RawDocument } from './RawDocument';
+import { jobToJson } from './rawJson';
+import { buildJobTimeline, submitterOf, type AuditEntry } from './timeline';
 import { JobStatusBadge } from './JobStatusBadge';
 import { describeDurationCheck } from './durationCheck';
 
@@ -89,7 +96,11 @@ function describeAudioStorage(chunkCount: number): string {
   return chunkCount === 0 ? 'inline in the job' : `${chunkCount} chunk${chunkCount === 1 ? '' : 's'}`;
 }
 
-function Summary({ job, now }: { job: JobDoc; now: number }) {
+/**
+ * `cancelledBy`: the e-mail of whoever asked for the cancel (a request records a uid; the
+ * audit entry or the job's own e-mail names the person).
+ */
+function Summary({ job, now, cancelledBy }: { job: JobDoc; now: number; cancelledBy: string | null }) {
   return (
     <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4">
       <Field label="Status">
@@ -97,7 +108,8 @@ function Summary({ job, now }: { job: JobDoc; now: number }) {
       </Field>
       <Field label="Priority">{job.priority}</Field>
       <Field label="User">
-        <span className="font-mono">{job.userId}</span>
+        <span data-testid="job-user">{submitterOf(job)}</span>
+        {submitterOf(job) !== job.userId && <span className="block font-mono text-xs text-slate-500">{job.userId}</span>}
       </Field>
       <Field label="Tier">{job.tier}</Field>
       <Field label="Created">{formatTime(job.createdAt, now)}</Field>
@@ -138,11 +150,86 @@ function Summary({ job, now }: { job: JobDoc; now: number }) {
       )}
       {job.cancelRequest && (
         <Field label="Cancel requested">
-          {formatTime(job.cancelRequest.at, now)} by {job.cancelRequest.by}
+          {formatTime(job.cancelRequest.at, now)} by {cancelledBy ?? job.cancelRequest.by}
           {job.cancelRequest.reason ? ` — ${job.cancelRequest.reason}` : ''}
         </Field>
       )}
     </dl>
+  );
+}
+
+/** Reads the person behind a uid from the job and its audit entries (null when unknown). */
+function emailOf(uid: string, job: Job, audit: readonly AuditEntry[]): string | null {
+  if (uid === job.userId && job.userEmail) return job.userEmail;
+  return audit.find((a) => a.actor.id === uid && a.actor.email)?.actor.email ?? null;
+}
+
+/** Most audit entries the timeline reads for one job (redrives and retries are few). */
+const AUDIT_LIMIT = 50;
+
+function JobView({ job, now }: { job: Job; now: number }) {
+  const auditResult = useLiveQuery(specs.auditForJob(job.id, AUDIT_LIMIT));
+  const audit: AuditEntry[] = okRows(auditResult.data ?? []).map((r) => ({ ...r.data, id: r.id }));
+  const timeline = buildJobTimeline(job.id, job, audit);
+  const cancelledBy = job.cancelRequest ? emailOf(job.cancelRequest.by, job, audit) : null;
+  return (
+    <>
+      <Card title="Summary" actions={<Actions job={job} />}>
+        <Summary job={job} now={now} cancelledBy={cancelledBy} />
+      </Card>
+      {job.result && (
+        <Card title="Transcript">
+          <p className="whitespace-pre-wrap text-sm" data-testid="job-transcript">
+            {job.result.transcript}
+          </p>
+          <p className="mt-2 text-xs text-slate-500">
+            {job.result.model} · total {formatDuration(job.result.latencyMs)} · upstream {formatDuration(job.result.upstreamMs)}
+            {job.result.tokens !== null ? ` · ${job.result.tokens} tokens` : ''}
+          </p>
+        </Card>
+      )}
+      {job.rejection && (
+        <Card title="Rejected">
+          <p className="text-sm">
+            <strong>{job.rejection.code}</strong>: {job.rejection.message}
+          </p>
+        </Card>
+      )}
+      <Card title="Audio" testId="job-audio-card">
+        <AudioPlayback job={job} now={now} />
+      </Card>
+      <Card title="Timeline" testId="job-timeline-card">
+        {auditResult.error && (
+          <p role="alert" className="mb-2 text-sm text-amber-700 dark:text-amber-400">
+            Operator actions could not be read: {describeError(auditResult.error)}
+          </p>
+        )}
+        <JobTimeline rows={timeline} now={now} />
+      </Card>
+      <Card title={`Error history (${job.errors.length})`}>
+        {job.errors.length === 0 ? (
+          <Empty>No errors recorded.</Empty>
+        ) : (
+          <Table caption="Error history" head={['Attempt', 'At', 'Class', 'Code', 'Message', 'Retry after', 'Server', 'Model']} testId="job-errors">
+            {job.errors.map((e, i) => (
+              <tr key={`${e.at}-${i}`}>
+                <Td>{e.attempt}</Td>
+                <Td>{formatTime(e.at, now)}</Td>
+                <Td>{e.errorClass}</Td>
+                <Td mono>{e.code ?? '—'}</Td>
+                <Td className="max-w-md break-words">{e.message}</Td>
+                <Td>{formatDuration(e.retryAfterMs)}</Td>
+                <Td mono>{e.serverId ?? '—'}</Td>
+                <Td mono>{e.model ?? '—'}</Td>
+              </tr>
+            ))}
+          </Table>
+        )}
+      </Card>
+      <Card title="Document">
+        <RawDocument json={jobToJson(job)} label="Raw document (JSON)" />
+      </Card>
+    </>
   );
 }
 
@@ -164,52 +251,7 @@ export function JobDetailPage() {
         {(row) => {
           if (!row) return <Empty>No job with this id (it may have expired and been deleted).</Empty>;
           if (!row.ok) return <InvalidRow id={row.id} error={row.error} />;
-          const j: Job = { ...row.data, id: row.id };
-          return (
-            <>
-              <Card title="Summary" actions={<Actions job={j} />}>
-                <Summary job={j} now={now} />
-              </Card>
-              {j.result && (
-                <Card title="Transcript">
-                  <p className="whitespace-pre-wrap text-sm" data-testid="job-transcript">
-                    {j.result.transcript}
-                  </p>
-                  <p className="mt-2 text-xs text-slate-500">
-                    {j.result.model} · total {formatDuration(j.result.latencyMs)} · upstream {formatDuration(j.result.upstreamMs)}
-                    {j.result.tokens !== null ? ` · ${j.result.tokens} tokens` : ''}
-                  </p>
-                </Card>
-              )}
-              {j.rejection && (
-                <Card title="Rejected">
-                  <p className="text-sm">
-                    <strong>{j.rejection.code}</strong>: {j.rejection.message}
-                  </p>
-                </Card>
-              )}
-              <Card title={`Attempts and errors (${j.errors.length})`}>
-                {j.errors.length === 0 ? (
-                  <Empty>No errors recorded.</Empty>
-                ) : (
-                  <Table caption="Error history" head={['Attempt', 'At', 'Class', 'Code', 'Message', 'Retry after', 'Server', 'Model']} testId="job-errors">
-                    {j.errors.map((e, i) => (
-                      <tr key={`${e.at}-${i}`}>
-                        <Td>{e.attempt}</Td>
-                        <Td>{formatTime(e.at, now)}</Td>
-                        <Td>{e.errorClass}</Td>
-                        <Td mono>{e.code ?? '—'}</Td>
-                        <Td className="max-w-md break-words">{e.message}</Td>
-                        <Td>{formatDuration(e.retryAfterMs)}</Td>
-                        <Td mono>{e.serverId ?? '—'}</Td>
-                        <Td mono>{e.model ?? '—'}</Td>
-                      </tr>
-                    ))}
-                  </Table>
-                )}
-              </Card>
-            </>
-          );
+          return <JobView job={{ ...row.data, id: row.id }} now={now} />;
         }}
       </LiveView>
     </div>
