@@ -1,15 +1,21 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { T0, breaker, server } from '../../test/factories';
+import type { FleetServer } from '@fq/worker/schema';
+import { T0, breaker, stats } from '../../test/factories';
 import { FakeData } from '../../test/fakeData';
 import { renderPage } from '../../test/render';
 import { BreakersPage } from './BreakersPage';
 
 const ROUTING = { model: 'gemini-2.5-flash', fallbackModel: 'gemini-2.5-flash-lite', fallbackPriorities: ['urgent', 'high'] as const };
 
-function fleet(data: FakeData) {
-  for (const id of ['srv-a', 'srv-b']) data.put('servers', id, server({ serverId: id, routing: { ...ROUTING, fallbackPriorities: [...ROUTING.fallbackPriorities] } }));
+/** The leader's fleet summary (in the stats document): the two servers on ROUTING, and `others`. */
+function fleet(data: FakeData, others: (Partial<FleetServer> & { serverId: string })[] = []) {
+  const servers = [
+    ...['srv-a', 'srv-b'].map((id) => ({ serverId: id, routing: { ...ROUTING, fallbackPriorities: [...ROUTING.fallbackPriorities] } })),
+    ...others,
+  ].map((s) => ({ state: 'active' as const, version: '0.1.0', startedAt: T0 - 60_000, routing: null, ...s }));
+  data.put('stats', 'queue', stats({ fleet: { servers, changedAt: T0 } }));
 }
 
 async function routeOf(model = ROUTING.model) {
@@ -73,11 +79,13 @@ describe('Breakers page: active route', () => {
 
   it('counts only live servers, shows a rolling deploy as two routes, and names servers too old to report one', async () => {
     const data = new FakeData();
-    data.put('servers', 'srv-new', server({ serverId: 'srv-new', routing: { model: 'm', fallbackModel: null, fallbackPriorities: [] } }));
-    data.put('servers', 'srv-old', server({ serverId: 'srv-old' }));
-    data.put('servers', 'srv-gone', server({ serverId: 'srv-gone', heartbeatAt: T0 - 60_000, routing: { model: 'x', fallbackModel: null, fallbackPriorities: [] } }));
-    data.put('servers', 'srv-stopped', server({ serverId: 'srv-stopped', state: 'stopped', routing: { model: 'y', fallbackModel: null, fallbackPriorities: [] } }));
-    fleet(data);
+    fleet(data, [
+      { serverId: 'srv-new', routing: { model: 'm', fallbackModel: null, fallbackPriorities: [] } },
+      { serverId: 'srv-old' },
+      // Declared lost by the leader (silent beyond the timeout), and stopped: neither routes anything.
+      { serverId: 'srv-gone', state: 'lost', routing: { model: 'x', fallbackModel: null, fallbackPriorities: [] } },
+      { serverId: 'srv-stopped', state: 'stopped', routing: { model: 'y', fallbackModel: null, fallbackPriorities: [] } },
+    ]);
     renderPage(<BreakersPage />, { data });
     const card = await screen.findByTestId('active-route');
     expect(await within(card).findByTestId('route-model-m')).toHaveTextContent('It has no fallback model: while its breaker is open, every job waits.');

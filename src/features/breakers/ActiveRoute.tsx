@@ -2,10 +2,10 @@ import { PRIORITIES, type Priority } from '@fq/worker/schema';
 import { Badge, Card } from '../../components/ui/Card';
 import { LiveView } from '../../components/ui/LiveView';
 import { Empty } from '../../components/ui/States';
-import { useLiveQuery } from '../../data/hooks';
+import { fleetOf } from '../../data/fleet';
+import { useLiveDoc, useLiveQuery } from '../../data/hooks';
 import { specs } from '../../data/queries';
 import { okRows } from '../../data/rows';
-import { useServerLiveness } from '../servers/useServerLiveness';
 import { fleetRoutes, listPriorities, type FleetRoute } from './route';
 
 const STATE_TONE = { primary: 'good', fallback: 'warn', held: 'bad' } as const;
@@ -51,22 +51,21 @@ function PriorityRoute({ priority, to, fallbackModel }: { priority: Priority; to
 }
 
 /**
- * Which priorities go to which model right now: the live servers' routing configuration
+ * Which priorities go to which model right now: the live servers' routing configuration (from
+ * the leader's fleet summary in the stats document, so heartbeats cost this page nothing)
  * judged against the breaker documents, the way every worker judges it before a claim.
  */
 export function ActiveRoute({ now }: { now: number }) {
-  const servers = useLiveQuery(specs.servers());
+  const stats = useLiveDoc(specs.queueStats());
   const breakers = useLiveQuery(specs.breakers());
-  const liveness = useServerLiveness();
   return (
     <Card title="Active route" testId="active-route">
-      <LiveView result={servers} what="servers">
-        {(serverRows) => {
+      <LiveView result={stats} what="the fleet summary">
+        {(row) => {
           const { routes, unreported } = fleetRoutes(
-            okRows(serverRows).map((r) => r.data),
+            fleetOf(row?.ok ? row.data : null) ?? [],
             okRows(breakers.data ?? []).map((r) => r.data),
             now,
-            liveness,
           );
           return (
             <div className="space-y-4 text-sm">

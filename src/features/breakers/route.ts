@@ -1,6 +1,5 @@
 import { routePlanFromBreakers, type RoutePlan } from '@fq/worker/core';
-import type { BreakerDoc, ServerDoc, ServerLiveness, ServerRouting } from '@fq/worker/schema';
-import { serverHealth } from '../servers/health';
+import type { BreakerDoc, FleetServer, ServerRouting } from '@fq/worker/schema';
 
 /** One routing configuration in use by the live fleet, and where it sends jobs right now. */
 export interface FleetRoute {
@@ -21,17 +20,17 @@ function keyOf(r: ServerRouting): string {
 }
 
 /**
- * The fleet's active routes: each distinct routing of the live servers (fresh heartbeat,
- * active or draining), judged against the breaker documents the way the workers judge them
- * (`routePlan`). `now` is Firestore time; `liveness` the fleet's published settings, so a
- * server counts as live exactly as long as the leader counts it.
+ * The fleet's active routes: each distinct routing of the live servers of the leader's fleet
+ * summary (active or draining: a silent server is `lost` there once the leader says so),
+ * judged against the breaker documents the way the workers judge them (`routePlan`). `now`
+ * is Firestore time.
  */
-export function fleetRoutes(servers: readonly ServerDoc[], breakers: readonly BreakerDoc[], now: number, liveness: ServerLiveness): FleetRoutes {
+export function fleetRoutes(servers: readonly FleetServer[], breakers: readonly BreakerDoc[], now: number): FleetRoutes {
   const byModel = new Map(breakers.map((b) => [b.model, b]));
   const groups = new Map<string, FleetRoute>();
   const unreported: string[] = [];
   for (const s of servers) {
-    if (serverHealth(s, now, liveness).stale || (s.state !== 'active' && s.state !== 'draining')) continue;
+    if (s.state !== 'active' && s.state !== 'draining') continue;
     if (!s.routing) {
       unreported.push(s.serverId);
       continue;

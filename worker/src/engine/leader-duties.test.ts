@@ -6,6 +6,8 @@ import { jobDocSchema } from '../schema/job.js';
 import { analyticsPartialId } from '../schema/names.js';
 import { emptyRollupBody } from '../core/analytics/rollup.js';
 import type { QueueStatsDoc } from '../schema/analytics.js';
+import { serverDocSchema, type ServerDoc } from '../schema/coordination.js';
+import { fleetSummaryOf } from './analytics/fleet-summary.js';
 import type { StatsRefresher } from './analytics/stats.js';
 import { QueueIdleGate } from './leader-duties.js';
 
@@ -90,6 +92,43 @@ describe('queue idle gate', () => {
     expect(f.ran).toEqual([['stats']]);
     await f.clock.advance(30 * 60_000);
     expect(f.ran).toHaveLength(1);
+    stop();
+  });
+
+  it('re-runs the stats when a server joins or stops on an idle fleet, not on a heartbeat', async () => {
+    const f = setup();
+    const serverDoc = (serverId: string, over: Partial<ServerDoc> = {}): ServerDoc =>
+      serverDocSchema.parse({
+        serverId, hostname: 'h', pid: 1, version: '1.0.0', state: 'active', startedAt: f.store.now(), heartbeatAt: f.store.now(),
+        heartbeatIntervalMs: 60_000, inFlight: 0, concurrencyLimit: 4, maxConcurrency: 4, ...over,
+      });
+    const put = (doc: ServerDoc) => f.store.commit([{ op: 'set', collection: 'servers', id: doc.serverId, data: doc }]);
+    const a = serverDoc('srv-a');
+    await put(a);
+    // What the last stats run published: srv-a alone.
+    const publish = (servers: ServerDoc[]) => {
+      f.stats.latest = { byStatus: { submitted: 0, queued: 0, waiting: 0, running: 0 }, inFlight: 0, fleet: fleetSummaryOf(servers, null, f.store.now()) } as unknown as QueueStatsDoc;
+    };
+    publish([a]);
+    const stop = f.gate.watch(f.handlers);
+    await f.clock.advance(10);
+    expect(f.ran).toEqual([]);
+
+    // An idle heartbeat: the document changes, the fleet does not.
+    await f.clock.advance(60_000);
+    await put({ ...a, heartbeatAt: f.store.now(), jobsCompleted: 7 });
+    await f.clock.advance(10);
+    expect(f.ran).toEqual([]);
+
+    const b = serverDoc('srv-b');
+    await put(b);
+    await f.clock.advance(10);
+    expect(f.ran).toEqual([['stats']]);
+    publish([a, b]);
+
+    await put({ ...b, state: 'stopped', heartbeatAt: f.store.now() });
+    await f.clock.advance(10);
+    expect(f.ran).toEqual([['stats'], ['stats']]);
     stop();
   });
 });

@@ -12,6 +12,7 @@ import type { StraySubmissionSweep } from './unreadable-submissions.js';
 import type { IdleAwareDuty, IdleGate } from './fleet-mode.js';
 import type { AlertMonitor } from './alerts/alert-monitor.js';
 import { listenResilient } from './resilient-listen.js';
+import { fleetChanged } from './analytics/fleet-summary.js';
 
 /** Partials written in a burst (the fleet's last flushes) are merged once, this long after the first. */
 const PARTIALS_DEBOUNCE_MS = 1_000;
@@ -32,7 +33,11 @@ const PARTIALS_SKEW_MS = 10_000;
  *   flushes, or their rare flush of store counters) re-runs the rollup merge and the stats,
  *   so the published numbers settle without a timer;
  * - one stats refresh once the throughput window has passed, so the published rate decays
- *   to what it is (one pass, not a schedule).
+ *   to what it is (one pass, not a schedule);
+ * - a server joining, leaving or changing state (the servers of the stats window, judged as
+ *   the fleet summary judges them) re-runs the stats, so the summary the console reads stays
+ *   true on an idle fleet too. This listener pays one read per idle heartbeat (one a minute
+ *   per server by default), which the console no longer pays per open page.
  */
 export class QueueIdleGate implements IdleGate {
   wokeAt = 0;
@@ -80,6 +85,19 @@ export class QueueIdleGate implements IdleGate {
       },
       { ...deps, what: 'idle fleet: analytics partials' },
     );
+    const windowMs = this.windowMinutes * MINUTE_MS;
+    const fleet = listenResilient(
+      ctx.store,
+      queryOf(QUERIES.serversSeenSince, { heartbeatAt: at(since - windowMs) }),
+      (snapshot) => {
+        const published = this.stats.latest?.fleet ?? null;
+        if (closed || !published) return;
+        // The stats duty's window, as of now: a server that left it since the listener started is gone there too.
+        const inWindow = snapshot.docs.filter((d) => d.data.heartbeatAt >= ctx.store.now() - windowMs).map((d) => d.data);
+        if (fleetChanged(inWindow, published)) handlers.run(['stats']);
+      },
+      { ...deps, what: 'idle fleet: server membership' },
+    );
     const decay = ctx.clock.setTimer(() => {
       if (!closed) handlers.run(['stats']);
     }, (this.windowMinutes + 1) * MINUTE_MS);
@@ -87,6 +105,7 @@ export class QueueIdleGate implements IdleGate {
       closed = true;
       work();
       partials();
+      fleet();
       debounce?.cancel();
       decay.cancel();
     };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { PRIORITIES, JOB_STATUSES, prioritySchema } from './job.js';
 import { timestampMs } from './time.js';
 import { submissionQuotaSchema } from './submission-gate.js';
-import { serverLivenessSchema } from './coordination.js';
+import { serverLivenessSchema, serverRoutingSchema, serverStateSchema } from './coordination.js';
 import { controlRetentionSchema } from './control-audit.js';
 
 /**
@@ -87,6 +87,29 @@ const statusCounts = z.object(
   Object.fromEntries(JOB_STATUSES.map((s) => [s, count])) as Record<(typeof JOB_STATUSES)[number], typeof count>,
 );
 
+/** One server as the fleet summary lists it: who it is and its state, none of its load. */
+export const fleetServerSchema = z.object({
+  serverId: z.string().min(1),
+  state: serverStateSchema,
+  version: z.string(),
+  startedAt: timestampMs,
+  routing: serverRoutingSchema.nullable().default(null),
+});
+export type FleetServer = z.infer<typeof fleetServerSchema>;
+
+/**
+ * The fleet as the leader last judged it: the servers seen in the stats window with their
+ * state (`lost` once the leader declared them silent). It changes when a server joins,
+ * leaves or changes state, never on a heartbeat, so the console reads the fleet here instead
+ * of listening to every server document (one read per heartbeat per server per open page).
+ */
+export const fleetSummarySchema = z.object({
+  servers: z.array(fleetServerSchema).default([]),
+  /** When the list last changed (Firestore time of the leader's run that saw the change). */
+  changedAt: timestampMs,
+});
+export type FleetSummary = z.infer<typeof fleetSummarySchema>;
+
 /**
  * `transcription_stats/queue`: one small document the leader refreshes every few seconds
  * from count aggregations, so dashboards and end users read queue depth without listening to
@@ -140,6 +163,8 @@ export const queueStatsDocSchema = z.object({
    * document from before it existed): the config's defaults.
    */
   serverLiveness: serverLivenessSchema.prefault({}),
+  /** The fleet summary (see `fleetSummarySchema`); null in a stats document from before it existed. */
+  fleet: fleetSummarySchema.nullable().default(null),
   /**
    * The fleet's retention for what an operator control writes (worker config `retention`),
    * published for the console, whose controls then stamp the expiries a worker's would.

@@ -6,6 +6,7 @@ import { QUERIES } from '../../schema/queries.js';
 import { enterpriseStatsOf, type EnterpriseStats } from '../../core/analytics/enterprise-stats.js';
 import { at, queryOf, type DocStore } from '../../ports/store.js';
 import type { EngineContext } from '../context.js';
+import { fleetSummaryOf } from './fleet-summary.js';
 
 /** Shortest span a rate is measured over (a fleet seconds old would give noise). */
 const MIN_COVERED_MS = 2_000;
@@ -114,6 +115,12 @@ export class StatsRefresher {
         serverTimeoutMs: this.ctx.config.serverCoordination.serverTimeoutMs,
       },
       controlRetention: { finishedJobsMs: this.ctx.config.retention.finishedJobsMs, auditMs: this.ctx.config.retention.auditMs },
+      // From the servers read above: no read of its own, and unchanged by heartbeats.
+      fleet: fleetSummaryOf(
+        seen.docs.map((d) => d.data),
+        this.latest?.fleet ?? null,
+        now,
+      ),
     };
     this.latest = doc;
     await store.commit([{ op: 'set', collection: 'stats', id: SINGLETON_IDS.queueStats, data: doc }]);

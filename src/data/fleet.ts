@@ -1,0 +1,24 @@
+import type { FleetServer, QueueStatsDoc, ServerState } from '@fq/worker/schema';
+
+/**
+ * The fleet as the leader publishes it in the stats document (`fleet`, see
+ * `fleetSummarySchema`): which servers there are and their state, by the leader's verdict (a
+ * silent server is `lost` once the leader declares it so). Pages that need no per-server load
+ * read this instead of the server documents, whose every heartbeat costs each open page a
+ * read. Null when the leader has not published a summary yet (an older worker).
+ */
+export function fleetOf(stats: Pick<QueueStatsDoc, 'fleet'> | null): FleetServer[] | null {
+  return stats?.fleet?.servers ?? null;
+}
+
+/** Servers of the summary in each state (every state present, 0 when none). */
+export function fleetCounts(servers: readonly FleetServer[]): Record<ServerState, number> {
+  const counts: Record<ServerState, number> = { active: 0, draining: 0, stopped: 0, lost: 0 };
+  for (const s of servers) counts[s.state] += 1;
+  return counts;
+}
+
+/** The servers taking part in the fleet: active or draining (stopped and lost ones do not). */
+export function liveFleetServers(servers: readonly FleetServer[]): FleetServer[] {
+  return servers.filter((s) => s.state === 'active' || s.state === 'draining');
+}
