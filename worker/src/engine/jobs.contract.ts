@@ -303,7 +303,8 @@ export function describeJobsContract(label: string, makeFixture: EngineFixtureFa
     });
 
     it("records each attempt's lease on its error and the successful attempt's server and start on the result (the job page's timeline)", async () => {
-      const { fx, a, admissionA, leasesA, leasesB, maintB } = await setup('attempts');
+      // A long lease: on real Firestore the renewal comes after real time that a loaded machine stretches.
+      const { fx, a, admissionA, leasesA, leasesB, maintB } = await setup('attempts', { lease: { durationMs: 60_000, heartbeatMs: 10_000 } });
       const { requestId } = await admissionA.enqueue({ audio: wav(), mimeType: 'audio/wav', userId: 'u' });
       const first = (await leasesA.claim(requestId))!;
       const claimedAt = (await a.get('jobs', requestId)).doc!.lease!.acquiredAt;
