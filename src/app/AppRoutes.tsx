@@ -1,5 +1,6 @@
 import { lazy, Suspense } from 'react';
 import { Route, Routes } from 'react-router';
+import { consoleRole } from '../auth/roles';
 import { useSession } from '../auth/session';
 import { Loading } from '../components/ui/States';
 import { ConsoleLayout } from './ConsoleLayout';
@@ -20,7 +21,7 @@ function ConsoleRoot({ services }: { services: AppServices }) {
         <Loading label="Checking your session…" />
       ) : state.status === 'signed-out' ? (
         <SignIn heading="Sign in to the console" />
-      ) : !state.user.isAdmin ? (
+      ) : consoleRole(state.user) === 'none' ? (
         <NotAuthorised user={state.user} />
       ) : (
         <DataGate services={services}>

@@ -1,4 +1,5 @@
 import type { ReactNode } from 'react';
+import { consoleRole } from '../auth/roles';
 import { useSession } from '../auth/session';
 import { Button } from '../components/ui/Button';
 import { ThemeToggle } from './ThemeToggle';
@@ -16,6 +17,11 @@ export function Header({ title, children }: { title: string; children?: ReactNod
           <span data-testid="signed-in-user" className="text-slate-600 dark:text-slate-300">
             {state.user.email ?? state.user.uid}
             {state.user.isAdmin && <span className="ml-1 text-xs text-indigo-600 dark:text-indigo-400">(admin)</span>}
+            {consoleRole(state.user) === 'viewer' && (
+              <span className="ml-1 text-xs text-slate-500 dark:text-slate-400" title="Sees every page, runs no control">
+                (viewer)
+              </span>
+            )}
           </span>
           <Button size="sm" onClick={() => void auth.signOut()}>
             Sign out

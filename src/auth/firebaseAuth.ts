@@ -40,6 +40,7 @@ async function toSessionUser(user: User): Promise<SessionUser> {
     email: user.email,
     displayName: user.displayName,
     isAdmin: token.claims.admin === true,
+    isViewer: token.claims.viewer === true,
     priorities: allowedPriorities(token.claims),
   };
 }

@@ -1,11 +1,16 @@
 import type { Priority } from '@fq/worker/schema';
 
-/** The signed-in identity as the app sees it; `isAdmin` comes from the `admin` custom claim. */
+/**
+ * The signed-in identity as the app sees it; `isAdmin` comes from the `admin` custom claim,
+ * `isViewer` from the `viewer` claim (a read-only operator; see `auth/roles`).
+ */
 export interface SessionUser {
   uid: string;
   email: string | null;
   displayName: string | null;
   isAdmin: boolean;
+  /** Sees every console page and no control (absent: false). An `admin` claim wins over it. */
+  isViewer?: boolean;
   /**
    * The priorities this account may submit (its `tier` claim, see `allowedPriorities`); the
    * rules refuse the others. Absent: unknown, offer all and let the rules decide.

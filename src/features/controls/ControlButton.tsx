@@ -1,5 +1,6 @@
 import type { ControlCommandInput } from '@fq/worker/core';
 import { useId, useRef, useState, type ReactNode } from 'react';
+import { useCanOperate } from '../../auth/roles';
 import { Button, type ButtonProps } from '../../components/ui/Button';
 import { Dialog } from '../../components/ui/Dialog';
 import { Feedback, type FeedbackState } from '../../components/ui/Feedback';
@@ -28,8 +29,14 @@ export interface ControlButtonProps {
  * A control behind a confirmation dialog: the dialog says what will happen, takes an
  * optional reason (recorded in the audit entry), and shows pending and error states; the
  * outcome stays visible next to the button until another control runs (see latestControl).
+ * A viewer (see `auth/roles`) gets nothing at all: every control of the console is one of
+ * these, so hiding them here hides them everywhere.
  */
 export function ControlButton(props: ControlButtonProps) {
+  return useCanOperate() ? <OperatorControlButton {...props} /> : null;
+}
+
+function OperatorControlButton(props: ControlButtonProps) {
   const { label, title, description, command, variant = 'secondary', size = 'sm', disabled, testId, onDone } = props;
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');

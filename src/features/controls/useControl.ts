@@ -1,5 +1,6 @@
 import type { ControlCommandInput, ControlPlan } from '@fq/worker/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useCanOperate } from '../../auth/roles';
 import { useUser } from '../../auth/session';
 import { useData } from '../../data/context';
 import { executeControl } from '../../data/controls';
@@ -28,19 +29,23 @@ export function describePlan(plan: ControlPlan): string {
 export function useControl() {
   const { port, serverClock, prefix } = useData();
   const user = useUser();
+  const canOperate = useCanOperate();
   const clock = useClock();
   const queryClient = useQueryClient();
   const stats = useLiveDoc(specs.queueStats());
   const retention = stats.data?.ok ? stats.data.data.controlRetention : undefined;
   const mutation = useMutation<ControlPlan, Error, ControlCommandInput>({
     mutationFn: (command) =>
-      executeControl(
-        port,
-        command,
-        { kind: 'admin', id: user.uid, email: user.email },
-        () => serverClock.serverNow(clock.now()),
-        retention,
-      ),
+      // The rules refuse it too; a viewer's control never leaves the browser.
+      canOperate
+        ? executeControl(
+            port,
+            command,
+            { kind: 'admin', id: user.uid, email: user.email },
+            () => serverClock.serverNow(clock.now()),
+            retention,
+          )
+        : Promise.reject(new Error('A viewer cannot run controls: this account has the viewer role, not admin.')),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['fq', prefix, 'page'] }),
   });
   return {

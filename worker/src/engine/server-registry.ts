@@ -43,6 +43,8 @@ export class ServerRegistry {
   private advertisedMs = 0;
   private unwatchMode: (() => void) | null = null;
   private live = false;
+  /** An operator drained this server (`server.drain`): it shows `draining` until resumed. */
+  private drained = false;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -75,8 +77,10 @@ export class ServerRegistry {
 
   private plan(status: ServerStatus) {
     const c = this.ctx.config.serverCoordination;
-    // Only an active server slows down: draining and stopping ones are watched closely.
-    const fleetIdle = this.state === 'active' && fleetModeOf(this.ctx).idle;
+    // Only an active server slows down with the fleet: a stopping one is watched closely. A
+    // drained one takes no job, so with none left in flight it slows down whatever the fleet does.
+    const drainedIdle = this.drained && this.state === 'draining';
+    const fleetIdle = drainedIdle || (this.state === 'active' && fleetModeOf(this.ctx).idle);
     return heartbeatPlan(
       { lastAt: this.lastAt, advertisedMs: this.advertisedMs },
       this.ctx.store.now(),
@@ -164,7 +168,25 @@ export class ServerRegistry {
   /** Marks the server draining (stops claiming; visible on the dashboard). */
   async drain(): Promise<void> {
     this.state = 'draining';
+    this.drained = false;
     await this.write('draining');
+  }
+
+  /**
+   * An operator drained (true) or resumed (false) this server: `draining` or `active` at once,
+   * in a heartbeat written now. Ignored once the server is shutting down (its `drain()` wins).
+   */
+  async setDrained(drained: boolean): Promise<void> {
+    if (!this.live || this.drained === drained || (this.state !== 'active' && !this.drained)) return;
+    this.drained = drained;
+    this.state = drained ? 'draining' : 'active';
+    this.timer?.cancel();
+    this.timer = null;
+    try {
+      await this.write(this.state);
+    } finally {
+      this.check();
+    }
   }
 
   async deregister(): Promise<void> {

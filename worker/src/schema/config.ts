@@ -173,6 +173,12 @@ export const workerConfigSchema = z.object({
       idleLeaderLeaseMs: ms.nullable().default(90_000),
       /** Time-driven leader work (retention clean-up) runs this often while the fleet is idle. */
       idleHousekeepingMs: ms.default(1_800_000),
+      /**
+       * An operator drained this server (`server.drain`): how long its running jobs may take to
+       * finish before they are released (attempt refunded) for other servers to run. The
+       * default covers one upstream call at the default `requestTimeoutMs` and its outcome write.
+       */
+      drainGraceMs: ms.default(150_000),
     })
     .prefault({}),
   upstream: z

@@ -165,12 +165,22 @@ export const budgetDocSchema = z.object({
 export type BudgetDoc = z.infer<typeof budgetDocSchema>;
 
 /** `transcription_controls/queue`: operator switches read by every worker through a listener. */
+/** At most this many servers are drained at once (the rules hold the same bound). */
+export const MAX_DRAINED_SERVERS = 50;
+
 export const queueControlsDocSchema = z.object({
   paused: z.boolean(),
   pausedPriorities: z.array(prioritySchema).default([]),
   reason: z.string().max(500).nullable().default(null),
   updatedAt: timestampMs,
   updatedBy: z.string(),
+  /**
+   * Servers an operator drained (`server.drain`, undone by `server.resume`): each listed
+   * server stops claiming, finishes or releases what it runs and stays `draining`. Kept here,
+   * not in the server's own document, because every worker already listens to this one and
+   * a server's heartbeat rewrites its document whole. Absent in documents written before it.
+   */
+  drainedServers: z.array(z.string().min(1).max(128)).max(MAX_DRAINED_SERVERS).default([]),
   /** The audit entry of the operator control that last changed this document (see schema/control-audit). */
   controlAudit: controlAuditSchema.nullable().optional(),
 });

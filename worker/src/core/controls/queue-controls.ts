@@ -44,6 +44,8 @@ export function planQueueControl(command: QueueCommand, ctx: ControlContext): Un
     paused,
     pausedPriorities: PRIORITIES.filter((p) => list.has(p)),
     reason: command.reason,
+    // Drained servers are another control's (server.drain/resume): a pause keeps them.
+    drainedServers: current?.drainedServers ?? [],
     updatedAt: ctx.now,
     updatedBy: ctx.actor.id,
   };
