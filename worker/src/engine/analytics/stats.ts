@@ -1,7 +1,8 @@
 import { JOB_STATUSES, PRIORITIES, type JobStatus, type Priority } from '../../schema/job.js';
 import type { QueueStatsDoc, RollupBody } from '../../schema/analytics.js';
 import { SINGLETON_IDS } from '../../schema/names.js';
-import { emptyRollupBody, mergeBodies, MINUTE_MS, percentile } from '../../core/analytics/rollup.js';
+import { emptyRollupBody, mergeBodies, MINUTE_MS, percentile, periodStart } from '../../core/analytics/rollup.js';
+import { completedJobs, throughputPerMin as rateOver } from '../../core/analytics/throughput.js';
 import { QUERIES } from '../../schema/queries.js';
 import { enterpriseStatsOf, type EnterpriseStats } from '../../core/analytics/enterprise-stats.js';
 import { at, queryOf, type DocStore } from '../../ports/store.js';
@@ -68,23 +69,26 @@ export class StatsRefresher {
     const seen = await store.query(queryOf(QUERIES.serversSeenSince, { heartbeatAt: at(now - windowMinutes * MINUTE_MS) }));
     const servers = seen.docs.filter((d) => d.data.state === 'active');
     const controls = (await store.get('controls', SINGLETON_IDS.queueControls)).doc;
+    // The window's buckets: the current minute and the whole ones before it (what `recent` merges).
+    const windowFrom = periodStart(now, 'minute') - (windowMinutes - 1) * MINUTE_MS;
     let body = this.options.recent?.(windowMinutes) ?? null;
     if (!body) {
-      const rollups = await store.query(queryOf(QUERIES.rollupsBetween, { granularity: 'minute', from: at(now - windowMinutes * MINUTE_MS) }));
+      const rollups = await store.query(queryOf(QUERIES.rollupsBetween, { granularity: 'minute', from: at(windowFrom) }));
       body = emptyRollupBody();
       for (const r of rollups.docs) body = mergeBodies(body, r.data);
     }
     const oldest = await store.query(queryOf(QUERIES.oldestQueued, { status: 'queued' }, { limit: 1 }));
 
     const c = body.counters;
-    const finished = c.succeeded + c.failed + c.deadLettered;
+    const finished = completedJobs(c);
     const inFlight = servers.reduce((s, d) => s + d.data.inFlight, 0);
-    // Per minute of the window that some server was up: a fleet that started ten seconds ago
-    // has not had five minutes to finish jobs, and dividing by five would make every ETA
-    // built on this rate dozens of times too long.
+    // The one throughput definition (core/analytics/throughput) over the window's buckets,
+    // from the fleet's start if later: a fleet that started ten seconds ago has not had five
+    // minutes to finish jobs, and dividing by five would make every ETA built on this rate
+    // dozens of times too long. The window was divided by 5 whole minutes while its buckets
+    // covered 4 and part of the current one. (The console states its own 15 minute window.)
     const fleetSince = Math.min(now, ...seen.docs.map((d) => d.data.startedAt));
-    const coveredMs = Math.max(MIN_COVERED_MS, Math.min(windowMinutes * MINUTE_MS, now - fleetSince));
-    const throughputPerMin = finished / (coveredMs / MINUTE_MS);
+    const throughputPerMin = rateOver(finished, { from: Math.min(now - MIN_COVERED_MS, Math.max(windowFrom, fleetSince)), to: now });
     const ops = c.firestoreReads + c.firestoreWrites + c.firestoreDeletes;
     const leader = this.leader();
     const doc: QueueStatsDoc = {
