@@ -5,7 +5,9 @@ import { startSystem, SYSTEM_INFO_ENV } from '../../system/index.js';
 import { e2eSystemOptions } from './support/system-config.js';
 import { startWebhookReceiver, WEBHOOK_RECEIVER_ENV } from './support/webhook-receiver.js';
 
-const LOG_DIR = fileURLToPath(new URL('../artifacts/system-logs', import.meta.url));
+// E2E_SYSTEM_LOG_DIR: a run's own directory. Two runs in one checkout must not share it: each
+// empties it at start, and the dashboard reads its config file (the emulators' ports) from it.
+const LOG_DIR = process.env.E2E_SYSTEM_LOG_DIR || fileURLToPath(new URL('../artifacts/system-logs', import.meta.url));
 
 /**
  * Boots ONE system for the whole Playwright run (emulators, fake Gemini, three workers, the
