@@ -39,6 +39,7 @@ describe('EnterpriseQueueMonitor', () => {
     expect(attr(root, 'data-servers')).toBe('1');
     expect(attr(root, 'data-queue-size')).toBe('3');
     expect(attr(root, 'data-breaker')).toBe('closed');
+    expect(attr(root, 'data-paused')).toBe('false');
     expect(text(within(section('servers')).getByTestId('fq-monitor-servers'))).toContain('1');
     expect(text(section('servers'))).toContain('Leader: srv-a (term 4)');
     expect(text(section('servers').querySelector('[data-server-id="srv-a"]'))).toContain('srv-a' + 'active' + '1/4' + '1 s ago');

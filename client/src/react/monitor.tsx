@@ -101,7 +101,7 @@ const stateLabel = (s: string) => s.replace('_', '-');
  * With no props it reads through the client of the surrounding `<TranscriptionQueueProvider>`;
  * or give it the app's `firestore` (and `prefix`). Reading takes an admin of the queue's
  * tenant (`admin: true` claim). Markup: `fq-monitor` root with `data-loading`, `data-servers`,
- * `data-queue-size`, `data-breaker`; sections `fq-monitor__card` with `data-section`; its own
+ * `data-queue-size`, `data-breaker`, `data-paused`; sections `fq-monitor__card` with `data-section`; its own
  * scoped stylesheet unless `unstyled`, themable through `--fq-*` CSS variables.
  */
 export function EnterpriseQueueMonitor(props: EnterpriseQueueMonitorProps) {
@@ -130,6 +130,7 @@ export function EnterpriseQueueMonitor(props: EnterpriseQueueMonitorProps) {
       data-servers={s && !loading ? s.servers.length : undefined}
       data-queue-size={s && !loading ? s.queueStats.totalInQueue : undefined}
       data-breaker={s && !loading ? s.circuitBreaker.state : undefined}
+      data-paused={s && !loading ? String(s.queueStats.paused) : undefined}
     >
       {!unstyled && <style>{MONITOR_CSS}</style>}
       <header className="fq-monitor__header">
