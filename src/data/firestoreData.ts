@@ -6,6 +6,7 @@ import {
   collection,
   doc,
   getDoc,
+  getCountFromServer,
   getDocs,
   limit,
   onSnapshot,
@@ -160,6 +161,14 @@ export function createFirestoreData(db: Firestore, prefix: string): DataPort {
     async getDoc(spec) {
       const snap = await getDoc(docRef(spec));
       return snap.exists() ? snap.data() : null;
+    },
+    async count(spec) {
+      const constraints: QueryConstraint[] = [];
+      for (const f of spec.where) constraints.push(where(f.field, f.op, filterValue(f.value)));
+      // The order too: the composite index the query's shape registers is the one serving it.
+      for (const o of spec.orderBy) constraints.push(orderBy(o.field, o.direction));
+      const snap = await getCountFromServer(query(collection(db, names[spec.collection]), ...constraints));
+      return snap.data().count;
     },
     async getPage<K extends CollectionKey>(spec: QuerySpec<K>, after: PageCursor | null): Promise<Page<DocOf<K>>> {
       const start = after ? cursors.get(after.token) : null;

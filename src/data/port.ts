@@ -73,6 +73,11 @@ export interface DataPort {
   commitBatch(mutations: Mutation[]): Promise<void>;
   /** A new random document id for `collection` (client-side, like `doc(collection(...)).id`). */
   newId(collection: CollectionKey): string;
+  /**
+   * How many documents match the query (its limit ignored): a count aggregation, billed one
+   * read per 1,000 matches. Optional: a port without it shows no count.
+   */
+  count?<K extends CollectionKey>(spec: QuerySpec<K>): Promise<number>;
 }
 
 export type { Actor };

@@ -56,6 +56,8 @@ const TAMPER: Record<CollectionKey, DocumentData> = {
   // Hiding an incident from the feed, or marking it delivered.
   alerts: { status: 'resolved' },
   alertState: { active: {} },
+  // Progress the fleet did not make, or the carrier's lease.
+  bulkControls: { progress: { matched: 3_000, done: 3_000, skipped: 0, failed: 0, skippedByReason: {}, steps: 188, lastError: null } },
 };
 
 let env: RulesEnv;

@@ -145,6 +145,14 @@ export function engineDocs(owner: string): { [K in CollectionKey]: { id: string;
         updatedAt: T, updatedBy: 'server-1',
       }),
     },
+    bulkControls: {
+      id: 'bulk-1',
+      data: decodeDoc('bulkControls', {
+        action: 'job.redrive', filter: { status: 'dead_lettered' }, description: 'status=dead_lettered', requestedBy: { kind: 'admin', id: 'ops-admin', email: 'ops@example.com' },
+        createdAt: T, createdBefore: T, state: 'running', progress: { matched: 16, done: 16 }, cursor: { createdAt: T - 1, idsAt: ['job-x'] },
+        carrier: 'server-1', carrierToken: 1, carrierExpiresAt: T + 20_000, updatedAt: T,
+      }),
+    },
   };
 }
 

@@ -13,6 +13,10 @@ export const AUDIT_ACTIONS = [
   'job.redrive',
   'lock.force_release',
   'server.drain',
+  'server.resume',
+  'bulk.start',
+  'bulk.stop',
+  'bulk.resume',
 ] as const;
 export const auditActionSchema = z.enum(AUDIT_ACTIONS);
 export type AuditAction = z.infer<typeof auditActionSchema>;
@@ -31,7 +35,7 @@ export const auditDocSchema = z.object({
   actor: actorSchema,
   action: auditActionSchema,
   target: z.object({
-    kind: z.enum(['queue', 'breaker', 'job', 'lock', 'server']),
+    kind: z.enum(['queue', 'breaker', 'job', 'lock', 'server', 'bulk']),
     /** One id, or the filter description for bulk actions. */
     id: z.string(),
   }),

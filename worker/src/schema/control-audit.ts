@@ -21,7 +21,7 @@ export const controlRetentionSchema = z.object({
 export type ControlRetention = z.infer<typeof controlRetentionSchema>;
 
 /** Documents an operator control changes; each names the audit entry of its last control. */
-export type AuditedCollection = 'controls' | 'breakers' | 'locks' | 'jobs';
+export type AuditedCollection = 'controls' | 'breakers' | 'locks' | 'jobs' | 'bulkControls';
 
 /**
  * `controlAudit` on a controlled document: the audit entry committed with the control that

@@ -9,6 +9,7 @@ import { auditDocSchema } from './audit.js';
 import { idempotencyDocSchema } from './misc.js';
 import { submissionGateDocSchema } from './submission-gate.js';
 import { alertEventDocSchema, alertStateDocSchema } from './alerts.js';
+import { bulkControlDocSchema } from './bulk.js';
 
 /**
  * The schema of the documents in each collection. Adapters (admin SDK, web SDK, memory) encode
@@ -33,6 +34,7 @@ export const DOC_SCHEMAS = {
   submissionGates: submissionGateDocSchema,
   alerts: alertEventDocSchema,
   alertState: alertStateDocSchema,
+  bulkControls: bulkControlDocSchema,
 } as const satisfies Record<CollectionKey, z.ZodType>;
 
 /** Domain shape of a document in collection K. */

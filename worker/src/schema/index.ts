@@ -17,6 +17,7 @@ export * from './control-audit.js';
 export * from './misc.js';
 export * from './submission-gate.js';
 export * from './alerts.js';
+export * from './bulk.js';
 export * from './text.js';
 export * from './config.js';
 export * from './documents.js';

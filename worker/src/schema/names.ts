@@ -26,6 +26,8 @@ export const COLLECTION_BASE_NAMES = {
   alerts: 'transcription_alerts',
   /** The alerts firing now (`current`), so a new leader does not send them again. */
   alertState: 'transcription_alert_state',
+  /** Operators' "apply to all matching" job controls, carried out by the fleet in steps (see schema/bulk). */
+  bulkControls: 'transcription_bulk_controls',
 } as const;
 
 export type CollectionKey = keyof typeof COLLECTION_BASE_NAMES;
