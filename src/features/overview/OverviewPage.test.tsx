@@ -1,34 +1,65 @@
-import { screen, within } from '@testing-library/react';
+import { cleanup, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import { T0, breaker, controls, leader, rollup, server, stats } from '../../test/factories';
+import { T0, breaker, controls, leader, rollup, stats } from '../../test/factories';
 import { FakeData } from '../../test/fakeData';
 import { renderPage } from '../../test/render';
+import { AnalyticsPage } from '../analytics/AnalyticsPage';
 import { OverviewPage } from './OverviewPage';
 
 describe('OverviewPage', () => {
   it('shows queue depth, throughput, latency, breakers, servers and leader from small state documents', async () => {
     const data = new FakeData();
-    data.put('stats', 'queue', stats({ inFlight: 5, throughputPerMin: 42.5, successRate: 0.9, p50Ms: 1_200, p95Ms: 4_800, firestoreOpsPerJob: 9.5 }));
+    // The leader's fleet summary: srv-a active, srv-b declared lost (silent beyond the timeout).
+    const fleet = {
+      servers: [
+        { serverId: 'srv-a', state: 'active' as const, version: '0.1.0', startedAt: T0 - 60_000 },
+        { serverId: 'srv-b', state: 'lost' as const, version: '0.1.0', startedAt: T0 - 60_000 },
+      ],
+      changedAt: T0,
+    };
+    data.put('stats', 'queue', stats({ inFlight: 5, throughputPerMin: 42.5, successRate: 0.9, p50Ms: 1_200, p95Ms: 4_800, firestoreOpsPerJob: 9.5, fleet }));
     data.put('breakers', 'gemini-2.5-flash', breaker({ state: 'half_open' }));
-    data.put('servers', 'srv-a', server({ serverId: 'srv-a' }));
-    data.put('servers', 'srv-b', server({ serverId: 'srv-b', heartbeatAt: T0 - 120_000 }));
     data.put('leader', 'current', leader({ holder: 'srv-a', term: 4 }));
     data.put('controls', 'queue', controls({ paused: true, reason: 'maintenance' }));
     data.put('analytics', 'minute_x', rollup({ periodStart: T0 - 60_000, counters: { succeeded: 9, failed: 1 } }));
     renderPage(<OverviewPage />, { data });
 
     expect(await screen.findByTestId('stat-in-flight')).toHaveTextContent('5');
-    expect(screen.getByTestId('stat-throughput')).toHaveTextContent('42.5');
+    // Not the leader's 42.5 (its own window, for ETAs): the 15 minute figure from the rollups.
+    expect(screen.getByTestId('stat-throughput')).toHaveTextContent('0.71');
+    expect(screen.getByTestId('stat-throughput')).toHaveTextContent(/completed jobs\/min, last 15 min \(since \d\d:\d\d \S+\)/);
     expect(screen.getByTestId('stat-success-rate')).toHaveTextContent('90.0%');
     expect(screen.getByTestId('stat-p95')).toHaveTextContent('4.8 s');
     expect(screen.getByTestId('stat-ops-per-job')).toHaveTextContent('9.5');
     expect(within(screen.getByTestId('depth-by-priority')).getByText('high').nextSibling).toHaveTextContent('2');
     expect(screen.getByTestId('overview-breaker-gemini-2.5-flash')).toHaveAttribute('data-state', 'half_open');
     expect(screen.getByTestId('stat-active-servers')).toHaveTextContent('1');
+    expect(screen.getByTestId('stat-lost-servers')).toHaveTextContent('1');
     expect(screen.getByTestId('stat-leader')).toHaveTextContent('srv-a');
     expect(screen.getByTestId('stat-leader')).toHaveTextContent('term 4');
     expect(screen.getByTestId('paused-banner')).toHaveTextContent('The whole queue is paused (maintenance)');
     expect(within(screen.getByTestId('recent-card')).getByText('10')).toBeInTheDocument();
+  });
+
+  it('shows the same throughput as the Analytics page for the same window, and the rollup lag', async () => {
+    const data = new FakeData();
+    data.put('stats', 'queue', stats({ throughputPerMin: 62 }));
+    // 433 jobs in the last 7 minutes of the window (the issue's case).
+    for (let i = 0; i < 7; i++) {
+      data.put('analytics', `minute_${i}`, rollup({ periodStart: T0 - (6 - i) * 60_000, counters: { succeeded: i < 6 ? 62 : 61 }, updatedAt: T0 + 20_000 }));
+    }
+    const now = T0 + 30_000;
+    renderPage(<OverviewPage />, { data, now });
+    expect(await screen.findByTestId('recent-completed')).toHaveTextContent('433');
+    const overview = screen.getByTestId('stat-throughput').textContent;
+    expect(screen.getByTestId('overview-lag')).toHaveTextContent(/^Data up to \d\d:\d\d:\d\d \S+, ~10 s behind/);
+    cleanup();
+    renderPage(<AnalyticsPage />, { data, now });
+    const analytics = await screen.findByTestId('summary-throughput');
+    // 433 over 14.5 minutes, not 62 (the leader's) and not 433 / 15.
+    expect(analytics).toHaveTextContent('29.86');
+    expect(analytics.textContent).toBe(overview);
+    expect(screen.getByTestId('analytics-lag')).toHaveTextContent('~10 s behind');
   });
 
   it('shows dead letters as a red link to the job list filtered to them, other statuses as chips', async () => {
@@ -46,9 +77,10 @@ describe('OverviewPage', () => {
     data.put('stats', 'queue', stats());
     const { bridge } = renderPage(<OverviewPage />, { data });
     await screen.findByTestId('stat-in-flight');
-    // stats, controls, breakers, servers, leader, rollups: six sources, six listeners
-    expect(data.watchers.size).toBe(6);
-    expect(bridge.openListeners()).toBe(6);
+    // stats (with the fleet summary: no server document), controls, breakers, leader, rollups:
+    // five sources, five listeners
+    expect(data.watchers.size).toBe(5);
+    expect(bridge.openListeners()).toBe(5);
   });
 
   it('shows an empty state before the leader has written stats, and invalid documents as error rows', async () => {
