@@ -11,6 +11,7 @@ import type { AppServices } from './services';
 import { SignIn } from './SignIn';
 
 const EndUserApp = lazy(() => import('../enduser/EndUserApp').then((m) => ({ default: m.EndUserApp })));
+const MonitorPage = lazy(() => import('../features/monitor/MonitorPage').then((m) => ({ default: m.MonitorPage })));
 
 function ConsoleRoot({ services }: { services: AppServices }) {
   const { state } = useSession();
@@ -32,7 +33,7 @@ function ConsoleRoot({ services }: { services: AppServices }) {
   );
 }
 
-/** `/app/*` is the end-user page (any signed-in user); everything else is the admin console. */
+/** `/app/*` is the end-user page (any signed-in user), `/monitor` the embeddable monitor; everything else is the admin console. */
 export function AppRoutes({ services }: { services: AppServices }) {
   return (
     <Routes>
@@ -41,6 +42,14 @@ export function AppRoutes({ services }: { services: AppServices }) {
         element={
           <Suspense fallback={<Loading />}>
             <EndUserApp services={services} />
+          </Suspense>
+        }
+      />
+      <Route
+        path="/monitor"
+        element={
+          <Suspense fallback={<Loading />}>
+            <MonitorPage services={services} />
           </Suspense>
         }
       />
