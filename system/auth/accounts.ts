@@ -7,6 +7,8 @@ export interface AccountSpec {
   password?: string;
   /** true grants the `admin` custom claim, false removes it, undefined leaves claims alone. */
   admin?: boolean;
+  /** Likewise the `viewer` claim: every console page, no control (see src/auth/roles.ts). */
+  viewer?: boolean;
   /** Create the account when it does not exist (otherwise that is an error). */
   create?: boolean;
   /**
@@ -22,6 +24,7 @@ export interface AccountResult {
   uid: string;
   created: boolean;
   admin: boolean;
+  viewer: boolean;
   /** The account's tenant after the change ("" = the default tenant). */
   tenant: string;
 }
@@ -57,12 +60,16 @@ export async function ensureAccount(auth: Auth, spec: AccountSpec): Promise<Acco
     if (spec.admin) claims.admin = true;
     else delete claims.admin;
   }
+  if (spec.viewer !== undefined) {
+    if (spec.viewer) claims.viewer = true;
+    else delete claims.viewer;
+  }
   if (spec.tenant !== undefined) {
     if (spec.tenant) claims[TENANT_CLAIM] = collectionPrefixSchema.parse(spec.tenant);
     else delete claims[TENANT_CLAIM];
   }
-  if (spec.admin !== undefined || spec.tenant !== undefined) {
+  if (spec.admin !== undefined || spec.viewer !== undefined || spec.tenant !== undefined) {
     await auth.setCustomUserClaims(user.uid, Object.keys(claims).length > 0 ? claims : null);
   }
-  return { email: spec.email, uid: user.uid, created, admin: claims.admin === true, tenant: tenantOfClaims(claims) };
+  return { email: spec.email, uid: user.uid, created, admin: claims.admin === true, viewer: claims.viewer === true, tenant: tenantOfClaims(claims) };
 }
