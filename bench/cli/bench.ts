@@ -5,7 +5,8 @@
  * Runs the selected scenarios one after another on the embedded emulator with the fake
  * Gemini, prints a table per scenario, and writes everything (with the machine's load) to
  * bench/results/bench-<timestamp>.json. With several seeds each scenario runs once per seed
- * and its result is stored as `<name>@seed<N>`. Exit code 1 when a scenario failed to run.
+ * and its result is stored as `<name>@seed<N>`. Exit code 1 when a scenario failed to run, or
+ * missed a goal it enforces (the dashboard's reads per page).
  */
 import { cliArgs } from '../lib/cli-args.js';
 import { machineSnapshot } from '../lib/machine.js';
@@ -63,6 +64,10 @@ for (const name of selected) for (const runSeed of seeds) {
       const text = renderTable(table);
       tables.push(text);
       console.log(`\n${text}`);
+    }
+    if (outcome.failures?.length) {
+      (report.errors as Record<string, string>)[key] = `goal not met: ${outcome.failures.join('; ')}`;
+      log(`scenario ${key} FAILED: ${outcome.failures.join('; ')}`);
     }
   } catch (error) {
     const message = error instanceof Error ? (error.stack ?? error.message) : String(error);

@@ -10,6 +10,12 @@ export interface ScenarioContext {
 export interface ScenarioOutcome<R = unknown> {
   result: R;
   tables: Table[];
+  /**
+   * Goals this scenario enforces that were missed, in words: the run keeps the result and
+   * records these as the scenario's error, so `npm run bench` exits 1 (most goals are only
+   * reported; the dashboard's read cost is enforced).
+   */
+  failures?: string[];
 }
 
 export type Scenario<R = unknown> = (ctx: ScenarioContext) => Promise<ScenarioOutcome<R>>;
