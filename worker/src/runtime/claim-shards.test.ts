@@ -8,7 +8,7 @@ import { makeWav } from '../testing/audio.js';
 import { FakeClock } from '../testing/fake-clock.js';
 import { FakeTranscriber } from '../testing/fake-transcriber.js';
 import { TEST_CONFIG, uniquePrefix } from '../testing/engine-fixture.js';
-import { StaticFlowControl } from '../engine/static-flow-control.js';
+import { MembersFlow } from '../testing/members-flow.js';
 import { QueueWorker } from './worker.js';
 import { createQueue } from './queue.js';
 import { ORPHAN_CHECK_MS } from './claim-loop.js';
@@ -34,19 +34,6 @@ class HeadReadCounter extends MemoryStore {
       },
       onError,
     );
-  }
-}
-
-/** Static flow control that reports the fleet's members, as the leader's budget allocation does. */
-class MembersFlow extends StaticFlowControl {
-  constructor(
-    clock: FakeClock,
-    private readonly list: readonly string[],
-  ) {
-    super({ maxConcurrentRequests: 2, model: 'm', now: () => clock.now() });
-  }
-  members(): readonly string[] {
-    return this.list;
   }
 }
 

@@ -6,7 +6,7 @@ import { makeWav } from '../testing/audio.js';
 import { FakeClock } from '../testing/fake-clock.js';
 import { FakeTranscriber } from '../testing/fake-transcriber.js';
 import { TEST_CONFIG, uniquePrefix } from '../testing/engine-fixture.js';
-import { StaticFlowControl } from '../engine/static-flow-control.js';
+import { MembersFlow } from '../testing/members-flow.js';
 import { QueueWorker } from './worker.js';
 import { createQueue } from './queue.js';
 import { ORPHAN_CHECK_MS, STEAL_AGE_MS } from './claim-loop.js';
@@ -18,18 +18,6 @@ import { ORPHAN_CHECK_MS, STEAL_AGE_MS } from './claim-loop.js';
  * with no lost race, and with no listener alive the busy worker still takes it soon after
  * STEAL_AGE_MS, not at the orphaned-shard check.
  */
-class MembersFlow extends StaticFlowControl {
-  constructor(
-    clock: FakeClock,
-    private readonly list: readonly string[],
-  ) {
-    super({ maxConcurrentRequests: 2, model: 'm', now: () => clock.now() });
-  }
-  members(): readonly string[] {
-    return this.list;
-  }
-}
-
 const JOB_MS = 300;
 
 function fleet(running: readonly string[], members: readonly string[]) {
