@@ -1,6 +1,7 @@
 import { PRIORITIES, type JobDoc, type Priority } from '../schema/job.js';
 import { SINGLETON_IDS } from '../schema/names.js';
 import { pausedPriorities } from '../core/controls/queue-controls.js';
+import { isDrained } from '../core/controls/server-controls.js';
 import type { FlowControl } from '../ports/flow.js';
 import { queryOf, type Snapshot, type Unsubscribe } from '../ports/store.js';
 import { MAX_QUERY_DISJUNCTIONS, QUERIES } from '../schema/queries.js';
@@ -31,7 +32,8 @@ import {
  * few so concurrent workers mostly try different jobs. A lost race costs one failed write,
  * and the worker then waits for a fresh view instead of trying more of a stale one.
  * Pausing a priority re-subscribes the head without it, so paused work is never claimed after
- * the controls listener fires.
+ * the controls listener fires. A server the controls list as drained (`server.drain`) claims
+ * nothing, as if every priority were paused, and listens to no head until it is resumed.
  */
 /**
  * Default spread of the claim rendezvous: long enough for the first claimer's write to reach
@@ -77,6 +79,7 @@ export class ClaimLoop {
   private routes = new Map<string, ClaimRoute>();
   private tried = new Set<string>();
   private paused: Priority[] = [];
+  private drained = false;
   private headUnsub: Unsubscribe | null = null;
   private controlsUnsub: Unsubscribe | null = null;
   private pumping = false;
@@ -110,6 +113,8 @@ export class ClaimLoop {
       shardReplicas?: number;
       /** Interval of the orphaned-shard check (ms). */
       orphanCheckMs?: number;
+      /** The queue controls drained (true) or resumed (false) this server. */
+      onDrainChange?: (drained: boolean) => void;
     },
   ) {}
 
@@ -134,6 +139,11 @@ export class ClaimLoop {
     return this.paused;
   }
 
+  /** Whether the queue controls list this server as drained (it claims nothing). */
+  get drainedNow(): boolean {
+    return this.drained;
+  }
+
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
@@ -145,8 +155,12 @@ export class ClaimLoop {
       SINGLETON_IDS.queueControls,
       ({ doc }) => {
         this.paused = pausedPriorities(doc);
+        const drained = isDrained(doc, ctx.serverId);
+        const changed = drained !== this.drained;
+        this.drained = drained;
         this.controlsReady = true;
         this.subscribeHead();
+        if (changed) this.deps.onDrainChange?.(drained);
       },
       { clock: ctx.clock, log: ctx.log, what: 'queue controls' },
     );
@@ -163,6 +177,7 @@ export class ClaimLoop {
   }
 
   private allowedPriorities(): Priority[] {
+    if (this.drained) return [];
     return PRIORITIES.filter((p) => !this.paused.includes(p));
   }
 
@@ -170,7 +185,7 @@ export class ClaimLoop {
     if (this.stopped || !this.controlsReady) return;
     if (this.mode === 'polling') {
       // The pause switches changed: drop what was read under the old ones and look again.
-      this.candidates = this.candidates.filter((c) => !this.paused.includes(c.data.priority));
+      this.candidates = this.drained ? [] : this.candidates.filter((c) => !this.paused.includes(c.data.priority));
       this.pump();
       return;
     }
@@ -222,6 +237,7 @@ export class ClaimLoop {
   }
 
   private pool(allowed: readonly Priority[]): Snapshot<'jobs'>[] {
+    if (this.drained) return [];
     return this.candidates.filter(
       (c) => !this.tried.has(c.id) && allowed.includes(c.data.priority) && !this.paused.includes(c.data.priority),
     );
@@ -458,6 +474,7 @@ export class ClaimLoop {
 
   /** Jobs this worker could claim right now if it had slots (for idle detection). */
   get hasCandidates(): boolean {
+    if (this.drained) return false;
     return this.candidates.some((c: Snapshot<'jobs'> & { data: JobDoc }) => !this.paused.includes(c.data.priority));
   }
 
