@@ -71,6 +71,18 @@ describe('KeyboardShortcuts', () => {
     expect(where()).toBe('/queues');
   });
 
+  it('"/" ignores a search field on a hidden page and opens the jobs page', async () => {
+    const { user, where } = setup('/breakers');
+    const stale = document.createElement('div');
+    stale.style.display = 'none';
+    stale.innerHTML = '<form role="search"><input aria-label="Stale search"></form>';
+    document.body.append(stale);
+    await user.keyboard('/');
+    await waitFor(() => expect(where()).toBe('/queues'));
+    await waitFor(() => expect(screen.getByLabelText('Search jobs')).toHaveFocus());
+    stale.remove();
+  });
+
   it('the footer hint opens the help for a mouse user', async () => {
     const { user } = setup();
     await user.click(screen.getByTestId('shortcuts-hint'));

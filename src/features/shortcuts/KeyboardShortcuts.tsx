@@ -10,9 +10,21 @@ export const SEARCH_FIELD = '[role="search"] input:not([type="hidden"]), input[t
 /** How long `/` waits for the jobs page (a lazy chunk) to show its search field. */
 const SEARCH_WAIT_MS = 5_000;
 
+/**
+ * A search field the user can see: a page React keeps hidden (Suspense hides the page being
+ * left with `display: none` while the next one loads) may still hold one.
+ */
+export function shownSearchField(root: Document): HTMLInputElement | null {
+  const shown = (el: HTMLElement) => {
+    for (let n: HTMLElement | null = el; n; n = n.parentElement) if (n.hidden || n.style.display === 'none') return false;
+    return true;
+  };
+  return [...root.querySelectorAll<HTMLInputElement>(SEARCH_FIELD)].find(shown) ?? null;
+}
+
 function focusSearchWhenReady(root: Document, timeoutMs: number): () => void {
   const tryFocus = () => {
-    const field = root.querySelector<HTMLInputElement>(SEARCH_FIELD);
+    const field = shownSearchField(root);
     if (!field) return false;
     field.focus();
     field.select?.();
@@ -63,7 +75,7 @@ export function KeyboardShortcuts({ now = performanceNow }: { now?: () => number
           return;
         case 'focusSearch':
           stopWaiting.current();
-          if (!document.querySelector(SEARCH_FIELD)) void navigate('/queues');
+          if (!shownSearchField(document)) void navigate('/queues');
           stopWaiting.current = focusSearchWhenReady(document, SEARCH_WAIT_MS);
           return;
       }
