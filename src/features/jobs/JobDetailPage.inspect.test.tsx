@@ -7,6 +7,10 @@ import { FakeData } from '../../test/fakeData';
 import { renderPage } from '../../test/render';
 import { JobDetailPage } from './JobDetailPage';
 
+// The page runs the real live bridge and control executor: on a loaded shared machine one
+// case (typing a reason, a committed control) can take longer than vitest's default 5 s.
+const SLOW = { timeout: 20_000 };
+
 function show(data: FakeData, id: string) {
   return renderPage(<JobDetailPage />, { data, path: `/jobs/${id}`, route: '/jobs/:jobId' });
 }
@@ -22,7 +26,7 @@ const failure = {
   model: 'gemini-2.5-flash',
 };
 
-describe('JobDetailPage: timeline', () => {
+describe('JobDetailPage: timeline', SLOW, () => {
   it("shows the failed attempt with its upstream status, and a redrive made here with the operator's e-mail and reason", async () => {
     const data = new FakeData();
     data.put('jobs', 'j1', job({ status: 'failed', userId: 'uid-ann', userEmail: 'ann@example.com', attempts: 1, completedAt: T0 + 5_000, admittedAt: T0 + 100, errors: [failure] }));
@@ -78,7 +82,7 @@ describe('JobDetailPage: timeline', () => {
   });
 });
 
-describe('JobDetailPage: raw document', () => {
+describe('JobDetailPage: raw document', SLOW, () => {
   it('shows the document as JSON with its inline audio elided to its size, and copies it', async () => {
     const data = new FakeData();
     const audio = new Uint8Array(2_000).fill(7);
@@ -99,7 +103,7 @@ describe('JobDetailPage: raw document', () => {
   });
 });
 
-describe('JobDetailPage: audio playback', () => {
+describe('JobDetailPage: audio playback', SLOW, () => {
   const created: Blob[] = [];
   const originalCreate = URL.createObjectURL;
   const originalRevoke = URL.revokeObjectURL;

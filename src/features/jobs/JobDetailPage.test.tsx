@@ -22,7 +22,8 @@ function show(data: FakeData, id: string) {
   return renderPage(<JobDetailPage />, { data, path: `/jobs/${id}`, route: '/jobs/:jobId' });
 }
 
-describe('JobDetailPage', () => {
+// Real live bridge and control executor: a case can outlast vitest's default 5 s on a loaded machine.
+describe('JobDetailPage', { timeout: 20_000 }, () => {
   it('shows attempts and the error history, and redrives a dead-lettered job', async () => {
     const data = new FakeData();
     data.put(
