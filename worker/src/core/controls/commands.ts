@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bulkActionSchema, bulkFilterSchema } from '../../schema/bulk.js';
 import { prioritySchema } from '../../schema/job.js';
 import { documentIdString, wellFormedString } from '../../schema/text.js';
 
@@ -21,6 +22,9 @@ const priorities = z
   .nullish()
   .transform((p) => (p ? [...new Set(p)] : null));
 const model = documentIdString(128);
+/** A bulk control's document id (the console picks a random one). */
+const bulkId = documentIdString(128);
+const expectedCount = z.number().int().nonnegative().nullish().transform((n) => n ?? null);
 
 /**
  * Every operator action, as data. The dashboard builds these in the browser; the worker's
@@ -37,6 +41,12 @@ export const controlCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('breaker.force_close'), model, reason }),
   z.object({ type: z.literal('breaker.clear_override'), model, reason }),
   z.object({ type: z.literal('breaker.reset'), model, reason }),
+  // Every job matching a filter, carried out by the fleet in steps (see core/controls/bulk-pager).
+  z.object({ type: z.literal('bulk.start'), bulkId, action: bulkActionSchema, filter: bulkFilterSchema, expectedCount, reason }),
+  z.object({ type: z.literal('bulk.stop'), bulkId, reason }),
+  z.object({ type: z.literal('bulk.resume'), bulkId, reason }),
+  z.object({ type: z.literal('server.drain'), serverId: documentIdString(128), reason }),
+  z.object({ type: z.literal('server.resume'), serverId: documentIdString(128), reason }),
 ]);
 
 export type ControlCommandInput = z.input<typeof controlCommandSchema>;

@@ -3,12 +3,14 @@ import type { DocOf } from '../../schema/documents.js';
 import { ValidationError } from '../errors.js';
 import type { DocMutation, DocRef } from '../mutations.js';
 import { breakerControlReads, planBreakerControl } from './breaker-controls.js';
+import { bulkControlReads, planBulkControl } from './bulk-controls.js';
 import { controlCommandSchema, type ControlCommand, type ControlCommandInput } from './commands.js';
 import { controlCountsMutation } from './control-counts.js';
 import { jobControlReads, planJobControl } from './job-controls.js';
 import { lockControlReads, planLockControl } from './lock-controls.js';
 import type { ControlContext, ControlPlan, ControlResult, UnsealedResult } from './plan.js';
 import { planQueueControl, queueControlReads } from './queue-controls.js';
+import { planServerControl, serverControlReads } from './server-controls.js';
 
 /** Validates a command (typed `ValidationError` on bad input). */
 export function parseControlCommand(input: ControlCommandInput): ControlCommand {
@@ -34,6 +36,13 @@ export function controlReads(command: ControlCommand): DocRef[] {
     case 'breaker.clear_override':
     case 'breaker.reset':
       return breakerControlReads(command);
+    case 'server.drain':
+    case 'server.resume':
+      return serverControlReads(command);
+    case 'bulk.start':
+    case 'bulk.stop':
+    case 'bulk.resume':
+      return bulkControlReads(command);
   }
 }
 
@@ -54,6 +63,13 @@ function planUnsealed(command: ControlCommand, ctx: ControlContext): UnsealedRes
     case 'breaker.clear_override':
     case 'breaker.reset':
       return planBreakerControl(command, ctx);
+    case 'server.drain':
+    case 'server.resume':
+      return planServerControl(command, ctx);
+    case 'bulk.start':
+    case 'bulk.stop':
+    case 'bulk.resume':
+      return planBulkControl(command, ctx);
   }
 }
 
@@ -83,7 +99,8 @@ function controlTime(command: ControlCommand, ctx: ControlContext): number {
   let t = ctx.now;
   for (const ref of controlReads(command)) {
     const doc = ctx.docs.get(ref.collection, ref.id);
-    if (!doc) continue;
+    // A server document is the worker's, not the control's: its version is its heartbeat.
+    if (!doc || ref.collection === 'servers') continue;
     const version = ref.collection === 'locks' ? (doc as DocOf<'locks'>).releasedAt : (doc as { updatedAt: number }).updatedAt;
     if (version !== null && version >= t) t = version + 1;
   }
@@ -93,7 +110,10 @@ function controlTime(command: ControlCommand, ctx: ControlContext): number {
 type AuditedSet = Extract<DocMutation, { op: 'set'; collection: AuditedCollection }>;
 
 function isAuditedSet(m: DocMutation): m is AuditedSet {
-  return m.op === 'set' && (m.collection === 'controls' || m.collection === 'breakers' || m.collection === 'locks' || m.collection === 'jobs');
+  return (
+    m.op === 'set' &&
+    (m.collection === 'controls' || m.collection === 'breakers' || m.collection === 'locks' || m.collection === 'jobs' || m.collection === 'bulkControls')
+  );
 }
 
 /**
