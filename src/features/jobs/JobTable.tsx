@@ -10,6 +10,7 @@ import { useData } from '../../data/context';
 import { describeError } from '../../data/errors';
 import { describeJobFilter } from '../../data/queries';
 import { formatTime } from '../../lib/format';
+import { ApplyToAllMatching } from '../bulk/ApplyToAllMatching';
 import { ControlButton } from '../controls/ControlButton';
 import { downloadText } from './download';
 import { EXPORT_CAP, exportFileName, fetchExport, jobsToCsv, jobsToJson } from './exportJobs';
@@ -264,6 +265,7 @@ export function JobTable() {
         {bulk('job.retry', 'Retry selected', 'Waiting jobs skip the rest of their backoff; failed jobs are queued again with a fresh attempt budget.', 'secondary')}
         {bulk('job.redrive', 'Redrive selected', 'Dead-lettered and failed jobs are queued again with a fresh attempt budget (their redrive count goes up).', 'secondary')}
       </div>
+      {parsed.ok && search.matchedBy !== 'id' && <ApplyToAllMatching filter={parsed.filter} />}
 
       {search.query.isPending ? (
         <Loading label="Loading jobs…" />
