@@ -2,18 +2,28 @@
  * A submission records the submitter's e-mail as their token states it (the console searches
  * jobs by it): the own e-mail (and its lowercased copy) is accepted, another's is refused,
  * and an account without an e-mail records null. Submissions that leave both fields out (clients
- * from before e-mails were recorded) still pass.
+ * from before e-mails were recorded) still pass. An operator control keeps it as submitted.
  */
 import { assertFails, assertSucceeds } from '@firebase/rules-unit-testing';
 import { doc, getDoc, type DocumentData, type Firestore } from 'firebase/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UID, startRulesEnv, type RulesEnv } from './support/env.js';
-import { commitBatch, planUserSubmission, submissionWrites, type PlannedWrite } from './support/product-writes.js';
+import { ADMIN_EMAIL, UID, startRulesEnv, type RulesEnv } from './support/env.js';
+import { chunk, job, seed } from './support/fixtures.js';
+import { adminActor, commitBatch, planUserSubmission, runControl, submissionWrites, type PlannedWrite } from './support/product-writes.js';
 
 let env: RulesEnv;
+const CONTROLLED = ['kept', 'changed', 'dropped'] as const;
 
 beforeAll(async () => {
   env = await startRulesEnv('email');
+  // Failed jobs with their audio (a retry needs it) that recorded their submitter's e-mail.
+  await seed(
+    env,
+    CONTROLLED.flatMap((id) => [
+      { collection: 'jobs' as const, id, data: job(UID.alice, 'failed', { userEmail: 'Alice@Example.com', userEmailLower: 'alice@example.com' }) },
+      { collection: 'payloads' as const, id: `${id}_0000`, data: chunk(id, UID.alice) },
+    ]),
+  );
 });
 
 afterAll(async () => {
@@ -69,5 +79,26 @@ describe('the submitter e-mail on a submission', () => {
     const plan = await planUserSubmission(UID.alice, { priority: 'normal' });
     expect(plan.submission).not.toHaveProperty('userEmail');
     await assertSucceeds(commitBatch(asUser(UID.alice, 'alice@example.com'), env.names, submissionWrites(plan)));
+  });
+
+  it('an operator control keeps the e-mail as submitted; one that changes or drops it is refused', async () => {
+    const admin = adminActor(UID.admin, ADMIN_EMAIL);
+    const jobData = (writes: PlannedWrite[]) => writes.find((w) => w.collection === 'jobs')!.data!;
+    await assertSucceeds(runControl(env.db('admin'), env.names, { type: 'job.retry', jobIds: ['kept'] }, admin));
+    expect(await stored('kept')).toMatchObject({ status: 'queued', userEmail: 'Alice@Example.com', userEmailLower: 'alice@example.com' });
+    await assertFails(
+      runControl(env.db('admin'), env.names, { type: 'job.retry', jobIds: ['changed'] }, admin, {
+        tamper: (writes) => void Object.assign(jobData(writes), { userEmail: 'bob@example.com', userEmailLower: 'bob@example.com' }),
+      }),
+    );
+    await assertFails(
+      runControl(env.db('admin'), env.names, { type: 'job.retry', jobIds: ['dropped'] }, admin, {
+        tamper: (writes) => {
+          delete jobData(writes).userEmail;
+          delete jobData(writes).userEmailLower;
+        },
+      }),
+    );
+    expect(await stored('changed')).toMatchObject({ status: 'failed', userEmail: 'Alice@Example.com' });
   });
 });
