@@ -24,6 +24,7 @@ const PAGES: Array<{ path: string; ready: string; controls: string[] }> = [
   { path: '/queues', ready: 'Queues', controls: ['Pause queue', 'Pause high'] },
   { path: '/breakers', ready: 'gemini-2.5-flash', controls: ['Force open', 'Reset'] },
   { path: '/locks', ready: 'maintenance', controls: ['Force release'] },
+  { path: '/servers', ready: 'srv-a', controls: ['Drain'] },
   { path: '/jobs/job-1', ready: 'job-1', controls: ['Retry job', 'Redrive job'] },
 ];
 
@@ -40,9 +41,10 @@ describe('the viewer role', () => {
 
   it('a viewer gets the console, says so in the header, and sees every page', async () => {
     renderApp({ auth: viewer(), data: seeded() });
-    expect(await screen.findByRole('navigation', { name: 'Console' })).toBeInTheDocument();
+    expect(await screen.findByRole('navigation', { name: 'Console' }, { timeout: 15_000 })).toBeInTheDocument();
     expect(screen.getByTestId('signed-in-user')).toHaveTextContent('viewer@example.com(viewer)');
-    expect(await screen.findByTestId('overview-page')).toBeInTheDocument();
+    // Pages load lazily: give a loaded machine time.
+    expect(await screen.findByTestId('overview-page', {}, { timeout: 15_000 })).toBeInTheDocument();
     expect(screen.queryByTestId('not-authorised')).toBeNull();
   });
 
@@ -50,12 +52,12 @@ describe('the viewer role', () => {
     it(`${page.path}: an admin sees ${page.controls.join(', ')}; a viewer sees the data and none of them`, async () => {
       const asAdmin = renderApp({ auth: admin(), data: seeded(), path: page.path });
       const main = async () => within(await screen.findByRole('main'));
-      await waitFor(async () => expect((await main()).getAllByText(page.ready, { exact: false }).length).toBeGreaterThan(0));
-      for (const label of page.controls) expect(await screen.findByRole('button', { name: label })).toBeInTheDocument();
+      await waitFor(async () => expect((await main()).getAllByText(page.ready, { exact: false }).length).toBeGreaterThan(0), { timeout: 15_000 });
+      for (const label of page.controls) expect(await screen.findByRole('button', { name: label }, { timeout: 15_000 })).toBeInTheDocument();
       asAdmin.unmount();
 
       renderApp({ auth: viewer(), data: seeded(), path: page.path });
-      await waitFor(async () => expect((await main()).getAllByText(page.ready, { exact: false }).length).toBeGreaterThan(0));
+      await waitFor(async () => expect((await main()).getAllByText(page.ready, { exact: false }).length).toBeGreaterThan(0), { timeout: 15_000 });
       for (const label of page.controls) expect(screen.queryByRole('button', { name: label })).toBeNull();
     });
   }

@@ -6,11 +6,15 @@ import { useLiveDoc, useLiveQuery, useServerNow } from '../../data/hooks';
 import { specs } from '../../data/queries';
 import { useNow } from '../../lib/clock';
 import { formatDuration, formatNumber } from '../../lib/format';
+import { useCanOperate } from '../../auth/roles';
+import { DrainControl, drainView } from './DrainControl';
 import { sliceViews } from './budget-slice';
 import { leaderView, serverHealth } from './health';
 import { useServerLiveness } from './useServerLiveness';
 
 const HEAD = ['Server', 'State', 'Heartbeat age', 'In flight', 'Concurrency limit', 'Budget slice', 'Completed / failed', 'Version', 'Host'];
+/** Operators get one more column: drain / resume. */
+const OPERATOR_HEAD = [...HEAD, 'Control'];
 
 export function ServersPage() {
   const now = useServerNow(useNow());
@@ -18,6 +22,11 @@ export function ServersPage() {
   const leader = useLiveDoc(specs.leader());
   const liveness = useServerLiveness();
   const lease = leader.data?.ok ? leaderView(leader.data.data, now) : null;
+  // The drained servers live in the queue controls (server.drain / server.resume).
+  const controls = useLiveDoc(specs.controls());
+  const drained = new Set(controls.data?.ok ? controls.data.data.drainedServers : []);
+  const canOperate = useCanOperate();
+  const head = canOperate ? OPERATOR_HEAD : HEAD;
 
   return (
     <div className="space-y-4" data-testid="servers-page">
@@ -49,13 +58,15 @@ export function ServersPage() {
               <Empty>No worker has registered yet. Start one with the worker CLI.</Empty>
             ) : (
               <>
-                <Table caption="Worker servers" head={HEAD} testId="servers-table">
+                <Table caption="Worker servers" head={head} testId="servers-table">
                   {rows.map((r) => {
-                    if (!r.ok) return <InvalidRow key={r.id} id={r.id} error={r.error} colSpan={HEAD.length} />;
+                    if (!r.ok) return <InvalidRow key={r.id} id={r.id} error={r.error} colSpan={head.length} />;
                     const s = r.data;
                     const health = serverHealth(s, now, liveness);
                     const slices = sliceViews(s.budget, now);
                     const isLeader = lease?.holder === s.serverId && !lease.expired;
+                    const listed = drained.has(s.serverId);
+                    const shown = drainView(s, listed);
                     return (
                       <tr key={r.id} data-testid={`server-row-${s.serverId}`} data-stale={health.stale}>
                         <Td mono>
@@ -68,7 +79,9 @@ export function ServersPage() {
                         </Td>
                         <Td>
                           <span className="inline-flex gap-1">
-                            <Badge tone={s.state === 'active' ? 'good' : s.state === 'draining' ? 'warn' : 'neutral'}>{s.state}</Badge>
+                            <Badge tone={shown.tone} testId={`server-state-${s.serverId}`}>
+                              {shown.label}
+                            </Badge>
                             {health.stale && (
                               <Badge tone="bad" testId="stale-badge">
                                 stale
@@ -106,6 +119,11 @@ export function ServersPage() {
                         <Td mono>
                           {s.hostname}:{s.pid}
                         </Td>
+                        {canOperate && (
+                          <Td>
+                            <DrainControl server={s} listed={listed} stale={health.stale} />
+                          </Td>
+                        )}
                       </tr>
                     );
                   })}
@@ -114,7 +132,8 @@ export function ServersPage() {
                   Ages are in Firestore time (browser clock corrected by the estimated offset). A server is flagged stale as the
                   leader judges it: silent for longer than the fleet's server timeout ({formatDuration(liveness.serverTimeoutMs)},
                   more for an idle server that announced a slower heartbeat), or declared lost. A budget slice is the share of each
-                  model's fleet-wide limit the leader leased to that server.
+                  model's fleet-wide limit the leader leased to that server. A drained server claims nothing and gets no slice: its
+                  running jobs finish (or are released after its drain grace), then it shows <em>drained</em> until resumed.
                 </p>
               </>
             )

@@ -13,6 +13,7 @@ import { AnalyticsRecorder } from '../engine/analytics/recorder.js';
 import { RollupMerger } from '../engine/analytics/merger.js';
 import { StatsRefresher } from '../engine/analytics/stats.js';
 import { PositionRefresher } from '../engine/queue-positions.js';
+import { BulkWatcher } from '../engine/bulk-carrier.js';
 import { Admission } from '../engine/admission.js';
 import { JobLeases, type ClaimedJob } from '../engine/job-leases.js';
 import { LeaderElector, type LeadershipState } from '../engine/leader-elector.js';
@@ -64,6 +65,11 @@ export interface WorkerStatus {
   jobsFailed: number;
   leadership: LeadershipState;
   pausedPriorities: readonly string[];
+  /**
+   * An operator drained this server (`server.drain`): it claims nothing, its document says
+   * `draining` (with 0 in flight once its jobs are done) until `server.resume`.
+   */
+  drained?: boolean;
 }
 
 /**
@@ -84,10 +90,13 @@ export class QueueWorker {
   private readonly admitter: SubmissionAdmitter | null;
   private readonly analytics: AnalyticsRecorder;
   private readonly alerts: AlertMonitor;
+  /** Carries out operators' bulk controls ("apply to all matching"), one at a time. */
+  private readonly bulk: BulkWatcher;
   private readonly running = new Map<string, RunningJob>();
   private readonly promoteTimers = new Map<string, TimerHandle>();
   private cancelUnsub: Unsubscribe | null = null;
   private sweepTimer: TimerHandle | null = null;
+  private drainGraceTimer: TimerHandle | null = null;
   private flowUnsub: (() => void) | null = null;
   private reportUnsub: (() => void) | null = null;
   private state: WorkerStatus['state'] = 'starting';
@@ -170,11 +179,13 @@ export class QueueWorker {
       observer,
       inFlight: () => this.running.size,
       startJob: (claimed) => this.startJob(claimed),
+      onDrainChange: (drained) => this.onDrainChange(drained),
     });
     this.admitter =
       options.admitSubmissions === false
         ? null
         : new SubmissionAdmitter(this.ctx, this.admission, options.admissionSpreadMs, () => this.flow.members?.() ?? null);
+    this.bulk = new BulkWatcher(this.ctx);
     this.registry = new ServerRegistry(
       this.ctx,
       {
@@ -208,6 +219,7 @@ export class QueueWorker {
       jobsFailed: this.failed,
       leadership: this.elector.current,
       pausedPriorities: this.claimLoop.pausedNow,
+      drained: this.claimLoop.drainedNow,
     };
   }
 
@@ -231,6 +243,7 @@ export class QueueWorker {
     );
     this.claimLoop.start();
     this.admitter?.start();
+    this.bulk.start();
     this.scheduleSweep();
     this.state = 'running';
     ctx.log.info({ concurrency: ctx.config.maxConcurrentRequests, store: ctx.store.name }, 'worker started');
@@ -240,6 +253,8 @@ export class QueueWorker {
     const first = this.running.size === 0;
     const job = this.runner.start(claimed, (done) => {
       this.running.delete(done.id);
+      // Drained and now empty: say so at once (the console shows the server drained).
+      if (this.running.size === 0 && this.claimLoop.drainedNow) this.registry.reportNow();
       this.claimLoop.pump();
     });
     this.running.set(claimed.id, job);
@@ -266,6 +281,35 @@ export class QueueWorker {
         this.maintenance.promote(jobId).catch((error: unknown) => this.ctx.log.debug({ jobId, err: error }, 'local promote failed'));
       }, delay),
     );
+  }
+
+  /**
+   * The queue controls drained or resumed this server. Drained: the claim loop has already
+   * stopped claiming; the document says `draining` at once; running jobs finish, and those
+   * still running after `serverCoordination.drainGraceMs` are released (attempt refunded) for
+   * other servers. The server stays registered and `draining` (with 0 in flight once done):
+   * there is no `drained` state, so every judge of liveness and capacity (the flow leader
+   * allocates to `active` servers only) reads it as it reads a server shutting down, only
+   * without the end. Resumed: `active` again, and the claim loop claims again.
+   */
+  private onDrainChange(drained: boolean): void {
+    if (this.state !== 'running') return;
+    const { ctx } = this;
+    this.drainGraceTimer?.cancel();
+    this.drainGraceTimer = null;
+    if (drained) {
+      const graceMs = ctx.config.serverCoordination.drainGraceMs;
+      ctx.log.info({ inFlight: this.running.size, graceMs }, 'server drained by an operator: no new claims');
+      this.drainGraceTimer = ctx.clock.setTimer(() => {
+        this.drainGraceTimer = null;
+        if (!this.claimLoop.drainedNow || this.running.size === 0) return;
+        ctx.log.warn({ jobs: [...this.running.keys()] }, 'drain grace over: releasing running jobs');
+        for (const r of this.running.values()) r.controller.abort(new StopReason('shutdown', 'server drained'));
+      }, graceMs);
+    } else {
+      ctx.log.info({ inFlight: this.running.size }, 'server resumed by an operator: claiming again');
+    }
+    this.registry.setDrained(drained).catch((error: unknown) => ctx.log.warn({ err: error }, 'drain state write failed; the next heartbeat carries it'));
   }
 
   /**
@@ -309,7 +353,10 @@ export class QueueWorker {
     ctx.log.info({ inFlight: this.running.size }, 'worker draining');
     this.claimLoop.stop();
     this.admitter?.stop();
+    const bulkStopped = this.bulk.stop().catch((error: unknown) => ctx.log.warn({ err: error }, 'bulk carrier stop failed'));
     this.sweepTimer?.cancel();
+    this.drainGraceTimer?.cancel();
+    this.drainGraceTimer = null;
     this.flowUnsub?.();
     this.reportUnsub?.();
     this.reportUnsub = null;
@@ -324,6 +371,7 @@ export class QueueWorker {
       await all();
     }
     this.cancelUnsub?.();
+    await bulkStopped;
     for (const t of this.promoteTimers.values()) t.cancel();
     this.promoteTimers.clear();
     await this.elector.stop();
