@@ -1,11 +1,14 @@
 import { useEffect, useRef, useState } from 'react';
-import { useNavigate } from 'react-router';
+import { useLocation, useNavigate } from 'react-router';
 import { Button, focusRing } from '../../components/ui/Button';
 import { Dialog } from '../../components/ui/Dialog';
 import { IDLE, SHORTCUTS, describeKeys, isTypingTarget, pressKey, type KeyState, type Shortcut } from './keymap';
 
 /** The job search field, wherever the page puts it (the Queues & jobs page's search form). */
 export const SEARCH_FIELD = '[role="search"] input:not([type="hidden"]), input[type="search"]';
+
+/** The page with the job search. */
+const JOBS_PATH = '/queues';
 
 /** How long `/` waits for the jobs page (a lazy chunk) to show its search field. */
 const SEARCH_WAIT_MS = 5_000;
@@ -53,15 +56,16 @@ const performanceNow = () => performance.now();
 
 export function KeyboardShortcuts({ now = performanceNow }: { now?: () => number }) {
   const navigate = useNavigate();
+  const { pathname } = useLocation();
   const [helpOpen, setHelpOpen] = useState(false);
   const state = useRef<KeyState>(IDLE);
   const stopWaiting = useRef<() => void>(() => undefined);
   // Latest navigate/clock without re-subscribing: the listener (and a pending "/" waiting for
   // the jobs page) must outlive the navigation it starts, which gives `navigate` a new identity.
-  const latest = useRef({ navigate, now });
+  const latest = useRef({ navigate, now, pathname });
   useEffect(() => {
-    latest.current = { navigate, now };
-  }, [navigate, now]);
+    latest.current = { navigate, now, pathname };
+  }, [navigate, now, pathname]);
 
   useEffect(() => {
     const navigate = (to: string) => latest.current.navigate(to);
@@ -75,7 +79,10 @@ export function KeyboardShortcuts({ now = performanceNow }: { now?: () => number
           return;
         case 'focusSearch':
           stopWaiting.current();
-          if (!shownSearchField(document)) void navigate('/queues');
+          // By the route, not by what is on screen: right after "g q" then "g b" the jobs page
+          // can still be on screen while the next page loads, and its field would be focused
+          // just before it goes away.
+          if (latest.current.pathname !== JOBS_PATH) void navigate(JOBS_PATH);
           stopWaiting.current = focusSearchWhenReady(document, SEARCH_WAIT_MS);
           return;
       }
