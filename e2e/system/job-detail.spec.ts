@@ -2,6 +2,20 @@ import { confirmDialog, consoleNav, saveScreenshot, signIn } from './support/con
 import { speechWav, waitForIdleQueue } from './support/jobs.js';
 import { expect, test } from './support/fixtures.js';
 
+/** What the spec reads of an <audio> element (the e2e tsconfig has no DOM types). */
+interface MediaState {
+  error: { code: number } | null;
+  readyState: number;
+  duration: number;
+}
+
+/** The browser globals the in-app navigation uses. */
+interface BrowserWindow {
+  history: { pushState(state: unknown, title: string, url: string): void };
+  dispatchEvent(event: unknown): boolean;
+  PopStateEvent: new (type: string) => unknown;
+}
+
 test.describe('job detail', () => {
   test.describe.configure({ timeout: 300_000 });
 
@@ -34,8 +48,10 @@ test.describe('job detail', () => {
     // a full reload would sign in and connect to Firestore again, which a loaded machine
     // stretches past a minute.
     await page.evaluate((path) => {
-      window.history.pushState({}, '', path);
-      window.dispatchEvent(new PopStateEvent('popstate'));
+      // This tsconfig has no DOM types: the browser globals this needs, typed here.
+      const w = globalThis as unknown as BrowserWindow;
+      w.history.pushState({}, '', path);
+      w.dispatchEvent(new w.PopStateEvent('popstate'));
     }, `/jobs/${jobId}`);
     await expect(page.getByTestId('job-status').first()).toHaveAttribute('data-status', 'failed', { timeout: 60_000 });
     await expect(page.getByTestId('job-user')).toHaveText('listener@example.com');
@@ -54,7 +70,12 @@ test.describe('job detail', () => {
     const audio = page.getByTestId('job-audio');
     await expect(audio).toHaveAttribute('src', /^blob:/);
     await expect
-      .poll(() => audio.evaluate((el: HTMLAudioElement) => ({ error: el.error?.code ?? null, metadata: el.readyState >= 1, seconds: Math.round(el.duration) })))
+      .poll(() =>
+        audio.evaluate((el) => {
+          const media = el as unknown as MediaState;
+          return { error: media.error?.code ?? null, metadata: media.readyState >= 1, seconds: Math.round(media.duration) };
+        }),
+      )
       .toEqual({ error: null, metadata: true, seconds: 5 });
     await saveScreenshot(page, testInfo, 'job-detail-failed');
 
