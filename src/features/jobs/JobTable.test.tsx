@@ -46,7 +46,10 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-describe('JobTable search', () => {
+// Each case types and clicks through several searches: seconds on a loaded machine, so more
+// than vitest's default 5 s per case (describe options below).
+
+describe('JobTable search', { timeout: 30_000 }, () => {
   it('finds a user’s jobs by e-mail whatever its case, puts the search in the URL, and back restores the previous one', async () => {
     const data = seed();
     const user = userEvent.setup();
@@ -106,7 +109,7 @@ describe('JobTable search', () => {
   });
 });
 
-describe('JobTable refresh', () => {
+describe('JobTable refresh', { timeout: 30_000 }, () => {
   it('live: one listener on the page’s query shows changes without a new fetch', async () => {
     const data = seed();
     const user = userEvent.setup();
@@ -130,7 +133,7 @@ describe('JobTable refresh', () => {
   });
 });
 
-describe('JobTable export', () => {
+describe('JobTable export', { timeout: 30_000 }, () => {
   it('downloads every job the search matches as CSV, and says how many', async () => {
     const data = seed();
     const user = userEvent.setup();
