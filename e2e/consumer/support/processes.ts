@@ -14,20 +14,24 @@ export class ToolError extends Error {
   }
 }
 
-/** Runs `node <script> ...args` in `cwd` to the end; throws ToolError with its output's tail. */
-export function runNode(step: string, script: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+/** Runs `node <script> ...args` in `cwd` to the end; resolves with its output, throws ToolError with its tail. */
+export function runNode(step: string, script: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   const command = `node ${script} ${args.join(' ')}`;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [script, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
+    let stdout = '';
     const keep = (chunk: Buffer) => {
       output = (output + chunk.toString('utf8')).slice(-8_000);
     };
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+    });
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     child.once('error', (error) => reject(new ToolError(step, command, error.message)));
     child.once('exit', (code, signal) => {
-      if (code === 0) resolve();
+      if (code === 0) resolve(stdout);
       else reject(new ToolError(step, command, `${output}\n(exit ${code ?? signal})`));
     });
   });

@@ -1,16 +1,24 @@
 import { createQueueClient, describeError, firestoreQueueStore } from '@fq/client';
 import { TranscriptionQueueProvider, TranscriptionQueueStatus, useTranscriptionQueue } from '@fq/client/react';
-import { onAuthStateChanged, signInAnonymously, type User } from 'firebase/auth';
+import { onAuthStateChanged, signInAnonymously, signInWithCustomToken, type User } from 'firebase/auth';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
-import { auth, db, prefix } from './firebase';
+import { auth, customToken, db, prefix, view } from './firebase';
+import { Snippets } from './Snippets';
 
-/** Signs in (anonymously, on the Auth emulator) and gives the page a queue client for that user. */
+/**
+ * Signs in (anonymously on the Auth emulator, or with the custom token in `?token=`) and gives
+ * the page a queue client for that user; `?view=snippets` shows the design document's
+ * browser snippets instead of the form.
+ */
 export function App() {
   const [user, setUser] = useState<User | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
-  useEffect(() => onAuthStateChanged(auth, setUser), []);
+  // With a token, only the user it signs in: the browser may still hold an earlier (anonymous)
+  // session, which onAuthStateChanged would report first.
+  useEffect(() => (customToken ? undefined : onAuthStateChanged(auth, setUser)), []);
   useEffect(() => {
-    signInAnonymously(auth).catch((error: unknown) => setProblem(String(error)));
+    const signIn = customToken ? signInWithCustomToken(auth, customToken).then((credential) => setUser(credential.user)) : signInAnonymously(auth);
+    signIn.catch((error: unknown) => setProblem(String(error)));
   }, []);
   const client = useMemo(() => (user ? createQueueClient({ store: firestoreQueueStore(db, { prefix }), userId: user.uid }) : null), [user]);
 
@@ -18,7 +26,7 @@ export function App() {
   if (!client) return <p>Signing in…</p>;
   return (
     <TranscriptionQueueProvider client={client}>
-      <Transcribe />
+      {view === 'snippets' ? <Snippets /> : <Transcribe />}
     </TranscriptionQueueProvider>
   );
 }

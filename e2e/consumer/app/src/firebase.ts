@@ -26,3 +26,8 @@ connectFirestoreEmulator(db, firestoreEmulator.host, firestoreEmulator.port);
 
 /** The workers' collection prefix (their --prefix); "" is the default tenant. */
 export const prefix = params.get('prefix') ?? '';
+
+/** A custom token to sign in with (the test makes one with claims); absent: anonymous. */
+export const customToken = params.get('token');
+/** Which page: the form (default) or the design document's snippets (`snippets`). */
+export const view = params.get('view') ?? 'form';
