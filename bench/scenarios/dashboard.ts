@@ -33,25 +33,32 @@ export interface DashboardResult {
 
 export async function measureDashboard(options: DashboardOptions, log: (m: string) => void): Promise<DashboardResult> {
   const raw: DashboardReadsOutput[] = [];
+  const notRun: string[] = [];
   for (const workers of options.workers) {
     log(`dashboard: src/bench/dashboardReads.ts, ${workers} workers, every page ${options.seconds} s idle then ${options.seconds} s at ${options.loadRatePerSec} submissions/s`);
-    raw.push(
-      await runJsonScript<DashboardReadsOutput>({
-        script: 'src/bench/dashboardReads.ts',
-        args: [
-          '--seconds', String(options.seconds),
-          '--rates', `0,${options.loadRatePerSec}`,
-          '--workers', String(workers),
-          '--warmup', String(options.warmupSec),
-          ...(options.pages ? ['--pages', options.pages.join(',')] : []),
-        ],
-        cwd: REPO_ROOT,
-        timeoutMs: (options.warmupSec + 2 * options.seconds) * 1000 + 10 * 60_000,
-        log,
-      }),
-    );
+    // One fleet size that fails to run is a failure of the scenario, not the loss of the other's figures.
+    try {
+      raw.push(
+        await runJsonScript<DashboardReadsOutput>({
+          script: 'src/bench/dashboardReads.ts',
+          args: [
+            '--seconds', String(options.seconds),
+            '--rates', `0,${options.loadRatePerSec}`,
+            '--workers', String(workers),
+            '--warmup', String(options.warmupSec),
+            ...(options.pages ? ['--pages', options.pages.join(',')] : []),
+          ],
+          cwd: REPO_ROOT,
+          timeoutMs: (options.warmupSec + 2 * options.seconds) * 1000 + 10 * 60_000,
+          log,
+        }),
+      );
+    } catch (error) {
+      notRun.push(`workers${workers}: did not run: ${error instanceof Error ? error.message.slice(0, 500) : String(error)}`);
+    }
   }
-  return { options, ...dashboardFigures(raw, options.loadRatePerSec), raw };
+  const { figures, failures } = dashboardFigures(raw, options.loadRatePerSec);
+  return { options, figures, failures: [...notRun, ...failures], raw };
 }
 
 export const dashboardScenario: Scenario<DashboardResult> = async (ctx) => {

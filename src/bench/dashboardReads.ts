@@ -18,7 +18,7 @@
  * (Lives under src/ because it reuses the console's own data layer and page specs, which
  * are type-checked with the app's bundler-style module settings.)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { commitSubmission, firestoreQueueStore, type QueueStore } from '@fq/client';
@@ -132,13 +132,14 @@ function changeCounter() {
   };
 }
 
-function startChild(args: string[], ready: RegExp): { done: Promise<RegExpExecArray>; child: ChildProcess } {
-  // Sources through tsx, workspace packages included (their "development" export condition).
-  const child = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `tsx`: sources through tsx (workspace packages by their "development" export condition); otherwise plain node. */
+function startChild(args: string[], ready: RegExp, loader: 'tsx' | 'node' = 'tsx'): { done: Promise<RegExpExecArray>; child: ChildProcess } {
+  const node = loader === 'tsx' ? ['--conditions=development', '--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...node, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   children.push(child);
   let out = '';
   const done = new Promise<RegExpExecArray>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${args[0]} did not get ready:\n${out}`)), 180_000);
+    const timer = setTimeout(() => reject(new Error(`${args[0]} did not get ready:\n${out}`)), 600_000);
     // Keeps draining output so a chatty child never blocks on a full pipe.
     const onData = (c: Buffer) => {
       out = (out + c.toString()).slice(-20_000);
@@ -247,13 +248,17 @@ async function main() {
   const base = `http://${host}`;
   await serve(host, prefix);
   const gemini = await startChild(['fake-gemini/src/cli-main.ts', '--port', '0', '--capacity', 'none', '--base-latency-ms', '100'], /"url":"([^"]+)"/).done;
+  // The built worker CLI, as `npm start` and the process tests run it: ten processes compiling
+  // the sources through tsx at once did not start within minutes on a loaded machine.
+  execFileSync(process.execPath, ['worker/scripts/build.mjs', '--if-stale'], { cwd: root, stdio: 'pipe', timeout: 300_000 });
   await Promise.all(
     Array.from(
       { length: workerCount },
       (_, i) =>
         startChild(
-          ['worker/src/cli.ts', '--emulator-host', host, '--project', projectId, '--prefix', prefix, '--fake-gemini-url', gemini[1]!, '--server-id', `bench-${i}`],
+          ['worker/bin/fq-worker.mjs', '--emulator-host', host, '--project', projectId, '--prefix', prefix, '--fake-gemini-url', gemini[1]!, '--server-id', `bench-${i}`],
           /http listening/,
+          'node',
         ).done,
     ),
   );
