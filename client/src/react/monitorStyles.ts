@@ -9,7 +9,7 @@ export const MONITOR_CSS = `
 .fq-monitor__title{font-size:18px;font-weight:600;margin:0}
 .fq-monitor__updated{color:var(--fq-muted);font-size:12px}
 .fq-monitor__problem{grid-column:1/-1;color:var(--fq-bad);margin:0}
-.fq-monitor__card{background:var(--fq-card);border:1px solid var(--fq-border);border-radius:6px;padding:10px 12px;min-width:0}
+.fq-monitor__card{background:var(--fq-card);border:1px solid var(--fq-border);border-radius:6px;padding:10px 12px;min-width:0;overflow-x:auto}
 .fq-monitor__card h3{margin:0 0 6px;font-size:13px;font-weight:600;color:var(--fq-muted);text-transform:uppercase;letter-spacing:.04em}
 .fq-monitor__figure{font-size:24px;font-weight:600;font-variant-numeric:tabular-nums}
 .fq-monitor table{width:100%;border-collapse:collapse;font-variant-numeric:tabular-nums}
