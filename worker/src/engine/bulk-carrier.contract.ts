@@ -167,9 +167,14 @@ export function describeBulkCarrierContract(label: string, factory: EngineFixtur
           },
         });
         expect(await stalling.carry('b3')).toBe('lost');
+        // w2's watcher took the lapsed lease (token 3); stopped, it releases it after the step in
+        // flight, done or not (on a real store it is rarely done by then): another carrier finishes.
+        if ((await storeA.get('bulkControls', 'b3')).doc!.state !== 'done') {
+          expect(await new BulkCarrier(engineContext(storeB, { serverId: 'w4', clock: fx.clock }), { leaseMs: sizes.leaseMs }).carry('b3')).toBe('done');
+        }
         const doc = (await storeA.get('bulkControls', 'b3')).doc!;
         expect(doc).toMatchObject({ state: 'done', progress: { matched: sizes.jobs, done: sizes.jobs, skipped: 0, failed: 0 } });
-        expect(doc.carrierToken).toBe(3);
+        expect(doc.carrierToken).toBeGreaterThanOrEqual(3);
         expect((await jobsIn(storeA, ids)).every((j) => j.status === 'queued' && j.redriveCount === 1)).toBe(true);
       } finally {
         await fx.cleanup();

@@ -14,4 +14,7 @@ afterAll(async () => {
   await env?.stop();
 });
 
-describeBulkCarrierContract('Firestore', firestoreFixture(() => env), { jobs: 3_000, leaseMs: 3_000 });
+// 1,000 jobs (63 steps of 16, enough for the scenarios' stop at step 40 and a death at 30 plus
+// a stall at 20): the memory store runs them on 3,000; on the emulator 3,000 took 268 s of a
+// loaded machine, too long for every `npm test`.
+describeBulkCarrierContract('Firestore', firestoreFixture(() => env), { jobs: 1_000, leaseMs: 3_000 });
