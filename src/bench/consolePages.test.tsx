@@ -38,7 +38,7 @@ const keys = (specs: Record<string, unknown>) => new Set(Object.values(specs).ma
 describe('the dashboard bench opens what each console page opens', () => {
   const pages = consolePageReads('job-1');
 
-  it.each(CONSOLE_PAGES)('%s', async (name) => {
+  it.each(CONSOLE_PAGES)('%s', { timeout: 30_000 }, async (name) => {
     const data = new RecordingData();
     data.put('jobs', 'job-1', job());
     const expected = pages[name];

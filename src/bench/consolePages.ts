@@ -1,5 +1,7 @@
 import type { DocSpec, QuerySpec } from '../data/specs';
+import { QUERIES } from '@fq/worker/schema';
 import { jobSearchSpec, specs } from '../data/queries';
+import { specOf } from '../data/specs';
 import { RANGE_SPECS, rollupLimit } from '../features/analytics/series';
 import { shellSpecs } from '../features/incidents/sources';
 import { overviewSpecs } from '../features/overview/sources';
@@ -37,8 +39,9 @@ export const ALERT_FEED = 20;
 export function consolePageReads(jobId: string): Record<ConsolePage, PageReads> {
   const shell = shellSpecs();
   const page = (path: string, live: PageReads['live'], fetched: PageReads['fetched'] = {}): PageReads => ({ path, live: { ...shell, ...live }, fetched });
-  // Queue controls (pause switches) above the job table, on the Queues & jobs page.
-  const queueControls = { controls: specs.controls(), stats: specs.queueStats() };
+  // Queue controls (pause switches) above the job table, and the latest bulk controls' progress
+  // ("Apply to all matching", its RECENT), on the Queues & jobs page.
+  const queueControls = { controls: specs.controls(), stats: specs.queueStats(), bulk: specOf(QUERIES.recentBulkControls, {}, 3) };
   return {
     overview: page('/', overviewSpecs()),
     queues: page('/queues', queueControls, { jobTable: { spec: jobSearchSpec({}, JOB_TABLE_PAGE), everyMs: null } }),
@@ -46,7 +49,7 @@ export function consolePageReads(jobId: string): Record<ConsolePage, PageReads> 
     jobs: page('/queues?status=dead_lettered', queueControls, { jobTable: { spec: jobSearchSpec({ status: 'dead_lettered' }, JOB_TABLE_PAGE), everyMs: null } }),
     breakers: page('/breakers', { breakers: specs.breakers(), stats: specs.queueStats() }),
     limits: page('/limits', { budgets: specs.budgets() }, { topConsumers: { spec: specs.topConsumers(TOP_CONSUMERS.limit), everyMs: TOP_CONSUMERS.everyMs } }),
-    servers: page('/servers', { servers: specs.servers(), leader: specs.leader(), stats: specs.queueStats() }),
+    servers: page('/servers', { servers: specs.servers(), leader: specs.leader(), stats: specs.queueStats(), controls: specs.controls() }),
     locks: page('/locks', { locks: specs.locks() }),
     analytics: page('/analytics', { rollups: specs.rollups('minute', rollupLimit(RANGE_SPECS['15m'])) }),
     audit: page('/audit', { latest: specs.audit(AUDIT_PAGE) }),
