@@ -75,7 +75,7 @@ describe('drain and resume, as the console plans them', () => {
   });
 
   it('a pause keeps the drained servers; one that drops them is refused', async () => {
-    const pause = { type: 'queue.pause', priorities: ['normal'] } as const;
+    const pause = { type: 'queue.pause' as const, priorities: ['normal' as const] };
     await assertFails(runControl(env.db('admin'), env.names, pause, admin, { tamper: (w) => void (controlsWrite(w).drainedServers = []) }));
     await assertSucceeds(runControl(env.db('admin'), env.names, pause, admin));
     expect(await controls()).toMatchObject({ drainedServers: ['srv-a', 'srv-b'], pausedPriorities: ['normal', 'low'] });

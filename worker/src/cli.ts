@@ -8,7 +8,7 @@ import { createShutdown } from './cli/shutdown.js';
 import { startHttpServer } from './runtime/http-server.js';
 import { WorkerMetrics } from './runtime/metrics.js';
 import { QueueWorker } from './runtime/worker.js';
-import { createFleetFlowControl } from './flow/index.js';
+import { createFleetFlowControl } from './fleet-flow/index.js';
 import { systemClock } from './ports/clock.js';
 import { opaqueServerId } from './core/ids.js';
 

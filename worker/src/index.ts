@@ -33,7 +33,7 @@ export type {
 export { at, queryOf, AlreadyExistsError, ContentionError, DocumentDecodeError, MissingDocumentError, StoreClosedError } from './ports/store.js';
 export type { Transcriber, TranscriptionRequest, TranscriptionOutput } from './ports/transcriber.js';
 export { UpstreamError } from './ports/transcriber.js';
-export type { FlowControl, FlowJob, ClaimBudget, PermitDecision, UpstreamPermit, UpstreamOutcome, LeaderDuty } from './ports/flow.js';
+export type { FlowControl, FlowJob, ClaimBudget, PermitDecision, UpstreamPermit, UpstreamOutcome, LeaderDuty } from './ports/flow-control.js';
 export type { AlertSink, AlertDelivery } from './ports/alerts.js';
 
 // Adapters
@@ -71,7 +71,7 @@ export {
   type FleetFlowOptions,
   type ModelFlowStatus,
   type EffectiveSlice,
-} from './flow/index.js';
+} from './fleet-flow/index.js';
 export {
   GeminiTranscriber,
   GeminiConfigError,

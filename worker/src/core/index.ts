@@ -17,7 +17,7 @@ export * from './coordination/locks.js';
 export * from './coordination/server-liveness.js';
 export * from './analytics/rollup.js';
 export * from './analytics/enterprise-stats.js';
-export * from './flow/index.js';
+export * from './flow-policy/index.js';
 export * from './queue-position.js';
 export * from './rate-limit-usage.js';
 export * from './server-clock.js';

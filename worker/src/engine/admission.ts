@@ -2,9 +2,9 @@ import type { JobDoc, Priority, RejectionCode } from '../schema/job.js';
 import type { IdempotencyDoc } from '../schema/misc.js';
 import type { RateLimitDoc } from '../schema/flow.js';
 import { PAYLOAD_LIMITS } from '../schema/payload.js';
-import { admitForUser } from '../core/flow/user-admission.js';
-import type { QueueHead } from '../core/flow/fair-share.js';
-import { QueueHeadCache } from '../flow/queue-head.js';
+import { admitForUser } from '../core/flow-policy/user-admission.js';
+import type { QueueHead } from '../core/flow-policy/fair-share.js';
+import { QueueHeadCache } from '../fleet-flow/queue-head.js';
 import { QueueFullError, RateLimitedError, ValidationError } from '../core/errors.js';
 import { sha256Hex } from '../core/audio.js';
 import { shardOf } from '../core/coordination/rendezvous.js';
@@ -81,7 +81,7 @@ type UserCheck =
  */
 export class Admission {
   readonly gauge: QueueGauge;
-  /** Anchors fair-share starts at the queue head (see core/flow/fair-share). */
+  /** Anchors fair-share starts at the queue head (see core/flow-policy/fair-share). */
   private readonly head: QueueHeadCache;
   /** Rate-limit documents as this process last wrote them (LRU), so a user's next admission needs no read. */
   private readonly rateLimits = new Map<string, Versioned<RateLimitDoc>>();

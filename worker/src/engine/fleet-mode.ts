@@ -1,4 +1,4 @@
-import type { LeaderDuty } from '../ports/flow.js';
+import type { LeaderDuty } from '../ports/flow-control.js';
 import type { Unsubscribe } from '../ports/store.js';
 import type { EngineContext } from './context.js';
 

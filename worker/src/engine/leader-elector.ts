@@ -2,7 +2,7 @@ import { SINGLETON_IDS } from '../schema/names.js';
 import type { LeaderLeaseDoc } from '../schema/coordination.js';
 import { decideLeadership, resignLeadership } from '../core/coordination/leader-lease.js';
 import { leaseTiming } from '../core/coordination/fleet-mode.js';
-import type { LeaderDuty } from '../ports/flow.js';
+import type { LeaderDuty } from '../ports/flow-control.js';
 import type { TimerHandle } from '../ports/clock.js';
 import { guardFor, type Unsubscribe } from '../ports/store.js';
 import type { EngineContext } from './context.js';

@@ -1,6 +1,6 @@
 import { PRIORITIES } from '../schema/job.js';
 import type { BudgetSlice, UpstreamWindow } from '../schema/coordination.js';
-import type { ClaimBudget, FlowControl, FlowJob, PermitDecision, UpstreamOutcome } from '../ports/flow.js';
+import type { ClaimBudget, FlowControl, FlowJob, PermitDecision, UpstreamOutcome } from '../ports/flow-control.js';
 
 /**
  * The phase-one flow control: a fixed number of concurrent upstream calls per worker against

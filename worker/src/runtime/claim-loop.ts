@@ -2,7 +2,7 @@ import { PRIORITIES, type JobDoc, type Priority } from '../schema/job.js';
 import { SINGLETON_IDS } from '../schema/names.js';
 import { pausedPriorities } from '../core/controls/queue-controls.js';
 import { isDrained } from '../core/controls/server-controls.js';
-import type { FlowControl } from '../ports/flow.js';
+import type { FlowControl } from '../ports/flow-control.js';
 import { queryOf, type Snapshot, type Unsubscribe } from '../ports/store.js';
 import { MAX_QUERY_DISJUNCTIONS, QUERIES } from '../schema/queries.js';
 import type { EngineContext } from '../engine/context.js';

@@ -1,6 +1,6 @@
 import type { ErrorClass } from '../schema/job.js';
 import { LeaseLostError, PayloadInvalidError, isQueueError } from '../core/errors.js';
-import type { FlowControl, UpstreamPermit } from '../ports/flow.js';
+import type { FlowControl, UpstreamPermit } from '../ports/flow-control.js';
 import { UpstreamError, type Transcriber } from '../ports/transcriber.js';
 import type { TimerHandle } from '../ports/clock.js';
 import type { EngineContext } from '../engine/context.js';

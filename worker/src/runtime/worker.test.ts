@@ -14,7 +14,7 @@ import { QueueWorker } from './worker.js';
 import { createQueue } from './queue.js';
 import type { StopReason } from './observer.js';
 import { StaticFlowControl } from '../engine/static-flow-control.js';
-import type { FlowControl } from '../ports/flow.js';
+import type { FlowControl } from '../ports/flow-control.js';
 
 const admin: Actor = { kind: 'admin', id: 'ops', email: null };
 

@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
 import { resolveConfig, type WorkerConfig, type WorkerConfigInput } from '../schema/config.js';
 import { cryptoRandom, opaqueServerId, type RandomSource } from '../core/ids.js';
-import { resolveRateLimitTier } from '../core/flow/rate-limit.js';
+import { resolveRateLimitTier } from '../core/flow-policy/rate-limit.js';
 import { systemClock, type Clock, type TimerHandle } from '../ports/clock.js';
-import type { FlowControl, LeaderDuty } from '../ports/flow.js';
+import type { FlowControl, LeaderDuty } from '../ports/flow-control.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
 import { queryOf, type DocStore, type Unsubscribe } from '../ports/store.js';
 import { QUERIES } from '../schema/queries.js';

@@ -16,7 +16,7 @@ export const upstreamWindowSchema = z.object({
   /** Sum of latency per audio second over successes, for the gradient/AIMD limiter. */
   latencyPerAudioSecMsSum: z.number().nonnegative().default(0),
   tokens: z.number().int().nonnegative().default(0),
-  /** State, not counters: the outage evidence of `core/flow/outage` (absent in older reports). */
+  /** State, not counters: the outage evidence of `core/flow-policy-policy/outage` (absent in older reports). */
   health: z
     .object({
       lastSuccessAt: timestampMs.nullable(),

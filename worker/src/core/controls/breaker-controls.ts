@@ -1,4 +1,4 @@
-import { operateBreaker, type BreakerOperation } from '../flow/breaker.js';
+import { operateBreaker, type BreakerOperation } from '../flow-policy/breaker.js';
 import type { CommandOf } from './commands.js';
 import { DEFAULT_CONTROL_RETENTION, type ControlContext, type UnsealedResult } from './plan.js';
 
@@ -20,7 +20,7 @@ export function breakerControlReads(command: BreakerCommand): { collection: 'bre
 }
 
 /**
- * Manual breaker actions: the breaker's own state machine (`core/flow/breaker`
+ * Manual breaker actions: the breaker's own state machine (`core/flow-policy-policy/breaker`
  * `operateBreaker`) decides the document; this adds the write and the audit entry.
  */
 export function planBreakerControl(command: BreakerCommand, ctx: ControlContext): UnsealedResult {

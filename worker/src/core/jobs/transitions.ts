@@ -85,7 +85,7 @@ export function assertHolder(jobId: string, job: JobDoc | null, holder: Holder, 
 
 /**
  * `inlineAudio`: the audio when the plan keeps it in the job (server submissions only).
- * `deferredUntil`: the start the rate limit booked (core/flow/rate-limit): the job is admitted
+ * `deferredUntil`: the start the rate limit booked (core/flow-policy/rate-limit): the job is admitted
  * `waiting` until then and the promotion of due retries makes it `queued`.
  */
 export function admitSubmission(

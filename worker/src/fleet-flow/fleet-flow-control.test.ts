@@ -4,7 +4,7 @@ import { planControl } from '../core/controls/index.js';
 import { readDocsFrom } from '../core/mutations.js';
 import type { WorkerConfigInput } from '../schema/config.js';
 import { FakeClock } from '../testing/fake-clock.js';
-import type { UpstreamPermit } from '../ports/flow.js';
+import type { UpstreamPermit } from '../ports/flow-control.js';
 import { call, fail, job, ok, startFleetKit, type FleetKit } from './test-kit.js';
 import { LeadershipLostError } from './leader-fence.js';
 

@@ -1,4 +1,4 @@
-import type { QueueHead } from '../core/flow/index.js';
+import type { QueueHead } from '../core/flow-policy/index.js';
 import type { DocStore } from '../ports/store.js';
 
 /**

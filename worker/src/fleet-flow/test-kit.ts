@@ -3,7 +3,7 @@ import { resolveConfig, type WorkerConfig, type WorkerConfigInput } from '../sch
 import type { ServerDoc } from '../schema/coordination.js';
 import type { Priority } from '../schema/job.js';
 import type { Clock } from '../ports/clock.js';
-import type { PermitDecision, UpstreamOutcome } from '../ports/flow.js';
+import type { PermitDecision, UpstreamOutcome } from '../ports/flow-control.js';
 import type { DocStore } from '../ports/store.js';
 import { createFleetFlowControl } from './index.js';
 import type { FleetFlowControl } from './fleet-flow-control.js';

@@ -17,12 +17,12 @@ import {
   type FleetHistory,
   type FleetLimiterState,
   type ServerDemand,
-} from '../core/flow/index.js';
-import type { LeaderDuty } from '../ports/flow.js';
+} from '../core/flow-policy/index.js';
+import type { LeaderDuty } from '../ports/flow-control.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
 import { at, type DocStore } from '../ports/store.js';
 import { evaluateFenced } from './breaker-ops.js';
-import { fleetHealth } from '../core/flow/outage.js';
+import { fleetHealth } from '../core/flow-policy/outage.js';
 import { isServerStale } from '../core/coordination/server-liveness.js';
 import type { BreakerDoc } from '../schema/flow.js';
 import { checkLeader, LeadershipLostError } from './leader-fence.js';
@@ -228,7 +228,7 @@ export class FlowLeader {
     history = pushDeltas(history, now, current, windowMs);
     this.histories.set(model, history);
     const totals = historyTotals(history, now, windowMs);
-    // The servers' latest outage evidence (state, not counters): see core/flow/outage.
+    // The servers' latest outage evidence (state, not counters): see core/flow-policy/outage.
     const health = fleetHealth(
       servers.map((s) => ({ health: s.upstream[model]?.health, reportedAt: s.heartbeatAt })),
       { now, since: transitionAt },

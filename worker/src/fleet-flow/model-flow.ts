@@ -14,7 +14,7 @@ import {
   type LocalLimiterState,
   type LocalOutcomes,
   type RateBucket,
-} from '../core/flow/index.js';
+} from '../core/flow-policy/index.js';
 
 /**
  * Everything one server knows and holds about one upstream model: the shared breaker and

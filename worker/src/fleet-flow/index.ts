@@ -8,7 +8,7 @@
  */
 import type { WorkerConfig } from '../schema/config.js';
 import type { Clock } from '../ports/clock.js';
-import type { LeaderDuty } from '../ports/flow.js';
+import type { LeaderDuty } from '../ports/flow-control.js';
 import type { Logger } from '../ports/logger.js';
 import type { DocStore } from '../ports/store.js';
 import { FleetFlowControl } from './fleet-flow-control.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { initialBreaker } from '../core/flow/breaker.js';
-import { gateKindOf, routePlan, type RoutePlan } from '../core/flow/route-plan.js';
+import { initialBreaker } from '../core/flow-policy/breaker.js';
+import { gateKindOf, routePlan, type RoutePlan } from '../core/flow-policy/route-plan.js';
 import { resolveConfig } from '../schema/config.js';
 import type { BreakerDoc } from '../schema/flow.js';
 import { PRIORITIES, type Priority } from '../schema/job.js';

@@ -15,9 +15,9 @@ import {
   takeFromBucket,
   toUpstreamWindow,
   type ProbeResult,
-} from '../core/flow/index.js';
+} from '../core/flow-policy/index.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
-import type { ClaimBudget, FlowControl, FlowJob, PermitDecision, UpstreamOutcome } from '../ports/flow.js';
+import type { ClaimBudget, FlowControl, FlowJob, PermitDecision, UpstreamOutcome } from '../ports/flow-control.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
 import type { DocStore } from '../ports/store.js';
 import { finishProbe, takeProbe, tripOpen } from './breaker-ops.js';
@@ -338,7 +338,7 @@ export class FleetFlowControl implements FlowControl {
       },
     );
     // Enough failures with no success to be outage evidence: report now, not at the next
-    // heartbeat, so the leader can open the breaker within a flow tick (core/flow/outage).
+    // heartbeat, so the leader can open the breaker within a flow tick (core/flow-policy/outage).
     if (!outcome.ok && flow.outcomes.failingCount === cb.failureThreshold) this.reportNow();
     if (outcome.ok) {
       flow.limiter = localSuccess(flow.limiter, seq);

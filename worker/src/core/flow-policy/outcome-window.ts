@@ -21,7 +21,7 @@ export interface LocalOutcomes {
   /** Counted failures in a row, by class; a success clears it. */
   streak: Record<string, number>;
   /**
-   * Outage evidence for the leader (see `core/flow/outage`): this server's last success, and
+   * Outage evidence for the leader (see `core/flow-policy-policy/outage`): this server's last success, and
    * since when (and how often) its calls have failed with no success in between. Quota
    * answers are left out: an exhausted quota waits for its window, it is not an outage.
    */

@@ -1,5 +1,5 @@
 import type { BreakerDoc } from '../schema/flow.js';
-import type { FleetHealth } from '../core/flow/outage.js';
+import type { FleetHealth } from '../core/flow-policy/outage.js';
 import {
   acquireProbe,
   completeProbe,
@@ -11,7 +11,7 @@ import {
   type OutcomeCounts,
   type ProbeGrant,
   type ProbeResult,
-} from '../core/flow/index.js';
+} from '../core/flow-policy/index.js';
 import { ContentionError, guardFor, type DocStore } from '../ports/store.js';
 import { checkLeader } from './leader-fence.js';
 
