@@ -87,9 +87,10 @@ describe('incident strip (every console page)', () => {
     data.put('stats', 'queue', stats({ at: Date.now() }));
     renderApp({ auth: admin(), data, path: '/' });
     await screen.findByTestId('stat-in-flight');
-    // The Overview's six (see OverviewPage.test) and the strip's open-breakers query.
+    // The Overview's five (see OverviewPage.test: the servers come from the stats document's
+    // fleet summary now) and the strip's open-breakers query.
     const specs = [...data.watchers].map((w) => w.spec);
-    expect(specs).toHaveLength(7);
+    expect(specs).toHaveLength(6);
     const breakerFilters = specs.filter((s) => s.collection === 'breakers').map((s) => (s.kind === 'query' ? s.where : null));
     expect(breakerFilters).toHaveLength(2);
     expect(breakerFilters).toContainEqual([]);
