@@ -319,7 +319,9 @@ export function describeJobsContract(label: string, makeFixture: EngineFixtureFa
       await leasesB.complete(requestId, second.holder, { transcript: 't', model: 'm', latencyMs: 1, upstreamMs: 1, audioSeconds: null, tokens: null });
       // Read back through the store: the schema keeps what the state machine recorded.
       const done = (await a.get('jobs', requestId)).doc!;
-      expect(done.errors).toMatchObject([{ serverId: 'srv-a', code: 503, startedAt: claimedAt, leaseToken: first.holder.token, renewedAt }]);
+      // Firestore reads a timestamp back in whole milliseconds (toMillis floors its microseconds);
+      // the heartbeat's own answer may carry the fraction of its commit time.
+      expect(done.errors).toMatchObject([{ serverId: 'srv-a', code: 503, startedAt: claimedAt, leaseToken: first.holder.token, renewedAt: Math.floor(renewedAt) }]);
       expect(done.result).toMatchObject({ serverId: 'srv-b', startedAt: secondAt, transcript: 't' });
       expect(second.holder.token).toBeGreaterThan(first.holder.token);
     });
