@@ -4,7 +4,7 @@ import { planControl } from '../core/controls/index.js';
 import { readDocsFrom } from '../core/mutations.js';
 import type { WorkerConfigInput } from '../schema/config.js';
 import { FakeClock } from '../testing/fake-clock.js';
-import type { UpstreamPermit } from '../ports/flow-control.js';
+import type { PermitDecision, UpstreamPermit } from '../ports/flow-control.js';
 import { call, fail, job, ok, startFleetKit, type FleetKit } from './test-kit.js';
 import { LeadershipLostError } from './leader-fence.js';
 
@@ -58,7 +58,9 @@ describe('shared circuit breaker', () => {
     const decisions = await Promise.all(Array.from({ length: 4 }, (_, i) => a!.flow.acquire(job(`b${i}`))));
     expect(decisions.every((d) => d.granted)).toBe(true);
     for (const d of decisions) if (d.granted) d.permit.complete(fail('overloaded'));
-    expect(a!.flow.status()[0]?.limit).toBe(2); // one cut for the burst: floor(4 x 0.7)
+    // All four refused, none taken: the upstream is full without this server. It sends nothing
+    // until a leader splits the fleet anew or its hold ends (here no leader: 3 s).
+    expect(a!.flow.status()[0]?.limit).toBe(0);
     const failAgain = async () => {
       await clock.advanceUntil(() => a!.flow.claimBudget(0).slots > 0, 100);
       await call(a!, fail('overloaded'));
@@ -66,7 +68,8 @@ describe('shared circuit breaker', () => {
     for (let i = 0; i < 8; i++) await failAgain();
     await clock.advance(1);
     expect((await breaker(store))?.state ?? 'closed').toBe('closed');
-    expect(a!.flow.status()[0]?.limit).toBe(1);
+    // Still refused with nothing taken: it waits for a leader again.
+    expect(a!.flow.status()[0]?.limit).toBe(0);
     // The leader sees overloads and no success for outageQuietMs with no call in flight: an
     // outage, not a busy upstream (which would be working on the calls it accepted).
     await k.lead(a!, 1);
@@ -183,14 +186,20 @@ describe('leader: budget, adaptive limit and slices', () => {
     await k.heartbeatAll();
     await k.tick(a, 7);
     expect(k.servers[0]!.leader.limiterState('primary')?.limit).toBe(6);
-    // A tick full of 503s: multiplicative decrease at once.
-    for (let i = 0; i < 3; i++) await call(b, fail('overloaded'));
+    // b is refused with none of its calls taken: the fleet limit drops at once to where the
+    // servers stopped (b nothing, a its slice), and b's slice follows its cut.
+    const before = (await store.get('budgets', 'primary')).doc!;
     for (let i = 0; i < 3; i++) await call(b, ok());
+    for (let i = 0; i < 3; i++) await call(b, fail('overloaded'));
     await clock.advance(2_000);
     await k.heartbeatAll();
     await k.tick(a, 7);
     await clock.advance(1);
-    expect((await store.get('budgets', 'primary')).doc?.adaptiveLimit).toBe(4);
+    const after = (await store.get('budgets', 'primary')).doc!;
+    expect(after.adaptiveLimit).toBe(before.slices.s0!.concurrency);
+    expect(after.slices).toMatchObject({ s0: { concurrency: before.slices.s0!.concurrency }, s1: { concurrency: 0, cuts: 1 } });
+    // The allocation knew b's cut: b's hold ends, at its slice.
+    expect(b.flow.status()[0]).toMatchObject({ limit: 0, slice: { concurrency: 0 } });
   });
 
   it('opens the breaker from the fleet window when failures are spread thin', async () => {
@@ -244,20 +253,23 @@ describe('leader: budget, adaptive limit and slices', () => {
   it('spaces calls out in time when the model still refuses at the minimum concurrency', async () => {
     const { clock, servers } = await fleet(1);
     const [a] = servers;
-    // Cut to the minimum first (each call starts after the previous cut: one cut each).
-    for (let i = 0; i < 4; i++) await call(a!, fail('overloaded'));
+    // Refused while one call of its own runs: the upstream took one, the limit drops to it.
+    const held = await a!.flow.acquire(job('running'));
+    await call(a!, fail('overloaded'));
+    if (held.granted) held.permit.complete(ok());
     expect(a!.flow.status()[0]?.limit).toBe(1);
-    expect(a!.flow.claimBudget(0)).toMatchObject({ slots: 0, reason: 'overload_pause' });
+    // Refused with nothing taken: no call until the hold ends (no leader here: 3 s), and at the
+    // minimum the pause doubles from 250 ms; whichever is longer.
     const waits: number[] = [];
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 6; i++) {
       const start = clock.now();
       await clock.advanceUntil(() => a!.flow.claimBudget(0).slots > 0, 10);
       waits.push(clock.now() - start);
       await call(a!, fail('overloaded'));
     }
-    expect(waits).toEqual([250, 500, 1_000, 2_000]);
-    await clock.advance(4_000);
-    await call(a!, ok());
+    expect(waits).toEqual([0, 3_000, 3_000, 3_000, 3_000, 4_000]);
+    await clock.advanceUntil(() => a!.flow.claimBudget(0).slots > 0, 10);
+    expect((await call(a!, ok())).granted).toBe(true);
     expect(a!.flow.claimBudget(0).slots).toBeGreaterThan(0);
   });
 
@@ -268,4 +280,50 @@ describe('leader: budget, adaptive limit and slices', () => {
     await clock.advance(3_001);
     expect(servers[0]!.flow.claimBudget(0).slots).toBeGreaterThan(0);
   });
+
+  it('an overload answer that came as late as a success is a failure, not a refusal: no cut', async () => {
+    const { servers } = await fleet(1);
+    const [a] = servers;
+    for (let i = 0; i < 3; i++) await call(a!, ok(1_500));
+    const before = a!.flow.status()[0]!.limit;
+    // Served 1.4 s and then failed: the upstream had admitted it.
+    await call(a!, { ok: false, errorClass: 'overloaded', latencyMs: 1_400, retryAfterMs: null });
+    expect(a!.flow.status()[0]!.limit).toBe(before);
+    expect(a!.flow.report().primary).toMatchObject({ failuresByClass: { overloaded: 1 }, lateOverloads: 1, cuts: 0 });
+    // Refused in 5 ms: a refusal for capacity, which cuts.
+    await call(a!, { ok: false, errorClass: 'overloaded', latencyMs: 5, retryAfterMs: null });
+    expect(a!.flow.report().primary).toMatchObject({ lateOverloads: 1, cuts: 1 });
+  });
+
+  it('claims one job ahead and hands it the next permit the moment a call ends', async () => {
+    const { clock, servers } = await fleet(1, { ...BASE, upstream: { ...BASE.upstream, adaptive: { initialLimit: 2, minLimit: 1, maxLimit: 32 } } });
+    const [a] = servers;
+    // Limit 2: two calls and one job waiting for a permit.
+    expect(a!.flow.claimBudget(0).slots).toBe(3);
+    const first = await a!.flow.acquire(job('one'), { wait: true });
+    const second = await a!.flow.acquire(job('two'), { wait: true });
+    expect(first.granted && second.granted).toBe(true);
+    expect(a!.flow.claimBudget(2).slots).toBe(1);
+    let third: PermitDecision | null = null;
+    void a!.flow.acquire(job('three'), { wait: true }).then((d) => (third = d));
+    await clock.advance(1_000);
+    expect(third).toBeNull();
+    if (first.granted) first.permit.complete(ok());
+    await clock.advance(0);
+    expect(third).toMatchObject({ granted: true });
+    // Without wait (or past the wait) a full server refuses as before.
+    expect(await a!.flow.acquire(job('four'))).toMatchObject({ granted: false, reason: 'at_limit' });
+    const abort = new AbortController();
+    let fifth: PermitDecision | null = null;
+    void a!.flow.acquire(job('five'), { wait: true, signal: abort.signal }).then((d) => (fifth = d));
+    await clock.advance(100);
+    abort.abort();
+    await clock.advance(0);
+    expect(fifth).toMatchObject({ granted: false, reason: 'aborted' });
+    let sixth: PermitDecision | null = null;
+    void a!.flow.acquire(job('six'), { wait: true }).then((d) => (sixth = d));
+    await clock.advance(10_000);
+    expect(sixth).toMatchObject({ granted: false, reason: 'at_limit' });
+  });
 });
+

@@ -17,7 +17,7 @@ import {
   type ProbeResult,
 } from '../core/flow-policy/index.js';
 import type { Clock, TimerHandle } from '../ports/clock.js';
-import type { ClaimBudget, FlowControl, FlowJob, PermitDecision, UpstreamOutcome } from '../ports/flow-control.js';
+import type { AcquireOptions, ClaimBudget, FlowControl, FlowJob, PermitDecision, UpstreamOutcome } from '../ports/flow-control.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
 import type { DocStore } from '../ports/store.js';
 import { finishProbe, takeProbe, tripOpen } from './breaker-ops.js';
@@ -51,6 +51,17 @@ const MIN_RETRY_MS = 100;
 const MAX_QUOTA_PAUSE_MS = 60_000;
 /** First pause after an overload answer at the minimum concurrency. */
 const OVERLOAD_PAUSE_BASE_MS = 250;
+/**
+ * Jobs a server claims beyond its concurrency, waiting in `acquire` for the next free permit:
+ * when a call ends, the next one starts at once instead of after an outcome write and a claim
+ * (tens of ms per call on Firestore, a few per cent of an upstream's capacity). One is enough:
+ * permits free one at a time.
+ */
+const PREFETCH = 1;
+/** A claimed job waits this long at most for a permit before it goes back to the queue. */
+const MAX_PERMIT_WAIT_MS = 10_000;
+/** Early reports of limiter cuts come at most this often. */
+const EARLY_REPORT_MIN_GAP_MS = 1_000;
 
 /**
  * Flow control for one server of the fleet, cooperating only through Firestore:
@@ -158,7 +169,20 @@ export class FleetFlowControl implements FlowControl {
     }
   }
 
+  private lastEarlyReport = -Infinity;
+
+  /** reportNow, at most once a second (a burst of refusals is one piece of news). */
+  private reportSoon(): void {
+    const now = this.now();
+    if (now - this.lastEarlyReport < EARLY_REPORT_MIN_GAP_MS) return;
+    this.lastEarlyReport = now;
+    this.reportNow();
+  }
+
   private notify(): void {
+    const freed = this.freed;
+    this.freed = null;
+    freed?.resolve();
     for (const listener of [...this.listeners]) {
       try {
         listener();
@@ -209,7 +233,8 @@ export class FleetFlowControl implements FlowControl {
       return { slots: 0, priorities: [], reason: flow.pauseReason };
     }
     const room = Math.max(0, this.config.maxConcurrentRequests - inFlight);
-    let slots = route.probe ? Math.min(1, room) : Math.max(0, Math.min(this.config.maxConcurrentRequests, flow.limit()) - inFlight);
+    const limit = Math.min(this.config.maxConcurrentRequests, flow.limit());
+    let slots = route.probe ? Math.min(1, room) : Math.max(0, limit + (limit > 0 ? PREFETCH : 0) - inFlight);
     const rateRoom = Math.min(bucketRoom(flow.requests, now, 1), bucketRoom(flow.tokens, now, flow.estimateTokens(null)));
     if (rateRoom < slots) {
       slots = Math.floor(rateRoom);
@@ -223,7 +248,41 @@ export class FleetFlowControl implements FlowControl {
     return { slots, priorities: route.priorities, reason: slots === 0 ? 'at_limit' : route.probe ? 'probe' : null };
   }
 
-  async acquire(job: FlowJob): Promise<PermitDecision> {
+  /**
+   * A permit for `job`, waiting up to MAX_PERMIT_WAIT_MS while this server is at its limit
+   * (the prefetched job: see PREFETCH); any other refusal answers at once.
+   */
+  async acquire(job: FlowJob, options: AcquireOptions = {}): Promise<PermitDecision> {
+    const { signal } = options;
+    const deadline = this.now() + (options.wait ? MAX_PERMIT_WAIT_MS : 0);
+    for (;;) {
+      if (signal?.aborted) return this.refuse('aborted', MIN_RETRY_MS);
+      const freed = this.nextFreed();
+      const decision = await this.acquireOnce(job);
+      if (decision.granted || decision.reason !== 'at_limit' || this.now() >= deadline || !this.running) return decision;
+      if (signal?.aborted) return decision;
+      const wake = new AbortController();
+      const onAbort = () => wake.abort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      await Promise.race([freed, this.options.clock.sleep(Math.max(1, deadline - this.now()), wake.signal).catch(() => undefined)]);
+      wake.abort();
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private freed: { promise: Promise<void>; resolve: () => void } | null = null;
+
+  /** Settles when a permit frees or the limits may have moved (see notify). */
+  private nextFreed(): Promise<void> {
+    if (!this.freed) {
+      let resolve: () => void = () => undefined;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.freed = { promise, resolve };
+    }
+    return this.freed.promise;
+  }
+
+  private async acquireOnce(job: FlowJob): Promise<PermitDecision> {
     const now = this.now();
     const primaryModel = this.config.upstream.model;
     const requested = job.model ?? primaryModel;
@@ -325,12 +384,19 @@ export class FleetFlowControl implements FlowControl {
     const cb = this.config.circuitBreaker;
     flow.inUse = Math.max(0, flow.inUse - 1);
     flow.rollWindow(now);
-    const overload = !outcome.ok && (outcome.errorClass === 'overloaded' || outcome.errorClass === 'quota');
+    const refused = !outcome.ok && (outcome.errorClass === 'overloaded' || outcome.errorClass === 'quota');
+    // An overload answer that came only after the upstream served the call about as long as a
+    // success takes was admitted and failed in service: our concurrency did not refuse it (a
+    // refusal for capacity is decided at admission, in milliseconds). It is a failure, not a
+    // signal to send less; otherwise a steady share of such errors cuts the limit to its minimum.
+    const late = refused && flow.isLateAnswer(outcome.latencyMs);
+    const overload = refused && !late;
+    if (outcome.ok) flow.noteSuccessLatency(outcome.latencyMs);
     flow.outcomes = recordOutcome(
       flow.outcomes,
       outcome.ok
         ? { ok: true, latencyMs: outcome.latencyMs, audioSeconds: outcome.audioSeconds, tokens: outcome.tokens, at: now }
-        : { ok: false, errorClass: outcome.errorClass, latencyMs: outcome.latencyMs, at: now },
+        : { ok: false, errorClass: outcome.errorClass, latencyMs: outcome.latencyMs, at: now, late },
       {
         breaker: cb,
         assumeAudioSeconds: this.config.fairScheduling.defaultAudioSeconds,
@@ -348,10 +414,16 @@ export class FleetFlowControl implements FlowControl {
       const atMinimum = flow.limit() <= this.config.upstream.adaptive.minLimit;
       const noise = flow.budget?.overloadNoise ?? 0;
       const before = flow.limiter;
-      flow.limiter = localOverload(before, seq, this.config.upstream.adaptive, noise);
+      // flow.inUse no longer counts this call: the others in flight are what the upstream took.
+      flow.limiter = localOverload(before, seq, this.config.upstream.adaptive, noise, flow.inUse, now);
+      // A cut the leader must know before its next allocation (see localCeiling): report now.
+      if ((flow.limiter.cuts ?? 0) !== (before.cuts ?? 0)) this.reportSoon();
       // Under a learned noise floor, a refusal the floor explains is no reason to slow down.
       const beyondNoise = noise === 0 || flow.limiter.cutSeq !== before.cutSeq;
-      if (outcome.errorClass === 'quota' && outcome.retryAfterMs) {
+      if (outcome.errorClass === 'quota' && outcome.retryAfterMs && flow.inUse === 0) {
+        // Refused with nothing of ours running: the upstream wants none of our calls until
+        // then. With calls of ours still running it is taking some: the cut above found the
+        // level, and pausing the whole server would leave the slots of its finishing calls idle.
         this.pause(flow, 'quota_pause', now + Math.min(outcome.retryAfterMs, MAX_QUOTA_PAUSE_MS));
       } else if (atMinimum && beyondNoise) {
         // Concurrency cannot go lower, yet the model still refuses: space the calls out in
@@ -424,7 +496,9 @@ export class FleetFlowControl implements FlowControl {
     const out: Record<string, UpstreamWindow> = {};
     for (const flow of this.models.values()) {
       flow.rollWindow(now);
-      if (flow.outcomes.calls > 0 || flow.model === this.config.upstream.model) out[flow.model] = toUpstreamWindow(flow.outcomes, flow.inUse);
+      if (flow.outcomes.calls > 0 || flow.model === this.config.upstream.model) {
+        out[flow.model] = { ...toUpstreamWindow(flow.outcomes, flow.inUse), cuts: flow.limiter.cuts ?? 0, found: flow.limiter.held ? (flow.limiter.found ?? null) : null };
+      }
     }
     return out;
   }

@@ -12,7 +12,10 @@ import {
   pushDeltas,
   restartHistory,
   stepFleetLimiter,
+  splitAtFoundLevel,
   sumWindows,
+  unacknowledgedCuts,
+  foundLevel,
   windowDelta,
   type FleetHistory,
   type FleetLimiterState,
@@ -76,6 +79,11 @@ const limiterStateSchema = z.object({
   cutShare: z.number().min(0).max(1).nullable().default(null),
   sinceCutCalls: z.number().nonnegative().default(0),
   sinceCutOverloads: z.number().nonnegative().default(0),
+  probeEveryMs: z.number().positive().nullable().default(null),
+  probeSince: z.number().nullable().default(null),
+  stableSince: z.number().nullable().default(null),
+  highWater: z.number().positive().nullable().default(null),
+  highWaterAt: z.number().nullable().default(null),
 });
 
 /** Published to 0.05 steps: servers need its level, not its every move (each change is a budget write). */
@@ -263,6 +271,13 @@ export class FlowLeader {
     const active = servers.filter((s) => s.state === 'active');
     const tick = sumWindows(deltas.filter((d) => !d.fresh).map((d) => d.delta), now);
     const inFlight = active.reduce((n, s) => n + s.inFlight, 0);
+    const ids = active.map((s) => s.serverId);
+    const previousSlices = previous?.slices ?? {};
+    const cuts = unacknowledgedCuts(
+      active.map((s) => ({ serverId: s.serverId, cuts: s.upstream[model]?.cuts, limit: s.upstream[model]?.found ?? s.budget[model]?.concurrency })),
+      previousSlices,
+    );
+    const found = Object.keys(cuts).length > 0 ? foundLevel(ids, previousSlices, cuts) : null;
     let reason = 'static';
     if (up.adaptive.enabled) {
       const stepped = stepFleetLimiter(
@@ -270,10 +285,12 @@ export class FlowLeader {
         {
           now,
           calls: tick.calls,
-          overloads: (tick.failuresByClass.overloaded ?? 0) + (tick.failuresByClass.quota ?? 0),
+          // Late overload answers were admitted calls: concurrency did not refuse them.
+          overloads: Math.max(0, (tick.failuresByClass.overloaded ?? 0) + (tick.failuresByClass.quota ?? 0) - (tick.lateOverloads ?? 0)),
           successes: tick.successes,
           latencyPerAudioSec: tick.successes > 0 ? tick.latencyPerAudioSecMsSum / tick.successes : null,
           inFlight,
+          reportedLimit: found,
           cooldownMs: config.serverCoordination.heartbeatIntervalMs + up.flowIntervalMs,
         },
         up.adaptive,
@@ -299,6 +316,11 @@ export class FlowLeader {
       };
     });
     const alloc = allocateSlices(demands, { concurrency, requestsPerMinute: up.requestsPerMinute, tokensPerMinute: up.tokensPerMinute });
+    // A cut where the servers found the edge: each keeps where it stopped (found-capacity).
+    const splitAtFound = reason === 'overload' && found !== null && (limiter.noiseFloor ?? 0) === 0;
+    if (splitAtFound) {
+      alloc.concurrency = splitAtFoundLevel(ids, previousSlices, cuts, concurrency);
+    }
     const slices: BudgetDoc['slices'] = Object.fromEntries(
       active.map((s) => [
         s.serverId,
@@ -306,6 +328,11 @@ export class FlowLeader {
           requestsPerMinute: alloc.requestsPerMinute[s.serverId] ?? 0,
           tokensPerMinute: alloc.tokensPerMinute[s.serverId] ?? 0,
           concurrency: alloc.concurrency[s.serverId] ?? 0,
+          // Echo the cuts this allocation was made from: it ends the server's hold, which
+          // puts the server at its slice (localCeiling). Only a split at the found level is
+          // made from them; any other allocation echoes what the previous one knew, and the
+          // servers hold their cut limits until the next cut reaches them.
+          ...echoedCuts(s, model, found !== null && splitAtFound ? null : previousSlices[s.serverId]),
         },
       ]),
     );
@@ -360,7 +387,15 @@ function slicesDiffer(a: BudgetDoc['slices'], b: BudgetDoc['slices']): boolean {
     const x = a[id];
     const y = b[id];
     if (!x || !y) return true;
-    if (x.concurrency !== y.concurrency || far(x.requestsPerMinute, y.requestsPerMinute) || far(x.tokensPerMinute, y.tokensPerMinute)) return true;
+    if (x.concurrency !== y.concurrency || (x.cuts ?? 0) !== (y.cuts ?? 0) || far(x.requestsPerMinute, y.requestsPerMinute) || far(x.tokensPerMinute, y.tokensPerMinute)) return true;
   }
   return false;
+}
+
+
+/** The `cuts` field of a server's slice: its reported count, or (`kept`) the previous slice's. */
+function echoedCuts(server: ServerDoc, model: string, kept: { cuts?: number | undefined } | undefined | null): { cuts?: number } {
+  if (kept !== null) return kept?.cuts !== undefined ? { cuts: kept.cuts } : {};
+  const cuts = server.upstream[model]?.cuts;
+  return cuts !== undefined ? { cuts } : {};
 }

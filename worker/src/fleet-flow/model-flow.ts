@@ -31,6 +31,9 @@ export interface EffectiveSlice {
   expiresAt: number | null;
 }
 
+const SUCCESS_LATENCIES_KEPT = 32;
+const LATE_ANSWER_MIN_MS = 250;
+
 /** Without any allocation yet a server spends this share of the global per-minute budget. */
 const NO_LEADER_BUDGET_SHARE = 0.25;
 
@@ -56,6 +59,8 @@ export class ModelFlow {
   /** Overload answers in a row received while at the minimum limit (drives the pause). */
   overloadsAtMinimum = 0;
   private seenGeneration: number | null = null;
+  /** Latencies of the last successes (ms), to tell a refusal from a call served and failed. */
+  private readonly successLatencies: number[] = [];
   private current: EffectiveSlice;
 
   constructor(
@@ -79,6 +84,20 @@ export class ModelFlow {
   limit(): number {
     if (!this.config.upstream.adaptive.enabled) return Math.min(this.current.concurrency, this.config.maxConcurrentRequests);
     return Math.min(localLimit(this.limiter), this.config.maxConcurrentRequests);
+  }
+
+  noteSuccessLatency(ms: number): void {
+    this.successLatencies.push(ms);
+    if (this.successLatencies.length > SUCCESS_LATENCIES_KEPT) this.successLatencies.shift();
+  }
+
+  /**
+   * Whether an answer after `ms` came late: at least half the quickest recent success (and
+   * LATE_ANSWER_MIN_MS). Without a success yet nothing is late: a refusal is the safe reading.
+   */
+  isLateAnswer(ms: number): boolean {
+    if (this.successLatencies.length === 0) return false;
+    return ms >= Math.max(LATE_ANSWER_MIN_MS, 0.5 * Math.min(...this.successLatencies));
   }
 
   slice(): EffectiveSlice {
@@ -121,7 +140,9 @@ export class ModelFlow {
     if (this.current.tokensPerMinute !== before.tokensPerMinute) {
       this.tokens = bucketFor(this.current.tokensPerMinute, burst, now, this.tokens);
     }
-    this.limiter = localCeiling(this.limiter, this.current.concurrency);
+    const acknowledged = this.current.source === 'slice' ? (budget?.slices[this.serverId]?.cuts ?? null) : null;
+    const { heartbeatIntervalMs } = this.config.serverCoordination;
+    this.limiter = localCeiling(this.limiter, this.current.concurrency, acknowledged, now, heartbeatIntervalMs + 2 * this.config.upstream.flowIntervalMs);
     return (
       this.current.concurrency > before.concurrency ||
       grew(this.current.requestsPerMinute, before.requestsPerMinute) ||

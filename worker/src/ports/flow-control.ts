@@ -36,6 +36,16 @@ export type PermitDecision =
   | { granted: true; permit: UpstreamPermit }
   | { granted: false; retryAfterMs: number; reason: string };
 
+export interface AcquireOptions {
+  /**
+   * Wait (a bounded time) for a permit while this server is at its limit instead of refusing
+   * at once: the worker claims one job ahead (see `ClaimBudget`) and hands it the next permit.
+   */
+  wait?: boolean;
+  /** Ends a wait: the answer is then a refusal (or a permit the caller must complete). */
+  signal?: AbortSignal;
+}
+
 export interface FlowJob {
   id: string;
   priority: Priority;
@@ -45,14 +55,17 @@ export interface FlowJob {
 }
 
 export interface FlowControl {
-  /** What to claim next, given the jobs this worker already has in flight. */
+  /**
+   * What to claim next, given the jobs this worker already has in flight: claimed and not yet
+   * done with their upstream call (a job writing its outcome no longer holds a call).
+   */
   claimBudget(inFlight: number): ClaimBudget;
   /**
    * Ask to call the upstream for a claimed job. A refusal means "not now": the worker puts
    * the job back (status `waiting`, availableAt = now + retryAfterMs) without spending an
    * attempt.
    */
-  acquire(job: FlowJob): Promise<PermitDecision>;
+  acquire(job: FlowJob, options?: AcquireOptions): Promise<PermitDecision>;
   /** Called when the budget may have grown (breaker closed, slice raised): wake the loop. */
   onChange(listener: () => void): () => void;
   /**

@@ -93,6 +93,8 @@ export class JobRunner {
       observer: WorkerObserver;
       /** A job went back to `waiting` until `availableAt` (store time). */
       onWaiting: (jobId: string, availableAt: number) => void;
+      /** The job's upstream call is over (its permit returned); only its outcome write remains. */
+      onCallDone?: (jobId: string) => void;
     },
   ) {}
 
@@ -141,10 +143,11 @@ export class JobRunner {
     let timeout: TimerHandle | null = null;
     let callStarted = 0;
     try {
-      const decision = await raceAbort(
-        flow.acquire({ id, priority: job.priority, model: job.model, audioSeconds: job.audio.durationSec }),
-        signal,
-      );
+      // Not raced against the signal: acquire may wait for a permit and answers an abort
+      // itself, and a permit granted as the abort lands must be handed back (settleFailure).
+      const decision = await flow.acquire({ id, priority: job.priority, model: job.model, audioSeconds: job.audio.durationSec }, { wait: true, signal });
+      if (decision.granted) permit = decision.permit;
+      if (signal.aborted) throw signal.reason as Error;
       if (!decision.granted) {
         // "Not now" from flow control: back to the queue without spending the attempt.
         const released = await withStoreRetry(ctx, () => leases.release(id, holder, decision.retryAfterMs));
@@ -175,6 +178,7 @@ export class JobRunner {
       timeout.cancel();
       permit.complete({ ok: true, latencyMs: upstreamMs, audioSeconds: job.audio.durationSec, tokens: output.tokens });
       permit = null;
+      this.deps.onCallDone?.(id);
       ctx.analytics?.record({ type: 'upstream', ok: true, latencyMs: upstreamMs, audioSeconds: job.audio.durationSec, tokens: output.tokens });
       observer.upstream?.({ ok: true, errorClass: null, latencyMs: upstreamMs, model: output.model });
       const done = await withStoreRetry(ctx, () =>
@@ -213,6 +217,7 @@ export class JobRunner {
     const reported: ErrorClass = kind === 'cancel' || kind === 'shutdown' ? 'cancelled' : kind === 'lease_lost' ? 'lease_lost' : failure.errorClass;
     if (permit) {
       permit.complete({ ok: false, errorClass: reported, latencyMs, retryAfterMs: failure.retryAfterMs });
+      this.deps.onCallDone?.(id);
       if (callStarted) {
         ctx.analytics?.record({ type: 'upstream', ok: false, latencyMs, audioSeconds: null, tokens: null });
         observer.upstream?.({ ok: false, errorClass: reported, latencyMs, model: permit.model });

@@ -93,6 +93,8 @@ export class QueueWorker {
   /** Carries out operators' bulk controls ("apply to all matching"), one at a time. */
   private readonly bulk: BulkWatcher;
   private readonly running = new Map<string, RunningJob>();
+  /** Running jobs whose upstream call is over (writing their outcome). */
+  private readonly settling = new Set<string>();
   private readonly promoteTimers = new Map<string, TimerHandle>();
   private cancelUnsub: Unsubscribe | null = null;
   private sweepTimer: TimerHandle | null = null;
@@ -171,13 +173,19 @@ export class QueueWorker {
         },
       },
       onWaiting: (id, availableAt) => this.schedulePromote(id, availableAt),
+      onCallDone: (id) => {
+        if (this.running.has(id)) this.settling.add(id);
+        // Its permit is free: the claim loop may take the next job now, not after the write.
+        this.claimLoop.pump();
+      },
     });
     this.claimLoop = new ClaimLoop({
       ctx: this.ctx,
       leases: this.leases,
       flow: this.flow,
       observer,
-      inFlight: () => this.running.size,
+      // Jobs writing their outcome hold no upstream call (see FlowControl.claimBudget).
+      inFlight: () => this.running.size - this.settling.size,
       startJob: (claimed) => this.startJob(claimed),
       onDrainChange: (drained) => this.onDrainChange(drained),
     });
@@ -253,6 +261,7 @@ export class QueueWorker {
     const first = this.running.size === 0;
     const job = this.runner.start(claimed, (done) => {
       this.running.delete(done.id);
+      this.settling.delete(done.id);
       // Drained and now empty: say so at once (the console shows the server drained).
       if (this.running.size === 0 && this.claimLoop.drainedNow) this.registry.reportNow();
       this.claimLoop.pump();

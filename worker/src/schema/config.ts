@@ -49,6 +49,13 @@ export const workerConfigSchema = z.object({
       baseMs: ms.default(1_000),
       maxMs: ms.default(60_000),
       multiplier: z.number().min(1).default(2),
+      /**
+       * Longest wait after a busy answer (503 overloaded, 429 quota) unless the upstream asked
+       * for longer (RetryInfo). Flow control already paces the fleet's calls to what the
+       * upstream takes; a busy job's own backoff only spreads its retries, and growing it
+       * to `maxMs` leaves capacity idle while unlucky jobs sit out their waits.
+       */
+      busyMaxMs: ms.default(1_000),
     })
     .prefault({}),
   /** Aging offsets: rank = admission time + offset; see core/priority. */
@@ -205,7 +212,7 @@ export const workerConfigSchema = z.object({
       adaptive: z
         .object({
           enabled: z.boolean().default(true),
-          initialLimit: z.number().int().positive().default(8),
+          initialLimit: z.number().int().positive().default(4),
           minLimit: z.number().int().positive().default(1),
           maxLimit: z.number().int().positive().default(256),
           /** Multiplicative decrease on overload. */

@@ -16,6 +16,8 @@ export const upstreamWindowSchema = z.object({
   /** Sum of latency per audio second over successes, for the gradient/AIMD limiter. */
   latencyPerAudioSecMsSum: z.number().nonnegative().default(0),
   tokens: z.number().int().nonnegative().default(0),
+  /** Overload answers that came after the call was served a while (absent in older reports). */
+  lateOverloads: z.number().int().nonnegative().optional(),
   /** State, not counters: the outage evidence of `core/flow-policy-policy/outage` (absent in older reports). */
   health: z
     .object({
@@ -25,6 +27,13 @@ export const upstreamWindowSchema = z.object({
       running: z.number().int().nonnegative(),
     })
     .optional(),
+  /**
+   * Concurrency cuts this server's limiter has made (a counter; absent in older reports). The
+   * leader echoes the count it saw in the server's slice, which ends the server's hold.
+   */
+  cuts: z.number().int().nonnegative().optional(),
+  /** While a cut is unacknowledged: the calls the upstream had taken from this server when refused. */
+  found: z.number().int().nonnegative().nullable().optional(),
 });
 export type UpstreamWindow = z.infer<typeof upstreamWindowSchema>;
 

@@ -151,7 +151,13 @@ export const budgetDocSchema = z.object({
   /** Per-server slices handed out at the last allocation. */
   slices: z.record(
     z.string(),
-    z.object({ requestsPerMinute: z.number(), tokensPerMinute: z.number(), concurrency: z.number().int() }),
+    z.object({
+      requestsPerMinute: z.number(),
+      tokensPerMinute: z.number(),
+      concurrency: z.number().int(),
+      /** The server's limiter cuts this allocation knew of (see `UpstreamWindow.cuts`). */
+      cuts: z.number().int().nonnegative().optional(),
+    }),
   ),
   term: z.number().int().nonnegative(),
   updatedAt: timestampMs,

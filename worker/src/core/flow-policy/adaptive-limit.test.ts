@@ -44,14 +44,21 @@ describe('fleet AIMD', () => {
     const again = stepFleetLimiter(held.state, tick({ now: T0 + 9_000, overloads: 5 }), adaptive);
     expect(again.state).toMatchObject({ limit: 5, overloadAt: 6, overloadSeenAt: T0 + 9_000 });
     // It sits one below the overload level instead of probing above it every tick...
-    expect(stepFleetLimiter(again.state, tick({ now: T0 + 20_000 }), adaptive)).toMatchObject({ reason: 'ceiling_hold', state: { limit: 5 } });
-    // ...and probes one step up once the quiet time has passed.
-    const probe = stepFleetLimiter(again.state, tick({ now: T0 + 9_000 + adaptive.ceilingProbeMs }), adaptive);
-    expect(probe).toMatchObject({ reason: 'increase', state: { limit: 6, overloadAt: 6 } });
-    // Growing past the remembered level without overload forgets it: capacity moved up.
-    expect(stepFleetLimiter(probe.state, tick({ now: T0 + 9_000 + adaptive.ceilingProbeMs + 2_000 }), adaptive).state).toMatchObject({
-      limit: 7,
-      overloadAt: null,
+    expect(stepFleetLimiter(again.state, tick({ now: T0 + 15_000 }), adaptive)).toMatchObject({ reason: 'ceiling_hold', state: { limit: 5 } });
+    // ...and probes one step up once the quiet time (10 s at first) has passed.
+    const probe = stepFleetLimiter(again.state, tick({ now: T0 + 19_000 }), adaptive);
+    expect(probe).toMatchObject({ reason: 'probe', state: { limit: 6, overloadAt: 6, probeSince: T0 + 19_000 } });
+    // A probe that draws refusals costs that call and doubles the quiet time.
+    const failed = stepFleetLimiter(probe.state, tick({ now: T0 + 21_000, overloads: 3 }), adaptive);
+    expect(failed).toMatchObject({ reason: 'overload', state: { limit: 5, overloadAt: 6, probeEveryMs: 20_000 } });
+    expect(stepFleetLimiter(failed.state, tick({ now: T0 + 39_000 }), adaptive).reason).toBe('ceiling_hold');
+    const next = stepFleetLimiter(failed.state, tick({ now: T0 + 41_000 }), adaptive);
+    expect(next).toMatchObject({ reason: 'probe', state: { limit: 6 } });
+    // A probe that holds for two seconds: capacity moved up; the edge is forgotten, growth goes on.
+    expect(stepFleetLimiter(next.state, tick({ now: T0 + 42_000 }), adaptive)).toMatchObject({ reason: 'probe', state: { limit: 6 } });
+    expect(stepFleetLimiter(next.state, tick({ now: T0 + 43_000 }), adaptive)).toMatchObject({
+      reason: 'increase',
+      state: { limit: 7, overloadAt: null, probeEveryMs: 10_000 },
     });
   });
 
@@ -123,11 +130,14 @@ describe('refusals that concurrency does not cause (noise floor)', () => {
   it('undoes a cut that did not lower the refusal share, learns the share as noise, and grows again', () => {
     const cut = stepFleetLimiter(busy(20), tick({ now: T0, overloads: 20 }), adaptive);
     expect(cut).toMatchObject({ reason: 'overload', state: { limit: 14, cutFrom: 20, cutShare: 0.2 } });
-    // The same share at the lower limit, after the cooldown: the cut bought nothing.
-    const judged = stepFleetLimiter(cut.state, tick({ now: T0 + 6_000, overloads: 19 }), adaptive);
+    // The refusals go on at the lower limit while the cut cools down...
+    const cooling = stepFleetLimiter(cut.state, tick({ now: T0 + 3_000, overloads: 18 }), adaptive);
+    expect(cooling.reason).toBe('hold');
+    // ...and after it: the same share, so the cut bought nothing.
+    const judged = stepFleetLimiter(cooling.state, tick({ now: T0 + 6_000, overloads: 19 }), adaptive);
     expect(judged.reason).toBe('noise');
     expect(judged.state).toMatchObject({ limit: 20, overloadAt: null, overloadSeenAt: null, cutFrom: null });
-    expect(judged.state.noiseFloor).toBeCloseTo(0.19, 3);
+    expect(judged.state.noiseFloor).toBeCloseTo(0.185, 3);
     // From now on a 20 % share is not overload: the limit grows while used.
     const grown = stepFleetLimiter(judged.state, tick({ now: T0 + 8_000, overloads: 21 }), adaptive);
     expect(grown).toMatchObject({ reason: 'increase', state: { limit: 21 } });
@@ -159,8 +169,10 @@ describe('refusals that concurrency does not cause (noise floor)', () => {
     s = stepFleetLimiter(s, tick({ now: T0, calls: 1, overloads: 1, inFlight: 1 }), adaptive).state;
     expect(s).toMatchObject({ limit: 1, cutFrom: 1, overloadAt: 1 });
     // Too few calls since the cut to judge: a hold or another cut, nothing learned.
+    s = stepFleetLimiter(s, tick({ now: T0 + 2_000, calls: 2, overloads: 1, inFlight: 1 }), adaptive).state;
     s = stepFleetLimiter(s, tick({ now: T0 + 6_000, calls: 2, overloads: 1, inFlight: 1 }), adaptive).state;
     expect(s.noiseFloor ?? 0).toBe(0);
+    s = stepFleetLimiter(s, tick({ now: T0 + 8_000, calls: 6, overloads: 2, inFlight: 1 }), adaptive).state;
     const learned = stepFleetLimiter(s, tick({ now: T0 + 12_000, calls: 6, overloads: 1, inFlight: 1 }), adaptive);
     expect(learned.reason).toBe('noise');
     expect(learned.state.noiseFloor).toBeGreaterThan(0.1);
@@ -303,4 +315,79 @@ describe('local AIMD', () => {
       expect(localLimit(s)).toBeLessThanOrEqual(s.ceiling);
     }
   });
+
+  it('a refusal drops the cap to the calls the upstream had taken, once per episode, and holds it until the leader knows', () => {
+    // Six calls out at a cap of 6; the first refusal comes while five are still out.
+    let s: LocalLimiterState = { ...initialLocalLimiter(6), slowStart: false };
+    const seqs: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const st = localStart(s);
+      s = st.state;
+      seqs.push(st.seq);
+    }
+    s = localOverload(s, seqs[0]!, adaptive, 0, 5, T0);
+    expect(s).toMatchObject({ held: true, found: 5, cuts: 1, heldSince: T0 });
+    expect(localLimit(s)).toBe(5);
+    // Calls refused with it were counted as taken: as their refusals land, the cap follows.
+    s = localOverload(s, seqs[1]!, adaptive, 0, 3, T0);
+    s = localOverload(s, seqs[2]!, adaptive, 0, 4, T0); // not lower: ignored
+    expect(s).toMatchObject({ cuts: 1, found: 3 });
+    expect(localLimit(s)).toBe(3);
+    // Held: successes do not grow it back (that would probe the level just refused).
+    for (let i = 0; i < 20; i++) s = localSuccess(localStart(s).state);
+    expect(localLimit(s)).toBe(3);
+    // An allocation that does not know the cut leaves it held; one that does sets the slice.
+    expect(localCeiling(s, 4, 0, T0 + 1_000, 9_000)).toMatchObject({ held: true, cap: 3 });
+    const acked = localCeiling(s, 4, 1, T0 + 2_000, 9_000);
+    expect(acked).toMatchObject({ held: false, found: null });
+    expect(localLimit(acked)).toBe(4);
+    // With no leader answering, the hold ends after holdMs; growth resumes from the cut.
+    const stale = localCeiling(s, 4, null, T0 + 9_000, 9_000);
+    expect(stale).toMatchObject({ held: false, cap: 3 });
+    expect(localLimit(localSuccess(localStart(stale).state))).toBe(3);
+  });
+
+  it('refused with nothing of its own taken, a server sends nothing until the leader answers', () => {
+    const st = localStart({ ...initialLocalLimiter(2), slowStart: false });
+    const s = localOverload(st.state, st.seq, adaptive, 0, 0, T0);
+    expect(s).toMatchObject({ found: 0, held: true });
+    expect(localLimit(s)).toBe(0);
+    expect(localLimit(localCeiling(s, 1, 1, T0 + 2_000))).toBe(1);
+  });
 });
+
+describe('fleet limit from where the servers found the edge', () => {
+  const at = (limit: number): FleetLimiterState => ({ ...initialFleetLimiter(adaptive), limit, slowStart: false });
+
+  it('cuts to the reported level at once, however far above it the limit was, and remembers the edge one above', () => {
+    const cut = stepFleetLimiter(at(12), tick({ now: T0, overloads: 8, reportedLimit: 4 }), adaptive);
+    expect(cut).toMatchObject({ reason: 'overload', state: { limit: 4, overloadAt: 5, lastDecreaseAt: T0 } });
+    // Never up: a report at or above the limit still steps one down.
+    expect(stepFleetLimiter(at(5), tick({ now: T0, overloads: 8, reportedLimit: 9 }), adaptive).state.limit).toBe(4);
+    // Within the cooldown, servers that went lower still (capacity falling) are followed down.
+    const lower = stepFleetLimiter(cut.state, tick({ now: T0 + 2_000, overloads: 5, reportedLimit: 2 }), adaptive);
+    expect(lower).toMatchObject({ reason: 'overload', state: { limit: 2, overloadAt: 3, lastDecreaseAt: T0 } });
+    expect(stepFleetLimiter(cut.state, tick({ now: T0 + 2_000, overloads: 5, reportedLimit: 4 }), adaptive).reason).toBe('hold');
+  });
+
+  it('after capacity fell from a level it served, probes every few seconds and returns to that level once a probe holds', () => {
+    // Served at 6, one below a known edge, for longer than STABLE_MS...
+    let s: FleetLimiterState = { ...at(6), overloadAt: 7, overloadSeenAt: T0, probeEveryMs: 30_000, stableSince: T0 };
+    for (let t = 0; t <= 8_000; t += 2_000) s = stepFleetLimiter(s, tick({ now: T0 + t, inFlight: 6 }), adaptive).state;
+    expect(s).toMatchObject({ limit: 6, highWater: 6 });
+    // ...then the upstream takes 2.
+    s = stepFleetLimiter(s, tick({ now: T0 + 10_000, overloads: 10, reportedLimit: 2, inFlight: 6 }), adaptive).state;
+    expect(s).toMatchObject({ limit: 2, overloadAt: 3 });
+    const limits: number[] = [];
+    for (let t = 12_000; t <= 16_000; t += 2_000) {
+      s = stepFleetLimiter(s, tick({ now: T0 + t, inFlight: 2 }), adaptive).state;
+      limits.push(s.limit);
+    }
+    // Held below the edge for RECOVERY_PROBE_MS (3 s), then one probe at it.
+    expect(limits).toEqual([2, 3, 3]);
+    // The probe held for 2 s: straight back to the level served before.
+    const back = stepFleetLimiter(s, tick({ now: T0 + 18_000, inFlight: 3 }), adaptive);
+    expect(back).toMatchObject({ reason: 'recover', state: { limit: 6, overloadAt: null } });
+  });
+});
+

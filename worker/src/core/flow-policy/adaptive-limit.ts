@@ -3,46 +3,47 @@ import type { WorkerConfig } from '../../schema/config.js';
 /**
  * Adaptive concurrency against an upstream whose capacity is unknown and changes.
  *
- * Two levels, both AIMD (additive increase, multiplicative decrease):
+ * The upstream says where its capacity is each time it refuses a call: it had taken every
+ * call then in flight and not this one. So a refusal is not a reason to back off by a factor
+ * (AIMD's sawtooth spends half its time below capacity and every climb above it in wasted
+ * calls); it is a measurement. Two levels use it:
  *
- * FLEET (the leader, once per flow tick, from the servers' reported deltas): the fleet limit
- * whose shares become servers' concurrency slices. Slow start (x1.5 per tick) until the first
- * overload, then +additiveIncrease per tick. It grows only while it is used (fleet in-flight
- * >= 3/4 of the limit) and healthy; it shrinks by decreaseFactor when the tick's overload
- * answers (503/429) reach overloadRateThreshold of its calls, or when latency per audio second
- * exceeds twice `latencyTolerance` times its best recent level (a gradient guard: an upstream
- * that slows down is queueing). One cut per cooldown (reports lag by up to one heartbeat).
+ * LOCAL (each server, per call, no I/O). A refusal for capacity drops the server's cap to the
+ * calls of its own the upstream had taken (`found`, see `localOverload`), holds it there (no
+ * regrowth: that would re-probe the level just refused) and reports the cut at once. Answers
+ * from calls started before the cut belong to the same episode: they only bring the cap down
+ * to what is still in flight. The hold ends when an allocation that knew the cut arrives (the
+ * leader echoes the server's cut count), which puts the server at its new slice, or after a
+ * while with no leader (`localCeiling`). Refused with nothing of its own taken, a server sends
+ * nothing until then: the upstream was full without it.
  *
- * The fleet limit also remembers where overload began (`overloadAt`, the limit that drew it):
- * - growth stops one below that level for `ceilingProbeMs` after it was seen, so a limit that
- *   found the upstream's capacity sits there instead of probing above it every tick (each
- *   probe above capacity is paid for in wasted calls), and probes again only after that
- *   quiet time, to follow capacity that grew;
- * - a cut near that level with few overload answers is one step (limit - 1): the edge was
- *   touched, not crossed by far. A cut far above it, or with many overload answers (capacity
- *   dropped), is multiplicative, rounded to the nearest step and always at least one.
+ * FLEET (the leader, once per flow tick). The fleet limit is split into the servers' slices.
+ * After refusals it drops at once to where the servers stopped (`reportedLimit`: the cut
+ * servers' found levels plus everyone else's slice, see found-capacity) and the split keeps
+ * every server where it stopped; the edge (`overloadAt`) is remembered one above. Slow start
+ * (x1.5 a tick) until the first refusal, then +additiveIncrease a tick while the fleet uses
+ * the limit (in-flight >= 3/4 of it) and is healthy, up to one below the edge. Above the edge
+ * it probes (see "Probing" below): one step, judged PROBE_CONFIRM_MS later. Latency per audio
+ * second above twice `latencyTolerance` times its best recent level cuts too (a gradient guard:
+ * an upstream that slows down is queueing). One cut per cooldown, but within it the limit
+ * follows servers that went lower still (capacity falling).
  *
- * Refusals that concurrency does not cause. An upstream may refuse a steady share of calls
- * whatever we send (a shared model's global load; the fake's `errorRate`). Read as overload,
- * that share would cut the limit every cooldown down to its minimum and hold it there (the
- * chaos run with a 20 % error rate drained at one call at a time). Overload caused by our
- * concurrency falls when concurrency falls; noise does not. So each cut is judged at the next
- * chance to cut again: if the refusal share since the cut is still about what drew the cut
- * (>= NOISE_SAME_SHARE of it) at a share below MAX_NOISE_SHARE, the cut bought nothing: it
- * is undone and that share becomes the fleet's `noiseFloor`. From then on a tick counts as
- * overloaded only when its refusals exceed what the floor explains, with a statistical
- * margin (NOISE_Z standard deviations of a binomial count), and the floor follows the share
- * seen in the ticks that are not overloaded (it fades when the noise stops). Why the cap at
- * MAX_NOISE_SHARE: far above capacity, fast refusals make the share high and slow to fall
- * (it barely moves from 86 % to 75 % on a cut from 8 to 6 at capacity 4 with rejections six
- * times faster than calls); a share that high is never taken for noise, and an upstream that
- * refuses more than half of everything at random is the breaker's business.
- *
- * LOCAL (each server, per call, no I/O): reacts between ticks. A cut on the first overload
- * answer of a congestion episode: answers from calls started before the last cut belong to
- * the same episode and do not cut again (TCP's "one decrease per window", without a clock).
- * +1/cap per success (one per round trip), +1 per success in slow start; never above the
- * slice the leader granted.
+ * Answers that are not refusals. An overload answer that came only after the upstream served
+ * the call about as long as a success takes was admitted and failed (FleetFlowControl counts it
+ * as `lateOverloads`): a failure for the breaker, not a signal to send less. And an upstream
+ * may refuse a steady share of calls fast whatever we send (a shared model's global load).
+ * Overload caused by our concurrency falls when concurrency falls; noise does not. So each cut
+ * is judged at the next chance to cut again: if the refusal share between the cut and now
+ * stayed about what drew the cut (>= NOISE_SAME_SHARE of it) at a share below
+ * MAX_NOISE_SHARE, the cut bought nothing: it is undone and that share becomes the fleet's
+ * `noiseFloor`. From then on a tick counts as overloaded only when its refusals exceed what
+ * the floor explains, with a statistical margin (NOISE_Z standard deviations of a binomial
+ * count), and the floor follows the share seen in the ticks that are not overloaded (it fades
+ * when the noise stops). Under a floor a refusal does not locate the edge: cuts are
+ * multiplicative (decreaseFactor) and regrow locally (+1/cap per success) as in plain AIMD.
+ * Why the cap at MAX_NOISE_SHARE: far above capacity, fast refusals make the share high and
+ * slow to fall; a share that high is never taken for noise, and an upstream that refuses more
+ * than half of everything at random is the breaker's business.
  */
 export type AdaptiveConfig = WorkerConfig['upstream']['adaptive'];
 
@@ -63,7 +64,36 @@ export interface FleetLimiterState {
   cutShare?: number | null;
   sinceCutCalls?: number;
   sinceCutOverloads?: number;
+  /** How long the limit waits below the remembered edge before it probes one step above. */
+  probeEveryMs?: number | null;
+  /** When the limit reached the probe level (a probe holds after PROBE_CONFIRM_MS without refusals). */
+  probeSince?: number | null;
+  /** When the limit last changed: a level held STABLE_MS without refusals was the upstream's. */
+  stableSince?: number | null;
+  /**
+   * The highest level the upstream served without refusals for STABLE_MS, and when it last
+   * did (see probing): after capacity falls, the level to return to.
+   */
+  highWater?: number | null;
+  highWaterAt?: number | null;
 }
+
+/**
+ * Probing above the edge. A probe is one call above the level the upstream refused; when the
+ * capacity has not moved it costs exactly that call (the servers cut back at its refusal). So
+ * probes start PROBE_BASE_MS after a refusal and back off (x2, up to `ceilingProbeMs`) while
+ * they keep failing: an upstream that stays where it is costs a few calls a minute, not one
+ * per tick. Below a level the upstream served for STABLE_MS within the last HIGH_WATER_MS
+ * (`highWater`: its capacity fell since), capacity is likely to come back: probes come every
+ * RECOVERY_PROBE_MS, and once one holds the limit climbs back by half a level a tick instead
+ * of one step.
+ */
+const PROBE_BASE_MS = 10_000;
+const RECOVERY_PROBE_MS = 3_000;
+/** Refusals are reported at once (see FleetFlowControl.reportSoon): this long without one, a probe held. */
+const PROBE_CONFIRM_MS = 2_000;
+const STABLE_MS = 6_000;
+const HIGH_WATER_MS = 300_000;
 
 /** A cut is judged on at least this many calls counted since it. */
 const NOISE_MIN_CALLS = 6;
@@ -103,6 +133,12 @@ export interface FleetTick {
   inFlight: number;
   /** No second cut before this much time passed since the last one. */
   cooldownMs: number;
+  /**
+   * The servers' own limits summed, as their latest reports give them (null: unknown). A server
+   * that was refused cuts its limit to the calls the upstream had taken from it, so after a
+   * refusal this sum is where the upstream's capacity was found.
+   */
+  reportedLimit?: number | null;
 }
 
 export type FleetLimitReason =
@@ -115,6 +151,8 @@ export type FleetLimitReason =
   | 'ceiling_hold'
   | 'idle'
   | 'noise'
+  | 'probe'
+  | 'recover'
   | 'no_data';
 
 /** The baseline may rise this much per tick, so a model that got slower for good is relearned. */
@@ -140,7 +178,9 @@ export function stepFleetLimiter(
   tick: FleetTick,
   config: AdaptiveConfig,
 ): { state: FleetLimiterState; reason: FleetLimitReason } {
-  if (tick.calls <= 0) return { state, reason: 'no_data' };
+  // No outcome reached the leader this tick (reports come with heartbeats, refusals at once):
+  // nothing to judge, but a busy fleet may still confirm a probe or grow (see probing).
+  if (tick.calls <= 0 && (tick.inFlight < state.limit * 0.75 || state.slowStart)) return { state, reason: 'no_data' };
   let baseline = state.baselineLatency;
   let ratio = 1;
   if (tick.latencyPerAudioSec !== null && tick.latencyPerAudioSec > 0) {
@@ -149,7 +189,7 @@ export function stepFleetLimiter(
   }
   const cooling = state.lastDecreaseAt !== null && tick.now - state.lastDecreaseAt < tick.cooldownMs;
   const noise = state.noiseFloor ?? 0;
-  const share = tick.overloads / tick.calls;
+  const share = tick.calls > 0 ? tick.overloads / tick.calls : 0;
   const overloaded = exceedsNoise(tick.overloads, tick.calls, noise, config.overloadRateThreshold);
   const slow = ratio > 2 * config.latencyTolerance;
   const overloadAt = state.overloadAt ?? null;
@@ -157,10 +197,18 @@ export function stepFleetLimiter(
   const sinceCutCalls = (state.sinceCutCalls ?? 0) + tick.calls;
   const sinceCutOverloads = (state.sinceCutOverloads ?? 0) + tick.overloads;
   const counted = { ...state, baselineLatency: baseline, sinceCutCalls, sinceCutOverloads };
+  const reported = overloaded && noise === 0 && tick.reportedLimit !== undefined && tick.reportedLimit !== null ? Math.max(config.minLimit, tick.reportedLimit) : null;
   if (overloaded || slow) {
-    if (cooling) return { state: counted, reason: 'hold' };
-    if (overloaded && cutBoughtNothing(state, sinceCutCalls, sinceCutOverloads, config)) {
-      const learned = sinceCutOverloads / sinceCutCalls;
+    if (cooling) {
+      // The servers went lower still within one episode (capacity fell): follow them down.
+      if (reported !== null && reported < state.limit) return { state: { ...counted, limit: reported, overloadAt: Math.min(overloadAt ?? Infinity, reported + 1) }, reason: 'overload' };
+      return { state: counted, reason: 'hold' };
+    }
+    // Judged on the outcomes between the cut and this tick: refusals that went on after the cut
+    // at the share that drew it are noise; a quiet stretch then a burst is a new event (the
+    // capacity fell), which must be followed, not learned as noise.
+    if (overloaded && cutBoughtNothing(state, state.sinceCutCalls ?? 0, state.sinceCutOverloads ?? 0, config)) {
+      const learned = sinceCutOverloads / Math.max(1, sinceCutCalls);
       return {
         state: {
           ...counted,
@@ -176,15 +224,23 @@ export function stepFleetLimiter(
       };
     }
     const atEdge = overloaded && overloadAt !== null && state.limit <= overloadAt + 1 && share < STEEP_OVERLOAD_RATE;
-    const cut = atEdge ? state.limit - 1 : Math.min(state.limit - 1, Math.round(state.limit * config.decreaseFactor));
+    let cut = atEdge ? state.limit - 1 : Math.min(state.limit - 1, Math.round(state.limit * config.decreaseFactor));
+    // Where the servers found the edge: the refused call was one above what they had running.
+    if (reported !== null) cut = Math.min(state.limit - 1, reported);
+    const base = Math.min(PROBE_BASE_MS, config.ceilingProbeMs);
+    const failedProbe = overloaded && overloadAt !== null && state.limit >= overloadAt;
+    const probeEveryMs = failedProbe ? Math.min(config.ceilingProbeMs, 2 * (state.probeEveryMs ?? base)) : (state.probeEveryMs ?? base);
     return {
       state: {
         ...state,
         limit: clamp(cut, config.minLimit, config.maxLimit),
+        probeEveryMs,
+        probeSince: null,
+        stableSince: tick.now,
         slowStart: false,
         baselineLatency: baseline,
         lastDecreaseAt: tick.now,
-        overloadAt: overloaded ? state.limit : overloadAt,
+        overloadAt: overloaded ? (reported !== null ? Math.min(state.limit, reported + 1) : state.limit) : overloadAt,
         overloadSeenAt: overloaded ? tick.now : (state.overloadSeenAt ?? null),
         cutFrom: overloaded ? state.limit : null,
         cutShare: overloaded ? share : null,
@@ -196,23 +252,63 @@ export function stepFleetLimiter(
   }
   // Not overloaded: the floor follows what these ticks see, and fades when the noise stops.
   const followed = noise > 0 && tick.calls >= NOISE_MIN_CALLS ? noise + NOISE_ALPHA * (share - noise) : noise;
+  if (tick.calls <= 0 && state.overloadAt == null && freshHighWater(state, tick.now) === null) return { state, reason: 'no_data' };
   const calm = { ...counted, noiseFloor: followed < NOISE_FORGET ? 0 : followed };
   if (ratio > config.latencyTolerance) return { state: calm, reason: 'latency_hold' };
   if (tick.inFlight < state.limit * 0.75) return { state: calm, reason: 'idle' };
-  const recent = overloadAt !== null && tick.now - (state.overloadSeenAt ?? 0) < config.ceilingProbeMs;
-  if (recent && state.limit + 1 >= overloadAt) return { state: calm, reason: 'ceiling_hold' };
+  // The level held STABLE_MS without refusals: the upstream served it.
+  let high = freshHighWater(state, tick.now);
+  let highAt = state.highWaterAt ?? null;
+  if (state.stableSince != null && tick.now - state.stableSince >= STABLE_MS && state.limit >= (high ?? 0)) {
+    high = state.limit;
+    highAt = tick.now;
+  }
+  const below = high !== null && state.limit < high;
+  const base = Math.min(PROBE_BASE_MS, config.ceilingProbeMs);
+  let edge = overloadAt;
+  let probeEveryMs = state.probeEveryMs ?? base;
+  let probeSince = state.probeSince ?? null;
+  if (edge !== null && state.limit >= edge) {
+    // At a probe level and calm: after PROBE_CONFIRM_MS the probe held; the edge moved up.
+    probeSince ??= tick.now;
+    if (tick.now - probeSince < PROBE_CONFIRM_MS) return { state: { ...calm, probeSince }, reason: 'probe' };
+    edge = null;
+    probeEveryMs = base;
+    probeSince = null;
+    // Capacity came back above where it fell: return to the level it served before at once
+    // (if it came back only part way, the servers' refusals find the edge again).
+    if (high !== null && state.limit < high) {
+      return { state: { ...calm, limit: high, overloadAt: null, probeEveryMs, probeSince, highWater: high, highWaterAt: highAt, stableSince: tick.now }, reason: 'recover' };
+    }
+  }
+  const waitMs = below ? Math.min(RECOVERY_PROBE_MS, probeEveryMs) : probeEveryMs;
+  const recent = edge !== null && tick.now - (state.overloadSeenAt ?? 0) < waitMs;
+  const settled = { ...calm, overloadAt: edge, probeEveryMs, probeSince, highWater: high, highWaterAt: high === null ? null : highAt };
+  if (recent && edge !== null && state.limit + 1 >= edge) return { state: settled, reason: 'ceiling_hold' };
   let grown = state.slowStart ? Math.ceil(state.limit * 1.5) : state.limit + config.additiveIncrease;
-  if (recent) grown = Math.min(grown, overloadAt - 1);
+  // Back toward a level the upstream served before it fell, half a level a tick.
+  if (below && high !== null && edge === null) grown = Math.max(grown, Math.min(high, Math.ceil(state.limit * 1.5)));
+  // Below the edge: up to one under it. A probe: exactly the edge.
+  if (edge !== null) grown = Math.min(grown, recent ? edge - 1 : edge);
   const limit = clamp(grown, config.minLimit, config.maxLimit);
   return {
     state: {
-      ...calm,
+      ...settled,
       limit,
+      stableSince: limit !== state.limit ? tick.now : (state.stableSince ?? tick.now),
+      // A probe is judged from the tick it was published.
+      probeSince: edge !== null && limit >= edge ? tick.now : null,
       // Grown past the remembered level without overload: capacity moved up; forget it.
-      overloadAt: overloadAt !== null && limit > overloadAt ? null : overloadAt,
+      overloadAt: edge !== null && limit > edge ? null : edge,
     },
-    reason: state.slowStart ? 'slow_start' : 'increase',
+    reason: state.slowStart ? 'slow_start' : edge !== null && limit >= edge ? 'probe' : 'increase',
   };
+}
+
+/** The level the upstream served before its capacity last fell, while it is worth returning to. */
+function freshHighWater(state: FleetLimiterState, now: number): number | null {
+  const h = state.highWater ?? null;
+  return h !== null && state.highWaterAt != null && now - state.highWaterAt < HIGH_WATER_MS ? h : null;
 }
 
 /**
@@ -245,6 +341,22 @@ export interface LocalLimiterState {
   /** Outcomes of calls started since the last cut (judged against the fleet's noise floor). */
   sinceCutCalls?: number;
   sinceCutOverloads?: number;
+  /**
+   * Cuts made so far (reported to the leader in the heartbeat). While the leader has not
+   * acknowledged the last one (`held`), the cap does not grow back: the leader decides the
+   * fleet's next level knowing the cut, and growing locally before that re-probes the very
+   * level that was just refused (one wasted call per round trip).
+   */
+  cuts?: number;
+  held?: boolean;
+  /** When the last cut was made (local clock), to release a hold no leader answers. */
+  heldSince?: number | null;
+  /**
+   * The calls the upstream had taken from this server when it was refused (the lowest count
+   * seen in the episode), not clamped to the minimum limit: 0 says the upstream was full
+   * without us. Reported while held; the leader splits the fleet's level from it.
+   */
+  found?: number | null;
 }
 
 /** Outcomes since a local cut are weighed over about this many calls (older ones fade). */
@@ -263,10 +375,13 @@ function countSinceCut(state: LocalLimiterState, seq: number, overload: boolean)
 
 export function initialLocalLimiter(ceiling: number): LocalLimiterState {
   const c = Math.max(1, ceiling);
-  return { cap: c, slowStart: true, nextSeq: 0, cutSeq: 0, ceiling: c };
+  return { cap: c, slowStart: true, nextSeq: 0, cutSeq: 0, ceiling: c, cuts: 0, held: false, heldSince: null };
 }
 
 export function localLimit(state: LocalLimiterState): number {
+  // Refused with nothing of ours taken: the upstream is full without us. Wait for the leader
+  // (it knows where the others stopped) instead of knocking at the minimum.
+  if (state.held && state.found === 0) return 0;
   return Math.max(0, Math.min(state.ceiling, Math.max(1, Math.floor(state.cap))));
 }
 
@@ -277,33 +392,77 @@ export function localStart(state: LocalLimiterState): { state: LocalLimiterState
 
 /** A call answered. `seq` (its number from localStart) lets it count toward judging refusals. */
 export function localSuccess(state: LocalLimiterState, seq = -1): LocalLimiterState {
+  const counted = countSinceCut(state, seq, false);
+  if (state.held) return counted;
   const cap = Math.min(state.ceiling, state.cap + (state.slowStart ? 1 : 1 / Math.max(1, state.cap)));
-  return { ...countSinceCut(state, seq, false), cap };
+  return { ...counted, cap };
 }
 
 /**
- * A call was refused as overloaded (503/429). The first refusal of an episode cuts, unless the
- * fleet has learned that the upstream refuses a share `noise` of calls whatever we send: then
- * only refusals beyond what that share explains, counted since the last cut, cut (the same
- * test as the fleet limiter's, `exceedsNoise`). With no noise this is the first refusal.
+ * A call was refused as overloaded (503/429) while `accepted` other calls of this server were
+ * still in flight (the upstream took those). Where the refusal came from is known: the
+ * upstream was full at this server's `accepted + 1`-th call, so the cap drops to `accepted`
+ * (at least one below the cap, never below the minimum): one refusal finds the level, where a
+ * multiplicative cut would land below it (x0.7 turns 4 into 2) or, after a burst far above
+ * capacity, still above it. Later refusals of calls started before the cut belong to the same
+ * episode: they only bring the cap down to what is still in flight (calls refused together
+ * were counted as in flight by the first). Unless the fleet has learned that the upstream
+ * refuses a share `noise` of calls whatever we send: then only refusals beyond what that share
+ * explains, counted since the last cut, cut (the fleet limiter's test, `exceedsNoise`).
  */
-export function localOverload(state: LocalLimiterState, seq: number, config: AdaptiveConfig, noise = 0): LocalLimiterState {
-  if (seq < state.cutSeq) return state;
+export function localOverload(
+  state: LocalLimiterState,
+  seq: number,
+  config: AdaptiveConfig,
+  noise = 0,
+  accepted: number | null = null,
+  now: number | null = null,
+): LocalLimiterState {
+  if (seq < state.cutSeq) {
+    if (accepted === null || noise > 0 || accepted >= (state.found ?? state.cap)) return state;
+    return { ...state, cap: Math.max(config.minLimit, Math.min(state.cap, accepted)), found: accepted };
+  }
   const counted = countSinceCut(state, seq, true);
   if (!exceedsNoise(counted.sinceCutOverloads ?? 0, counted.sinceCutCalls ?? 0, noise, 0)) return counted;
+  const current = Math.min(state.cap, state.ceiling);
+  // Under a noise floor a refusal does not say where the edge is: the old multiplicative cut,
+  // regrown locally (no hold).
+  const located = accepted !== null && noise === 0;
+  const target = located ? Math.min(Math.floor(current) - 1, accepted) : current * config.decreaseFactor;
   return {
     ...state,
-    cap: Math.max(config.minLimit, Math.min(state.cap, state.ceiling) * config.decreaseFactor),
+    cap: Math.max(config.minLimit, target),
     slowStart: false,
     cutSeq: state.nextSeq,
     sinceCutCalls: 0,
     sinceCutOverloads: 0,
+    cuts: (state.cuts ?? 0) + 1,
+    held: located,
+    heldSince: located ? now : null,
+    found: located ? Math.max(0, Math.min(Math.floor(current) - 1, accepted)) : null,
   };
 }
 
-/** The leader changed this server's slice. A raise re-enables slow start up to the new ceiling. */
-export function localCeiling(state: LocalLimiterState, ceiling: number): LocalLimiterState {
+/**
+ * The leader's allocation for this server: its slice (`ceiling`) and how many of this server's
+ * cuts it had seen when it made it (`acknowledged`; null when unknown, e.g. an older leader).
+ * An allocation that knows every cut replaces the cap: the leader set the fleet's level from
+ * the cut caps. One that does not yet only lowers the ceiling. A raise re-enables slow start
+ * up to the new ceiling. A hold no allocation acknowledges ends after `holdMs` (no leader).
+ */
+export function localCeiling(
+  state: LocalLimiterState,
+  ceiling: number,
+  acknowledged: number | null = null,
+  now: number | null = null,
+  holdMs = Infinity,
+): LocalLimiterState {
   const c = Math.max(0, ceiling);
+  const acked = acknowledged !== null && acknowledged >= (state.cuts ?? 0);
+  const stale = state.held === true && now !== null && state.heldSince !== null && state.heldSince !== undefined && now - state.heldSince >= holdMs;
+  if (state.held && (acked || stale)) {
+    return { ...state, ceiling: c, cap: acked ? Math.max(1, c) : Math.min(state.cap, Math.max(1, c)), held: false, heldSince: null, found: null, slowStart: false };
+  }
   if (c === state.ceiling) return state;
-  return { ...state, ceiling: c, cap: Math.min(state.cap, Math.max(1, c)), slowStart: c > state.ceiling ? true : state.slowStart };
+  return { ...state, ceiling: c, cap: Math.min(state.cap, Math.max(1, c)), slowStart: c > state.ceiling && !state.held ? true : state.slowStart };
 }

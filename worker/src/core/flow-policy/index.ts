@@ -8,4 +8,5 @@ export * from './outcome-window.js';
 export * from './fleet-window.js';
 export * from './adaptive-limit.js';
 export * from './budget.js';
+export * from './found-capacity.js';
 export * from './route-plan.js';

@@ -14,14 +14,17 @@ describe('local outcome accounting', () => {
     s = recordOutcome(s, { ok: true, latencyMs: 2_000, audioSeconds: 4, tokens: 150 }, opts);
     s = recordOutcome(s, { ok: true, latencyMs: 3_000, audioSeconds: null, tokens: null }, opts);
     s = recordOutcome(s, { ok: false, errorClass: 'overloaded', latencyMs: 10 }, opts);
+    // An overload answer after the call was served a while: a failure, counted apart as late.
+    s = recordOutcome(s, { ok: false, errorClass: 'overloaded', latencyMs: 1_900, late: true }, opts);
     const w = upstreamWindowSchema.parse(toUpstreamWindow(s));
     expect(w).toEqual({
       windowStart: T0,
-      calls: 3,
+      calls: 4,
       successes: 2,
-      failuresByClass: { overloaded: 1 },
+      failuresByClass: { overloaded: 2 },
       latencyPerAudioSecMsSum: 500 + 300,
       tokens: 150 + 360,
+      lateOverloads: 1,
       // No outcome carried its time: the outage evidence is left alone.
       health: { lastSuccessAt: null, failingSince: null, failingCount: 0, running: 0 },
     });
@@ -56,6 +59,7 @@ describe('fleet aggregation', () => {
     failuresByClass: overloaded ? { overloaded } : ({} as Record<string, number>),
     latencyPerAudioSecMsSum: successes * 100,
     tokens: successes * 10,
+    lateOverloads: Math.floor(overloaded / 2),
   });
 
   it('diffs successive reports of one window and takes a new window whole', () => {

@@ -18,6 +18,12 @@ export interface LocalOutcomes {
   failuresByClass: Record<string, number>;
   latencyPerAudioSecMsSum: number;
   tokens: number;
+  /**
+   * Overload answers (503/429) that came only after the upstream had served the call for a
+   * while (see FleetFlowControl): the call was admitted, so concurrency did not refuse it.
+   * They count as failures like any other; the adaptive limit leaves them out.
+   */
+  lateOverloads: number;
   /** Counted failures in a row, by class; a success clears it. */
   streak: Record<string, number>;
   /**
@@ -32,7 +38,7 @@ export interface LocalOutcomes {
 
 export type Outcome =
   | { ok: true; latencyMs: number; audioSeconds: number | null; tokens: number | null }
-  | { ok: false; errorClass: string; latencyMs: number };
+  | { ok: false; errorClass: string; latencyMs: number; late?: boolean };
 /** When the outcome arrived (for the outage evidence; omitted, it leaves those fields alone). */
 type Timed = { at?: number };
 
@@ -44,6 +50,7 @@ export function emptyOutcomes(now: number): LocalOutcomes {
     failuresByClass: {},
     latencyPerAudioSecMsSum: 0,
     tokens: 0,
+    lateOverloads: 0,
     streak: {},
     lastSuccessAt: null,
     failingSince: null,
@@ -91,6 +98,7 @@ export function recordOutcome(state: LocalOutcomes, outcome: Outcome & Timed, op
     next.failingCount = state.failingCount + 1;
   }
   next.failuresByClass = { ...state.failuresByClass, [outcome.errorClass]: (state.failuresByClass[outcome.errorClass] ?? 0) + 1 };
+  if (outcome.late) next.lateOverloads = (state.lateOverloads ?? 0) + 1;
   if (extendsStreak(outcome.errorClass, options.breaker)) {
     next.streak = { ...state.streak, [outcome.errorClass]: (state.streak[outcome.errorClass] ?? 0) + 1 };
   }
@@ -112,6 +120,7 @@ export function toUpstreamWindow(state: LocalOutcomes, running = 0): UpstreamWin
     failuresByClass: { ...state.failuresByClass },
     latencyPerAudioSecMsSum: state.latencyPerAudioSecMsSum,
     tokens: Math.round(state.tokens),
+    lateOverloads: state.lateOverloads ?? 0,
   };
 }
 
@@ -131,16 +140,18 @@ export function windowDelta(previous: UpstreamWindow | null, current: UpstreamWi
     failuresByClass,
     latencyPerAudioSecMsSum: Math.max(0, current.latencyPerAudioSecMsSum - previous.latencyPerAudioSecMsSum),
     tokens: Math.max(0, current.tokens - previous.tokens),
+    lateOverloads: Math.max(0, (current.lateOverloads ?? 0) - (previous.lateOverloads ?? 0)),
   };
 }
 
 export function sumWindows(windows: readonly UpstreamWindow[], start: number): UpstreamWindow {
-  const total: UpstreamWindow = { windowStart: start, calls: 0, successes: 0, failuresByClass: {}, latencyPerAudioSecMsSum: 0, tokens: 0 };
+  const total: UpstreamWindow = { windowStart: start, calls: 0, successes: 0, failuresByClass: {}, latencyPerAudioSecMsSum: 0, tokens: 0, lateOverloads: 0 };
   for (const w of windows) {
     total.calls += w.calls;
     total.successes += w.successes;
     total.latencyPerAudioSecMsSum += w.latencyPerAudioSecMsSum;
     total.tokens += w.tokens;
+    total.lateOverloads = (total.lateOverloads ?? 0) + (w.lateOverloads ?? 0);
     for (const [k, v] of Object.entries(w.failuresByClass)) total.failuresByClass[k] = (total.failuresByClass[k] ?? 0) + v;
   }
   return total;

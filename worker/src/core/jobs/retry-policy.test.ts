@@ -63,6 +63,18 @@ describe('decideFailure: busy answers and breaker probes', () => {
     });
   });
 
+  it('caps the wait after a busy answer at busyMaxMs: flow control paces the calls, not the job', () => {
+    const capped = { ...policy, busyMaxMs: 1_000 };
+    const decide = (answers: number, retryAfterMs: number | null = null) =>
+      decideFailure({ ...base, backoff: capped, random: () => 0.999, retryAfterMs, errorClass: 'overloaded', busy: busy(90_000, answers) });
+    expect(decide(0)).toMatchObject({ delayMs: 999 });
+    expect(decide(8)).toMatchObject({ delayMs: 999 });
+    // The upstream's own RetryInfo still wins.
+    expect(decide(8, 5_000)).toMatchObject({ delayMs: 5_000 });
+    // Ordinary attempts keep the full exponential backoff.
+    expect(decideFailure({ ...base, attempts: 6, maxAttempts: 9, backoff: capped, random: () => 0.999, errorClass: 'server' })).toMatchObject({ delayMs: 31_968 });
+  });
+
   it('honours the delay a quota answer asks for', () => {
     expect(decideFailure({ ...base, errorClass: 'quota', retryAfterMs: 20_000, busy: busy(null) })).toMatchObject({ availableAt: 120_000 });
   });

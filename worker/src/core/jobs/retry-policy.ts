@@ -20,6 +20,8 @@ export interface BackoffPolicy {
   baseMs: number;
   maxMs: number;
   multiplier: number;
+  /** Cap for busy answers (see the config's `backoff.busyMaxMs`); absent: `maxMs`. */
+  busyMaxMs?: number;
 }
 
 /**
@@ -109,7 +111,8 @@ export function decideFailure(args: {
       };
     }
     const answers = busy.answers + 1;
-    const delayMs = backoffDelayMs(answers, args.backoff, args.random, args.retryAfterMs);
+    const policy = { ...args.backoff, maxMs: Math.min(args.backoff.maxMs, args.backoff.busyMaxMs ?? args.backoff.maxMs) };
+    const delayMs = backoffDelayMs(answers, policy, args.random, args.retryAfterMs);
     return { kind: 'retry', delayMs, availableAt: args.now + delayMs, charge: 'busy', busySince: since, busyAnswers: answers };
   }
   if (args.attempts >= args.maxAttempts) {

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { foundLevel, splitAtFoundLevel, unacknowledgedCuts } from './found-capacity.js';
+
+const previous = { a: { concurrency: 3, cuts: 2 }, b: { concurrency: 3, cuts: 0 }, c: { concurrency: 2 } };
+
+describe('where the servers found the edge', () => {
+  it('takes the cuts the last allocation did not echo, at what each server had taken', () => {
+    const cuts = unacknowledgedCuts(
+      [
+        { serverId: 'a', cuts: 2, limit: 1 }, // echoed already: old news
+        { serverId: 'b', cuts: 1, limit: 1 },
+        { serverId: 'c', cuts: 1, limit: 0 },
+        { serverId: 'd', cuts: 4, limit: 2 }, // no slice yet: nothing to compare with
+        { serverId: 'e', cuts: undefined, limit: 1 }, // an older worker reports no cuts
+      ],
+      previous,
+    );
+    expect(cuts).toEqual({ b: 1, c: 0 });
+    // A report above the server's slice cannot raise it.
+    expect(unacknowledgedCuts([{ serverId: 'b', cuts: 1, limit: 7 }], previous)).toEqual({ b: 3 });
+  });
+
+  it('sums the cut servers where they stopped and every other server at its slice', () => {
+    expect(foundLevel(['a', 'b', 'c'], previous, { b: 1, c: 0 })).toBe(3 + 1 + 0);
+    expect(foundLevel(['a', 'b', 'c', 'new'], previous, {})).toBe(8);
+  });
+
+  it('splits so that no slice rises while another falls, trimming the largest uncut slices first', () => {
+    expect(splitAtFoundLevel(['a', 'b', 'c'], previous, { b: 1, c: 0 }, 4)).toEqual({ a: 3, b: 1, c: 0 });
+    // Over the total (the limiter also steps at least one down): the largest uncut slice gives.
+    expect(splitAtFoundLevel(['a', 'b', 'c'], previous, { c: 1 }, 6)).toEqual({ a: 2, b: 3, c: 1 });
+    expect(splitAtFoundLevel(['a', 'b', 'c'], previous, { b: 3 }, 5)).toEqual({ a: 1, b: 2, c: 2 });
+    for (const total of [0, 1, 2, 3, 7]) {
+      const split = splitAtFoundLevel(['a', 'b', 'c'], previous, { b: 2 }, total);
+      expect(Object.values(split).reduce((x, y) => x + y, 0)).toBe(Math.min(total, 7));
+      for (const id of ['a', 'b', 'c'] as const) expect(split[id]).toBeLessThanOrEqual(id === 'b' ? 2 : previous[id].concurrency);
+    }
+  });
+});
