@@ -5,6 +5,7 @@ import { specOf } from '../data/specs';
 import { RANGE_SPECS, rollupLimit } from '../features/analytics/series';
 import { shellSpecs } from '../features/incidents/sources';
 import { overviewSpecs } from '../features/overview/sources';
+import { SERVER_LOAD_POLL_MS } from '../features/servers/health';
 
 /**
  * What each console page reads while it is open, for the read-cost bench
@@ -49,7 +50,14 @@ export function consolePageReads(jobId: string): Record<ConsolePage, PageReads> 
     jobs: page('/queues?status=dead_lettered', queueControls, { jobTable: { spec: jobSearchSpec({ status: 'dead_lettered' }, JOB_TABLE_PAGE), everyMs: null } }),
     breakers: page('/breakers', { breakers: specs.breakers(), stats: specs.queueStats() }),
     limits: page('/limits', { budgets: specs.budgets() }, { topConsumers: { spec: specs.topConsumers(TOP_CONSUMERS.limit), everyMs: TOP_CONSUMERS.everyMs } }),
-    servers: page('/servers', { servers: specs.servers(), leader: specs.leader(), stats: specs.queueStats(), controls: specs.controls() }),
+    // The fleet from the stats document's summary; each server's load read every 30 s (and at
+    // once when the summary or the leader changes, and one server's document when its heartbeat
+    // deadline passes with no leader judging: events, not modelled here).
+    servers: page(
+      '/servers',
+      { leader: specs.leader(), stats: specs.queueStats(), controls: specs.controls() },
+      { serverLoad: { spec: specs.servers(), everyMs: SERVER_LOAD_POLL_MS } },
+    ),
     locks: page('/locks', { locks: specs.locks() }),
     analytics: page('/analytics', { rollups: specs.rollups('minute', rollupLimit(RANGE_SPECS['15m'])) }),
     audit: page('/audit', { latest: specs.audit(AUDIT_PAGE) }),

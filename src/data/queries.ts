@@ -12,6 +12,8 @@ export const specs = {
   controls: () => docSpec('controls', SINGLETON_IDS.queueControls),
   /** One document per server process; the fleet is small. */
   servers: () => specOf(QUERIES.serversById, {}, 200),
+  /** One server's document (the Servers page reads a server again when its heartbeat deadline passes). */
+  server: (serverId: string) => docSpec('servers', serverId),
   breakers: () => specOf(QUERIES.breakersByModel, {}, 50),
   /** Open and half-open breakers only (the incident banner): closed breakers' summaries cost it nothing. */
   breakersNotClosed: () => specOf(QUERIES.breakersInStates, { state: ['open', 'half_open'] }, 50),

@@ -1,12 +1,13 @@
-import type { ServerDoc } from '@fq/worker/schema';
+import type { ServerDoc, ServerState } from '@fq/worker/schema';
 import { ControlButton } from '../controls/ControlButton';
 
 /**
  * How a server's drain reads on the Servers page: `drained` once an operator's drain has left
  * it nothing in flight (its document stays `draining`: there is no `drained` state, see the
- * worker's README), `draining` while it finishes its jobs, or its own state.
+ * worker's README), `draining` while it finishes its jobs (or while its load is not read
+ * yet: `inFlight` null), or its own state.
  */
-export function drainView(server: Pick<ServerDoc, 'state' | 'inFlight'>, listed: boolean): { label: string; tone: 'good' | 'warn' | 'neutral' } {
+export function drainView(server: { state: ServerState; inFlight: number | null }, listed: boolean): { label: string; tone: 'good' | 'warn' | 'neutral' } {
   if (listed && server.state === 'draining') return { label: server.inFlight === 0 ? 'drained' : 'draining', tone: 'warn' };
   if (listed && server.state === 'active') return { label: 'drain requested', tone: 'warn' };
   return { label: server.state, tone: server.state === 'active' ? 'good' : server.state === 'draining' ? 'warn' : 'neutral' };
@@ -17,7 +18,7 @@ export function drainView(server: Pick<ServerDoc, 'state' | 'inFlight'>, listed:
  * with every other control (ControlButton). A server that stopped or went stale while
  * drained can still be resumed: that removes it from the drained list.
  */
-export function DrainControl({ server, listed, stale }: { server: ServerDoc; listed: boolean; stale: boolean }) {
+export function DrainControl({ server, listed, stale }: { server: Pick<ServerDoc, 'serverId' | 'state'>; listed: boolean; stale: boolean }) {
   const id = server.serverId;
   if (listed) {
     return (

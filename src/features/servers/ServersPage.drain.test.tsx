@@ -1,11 +1,21 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import type { FleetSummary, ServerDoc } from '@fq/worker/schema';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeAuth } from '../../test/fakeAuth';
-import { controls, server } from '../../test/factories';
+import { T0, controls, server, stats } from '../../test/factories';
 import { FakeData } from '../../test/fakeData';
 import { renderPage } from '../../test/render';
+import { SERVER_LOAD_POLL_MS } from './health';
 import { ServersPage } from './ServersPage';
+
+/** The leader's fleet summary of these server documents. */
+function summary(changedAt: number, ...servers: ServerDoc[]): FleetSummary {
+  return {
+    changedAt,
+    servers: servers.map((s) => ({ serverId: s.serverId, state: s.state, version: s.version, startedAt: s.startedAt, routing: null })),
+  };
+}
 
 function auditActions(data: FakeData): string[] {
   return data
@@ -16,10 +26,16 @@ function auditActions(data: FakeData): string[] {
 }
 
 describe('ServersPage: drain and resume one server', () => {
+  afterEach(() => void vi.useRealTimers());
+
   it('drains a server through the one executor (audited), follows it to draining and drained, then resumes it', async () => {
+    // Fake intervals only: the page's 30 s read of the server documents.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const data = new FakeData();
+    const b = server({ serverId: 'srv-b' });
     data.put('servers', 'srv-a', server({ serverId: 'srv-a', inFlight: 2 }));
-    data.put('servers', 'srv-b', server({ serverId: 'srv-b' }));
+    data.put('servers', 'srv-b', b);
+    data.put('stats', 'queue', stats({ fleet: summary(T0, server({ serverId: 'srv-a' }), b) }));
     data.put('controls', 'queue', controls({ pausedPriorities: ['low'] }));
     const user = userEvent.setup();
     renderPage(<ServersPage />, { data });
@@ -36,10 +52,15 @@ describe('ServersPage: drain and resume one server', () => {
     // Listed, but the worker has not answered yet.
     await waitFor(() => expect(screen.getByTestId('server-state-srv-a')).toHaveTextContent('drain requested'));
     expect(within(screen.getByTestId('server-row-srv-b')).getByRole('button', { name: 'Drain' })).toBeInTheDocument();
-    // The worker writes `draining` while its two jobs finish, then 0 in flight.
-    data.put('servers', 'srv-a', server({ serverId: 'srv-a', state: 'draining', inFlight: 2 }));
+    // The worker writes `draining` while its two jobs finish, and the leader's summary says so.
+    const draining = server({ serverId: 'srv-a', state: 'draining', inFlight: 2 });
+    data.put('servers', 'srv-a', draining);
+    data.put('stats', 'queue', stats({ fleet: summary(T0 + 1_000, draining, b) }));
     await waitFor(() => expect(screen.getByTestId('server-state-srv-a')).toHaveTextContent(/^draining$/));
+    // 0 in flight changes no state: the page sees it at its next read of the load.
     data.put('servers', 'srv-a', server({ serverId: 'srv-a', state: 'draining', inFlight: 0 }));
+    expect(screen.getByTestId('server-state-srv-a')).toHaveTextContent(/^draining$/);
+    act(() => void vi.advanceTimersByTime(SERVER_LOAD_POLL_MS));
     await waitFor(() => expect(screen.getByTestId('server-state-srv-a')).toHaveTextContent('drained'));
 
     await user.click(within(screen.getByTestId('server-row-srv-a')).getByRole('button', { name: 'Resume' }));
@@ -48,6 +69,12 @@ describe('ServersPage: drain and resume one server', () => {
       const doc = data.read('controls', 'queue');
       expect(doc?.ok && doc.data.drainedServers).toEqual([]);
     });
+    // The worker claims again: active in its document and in the summary.
+    const resumed = server({ serverId: 'srv-a', inFlight: 1 });
+    data.put('servers', 'srv-a', resumed);
+    data.put('stats', 'queue', stats({ fleet: summary(T0 + 2_000, resumed, b) }));
+    await waitFor(() => expect(screen.getByTestId('server-state-srv-a')).toHaveTextContent('active'));
+    expect(within(screen.getByTestId('server-row-srv-a')).getByRole('button', { name: 'Drain' })).toBeInTheDocument();
     expect(auditActions(data)).toEqual(['server.drain:srv-a', 'server.resume:srv-a']);
     const entry = data.all('audit').map(([id]) => data.read('audit', id)).find((r) => r?.ok && r.data.action === 'server.drain');
     expect(entry?.ok && entry.data).toMatchObject({ reason: 'kernel update', actor: { id: 'admin-1' } });

@@ -1,8 +1,23 @@
-import { isServerStale } from '@fq/worker/core';
-import { serverLivenessSchema, type LeaderLeaseDoc, type QueueStatsDoc, type ServerDoc, type ServerLiveness } from '@fq/worker/schema';
+import { heartbeatDeadline, isServerStale } from '@fq/worker/core';
+import {
+  serverLivenessSchema,
+  type LeaderLeaseDoc,
+  type QueueStatsDoc,
+  type ServerDoc,
+  type ServerLiveness,
+  type ServerState,
+} from '@fq/worker/schema';
 
 /** The config's defaults, for a fleet whose leader has not published its settings yet. */
 const DEFAULT_LIVENESS: ServerLiveness = serverLivenessSchema.parse({});
+
+/**
+ * How often the Servers page reads the server documents again for their load figures and
+ * heartbeats (it also reads them at once when the fleet summary or the leader changes). Not
+ * a listener: every heartbeat would cost each open page a read (155 a minute with 10 busy
+ * workers, where the goal is 60). Exported for the read-cost bench (`consolePages.ts`).
+ */
+export const SERVER_LOAD_POLL_MS = 30_000;
 
 /**
  * The fleet's liveness settings (`serverTimeoutMs`, `heartbeatIntervalMs`) as the leader
@@ -12,22 +27,67 @@ export function publishedLiveness(stats: Pick<QueueStatsDoc, 'serverLiveness'> |
   return stats?.serverLiveness ?? DEFAULT_LIVENESS;
 }
 
+/**
+ * What the page last heard of a server: the heartbeat its document held when the page read
+ * it, and when that read was made (Firestore time; the document is at least that fresh).
+ */
+export interface Heard {
+  heartbeatAt: ServerDoc['heartbeatAt'];
+  heartbeatIntervalMs: ServerDoc['heartbeatIntervalMs'];
+  readAtMs: number;
+}
+
 export interface ServerHealth {
-  ageMs: number;
+  /** Since the last heartbeat the page read; null before its first read of the server. */
+  ageMs: number | null;
   stale: boolean;
-  /** active and fresh */
+  /** active and not stale */
   healthy: boolean;
 }
 
 /**
  * `serverNowMs` is Firestore time (browser clock corrected by the offset estimate). Stale is
- * the leader's own rule (`isServerStale`) with the fleet's published settings, so the console
- * flags exactly the servers the leader declares lost.
+ * the leader's own rule (`isServerStale`, with the fleet's published settings) applied to
+ * what the page knows: the server's state (the leader's fleet summary says `lost` once it
+ * declared the server silent), and its heartbeat as of the page's last read of it. The page
+ * reads the server documents every `SERVER_LOAD_POLL_MS`, not on every heartbeat, so "now is
+ * past the deadline" alone would flag every healthy server between two reads; the rule is
+ * judged at the time of the read instead: stale when a read made after the deadline still
+ * showed the old heartbeat. A dead server is flagged all the same: by the leader's verdict
+ * (`lost` in the summary, within its maintenance interval of the deadline), or, when no
+ * leader judges, on time, by a read of that server as its deadline passes (`recheckDueAt`).
  */
-export function serverHealth(server: ServerDoc, serverNowMs: number, liveness: ServerLiveness): ServerHealth {
-  const ageMs = Math.max(0, serverNowMs - server.heartbeatAt);
-  const stale = isServerStale(server, liveness, serverNowMs);
-  return { ageMs, stale, healthy: !stale && server.state === 'active' };
+export function serverHealth(state: ServerState, heard: Heard | null, serverNowMs: number, liveness: ServerLiveness): ServerHealth {
+  if (heard === null) {
+    const stale = state === 'lost';
+    return { ageMs: null, stale, healthy: !stale && state === 'active' };
+  }
+  const ageMs = Math.max(0, serverNowMs - heard.heartbeatAt);
+  // A copy past its deadline but read before it proves nothing: a heartbeat may have landed since.
+  const stale = isServerStale({ ...heard, state }, liveness, Math.min(heard.readAtMs, serverNowMs));
+  return { ageMs, stale, healthy: !stale && state === 'active' };
+}
+
+/**
+ * When the page should read one server's document again, outside its regular poll (Firestore
+ * time; null: the poll and the summary's changes are enough). Only for a server the leader
+ * has not declared stopped or lost:
+ * - its deadline passed since the page's last read, and no leader judges the fleet
+ *   (`leaderJudges`): one read tells a dead server (flagged now) from a healthy one. While a
+ *   leader judges, its verdict comes through the fleet summary within its maintenance
+ *   interval, and healthy servers cost no read (every copy passes its deadline between polls);
+ * - it was silent at the last read: read again after as long as it has been silent past its
+ *   deadline (at least one heartbeat interval), so a frozen server that comes back before the
+ *   leader's verdict is seen within about as long as it was gone; the poll takes over after
+ *   `SERVER_LOAD_POLL_MS`.
+ */
+export function recheckDueAt(state: ServerState, heard: Heard | null, liveness: ServerLiveness, leaderJudges: boolean): number | null {
+  if (heard === null || (state !== 'active' && state !== 'draining')) return null;
+  const deadline = heartbeatDeadline(heard, liveness);
+  if (heard.readAtMs <= deadline) return leaderJudges ? null : deadline + 1;
+  const silentFor = heard.readAtMs - deadline;
+  if (silentFor >= SERVER_LOAD_POLL_MS) return null;
+  return heard.readAtMs + Math.max(liveness.heartbeatIntervalMs, silentFor);
 }
 
 export interface LeaderView {
@@ -42,4 +102,14 @@ export function leaderView(lease: LeaderLeaseDoc | null, serverNowMs: number): L
   if (!lease) return null;
   const expiresInMs = lease.expiresAt - serverNowMs;
   return { holder: lease.holder, term: lease.term, expired: lease.holder === null || expiresInMs <= 0, expiresInMs };
+}
+
+/**
+ * Whether a leader is judging the servers' liveness now: it holds an unexpired lease and the
+ * fleet is busy. An idle fleet's leader stops its timed duties, the search for lost servers
+ * with them, until work wakes it (see the worker's `queueLeaderDuties`).
+ */
+export function leaderJudges(lease: LeaderLeaseDoc | null, serverNowMs: number): boolean {
+  if (lease === null || lease.idle) return false;
+  return leaderView(lease, serverNowMs)?.expired === false;
 }
