@@ -170,8 +170,8 @@ describe('leader: budget, adaptive limit and slices', () => {
     const { clock, store, servers, kit: k } = await fleet(2);
     const [a, b] = servers as [NonNullable<(typeof servers)[0]>, NonNullable<(typeof servers)[0]>];
     await k.lead(a, 7);
-    a.inFlight = 4;
-    b.inFlight = 4;
+    a.inFlight = 1;
+    b.inFlight = 1;
     await k.heartbeatAll();
     await k.tick(a, 7);
     await clock.advance(1);
@@ -181,6 +181,8 @@ describe('leader: budget, adaptive limit and slices', () => {
     expect((first?.slices.s0?.concurrency ?? 0) + (first?.slices.s1?.concurrency ?? 0)).toBe(4);
     expect(a.flow.status()[0]?.slice.source).toBe('slice');
     // Healthy and busy: slow start grows the limit.
+    a.inFlight = 4;
+    b.inFlight = 4;
     for (let i = 0; i < 20; i++) await call(a, ok());
     await clock.advance(2_000);
     await k.heartbeatAll();

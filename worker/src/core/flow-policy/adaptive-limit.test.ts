@@ -87,10 +87,14 @@ describe('fleet AIMD', () => {
     expect(low.limit).toBe(1);
   });
 
-  it('does not grow a limit nobody uses, and holds without new data', () => {
+  it('does not grow a limit nobody uses, and holds without new data unless the fleet is busy', () => {
     const s = initialFleetLimiter(adaptive);
     expect(stepFleetLimiter(s, tick({ inFlight: 2 }), adaptive)).toMatchObject({ reason: 'idle', state: { limit: 4 } });
-    expect(stepFleetLimiter(s, tick({ calls: 0 }), adaptive).reason).toBe('no_data');
+    expect(stepFleetLimiter(s, tick({ calls: 0, inFlight: 2 }), adaptive).reason).toBe('no_data');
+    // Busy and no refusal reported (refusals are reported at once): slow start goes on between heartbeats.
+    expect(stepFleetLimiter(s, tick({ calls: 0, inFlight: 4 }), adaptive)).toMatchObject({ reason: 'slow_start', state: { limit: 6 } });
+    // Past slow start, with no edge to probe, a tick without outcomes changes nothing.
+    expect(stepFleetLimiter({ ...s, slowStart: false }, tick({ calls: 0, inFlight: 4 }), adaptive).reason).toBe('no_data');
   });
 
   it('latency gradient: holds when the upstream slows, shrinks when it crawls', () => {
@@ -383,8 +387,8 @@ describe('fleet limit from where the servers found the edge', () => {
       s = stepFleetLimiter(s, tick({ now: T0 + t, inFlight: 2 }), adaptive).state;
       limits.push(s.limit);
     }
-    // Held below the edge for RECOVERY_PROBE_MS (3 s), then one probe at it.
-    expect(limits).toEqual([2, 3, 3]);
+    // Below the edge for RECOVERY_PROBE_MS (2 s: the next tick), then one probe at it.
+    expect(limits).toEqual([3, 3, 3]);
     // The probe held for 2 s: straight back to the level served before.
     const back = stepFleetLimiter(s, tick({ now: T0 + 18_000, inFlight: 3 }), adaptive);
     expect(back).toMatchObject({ reason: 'recover', state: { limit: 6, overloadAt: null } });

@@ -89,7 +89,7 @@ export interface FleetLimiterState {
  * of one step.
  */
 const PROBE_BASE_MS = 10_000;
-const RECOVERY_PROBE_MS = 3_000;
+const RECOVERY_PROBE_MS = 2_000;
 /** Refusals are reported at once (see FleetFlowControl.reportSoon): this long without one, a probe held. */
 const PROBE_CONFIRM_MS = 2_000;
 const STABLE_MS = 6_000;
@@ -178,9 +178,11 @@ export function stepFleetLimiter(
   tick: FleetTick,
   config: AdaptiveConfig,
 ): { state: FleetLimiterState; reason: FleetLimitReason } {
-  // No outcome reached the leader this tick (reports come with heartbeats, refusals at once):
-  // nothing to judge, but a busy fleet may still confirm a probe or grow (see probing).
-  if (tick.calls <= 0 && (tick.inFlight < state.limit * 0.75 || state.slowStart)) return { state, reason: 'no_data' };
+  // No outcome reached the leader this tick (reports come with heartbeats, every few seconds;
+  // refusals at once): nothing to judge, but a busy fleet may still slow-start, confirm a
+  // probe or climb back (see probing). Waiting for a heartbeat to grow would take one step per
+  // heartbeat instead of one per tick.
+  if (tick.calls <= 0 && tick.inFlight < state.limit * 0.75) return { state, reason: 'no_data' };
   let baseline = state.baselineLatency;
   let ratio = 1;
   if (tick.latencyPerAudioSec !== null && tick.latencyPerAudioSec > 0) {
@@ -201,7 +203,13 @@ export function stepFleetLimiter(
   if (overloaded || slow) {
     if (cooling) {
       // The servers went lower still within one episode (capacity fell): follow them down.
-      if (reported !== null && reported < state.limit) return { state: { ...counted, limit: reported, overloadAt: Math.min(overloadAt ?? Infinity, reported + 1) }, reason: 'overload' };
+      // A cut like any other for judging noise: the outcomes after it are counted afresh.
+      if (reported !== null && reported < state.limit) {
+        return {
+          state: { ...counted, limit: reported, overloadAt: Math.min(overloadAt ?? Infinity, reported + 1), sinceCutCalls: 0, sinceCutOverloads: 0 },
+          reason: 'overload',
+        };
+      }
       return { state: counted, reason: 'hold' };
     }
     // Judged on the outcomes between the cut and this tick: refusals that went on after the cut
@@ -252,7 +260,7 @@ export function stepFleetLimiter(
   }
   // Not overloaded: the floor follows what these ticks see, and fades when the noise stops.
   const followed = noise > 0 && tick.calls >= NOISE_MIN_CALLS ? noise + NOISE_ALPHA * (share - noise) : noise;
-  if (tick.calls <= 0 && state.overloadAt == null && freshHighWater(state, tick.now) === null) return { state, reason: 'no_data' };
+  if (tick.calls <= 0 && !state.slowStart && state.overloadAt == null && freshHighWater(state, tick.now) === null) return { state, reason: 'no_data' };
   const calm = { ...counted, noiseFloor: followed < NOISE_FORGET ? 0 : followed };
   if (ratio > config.latencyTolerance) return { state: calm, reason: 'latency_hold' };
   if (tick.inFlight < state.limit * 0.75) return { state: calm, reason: 'idle' };
