@@ -227,8 +227,9 @@ export const workerConfigSchema = z.object({
            */
           latencyTolerance: z.number().gt(1).default(2),
           /**
-           * After overload at some limit, the fleet limit stays below it this long before it
-           * probes one step above again (each probe above capacity costs wasted calls).
+           * The longest the fleet limit stays below a level that drew refusals before it probes
+           * one step above it: probes start 10 s after a refusal and double their wait while
+           * they fail, up to this (each failed probe is a wasted call). See adaptive-limit.
            */
           ceilingProbeMs: ms.default(30_000),
         })
