@@ -13,9 +13,10 @@ import { connectFirestoreEmulator, doc, getDoc, initializeFirestore, setDoc, ter
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createQueueClient, type MyRequestsSnapshot, type QueueClient, type RequestSnapshot } from './index.js';
-import { toFirestoreValue } from './firestoreStore.js';
+import { firestoreQueueStore, toFirestoreValue } from './firestoreStore.js';
+import { monitorRefs } from './monitor.js';
 import { makeWav } from './test/audio.js';
-import { stats } from './test/factories.js';
+import { server, stats } from './test/factories.js';
 
 const RULES = fileURLToPath(new URL('../../firestore.rules', import.meta.url));
 const prefix = `c${Math.random().toString(36).slice(2, 8)}_`;
@@ -102,5 +103,22 @@ describe('the client on Firestore, under the project’s rules', () => {
     const other = endUser('u-3');
     await expect(other.cancel(first)).rejects.toMatchObject({ name: 'CancelError', code: 'UNKNOWN_REQUEST' });
     expect((await getDoc(doc(owner, names.jobs, first))).get('cancelRequest')).toBeUndefined();
+  }, 60_000);
+
+  it('reads a query and a document once (no listener) for an admin, and the rules refuse an end user the same reads', async () => {
+    for (const [id, state] of [['srv-live', 'active'], ['srv-gone', 'stopped']] as const) {
+      await setDoc(doc(owner, names.servers, id), toFirestoreValue(encodeDoc('servers', server({ serverId: id, state, inFlight: 2 }))) as Record<string, unknown>);
+    }
+    const admin = firestoreQueueStore(firestore('admin', { sub: 'admin-1', admin: true, tenant: prefix } as EmulatorMockTokenOptions), { prefix });
+    const liveServers = monitorRefs().servers;
+    const serverDoc = (id: string) => ({ collection: 'servers' as const, id });
+    const rows = await admin.getQuery(liveServers);
+    expect(rows.map((r) => (r.ok ? [r.id, r.data.state, r.data.inFlight] : r.error))).toEqual([['srv-live', 'active', 2]]);
+    expect(await admin.getDoc(serverDoc('srv-gone'))).toMatchObject({ id: 'srv-gone', ok: true, data: { state: 'stopped' } });
+    expect(await admin.getDoc(serverDoc('srv-never'))).toBeNull();
+
+    const user = firestoreQueueStore(firestore('u-4', { sub: 'u-4', user_id: 'u-4', tenant: prefix } as EmulatorMockTokenOptions), { prefix });
+    await expect(user.getQuery(liveServers)).rejects.toMatchObject({ code: 'permission-denied' });
+    await expect(user.getDoc(serverDoc('srv-live'))).rejects.toMatchObject({ code: 'permission-denied' });
   }, 60_000);
 });

@@ -3,6 +3,8 @@ import {
   Bytes,
   collection,
   doc,
+  getDoc,
+  getDocs,
   limit,
   onSnapshot,
   orderBy,
@@ -15,10 +17,11 @@ import {
   type DocumentSnapshot,
   type Firestore,
   type DocumentReference,
+  type Query,
   type QueryConstraint,
   type SnapshotOptions,
 } from 'firebase/firestore';
-import { SERVER_TIME, type DocRow, type QueueStore, type Write } from './store.js';
+import { SERVER_TIME, type DocRow, type QueryRef, type QueueStore, type Write } from './store.js';
 
 export interface FirestoreQueueStoreOptions {
   /** The queue's collection-name prefix (the workers' `collectionPrefix`); default none. */
@@ -78,6 +81,14 @@ export function firestoreQueueStore(db: Firestore, options: FirestoreQueueStoreO
     if (w.op === 'set') target.set(ref(w.collection, w.id), data);
     else target.update(ref(w.collection, w.id), data);
   };
+  const sdkQuery = (queryRef: QueryRef): Query => {
+    const constraints: QueryConstraint[] = [
+      ...queryRef.where.map((f) => where(f.field, f.op, f.value)),
+      ...queryRef.orderBy.map((o) => orderBy(o.field, o.direction)),
+      limit(queryRef.limit),
+    ];
+    return query(collection(db, names[queryRef.collection]), ...constraints);
+  };
   return {
     watchDoc(docRef, listener) {
       return onSnapshot(
@@ -87,16 +98,18 @@ export function firestoreQueueStore(db: Firestore, options: FirestoreQueueStoreO
       );
     },
     watchQuery(queryRef, listener) {
-      const constraints: QueryConstraint[] = [
-        ...queryRef.where.map((f) => where(f.field, f.op, f.value)),
-        ...queryRef.orderBy.map((o) => orderBy(o.field, o.direction)),
-        limit(queryRef.limit),
-      ];
       return onSnapshot(
-        query(collection(db, names[queryRef.collection]), ...constraints),
+        sdkQuery(queryRef),
         (snap) => listener.next(snap.docs.flatMap((d) => decodeSnapshot(queryRef.collection, d) ?? [])),
         (error) => listener.error(error),
       );
+    },
+    async getDoc(docRef) {
+      return decodeSnapshot(docRef.collection, await getDoc(ref(docRef.collection, docRef.id)));
+    },
+    async getQuery(queryRef) {
+      const snap = await getDocs(sdkQuery(queryRef));
+      return snap.docs.flatMap((d) => decodeSnapshot(queryRef.collection, d) ?? []);
     },
     transact(plan) {
       return runTransaction(db, async (tx) => {

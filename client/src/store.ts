@@ -51,6 +51,16 @@ export interface QueueStore {
   watchDoc<K extends CollectionKey>(ref: DocRef<K>, listener: Listener<DocRow<DocOf<K>> | null>): Unsubscribe;
   watchQuery<K extends CollectionKey>(ref: QueryRef<K>, listener: Listener<DocRow<DocOf<K>>[]>): Unsubscribe;
   /**
+   * One read of a document, no listener (`getDoc`): for a figure that is worth reading now
+   * and then but not on every change. Null when the document does not exist.
+   */
+  getDoc<K extends CollectionKey>(ref: DocRef<K>): Promise<DocRow<DocOf<K>> | null>;
+  /**
+   * One read of a query's documents, no listener (`getDocs`): one billed read per document
+   * returned, once, where a listener pays again on every change of any of them.
+   */
+  getQuery<K extends CollectionKey>(ref: QueryRef<K>): Promise<DocRow<DocOf<K>>[]>;
+  /**
    * Runs `plan` in one transaction: it reads what it needs, returns the writes, and they
    * commit atomically (the SDK retries the plan on contention).
    */

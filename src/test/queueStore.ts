@@ -28,6 +28,8 @@ export function queueStoreOver(port: DataPort): QueueStore {
         next: (rows) => listener.next(rows),
         error: (e) => listener.error(e),
       }),
+    getDoc: (ref) => port.getDoc(docSpec(ref.collection, ref.id)),
+    getQuery: async (ref) => (await port.getPage(querySpec(ref.collection, { where: ref.where, orderBy: ref.orderBy, limit: ref.limit }), null)).rows,
     transact: (plan) =>
       port.transact(async (tx) => {
         const { writes, result } = await plan((ref) => tx.get(docSpec(ref.collection, ref.id)));

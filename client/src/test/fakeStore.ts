@@ -50,8 +50,8 @@ interface Watcher {
 /**
  * An in-memory QueueStore for the client's tests: evaluates the client's queries (only
  * registered shapes, like Firestore with the project's indexes), pushes a fresh snapshot to
- * every listener on each write, stamps SERVER_TIME with `serverNow`, and records commits so
- * tests can assert on the exact writes.
+ * every listener on each write, answers one-shot reads a microtask later, stamps SERVER_TIME
+ * with `serverNow`, and records commits and one-shot reads so tests can assert on them.
  */
 export class FakeStore implements QueueStore {
   readonly docs = new Map<CollectionKey, Map<string, Raw>>();
@@ -61,7 +61,10 @@ export class FakeStore implements QueueStore {
   serverNow: () => number = () => Date.now();
   /** When set, writes wait for this promise (to observe in-flight states). */
   gate: Promise<void> | null = null;
+  /** Every one-shot read (`getDoc`, `getQuery`), in the order it was made. */
+  readonly gets: (DocRef | QueryRef)[] = [];
   private failures: Error[] = [];
+  private refusedGets = new Map<CollectionKey, Error>();
   private idSeq = 0;
 
   /** Seeds a domain document, encoded through its schema like the SDK would store it. */
@@ -98,6 +101,28 @@ export class FakeStore implements QueueStore {
       this.watchers.delete(w);
       w.listener.error(error);
     }
+  }
+
+  /** Every later one-shot read of `collection` fails with `error` (as the rules refuse it); null lets them through again. */
+  refuseGets(collection: CollectionKey, error: Error | null): void {
+    if (error) this.refusedGets.set(collection, error);
+    else this.refusedGets.delete(collection);
+  }
+
+  /** The one-shot reads of `collection` made so far. */
+  getsOf(collection: CollectionKey): (DocRef | QueryRef)[] {
+    return this.gets.filter((ref) => ref.collection === collection);
+  }
+
+  async getDoc<K extends CollectionKey>(ref: DocRef<K>): Promise<DocRow<DocOf<K>> | null> {
+    await this.answerGet(ref);
+    return this.read(ref.collection, ref.id);
+  }
+
+  async getQuery<K extends CollectionKey>(ref: QueryRef<K>): Promise<DocRow<DocOf<K>>[]> {
+    assertRegisteredQuery(ref);
+    await this.answerGet(ref);
+    return this.rows(ref);
   }
 
   watchDoc<K extends CollectionKey>(ref: DocRef<K>, listener: Listener<DocRow<DocOf<K>> | null>) {
@@ -162,12 +187,20 @@ export class FakeStore implements QueueStore {
     for (const w of [...this.watchers]) this.emit(w);
   }
 
+  /** Records the read and answers it a turn later, as the network would (or refuses it). */
+  private async answerGet(ref: DocRef | QueryRef): Promise<void> {
+    this.gets.push(ref);
+    await Promise.resolve();
+    const refused = this.refusedGets.get(ref.collection);
+    if (refused) throw refused;
+  }
+
   private emit(w: Watcher): void {
-    if ('id' in w.ref) {
-      w.listener.next(this.read(w.ref.collection, w.ref.id));
-      return;
-    }
-    const ref = w.ref;
+    if ('id' in w.ref) w.listener.next(this.read(w.ref.collection, w.ref.id));
+    else w.listener.next(this.rows(w.ref));
+  }
+
+  private rows<K extends CollectionKey>(ref: QueryRef<K>): DocRow<DocOf<K>>[] {
     const rows = [...this.collection(ref.collection)].filter(([, raw]) => ref.where.every((f) => matches(raw, f)));
     rows.sort((a, b) => {
       for (const o of ref.orderBy) {
@@ -176,6 +209,6 @@ export class FakeStore implements QueueStore {
       }
       return a[0] < b[0] ? -1 : 1;
     });
-    w.listener.next(rows.slice(0, ref.limit).map(([id, raw]) => decode(ref.collection, id, raw)));
+    return rows.slice(0, ref.limit).map(([id, raw]) => decode(ref.collection, id, raw));
   }
 }
