@@ -1,15 +1,31 @@
 import { createQueueClient } from '@fq/client';
-import { act, cleanup, render, screen, within } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { act, cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { T0, breaker, job, leaderLease, memoryStorage, rateLimit, server, stats } from '../test/factories.js';
 import { FakeStore } from '../test/fakeStore.js';
 import { TranscriptionQueueProvider } from './context.js';
 import { EnterpriseQueueMonitor, useQueueMonitor } from './monitor.js';
 
+/** The leader's fleet summary: who is there, in which state (no load: that is fetched). */
+const summary = (servers: [string, 'active' | 'draining'][], changedAt = T0 - 30_000) => ({
+  servers: servers.map(([serverId, state]) => ({ serverId, state, version: '0.1.0', startedAt: T0 - 60_000 })),
+  changedAt,
+});
+
 function fleet(): FakeStore {
   const data = new FakeStore();
   data.serverNow = () => T0;
-  data.put('stats', 'queue', stats({ byStatus: { queued: 3, running: 1, succeeded: 20 }, queuedByPriority: { urgent: 1, high: 0, normal: 2, low: 0 }, successRate: 0.95, throughputPerMin: 7.5 }));
+  data.put(
+    'stats',
+    'queue',
+    stats({
+      byStatus: { queued: 3, running: 1, succeeded: 20 },
+      queuedByPriority: { urgent: 1, high: 0, normal: 2, low: 0 },
+      successRate: 0.95,
+      throughputPerMin: 7.5,
+      fleet: summary([['srv-a', 'active']]),
+    }),
+  );
   data.put('leader', 'current', leaderLease({ holder: 'srv-a', term: 4 }));
   data.put('servers', 'srv-a', server({ serverId: 'srv-a', inFlight: 1, concurrencyLimit: 4 }));
   data.put('breakers', 'gemini-2.5-flash', breaker({ state: 'closed' }));
@@ -35,7 +51,8 @@ describe('EnterpriseQueueMonitor', () => {
       </TranscriptionQueueProvider>,
     );
     const root = await screen.findByRole('region', { name: 'Transcription queue' });
-    expect(attr(root, 'data-loading')).toBe('false');
+    // Loading until the server documents' fetch answers.
+    await waitFor(() => expect(attr(root, 'data-loading')).toBe('false'));
     expect(attr(root, 'data-servers')).toBe('1');
     expect(attr(root, 'data-queue-size')).toBe('3');
     expect(attr(root, 'data-breaker')).toBe('closed');
@@ -52,32 +69,70 @@ describe('EnterpriseQueueMonitor', () => {
     // Self-contained styles, scoped to the monitor.
     expect(root.querySelector('style')?.textContent).toContain('.fq-monitor{');
 
+    // A server joins: the leader's summary lists it at once, its load follows the fetch that
+    // the summary's change sets off.
     act(() => {
-      data.put('servers', 'srv-b', server({ serverId: 'srv-b', state: 'draining' }));
-      data.put('stats', 'queue', stats({ byStatus: { queued: 0, running: 0 } }));
+      data.put('servers', 'srv-b', server({ serverId: 'srv-b', state: 'draining', inFlight: 2, concurrencyLimit: 8 }));
+      data.put('stats', 'queue', stats({ byStatus: { queued: 0, running: 0 }, fleet: summary([['srv-a', 'active'], ['srv-b', 'draining']], T0 + 1) }));
       data.put('breakers', 'gemini-2.5-flash', breaker({ state: 'open' }));
     });
     expect(attr(root, 'data-servers')).toBe('2');
     expect(attr(root, 'data-queue-size')).toBe('0');
     expect(attr(root, 'data-breaker')).toBe('open');
-    expect(attr(section('servers').querySelector('[data-server-id="srv-b"]'), 'data-state')).toBe('draining');
+    const srvB = () => section('servers').querySelector('[data-server-id="srv-b"]');
+    expect(attr(srvB(), 'data-state')).toBe('draining');
+    expect(text(srvB())).toBe('srv-b' + 'draining' + '—/—' + '—');
+    await waitFor(() => expect(text(srvB())).toContain('2/8'));
+    // Two fetches of the server documents, no listener on them.
+    expect(data.getsOf('servers')).toHaveLength(2);
+    expect([...data.watchers].some((w) => w.ref.collection === 'servers')).toBe(false);
   });
 
-  it('takes a store (or the Firestore the host initialised) without a provider, unstyled on request', () => {
+  it('takes a store (or the Firestore the host initialised) without a provider, unstyled on request', async () => {
     const data = fleet();
     render(<EnterpriseQueueMonitor store={data} now={() => T0} tickMs={0} unstyled title="Queue" className="host-card" />);
     const root = screen.getByRole('region', { name: 'Queue' });
     expect(root.className).toBe('fq-monitor host-card');
-    expect(attr(root, 'data-servers')).toBe('1');
+    await waitFor(() => expect(attr(root, 'data-servers')).toBe('1'));
     expect(root.querySelector('style')).toBeNull();
   });
 
-  it('says which reads the rules refused (a user who is not an admin) and shows the rest', () => {
+  it('says which reads the rules refused (a user who is not an admin) and shows the rest', async () => {
     const data = fleet();
+    data.refuseGets('servers', new Error('Missing or insufficient permissions.'));
     render(<EnterpriseQueueMonitor store={data} now={() => T0} tickMs={0} />);
-    act(() => data.breakListeners('servers', new Error('Missing or insufficient permissions.')));
-    expect(text(screen.getByRole('alert'))).toContain('Cannot read servers: Missing or insufficient permissions.');
+    act(() => data.breakListeners('breakers', new Error('Missing or insufficient permissions.')));
+    await waitFor(() => expect(screen.getAllByRole('alert').map(text)).toContain('Cannot read servers: Missing or insufficient permissions.'));
+    expect(screen.getAllByRole('alert').map(text)).toContain('Cannot read breakers: Missing or insufficient permissions.');
     expect(text(within(section('queue')).getByTestId('fq-monitor-queue-size'))).toContain('3');
+    // The summary still names the servers.
+    expect(attr(section('servers').querySelector('[data-server-id="srv-a"]'), 'data-state')).toBe('active');
+  });
+
+  it('fetches the load every serverRefreshMs, shows the fleet without a summary, and ages heartbeats without a fetch', async () => {
+    vi.useFakeTimers({ now: T0 });
+    try {
+      const data = fleet();
+      // A stats document from a fleet older than the summary: the fetched documents alone.
+      data.put('stats', 'queue', stats({ fleet: null }));
+      render(<EnterpriseQueueMonitor store={data} now={() => Date.now()} tickMs={1_000} serverRefreshMs={10_000} />);
+      await act(() => vi.advanceTimersByTimeAsync(0));
+      const root = screen.getByRole('region', { name: 'Transcription queue' });
+      const srvA = () => section('servers').querySelector('[data-server-id="srv-a"]');
+      expect(attr(root, 'data-servers')).toBe('1');
+      expect(text(srvA())).toContain('1/4' + '1 s ago');
+
+      // Heartbeats land unread; the age grows on the tick; the next fetch shows the new load.
+      data.put('servers', 'srv-a', server({ serverId: 'srv-a', inFlight: 3, heartbeatAt: T0 + 4_000 }));
+      await act(() => vi.advanceTimersByTimeAsync(5_000));
+      expect(text(srvA())).toContain('1/4' + '6 s ago');
+      expect(data.getsOf('servers')).toHaveLength(1);
+      await act(() => vi.advanceTimersByTimeAsync(5_000));
+      expect(text(srvA())).toContain('3/4' + '6 s ago');
+      expect(data.getsOf('servers')).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('says it has nothing to read instead of throwing when given no source', () => {
@@ -89,6 +144,7 @@ describe('EnterpriseQueueMonitor', () => {
 describe('useQueueMonitor', () => {
   it('gives the snapshot for a custom view', () => {
     const data = fleet();
+    // `stats.servers.length` (the design document's example) counts the live servers.
     function Count() {
       const snapshot = useQueueMonitor({ store: data, now: () => T0, tickMs: 0 });
       return <output>{snapshot ? `${snapshot.stats.servers.length} servers, ${snapshot.stats.queueStats.totalInQueue} queued` : 'loading'}</output>;

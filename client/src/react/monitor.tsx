@@ -18,6 +18,8 @@ export interface QueueMonitorSourceProps extends QueueMonitorLimits {
   now?: () => number;
   /** How often heartbeat ages and windows are re-derived between snapshots (default 5 s). */
   tickMs?: number;
+  /** How often the server documents are fetched again for their load (default 30 s; 0: only when the fleet changes). */
+  serverRefreshMs?: number;
 }
 
 /** No store yet (no props, no provider): the monitor says so instead of throwing. */
@@ -44,7 +46,7 @@ function useMonitorSource(props: QueueMonitorSourceProps): { store: QueueStore; 
 function useMonitorSnapshot(source: { store: QueueStore; now: (() => number) | undefined } | null, props: QueueMonitorSourceProps): QueueMonitorSnapshot | null {
   const store = source?.store ?? null;
   const now = source?.now;
-  const { serverLimit, topUsers, deadLetters, tickMs } = props;
+  const { serverLimit, topUsers, deadLetters, tickMs, serverRefreshMs } = props;
   const [snapshot, setSnapshot] = useState<{ store: QueueStore; value: QueueMonitorSnapshot } | null>(null);
   useEffect(
     () =>
@@ -52,6 +54,7 @@ function useMonitorSnapshot(source: { store: QueueStore; now: (() => number) | u
         ? watchQueueMonitor(store, (value) => setSnapshot({ store, value }), {
             ...(now ? { now } : {}),
             ...(tickMs !== undefined ? { tickMs } : {}),
+            ...(serverRefreshMs !== undefined ? { serverRefreshMs } : {}),
             ...(serverLimit !== undefined ? { serverLimit } : {}),
             ...(topUsers !== undefined ? { topUsers } : {}),
             ...(deadLetters !== undefined ? { deadLetters } : {}),
@@ -59,7 +62,7 @@ function useMonitorSnapshot(source: { store: QueueStore; now: (() => number) | u
         : undefined,
     // `now` is left out on purpose: an inline arrow would reopen every listener on each render.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [store, tickMs, serverLimit, topUsers, deadLetters],
+    [store, tickMs, serverRefreshMs, serverLimit, topUsers, deadLetters],
   );
   // A snapshot of another store is never shown for this one.
   return snapshot && snapshot.store === store ? snapshot.value : null;
@@ -89,6 +92,8 @@ const pct = (v: number | null) => (v === null ? '—' : `${Math.round(v * 100)}%
 const num = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
 const ms = (v: number | null) => (v === null ? '—' : v < 1_000 ? `${Math.round(v)} ms` : `${(v / 1_000).toFixed(1)} s`);
 const age = (v: number) => (v < 60_000 ? `${Math.round(v / 1_000)} s ago` : `${Math.round(v / 60_000)} min ago`);
+/** A load figure of a server whose document the monitor has not fetched yet is null. */
+const load = (v: number | null) => (v === null ? '—' : String(v));
 const stateLabel = (s: string) => s.replace('_', '-');
 
 /**
@@ -96,7 +101,8 @@ const stateLabel = (s: string) => s.replace('_', '-');
  * embed. Live servers (count, leader, states, heartbeats), the circuit breakers, the queue
  * by priority and status, success rate, throughput and latency, the heaviest users' rate-limit
  * usage and the newest dead letters, from the documents the fleet publishes (see
- * `watchQueueMonitor`: six small listeners, none on job lists beyond the few dead letters).
+ * `watchQueueMonitor`: five small listeners, none on job lists beyond the few dead letters,
+ * and a fetch of the server documents every 30 s instead of a listener paying every heartbeat).
  *
  * With no props it reads through the client of the surrounding `<TranscriptionQueueProvider>`;
  * or give it the app's `firestore` (and `prefix`). Reading takes an admin of the queue's
@@ -175,9 +181,9 @@ export function EnterpriseQueueMonitor(props: EnterpriseQueueMonitorProps) {
                       <td>{srv.serverId}</td>
                       <td>{srv.stale ? `${srv.state} (stale)` : srv.state}</td>
                       <td className="fq-monitor__num">
-                        {srv.inFlight}/{srv.concurrencyLimit}
+                        {load(srv.inFlight)}/{load(srv.concurrencyLimit)}
                       </td>
-                      <td>{age(srv.heartbeatAgeMs)}</td>
+                      <td>{srv.heartbeatAgeMs === null ? '—' : age(srv.heartbeatAgeMs)}</td>
                     </tr>
                   ))}
                 </tbody>
