@@ -40,6 +40,9 @@ export class ServerRegistry {
   private state: ServerState = 'active';
   private writing: Promise<void> | null = null;
   private lastAt: number | null = null;
+  /** An early report waits for its second (see reportNow). */
+  private earlyPending = false;
+  private earlyTimer: TimerHandle | null = null;
   private advertisedMs = 0;
   private unwatchMode: (() => void) | null = null;
   private live = false;
@@ -92,6 +95,8 @@ export class ServerRegistry {
   private async write(state: ServerState, status: ServerStatus = this.status(), intervalMs = this.plan(status).intervalMs): Promise<void> {
     // One heartbeat write at a time; a slow store must not pile them up.
     if (this.writing) await this.writing.catch(() => undefined);
+    // This write carries whatever an early report was waiting to say.
+    this.earlyPending = false;
     const doc = this.doc(state, status, intervalMs);
     this.writing = this.ctx.store.commit([{ op: 'set', collection: 'servers', id: this.ctx.serverId, data: doc }]).then(() => {
       this.lastAt = doc.heartbeatAt;
@@ -131,11 +136,24 @@ export class ServerRegistry {
 
   /**
    * Heartbeat now, whatever the cadence: the report holds news the leader needs (outage
-   * evidence). At most one such early write per second; one already in flight carries it.
+   * evidence, a concurrency cut). At most one such early write per second: news that comes
+   * sooner after the last write (or while one is in flight) goes out as soon as that second
+   * is over, never dropped (a dropped cut reached the leader only at the next heartbeat, 5 s
+   * later, and the fleet kept calling above the edge meanwhile). A write in between carries it.
    */
   reportNow(): void {
-    if (!this.live || this.writing) return;
-    if (this.lastAt !== null && this.ctx.store.now() - this.lastAt < MIN_EARLY_REPORT_MS) return;
+    if (!this.live) return;
+    const wait = this.writing ? MIN_EARLY_REPORT_MS / 4 : this.lastAt === null ? 0 : this.lastAt + MIN_EARLY_REPORT_MS - this.ctx.store.now();
+    if (wait > 0) {
+      this.earlyPending = true;
+      if (!this.earlyTimer) {
+        this.earlyTimer = this.ctx.clock.setTimer(() => {
+          this.earlyTimer = null;
+          if (this.earlyPending) this.reportNow();
+        }, wait);
+      }
+      return;
+    }
     this.timer?.cancel();
     this.timer = null;
     this.write(this.state, this.status(), this.plan(this.status()).intervalMs).then(
@@ -193,6 +211,8 @@ export class ServerRegistry {
     this.live = false;
     this.timer?.cancel();
     this.timer = null;
+    this.earlyTimer?.cancel();
+    this.earlyTimer = null;
     this.unwatchMode?.();
     this.unwatchMode = null;
     this.state = 'stopped';

@@ -60,8 +60,6 @@ const OVERLOAD_PAUSE_BASE_MS = 250;
 const PREFETCH = 1;
 /** A claimed job waits this long at most for a permit before it goes back to the queue. */
 const MAX_PERMIT_WAIT_MS = 10_000;
-/** Early reports of limiter cuts come at most this often. */
-const EARLY_REPORT_MIN_GAP_MS = 1_000;
 
 /**
  * Flow control for one server of the fleet, cooperating only through Firestore:
@@ -169,15 +167,6 @@ export class FleetFlowControl implements FlowControl {
     }
   }
 
-  private lastEarlyReport = -Infinity;
-
-  /** reportNow, at most once a second (a burst of refusals is one piece of news). */
-  private reportSoon(): void {
-    const now = this.now();
-    if (now - this.lastEarlyReport < EARLY_REPORT_MIN_GAP_MS) return;
-    this.lastEarlyReport = now;
-    this.reportNow();
-  }
 
   private notify(): void {
     const freed = this.freed;
@@ -417,7 +406,8 @@ export class FleetFlowControl implements FlowControl {
       // flow.inUse no longer counts this call: the others in flight are what the upstream took.
       flow.limiter = localOverload(before, seq, this.config.upstream.adaptive, noise, flow.inUse, now);
       // A cut the leader must know before its next allocation (see localCeiling): report now.
-      if ((flow.limiter.cuts ?? 0) !== (before.cuts ?? 0)) this.reportSoon();
+      // (The server registry spaces early reports a second apart and never drops one.)
+      if ((flow.limiter.cuts ?? 0) !== (before.cuts ?? 0)) this.reportNow();
       // Under a learned noise floor, a refusal the floor explains is no reason to slow down.
       const beyondNoise = noise === 0 || flow.limiter.cutSeq !== before.cutSeq;
       if (outcome.errorClass === 'quota' && outcome.retryAfterMs && flow.inUse === 0) {

@@ -218,9 +218,27 @@ export async function simulateFlow(options: FlowSimOptions): Promise<FlowSimResu
     for (const s of kit.servers) void pump(s);
   };
 
+  // Heartbeats as the server registry writes them: early reports at most one a second,
+  // deferred to the end of that second, never dropped.
+  const lastWrite = new Map<KitServer, number>();
+  const pendingEarly = new Set<KitServer>();
+  const beat = async (s: KitServer): Promise<void> => {
+    lastWrite.set(s, clock.now());
+    pendingEarly.delete(s);
+    await kit.heartbeat(s);
+  };
+  const early = (s: KitServer): void => {
+    const wait = (lastWrite.get(s) ?? -Infinity) + 1_000 - clock.now();
+    if (wait <= 0) return void beat(s);
+    if (pendingEarly.has(s)) return;
+    pendingEarly.add(s);
+    clock.setTimer(() => {
+      if (pendingEarly.has(s)) void beat(s);
+    }, wait);
+  };
   for (const s of kit.servers) {
     s.flow.onChange(() => void pump(s));
-    s.flow.onReportDue?.(() => void kit.heartbeat(s));
+    s.flow.onReportDue?.(() => early(s));
   }
   const leader = kit.servers[0]!;
   await kit.lead(leader, 1);
@@ -233,7 +251,7 @@ export async function simulateFlow(options: FlowSimOptions): Promise<FlowSimResu
     };
     clock.setTimer(tick, ms);
   };
-  for (const s of kit.servers) every(config.serverCoordination.heartbeatIntervalMs, () => kit.heartbeat(s));
+  for (const s of kit.servers) every(config.serverCoordination.heartbeatIntervalMs, () => beat(s));
   every(config.upstream.flowIntervalMs, async () => {
     await kit.tick(leader, 1);
     const budget = (await stores[0]!.get('budgets', 'sim-model')).doc;

@@ -54,9 +54,9 @@ describe('fleet AIMD', () => {
     expect(stepFleetLimiter(failed.state, tick({ now: T0 + 39_000 }), adaptive).reason).toBe('ceiling_hold');
     const next = stepFleetLimiter(failed.state, tick({ now: T0 + 41_000 }), adaptive);
     expect(next).toMatchObject({ reason: 'probe', state: { limit: 6 } });
-    // A probe that holds for two seconds: capacity moved up; the edge is forgotten, growth goes on.
-    expect(stepFleetLimiter(next.state, tick({ now: T0 + 42_000 }), adaptive)).toMatchObject({ reason: 'probe', state: { limit: 6 } });
-    expect(stepFleetLimiter(next.state, tick({ now: T0 + 43_000 }), adaptive)).toMatchObject({
+    // A probe that holds for three seconds: capacity moved up; the edge is forgotten, growth goes on.
+    expect(stepFleetLimiter(next.state, tick({ now: T0 + 43_000 }), adaptive)).toMatchObject({ reason: 'probe', state: { limit: 6 } });
+    expect(stepFleetLimiter(next.state, tick({ now: T0 + 44_000 }), adaptive)).toMatchObject({
       reason: 'increase',
       state: { limit: 7, overloadAt: null, probeEveryMs: 10_000 },
     });
@@ -389,7 +389,7 @@ describe('fleet limit from where the servers found the edge', () => {
     }
     // Below the edge for RECOVERY_PROBE_MS (2 s: the next tick), then one probe at it.
     expect(limits).toEqual([3, 3, 3]);
-    // The probe held for 2 s: straight back to the level served before.
+    // The probe held: straight back to the level served before.
     const back = stepFleetLimiter(s, tick({ now: T0 + 18_000, inFlight: 3 }), adaptive);
     expect(back).toMatchObject({ reason: 'recover', state: { limit: 6, overloadAt: null } });
   });

@@ -91,7 +91,7 @@ export interface FleetLimiterState {
 const PROBE_BASE_MS = 10_000;
 const RECOVERY_PROBE_MS = 2_000;
 /** Refusals are reported at once (see FleetFlowControl.reportSoon): this long without one, a probe held. */
-const PROBE_CONFIRM_MS = 2_000;
+const PROBE_CONFIRM_MS = 3_000;
 const STABLE_MS = 6_000;
 const HIGH_WATER_MS = 300_000;
 
