@@ -127,7 +127,8 @@ const breakerDoc = async () => (await store.get('breakers', MODEL)).doc;
 describe('fleet flow control across worker processes (emulator, fake Gemini at fixed capacity)', () => {
   it('converges near capacity without a storm of 503s', async () => {
     onFailure();
-    const jobs = 96;
+    // 18 s of work at capacity: enough to find the edge and probe above it once.
+    const jobs = 48;
     const before = await succeeded();
     gemini.configure(SLOW);
     gemini.reset();
@@ -158,8 +159,9 @@ describe('fleet flow control across worker processes (emulator, fake Gemini at f
     gemini.configure(FAST);
     expect(s.successes).toBe(jobs);
     expect(s.maxConcurrent).toBeLessThanOrEqual(SLOW.capacity);
-    // No storm: a blind retry loop at 24 concurrent calls against 4 would waste several calls per success.
-    expect(rejected / s.successes).toBeLessThan(0.5);
+    // No storm: a blind retry loop at 24 concurrent calls against 4 wastes more than one call
+    // per success; the fleet finds the edge with a few refusals (the bench measures 0.03).
+    expect((s.calls - s.successes) / s.successes).toBeLessThan(0.2);
     expect((await breakerDoc())?.history ?? []).toHaveLength(0);
     expect(budget?.adaptiveLimit).toBeGreaterThanOrEqual(2);
     expect(budget?.adaptiveLimit).toBeLessThanOrEqual(SLOW.capacity * 3);
