@@ -1,4 +1,4 @@
-import { heartbeatDeadline, isServerStale, type EnterpriseServer } from '@fq/worker/core';
+import { isStaleAsRead, leaderJudgesLiveness, livenessRecheckAt, type EnterpriseServer } from '@fq/worker/core';
 import type { FleetSummary, LeaderLeaseDoc, ServerDoc, ServerLiveness, ServerState } from '@fq/worker/schema';
 
 /**
@@ -79,7 +79,7 @@ export function monitorServer(entry: LiveServerEntry, now: number, liveness: Ser
     concurrencyLimit: d.concurrencyLimit,
     // From the last fetched heartbeat: it grows between fetches, as long as nothing newer is read.
     heartbeatAgeMs: Math.max(0, now - d.heartbeatAt),
-    stale: isServerStale({ ...d, state }, liveness, Math.min(copy.readAt, now)),
+    stale: isStaleAsRead(state, { ...d, readAt: copy.readAt }, liveness, now),
   };
 }
 
@@ -90,7 +90,7 @@ export function monitorServer(entry: LiveServerEntry, now: number, liveness: Ser
  * summary at all (`fleet` null: a leader from before the summary).
  */
 export function leaderJudges(lease: LeaderLeaseDoc | null, fleet: FleetSummary | null, now: number): boolean {
-  return fleet !== null && lease !== null && !lease.idle && lease.holder !== null && lease.expiresAt > now;
+  return fleet !== null && leaderJudgesLiveness(lease, now);
 }
 
 /**
@@ -105,12 +105,7 @@ export function leaderJudges(lease: LeaderLeaseDoc | null, fleet: FleetSummary |
  */
 export function serverCheckDueAt(entry: LiveServerEntry, liveness: ServerLiveness, judges: boolean, refreshMs: number): number | null {
   const { copy } = entry;
-  if (copy === null) return null;
-  const deadline = heartbeatDeadline(copy.doc, liveness);
-  if (copy.readAt <= deadline) return judges ? null : deadline + 1;
-  const silentFor = copy.readAt - deadline;
-  if (refreshMs > 0 && silentFor >= refreshMs) return null;
-  return copy.readAt + Math.max(liveness.heartbeatIntervalMs, silentFor);
+  return livenessRecheckAt(entry.state, copy && { ...copy.doc, readAt: copy.readAt }, liveness, judges, refreshMs);
 }
 
 /**

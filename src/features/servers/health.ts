@@ -1,4 +1,4 @@
-import { heartbeatDeadline, isServerStale } from '@fq/worker/core';
+import { isStaleAsRead, leaderJudgesLiveness, livenessRecheckAt } from '@fq/worker/core';
 import {
   serverLivenessSchema,
   type LeaderLeaseDoc,
@@ -64,30 +64,13 @@ export function serverHealth(state: ServerState, heard: Heard | null, serverNowM
   }
   const ageMs = Math.max(0, serverNowMs - heard.heartbeatAt);
   // A copy past its deadline but read before it proves nothing: a heartbeat may have landed since.
-  const stale = isServerStale({ ...heard, state }, liveness, Math.min(heard.readAtMs, serverNowMs));
+  const stale = isStaleAsRead(state, { ...heard, readAt: heard.readAtMs }, liveness, serverNowMs);
   return { ageMs, stale, healthy: !stale && state === 'active' };
 }
 
-/**
- * When the page should read one server's document again, outside its regular poll (Firestore
- * time; null: the poll and the summary's changes are enough). Only for a server the leader
- * has not declared stopped or lost:
- * - its deadline passed since the page's last read, and no leader judges the fleet
- *   (`leaderJudges`): one read tells a dead server (flagged now) from a healthy one. While a
- *   leader judges, its verdict comes through the fleet summary within its maintenance
- *   interval, and healthy servers cost no read (every copy passes its deadline between polls);
- * - it was silent at the last read: read again after as long as it has been silent past its
- *   deadline (at least one heartbeat interval), so a frozen server that comes back before the
- *   leader's verdict is seen within about as long as it was gone; the poll takes over after
- *   `SERVER_LOAD_POLL_MS`.
- */
+/** When the page should read one server's document again outside its poll (the rule: `livenessRecheckAt`). */
 export function recheckDueAt(state: ServerState, heard: Heard | null, liveness: ServerLiveness, leaderJudges: boolean): number | null {
-  if (heard === null || (state !== 'active' && state !== 'draining')) return null;
-  const deadline = heartbeatDeadline(heard, liveness);
-  if (heard.readAtMs <= deadline) return leaderJudges ? null : deadline + 1;
-  const silentFor = heard.readAtMs - deadline;
-  if (silentFor >= SERVER_LOAD_POLL_MS) return null;
-  return heard.readAtMs + Math.max(liveness.heartbeatIntervalMs, silentFor);
+  return livenessRecheckAt(state, heard && { ...heard, readAt: heard.readAtMs }, liveness, leaderJudges, SERVER_LOAD_POLL_MS);
 }
 
 export interface LeaderView {
@@ -104,12 +87,7 @@ export function leaderView(lease: LeaderLeaseDoc | null, serverNowMs: number): L
   return { holder: lease.holder, term: lease.term, expired: lease.holder === null || expiresInMs <= 0, expiresInMs };
 }
 
-/**
- * Whether a leader is judging the servers' liveness now: it holds an unexpired lease and the
- * fleet is busy. An idle fleet's leader stops its timed duties, the search for lost servers
- * with them, until work wakes it (see the worker's `queueLeaderDuties`).
- */
+/** Whether a leader judges the servers' liveness now (`leaderJudgesLiveness`). */
 export function leaderJudges(lease: LeaderLeaseDoc | null, serverNowMs: number): boolean {
-  if (lease === null || lease.idle) return false;
-  return leaderView(lease, serverNowMs)?.expired === false;
+  return leaderJudgesLiveness(lease, serverNowMs);
 }
