@@ -12,7 +12,9 @@ import {
   pushDeltas,
   restartHistory,
   stepFleetLimiter,
+  sliceDemand,
   splitAtFoundLevel,
+  stableSplit,
   sumWindows,
   unacknowledgedCuts,
   foundLevel,
@@ -317,9 +319,12 @@ export class FlowLeader {
     });
     const alloc = allocateSlices(demands, { concurrency, requestsPerMinute: up.requestsPerMinute, tokensPerMinute: up.tokensPerMinute });
     // A cut where the servers found the edge: each keeps where it stopped (found-capacity).
+    // Any other change moves no unit a server may be using (stableSplit).
     const splitAtFound = reason === 'overload' && found !== null && (limiter.noiseFloor ?? 0) === 0;
     if (splitAtFound) {
       alloc.concurrency = splitAtFoundLevel(ids, previousSlices, cuts, concurrency);
+    } else if (up.adaptive.enabled && previous !== null) {
+      alloc.concurrency = stableSplit(demands.map((d) => ({ serverId: d.serverId, wants: sliceDemand(d) })), previousSlices, concurrency);
     }
     const slices: BudgetDoc['slices'] = Object.fromEntries(
       active.map((s) => [

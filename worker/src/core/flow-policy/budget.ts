@@ -206,6 +206,11 @@ function wants(used: number, granted: number | null, fallback: number): number {
   return used * 1.25 + 1;
 }
 
+/** Concurrency a server could use now: its maximum when it runs at its limit, else one more than it runs. */
+export function sliceDemand(s: Pick<ServerDemand, 'inFlight' | 'concurrencyLimit' | 'maxConcurrency'>): number {
+  return s.concurrencyLimit > 0 && s.inFlight >= s.concurrencyLimit ? s.maxConcurrency : Math.min(s.maxConcurrency, s.inFlight + 1);
+}
+
 export function allocateSlices(
   servers: readonly ServerDemand[],
   budget: { concurrency: number; requestsPerMinute: number; tokensPerMinute: number },
@@ -215,7 +220,7 @@ export function allocateSlices(
     budget.concurrency,
     servers.map((s) => ({
       id: s.serverId,
-      demand: s.concurrencyLimit > 0 && s.inFlight >= s.concurrencyLimit ? s.maxConcurrency : Math.min(s.maxConcurrency, s.inFlight + 1),
+      demand: sliceDemand(s),
       cap: s.maxConcurrency,
     })),
     true,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { foundLevel, splitAtFoundLevel, unacknowledgedCuts } from './found-capacity.js';
+import { foundLevel, splitAtFoundLevel, stableSplit, unacknowledgedCuts } from './found-capacity.js';
 
 const previous = { a: { concurrency: 3, cuts: 2 }, b: { concurrency: 3, cuts: 0 }, c: { concurrency: 2 } };
 
@@ -37,3 +37,29 @@ describe('where the servers found the edge', () => {
     }
   });
 });
+
+describe('splitting a changed limit without moving units in use', () => {
+  const prev = { a: { concurrency: 2 }, b: { concurrency: 2 }, c: { concurrency: 1 } };
+  const busy = (serverId: string) => ({ serverId, wants: 8 });
+
+  it('a raise adds to the smallest slice of a server that wants more; nobody loses a unit', () => {
+    expect(stableSplit([busy('a'), busy('b'), busy('c')], prev, 6)).toEqual({ a: 2, b: 2, c: 2 });
+    expect(stableSplit([busy('a'), busy('b'), busy('c')], prev, 7)).toEqual({ a: 3, b: 2, c: 2 });
+    // A server that wants no more gets none while another wants it.
+    expect(stableSplit([busy('a'), busy('b'), { serverId: 'c', wants: 1 }], prev, 6)).toEqual({ a: 3, b: 2, c: 1 });
+  });
+
+  it('the same limit keeps the same split however stale the reports (a demand split moved units each heartbeat)', () => {
+    expect(stableSplit([busy('a'), { serverId: 'b', wants: 3 }, busy('c')], prev, 5)).toEqual({ a: 2, b: 2, c: 1 });
+  });
+
+  it('a fall and a server short of units take first what a server does not want', () => {
+    expect(stableSplit([busy('a'), { serverId: 'b', wants: 1 }, busy('c')], prev, 4)).toEqual({ a: 2, b: 1, c: 1 });
+    expect(stableSplit([busy('a'), { serverId: 'b', wants: 0 }, busy('c')], prev, 5)).toEqual({ a: 3, b: 0, c: 2 });
+    // Nobody spare: the largest slice gives.
+    expect(stableSplit([busy('a'), busy('b'), busy('c')], prev, 3)).toEqual({ a: 1, b: 1, c: 1 });
+    // A newcomer starts at 0 and takes spare units only.
+    expect(stableSplit([busy('a'), busy('b'), busy('c'), busy('d')], prev, 5)).toEqual({ a: 2, b: 2, c: 1, d: 0 });
+  });
+});
+

@@ -61,3 +61,51 @@ export function splitAtFoundLevel(
   }
   return slices;
 }
+
+/** What a server can do with concurrency, from its last report (see `stableSplit`). */
+export interface SliceUse {
+  serverId: string;
+  /** Units it could use now: its maximum when it is at its limit, else what runs plus one. */
+  wants: number;
+}
+
+/**
+ * The fleet limit split without moving units a server may be using: each server keeps its
+ * previous slice; a raise goes to the servers that want more (the smallest slice first, then
+ * id: the load spreads), a fall comes off the slices their servers do not want; and a
+ * server that wants more may take units another does not want. Moving a unit from a busy
+ * server to another is what a demand-based split does on every report (a heartbeat's in-flight
+ * count is up to one heartbeat old), and the busy server's calls run on while the other starts
+ * its own: for a few seconds the fleet calls above its limit and the upstream refuses (a probe
+ * that capacity would have held fails, a level is cut that was right).
+ */
+export function stableSplit(uses: readonly SliceUse[], previous: Readonly<Record<string, { concurrency: number }>>, total: number): Record<string, number> {
+  const slices: Record<string, number> = Object.fromEntries(uses.map((u) => [u.serverId, previous[u.serverId]?.concurrency ?? 0]));
+  const target = Math.max(0, Math.floor(total));
+  const slice = (id: string) => slices[id] as number;
+  const spare = (u: SliceUse) => slice(u.serverId) - u.wants;
+  const short = (u: SliceUse) => u.wants - slice(u.serverId);
+  const byId = (a: SliceUse, b: SliceUse) => (a.serverId < b.serverId ? -1 : a.serverId > b.serverId ? 1 : 0);
+  let sum = uses.reduce((s, u) => s + slice(u.serverId), 0);
+  while (sum > target) {
+    // Units nobody wants first, then the largest slices.
+    const donor = [...uses].filter((u) => slice(u.serverId) > 0).sort((a, b) => spare(b) - spare(a) || slice(b.serverId) - slice(a.serverId) || byId(a, b))[0];
+    if (!donor) break;
+    slices[donor.serverId] = slice(donor.serverId) - 1;
+    sum -= 1;
+  }
+  while (sum < target && uses.length > 0) {
+    const taker = [...uses].sort((a, b) => Number(short(b) > 0) - Number(short(a) > 0) || slice(a.serverId) - slice(b.serverId) || byId(a, b))[0]!;
+    slices[taker.serverId] = slice(taker.serverId) + 1;
+    sum += 1;
+  }
+  // A server short of units takes one another does not want, one at a time.
+  for (let moves = 0; moves < target; moves++) {
+    const taker = [...uses].filter((u) => short(u) > 0).sort((a, b) => slice(a.serverId) - slice(b.serverId) || byId(a, b))[0];
+    const donor = [...uses].filter((u) => spare(u) > 0 && u !== taker).sort((a, b) => spare(b) - spare(a) || byId(a, b))[0];
+    if (!taker || !donor) break;
+    slices[donor.serverId] = slice(donor.serverId) - 1;
+    slices[taker.serverId] = slice(taker.serverId) + 1;
+  }
+  return slices;
+}
