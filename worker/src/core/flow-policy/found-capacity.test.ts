@@ -58,8 +58,17 @@ describe('splitting a changed limit without moving units in use', () => {
     expect(stableSplit([busy('a'), { serverId: 'b', wants: 0 }, busy('c')], prev, 5)).toEqual({ a: 3, b: 0, c: 2 });
     // Nobody spare: the largest slice gives.
     expect(stableSplit([busy('a'), busy('b'), busy('c')], prev, 3)).toEqual({ a: 1, b: 1, c: 1 });
-    // A newcomer starts at 0 and takes spare units only.
-    expect(stableSplit([busy('a'), busy('b'), busy('c'), busy('d')], prev, 5)).toEqual({ a: 2, b: 2, c: 1, d: 0 });
+  });
+
+  it('a newcomer while the limit stands still gets one unit an allocation from the largest slice until the split is even', () => {
+    // 3 + 2 and a newcomer: one move makes it 2 + 2 + 1, and there it stays.
+    let slices: Record<string, number> = { a: 3, b: 2 };
+    const seen: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      slices = stableSplit([busy('a'), busy('b'), busy('c')], Object.fromEntries(Object.entries(slices).map(([k, v]) => [k, { concurrency: v }])), 5);
+      seen.push(`${slices.a}${slices.b}${slices.c}`);
+    }
+    expect(seen).toEqual(['221', '221', '221', '221']);
   });
 });
 

@@ -107,5 +107,15 @@ export function stableSplit(uses: readonly SliceUse[], previous: Readonly<Record
     slices[donor.serverId] = slice(donor.serverId) - 1;
     slices[taker.serverId] = slice(taker.serverId) + 1;
   }
+  // Fairness, slowly: a server two or more units below another while both want more (one that
+  // joined or was resumed while the limit stood still) gets one unit of it per allocation. One
+  // unit moved at a time risks one refusal, not a fleet-wide overshoot.
+  const wanting = uses.filter((u) => short(u) > 0 || slice(u.serverId) >= u.wants);
+  const poorest = [...wanting].filter((u) => short(u) > 0).sort((a, b) => slice(a.serverId) - slice(b.serverId) || byId(a, b))[0];
+  const richest = [...wanting].sort((a, b) => slice(b.serverId) - slice(a.serverId) || byId(a, b))[0];
+  if (poorest && richest && slice(richest.serverId) - slice(poorest.serverId) >= 2) {
+    slices[richest.serverId] = slice(richest.serverId) - 1;
+    slices[poorest.serverId] = slice(poorest.serverId) + 1;
+  }
   return slices;
 }
