@@ -2,6 +2,7 @@ import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { useLocation, useNavigate } from 'react-router';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FakeAuth } from '../../test/fakeAuth';
 import { T0, job } from '../../test/factories';
 import { FakeData } from '../../test/fakeData';
 import { renderPage } from '../../test/render';
@@ -158,5 +159,25 @@ describe('JobTable export', { timeout: 30_000 }, () => {
     const json = JSON.parse(await files[1]!.blob.text()) as { search: string; jobs: { id: string }[] };
     expect(json.search).toBe('email=ann@example.com');
     expect(json.jobs.map((j) => j.id)).toEqual(['ann-2', 'ann-1']);
+  });
+});
+
+describe('JobTable for a viewer', { timeout: 30_000 }, () => {
+  it('shows the jobs without a selection column or bulk actions (a viewer may run none)', async () => {
+    renderPage(<JobTable />, { data: seed(), auth: new FakeAuth().as({ uid: 'viewer-1', isAdmin: false, isViewer: true }) });
+    await waitFor(() => expect(shownIds()).toEqual(['bob-1', 'ann-2', 'ann-1', 'abc-9']));
+    expect(screen.queryAllByRole('checkbox')).toEqual([]);
+    expect(screen.queryByRole('group', { name: 'Bulk actions' })).toBeNull();
+    expect(screen.queryByText(/selected$/)).toBeNull();
+    // The columns line up: the header has no empty selection cell.
+    const headers = within(screen.getByTestId('job-table')).getAllByRole('columnheader').map((h) => h.textContent);
+    expect(headers[0]).toBe('Job');
+  });
+
+  it('an operator gets both', async () => {
+    renderPage(<JobTable />, { data: seed() });
+    await waitFor(() => expect(shownIds()).toEqual(['bob-1', 'ann-2', 'ann-1', 'abc-9']));
+    expect(screen.getAllByRole('checkbox').length).toBe(5);
+    expect(screen.getByRole('group', { name: 'Bulk actions' })).toBeInTheDocument();
   });
 });

@@ -1,3 +1,4 @@
+import { useCanOperate } from '../../auth/roles';
 import { JOB_STATUSES } from '@fq/worker/schema';
 import { MAX_BULK_IDS } from '@fq/worker/core';
 import { useId, useRef, useState } from 'react';
@@ -32,7 +33,9 @@ import {
 import { useJobSearch } from './useJobSearch';
 
 const PAGE_SIZES = ALL_PAGE_SIZES.filter((n) => n <= MAX_BULK_IDS);
-const HEAD = ['', 'Job', 'Status', 'Priority', 'User', 'E-mail', 'Created', 'Attempts', 'Last error'];
+const VIEWER_HEAD = ['Job', 'Status', 'Priority', 'User', 'E-mail', 'Created', 'Attempts', 'Last error'];
+/** Operators get a selection column (bulk actions); a viewer, who may run none, does not. */
+const OPERATOR_HEAD = ['', ...VIEWER_HEAD];
 const input = `rounded-md border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-800 ${focusRing}`;
 const REFRESH_LABELS: Record<RefreshMode, string> = { off: 'Off', '10s': 'Every 10 s', '30s': 'Every 30 s', live: 'Live' };
 
@@ -40,6 +43,8 @@ type ExportState = { status: 'running'; format: 'csv' | 'json'; count: number } 
 
 export function JobTable() {
   const { port } = useData();
+  const canOperate = useCanOperate();
+  const head = canOperate ? OPERATOR_HEAD : VIEWER_HEAD;
   // The applied search lives in the URL: a link shares it, and back/forward restore it.
   const [params, setParams] = useSearchParams();
   const applied = stateFromParams(params);
@@ -259,13 +264,15 @@ export function JobTable() {
 
       {!parsed.ok && <ErrorState error={parsed.error} />}
 
-      <div className="mb-2 flex flex-wrap items-center gap-2" aria-label="Bulk actions" role="group">
-        <span className="text-xs text-slate-500">{chosen.length} selected</span>
-        {bulk('job.cancel', 'Cancel selected', 'Queued and waiting jobs are cancelled now and their audio deleted; running jobs get a cancel request and their worker aborts the upstream call.', 'danger')}
-        {bulk('job.retry', 'Retry selected', 'Waiting jobs skip the rest of their backoff; failed jobs are queued again with a fresh attempt budget.', 'secondary')}
-        {bulk('job.redrive', 'Redrive selected', 'Dead-lettered and failed jobs are queued again with a fresh attempt budget (their redrive count goes up).', 'secondary')}
-      </div>
-      {parsed.ok && search.matchedBy !== 'id' && <ApplyToAllMatching filter={parsed.filter} />}
+      {canOperate && (
+        <div className="mb-2 flex flex-wrap items-center gap-2" aria-label="Bulk actions" role="group">
+          <span className="text-xs text-slate-500">{chosen.length} selected</span>
+          {bulk('job.cancel', 'Cancel selected', 'Queued and waiting jobs are cancelled now and their audio deleted; running jobs get a cancel request and their worker aborts the upstream call.', 'danger')}
+          {bulk('job.retry', 'Retry selected', 'Waiting jobs skip the rest of their backoff; failed jobs are queued again with a fresh attempt budget.', 'secondary')}
+          {bulk('job.redrive', 'Redrive selected', 'Dead-lettered and failed jobs are queued again with a fresh attempt budget (their redrive count goes up).', 'secondary')}
+        </div>
+      )}
+      {canOperate && parsed.ok && search.matchedBy !== 'id' && <ApplyToAllMatching filter={parsed.filter} />}
 
       {search.query.isPending ? (
         <Loading label="Loading jobs…" />
@@ -274,40 +281,46 @@ export function JobTable() {
       ) : rows.length === 0 ? (
         <Empty>No jobs match this search.</Empty>
       ) : (
-        <Table caption="Jobs" head={HEAD} testId="job-table">
-          <tr className="bg-slate-50 dark:bg-slate-900">
-            <td className="px-3 py-1" colSpan={HEAD.length}>
-              <label className="inline-flex items-center gap-2 text-xs">
-                <input
-                  type="checkbox"
-                  checked={allSelected}
-                  onChange={() => setSelected(allSelected ? new Set() : new Set(okIds))}
-                  className={focusRing}
-                />
-                Select all {okIds.length} on this page
-              </label>
-              {search.matchedBy === 'id' && <span className="ml-3 text-xs text-slate-500">matched by job id</span>}
-            </td>
-          </tr>
+        <Table caption="Jobs" head={head} testId="job-table">
+          {(canOperate || search.matchedBy === 'id') && (
+            <tr className="bg-slate-50 dark:bg-slate-900">
+              <td className="px-3 py-1" colSpan={head.length}>
+                {canOperate && (
+                  <label className="inline-flex items-center gap-2 text-xs">
+                    <input
+                      type="checkbox"
+                      checked={allSelected}
+                      onChange={() => setSelected(allSelected ? new Set() : new Set(okIds))}
+                      className={focusRing}
+                    />
+                    Select all {okIds.length} on this page
+                  </label>
+                )}
+                {search.matchedBy === 'id' && <span className="ml-3 text-xs text-slate-500">matched by job id</span>}
+              </td>
+            </tr>
+          )}
           {rows.map((r) => {
-            if (!r.ok) return <InvalidRow key={r.id} id={r.id} error={r.error} colSpan={HEAD.length} />;
+            if (!r.ok) return <InvalidRow key={r.id} id={r.id} error={r.error} colSpan={head.length} />;
             const j = r.data;
             return (
               <tr key={r.id} data-testid={`job-row-${r.id}`}>
-                <Td>
-                  <input
-                    type="checkbox"
-                    aria-label={`Select job ${r.id}`}
-                    checked={selected.has(r.id)}
-                    onChange={() => {
-                      const next = new Set(selected);
-                      if (next.has(r.id)) next.delete(r.id);
-                      else next.add(r.id);
-                      setSelected(next);
-                    }}
-                    className={focusRing}
-                  />
-                </Td>
+                {canOperate && (
+                  <Td>
+                    <input
+                      type="checkbox"
+                      aria-label={`Select job ${r.id}`}
+                      checked={selected.has(r.id)}
+                      onChange={() => {
+                        const next = new Set(selected);
+                        if (next.has(r.id)) next.delete(r.id);
+                        else next.add(r.id);
+                        setSelected(next);
+                      }}
+                      className={focusRing}
+                    />
+                  </Td>
+                )}
                 <Td mono>
                   <Link to={`/jobs/${encodeURIComponent(r.id)}`} className={`text-indigo-700 underline dark:text-indigo-300 ${focusRing}`}>
                     {r.id}
