@@ -98,6 +98,7 @@ export class ServerRegistry {
     // This write carries whatever an early report was waiting to say.
     this.earlyPending = false;
     const doc = this.doc(state, status, intervalMs);
+    this.ctx.log.debug({ inFlight: doc.inFlight, intervalMs }, 'server report');
     this.writing = this.ctx.store.commit([{ op: 'set', collection: 'servers', id: this.ctx.serverId, data: doc }]).then(() => {
       this.lastAt = doc.heartbeatAt;
       this.advertisedMs = intervalMs;

@@ -297,6 +297,38 @@ describe('leader: budget, adaptive limit and slices', () => {
     expect(a!.flow.report().primary).toMatchObject({ lateOverloads: 1, cuts: 1 });
   });
 
+  it('reports at once when it fills a limit its last report read as unused, once per report', async () => {
+    const { servers } = await fleet(1, { ...BASE, upstream: { ...BASE.upstream, adaptive: { initialLimit: 4, minLimit: 1, maxLimit: 32 } } });
+    const [a] = servers;
+    let due = 0;
+    a!.flow.onReportDue(() => (due += 1));
+    a!.flow.report(); // a heartbeat while idle: in use 0 of 4
+    const permits: UpstreamPermit[] = [];
+    for (const id of ['1', '2', '3']) {
+      const d = await a!.flow.acquire(job(id));
+      if (d.granted) permits.push(d.permit);
+    }
+    expect(due).toBe(0);
+    const fourth = await a!.flow.acquire(job('4'));
+    expect(fourth.granted).toBe(true);
+    // Full while the leader reads it idle: the fleet limit would not grow on that report.
+    expect(due).toBe(1);
+    if (fourth.granted) fourth.permit.complete(ok());
+    const again = await a!.flow.acquire(job('5'));
+    expect(again.granted).toBe(true);
+    // Not twice before a report is written; a report that read it full ends the matter...
+    expect(due).toBe(1);
+    a!.flow.report();
+    if (again.granted) again.permit.complete(ok());
+    await a!.flow.acquire(job('6'));
+    expect(due).toBe(1);
+    // ...until a report reads it below 3/4 of its limit again.
+    for (const p of permits) p.complete(ok());
+    a!.flow.report();
+    for (const id of ['7', '8', '9']) await a!.flow.acquire(job(id));
+    expect(due).toBe(2);
+  });
+
   it('claims one job ahead and hands it the next permit the moment a call ends', async () => {
     const { clock, servers } = await fleet(1, { ...BASE, upstream: { ...BASE.upstream, adaptive: { initialLimit: 2, minLimit: 1, maxLimit: 32 } } });
     const [a] = servers;

@@ -9,6 +9,7 @@ import {
   isCounted,
   localOverload,
   localStart,
+  IN_USE_SHARE,
   localSuccess,
   localTripReason,
   recordOutcome,
@@ -157,14 +158,26 @@ export class FleetFlowControl implements FlowControl {
     return () => this.reportListeners.delete(listener);
   }
 
+  private reportQueued = false;
+
+  /**
+   * Asks for the report once the code that made the news has finished its synchronous part:
+   * a permit is granted inside the worker's job start, before the worker counts the job as in
+   * flight, and a report written at once said "0 in flight" while filling the limit.
+   */
   private reportNow(): void {
-    for (const listener of [...this.reportListeners]) {
-      try {
-        listener();
-      } catch (error) {
-        this.log.warn({ err: error }, 'report listener failed');
+    if (this.reportQueued) return;
+    this.reportQueued = true;
+    queueMicrotask(() => {
+      this.reportQueued = false;
+      for (const listener of [...this.reportListeners]) {
+        try {
+          listener();
+        } catch (error) {
+          this.log.warn({ err: error }, 'report listener failed');
+        }
       }
-    }
+    });
   }
 
 
@@ -351,6 +364,16 @@ export class FleetFlowControl implements FlowControl {
 
   private grant(flow: ModelFlow, cost: number, probeToken: number | null): PermitDecision {
     flow.inUse += 1;
+    // The leader grows the fleet's limit only while the servers' reports show it in use
+    // (IN_USE_SHARE). A report that read this server idle (written before a backlog arrived,
+    // or before a raise) holds that growth until the next heartbeat, seconds later: a server
+    // that fills its limit while its last report said otherwise reports now. At most once per
+    // report written, so a busy fleet adds no writes.
+    if (flow.inUse >= flow.limit() && flow.reportedInUse < IN_USE_SHARE * flow.limit()) {
+      this.log.debug({ model: flow.model, inUse: flow.inUse, reported: flow.reportedInUse }, 'limit filled: report now');
+      flow.reportedInUse = flow.inUse;
+      this.reportNow();
+    }
     const started = localStart(flow.limiter);
     flow.limiter = started.state;
     let done = false;
@@ -486,6 +509,7 @@ export class FleetFlowControl implements FlowControl {
     const out: Record<string, UpstreamWindow> = {};
     for (const flow of this.models.values()) {
       flow.rollWindow(now);
+      flow.reportedInUse = flow.inUse;
       if (flow.outcomes.calls > 0 || flow.model === this.config.upstream.model) {
         out[flow.model] = { ...toUpstreamWindow(flow.outcomes, flow.inUse), cuts: flow.limiter.cuts ?? 0, found: flow.limiter.held ? (flow.limiter.found ?? null) : null };
       }

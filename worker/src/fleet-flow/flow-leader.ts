@@ -76,6 +76,8 @@ const limiterStateSchema = z.object({
   lastDecreaseAt: z.number().nullable(),
   overloadAt: z.number().positive().nullable().default(null),
   overloadSeenAt: z.number().nullable().default(null),
+  edgeAbove: z.number().positive().nullable().default(null),
+  edgeAboveSeenAt: z.number().nullable().default(null),
   noiseFloor: z.number().min(0).max(1).default(0),
   cutFrom: z.number().positive().nullable().default(null),
   cutShare: z.number().min(0).max(1).nullable().default(null),
@@ -299,6 +301,11 @@ export class FlowLeader {
       );
       limiter = stepped.state;
       reason = stepped.reason;
+      // Every tick's inputs, for "why did the limit (not) move" (debug level: free when off).
+      this.log.debug(
+        { model, limit: limiter.limit, reason, calls: tick.calls, overloads: tick.failuresByClass.overloaded ?? 0, quota: tick.failuresByClass.quota ?? 0, inFlight, found, servers: ids.length },
+        'flow tick',
+      );
       if (stepped.state.limit !== (this.limiters.get(model)?.limit ?? previous?.adaptiveLimit)) {
         this.log.info({ model, limit: stepped.state.limit, reason }, 'fleet limit changed');
       }

@@ -39,7 +39,9 @@ export interface FlowSimOptions {
   config?: WorkerConfigInput;
   /**
    * Fake time the fleet runs before the backlog is released (heartbeats, leader ticks), as the
-   * bench's fleet has allocated slices by the time it releases its paused backlog. Default 6 s.
+   * bench's fleet has allocated slices by the time it releases its paused backlog. Default 6 s
+   * plus a seeded share of a heartbeat interval: the real release falls anywhere between two
+   * heartbeats and two leader ticks, and a fixed phase would judge one lucky (or unlucky) case.
    */
   warmupMs?: number;
   trace?: (line: string) => void;
@@ -265,7 +267,7 @@ export async function simulateFlow(options: FlowSimOptions): Promise<FlowSimResu
     }
     if (limit !== null && fleetLimits.at(-1)?.limit !== limit) fleetLimits.push({ at: clock.now() - start, limit });
   });
-  await clock.advance(options.warmupMs ?? 6_000);
+  await clock.advance(options.warmupMs ?? 6_000 + Math.floor(random() * config.serverCoordination.heartbeatIntervalMs));
   start = clock.now();
   released = true;
   for (const j of queue) j.availableAt = start;

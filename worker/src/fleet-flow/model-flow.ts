@@ -46,6 +46,8 @@ export class ModelFlow {
   outcomes: LocalOutcomes;
   /** Permits of this model currently held on this server. */
   inUse = 0;
+  /** `inUse` as this server's last report (heartbeat) gave it to the leader. */
+  reportedInUse = 0;
   /** This server holds (or is acquiring) the model's half-open probe. */
   probing = false;
   /** A local streak trip is being written. */

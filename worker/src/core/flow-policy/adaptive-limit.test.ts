@@ -54,12 +54,20 @@ describe('fleet AIMD', () => {
     expect(stepFleetLimiter(failed.state, tick({ now: T0 + 39_000 }), adaptive).reason).toBe('ceiling_hold');
     const next = stepFleetLimiter(failed.state, tick({ now: T0 + 41_000 }), adaptive);
     expect(next).toMatchObject({ reason: 'probe', state: { limit: 6 } });
-    // A probe that holds for three seconds: capacity moved up; the edge is forgotten, growth goes on.
-    expect(stepFleetLimiter(next.state, tick({ now: T0 + 43_000 }), adaptive)).toMatchObject({ reason: 'probe', state: { limit: 6 } });
-    expect(stepFleetLimiter(next.state, tick({ now: T0 + 44_000 }), adaptive)).toMatchObject({
-      reason: 'increase',
-      state: { limit: 7, overloadAt: null, probeEveryMs: 10_000 },
-    });
+    // A probe with no refusal by the next tick (1.8 s on) held: capacity moved up. Growth goes
+    // on toward the edge refused before this one (9, at T0 + 4 s), which it probes again after
+    // the quiet time. Sooner than 1.8 s, a refusal may still be on its way.
+    expect(stepFleetLimiter(next.state, tick({ now: T0 + 42_500 }), adaptive)).toMatchObject({ reason: 'probe', state: { limit: 6 } });
+    const held6 = stepFleetLimiter(next.state, tick({ now: T0 + 43_000 }), adaptive);
+    expect(held6).toMatchObject({ reason: 'increase', state: { limit: 7, overloadAt: 9, overloadSeenAt: T0 + 43_000, probeEveryMs: 10_000 } });
+    const at8 = stepFleetLimiter(held6.state, tick({ now: T0 + 45_000 }), adaptive);
+    expect(at8.state.limit).toBe(8);
+    expect(stepFleetLimiter(at8.state, tick({ now: T0 + 47_000 }), adaptive)).toMatchObject({ reason: 'ceiling_hold', state: { limit: 8 } });
+    const past = stepFleetLimiter(at8.state, tick({ now: T0 + 53_000 }), adaptive);
+    expect(past).toMatchObject({ reason: 'probe', state: { limit: 9 } });
+    // That probe held too: no edge left to remember, growth is free.
+    const free = stepFleetLimiter(past.state, tick({ now: T0 + 55_000 }), adaptive);
+    expect(free).toMatchObject({ reason: 'increase', state: { limit: 10, overloadAt: null, edgeAbove: null } });
   });
 
   it('cuts by a rounded factor, at least one step, and steeply when many calls are refused', () => {
@@ -289,16 +297,27 @@ describe('local AIMD', () => {
     expect(localLimit(s)).toBe(8);
   });
 
-  it('follows the slice: a cut applies at once, a raise re-enables slow start', () => {
+  it('follows the slice: a cut and a raise apply at once', () => {
     let s = initialLocalLimiter(8);
     s = localCeiling(s, 3);
     expect(localLimit(s)).toBe(3);
     s = localCeiling(s, 0);
     expect(localLimit(s)).toBe(0);
+    // The raise is the fleet's step: no second slow start here, one unit per success.
     s = localCeiling(s, 12);
-    expect(s.slowStart).toBe(true);
-    for (let i = 0; i < 11; i++) s = localSuccess(s);
     expect(localLimit(s)).toBe(12);
+  });
+
+  it('keeps a cap its own unheld cut put below the slice when the slice rises', () => {
+    // Under a noise floor a refusal cuts multiplicatively and regrows locally (no hold).
+    const started = localStart({ ...initialLocalLimiter(8), slowStart: false });
+    let s = localOverload(started.state, started.seq, adaptive, 0.2);
+    s = localOverload(localStart(s).state, s.nextSeq, adaptive, 0.2);
+    const cut = localLimit(s);
+    expect(cut).toBeLessThan(8);
+    expect(s.held).toBe(false);
+    s = localCeiling(s, 10);
+    expect(localLimit(s)).toBe(cut);
   });
 
   it('stays within [1, ceiling] under random outcomes', () => {
@@ -379,9 +398,12 @@ describe('fleet limit from where the servers found the edge', () => {
     let s: FleetLimiterState = { ...at(6), overloadAt: 7, overloadSeenAt: T0, probeEveryMs: 30_000, stableSince: T0 };
     for (let t = 0; t <= 8_000; t += 2_000) s = stepFleetLimiter(s, tick({ now: T0 + t, inFlight: 6 }), adaptive).state;
     expect(s).toMatchObject({ limit: 6, highWater: 6 });
-    // ...then the upstream takes 2.
-    s = stepFleetLimiter(s, tick({ now: T0 + 10_000, overloads: 10, reportedLimit: 2, inFlight: 6 }), adaptive).state;
-    expect(s).toMatchObject({ limit: 2, overloadAt: 3 });
+    // ...then the upstream takes 2: the servers stop at 3, then (same episode) at 2.
+    s = stepFleetLimiter(s, tick({ now: T0 + 10_000, overloads: 10, reportedLimit: 3, inFlight: 6 }), adaptive).state;
+    expect(s).toMatchObject({ limit: 3, overloadAt: 4, edgeAbove: 7 });
+    s = stepFleetLimiter(s, tick({ now: T0 + 11_000, overloads: 4, reportedLimit: 2, inFlight: 3 }), adaptive).state;
+    // The edge refused before the fall is kept, not the level passed on the way down.
+    expect(s).toMatchObject({ limit: 2, overloadAt: 3, edgeAbove: 7 });
     const limits: number[] = [];
     for (let t = 12_000; t <= 16_000; t += 2_000) {
       s = stepFleetLimiter(s, tick({ now: T0 + t, inFlight: 2 }), adaptive).state;
@@ -389,9 +411,12 @@ describe('fleet limit from where the servers found the edge', () => {
     }
     // Below the edge for RECOVERY_PROBE_MS (2 s: the next tick), then one probe at it.
     expect(limits).toEqual([3, 3, 3]);
-    // The probe held: straight back to the level served before.
+    // The probe held: straight back to the level served before, below the edge refused
+    // before capacity fell (7), which is probed again after the quiet time, not at once.
     const back = stepFleetLimiter(s, tick({ now: T0 + 18_000, inFlight: 3 }), adaptive);
-    expect(back).toMatchObject({ reason: 'recover', state: { limit: 6, overloadAt: null } });
+    expect(back).toMatchObject({ reason: 'recover', state: { limit: 6, overloadAt: 7, overloadSeenAt: T0 + 18_000 } });
+    expect(stepFleetLimiter(back.state, tick({ now: T0 + 20_000, inFlight: 6 }), adaptive)).toMatchObject({ reason: 'ceiling_hold', state: { limit: 6 } });
+    expect(stepFleetLimiter(back.state, tick({ now: T0 + 28_000, inFlight: 6 }), adaptive)).toMatchObject({ reason: 'probe', state: { limit: 7 } });
   });
 });
 

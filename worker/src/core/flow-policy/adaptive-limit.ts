@@ -56,6 +56,14 @@ export interface FleetLimiterState {
   /** The limit at which overload was last seen, and when (null: not seen, or grown past it). */
   overloadAt?: number | null;
   overloadSeenAt?: number | null;
+  /**
+   * The edge before a lower one replaced it (capacity fell, or the servers went lower still
+   * within one episode), and when it was seen: a probe that holds at the lower edge finds the
+   * upstream served up to here before, so this is the edge it probes next, not nothing (the
+   * limit would climb into a level refused seconds ago).
+   */
+  edgeAbove?: number | null;
+  edgeAboveSeenAt?: number | null;
   /** Share of calls the upstream refuses whatever the concurrency (0: none learned). */
   noiseFloor?: number;
   /** The last cut, to judge whether it helped: the limit it cut from, the refusal share that
@@ -85,13 +93,20 @@ export interface FleetLimiterState {
  * they keep failing: an upstream that stays where it is costs a few calls a minute, not one
  * per tick. Below a level the upstream served for STABLE_MS within the last HIGH_WATER_MS
  * (`highWater`: its capacity fell since), capacity is likely to come back: probes come every
- * RECOVERY_PROBE_MS, and once one holds the limit climbs back by half a level a tick instead
- * of one step.
+ * RECOVERY_PROBE_MS, and once one holds the limit returns to that level at once (`recover`;
+ * if capacity came back only part way, the servers' refusals find the edge again); with no
+ * edge known it climbs back half a level a tick.
  */
 const PROBE_BASE_MS = 10_000;
 const RECOVERY_PROBE_MS = 2_000;
-/** Refusals are reported at once (see FleetFlowControl.reportSoon): this long without one, a probe held. */
-const PROBE_CONFIRM_MS = 3_000;
+/**
+ * A probe held when no refusal came this long after it was published: a server takes the new
+ * unit within a listener's latency, the upstream refuses at once, and the refusal's report is
+ * written within a second (the registry spaces early reports a second apart). So the first
+ * tick after the probe judges it (ticks are 2 s apart by default); waiting a second tick
+ * (3 s, before) cost a return to restored capacity two more seconds.
+ */
+const PROBE_CONFIRM_MS = 1_800;
 const STABLE_MS = 6_000;
 const HIGH_WATER_MS = 300_000;
 
@@ -117,6 +132,13 @@ export function exceedsNoise(overloads: number, calls: number, noise: number, th
   const margin = noise > 0 ? NOISE_Z * Math.sqrt(noise * (1 - noise) * calls) : 0;
   return overloads >= (noise + threshold) * calls + margin;
 }
+
+/**
+ * The fleet uses its limit when its calls in flight reach this share of it: only then does the
+ * limit grow (a limit nobody fills says nothing about the upstream). Servers report early when
+ * they fill their own limit while their last report said less (FleetFlowControl).
+ */
+export const IN_USE_SHARE = 0.75;
 
 /** Share of a tick's calls answered overloaded above which a cut is always multiplicative. */
 const STEEP_OVERLOAD_RATE = 0.25;
@@ -182,7 +204,7 @@ export function stepFleetLimiter(
   // refusals at once): nothing to judge, but a busy fleet may still slow-start, confirm a
   // probe or climb back (see probing). Waiting for a heartbeat to grow would take one step per
   // heartbeat instead of one per tick.
-  if (tick.calls <= 0 && tick.inFlight < state.limit * 0.75) return { state, reason: 'no_data' };
+  if (tick.calls <= 0 && tick.inFlight < state.limit * IN_USE_SHARE) return { state, reason: 'no_data' };
   let baseline = state.baselineLatency;
   let ratio = 1;
   if (tick.latencyPerAudioSec !== null && tick.latencyPerAudioSec > 0) {
@@ -205,8 +227,9 @@ export function stepFleetLimiter(
       // The servers went lower still within one episode (capacity fell): follow them down.
       // A cut like any other for judging noise: the outcomes after it are counted afresh.
       if (reported !== null && reported < state.limit) {
+        const lowered = Math.min(overloadAt ?? Infinity, reported + 1);
         return {
-          state: { ...counted, limit: reported, overloadAt: Math.min(overloadAt ?? Infinity, reported + 1), sinceCutCalls: 0, sinceCutOverloads: 0 },
+          state: { ...counted, limit: reported, overloadAt: lowered, ...keepEdgeAbove(state, lowered), sinceCutCalls: 0, sinceCutOverloads: 0 },
           reason: 'overload',
         };
       }
@@ -225,6 +248,8 @@ export function stepFleetLimiter(
           noiseFloor: Math.max(noise, learned),
           overloadAt: null,
           overloadSeenAt: null,
+          edgeAbove: null,
+          edgeAboveSeenAt: null,
           cutFrom: null,
           cutShare: null,
         },
@@ -238,6 +263,7 @@ export function stepFleetLimiter(
     const base = Math.min(PROBE_BASE_MS, config.ceilingProbeMs);
     const failedProbe = overloaded && overloadAt !== null && state.limit >= overloadAt;
     const probeEveryMs = failedProbe ? Math.min(config.ceilingProbeMs, 2 * (state.probeEveryMs ?? base)) : (state.probeEveryMs ?? base);
+    const edgeNow = overloaded ? (reported !== null ? Math.min(state.limit, reported + 1) : state.limit) : overloadAt;
     return {
       state: {
         ...state,
@@ -248,8 +274,9 @@ export function stepFleetLimiter(
         slowStart: false,
         baselineLatency: baseline,
         lastDecreaseAt: tick.now,
-        overloadAt: overloaded ? (reported !== null ? Math.min(state.limit, reported + 1) : state.limit) : overloadAt,
+        overloadAt: edgeNow,
         overloadSeenAt: overloaded ? tick.now : (state.overloadSeenAt ?? null),
+        ...(edgeNow === null ? {} : keepEdgeAbove(state, edgeNow)),
         cutFrom: overloaded ? state.limit : null,
         cutShare: overloaded ? share : null,
         sinceCutCalls: 0,
@@ -263,7 +290,7 @@ export function stepFleetLimiter(
   if (tick.calls <= 0 && !state.slowStart && state.overloadAt == null && freshHighWater(state, tick.now) === null) return { state, reason: 'no_data' };
   const calm = { ...counted, noiseFloor: followed < NOISE_FORGET ? 0 : followed };
   if (ratio > config.latencyTolerance) return { state: calm, reason: 'latency_hold' };
-  if (tick.inFlight < state.limit * 0.75) return { state: calm, reason: 'idle' };
+  if (tick.inFlight < state.limit * IN_USE_SHARE) return { state: calm, reason: 'idle' };
   // The level held STABLE_MS without refusals: the upstream served it.
   let high = freshHighWater(state, tick.now);
   let highAt = state.highWaterAt ?? null;
@@ -274,24 +301,42 @@ export function stepFleetLimiter(
   const below = high !== null && state.limit < high;
   const base = Math.min(PROBE_BASE_MS, config.ceilingProbeMs);
   let edge = overloadAt;
+  let restored = false;
   let probeEveryMs = state.probeEveryMs ?? base;
   let probeSince = state.probeSince ?? null;
   if (edge !== null && state.limit >= edge) {
     // At a probe level and calm: after PROBE_CONFIRM_MS the probe held; the edge moved up.
     probeSince ??= tick.now;
     if (tick.now - probeSince < PROBE_CONFIRM_MS) return { state: { ...calm, probeSince }, reason: 'probe' };
-    edge = null;
     probeEveryMs = base;
     probeSince = null;
     // Capacity came back above where it fell: return to the level it served before at once
     // (if it came back only part way, the servers' refusals find the edge again).
-    if (high !== null && state.limit < high) {
-      return { state: { ...calm, limit: high, overloadAt: null, probeEveryMs, probeSince, highWater: high, highWaterAt: highAt, stableSince: tick.now }, reason: 'recover' };
+    const back = high !== null && state.limit < high ? high : state.limit;
+    // The edge moved up: to the one refused before a lower one replaced it, if that is above
+    // where the limit now stands (probed again after the quiet time), else unknown.
+    const above = state.edgeAbove ?? null;
+    edge = above !== null && above > back && tick.now - (state.edgeAboveSeenAt ?? -Infinity) < HIGH_WATER_MS ? above : null;
+    restored = edge !== null;
+    if (back > state.limit) {
+      return {
+        state: { ...calm, limit: back, overloadAt: edge, overloadSeenAt: edge !== null ? tick.now : (state.overloadSeenAt ?? null), edgeAbove: null, edgeAboveSeenAt: null, probeEveryMs, probeSince, highWater: high, highWaterAt: highAt, stableSince: tick.now },
+        reason: 'recover',
+      };
     }
   }
   const waitMs = below ? Math.min(RECOVERY_PROBE_MS, probeEveryMs) : probeEveryMs;
-  const recent = edge !== null && tick.now - (state.overloadSeenAt ?? 0) < waitMs;
-  const settled = { ...calm, overloadAt: edge, probeEveryMs, probeSince, highWater: high, highWaterAt: high === null ? null : highAt };
+  const seenAt = restored ? tick.now : (state.overloadSeenAt ?? 0);
+  const recent = edge !== null && tick.now - seenAt < waitMs;
+  const settled = {
+    ...calm,
+    overloadAt: edge,
+    ...(restored ? { overloadSeenAt: seenAt, edgeAbove: null, edgeAboveSeenAt: null } : {}),
+    probeEveryMs,
+    probeSince,
+    highWater: high,
+    highWaterAt: high === null ? null : highAt,
+  };
   if (recent && edge !== null && state.limit + 1 >= edge) return { state: settled, reason: 'ceiling_hold' };
   let grown = state.slowStart ? Math.ceil(state.limit * 1.5) : state.limit + config.additiveIncrease;
   // Back toward a level the upstream served before it fell, half a level a tick.
@@ -308,9 +353,24 @@ export function stepFleetLimiter(
       probeSince: edge !== null && limit >= edge ? tick.now : null,
       // Grown past the remembered level without overload: capacity moved up; forget it.
       overloadAt: edge !== null && limit > edge ? null : edge,
+      ...(edge === null && (state.edgeAbove ?? Infinity) <= limit ? { edgeAbove: null, edgeAboveSeenAt: null } : {}),
     },
     reason: state.slowStart ? 'slow_start' : edge !== null && limit >= edge ? 'probe' : 'increase',
   };
+}
+
+/**
+ * `edgeAbove` when the edge falls to `lowered`: the higher of the old edge and the one kept
+ * before it, if above. The higher one: as capacity falls the edge steps down through levels
+ * (6 to 4 to 3) that held only during the fall; the level to return below is the one refused
+ * before it (7), and a lower one kept instead sends a recovered fleet straight into 7.
+ */
+function keepEdgeAbove(state: FleetLimiterState, lowered: number): Pick<FleetLimiterState, 'edgeAbove' | 'edgeAboveSeenAt'> {
+  const old = state.overloadAt ?? null;
+  const kept = state.edgeAbove ?? null;
+  if (kept !== null && kept > lowered && (old === null || kept >= old)) return { edgeAbove: kept, edgeAboveSeenAt: state.edgeAboveSeenAt ?? null };
+  if (old !== null && old > lowered) return { edgeAbove: old, edgeAboveSeenAt: state.overloadSeenAt ?? null };
+  return { edgeAbove: null, edgeAboveSeenAt: null };
 }
 
 /** The level the upstream served before its capacity last fell, while it is worth returning to. */
@@ -455,8 +515,9 @@ export function localOverload(
  * The leader's allocation for this server: its slice (`ceiling`) and how many of this server's
  * cuts it had seen when it made it (`acknowledged`; null when unknown, e.g. an older leader).
  * An allocation that knows every cut replaces the cap: the leader set the fleet's level from
- * the cut caps. One that does not yet only lowers the ceiling. A raise re-enables slow start
- * up to the new ceiling. A hold no allocation acknowledges ends after `holdMs` (no leader).
+ * the cut caps. One that does not yet only lowers the ceiling. A raise moves a cap that stood
+ * at the old slice to the new one. A hold no allocation acknowledges ends after `holdMs` (no
+ * leader).
  */
 export function localCeiling(
   state: LocalLimiterState,
@@ -472,5 +533,11 @@ export function localCeiling(
     return { ...state, ceiling: c, cap: acked ? Math.max(1, c) : Math.min(state.cap, Math.max(1, c)), held: false, heldSince: null, found: null, slowStart: false };
   }
   if (c === state.ceiling) return state;
-  return { ...state, ceiling: c, cap: Math.min(state.cap, Math.max(1, c)), slowStart: c > state.ceiling && !state.held ? true : state.slowStart };
+  // A raise is the fleet's step (its slow start, a probe, a return to a level the upstream
+  // served): a server at its old slice takes it at once. Growing toward it here as well (a
+  // second slow start, one unit per success) delayed every raise by a round trip of the
+  // upstream, and a return after an outage by several. A cap below its slice after a local cut
+  // (under a noise floor: not held) regrows on its own.
+  const atSlice = !state.held && Math.floor(state.cap) >= state.ceiling;
+  return { ...state, ceiling: c, cap: c > state.ceiling && atSlice ? c : Math.min(state.cap, Math.max(1, c)) };
 }
