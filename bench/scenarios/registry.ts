@@ -3,6 +3,7 @@ import { capacityStepScenario } from './capacity-step.js';
 import { ceilingScenario } from './ceiling.js';
 import { costScenario } from './cost.js';
 import { dashboardScenario } from './dashboard.js';
+import { demoScenario } from './demo.js';
 import { errorRateScenario } from './error-rate.js';
 import { fleetBudgetScenario } from './fleet-budget.js';
 import { floodScenario } from './flood.js';
@@ -26,6 +27,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   ceiling: ceilingScenario as Scenario,
   dashboard: dashboardScenario as Scenario,
   scale: scaleScenario as Scenario,
+  demo: demoScenario as Scenario,
 };
 
 export const SCENARIO_NAMES = Object.keys(SCENARIOS);
