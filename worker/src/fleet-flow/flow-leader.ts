@@ -78,6 +78,7 @@ const limiterStateSchema = z.object({
   overloadSeenAt: z.number().nullable().default(null),
   edgeAbove: z.number().positive().nullable().default(null),
   edgeAboveSeenAt: z.number().nullable().default(null),
+  probeFailedAt: z.number().positive().nullable().default(null),
   noiseFloor: z.number().min(0).max(1).default(0),
   cutFrom: z.number().positive().nullable().default(null),
   cutShare: z.number().min(0).max(1).nullable().default(null),

@@ -262,7 +262,7 @@ export async function simulateFlow(options: FlowSimOptions): Promise<FlowSimResu
       const st = budget?.limiterState as Record<string, unknown> | undefined;
       const caps = kit.servers.map((s) => `${s.flow.status()[0]?.limit}/${s.flow.status()[0]?.slice.concurrency}`).join(' ');
       const docs = await Promise.all(kit.servers.map(async (s) => (await stores[0]!.get('servers', s.id)).doc));
-      const reps = docs.map((d) => `${d?.upstream['sim-model']?.calls}c${d?.upstream['sim-model']?.failuresByClass.overloaded ?? 0}o${d?.upstream['sim-model']?.failuresByClass.quota ?? 0}q/${d?.budget['sim-model']?.concurrency}@${d ? ((d.heartbeatAt - start) / 1000).toFixed(1) : '-'}`).join(' ');
+      const reps = docs.map((d) => `${d?.upstream['sim-model']?.calls}c${d?.upstream['sim-model']?.failuresByClass.overloaded ?? 0}o${d?.upstream['sim-model']?.failuresByClass.quota ?? 0}q${d?.upstream['sim-model']?.lateOverloads ?? 0}l/${d?.budget['sim-model']?.concurrency}@${d ? ((d.heartbeatAt - start) / 1000).toFixed(1) : '-'}`).join(' ');
       options.trace(`${((clock.now() - start) / 1000).toFixed(1)}s L=${limit} ${String(st?.lastReason)} at=${String(st?.overloadAt)} caps ${caps} active ${active} reports ${reps}`);
     }
     if (limit !== null && fleetLimits.at(-1)?.limit !== limit) fleetLimits.push({ at: clock.now() - start, limit });

@@ -393,6 +393,28 @@ describe('fleet limit from where the servers found the edge', () => {
     expect(stepFleetLimiter(cut.state, tick({ now: T0 + 2_000, overloads: 5, reportedLimit: 4 }), adaptive).reason).toBe('hold');
   });
 
+  it('a probe that holds below a level a probe was refused at is a cut that went too low, not capacity back', () => {
+    let s: FleetLimiterState = { ...at(6), overloadAt: 7, overloadSeenAt: T0, probeEveryMs: 30_000, stableSince: T0 };
+    for (let t = 0; t <= 8_000; t += 2_000) s = stepFleetLimiter(s, tick({ now: T0 + t, inFlight: 6 }), adaptive).state;
+    // Capacity falls to 2; a probe at 3 is refused and the servers' found level says 1 (a
+    // call that moved between servers was counted by neither).
+    s = stepFleetLimiter(s, tick({ now: T0 + 10_000, overloads: 10, reportedLimit: 2, inFlight: 6 }), adaptive).state;
+    s = stepFleetLimiter(s, tick({ now: T0 + 12_000, inFlight: 2 }), adaptive).state;
+    expect(s).toMatchObject({ limit: 3, overloadAt: 3 });
+    s = stepFleetLimiter(s, tick({ now: T0 + 14_000, overloads: 3, reportedLimit: 1, inFlight: 3 }), adaptive).state;
+    expect(s).toMatchObject({ limit: 1, overloadAt: 2, probeFailedAt: 3 });
+    s = stepFleetLimiter(s, tick({ now: T0 + 16_000, inFlight: 1 }), adaptive).state;
+    expect(s).toMatchObject({ limit: 2 });
+    // The probe at 2 holds: no return to 6 (that would run 4 calls into a capacity of 2)...
+    const held = stepFleetLimiter(s, tick({ now: T0 + 18_000, inFlight: 2 }), adaptive);
+    expect(held).toMatchObject({ reason: 'ceiling_hold', state: { limit: 2, overloadAt: 3, overloadSeenAt: T0 + 18_000 } });
+    // ...3 is probed again at the recovery cadence, and once it holds, capacity came back.
+    const again = stepFleetLimiter(held.state, tick({ now: T0 + 20_000, inFlight: 2 }), adaptive);
+    expect(again).toMatchObject({ reason: 'probe', state: { limit: 3 } });
+    const back = stepFleetLimiter(again.state, tick({ now: T0 + 22_000, inFlight: 3 }), adaptive);
+    expect(back).toMatchObject({ reason: 'recover', state: { limit: 6, overloadAt: 7, probeFailedAt: null } });
+  });
+
   it('after capacity fell from a level it served, probes every few seconds and returns to that level once a probe holds', () => {
     // Served at 6, one below a known edge, for longer than STABLE_MS...
     let s: FleetLimiterState = { ...at(6), overloadAt: 7, overloadSeenAt: T0, probeEveryMs: 30_000, stableSince: T0 };

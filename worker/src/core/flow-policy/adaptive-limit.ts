@@ -64,6 +64,14 @@ export interface FleetLimiterState {
    */
   edgeAbove?: number | null;
   edgeAboveSeenAt?: number | null;
+  /**
+   * The lowest level a probe was refused at since the limit last climbed past it or returned to
+   * a level served before (null: none). A probe that holds below it says the cut that led
+   * there went too low (a found level adds per-server counts taken at different moments: a
+   * call that moved between servers is counted by neither), not that capacity came back: the
+   * return to `highWater` waits for a probe at this level to hold.
+   */
+  probeFailedAt?: number | null;
   /** Share of calls the upstream refuses whatever the concurrency (0: none learned). */
   noiseFloor?: number;
   /** The last cut, to judge whether it helped: the limit it cut from, the refusal share that
@@ -229,7 +237,17 @@ export function stepFleetLimiter(
       if (reported !== null && reported < state.limit) {
         const lowered = Math.min(overloadAt ?? Infinity, reported + 1);
         return {
-          state: { ...counted, limit: reported, overloadAt: lowered, ...keepEdgeAbove(state, lowered), sinceCutCalls: 0, sinceCutOverloads: 0 },
+          state: {
+            ...counted,
+            limit: reported,
+            overloadAt: lowered,
+            ...keepEdgeAbove(state, lowered),
+            // A probe refused within the cooldown of the cut before it (recovery probes come
+            // every other tick) is a failed probe all the same.
+            probeFailedAt: overloaded && overloadAt !== null && state.limit >= overloadAt ? Math.min(state.probeFailedAt ?? Infinity, state.limit) : (state.probeFailedAt ?? null),
+            sinceCutCalls: 0,
+            sinceCutOverloads: 0,
+          },
           reason: 'overload',
         };
       }
@@ -250,6 +268,7 @@ export function stepFleetLimiter(
           overloadSeenAt: null,
           edgeAbove: null,
           edgeAboveSeenAt: null,
+          probeFailedAt: null,
           cutFrom: null,
           cutShare: null,
         },
@@ -277,6 +296,7 @@ export function stepFleetLimiter(
         overloadAt: edgeNow,
         overloadSeenAt: overloaded ? tick.now : (state.overloadSeenAt ?? null),
         ...(edgeNow === null ? {} : keepEdgeAbove(state, edgeNow)),
+        probeFailedAt: failedProbe ? Math.min(state.probeFailedAt ?? Infinity, state.limit) : (state.probeFailedAt ?? null),
         cutFrom: overloaded ? state.limit : null,
         cutShare: overloaded ? share : null,
         sinceCutCalls: 0,
@@ -302,36 +322,60 @@ export function stepFleetLimiter(
   const base = Math.min(PROBE_BASE_MS, config.ceilingProbeMs);
   let edge = overloadAt;
   let restored = false;
+  let undershot = false;
   let probeEveryMs = state.probeEveryMs ?? base;
   let probeSince = state.probeSince ?? null;
   if (edge !== null && state.limit >= edge) {
     // At a probe level and calm: after PROBE_CONFIRM_MS the probe held; the edge moved up.
     probeSince ??= tick.now;
     if (tick.now - probeSince < PROBE_CONFIRM_MS) return { state: { ...calm, probeSince }, reason: 'probe' };
-    probeEveryMs = base;
     probeSince = null;
-    // Capacity came back above where it fell: return to the level it served before at once
-    // (if it came back only part way, the servers' refusals find the edge again).
-    const back = high !== null && state.limit < high ? high : state.limit;
-    // The edge moved up: to the one refused before a lower one replaced it, if that is above
-    // where the limit now stands (probed again after the quiet time), else unknown.
-    const above = state.edgeAbove ?? null;
-    edge = above !== null && above > back && tick.now - (state.edgeAboveSeenAt ?? -Infinity) < HIGH_WATER_MS ? above : null;
-    restored = edge !== null;
-    if (back > state.limit) {
-      return {
-        state: { ...calm, limit: back, overloadAt: edge, overloadSeenAt: edge !== null ? tick.now : (state.overloadSeenAt ?? null), edgeAbove: null, edgeAboveSeenAt: null, probeEveryMs, probeSince, highWater: high, highWaterAt: highAt, stableSince: tick.now },
-        reason: 'recover',
-      };
+    const failedAt = state.probeFailedAt ?? null;
+    if (failedAt !== null && state.limit < failedAt) {
+      // Held below a level a probe was refused at: the cut that led here went too low, and
+      // nothing says capacity came back. That level is the edge again, probed at the usual
+      // cadence; the return to `highWater` waits for it to hold.
+      edge = failedAt;
+      undershot = true;
+    } else {
+      probeEveryMs = base;
+      // Capacity came back above where it fell: return to the level it served before at once
+      // (if it came back only part way, the servers' refusals find the edge again).
+      const back = high !== null && state.limit < high ? high : state.limit;
+      // The edge moved up: to the one refused before a lower one replaced it, if that is above
+      // where the limit now stands (probed again after the quiet time), else unknown.
+      const above = state.edgeAbove ?? null;
+      edge = above !== null && above > back && tick.now - (state.edgeAboveSeenAt ?? -Infinity) < HIGH_WATER_MS ? above : null;
+      restored = edge !== null;
+      if (back > state.limit) {
+        return {
+          state: {
+            ...calm,
+            limit: back,
+            overloadAt: edge,
+            overloadSeenAt: edge !== null ? tick.now : (state.overloadSeenAt ?? null),
+            edgeAbove: null,
+            edgeAboveSeenAt: null,
+            probeFailedAt: null,
+            probeEveryMs,
+            probeSince,
+            highWater: high,
+            highWaterAt: highAt,
+            stableSince: tick.now,
+          },
+          reason: 'recover',
+        };
+      }
     }
   }
   const waitMs = below ? Math.min(RECOVERY_PROBE_MS, probeEveryMs) : probeEveryMs;
-  const seenAt = restored ? tick.now : (state.overloadSeenAt ?? 0);
+  const seenAt = restored || undershot ? tick.now : (state.overloadSeenAt ?? 0);
   const recent = edge !== null && tick.now - seenAt < waitMs;
   const settled = {
     ...calm,
     overloadAt: edge,
-    ...(restored ? { overloadSeenAt: seenAt, edgeAbove: null, edgeAboveSeenAt: null } : {}),
+    ...(restored ? { overloadSeenAt: seenAt, edgeAbove: null, edgeAboveSeenAt: null, probeFailedAt: null } : {}),
+    ...(undershot ? { overloadSeenAt: seenAt } : {}),
     probeEveryMs,
     probeSince,
     highWater: high,
@@ -354,6 +398,7 @@ export function stepFleetLimiter(
       // Grown past the remembered level without overload: capacity moved up; forget it.
       overloadAt: edge !== null && limit > edge ? null : edge,
       ...(edge === null && (state.edgeAbove ?? Infinity) <= limit ? { edgeAbove: null, edgeAboveSeenAt: null } : {}),
+      ...((state.probeFailedAt ?? Infinity) < limit ? { probeFailedAt: null } : {}),
     },
     reason: state.slowStart ? 'slow_start' : edge !== null && limit >= edge ? 'probe' : 'increase',
   };
