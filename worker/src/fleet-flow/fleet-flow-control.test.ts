@@ -297,35 +297,43 @@ describe('leader: budget, adaptive limit and slices', () => {
     expect(a!.flow.report().primary).toMatchObject({ lateOverloads: 1, cuts: 1 });
   });
 
-  it('reports at once when it fills a limit its last report read as unused, once per report', async () => {
+  it('reports at once when work waits on a limit its last report read as unused, once per report', async () => {
     const { servers } = await fleet(1, { ...BASE, upstream: { ...BASE.upstream, adaptive: { initialLimit: 4, minLimit: 1, maxLimit: 32 } } });
     const [a] = servers;
     let due = 0;
     a!.flow.onReportDue(() => (due += 1));
+    const settle = () => new Promise<void>((r) => queueMicrotask(r));
     a!.flow.report(); // a heartbeat while idle: in use 0 of 4
     const permits: UpstreamPermit[] = [];
-    for (const id of ['1', '2', '3']) {
+    for (const id of ['1', '2', '3', '4']) {
       const d = await a!.flow.acquire(job(id));
       if (d.granted) permits.push(d.permit);
     }
+    await settle();
+    // Full, but nothing waits: a slot filled is not a limit that binds.
+    expect(permits).toHaveLength(4);
     expect(due).toBe(0);
-    const fourth = await a!.flow.acquire(job('4'));
-    expect(fourth.granted).toBe(true);
-    // Full while the leader reads it idle: the fleet limit would not grow on that report.
+    // A fifth job waits for a permit while the leader reads this server idle: report now.
+    expect(await a!.flow.acquire(job('5'))).toMatchObject({ granted: false, reason: 'at_limit' });
+    await settle();
     expect(due).toBe(1);
-    if (fourth.granted) fourth.permit.complete(ok());
-    const again = await a!.flow.acquire(job('5'));
-    expect(again.granted).toBe(true);
-    // Not twice before a report is written; a report that read it full ends the matter...
-    expect(due).toBe(1);
-    a!.flow.report();
-    if (again.granted) again.permit.complete(ok());
+    // Not twice before a report is written; a report that read it busy ends the matter...
     await a!.flow.acquire(job('6'));
-    expect(due).toBe(1);
-    // ...until a report reads it below 3/4 of its limit again.
-    for (const p of permits) p.complete(ok());
     a!.flow.report();
-    for (const id of ['7', '8', '9']) await a!.flow.acquire(job(id));
+    await a!.flow.acquire(job('7'));
+    await settle();
+    expect(due).toBe(1);
+    // ...until a report reads it below 3/4 of its limit again and work waits once more.
+    for (const p of permits.splice(0, 3)) p.complete(ok());
+    a!.flow.report();
+    for (const id of ['8', '9', '10']) {
+      const d = await a!.flow.acquire(job(id));
+      if (d.granted) permits.push(d.permit);
+    }
+    await settle();
+    expect(due).toBe(1);
+    await a!.flow.acquire(job('11'));
+    await settle();
     expect(due).toBe(2);
   });
 

@@ -319,6 +319,21 @@ export class FleetFlowControl implements FlowControl {
     return this.flow(fallbackModel);
   }
 
+  /**
+   * A job waits for a permit this server's limit withholds. The leader grows the fleet's limit
+   * only while the servers' reports show it in use (IN_USE_SHARE): a report that read this
+   * server idle (written before a backlog arrived, or before a raise) would hold that growth
+   * until the next heartbeat, seconds later, so the server reports now. Only when the limit
+   * binds (work is waiting, not merely a slot filled) and at most once per report written: a
+   * lightly loaded fleet whose servers fill and empty a slot between heartbeats adds no writes.
+   */
+  private limitBinds(flow: ModelFlow): void {
+    if (flow.reportedInUse >= IN_USE_SHARE * flow.limit()) return;
+    this.log.debug({ model: flow.model, inUse: flow.inUse, reported: flow.reportedInUse }, 'limit binds: report now');
+    flow.reportedInUse = flow.inUse;
+    this.reportNow();
+  }
+
   private refuse(reason: string, retryAfterMs: number): PermitDecision {
     return { granted: false, retryAfterMs: Math.max(MIN_RETRY_MS, Math.ceil(retryAfterMs)), reason };
   }
@@ -326,6 +341,7 @@ export class FleetFlowControl implements FlowControl {
   private normal(flow: ModelFlow, job: FlowJob, now: number, primaryModel?: string): PermitDecision {
     if (now < flow.pauseUntil) return this.refuse(flow.pauseReason, flow.pauseUntil - now);
     if (flow.inUse >= flow.limit() || this.totalInUse() >= this.config.maxConcurrentRequests) {
+      this.limitBinds(flow);
       return this.refuse('at_limit', 250);
     }
     const cost = flow.estimateTokens(job.audioSeconds);
@@ -364,16 +380,6 @@ export class FleetFlowControl implements FlowControl {
 
   private grant(flow: ModelFlow, cost: number, probeToken: number | null): PermitDecision {
     flow.inUse += 1;
-    // The leader grows the fleet's limit only while the servers' reports show it in use
-    // (IN_USE_SHARE). A report that read this server idle (written before a backlog arrived,
-    // or before a raise) holds that growth until the next heartbeat, seconds later: a server
-    // that fills its limit while its last report said otherwise reports now. At most once per
-    // report written, so a busy fleet adds no writes.
-    if (flow.inUse >= flow.limit() && flow.reportedInUse < IN_USE_SHARE * flow.limit()) {
-      this.log.debug({ model: flow.model, inUse: flow.inUse, reported: flow.reportedInUse }, 'limit filled: report now');
-      flow.reportedInUse = flow.inUse;
-      this.reportNow();
-    }
     const started = localStart(flow.limiter);
     flow.limiter = started.state;
     let done = false;

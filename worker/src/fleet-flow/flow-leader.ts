@@ -345,7 +345,7 @@ export class FlowLeader {
           // puts the server at its slice (localCeiling). Only a split at the found level is
           // made from them; any other allocation echoes what the previous one knew, and the
           // servers hold their cut limits until the next cut reaches them.
-          ...echoedCuts(s, model, found !== null && splitAtFound ? null : previousSlices[s.serverId]),
+          ...echoedCuts(s, model, splitAtFound ? null : previousSlices[s.serverId]),
         },
       ]),
     );

@@ -81,6 +81,9 @@ interface SimJob {
   attempts: number;
 }
 
+/** The upstream answers a call it refuses (503/429 for capacity or quota) this fast, as the bench's fake does. */
+const REFUSAL_MS = 2;
+
 export async function simulateFlow(options: FlowSimOptions): Promise<FlowSimResult> {
   const clock = new FakeClock();
   const db = new MemoryDatabase();
@@ -120,15 +123,15 @@ export async function simulateFlow(options: FlowSimOptions): Promise<FlowSimResu
       while (admitted.length > 0 && admitted[0]! <= now - 60_000) admitted.shift();
       if (admitted.length >= options.quotaPerMinute) {
         const retryAfterMs = admitted[0]! + 60_000 - now;
-        return { outcome: { ok: false, errorClass: 'quota', latencyMs: 2, retryAfterMs }, durationMs: 2, status: 429 };
+        return { outcome: { ok: false, errorClass: 'quota', latencyMs: REFUSAL_MS, retryAfterMs }, durationMs: REFUSAL_MS, status: 429 };
       }
       admitted.push(now);
     }
     if (active >= capacityAt(now)) {
       const answer429 = options.overload === '429' || (options.overload === 'mixed' && random() < 0.5);
       return answer429
-        ? { outcome: { ok: false, errorClass: 'quota', latencyMs: 2, retryAfterMs: options.retryDelayMs ?? 1_000 }, durationMs: 2, status: 429 }
-        : { outcome: { ok: false, errorClass: 'overloaded', latencyMs: 2, retryAfterMs: null }, durationMs: 2, status: 503 };
+        ? { outcome: { ok: false, errorClass: 'quota', latencyMs: REFUSAL_MS, retryAfterMs: options.retryDelayMs ?? 1_000 }, durationMs: REFUSAL_MS, status: 429 }
+        : { outcome: { ok: false, errorClass: 'overloaded', latencyMs: REFUSAL_MS, retryAfterMs: null }, durationMs: REFUSAL_MS, status: 503 };
     }
     if (options.errorRate && random() < options.errorRate) {
       return { outcome: { ok: false, errorClass: 'overloaded', latencyMs: options.serviceMs, retryAfterMs: null }, durationMs: options.serviceMs, status: 503 };
@@ -159,8 +162,9 @@ export async function simulateFlow(options: FlowSimOptions): Promise<FlowSimResu
     }
     const answer = upstream();
     const at = clock.now();
-    if (answer.status === 200 || answer.durationMs > 2) active += 1;
-    const counted = answer.status === 200 || answer.durationMs > 2;
+    // Refusals take no slot at the upstream; served calls (errors included) hold one.
+    const counted = answer.durationMs > REFUSAL_MS;
+    if (counted) active += 1;
     peak = Math.max(peak, active);
     await clock.sleep(answer.durationMs);
     if (counted) active -= 1;
@@ -281,7 +285,7 @@ export async function simulateFlow(options: FlowSimOptions): Promise<FlowSimResu
 
   const drainMs = lastSuccess - start;
   const successes = log.filter((c) => c.ok).length;
-  const rejections = log.filter((c) => !c.ok && c.end - c.at <= 2).length;
+  const rejections = log.filter((c) => !c.ok && c.end - c.at <= REFUSAL_MS).length;
   // Capacity integral over the drain: the jobs the upstream could have finished in that time.
   let integral = 0;
   for (let t = start; t < lastSuccess; t += 100) integral += (capacityAt(t) * 100) / options.serviceMs;

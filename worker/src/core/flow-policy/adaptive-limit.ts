@@ -143,8 +143,8 @@ export function exceedsNoise(overloads: number, calls: number, noise: number, th
 
 /**
  * The fleet uses its limit when its calls in flight reach this share of it: only then does the
- * limit grow (a limit nobody fills says nothing about the upstream). Servers report early when
- * they fill their own limit while their last report said less (FleetFlowControl).
+ * limit grow (a limit nobody fills says nothing about the upstream). A server reports early
+ * when work waits on its own limit while its last report said less (FleetFlowControl).
  */
 export const IN_USE_SHARE = 0.75;
 
@@ -541,7 +541,8 @@ export function localOverload(
   // Under a noise floor a refusal does not say where the edge is: the old multiplicative cut,
   // regrown locally (no hold).
   const located = accepted !== null && noise === 0;
-  const target = located ? Math.min(Math.floor(current) - 1, accepted) : current * config.decreaseFactor;
+  const found = located ? Math.max(0, Math.min(Math.floor(current) - 1, accepted)) : null;
+  const target = found ?? current * config.decreaseFactor;
   return {
     ...state,
     cap: Math.max(config.minLimit, target),
@@ -552,7 +553,7 @@ export function localOverload(
     cuts: (state.cuts ?? 0) + 1,
     held: located,
     heldSince: located ? now : null,
-    found: located ? Math.max(0, Math.min(Math.floor(current) - 1, accepted)) : null,
+    found,
   };
 }
 
