@@ -393,6 +393,20 @@ describe('fleet limit from where the servers found the edge', () => {
     expect(stepFleetLimiter(cut.state, tick({ now: T0 + 2_000, overloads: 5, reportedLimit: 4 }), adaptive).reason).toBe('hold');
   });
 
+  it('a probe that holds is a level the upstream served: where the fleet returns after capacity falls', () => {
+    // The edge found at 6 and probed at once (nothing held still for STABLE_MS).
+    let s: FleetLimiterState = { ...at(5), overloadAt: 6, overloadSeenAt: T0 - 10_000, stableSince: T0 - 1_000 };
+    s = stepFleetLimiter(s, tick({ now: T0, inFlight: 5 }), adaptive).state;
+    expect(s).toMatchObject({ limit: 6, highWater: null });
+    s = stepFleetLimiter(s, tick({ now: T0 + 2_000, inFlight: 6 }), adaptive).state;
+    expect(s).toMatchObject({ highWater: 6, highWaterAt: T0 + 2_000 });
+    // Capacity falls at once: the fleet returns to 6 once a probe holds again.
+    s = stepFleetLimiter(s, tick({ now: T0 + 3_000, overloads: 10, reportedLimit: 2, inFlight: 6 }), adaptive).state;
+    s = stepFleetLimiter(s, tick({ now: T0 + 5_000, inFlight: 2 }), adaptive).state;
+    expect(s.limit).toBe(3);
+    expect(stepFleetLimiter(s, tick({ now: T0 + 7_000, inFlight: 3 }), adaptive)).toMatchObject({ reason: 'recover', state: { limit: 6 } });
+  });
+
   it('a probe that holds below a level a probe was refused at is a cut that went too low, not capacity back', () => {
     let s: FleetLimiterState = { ...at(6), overloadAt: 7, overloadSeenAt: T0, probeEveryMs: 30_000, stableSince: T0 };
     for (let t = 0; t <= 8_000; t += 2_000) s = stepFleetLimiter(s, tick({ now: T0 + t, inFlight: 6 }), adaptive).state;

@@ -330,6 +330,12 @@ export function stepFleetLimiter(
     probeSince ??= tick.now;
     if (tick.now - probeSince < PROBE_CONFIRM_MS) return { state: { ...calm, probeSince }, reason: 'probe' };
     probeSince = null;
+    // The upstream served this level: as good a witness as STABLE_MS at it (a limit that keeps
+    // moving, as it does while the edge is found, may never sit still that long).
+    if (state.limit > (high ?? 0)) {
+      high = state.limit;
+      highAt = tick.now;
+    }
     const failedAt = state.probeFailedAt ?? null;
     if (failedAt !== null && state.limit < failedAt) {
       // Held below a level a probe was refused at: the cut that led here went too low, and
