@@ -24,6 +24,8 @@ export const upstreamWindowSchema = z.object({
       lastSuccessAt: timestampMs.nullable(),
       failingSince: timestampMs.nullable(),
       failingCount: z.number().int().nonnegative(),
+      /** The streak's latest failure (absent in older reports). */
+      lastFailureAt: timestampMs.nullable().optional(),
       running: z.number().int().nonnegative(),
     })
     .optional(),

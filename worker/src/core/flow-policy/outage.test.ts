@@ -32,6 +32,22 @@ describe('fast outage detection', () => {
     expect(outageTripReason(health, breaker)).toBeNull();
   });
 
+  it("counts a server's run that began before a peer's last success when it went on failing after it", () => {
+    // The outage began while B's accepted call was still running; A's run started then and
+    // went on (the flow limit lets it call once every few seconds) after B's call ended well.
+    const withLast = (lastSuccessAt: number | null, failingSince: number | null, failingCount: number, lastFailureAt: number | null) => ({
+      health: { lastSuccessAt, failingSince, failingCount, lastFailureAt, running: 0 },
+      reportedAt: T,
+    });
+    const health = fleetHealth([withLast(T - 20_000, T - 6_000, 3, T - 1_000), withLast(T - 4_000, T - 3_500, 2, T - 2_000)], { now: T, since: 0 });
+    expect(health).toMatchObject({ failing: 5, quietMs: 4_000 });
+    expect(outageTripReason(health, breaker)).toMatch(/5 failures/);
+    // A run that stopped before the peer's success (its refusals were the upstream being busy
+    // with the peer's call) does not count.
+    const stopped = fleetHealth([withLast(T - 20_000, T - 6_000, 3, T - 5_000), withLast(T - 4_000, T - 3_500, 2, T - 2_000)], { now: T, since: 0 });
+    expect(stopped).toMatchObject({ failing: 2 });
+  });
+
   it('judges a fleet that never succeeded from its first failure, and ignores evidence from before the last transition', () => {
     expect(fleetHealth([report(null, T - 6_000, 5), report(null, T - 2_000, 1)], { now: T, since: 0 })).toEqual({ failing: 6, quietMs: 6_000, running: 0, stale: false });
     // The breaker closed 1 s ago: the failures before it judged the previous state.

@@ -55,7 +55,13 @@ export function fleetHealth(reports: readonly HealthReport[], args: { now: numbe
   const successes = present.map((r) => r.lastSuccessAt).filter((t): t is number => t !== null);
   const lastSuccess = successes.length > 0 ? Math.max(...successes) : null;
   const floor = Math.max(lastSuccess ?? Number.NEGATIVE_INFINITY, args.since);
-  const failing = present.filter((r) => r.failingSince !== null && r.failingSince >= floor);
+  // A server's run counts when it began after the fleet's last success, or went on failing
+  // after it: during an outage the first refusals come while calls accepted before it still
+  // end well, and a server the flow limit then lets call once every few seconds may never
+  // begin a new run (its run of refusals started before that last success). A refusal means
+  // the upstream was running other calls, whose answers come after it: a run that stopped
+  // before the fleet's last success does not count.
+  const failing = present.filter((r) => r.failingSince !== null && (r.failingSince >= floor || (r.lastFailureAt ?? Number.NEGATIVE_INFINITY) >= floor));
   if (failing.length === 0) return { failing: 0, quietMs: 0, running, stale: false };
   const quietSince = Number.isFinite(floor) && floor > 0 ? floor : Math.min(...failing.map((r) => r.failingSince as number));
   return {

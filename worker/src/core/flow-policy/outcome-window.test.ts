@@ -26,7 +26,7 @@ describe('local outcome accounting', () => {
       tokens: 150 + 360,
       lateOverloads: 1,
       // No outcome carried its time: the outage evidence is left alone.
-      health: { lastSuccessAt: null, failingSince: null, failingCount: 0, running: 0 },
+      health: { lastSuccessAt: null, failingSince: null, failingCount: 0, lastFailureAt: null, running: 0 },
     });
   });
 
@@ -90,8 +90,8 @@ describe('outage evidence', () => {
     s = recordOutcome(s, { ok: false, errorClass: 'cancelled', latencyMs: 1, at: T0 + 7 }, opts);
     s = recordOutcome(s, { ok: false, errorClass: 'server', latencyMs: 1, at: T0 + 8 }, opts);
     s = rollOutcomes(s, T0 + 120_000, 60_000);
-    expect(toUpstreamWindow(s, 2).health).toEqual({ lastSuccessAt: T0 + 1, failingSince: T0 + 5, failingCount: 2, running: 2 });
+    expect(toUpstreamWindow(s, 2).health).toEqual({ lastSuccessAt: T0 + 1, failingSince: T0 + 5, failingCount: 2, lastFailureAt: T0 + 8, running: 2 });
     s = recordOutcome(s, { ok: true, latencyMs: 10, audioSeconds: 1, tokens: 1, at: T0 + 120_001 }, opts);
-    expect(toUpstreamWindow(s).health).toEqual({ lastSuccessAt: T0 + 120_001, failingSince: null, failingCount: 0, running: 0 });
+    expect(toUpstreamWindow(s).health).toEqual({ lastSuccessAt: T0 + 120_001, failingSince: null, failingCount: 0, lastFailureAt: null, running: 0 });
   });
 });

@@ -27,13 +27,15 @@ export interface LocalOutcomes {
   /** Counted failures in a row, by class; a success clears it. */
   streak: Record<string, number>;
   /**
-   * Outage evidence for the leader (see `core/flow-policy-policy/outage`): this server's last success, and
+   * Outage evidence for the leader (see `core/flow-policy/outage`): this server's last success, and
    * since when (and how often) its calls have failed with no success in between. Quota
    * answers are left out: an exhausted quota waits for its window, it is not an outage.
    */
   lastSuccessAt: number | null;
   failingSince: number | null;
   failingCount: number;
+  /** The run's latest failure (null with no run; optional for states built before it existed). */
+  lastFailureAt?: number | null;
 }
 
 export type Outcome =
@@ -55,6 +57,7 @@ export function emptyOutcomes(now: number): LocalOutcomes {
     lastSuccessAt: null,
     failingSince: null,
     failingCount: 0,
+    lastFailureAt: null,
   };
 }
 
@@ -67,6 +70,7 @@ export function rollOutcomes(state: LocalOutcomes, now: number, windowMs: number
     lastSuccessAt: state.lastSuccessAt,
     failingSince: state.failingSince,
     failingCount: state.failingCount,
+    lastFailureAt: state.lastFailureAt ?? null,
   };
 }
 
@@ -90,12 +94,14 @@ export function recordOutcome(state: LocalOutcomes, outcome: Outcome & Timed, op
       next.lastSuccessAt = outcome.at;
       next.failingSince = null;
       next.failingCount = 0;
+      next.lastFailureAt = null;
     }
     return next;
   }
   if (outcome.at !== undefined && isCounted(outcome.errorClass, options.breaker) && outcome.errorClass !== 'quota') {
     next.failingSince = state.failingSince ?? outcome.at;
     next.failingCount = state.failingCount + 1;
+    next.lastFailureAt = outcome.at;
   }
   next.failuresByClass = { ...state.failuresByClass, [outcome.errorClass]: (state.failuresByClass[outcome.errorClass] ?? 0) + 1 };
   if (outcome.late) next.lateOverloads = (state.lateOverloads ?? 0) + 1;
@@ -113,7 +119,7 @@ export function localTripReason(state: LocalOutcomes, config: BreakerConfig): st
 /** `running`: calls this server has in flight against the model now. */
 export function toUpstreamWindow(state: LocalOutcomes, running = 0): UpstreamWindow {
   return {
-    health: { lastSuccessAt: state.lastSuccessAt, failingSince: state.failingSince, failingCount: state.failingCount, running },
+    health: { lastSuccessAt: state.lastSuccessAt, failingSince: state.failingSince, failingCount: state.failingCount, lastFailureAt: state.lastFailureAt ?? null, running },
     windowStart: state.windowStart,
     calls: state.calls,
     successes: state.successes,
