@@ -61,7 +61,9 @@ export async function measureDemo(ctx: ScenarioContext, options: DemoOptions): P
     traffic: parsed.system.traffic ? { ...parsed.system.traffic, seed: ctx.seed } : null,
     dashboard: false,
     control: false,
-    env: {},
+    // The children get this process's environment (PATH, ...); the explicit nulls above keep
+    // them off any emulator or Gemini key it names.
+    env: process.env,
     logDir: mkdtempSync(join(tmpdir(), 'fq-bench-dm-')),
     onEvent: (e) => {
       if (e.type !== 'traffic') return;
