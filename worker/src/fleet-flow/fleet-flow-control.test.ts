@@ -275,6 +275,28 @@ describe('leader: budget, adaptive limit and slices', () => {
     expect(a!.flow.claimBudget(0).slots).toBeGreaterThan(0);
   });
 
+  it('tells its claim loop when a hold that stopped it ends, with nobody asking in between', async () => {
+    const { clock, servers } = await fleet(1);
+    const [a] = servers;
+    const held = await a!.flow.acquire(job('running'));
+    await call(a!, fail('overloaded'));
+    if (held.granted) held.permit.complete(ok());
+    await call(a!, fail('overloaded'));
+    // Refused with nothing taken: the claim loop finds no slot and goes to sleep until told.
+    expect(a!.flow.claimBudget(0).slots).toBe(0);
+    // The worker loop asks again only when told (as the worker's claim loop does); it must be
+    // told when the hold ends (3 s with no leader here), not left asleep until some unrelated
+    // document changes.
+    let slots = 0;
+    const off = a!.flow.onChange(() => {
+      slots = a!.flow.claimBudget(0).slots;
+    });
+    const start = clock.now();
+    await clock.advanceUntil(() => slots > 0, 10, 10_000);
+    off();
+    expect(clock.now() - start).toBeLessThanOrEqual(3_000);
+  });
+
   it('pauses a model after a 429 with a retry delay', async () => {
     const { clock, servers } = await fleet(1);
     await call(servers[0]!, fail('quota', 3_000));

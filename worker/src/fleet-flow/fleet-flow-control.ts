@@ -247,6 +247,10 @@ export class FleetFlowControl implements FlowControl {
         return { slots: 0, priorities: [], reason: 'budget' };
       }
     }
+    if (slots === 0) {
+      const holdEnds = flow.holdEndsAt();
+      if (holdEnds !== null) this.wakeAt(holdEnds);
+    }
     return { slots, priorities: route.priorities, reason: slots === 0 ? 'at_limit' : route.probe ? 'probe' : null };
   }
 

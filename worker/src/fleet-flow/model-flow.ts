@@ -130,10 +130,16 @@ export class ModelFlow {
     return moved;
   }
 
-  /** A new budget document (or time passed): re-derive the slice. Returns true if it grew. */
+  /**
+   * A new budget document (or time passed): re-derive the slice. Returns true if it grew, or if
+   * the limit this server may use grew (a hold the allocation acknowledged, or one that went
+   * stale): the claim loop sleeps until told, so a released hold it is not told of would
+   * leave a server with work and room sending nothing.
+   */
   refreshSlice(now: number, budget: BudgetDoc | null = this.budget): boolean {
     this.budget = budget;
     const before = this.current;
+    const limitBefore = this.limit();
     this.current = this.computeSlice(now);
     const burst = this.config.upstream.rateBurstSeconds;
     if (this.current.requestsPerMinute !== before.requestsPerMinute) {
@@ -143,13 +149,29 @@ export class ModelFlow {
       this.tokens = bucketFor(this.current.tokensPerMinute, burst, now, this.tokens);
     }
     const acknowledged = this.current.source === 'slice' ? (budget?.slices[this.serverId]?.cuts ?? null) : null;
-    const { heartbeatIntervalMs } = this.config.serverCoordination;
-    this.limiter = localCeiling(this.limiter, this.current.concurrency, acknowledged, now, heartbeatIntervalMs + 2 * this.config.upstream.flowIntervalMs);
+    this.limiter = localCeiling(this.limiter, this.current.concurrency, acknowledged, now, this.holdMs());
     return (
+      this.limit() > limitBefore ||
       this.current.concurrency > before.concurrency ||
       grew(this.current.requestsPerMinute, before.requestsPerMinute) ||
       grew(this.current.tokensPerMinute, before.tokensPerMinute)
     );
+  }
+
+  /** A hold no allocation acknowledges ends this long after the cut (no leader answered). */
+  private holdMs(): number {
+    return this.config.serverCoordination.heartbeatIntervalMs + 2 * this.config.upstream.flowIntervalMs;
+  }
+
+  /**
+   * When a hold that keeps this server from calling at all ends on its own (null: none): the
+   * claim loop must look again then, or a hold no allocation answers (a leader in its cooldown
+   * does not echo cuts) would stop this server until some unrelated document changed.
+   */
+  holdEndsAt(): number | null {
+    const { held, heldSince } = this.limiter;
+    if (!held || heldSince === null || heldSince === undefined || this.limit() > 0) return null;
+    return heldSince + this.holdMs();
   }
 
   rollWindow(now: number): void {
