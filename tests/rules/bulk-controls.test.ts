@@ -5,7 +5,7 @@
  * carrier's lease, or from a user or a viewer, it is refused.
  */
 import { assertFails, assertSucceeds } from '@firebase/rules-unit-testing';
-import { doc, getDoc, type DocumentData } from 'firebase/firestore';
+import { Timestamp, doc, getDoc, updateDoc, type DocumentData } from 'firebase/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_EMAIL, UID, startRulesEnv, type RulesEnv } from './support/env.js';
 import { adminActor, auditWrite, runControl, type PlannedWrite } from './support/product-writes.js';
@@ -92,5 +92,21 @@ describe('bulk controls from the console', () => {
     expect(await bulkDoc('b-switch')).toMatchObject({ state: 'running', stopRequested: true });
     await assertSucceeds(runControl(env.db('admin'), env.names, { type: 'bulk.resume', bulkId: 'b-switch' }, admin));
     expect(await bulkDoc('b-switch')).toMatchObject({ state: 'running', stopRequested: false });
+  });
+
+  it('an admin resumes one the fleet gave up on (failed), with its entry; a resume that also clears its last error, or comes without its entry, is refused', async () => {
+    await assertSucceeds(runControl(env.db('admin'), env.names, start('b-failed'), admin));
+    const lastError = 'The store refused the query for the next page (FAILED_PRECONDITION) 3 times';
+    // What a carrier writes when it gives up (the Admin SDK, past the rules).
+    await env.asOwner((db) =>
+      updateDoc(doc(db, env.names.bulkControls, 'b-failed'), { state: 'failed', finishedAt: Timestamp.now(), 'progress.done': 96, 'progress.lastError': lastError }),
+    );
+    const resume = { type: 'bulk.resume', bulkId: 'b-failed', reason: 'index deployed' } as const;
+    await assertFails(runControl(env.db('admin'), env.names, resume, admin, { tamper: (w) => void (bulkWrite(w).progress = { ...bulkWrite(w).progress, lastError: null }) }));
+    await assertFails(runControl(env.db('admin'), env.names, resume, admin, { tamper: (w) => void w.splice(w.indexOf(auditWrite(w)), 1) }));
+    const plan = await assertSucceeds(runControl(env.db('admin'), env.names, resume, admin));
+    expect(await bulkDoc('b-failed')).toMatchObject({ state: 'running', stopRequested: false, finishedAt: null, progress: { done: 96, lastError } });
+    const entry = await env.asOwner(async (db) => (await getDoc(doc(db, env.names.audit, plan.auditId))).data());
+    expect(entry).toMatchObject({ action: 'bulk.resume', reason: 'index deployed', details: { from: 'failed' } });
   });
 });

@@ -53,4 +53,17 @@ describe('bulk controls: start, stop, resume (the one planner)', () => {
     expect(plan({ type: 'bulk.resume', bulkId: 'b1' }, bulk()).ok).toBe(false);
     expect(plan({ type: 'bulk.resume', bulkId: 'b1' }, bulk({ state: 'done' })).ok).toBe(false);
   });
+
+  it('resume runs one a carrier gave up on again from its cursor, its progress and last error kept; the entry says it was failed', () => {
+    const lastError = 'The store refused the query for the next page (FAILED_PRECONDITION) 3 times: 9 FAILED_PRECONDITION: The query requires an index.';
+    const failed = bulk({ state: 'failed', finishedAt: 15_000, cursor: { createdAt: 5, idsAt: ['x'] }, progress: { ...bulk().progress, matched: 96, done: 96, steps: 6, lastError } });
+    const result = plan({ type: 'bulk.resume', bulkId: 'b1', reason: 'index deployed' }, failed);
+    if (!result.ok) throw result.error;
+    expect(result.plan.mutations[0]).toMatchObject({
+      data: { state: 'running', stopRequested: false, finishedAt: null, cursor: { createdAt: 5, idsAt: ['x'] }, progress: { done: 96, steps: 6, lastError } },
+    });
+    expect(result.plan.audit).toMatchObject({ action: 'bulk.resume', reason: 'index deployed', details: { from: 'failed', done: 96 } });
+    // Stopping a failed one changes nothing: refused.
+    expect(plan({ type: 'bulk.stop', bulkId: 'b1' }, failed).ok).toBe(false);
+  });
 });

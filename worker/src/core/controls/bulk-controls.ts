@@ -38,7 +38,8 @@ function started(command: CommandOf<'bulk.start'>, ctx: ControlContext): BulkCon
 /**
  * Start, stop and resume of a bulk control. Only the operator's switch changes here: the
  * carrier owns `state` while it runs (it stops at its next step once `stopRequested`), so a
- * stop never races a step's progress. A stop is refused when it would change nothing.
+ * stop never races a step's progress. A stop is refused when it would change nothing. Done
+ * is final; stopped and failed can be resumed.
  */
 export function planBulkControl(command: BulkCommand, ctx: ControlContext): UnsealedResult {
   const current = ctx.docs.get('bulkControls', command.bulkId);
@@ -57,8 +58,11 @@ export function planBulkControl(command: BulkCommand, ctx: ControlContext): Unse
       }
       next = { ...current, stopRequested: true, updatedAt: ctx.now };
     } else {
-      // A stopped one, or one whose stop no carrier has acted on yet (none was running).
-      if (current.state !== 'stopped' && !(current.state === 'running' && current.stopRequested)) {
+      // A stopped one, one whose stop no carrier has acted on yet (none was running), or one a
+      // carrier gave up on (`failed`, the reason in progress.lastError) once its cause is
+      // fixed: it goes on from its cursor, so what was done is not done twice. Its progress,
+      // with that last error, stays as it was (the audit entry records it was resumed from failed).
+      if (current.state !== 'stopped' && current.state !== 'failed' && !(current.state === 'running' && current.stopRequested)) {
         return { ok: false, error: new InvalidTransitionError(command.bulkId, current.state, 'resumed', `bulk control ${command.bulkId} cannot be resumed: it is ${current.state}`) };
       }
       next = { ...current, state: 'running', stopRequested: false, finishedAt: null, updatedAt: ctx.now };
