@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { jobDocSchema, type JobDoc, type JobStatus } from '../schema/job.js';
 import type { BulkFilter } from '../schema/bulk.js';
-import type { DocStore } from '../ports/store.js';
-import { engineContext, uniquePrefix, type EngineFixtureFactory } from '../testing/engine-fixture.js';
+import type { DocStore, Query } from '../ports/store.js';
+import { encodeDoc } from '../schema/documents.js';
+import { engineContext, uniquePrefix, type EngineFixture, type EngineFixtureFactory } from '../testing/engine-fixture.js';
 import { BulkCarrier, BulkWatcher } from './bulk-carrier.js';
 import { applyControl } from './controls.js';
 
@@ -200,7 +201,178 @@ export function describeBulkCarrierContract(label: string, factory: EngineFixtur
         await fx.cleanup();
       }
     });
+
+    it('gives up on a page query the store keeps refusing (a missing index): failed with its words, lease released, progress and cursor kept; resumed after the fix, it finishes the rest, each job once', timeout, async () => {
+      const fx = await factory(uniquePrefix('bulkfail'));
+      try {
+        const [store] = fx.stores;
+        await fx.passTime(1);
+        // Three pages of 96; the store refuses every query after the first page until "the index is deployed".
+        const ids = await seed(store, 250, store.now() - 1_000);
+        await startBulk(store, 'b5', 250);
+        let indexDeployed = false;
+        const refusing = refusePages(store, (call) => (call > 1 && !indexDeployed ? grpcError(9, 'FAILED_PRECONDITION: The query requires an index. You can create it here: https://console.firebase.google.com/x') : null));
+        const carrier = new BulkCarrier(engineContext(refusing.store, { serverId: 'w1', clock: fx.clock }), { leaseMs: sizes.leaseMs });
+        expect(await settle(fx, carrier.carry('b5'))).toEqual({ ok: true, value: 'failed' });
+        // The first page, then the same three attempts a step gets.
+        expect(refusing.calls()).toBe(1 + 3);
+        const failed = (await store.get('bulkControls', 'b5')).doc!;
+        expect(failed).toMatchObject({ state: 'failed', stopRequested: false, carrier: null, carrierExpiresAt: null, progress: { matched: 96, done: 96, skipped: 0, failed: 0 } });
+        expect(failed.finishedAt).not.toBeNull();
+        expect(failed.progress.lastError).toContain('The store refused the query for the next page (FAILED_PRECONDITION) 3 times');
+        expect(failed.progress.lastError).toContain('The query requires an index');
+        expect(failed.cursor.createdAt).not.toBeNull();
+        expect((await jobsIn(store, ids)).filter((j) => j.status === 'queued')).toHaveLength(96);
+        // Not running, so no carrier takes it up again by itself.
+        expect(await carrier.carry('b5')).toBe('failed');
+        expect(refusing.calls()).toBe(1 + 3);
+
+        // The operator deploys the index and resumes it (audited, from failed): it goes on from its cursor.
+        indexDeployed = true;
+        await applyControl(engineContext(store, { serverId: 'console' }), { type: 'bulk.resume', bulkId: 'b5', reason: 'index deployed' }, admin);
+        const resumed = (await store.query({ collection: 'audit', where: [{ field: 'action', op: '==', value: 'bulk.resume' }] })).docs.map((d) => d.data);
+        expect(resumed).toEqual([expect.objectContaining({ reason: 'index deployed', details: expect.objectContaining({ from: 'failed', done: 96 }) })]);
+        expect(await settle(fx, carrier.carry('b5'))).toEqual({ ok: true, value: 'done' });
+        const done = (await store.get('bulkControls', 'b5')).doc!;
+        expect(done.progress).toMatchObject({ matched: 250, done: 250, skipped: 0, failed: 0 });
+        expect((await jobsIn(store, ids)).every((j) => j.status === 'queued' && j.redriveCount === 1)).toBe(true);
+      } finally {
+        await fx.cleanup();
+      }
+    });
+
+    it('keeps a control running through a store that is unavailable for a while: the carrier hands it back, its watcher tries again and finishes it, nothing lost', timeout, async () => {
+      const fx = await factory(uniquePrefix('bulkflaky'));
+      try {
+        const [store] = fx.stores;
+        await fx.passTime(1);
+        const ids = await seed(store, 40, store.now() - 1_000);
+        await startBulk(store, 'b6', 40);
+        // Five refusals in a row: more than one carry's three attempts.
+        const flaky = refusePages(store, (call) => (call <= 5 ? grpcError(14, 'UNAVAILABLE: connection reset by peer') : null));
+        const ctx = engineContext(flaky.store, { serverId: 'w1', clock: fx.clock });
+        const carrier = new BulkCarrier(ctx, { leaseMs: sizes.leaseMs });
+        const first = await settle(fx, carrier.carry('b6'));
+        expect(first.ok ? first.value : (first.error as Error).message).toBe('14 UNAVAILABLE: connection reset by peer');
+        expect(flaky.calls()).toBe(3);
+        // Still running and still this server's: nothing an operator has to do.
+        expect((await store.get('bulkControls', 'b6')).doc!).toMatchObject({ state: 'running', carrier: 'w1', progress: { done: 0, failed: 0, lastError: null } });
+        const watcher = new BulkWatcher(ctx, carrier);
+        watcher.start();
+        try {
+          await untilState(fx, store, 'b6', 'done');
+        } finally {
+          await watcher.stop();
+        }
+        expect(flaky.calls()).toBeGreaterThanOrEqual(6);
+        expect((await store.get('bulkControls', 'b6')).doc!.progress).toMatchObject({ matched: 40, done: 40, skipped: 0, failed: 0, lastError: null });
+        expect((await jobsIn(store, ids)).every((j) => j.status === 'queued' && j.redriveCount === 1)).toBe(true);
+      } finally {
+        await fx.cleanup();
+      }
+    });
+
+    it('fails a running control whose filter no longer parses (no server could carry it) with why, jobs untouched; fixed by hand and resumed, it finishes', timeout, async () => {
+      const fx = await factory(uniquePrefix('bulkunread'));
+      try {
+        const [store] = fx.stores;
+        await fx.passTime(1);
+        const ids = await seed(store, 20, store.now() - 1_000);
+        await startBulk(store, 'b7', 20);
+        const stored = encodeDoc('bulkControls', (await store.get('bulkControls', 'b7')).doc!);
+        await fx.writeRaw('bulkControls', 'b7', { ...stored, filter: { ...(stored.filter as object), status: 'exploded' } });
+        const watcher = new BulkWatcher(engineContext(store, { serverId: 'w1', clock: fx.clock }), new BulkCarrier(engineContext(store, { serverId: 'w1', clock: fx.clock }), { leaseMs: sizes.leaseMs }));
+        watcher.start();
+        let raw: Record<string, unknown> = {};
+        try {
+          await until(fx, async () => {
+            raw = await rawOf(store, 'b7');
+            return raw.state === 'failed';
+          });
+        } finally {
+          await watcher.stop();
+        }
+        expect(raw).toMatchObject({ carrier: null, carrierExpiresAt: null, stopRequested: false, filter: { status: 'exploded' } });
+        expect((raw.progress as { lastError: string }).lastError).toMatch(/^Server w1 cannot read this bulk control \(filter\.status: .*\), so no server can carry it/);
+        expect((await jobsIn(store, ids)).every((j) => j.status === 'dead_lettered')).toBe(true);
+
+        // Someone fixes the filter; the control reads as failed, and Resume finishes it.
+        await fx.writeRaw('bulkControls', 'b7', { ...raw, filter: { ...(raw.filter as object), status: 'dead_lettered' } });
+        expect((await store.get('bulkControls', 'b7')).doc!).toMatchObject({ state: 'failed', progress: { lastError: expect.stringContaining('cannot read') } });
+        await applyControl(engineContext(store, { serverId: 'console' }), { type: 'bulk.resume', bulkId: 'b7', reason: 'filter fixed' }, admin);
+        expect(await settle(fx, new BulkCarrier(engineContext(store, { serverId: 'w2', clock: fx.clock }), { leaseMs: sizes.leaseMs }).carry('b7'))).toEqual({ ok: true, value: 'done' });
+        expect((await jobsIn(store, ids)).every((j) => j.status === 'queued' && j.redriveCount === 1)).toBe(true);
+      } finally {
+        await fx.cleanup();
+      }
+    });
   });
+}
+
+/** An error the way firebase-admin reports a gRPC status (`code` a number, the name in the message). */
+function grpcError(code: number, text: string): Error {
+  return Object.assign(new Error(`${code} ${text}`), { code });
+}
+
+/**
+ * `store` whose job queries (the carrier's pages) fail while `refuse(n)` returns an error for
+ * the n-th one; everything else goes to the store.
+ */
+function refusePages(store: DocStore, refuse: (call: number) => Error | null): { store: DocStore; calls: () => number } {
+  let calls = 0;
+  const wrapped = new Proxy(store, {
+    get(target, prop) {
+      if (prop === 'select') {
+        return (query: Query, fields: readonly string[]) => {
+          if (query.collection === 'jobs') {
+            calls += 1;
+            const error = refuse(calls);
+            if (error) return Promise.reject(error);
+          }
+          return target.select(query as never, fields as never);
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  return { store: wrapped, calls: () => calls };
+}
+
+/** The stored fields of a document, whether or not they match its schema. */
+async function rawOf(store: DocStore, id: string): Promise<Record<string, unknown>> {
+  const read = await store.runTransaction((tx) => tx.getLenient('bulkControls', id));
+  if (read.kind === 'missing') throw new Error(`bulk control ${id} is gone`);
+  return read.kind === 'undecodable' ? read.raw : encodeDoc('bulkControls', read.doc);
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/**
+ * Lets store time pass in small steps until `work` settles: the carrier's waits between
+ * attempts are on the fixture's clock (fake on memory, real on Firestore).
+ */
+async function settle<T>(fx: EngineFixture, work: Promise<T>): Promise<Settled<T>> {
+  let result: Settled<T> | null = null;
+  void work.then(
+    (value) => void (result = { ok: true, value }),
+    (error: unknown) => void (result = { ok: false, error }),
+  );
+  await until(fx, () => result !== null);
+  return result!;
+}
+
+/** Lets store time pass in small steps until `predicate` holds (state, never a fixed wait). */
+async function until(fx: EngineFixture, predicate: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for the carrier');
+    await fx.passTime(50);
+  }
+}
+
+async function untilState(fx: EngineFixture, store: DocStore, id: string, state: string): Promise<void> {
+  await until(fx, async () => (await store.get('bulkControls', id)).doc?.state === state);
 }
 
 /** Waits on observed state (fake clock: the carrier's own steps move it). */

@@ -14,16 +14,22 @@ import {
   planBulkPage,
   takeBulkLease,
   type BulkLease,
+  type BulkPageQuery,
   type BulkStep,
   type BulkStepOutcome,
 } from '../core/controls/bulk-pager.js';
-import { at, queryOf, type Unsubscribe } from '../ports/store.js';
+import { decideBulkPageFailure, planUnreadableBulk, unreadableBulkLease } from '../core/controls/bulk-failure.js';
+import { at, queryOf, type SelectResult, type Unsubscribe } from '../ports/store.js';
 import type { TimerHandle } from '../ports/clock.js';
 import type { EngineContext } from './context.js';
 import { listenResilient } from './resilient-listen.js';
 
-/** How a carrier's run of one bulk control ended. */
-export type CarryOutcome = 'done' | 'stopped' | 'failed' | 'lost' | 'busy' | 'absent' | 'released';
+/**
+ * How a carrier's run of one bulk control ended. `failed`: it gave up on it (see
+ * core/controls/bulk-failure); `unreadable`: a document it cannot read that is not running
+ * (nothing to carry).
+ */
+export type CarryOutcome = 'done' | 'stopped' | 'failed' | 'lost' | 'busy' | 'absent' | 'released' | 'unreadable';
 
 /** The carrier's lease was taken over (it stalled past it) or the control left `running`. */
 export class BulkLeaseLostError extends Error {
@@ -87,19 +93,12 @@ export class BulkCarrier {
     try {
       for (;;) {
         const query = bulkPageQuery(doc, this.pageSize);
-        const page = await this.ctx.store.select(
-          queryOf(
-            QUERIES.jobSearch,
-            {
-              userId: query.userId,
-              status: query.status,
-              from: query.from === undefined ? undefined : at(query.from),
-              to: at(query.to),
-            },
-            { limit: query.limit },
-          ),
-          ['createdAt', 'priority'],
-        );
+        const page = await this.readPage(bulkId, query);
+        if ('gaveUp' in page) {
+          this.ctx.log.error({ bulkId, reason: page.gaveUp }, 'bulk control: gave up, the store refuses its page query');
+          await this.finish(bulkId, lease, 'failed', page.gaveUp);
+          return 'failed';
+        }
         const plan = planBulkPage(doc, page.docs.map((d) => ({ id: d.id, ...d.data })), query.limit);
         for (const step of plan.steps) {
           if (leaving()) {
@@ -127,11 +126,54 @@ export class BulkCarrier {
     }
   }
 
+  /**
+   * The next page, its query retried like a step; `gaveUp` when the store keeps refusing it
+   * in a way no retry gets past (see core/controls/bulk-failure). A failure that may pass
+   * is thrown once the attempts are spent: the control stays running and the watcher tries
+   * again later.
+   */
+  private async readPage(bulkId: string, query: BulkPageQuery): Promise<SelectResult<'jobs', 'createdAt' | 'priority'> | { gaveUp: string }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.ctx.store.select(
+          queryOf(
+            QUERIES.jobSearch,
+            {
+              userId: query.userId,
+              status: query.status,
+              from: query.from === undefined ? undefined : at(query.from),
+              to: at(query.to),
+            },
+            { limit: query.limit },
+          ),
+          ['createdAt', 'priority'],
+        );
+      } catch (error) {
+        const decision = decideBulkPageFailure(error, attempt, this.stepAttempts);
+        this.ctx.log.warn({ bulkId, attempt, err: error, decision: decision.kind }, 'bulk control: page query failed');
+        if (decision.kind === 'give-up') return { gaveUp: decision.lastError };
+        if (decision.kind === 'hand-back') throw error;
+        await this.ctx.clock.sleep(decision.afterMs);
+      }
+    }
+  }
+
   private take(bulkId: string): Promise<{ doc: BulkControlDoc; lease: BulkLease } | CarryOutcome> {
     return this.ctx.store.runTransaction(async (tx) => {
-      const doc = await tx.get('bulkControls', bulkId);
-      if (!doc) return 'absent' as const;
+      const read = await tx.getLenient('bulkControls', bulkId);
+      if (read.kind === 'missing') return 'absent' as const;
       const now = tx.now();
+      if (read.kind === 'undecodable') {
+        // Nobody can carry what nobody can read: it ends failed with why, unless another
+        // server's lease still covers it (that one, maybe a newer version, decides).
+        if (read.raw.state !== 'running') return 'unreadable' as const;
+        const fields = planUnreadableBulk(read.raw, read.error.issues, { now, serverId: this.ctx.serverId });
+        if (!fields) return 'busy' as const;
+        tx.update('bulkControls', bulkId, fields);
+        this.ctx.log.error({ bulkId, reason: fields.progress?.lastError }, 'bulk control: gave up, its document does not match the schema');
+        return 'failed' as const;
+      }
+      const doc = read.doc;
       if (doc.state === 'running' && doc.stopRequested) {
         tx.set('bulkControls', bulkId, finishBulk(doc, 'stopped', now));
         return 'stopped' as const;
@@ -238,7 +280,8 @@ export class BulkWatcher {
   private unsubscribe: Unsubscribe | null = null;
   private timer: TimerHandle | null = null;
   private carrying: Promise<void> | null = null;
-  private latest: { id: string; data: BulkControlDoc }[] = [];
+  /** The running controls, readable or not (a carrier fails an unreadable one; see BulkCarrier.take). */
+  private latest: { id: string; carrier: string | null; carrierExpiresAt: number | null }[] = [];
   private stopped = false;
 
   constructor(
@@ -251,7 +294,13 @@ export class BulkWatcher {
       this.ctx.store,
       queryOf(QUERIES.bulkControlsInStates, { state: ['running'] }),
       (snapshot) => {
-        this.latest = snapshot.docs.map((d) => ({ id: d.id, data: d.data }));
+        this.latest = [
+          ...snapshot.docs.map((d) => ({ id: d.id, carrier: d.data.carrier, carrierExpiresAt: d.data.carrierExpiresAt })),
+          ...snapshot.undecodable.map((d) => {
+            const lease = unreadableBulkLease(d.raw);
+            return { id: d.id, carrier: lease.carrier, carrierExpiresAt: lease.carrier === null ? null : lease.expiresAt };
+          }),
+        ];
         this.consider();
       },
       { clock: this.ctx.clock, log: this.ctx.log, what: 'bulk controls' },
@@ -269,7 +318,7 @@ export class BulkWatcher {
   private consider(): void {
     if (this.stopped || this.carrying) return;
     const now = this.ctx.store.now();
-    const free = this.latest.find(({ data }) => data.carrier === null || data.carrier === this.ctx.serverId || (data.carrierExpiresAt ?? 0) <= now);
+    const free = this.latest.find((c) => c.carrier === null || c.carrier === this.ctx.serverId || (c.carrierExpiresAt ?? 0) <= now);
     if (free) {
       let settled = false;
       this.carrying = this.carrier
@@ -287,7 +336,7 @@ export class BulkWatcher {
         });
       return;
     }
-    const next = Math.min(...this.latest.map(({ data }) => data.carrierExpiresAt ?? Infinity));
+    const next = Math.min(...this.latest.map((c) => c.carrierExpiresAt ?? Infinity));
     if (Number.isFinite(next)) this.later(next - now + 50);
   }
 
