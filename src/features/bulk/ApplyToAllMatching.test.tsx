@@ -77,6 +77,53 @@ describe('ApplyToAllMatching', () => {
     expect(within(panel).getByRole('button', { name: 'Resume' })).toBeInTheDocument();
   });
 
+  it('shows a control the fleet gave up on as failed, with why, in an alert, and resumes it from where it gave up', async () => {
+    const user = userEvent.setup();
+    const data = seeded();
+    const lastError = 'The store refused the query for the next page (FAILED_PRECONDITION) 3 times: 9 FAILED_PRECONDITION: The query requires an index.';
+    data.put(
+      'bulkControls',
+      'b-failed',
+      decodeDoc('bulkControls', {
+        action: 'job.redrive',
+        filter: { status: 'dead_lettered' },
+        description: 'status=dead_lettered',
+        requestedBy: { kind: 'admin', id: 'ops', email: 'ops@example.com' },
+        createdAt: T0 - 30_000,
+        createdBefore: T0 - 30_000,
+        expectedCount: 300,
+        state: 'failed',
+        progress: { matched: 96, done: 96, steps: 6, lastError },
+        cursor: { createdAt: T0 - 40_000, idsAt: ['d1'] },
+        updatedAt: T0 - 10_000,
+        finishedAt: T0 - 10_000,
+      }),
+    );
+    renderPage(<ApplyToAllMatching filter={{ status: 'dead_lettered' }} />, { data });
+
+    const panel = await screen.findByTestId('bulk-progress');
+    expect(panel).toHaveAttribute('data-state', 'failed');
+    expect(within(panel).getByTestId('bulk-state')).toHaveTextContent('failed');
+    expect(within(panel).getByTestId('bulk-counts')).toHaveTextContent('96 of 300 processed: 96 redriven, 0 skipped, 0 failed');
+    const alert = within(panel).getByRole('alert');
+    expect(alert).toHaveTextContent(`The fleet gave up on it: ${lastError}`);
+    expect(alert).toHaveTextContent('Jobs already redriven stay redriven; no other job was touched. Fix the cause, then Resume: it goes on from where it gave up.');
+    expect(within(panel).queryByRole('button', { name: 'Stop' })).toBeNull();
+
+    await user.click(within(panel).getByRole('button', { name: 'Resume' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Resume "Redrive all matching"?' });
+    expect(dialog).toHaveTextContent('The fleet tries again from where it gave up');
+    await user.type(within(dialog).getByRole('textbox'), 'index deployed');
+    await user.click(within(dialog).getByRole('button', { name: 'Confirm' }));
+    await waitFor(() => expect(panel).toHaveAttribute('data-state', 'running'));
+    expect(within(panel).queryByRole('alert')).toBeNull();
+    const resumed = data.read('bulkControls', 'b-failed')!;
+    expect(resumed.ok && resumed.data).toMatchObject({ state: 'running', finishedAt: null, cursor: { createdAt: T0 - 40_000, idsAt: ['d1'] }, progress: { done: 96 } });
+    expect(data.all('audit').map(([, raw]) => raw)).toEqual([
+      expect.objectContaining({ action: 'bulk.resume', reason: 'index deployed', target: { kind: 'bulk', id: 'b-failed' }, details: expect.objectContaining({ from: 'failed' }) }),
+    ]);
+  });
+
   it('says why an e-mail search cannot be applied to all matching jobs', async () => {
     renderPage(<ApplyToAllMatching filter={{ userEmail: 'ann@example.com' }} />, { data: seeded() });
     expect(await screen.findByText('Search by user id rather than e-mail to act on everything matching.')).toBeInTheDocument();

@@ -20,7 +20,10 @@ const reasons = (byReason: Record<string, number>) =>
 
 /**
  * One bulk control, live: what it does to which jobs, how far the fleet got (done, skipped
- * with why, failed), and Stop while it runs or Resume once stopped.
+ * with why, failed), and Stop while it runs or Resume once stopped. When the fleet gave up on
+ * it (`failed`: the store keeps refusing its page query, or its document cannot be read) it
+ * says so in an alert with the reason, and Resume tries again from where it gave up once the
+ * cause is fixed (what was done is not done twice; an unfixed cause fails it again).
  */
 export function BulkProgress({ id, doc }: { id: string; doc: BulkControlDoc }) {
   const verb = BULK_VERBS[doc.action];
@@ -53,7 +56,16 @@ export function BulkProgress({ id, doc }: { id: string; doc: BulkControlDoc }) {
         {skipped > 0 ? ` (${reasons(skippedByReason)})` : ''}, {formatNumber(failed)} failed
         {f.state === 'waiting' ? ' — waiting for a server to take it' : ''}
       </p>
-      {lastError && <p className="text-xs text-red-700 dark:text-red-400">Last error: {lastError}</p>}
+      {f.state === 'failed' ? (
+        <div role="alert" data-testid="bulk-failure" className="space-y-1 rounded border border-red-300 bg-red-50 p-2 text-xs text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+          <p className="font-medium">The fleet gave up on it{lastError ? `: ${lastError}` : '.'}</p>
+          <p>
+            Jobs already {verb.past} stay {verb.past}; no other job was touched. Fix the cause, then Resume: it goes on from where it gave up.
+          </p>
+        </div>
+      ) : (
+        lastError && <p className="text-xs text-red-700 dark:text-red-400">Last error: {lastError}</p>
+      )}
       <div className="flex gap-2">
         {f.state === 'running' || f.state === 'waiting' ? (
           <ControlButton
@@ -65,13 +77,22 @@ export function BulkProgress({ id, doc }: { id: string; doc: BulkControlDoc }) {
             description={<p>The fleet stops before its next step (at most 16 jobs). What was done stays done; Resume goes on from where it stopped.</p>}
           />
         ) : null}
-        {f.state === 'stopped' || f.state === 'stopping' ? (
+        {f.state === 'stopped' || f.state === 'stopping' || f.state === 'failed' ? (
           <ControlButton
             label="Resume"
             testId="bulk-resume"
             title={`Resume "${verb.label} all matching"?`}
             command={(reason) => ({ type: 'bulk.resume', bulkId: id, reason })}
-            description={<p>The fleet goes on from where it stopped, with the jobs that matched when it was started.</p>}
+            description={
+              f.state === 'failed' ? (
+                <p>
+                  The fleet tries again from where it gave up, with the jobs that matched when it was started. If what made it give up is not fixed, it
+                  gives up again.
+                </p>
+              ) : (
+                <p>The fleet goes on from where it stopped, with the jobs that matched when it was started.</p>
+              )
+            }
           />
         ) : null}
       </div>
