@@ -13,7 +13,8 @@ export type BulkAction = z.infer<typeof bulkActionSchema>;
 /**
  * `running`: a carrier works through it (or will, once a server takes its lease); `stopped`:
  * an operator stopped it between pages (it may be resumed); `done`: every matching job was
- * seen; `failed`: a carrier gave up on it (`progress.lastError` says why).
+ * seen; `failed`: a carrier gave up on it (`progress.lastError` says why; when, see
+ * core/controls/bulk-failure); it may be resumed from its cursor once the cause is fixed.
  */
 export const BULK_STATES = ['running', 'stopped', 'done', 'failed'] as const;
 export const bulkStateSchema = z.enum(BULK_STATES);
