@@ -90,6 +90,28 @@ describe('shared circuit breaker', () => {
     expect(opened.reason).toMatch(/\d+ failures and no success in the fleet for [\d.]+ s, no call in flight/);
   });
 
+  it('the leader opens on an outage when the quiet time runs out, not at its next tick', async () => {
+    const config: WorkerConfigInput = { ...BASE, upstream: { ...BASE.upstream, flowIntervalMs: 2_000 } };
+    const { clock, store, servers, kit: k } = await fleet(2, config);
+    const [a, b] = servers;
+    await k.lead(a!, 1);
+    // Everything refused, nothing taken, nothing running: five failures (the threshold).
+    const decisions = await Promise.all(Array.from({ length: 4 }, (_, i) => a!.flow.acquire(job(`o${i}`))));
+    for (const d of decisions) if (d.granted) d.permit.complete(fail('overloaded'));
+    await call(b!, fail('overloaded'));
+    const failedAt = clock.now();
+    await k.heartbeatAll();
+    // A tick 2.5 s in: quiet for 2.5 of the 3 s. The next tick would come at 4.5 s.
+    await clock.advance(2_500);
+    await k.tick(a!, 1);
+    expect((await breaker(store))?.state ?? 'closed').toBe('closed');
+    await clock.advanceUntil(async () => (await breaker(store))?.state === 'open', 50, 1_500);
+    const opened = (await breaker(store))!.history.find((t) => t.to === 'open')!;
+    expect(opened.at - failedAt).toBeGreaterThanOrEqual(3_000);
+    expect(opened.at - failedAt).toBeLessThan(3_300);
+    expect(opened.reason).toMatch(/5 failures and no success in the fleet/);
+  });
+
   it('lets exactly one probe through the fleet, then closes on its success', async () => {
     const { clock, store, servers } = await fleet(3);
     for (let i = 0; i < 5; i++) await call(servers[0]!, fail('server'));

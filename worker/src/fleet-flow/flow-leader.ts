@@ -27,12 +27,12 @@ import type { LeaderDuty } from '../ports/flow-control.js';
 import { silentLogger, type Logger } from '../ports/logger.js';
 import { at, type DocStore } from '../ports/store.js';
 import { evaluateFenced } from './breaker-ops.js';
-import { fleetHealth } from '../core/flow-policy/outage.js';
+import { fleetHealth, outageRecheckInMs } from '../core/flow-policy/outage.js';
 import { isServerStale } from '../core/coordination/server-liveness.js';
 import type { BreakerDoc } from '../schema/flow.js';
 import { checkLeader, LeadershipLostError } from './leader-fence.js';
 import { LiveServers } from './live-servers.js';
-import type { Clock } from '../ports/clock.js';
+import type { Clock, TimerHandle } from '../ports/clock.js';
 
 /**
  * The leader's half of fleet flow control, run every `upstream.flowIntervalMs`:
@@ -119,6 +119,10 @@ export class FlowLeader {
 
   /** The servers' documents between ticks (see LiveServers); null without a clock. */
   private readonly live: LiveServers | null;
+  /** A look at the outage rule before the next tick (see `outageRecheckInMs`). */
+  private recheck: TimerHandle | null = null;
+  /** That look while it runs: a tick waits for it (both judge the breaker and keep its copy). */
+  private betweenTicks: Promise<void> | null = null;
 
   constructor(private readonly options: FlowLeaderOptions) {
     this.log = (options.logger ?? silentLogger).child({ component: 'flow-leader' });
@@ -128,6 +132,8 @@ export class FlowLeader {
 
   /** Closes the live-servers listener (the worker is stopping). */
   stop(): void {
+    this.recheck?.cancel();
+    this.recheck = null;
     this.live?.close();
   }
 
@@ -164,7 +170,66 @@ export class FlowLeader {
   }
 
   async run(term: number, signal: AbortSignal): Promise<void> {
+    this.recheck?.cancel();
+    this.recheck = null;
+    await this.betweenTicks;
     if (term !== this.term) this.reset(term);
+    const fleet = await this.fleet(signal, true);
+    if (!fleet) return;
+    const { now, servers, models } = fleet;
+    let recheckIn: number | null = null;
+    for (const model of models) {
+      if (signal.aborted) return;
+      const deltas = this.collect(model, servers, now);
+      recheckIn = sooner(recheckIn, await this.judgeBreaker(model, deltas, now, term, servers));
+      if (signal.aborted) return;
+      await this.allocate(model, servers, deltas, now, term);
+    }
+    for (const id of [...this.reports.keys()]) if (!servers.some((s) => s.serverId === id)) this.reports.delete(id);
+    this.scheduleRecheck(recheckIn, term, signal);
+  }
+
+  /**
+   * The outage rule judged between ticks, on the listener's copy of the servers and no new
+   * deltas (those stay for the tick's limiter): when the evidence could complete before the next
+   * tick (see `outageRecheckInMs`). Without a listener each look would be a query: ticks only.
+   */
+  private scheduleRecheck(inMs: number | null, term: number, signal: AbortSignal): void {
+    this.recheck?.cancel();
+    this.recheck = null;
+    const clock = this.options.clock;
+    if (inMs === null || !this.live || !clock || signal.aborted) return;
+    this.recheck = clock.setTimer(() => {
+      this.recheck = null;
+      const judged = this.judgeBetweenTicks(term, signal)
+        .catch((error: unknown) => {
+          if (!(error instanceof LeadershipLostError) && !signal.aborted) this.log.warn({ err: error }, 'outage check between ticks failed');
+        })
+        .finally(() => {
+          if (this.betweenTicks === judged) this.betweenTicks = null;
+        });
+      this.betweenTicks = judged;
+    }, Math.max(1, inMs));
+  }
+
+  private async judgeBetweenTicks(term: number, signal: AbortSignal): Promise<void> {
+    if (signal.aborted || term !== this.term) return;
+    const fleet = await this.fleet(signal, false);
+    if (!fleet) return;
+    const { now, servers, models } = fleet;
+    let recheckIn: number | null = null;
+    for (const model of models) {
+      if (signal.aborted) return;
+      recheckIn = sooner(recheckIn, await this.judgeBreaker(model, [], now, term, servers));
+    }
+    this.scheduleRecheck(recheckIn, term, signal);
+  }
+
+  /**
+   * The live servers (store time) and the models they report on; without the listener's copy
+   * at hand, a query (`query`) or nothing.
+   */
+  private async fleet(signal: AbortSignal, query: boolean): Promise<{ now: number; servers: ServerDoc[]; models: Set<string> } | null> {
     const { store, config } = this.options;
     const liveness = config.serverCoordination;
     // Servers on the idle heartbeat cadence are alive for longer (see heartbeatDeadline).
@@ -175,6 +240,8 @@ export class FlowLeader {
     if (live) {
       now = store.now();
       registered = live;
+    } else if (!query) {
+      return null;
     } else {
       const result = await store.query({
         collection: 'servers',
@@ -187,14 +254,7 @@ export class FlowLeader {
     const models = new Set<string>([config.upstream.model]);
     if (config.upstream.fallbackModel) models.add(config.upstream.fallbackModel);
     for (const s of servers) for (const m of Object.keys(s.upstream)) models.add(m);
-    for (const model of models) {
-      if (signal.aborted) return;
-      const deltas = this.collect(model, servers, now);
-      await this.judgeBreaker(model, deltas, now, term, servers);
-      if (signal.aborted) return;
-      await this.allocate(model, servers, deltas, now, term);
-    }
-    for (const id of [...this.reports.keys()]) if (!servers.some((s) => s.serverId === id)) this.reports.delete(id);
+    return { now, servers, models };
   }
 
   private collect(model: string, servers: readonly ServerDoc[], now: number): Delta[] {
@@ -221,7 +281,8 @@ export class FlowLeader {
     return entries.reduce((sum, e) => ({ calls: sum.calls + e.calls, tokens: sum.tokens + e.tokens }), { calls: 0, tokens: 0 });
   }
 
-  private async judgeBreaker(model: string, deltas: readonly Delta[], now: number, term: number, servers: readonly ServerDoc[]): Promise<void> {
+  /** Judges the model's breaker; returns when to look again before the next tick (null: the tick). */
+  private async judgeBreaker(model: string, deltas: readonly Delta[], now: number, term: number, servers: readonly ServerDoc[]): Promise<number | null> {
     const { store, config, serverId } = this.options;
     const windowMs = config.circuitBreaker.windowMs;
     const cached = this.breakers.get(model);
@@ -251,7 +312,9 @@ export class FlowLeader {
     const summaryChanged = JSON.stringify(preview.doc.window) !== JSON.stringify(doc?.window ?? null);
     const summaryDue =
       summaryChanged && (doc !== null || totals.calls > 0) && now - (this.windowWrittenAt.get(model) ?? 0) >= WINDOW_SUMMARY_EVERY_MS;
-    if (!preview.changed && !summaryDue) return;
+    const closed = doc === null || (doc.state === 'closed' && doc.override === null);
+    const recheckIn = closed && !preview.changed ? outageRecheckInMs(health, config.circuitBreaker, config.upstream.flowIntervalMs) : null;
+    if (!preview.changed && !summaryDue) return recheckIn;
     const step = await evaluateFenced(store, model, counts, { serverId, term }, config.circuitBreaker, summaryDue);
     this.windowWrittenAt.set(model, now);
     // What the transaction read (and maybe wrote) is the freshest copy.
@@ -261,6 +324,7 @@ export class FlowLeader {
       this.generations.set(model, step.doc.generation);
       this.log.warn({ model, from: step.transition.from, to: step.transition.to, reason: step.transition.reason }, 'breaker transition');
     }
+    return step.transition ? null : recheckIn;
   }
 
   private async allocate(model: string, servers: readonly ServerDoc[], deltas: readonly Delta[], now: number, term: number): Promise<void> {
@@ -327,8 +391,12 @@ export class FlowLeader {
     });
     const alloc = allocateSlices(demands, { concurrency, requestsPerMinute: up.requestsPerMinute, tokensPerMinute: up.tokensPerMinute });
     // A cut where the servers found the edge: each keeps where it stopped (found-capacity).
-    // Any other change moves no unit a server may be using (stableSplit).
-    const splitAtFound = reason === 'overload' && found !== null && (limiter.noiseFloor ?? 0) === 0;
+    // So does a cut a server made while the fleet holds after its own (the cooldown): the
+    // allocation acknowledges it, or a server refused with nothing of its own running would
+    // send nothing until its hold lapsed (seconds), and during an outage the breaker would wait
+    // that long for each failure it needs. Any other change moves no unit a server may be
+    // using (stableSplit).
+    const splitAtFound = (reason === 'overload' || reason === 'hold') && found !== null && (limiter.noiseFloor ?? 0) === 0;
     if (splitAtFound) {
       alloc.concurrency = splitAtFoundLevel(ids, previousSlices, cuts, concurrency);
     } else if (up.adaptive.enabled && previous !== null) {
@@ -411,4 +479,8 @@ function echoedCuts(server: ServerDoc, model: string, kept: { cuts?: number | un
   if (kept !== null) return kept?.cuts !== undefined ? { cuts: kept.cuts } : {};
   const cuts = server.upstream[model]?.cuts;
   return cuts !== undefined ? { cuts } : {};
+}
+
+function sooner(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.min(a, b);
 }

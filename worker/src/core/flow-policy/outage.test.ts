@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../schema/config.js';
-import { fleetHealth, outageTripReason } from './outage.js';
+import { fleetHealth, OUTAGE_RECHECK_HORIZON_MS, OUTAGE_RECHECK_MS, outageRecheckInMs, outageTripReason } from './outage.js';
 
 const breaker = resolveConfig({ circuitBreaker: { failureThreshold: 5, outageQuietMs: 3_000 } }).circuitBreaker;
 const T = 1_700_000_000_000;
@@ -65,5 +65,23 @@ describe('fast outage detection', () => {
     expect(outageTripReason(later, breaker)).toBeNull();
     const down = fleetHealth([report(null, T - 4_000, 6), report(null, T - 3_900, 6), report(null, T - 2_000, 2, 0, T - 100)], { now: T, since: 0 });
     expect(outageTripReason(down, breaker)).toMatch(/14 failures/);
+  });
+
+  it('asks the leader to look again when the quiet time runs out and while reports are missing, not otherwise', () => {
+    const tick = 2_000;
+    const at = (quietMs: number, extra: Partial<{ failing: number; running: number; stale: boolean }> = {}) =>
+      outageRecheckInMs({ failing: 5, quietMs, running: 0, stale: false, ...extra }, breaker, tick);
+    // Quiet for 2.2 of the 3 s: judge again in 0.8 s, not at the next tick.
+    expect(at(2_200)).toBe(800);
+    // Further off than a tick: the tick comes first and asks again.
+    expect(at(500)).toBeNull();
+    // Quiet long enough but a report is stale (or a failure short): look again soon, for a while.
+    expect(at(3_100, { stale: true })).toBe(OUTAGE_RECHECK_MS);
+    expect(at(3_100, { failing: 3 })).toBe(OUTAGE_RECHECK_MS);
+    expect(at(3_000 + OUTAGE_RECHECK_HORIZON_MS + 1, { stale: true })).toBeNull();
+    // Nothing failing, or a call in flight (a busy upstream): nothing to look for.
+    expect(at(2_200, { failing: 0 })).toBeNull();
+    expect(at(2_200, { running: 1 })).toBeNull();
+    expect(outageRecheckInMs(null, breaker, tick)).toBeNull();
   });
 });

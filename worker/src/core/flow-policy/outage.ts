@@ -77,3 +77,26 @@ export function outageTripReason(health: FleetHealth | null, config: BreakerConf
   if (health.failing < config.failureThreshold || health.quietMs < config.outageQuietMs) return null;
   return `${health.failing} failures and no success in the fleet for ${(health.quietMs / 1000).toFixed(1)} s, no call in flight (threshold ${config.failureThreshold})`;
 }
+
+/** How often the leader looks again while only fresh reports (or a last failure) are missing. */
+export const OUTAGE_RECHECK_MS = 250;
+/** Looking again that often stops this long after the quiet time was reached: the ticks go on. */
+export const OUTAGE_RECHECK_HORIZON_MS = 5_000;
+
+/**
+ * When the leader should judge the outage rule again, sooner than its next flow tick (ms from
+ * now; null: the tick will do). The rule trips at a moment no report marks: when the quiet time
+ * runs out, or when the last stale server's heartbeat lands. Judged only on the 2 s tick, an
+ * outage waited up to a whole tick past that moment (the bench's outage opened 5.4 s after the
+ * upstream went down where 3.9 s was due). So while the fleet is failing with nothing in
+ * flight, the leader looks again when the quiet time is up, and then every OUTAGE_RECHECK_MS
+ * for a while, for the reports it still needs; from its listener's copy of the servers, so a
+ * look costs no read.
+ */
+export function outageRecheckInMs(health: FleetHealth | null, config: BreakerConfig, tickMs: number): number | null {
+  if (!health || health.failing === 0 || health.running > 0) return null;
+  const untilQuiet = config.outageQuietMs - health.quietMs;
+  if (untilQuiet > 0) return untilQuiet < tickMs ? untilQuiet : null;
+  if (-untilQuiet > OUTAGE_RECHECK_HORIZON_MS) return null;
+  return OUTAGE_RECHECK_MS < tickMs ? OUTAGE_RECHECK_MS : null;
+}
