@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { FirestoreStore } from '@fq/worker';
 import { startSystem } from '../../system/index.js';
 import { parseStartArgs } from '../../system/cli/options.js';
@@ -87,14 +88,14 @@ export async function measureDemo(ctx: ScenarioContext, options: DemoOptions): P
     while (Date.now() - started < options.seconds * 1000) {
       const [breaker, budget] = await Promise.all([store.get('breakers', model), store.get('budgets', model)]);
       samples.push({ atMs: Date.now() - started, breaker: breaker.doc?.state ?? 'closed', fleetLimit: budget.doc?.adaptiveLimit ?? null });
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
     }
     ctx.log('demo: traffic stops; draining');
     await system.setTrafficRate(0);
     const drainUntil = Date.now() + options.drainTimeoutMs;
     let jobs = await allJobs(store);
     while (jobs.some((j) => !TERMINAL.has(j.status)) && Date.now() < drainUntil) {
-      await new Promise((r) => setTimeout(r, 1_000));
+      await sleep(1_000);
       jobs = await allJobs(store);
     }
     const crashed = await crashedWorkers(system);
