@@ -30,6 +30,12 @@ async function fleet(n: number, config: WorkerConfigInput = BASE) {
   return { clock, kit, store: stores[0] as MemoryStore, servers: kit.servers };
 }
 
+async function kitBudget(k: FleetKit, model = 'primary') {
+  const doc = (await k.servers[0]!.store.get('budgets', model)).doc;
+  if (!doc) throw new Error('no budget written');
+  return doc;
+}
+
 async function breaker(store: MemoryStore, model = 'primary') {
   return (await store.get('breakers', model)).doc;
 }
@@ -379,6 +385,33 @@ describe('leader: budget, adaptive limit and slices', () => {
     await a!.flow.acquire(job('11'));
     await settle();
     expect(due).toBe(2);
+  });
+
+  it('reports at once when the fleet is cut while its last report shows calls that have ended', async () => {
+    const { clock, servers, kit: k } = await fleet(2);
+    const [a, b] = servers;
+    await k.lead(a!, 1);
+    await k.heartbeatAll();
+    await k.tick(a!, 1);
+    // b's report says two calls run; they end well after it.
+    const running = [await b!.flow.acquire(job('b1')), await b!.flow.acquire(job('b2'))];
+    await k.heartbeat(b!);
+    for (const d of running) if (d.granted) d.permit.complete(ok());
+    let due = 0;
+    b!.flow.onReportDue(() => (due += 1));
+    await clock.advance(100);
+    expect(due).toBe(0);
+    // a is refused while a call of its own runs: a cut, which the leader publishes.
+    const held = await a!.flow.acquire(job('a1'));
+    await call(a!, fail('overloaded'));
+    if (held.granted) held.permit.complete(ok());
+    await k.heartbeat(a!);
+    const limitBefore = (await kitBudget(k)).adaptiveLimit;
+    await k.tick(a!, 1);
+    expect((await kitBudget(k)).adaptiveLimit).toBeLessThan(limitBefore);
+    // b learns of the cut and writes its report now, not at its next heartbeat.
+    await clock.advanceUntil(() => due > 0, 10, 1_000);
+    expect(due).toBe(1);
   });
 
   it('claims one job ahead and hands it the next permit the moment a call ends', async () => {

@@ -113,7 +113,14 @@ export class FleetFlowControl implements FlowControl {
     });
     const budget = new DocWatcher(store, clock, 'budgets', flow.model, this.log, (doc) => {
       const members = this.members()?.join(',');
+      const limitBefore = flow.budget?.adaptiveLimit ?? null;
       const grew = flow.refreshSlice(this.now(), doc as BudgetDoc | null);
+      // The fleet was cut while this server's last report still shows calls that have ended
+      // since: the leader judges an outage only when every report says nothing is in flight,
+      // and would wait for this server's next heartbeat (up to 5 s) to learn it. One report per
+      // cut, from the servers whose count moved.
+      const limitAfter = (doc as BudgetDoc | null)?.adaptiveLimit ?? null;
+      if (limitBefore !== null && limitAfter !== null && limitAfter < limitBefore && flow.reportedInUse > flow.inUse) this.reportNow();
       // New members move claim shards (see the claim loop): wake it as for a grown slice.
       if (grew || this.members()?.join(',') !== members) this.notify();
     });

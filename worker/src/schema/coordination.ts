@@ -22,6 +22,8 @@ export const upstreamWindowSchema = z.object({
   health: z
     .object({
       lastSuccessAt: timestampMs.nullable(),
+      /** When the latest-started successful call began (absent in older reports). */
+      lastSuccessStartedAt: timestampMs.nullable().optional(),
       failingSince: timestampMs.nullable(),
       failingCount: z.number().int().nonnegative(),
       /** The streak's latest failure (absent in older reports). */

@@ -67,6 +67,18 @@ describe('fast outage detection', () => {
     expect(outageTripReason(down, breaker)).toMatch(/14 failures/);
   });
 
+  it('counts refusals that came after the last successful call was admitted, and measures quiet from its answer', () => {
+    // A refused three calls at T-4.0 s while B's calls, admitted at T-4.2 s, still ran; they
+    // ended well at T-2.7 s (the tail of the time before the outage). A failed twice more since.
+    const a = { health: { lastSuccessAt: null, lastSuccessStartedAt: null, failingSince: T - 4_000, failingCount: 5, lastFailureAt: T - 500, running: 0 }, reportedAt: T - 400 };
+    const b = { health: { lastSuccessAt: T - 2_700, lastSuccessStartedAt: T - 4_200, failingSince: null, failingCount: 0, running: 0 }, reportedAt: T - 300 };
+    expect(fleetHealth([a, b], { now: T, since: 0 })).toEqual({ failing: 5, quietMs: 2_700, running: 0, stale: false });
+    // An older report (no admission time): its answer time stands in, as before.
+    const old = { ...b, health: { ...b.health, lastSuccessStartedAt: undefined } };
+    const a2 = { ...a, health: { ...a.health, lastFailureAt: T - 3_000 } };
+    expect(fleetHealth([a2, old], { now: T, since: 0 })?.failing).toBe(0);
+  });
+
   it('asks the leader to look again when the quiet time runs out and while reports are missing, not otherwise', () => {
     const tick = 2_000;
     const at = (quietMs: number, extra: Partial<{ failing: number; running: number; stale: boolean }> = {}) =>

@@ -16,7 +16,7 @@ import type { BreakerConfig } from './breaker-rules.js';
  * - no call is in flight,
  * - no success came for `outageQuietMs`, and
  * - at least `failureThreshold` counted failures (quota answers aside) came since the last
- *   success (or since the breaker's last transition).
+ *   success's call was admitted (or since the breaker's last transition).
  * A server reaching the threshold reports at once (an early heartbeat), so the leader sees
  * it within one flow tick. "No call in flight" is only believed from reports written after
  * the quiet time began: a server whose last report is older may have started calls since
@@ -52,18 +52,26 @@ export function fleetHealth(reports: readonly HealthReport[], args: { now: numbe
   const present = reports.map((r) => r.health).filter((h): h is Health => h !== null && h !== undefined);
   if (present.length === 0) return null;
   const running = present.reduce((n, r) => n + r.running, 0);
-  const successes = present.map((r) => r.lastSuccessAt).filter((t): t is number => t !== null);
-  const lastSuccess = successes.length > 0 ? Math.max(...successes) : null;
-  const floor = Math.max(lastSuccess ?? Number.NEGATIVE_INFINITY, args.since);
-  // A server's run counts when it began after the fleet's last success, or went on failing
-  // after it: during an outage the first refusals come while calls accepted before it still
-  // end well, and a server the flow limit then lets call once every few seconds may never
-  // begin a new run (its run of refusals started before that last success). A refusal means
-  // the upstream was running other calls, whose answers come after it: a run that stopped
-  // before the fleet's last success does not count.
+  const latest = (values: (number | null | undefined)[]) => {
+    const known = values.filter((t): t is number => t !== null && t !== undefined);
+    return known.length > 0 ? Math.max(...known) : Number.NEGATIVE_INFINITY;
+  };
+  // A success proves the upstream up from when its call was admitted, not from its answer: the
+  // calls admitted just before an outage still end well a latency later (1.5 s on the bench),
+  // and measured from their answers, the refusals that came between were ruled out and the
+  // breaker waited for as many new ones, which the flow limit then sends one every few seconds.
+  // Older reports carry no start: their answer time stands in.
+  const admitted = latest(present.map((r) => r.lastSuccessStartedAt ?? r.lastSuccessAt));
+  const answered = latest(present.map((r) => r.lastSuccessAt));
+  const floor = Math.max(admitted, args.since);
+  // A server's run counts when it began after the fleet's last admitted success, or went on
+  // failing after it. A refusal means the upstream was running other calls, whose answers come
+  // after it: a run that stopped before a call admitted later ended well does not count.
   const failing = present.filter((r) => r.failingSince !== null && (r.failingSince >= floor || (r.lastFailureAt ?? Number.NEGATIVE_INFINITY) >= floor));
   if (failing.length === 0) return { failing: 0, quietMs: 0, running, stale: false };
-  const quietSince = Number.isFinite(floor) && floor > 0 ? floor : Math.min(...failing.map((r) => r.failingSince as number));
+  // Quiet is measured from the last answer: no success came since.
+  const quietFloor = Math.max(answered, args.since);
+  const quietSince = Number.isFinite(quietFloor) && quietFloor > 0 ? quietFloor : Math.min(...failing.map((r) => r.failingSince as number));
   return {
     failing: failing.reduce((n, r) => n + r.failingCount, 0),
     quietMs: Math.max(0, args.now - quietSince),

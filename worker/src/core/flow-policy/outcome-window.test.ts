@@ -26,7 +26,7 @@ describe('local outcome accounting', () => {
       tokens: 150 + 360,
       lateOverloads: 1,
       // No outcome carried its time: the outage evidence is left alone.
-      health: { lastSuccessAt: null, failingSince: null, failingCount: 0, lastFailureAt: null, running: 0 },
+      health: { lastSuccessAt: null, lastSuccessStartedAt: null, failingSince: null, failingCount: 0, lastFailureAt: null, running: 0 },
     });
   });
 
@@ -90,8 +90,28 @@ describe('outage evidence', () => {
     s = recordOutcome(s, { ok: false, errorClass: 'cancelled', latencyMs: 1, at: T0 + 7 }, opts);
     s = recordOutcome(s, { ok: false, errorClass: 'server', latencyMs: 1, at: T0 + 8 }, opts);
     s = rollOutcomes(s, T0 + 120_000, 60_000);
-    expect(toUpstreamWindow(s, 2).health).toEqual({ lastSuccessAt: T0 + 1, failingSince: T0 + 5, failingCount: 2, lastFailureAt: T0 + 8, running: 2 });
+    expect(toUpstreamWindow(s, 2).health).toEqual({ lastSuccessAt: T0 + 1, lastSuccessStartedAt: T0 - 9, failingSince: T0 + 5, failingCount: 2, lastFailureAt: T0 + 8, running: 2 });
     s = recordOutcome(s, { ok: true, latencyMs: 10, audioSeconds: 1, tokens: 1, at: T0 + 120_001 }, opts);
-    expect(toUpstreamWindow(s).health).toEqual({ lastSuccessAt: T0 + 120_001, failingSince: null, failingCount: 0, lastFailureAt: null, running: 0 });
+    expect(toUpstreamWindow(s).health).toEqual({
+      lastSuccessAt: T0 + 120_001,
+      lastSuccessStartedAt: T0 + 119_991,
+      failingSince: null,
+      failingCount: 0,
+      lastFailureAt: null,
+      running: 0,
+    });
+  });
+
+  it('a success of a call admitted before the failures began does not end them: only a later admission does', () => {
+    let s = emptyOutcomes(T0);
+    // Refused at +100 while a call admitted at 0 runs; that call ends well at +1,500.
+    s = recordOutcome(s, { ok: false, errorClass: 'overloaded', latencyMs: 5, at: T0 + 100 }, opts);
+    s = recordOutcome(s, { ok: true, latencyMs: 1_500, audioSeconds: 1, tokens: 1, at: T0 + 1_500 }, opts);
+    expect(toUpstreamWindow(s).health).toMatchObject({ lastSuccessAt: T0 + 1_500, lastSuccessStartedAt: T0, failingSince: T0 + 100, failingCount: 1 });
+    s = recordOutcome(s, { ok: false, errorClass: 'overloaded', latencyMs: 5, at: T0 + 1_600 }, opts);
+    expect(toUpstreamWindow(s).health).toMatchObject({ failingSince: T0 + 100, failingCount: 2, lastFailureAt: T0 + 1_600 });
+    // Admitted at +1,700, after the run began: the upstream takes calls again.
+    s = recordOutcome(s, { ok: true, latencyMs: 1_500, audioSeconds: 1, tokens: 1, at: T0 + 3_200 }, opts);
+    expect(toUpstreamWindow(s).health).toMatchObject({ lastSuccessStartedAt: T0 + 1_700, failingSince: null, failingCount: 0 });
   });
 });

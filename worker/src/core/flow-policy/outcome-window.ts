@@ -32,6 +32,13 @@ export interface LocalOutcomes {
    * answers are left out: an exhausted quota waits for its window, it is not an outage.
    */
   lastSuccessAt: number | null;
+  /**
+   * When the latest-started successful call began (its answer time less its latency). A success
+   * proves the upstream up only from when its call was admitted: the calls admitted just before
+   * an outage still end well a latency later, and must not clear the failures that came after
+   * their start (optional for states built before it existed).
+   */
+  lastSuccessStartedAt?: number | null;
   failingSince: number | null;
   failingCount: number;
   /** The run's latest failure (null with no run; optional for states built before it existed). */
@@ -55,6 +62,7 @@ export function emptyOutcomes(now: number): LocalOutcomes {
     lateOverloads: 0,
     streak: {},
     lastSuccessAt: null,
+    lastSuccessStartedAt: null,
     failingSince: null,
     failingCount: 0,
     lastFailureAt: null,
@@ -68,6 +76,7 @@ export function rollOutcomes(state: LocalOutcomes, now: number, windowMs: number
     ...emptyOutcomes(now),
     streak: state.streak,
     lastSuccessAt: state.lastSuccessAt,
+    lastSuccessStartedAt: state.lastSuccessStartedAt ?? null,
     failingSince: state.failingSince,
     failingCount: state.failingCount,
     lastFailureAt: state.lastFailureAt ?? null,
@@ -91,10 +100,16 @@ export function recordOutcome(state: LocalOutcomes, outcome: Outcome & Timed, op
     next.tokens += outcome.tokens ?? options.estimateTokens(outcome.audioSeconds);
     next.streak = {};
     if (outcome.at !== undefined) {
+      const startedAt = outcome.at - Math.max(0, outcome.latencyMs);
       next.lastSuccessAt = outcome.at;
-      next.failingSince = null;
-      next.failingCount = 0;
-      next.lastFailureAt = null;
+      next.lastSuccessStartedAt = Math.max(state.lastSuccessStartedAt ?? Number.NEGATIVE_INFINITY, startedAt);
+      // Admitted before the run's first failure: the tail of the time before it, not a sign the
+      // upstream takes calls again. Only a call admitted after the run began ends it.
+      if (state.failingSince === null || startedAt >= state.failingSince) {
+        next.failingSince = null;
+        next.failingCount = 0;
+        next.lastFailureAt = null;
+      }
     }
     return next;
   }
@@ -119,7 +134,14 @@ export function localTripReason(state: LocalOutcomes, config: BreakerConfig): st
 /** `running`: calls this server has in flight against the model now. */
 export function toUpstreamWindow(state: LocalOutcomes, running = 0): UpstreamWindow {
   return {
-    health: { lastSuccessAt: state.lastSuccessAt, failingSince: state.failingSince, failingCount: state.failingCount, lastFailureAt: state.lastFailureAt ?? null, running },
+    health: {
+      lastSuccessAt: state.lastSuccessAt,
+      lastSuccessStartedAt: state.lastSuccessStartedAt ?? null,
+      failingSince: state.failingSince,
+      failingCount: state.failingCount,
+      lastFailureAt: state.lastFailureAt ?? null,
+      running,
+    },
     windowStart: state.windowStart,
     calls: state.calls,
     successes: state.successes,
