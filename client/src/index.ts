@@ -23,7 +23,7 @@ export { describeRequest, formatWait, type RequestText } from './text.js';
 export { refs } from './refs.js';
 export { monitorRefs, queueMonitorSnapshot, watchQueueMonitor } from './monitor.js';
 export type { MonitorDeadLetter, MonitorDocuments, MonitorSource, MonitorStats, MonitorUserUsage, QueueMonitorLimits, QueueMonitorSnapshot, WatchQueueMonitorOptions } from './monitor.js';
-export type { MonitorServer, ServerCopy } from './monitorServers.js';
+export type { MonitorServer, ServerCopy, ServerStateCounts } from './monitorServers.js';
 export { liveSource, type LiveSource, type LiveState } from './live.js';
 export { SERVER_TIME } from './store.js';
 export type { DocRef, DocRow, Listener, QueryRef, QueueStore, ServerTime, TransactionRead, Unsubscribe, WhereOp, WhereValue, Write } from './store.js';

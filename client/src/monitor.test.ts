@@ -93,6 +93,27 @@ describe('queueMonitorSnapshot (pure)', () => {
       ['srv-a', 'active', 1],
       ['srv-b', 'draining', 2],
     ]);
+    // Without the leader's summary nothing says which servers it declared lost.
+    expect(snap.serverStates).toEqual({ active: 1, draining: 1, lost: null });
+  });
+
+  it('counts the servers per state: active and draining as listed, lost from the summary, none before anything said who is there', () => {
+    const summary = fleet([
+      ['srv-a', 'active'],
+      ['srv-b', 'draining'],
+      ['srv-c', 'active'],
+      ['srv-dead', 'lost'],
+      ['srv-gone', 'stopped'],
+    ]);
+    // The console's Overview: the summary only, no server document fetched (no load figures).
+    const fromSummary = queueMonitorSnapshot({ stats: stats({ fleet: summary }) }, T0);
+    expect(fromSummary.serverStates).toEqual({ active: 2, draining: 1, lost: 1 });
+    expect(fromSummary.stats.serverCounts).toEqual({ total: 3, active: 2 });
+    // A server that joined after the summary, fetched since: counted as it is listed.
+    const joined = queueMonitorSnapshot({ stats: stats({ fleet: summary }), servers: [{ doc: server({ serverId: 'srv-new' }), readAt: T0 }] }, T0);
+    expect(joined.serverStates).toEqual({ active: 3, draining: 1, lost: 1 });
+    // No summary and no fetch answered: unknown, not zero.
+    expect(queueMonitorSnapshot({ stats: stats({ fleet: null }) }, T0).serverStates).toBeNull();
   });
 
   it('judges staleness by the published settings as of the fetch: a copy read before its deadline is not stale, one read after it is', () => {

@@ -14,7 +14,17 @@ import {
   type ServerLiveness,
 } from '@fq/worker/schema';
 import { queryOf } from './refs.js';
-import { fleetKey, leaderJudges, liveServerEntries, monitorServer, serverCheckDueAt, type MonitorServer, type ServerCopy } from './monitorServers.js';
+import {
+  fleetKey,
+  leaderJudges,
+  liveServerEntries,
+  monitorServer,
+  serverCheckDueAt,
+  serverStateCounts,
+  type MonitorServer,
+  type ServerCopy,
+  type ServerStateCounts,
+} from './monitorServers.js';
 import type { DocRef, DocRow, Listener, QueryRef, QueueStore, Unsubscribe } from './store.js';
 
 /**
@@ -122,6 +132,12 @@ export type MonitorStats = Omit<EnterpriseStats, 'servers'> & {
 export interface QueueMonitorSnapshot {
   /** The same figures as the worker's `getEnterpriseStats()` (`enterpriseStatsOf`), live. */
   stats: MonitorStats;
+  /**
+   * Servers in each state: active and draining count the live servers of `stats.servers`,
+   * lost the ones the leader's fleet summary declared silent beyond the timeout (null without
+   * a summary). Null while nothing says who is there (no summary, no fetch answered yet).
+   */
+  serverStates: ServerStateCounts | null;
   /** Heaviest users first, each with their allowance now. */
   rateLimits: MonitorUserUsage[];
   deadLetters: MonitorDeadLetter[];
@@ -147,10 +163,13 @@ export function queueMonitorSnapshot(
 ): QueueMonitorSnapshot {
   const stats = docs.stats ?? null;
   const liveness = stats?.serverLiveness ?? DEFAULT_LIVENESS;
-  const servers = liveServerEntries(stats?.fleet ?? null, docs.servers ?? []).map((e) => monitorServer(e, now, liveness));
+  const fleet = stats?.fleet ?? null;
+  const entries = liveServerEntries(fleet, docs.servers ?? []);
+  const servers = entries.map((e) => monitorServer(e, now, liveness));
   const figures = enterpriseStatsOf({ stats, servers: [], breakers: docs.breakers ?? [], leader: docs.leader ?? null, now, liveness });
   return {
     stats: { ...figures, servers, serverCounts: { total: servers.length, active: servers.filter((s) => s.state === 'active').length } },
+    serverStates: serverStateCounts(fleet, entries, docs.servers !== undefined),
     rateLimits: (docs.topUsers ?? []).map((d) => ({ userId: d.userId, tier: d.tier, rejected: d.rejected, ...rateLimitUsage(d, now) })),
     deadLetters: (docs.deadLetters ?? []).map(({ id, data }) => ({
       requestId: id,

@@ -58,6 +58,30 @@ export function liveServerEntries(fleet: FleetSummary | null, copies: readonly S
   return [...entries.values()].filter((e) => isLive(e.state)).sort((a, b) => (a.serverId < b.serverId ? -1 : a.serverId > b.serverId ? 1 : 0));
 }
 
+/** Servers in each state for the monitor's counts (see `QueueMonitorSnapshot.serverStates`). */
+export interface ServerStateCounts {
+  active: number;
+  draining: number;
+  /** Declared silent beyond the timeout by the leader; null without a fleet summary. */
+  lost: number | null;
+}
+
+/**
+ * The counts beside the list: active and draining are the live servers listed
+ * (`liveServerEntries`), so the counts and the list never disagree; lost comes from the
+ * leader's summary, which keeps a server it declared lost for its window. Null while nothing
+ * says who is there: no summary, and no fetch of the server documents has answered.
+ */
+export function serverStateCounts(fleet: FleetSummary | null, live: readonly Pick<LiveServerEntry, 'state'>[], fetched: boolean): ServerStateCounts | null {
+  if (fleet === null && !fetched) return null;
+  const active = live.filter((e) => e.state === 'active').length;
+  return {
+    active,
+    draining: live.length - active,
+    lost: fleet === null ? null : fleet.servers.filter((s) => s.state === 'lost').length,
+  };
+}
+
 /**
  * Stale by the fleet's one rule (`isServerStale`), judged as of the fetch: a copy read before
  * its deadline proves nothing once the deadline passes (a heartbeat may have landed since; the
