@@ -1,5 +1,6 @@
 /**
- * @fq/client/react: the hook and a status component over the framework-free client.
+ * @fq/client/react: the hook and a status component over the framework-free client, and the
+ * admin monitor (whole, or its parts for a page of your own).
  *
  *   <TranscriptionQueueProvider client={client}>
  *     <Page />   // useTranscriptionQueue(), <TranscriptionQueueStatus requestId={id} />
@@ -26,3 +27,21 @@ export {
   type EnterpriseQueueMonitorProps,
   type QueueMonitorSourceProps,
 } from './monitor.js';
+export {
+  MonitorBreakers,
+  MonitorDeadLetters,
+  MonitorPerformance,
+  MonitorPriorities,
+  MonitorQueue,
+  MonitorRateLimits,
+  MonitorServerList,
+  MonitorServers,
+  MonitorStatuses,
+  type MonitorClassNames,
+  type MonitorFiguresProps,
+  type MonitorFormat,
+  type MonitorLink,
+  type MonitorLinkTarget,
+  type MonitorPartOptions,
+  type MonitorPartProps,
+} from './monitorParts.js';

@@ -57,13 +57,18 @@ describe('EnterpriseQueueMonitor', () => {
     expect(attr(root, 'data-queue-size')).toBe('3');
     expect(attr(root, 'data-breaker')).toBe('closed');
     expect(attr(root, 'data-paused')).toBe('false');
-    expect(text(within(section('servers')).getByTestId('fq-monitor-servers'))).toContain('1');
-    expect(text(section('servers'))).toContain('Leader: srv-a (term 4)');
+    expect(text(within(section('servers')).getByTestId('fq-monitor-active-servers'))).toBe('1');
+    expect(text(within(section('servers')).getByTestId('fq-monitor-lost-servers'))).toBe('0');
+    expect(text(within(section('servers')).getByTestId('fq-monitor-leader'))).toBe('srv-a');
+    expect(text(section('servers').querySelector('[data-figure="leader"]'))).toBe('Leader' + 'srv-a' + 'term 4');
     expect(text(section('servers').querySelector('[data-server-id="srv-a"]'))).toContain('srv-a' + 'active' + '1/4' + '1 s ago');
     expect(text(within(section('queue')).getByRole('table', { name: 'Queued by priority' }))).toContain('urgent1high0normal2low0');
-    expect(text(section('status').querySelector('[data-status="succeeded"]'))).toContain('succeeded20');
-    expect(text(within(section('performance')).getByTestId('fq-monitor-success-rate'))).toContain('95%');
-    expect(text(within(section('performance')).getByTestId('fq-monitor-throughput'))).toContain('7.5 jobs/min');
+    expect(text(section('status').querySelector('[data-status="succeeded"]'))).toBe('succeeded 20');
+    expect(text(within(section('performance')).getByTestId('fq-monitor-success-rate'))).toBe('95%');
+    // The leader's throughput says what it counts and whose window it is (the console's
+    // Overview shows the Analytics page's, over the window it states).
+    expect(text(within(section('performance')).getByTestId('fq-monitor-throughput'))).toBe('7.5');
+    expect(text(section('performance').querySelector('[data-figure="throughput"]'))).toBe('Throughput' + '7.5' + "completed jobs/min, the leader's last 5 min");
     expect(text(section('rate-limits').querySelector('[data-user-id="heavy-user"]'))).toContain('heavy-user' + '8/12' + '4');
     expect(text(section('dead-letters').querySelector('[data-request-id="dead-1"]'))).toContain('model overloaded');
     // Self-contained styles, scoped to the monitor.

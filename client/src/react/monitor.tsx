@@ -2,6 +2,19 @@ import { firestoreQueueStore, watchQueueMonitor, type QueueClient, type QueueMon
 import type { Firestore } from 'firebase/firestore';
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { useProvidedQueueClient } from './context.js';
+import {
+  ago,
+  MonitorBreakers,
+  MonitorDeadLetters,
+  MonitorPerformance,
+  MonitorPriorities,
+  MonitorQueue,
+  MonitorRateLimits,
+  MonitorServerList,
+  MonitorServers,
+  MonitorStatuses,
+  type MonitorPartOptions,
+} from './monitorParts.js';
 import { MONITOR_CSS } from './monitorStyles.js';
 
 /** Where the monitor reads: a store, a web-SDK Firestore (+ prefix), a client, else the provider's client. */
@@ -79,26 +92,18 @@ export function useQueueMonitor(props: QueueMonitorSourceProps = {}): QueueMonit
   return snapshot;
 }
 
-export interface EnterpriseQueueMonitorProps extends QueueMonitorSourceProps {
+export interface EnterpriseQueueMonitorProps extends QueueMonitorSourceProps, MonitorPartOptions {
   /** Heading (default "Transcription queue"); null: none. */
   title?: string | null;
   /** Added to the root's `fq-monitor` class. */
   className?: string;
-  /** Leave out the built-in stylesheet (style the `fq-monitor*` classes yourself). */
+  /** Leave out the built-in stylesheet (style the `fq-monitor*` classes yourself, or through `classNames`). */
   unstyled?: boolean;
 }
 
-const pct = (v: number | null) => (v === null ? '—' : `${Math.round(v * 100)}%`);
-const num = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
-const ms = (v: number | null) => (v === null ? '—' : v < 1_000 ? `${Math.round(v)} ms` : `${(v / 1_000).toFixed(1)} s`);
-const age = (v: number) => (v < 60_000 ? `${Math.round(v / 1_000)} s ago` : `${Math.round(v / 60_000)} min ago`);
-/** A load figure of a server whose document the monitor has not fetched yet is null. */
-const load = (v: number | null) => (v === null ? '—' : String(v));
-const stateLabel = (s: string) => s.replace('_', '-');
-
 /**
  * The design document's `<EnterpriseQueueMonitor />`: an admin monitor any React page can
- * embed. Live servers (count, leader, states, heartbeats), the circuit breakers, the queue
+ * embed. Live servers (counts, leader, states, heartbeats), the circuit breakers, the queue
  * by priority and status, success rate, throughput and latency, the heaviest users' rate-limit
  * usage and the newest dead letters, from the documents the fleet publishes (see
  * `watchQueueMonitor`: five small listeners, none on job lists beyond the few dead letters,
@@ -106,12 +111,14 @@ const stateLabel = (s: string) => s.replace('_', '-');
  *
  * With no props it reads through the client of the surrounding `<TranscriptionQueueProvider>`;
  * or give it the app's `firestore` (and `prefix`). Reading takes an admin of the queue's
- * tenant (`admin: true` claim). Markup: `fq-monitor` root with `data-loading`, `data-servers`,
- * `data-queue-size`, `data-breaker`, `data-paused`; sections `fq-monitor__card` with `data-section`; its own
- * scoped stylesheet unless `unstyled`, themable through `--fq-*` CSS variables.
+ * tenant (`admin: true` claim). It is the monitor's parts (`MonitorServers`, `MonitorQueue`,
+ * ...) in cards: markup `fq-monitor` root with `data-loading`, `data-servers`,
+ * `data-queue-size`, `data-breaker`, `data-paused`; cards `fq-monitor__card` with
+ * `data-section`; its own scoped stylesheet unless `unstyled`, themable through `--fq-*` CSS
+ * variables; `classNames` and `format` go to every part.
  */
 export function EnterpriseQueueMonitor(props: EnterpriseQueueMonitorProps) {
-  const { title = 'Transcription queue', className, unstyled } = props;
+  const { title = 'Transcription queue', className, unstyled, classNames, format } = props;
   const rootClass = className ? `fq-monitor ${className}` : 'fq-monitor';
   const source = useMonitorSource(props);
   const snapshot = useMonitorSnapshot(source, props);
@@ -127,6 +134,7 @@ export function EnterpriseQueueMonitor(props: EnterpriseQueueMonitorProps) {
   }
   const s = snapshot?.stats;
   const loading = !snapshot || snapshot.loading;
+  const parts = snapshot ? { snapshot, classNames, format } : null;
   return (
     <section
       className={rootClass}
@@ -142,7 +150,7 @@ export function EnterpriseQueueMonitor(props: EnterpriseQueueMonitorProps) {
       <header className="fq-monitor__header">
         {title !== null && <h2 className="fq-monitor__title">{title}</h2>}
         <span className="fq-monitor__updated">
-          {loading ? 'Loading…' : s?.queueStats.refreshedAt ? `figures from ${age(Math.max(0, s.generatedAt - s.queueStats.refreshedAt))}` : 'no figures yet: no leader has run'}
+          {loading ? 'Loading…' : s?.queueStats.refreshedAt ? `figures from ${ago(Math.max(0, s.generatedAt - s.queueStats.refreshedAt))}` : 'no figures yet: no leader has run'}
         </span>
       </header>
       {snapshot?.errors.map((e) => (
@@ -155,135 +163,30 @@ export function EnterpriseQueueMonitor(props: EnterpriseQueueMonitorProps) {
           {snapshot.invalidDocuments} document(s) failed validation and are left out.
         </p>
       )}
-      {s && snapshot && (
+      {parts && (
         <>
           <Card section="servers" title="Servers">
-            <div className="fq-monitor__figure" data-testid="fq-monitor-servers">
-              {s.servers.length}
-            </div>
-            <div>
-              Leader: <span className="fq-monitor__leader">{s.leader.serverId ?? 'none'}</span>
-              {s.leader.serverId && ` (term ${s.leader.term})`}
-            </div>
-            {s.servers.length > 0 && (
-              <table>
-                <thead>
-                  <tr>
-                    <th>Server</th>
-                    <th>State</th>
-                    <th>Jobs</th>
-                    <th>Heartbeat</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {s.servers.map((srv) => (
-                    <tr key={srv.serverId} data-server-id={srv.serverId} data-state={srv.stale ? 'stale' : srv.state} data-stale={String(srv.stale)}>
-                      <td>{srv.serverId}</td>
-                      <td>{srv.stale ? `${srv.state} (stale)` : srv.state}</td>
-                      <td className="fq-monitor__num">
-                        {load(srv.inFlight)}/{load(srv.concurrencyLimit)}
-                      </td>
-                      <td>{srv.heartbeatAgeMs === null ? '—' : age(srv.heartbeatAgeMs)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
+            <MonitorServers {...parts} />
+            <MonitorServerList {...parts} />
           </Card>
           <Card section="breaker" title="Circuit breaker">
-            <div className="fq-monitor__figure" data-state={s.circuitBreaker.state}>
-              {stateLabel(s.circuitBreaker.state)}
-            </div>
-            {Object.entries(s.circuitBreaker.byModel).map(([model, b]) => (
-              <div key={model} data-model={model} data-state={b.state}>
-                {model}: {stateLabel(b.state)}
-                {b.override ? ` (forced ${b.override})` : ''}
-              </div>
-            ))}
+            <MonitorBreakers {...parts} />
           </Card>
           <Card section="queue" title="Queue">
-            <div className="fq-monitor__figure" data-testid="fq-monitor-queue-size">
-              {s.queueStats.totalInQueue}
-            </div>
-            <div>
-              in queue, {s.queueStats.inFlight} running{s.queueStats.paused ? ' — paused' : ''}
-            </div>
-            <table aria-label="Queued by priority">
-              <tbody>
-                {Object.entries(s.queueStats.byPriority).map(([p, n]) => (
-                  <tr key={p} data-priority={p}>
-                    <th>{p}</th>
-                    <td className="fq-monitor__num">{n}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <MonitorQueue {...parts} />
+            <MonitorPriorities {...parts} />
           </Card>
           <Card section="status" title="By status">
-            <table aria-label="Jobs by status">
-              <tbody>
-                {Object.entries(s.queueStats.byStatus).map(([status, n]) => (
-                  <tr key={status} data-status={status}>
-                    <th>{status.replace('_', ' ')}</th>
-                    <td className="fq-monitor__num">{n}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <MonitorStatuses {...parts} />
           </Card>
           <Card section="performance" title="Performance">
-            <div className="fq-monitor__figure" data-testid="fq-monitor-success-rate">
-              {pct(s.performance.successRate)}
-            </div>
-            <div>success rate</div>
-            <div data-testid="fq-monitor-throughput">{num(s.performance.throughputPerMin)} jobs/min</div>
-            <div>
-              p50 {ms(s.performance.p50Ms)}, p95 {ms(s.performance.p95Ms)}
-            </div>
+            <MonitorPerformance {...parts} />
           </Card>
           <Card section="rate-limits" title="Rate limits">
-            {snapshot.rateLimits.length === 0 ? (
-              <p className="fq-monitor__empty">No user has submitted in the window.</p>
-            ) : (
-              <table>
-                <thead>
-                  <tr>
-                    <th>User</th>
-                    <th>Used</th>
-                    <th>Left</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {snapshot.rateLimits.map((u) => (
-                    <tr key={u.userId} data-user-id={u.userId}>
-                      <td>{u.userId}</td>
-                      <td className="fq-monitor__num">
-                        {u.used}/{u.capacity}
-                      </td>
-                      <td className="fq-monitor__num">{u.remaining}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
+            <MonitorRateLimits {...parts} />
           </Card>
           <Card section="dead-letters" title="Dead letters" wide>
-            {snapshot.deadLetters.length === 0 ? (
-              <p className="fq-monitor__empty">None.</p>
-            ) : (
-              <table>
-                <tbody>
-                  {snapshot.deadLetters.map((d) => (
-                    <tr key={d.requestId} data-request-id={d.requestId}>
-                      <td>{d.requestId}</td>
-                      <td>{d.userId}</td>
-                      <td>{new Date(d.at).toISOString()}</td>
-                      <td>{d.error ?? ''}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            )}
+            <MonitorDeadLetters {...parts} />
           </Card>
         </>
       )}
