@@ -1,5 +1,5 @@
 import type { Page } from '@playwright/test';
-import { openPage, saveScreenshot, signInToConsole, statValue } from './support/console.js';
+import { openPage, saveScreenshot, signInToConsole } from './support/console.js';
 import { expect, test } from './support/fixtures.js';
 
 /** Server id of the row that carries the leader badge, or null while nobody leads. */
@@ -22,9 +22,9 @@ test.describe('the fleet on the Servers page', () => {
     expect(running.length).toBeGreaterThanOrEqual(3);
     await signInToConsole(page, system.info.accounts.admin);
 
-    // Overview: every live worker counts as active, one of them leads.
-    await expect(statValue(page, 'stat-active-servers')).toHaveText(String(running.length), { timeout: 30_000 });
-    await expect.poll(async () => running.includes(await statValue(page, 'stat-leader').innerText()), { timeout: 30_000 }).toBe(true);
+    // Overview (the embeddable monitor's figures): every live worker counts as active, one of them leads.
+    await expect(page.getByTestId('fq-monitor-active-servers')).toHaveText(String(running.length), { timeout: 30_000 });
+    await expect.poll(async () => running.includes(await page.getByTestId('fq-monitor-leader').innerText()), { timeout: 30_000 }).toBe(true);
 
     await openPage(page, 'Servers');
     for (const id of running) {

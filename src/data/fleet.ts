@@ -1,4 +1,4 @@
-import type { FleetServer, QueueStatsDoc, ServerState } from '@fq/worker/schema';
+import type { FleetServer, QueueStatsDoc } from '@fq/worker/schema';
 
 /**
  * The fleet as the leader publishes it in the stats document (`fleet`, see
@@ -9,13 +9,6 @@ import type { FleetServer, QueueStatsDoc, ServerState } from '@fq/worker/schema'
  */
 export function fleetOf(stats: Pick<QueueStatsDoc, 'fleet'> | null): FleetServer[] | null {
   return stats?.fleet?.servers ?? null;
-}
-
-/** Servers of the summary in each state (every state present, 0 when none). */
-export function fleetCounts(servers: readonly FleetServer[]): Record<ServerState, number> {
-  const counts: Record<ServerState, number> = { active: 0, draining: 0, stopped: 0, lost: 0 };
-  for (const s of servers) counts[s.state] += 1;
-  return counts;
 }
 
 /** The servers taking part in the fleet: active or draining (stopped and lost ones do not). */

@@ -86,7 +86,7 @@ describe('incident strip (every console page)', () => {
     const data = new FakeData();
     data.put('stats', 'queue', stats({ at: Date.now() }));
     renderApp({ auth: admin(), data, path: '/' });
-    await screen.findByTestId('stat-in-flight');
+    await screen.findByTestId('fq-monitor-in-flight');
     // The Overview's five (see OverviewPage.test: the servers come from the stats document's
     // fleet summary now) and the strip's open-breakers query.
     const specs = [...data.watchers].map((w) => w.spec);
@@ -105,7 +105,7 @@ describe('incident strip (every console page)', () => {
     expect(await screen.findByTestId('overview-page')).toBeInTheDocument();
     // Both of the strip's sources have delivered (the Overview shows the same documents).
     await screen.findByTestId('stat-throughput');
-    await screen.findByTestId(`overview-breaker-${MODEL}`);
+    await screen.findByTestId(`fq-monitor-breaker-${MODEL}`);
     expect(screen.queryByTestId('incident-strip')).toBeNull();
   });
 });

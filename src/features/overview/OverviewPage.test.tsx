@@ -1,4 +1,4 @@
-import { cleanup, screen, within } from '@testing-library/react';
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { T0, breaker, controls, leader, rollup, stats } from '../../test/factories';
 import { FakeData } from '../../test/fakeData';
@@ -24,19 +24,24 @@ describe('OverviewPage', () => {
     data.put('analytics', 'minute_x', rollup({ periodStart: T0 - 60_000, counters: { succeeded: 9, failed: 1 } }));
     renderPage(<OverviewPage />, { data });
 
-    expect(await screen.findByTestId('stat-in-flight')).toHaveTextContent('5');
-    // Not the leader's 42.5 (its own window, for ETAs): the 15 minute figure from the rollups.
+    // The embeddable monitor's figures (its parts, its ids), in the console's formats.
+    expect(await screen.findByTestId('fq-monitor-in-flight')).toHaveTextContent('5');
+    // Not the leader's 42.5 (its own window, for ETAs), which the monitor shows elsewhere: the
+    // 15 minute figure from the rollups, in its place.
     expect(screen.getByTestId('stat-throughput')).toHaveTextContent('0.71');
     expect(screen.getByTestId('stat-throughput')).toHaveTextContent(/completed jobs\/min, last 15 min \(since \d\d:\d\d \S+\)/);
-    expect(screen.getByTestId('stat-success-rate')).toHaveTextContent('90.0%');
-    expect(screen.getByTestId('stat-p95')).toHaveTextContent('4.8 s');
-    expect(screen.getByTestId('stat-ops-per-job')).toHaveTextContent('9.5');
-    expect(within(screen.getByTestId('depth-by-priority')).getByText('high').nextSibling).toHaveTextContent('2');
-    expect(screen.getByTestId('overview-breaker-gemini-2.5-flash')).toHaveAttribute('data-state', 'half_open');
-    expect(screen.getByTestId('stat-active-servers')).toHaveTextContent('1');
-    expect(screen.getByTestId('stat-lost-servers')).toHaveTextContent('1');
-    expect(screen.getByTestId('stat-leader')).toHaveTextContent('srv-a');
-    expect(screen.getByTestId('stat-leader')).toHaveTextContent('term 4');
+    expect(screen.queryByTestId('fq-monitor-throughput')).toBeNull();
+    expect(screen.getByTestId('fq-monitor-success-rate')).toHaveTextContent('90.0%');
+    expect(screen.getByTestId('fq-monitor-p95')).toHaveTextContent('4.8 s');
+    expect(screen.getByTestId('fq-monitor-ops-per-job')).toHaveTextContent('9.5');
+    expect(within(screen.getByTestId('fq-monitor-priorities')).getByText('high').nextSibling).toHaveTextContent('2');
+    expect(screen.getByTestId('fq-monitor-breaker-gemini-2.5-flash')).toHaveAttribute('data-state', 'half_open');
+    expect(screen.getByTestId('fq-monitor-breaker')).toHaveTextContent('half-open');
+    expect(screen.getByTestId('fq-monitor-active-servers')).toHaveTextContent('1');
+    expect(screen.getByTestId('fq-monitor-lost-servers')).toHaveTextContent('1');
+    expect(screen.getByTestId('fq-monitor-leader')).toHaveTextContent('srv-a');
+    expect(screen.getByTestId('fq-monitor-leader').parentElement).toHaveTextContent('term 4');
+    expect(screen.getByTestId('stat-fleet-concurrency')).toBeInTheDocument();
     expect(screen.getByTestId('paused-banner')).toHaveTextContent('The whole queue is paused (maintenance)');
     expect(within(screen.getByTestId('recent-card')).getByText('10')).toBeInTheDocument();
   });
@@ -62,21 +67,44 @@ describe('OverviewPage', () => {
     expect(screen.getByTestId('analytics-lag')).toHaveTextContent('~10 s behind');
   });
 
+  it("counts servers per state and judges the leader's lease as the embeddable monitor does", async () => {
+    const data = new FakeData();
+    const fleet = {
+      servers: (
+        [
+          ['srv-a', 'active'],
+          ['srv-b', 'draining'],
+          ['srv-c', 'draining'],
+        ] as const
+      ).map(([serverId, state]) => ({ serverId, state, version: '0.1.0', startedAt: T0 - 60_000 })),
+      changedAt: T0,
+    };
+    data.put('stats', 'queue', stats({ fleet }));
+    // The lease ran out 1 s ago: nobody leads until the next election (getEnterpriseStats' rule).
+    data.put('leader', 'current', leader({ holder: 'srv-a', term: 4, expiresAt: T0 - 1_000 }));
+    renderPage(<OverviewPage />, { data });
+    expect(await screen.findByTestId('fq-monitor-draining-servers')).toHaveTextContent('2');
+    expect(screen.getByTestId('fq-monitor-active-servers')).toHaveTextContent('1');
+    expect(screen.getByTestId('fq-monitor-lost-servers')).toHaveTextContent('0');
+    await waitFor(() => expect(screen.getByTestId('fq-monitor-leader')).toHaveTextContent('none'));
+    expect(screen.getByTestId('fq-monitor-leader').parentElement).toHaveTextContent('no live lease (term 4)');
+  });
+
   it('shows dead letters as a red link to the job list filtered to them, other statuses as chips', async () => {
     const data = new FakeData();
     data.put('stats', 'queue', stats({ byStatus: { queued: 3, dead_lettered: 4 } }));
     renderPage(<OverviewPage />, { data });
     const link = await screen.findByTestId('overview-dead-letters');
-    expect(link).toHaveTextContent('dead lettered: 4');
+    expect(link).toHaveTextContent('dead lettered 4');
     expect(link).toHaveAttribute('href', '/queues?status=dead_lettered');
-    expect(within(screen.getByTestId('depth-by-status')).getAllByRole('link')).toHaveLength(1);
+    expect(within(screen.getByTestId('fq-monitor-statuses')).getAllByRole('link')).toHaveLength(1);
   });
 
   it('opens ONE listener per document however many widgets read it', async () => {
     const data = new FakeData();
     data.put('stats', 'queue', stats());
     const { bridge } = renderPage(<OverviewPage />, { data });
-    await screen.findByTestId('stat-in-flight');
+    await screen.findByTestId('fq-monitor-in-flight');
     // stats (with the fleet summary: no server document), controls, breakers, leader, rollups:
     // five sources, five listeners
     expect(data.watchers.size).toBe(5);
@@ -95,15 +123,15 @@ describe('OverviewPage', () => {
     const data = new FakeData();
     data.put('stats', 'queue', stats());
     renderPage(<OverviewPage />, { data });
-    await screen.findByTestId('stat-in-flight');
+    await screen.findByTestId('fq-monitor-in-flight');
     data.breakListeners('stats', Object.assign(new Error('Missing or insufficient permissions.'), { code: 'permission-denied' }));
     const alert = await screen.findByText(/Could not load queue stats/);
     expect(alert).toBeInTheDocument();
     // last data stays visible under the error
-    expect(screen.getByTestId('stat-in-flight')).toBeInTheDocument();
+    expect(screen.getByTestId('fq-monitor-in-flight')).toBeInTheDocument();
     const before = data.watchCalls;
     within(alert.closest('[role="alert"]') as HTMLElement).getByRole('button', { name: 'Retry' }).click();
-    await screen.findByTestId('stat-in-flight');
+    await screen.findByTestId('fq-monitor-in-flight');
     expect(data.watchCalls).toBe(before + 1);
   });
 });

@@ -1,6 +1,6 @@
-import { PRIORITIES, JOB_STATUSES } from '@fq/worker/schema';
+import { MonitorBreakers, MonitorPerformance, MonitorPriorities, MonitorQueue, MonitorServers, MonitorStatuses, type MonitorLink } from '@fq/client/react';
 import { Link } from 'react-router';
-import { Badge, Card, Stat } from '../../components/ui/Card';
+import { Card, Stat } from '../../components/ui/Card';
 import { LiveView } from '../../components/ui/LiveView';
 import { Empty, InvalidRow } from '../../components/ui/States';
 import { useLiveDoc, useLiveQuery, useServerNow } from '../../data/hooks';
@@ -9,17 +9,33 @@ import { useNow } from '../../lib/clock';
 import { formatDuration, formatNumber, formatPercent } from '../../lib/format';
 import { RollupLag, ThroughputStat } from '../analytics/NumbersOfRecord';
 import { RANGE_SPECS, buildSeries } from '../analytics/series';
-import { BreakerBadge } from '../breakers/BreakerBadge';
 import { DEAD_LETTERS_PATH } from '../incidents/incidents';
-import { fleetCounts, fleetOf } from '../../data/fleet';
-import { leaderView } from '../servers/health';
+import { CONSOLE_MONITOR_LOOK, NARROW_LOOK, overviewSnapshot } from './overviewMonitor';
 import { overviewSpecs } from './sources';
 import { Sparkline } from './Sparkline';
+
+/** Dead letters, when there are any: loud, and one click from the list of them (a grey chip went unnoticed). */
+const deadLettersLink: MonitorLink = (target, children) =>
+  target.status === 'dead_lettered' && target.count > 0 ? (
+    <Link
+      to={DEAD_LETTERS_PATH}
+      data-testid="overview-dead-letters"
+      className="inline-flex items-center gap-1 rounded-full bg-red-600 px-2 py-0.5 font-semibold text-white hover:bg-red-700 dark:bg-red-700"
+    >
+      {children}
+    </Link>
+  ) : null;
 
 /**
  * The page an on-call engineer keeps open. Everything here comes from small state documents
  * (queue stats with the leader's fleet summary, breakers, leader, minute rollups) so its reads
  * per minute grow neither with job throughput nor with the number of servers.
+ *
+ * The fleet summary is the embeddable monitor's (`@fq/client/react`): its parts draw the
+ * queue, performance, breaker and server figures from its snapshot function over this page's
+ * documents, in the console's look. Around them, what only the console has: the pause banner
+ * (from the controls document, with a link to act), the throughput and sparkline of the
+ * Analytics page's rollups, the link to the dead letters, and invalid documents as error rows.
  */
 export function OverviewPage() {
   const now = useServerNow(useNow());
@@ -31,8 +47,12 @@ export function OverviewPage() {
   const rollups = useLiveQuery(s.rollups);
   // The throughput shown here is the Analytics page's 15 minute figure, from the same minute
   // rollups through the same function (the leader's own rate, which the ETAs use, starts at
-  // the fleet's start and read ~62/min where Analytics said 28.87 for the same period).
+  // the fleet's start and read ~62/min where Analytics said 28.87 for the same period): the
+  // monitor's Performance part shows it in place of the leader's rate.
   const recent = rollups.data ? buildSeries(okRows(rollups.data).map((r) => r.data), RANGE_SPECS['15m'], now) : null;
+  // Everything else the monitor shows too is the monitor's: its figures over these documents,
+  // drawn by its parts in the console's look.
+  const monitor = overviewSnapshot({ stats: stats.data, leader: leader.data, breakers: breakers.data }, now);
 
   return (
     <div className="space-y-4" data-testid="overview-page">
@@ -57,50 +77,23 @@ export function OverviewPage() {
               <InvalidRow id={row.id} error={row.error} />
             ) : (
               <div className="space-y-4">
-                <dl className="grid grid-cols-2 gap-4 sm:grid-cols-4 lg:grid-cols-8">
-                  <Stat label="In flight" value={formatNumber(row.data.inFlight)} testId="stat-in-flight" />
-                  {recent ? <ThroughputStat series={recent} now={now} testId="stat-throughput" /> : <Stat label="Throughput" value="—" testId="stat-throughput" />}
-                  <Stat label="Success rate" value={formatPercent(row.data.successRate)} testId="stat-success-rate" />
-                  <Stat label="p50 latency" value={formatDuration(row.data.p50Ms)} testId="stat-p50" />
-                  <Stat label="p95 latency" value={formatDuration(row.data.p95Ms)} testId="stat-p95" />
-                  <Stat label="Fleet concurrency" value={formatNumber(row.data.fleetConcurrency)} />
-                  <Stat
-                    label="Oldest queued"
-                    value={row.data.oldestQueuedAt === null ? '—' : formatDuration(now - row.data.oldestQueuedAt)}
-                  />
-                  <Stat label="Firestore ops / job" value={formatNumber(row.data.firestoreOpsPerJob, 1)} testId="stat-ops-per-job" />
-                </dl>
+                <MonitorQueue snapshot={monitor} {...CONSOLE_MONITOR_LOOK}>
+                  <Stat label="Fleet concurrency" value={formatNumber(row.data.fleetConcurrency)} testId="stat-fleet-concurrency" />
+                </MonitorQueue>
+                <MonitorPerformance
+                  snapshot={monitor}
+                  {...CONSOLE_MONITOR_LOOK}
+                  classNames={{ ...CONSOLE_MONITOR_LOOK.classNames, figures: 'grid grid-cols-2 gap-4 sm:grid-cols-3 lg:grid-cols-5' }}
+                  throughput={recent ? <ThroughputStat series={recent} now={now} testId="stat-throughput" /> : <Stat label="Throughput" value="—" testId="stat-throughput" />}
+                />
                 <div className="grid gap-4 md:grid-cols-2">
                   <div>
                     <h3 className="mb-1 text-xs font-medium text-slate-500">Queued by priority</h3>
-                    <dl className="grid grid-cols-4 gap-2" data-testid="depth-by-priority">
-                      {PRIORITIES.map((p) => (
-                        <Stat key={p} label={p} value={formatNumber(row.data.queuedByPriority[p])} />
-                      ))}
-                    </dl>
+                    <MonitorPriorities snapshot={monitor} {...CONSOLE_MONITOR_LOOK} />
                   </div>
                   <div>
                     <h3 className="mb-1 text-xs font-medium text-slate-500">Jobs by status</h3>
-                    <ul className="flex flex-wrap gap-1 text-xs" data-testid="depth-by-status">
-                      {JOB_STATUSES.map((s) => (
-                        <li key={s}>
-                          {s === 'dead_lettered' && row.data.byStatus[s] > 0 ? (
-                            // Loud and one click from the list of them (the grey chip went unnoticed).
-                            <Link
-                              to={DEAD_LETTERS_PATH}
-                              data-testid="overview-dead-letters"
-                              className="inline-flex rounded-full bg-red-600 px-2 py-0.5 font-semibold text-white hover:bg-red-700 dark:bg-red-700"
-                            >
-                              dead lettered: {formatNumber(row.data.byStatus[s])}
-                            </Link>
-                          ) : (
-                            <Badge>
-                              {s.replace('_', ' ')}: {formatNumber(row.data.byStatus[s])}
-                            </Badge>
-                          )}
-                        </li>
-                      ))}
-                    </ul>
+                    <MonitorStatuses snapshot={monitor} {...CONSOLE_MONITOR_LOOK} link={deadLettersLink} />
                   </div>
                 </div>
                 <p className="text-xs text-slate-500">Updated {formatDuration(Math.max(0, now - row.data.at))} ago by the leader.</p>
@@ -113,49 +106,21 @@ export function OverviewPage() {
       <div className="grid gap-4 lg:grid-cols-3">
         <Card title="Breakers" testId="breakers-card">
           <LiveView result={breakers} what="breakers">
-            {(rows) =>
-              rows.length === 0 ? (
-                <Empty>No breaker documents yet.</Empty>
-              ) : (
-                <ul className="space-y-1 text-sm">
-                  {okRows(rows).map((r) => (
-                    <li key={r.id} className="flex items-center justify-between gap-2">
-                      <span className="truncate font-mono text-xs">{r.data.model}</span>
-                      <BreakerBadge breaker={r.data} testId={`overview-breaker-${r.id}`} />
-                    </li>
-                  ))}
-                  {errorRows(rows).map((r) => (
-                    <li key={r.id}>
-                      <InvalidRow id={r.id} error={r.error} />
-                    </li>
-                  ))}
-                </ul>
-              )
-            }
+            {(rows) => (
+              <div className="space-y-2">
+                <MonitorBreakers snapshot={monitor} {...NARROW_LOOK} />
+                {errorRows(rows).map((r) => (
+                  <InvalidRow key={r.id} id={r.id} error={r.error} />
+                ))}
+              </div>
+            )}
           </LiveView>
         </Card>
 
         <Card title="Servers" testId="servers-card">
+          {/* The leader's summary, not the server documents: a heartbeat costs this page nothing. */}
           <LiveView result={stats} what="the fleet summary">
-            {(row) => {
-              // The leader's summary, not the server documents: a heartbeat costs this page nothing.
-              const fleet = fleetOf(row?.ok ? row.data : null);
-              const counts = fleetCounts(fleet ?? []);
-              const lease = leader.data?.ok ? leaderView(leader.data.data, now) : null;
-              return (
-                <dl className="grid grid-cols-2 gap-3">
-                  <Stat label="Active servers" value={fleet ? counts.active : '—'} testId="stat-active-servers" />
-                  <Stat label="Lost" value={fleet ? counts.lost : '—'} hint="silent beyond the timeout, by the leader" testId="stat-lost-servers" />
-                  <Stat
-                    label="Leader"
-                    testId="stat-leader"
-                    value={<span className="font-mono text-base">{lease?.holder ?? 'none'}</span>}
-                    hint={lease ? `term ${lease.term}${lease.expired ? ' (lease expired)' : ''}` : undefined}
-                  />
-                  <Stat label="Draining" value={fleet ? counts.draining : '—'} />
-                </dl>
-              );
-            }}
+            {() => <MonitorServers snapshot={monitor} {...NARROW_LOOK} />}
           </LiveView>
         </Card>
 
