@@ -231,6 +231,10 @@ export function stepFleetLimiter(
   const counted = { ...state, baselineLatency: baseline, sinceCutCalls, sinceCutOverloads };
   const reported = overloaded && noise === 0 && tick.reportedLimit !== undefined && tick.reportedLimit !== null ? Math.max(config.minLimit, tick.reportedLimit) : null;
   if (overloaded || slow) {
+    // Refused at or above the edge: a probe failed (recovery probes come every other tick, so
+    // also within the cooldown of the cut before it).
+    const failedProbe = overloaded && overloadAt !== null && state.limit >= overloadAt;
+    const probeFailedAt = failedProbe ? Math.min(state.probeFailedAt ?? Infinity, state.limit) : (state.probeFailedAt ?? null);
     if (cooling) {
       // The servers went lower still within one episode (capacity fell): follow them down.
       // A cut like any other for judging noise: the outcomes after it are counted afresh.
@@ -242,9 +246,7 @@ export function stepFleetLimiter(
             limit: reported,
             overloadAt: lowered,
             ...keepEdgeAbove(state, lowered),
-            // A probe refused within the cooldown of the cut before it (recovery probes come
-            // every other tick) is a failed probe all the same.
-            probeFailedAt: overloaded && overloadAt !== null && state.limit >= overloadAt ? Math.min(state.probeFailedAt ?? Infinity, state.limit) : (state.probeFailedAt ?? null),
+            probeFailedAt,
             sinceCutCalls: 0,
             sinceCutOverloads: 0,
           },
@@ -280,7 +282,6 @@ export function stepFleetLimiter(
     // Where the servers found the edge: the refused call was one above what they had running.
     if (reported !== null) cut = Math.min(state.limit - 1, reported);
     const base = Math.min(PROBE_BASE_MS, config.ceilingProbeMs);
-    const failedProbe = overloaded && overloadAt !== null && state.limit >= overloadAt;
     const probeEveryMs = failedProbe ? Math.min(config.ceilingProbeMs, 2 * (state.probeEveryMs ?? base)) : (state.probeEveryMs ?? base);
     const edgeNow = overloaded ? (reported !== null ? Math.min(state.limit, reported + 1) : state.limit) : overloadAt;
     return {
@@ -296,7 +297,7 @@ export function stepFleetLimiter(
         overloadAt: edgeNow,
         overloadSeenAt: overloaded ? tick.now : (state.overloadSeenAt ?? null),
         ...(edgeNow === null ? {} : keepEdgeAbove(state, edgeNow)),
-        probeFailedAt: failedProbe ? Math.min(state.probeFailedAt ?? Infinity, state.limit) : (state.probeFailedAt ?? null),
+        probeFailedAt,
         cutFrom: overloaded ? state.limit : null,
         cutShare: overloaded ? share : null,
         sinceCutCalls: 0,
@@ -321,8 +322,10 @@ export function stepFleetLimiter(
   const below = high !== null && state.limit < high;
   const base = Math.min(PROBE_BASE_MS, config.ceilingProbeMs);
   let edge = overloadAt;
+  // The edge was set this tick (`edgeSetNow`); `restored`: to the one kept above, which also
+  // clears what was kept for it.
   let restored = false;
-  let undershot = false;
+  let edgeSetNow = false;
   let probeEveryMs = state.probeEveryMs ?? base;
   let probeSince = state.probeSince ?? null;
   if (edge !== null && state.limit >= edge) {
@@ -342,7 +345,7 @@ export function stepFleetLimiter(
       // nothing says capacity came back. That level is the edge again, probed at the usual
       // cadence; the return to `highWater` waits for it to hold.
       edge = failedAt;
-      undershot = true;
+      edgeSetNow = true;
     } else {
       probeEveryMs = base;
       // Capacity came back above where it fell: return to the level it served before at once
@@ -353,6 +356,7 @@ export function stepFleetLimiter(
       const above = state.edgeAbove ?? null;
       edge = above !== null && above > back && tick.now - (state.edgeAboveSeenAt ?? -Infinity) < HIGH_WATER_MS ? above : null;
       restored = edge !== null;
+      edgeSetNow = restored;
       if (back > state.limit) {
         return {
           state: {
@@ -375,13 +379,13 @@ export function stepFleetLimiter(
     }
   }
   const waitMs = below ? Math.min(RECOVERY_PROBE_MS, probeEveryMs) : probeEveryMs;
-  const seenAt = restored || undershot ? tick.now : (state.overloadSeenAt ?? 0);
+  const seenAt = edgeSetNow ? tick.now : (state.overloadSeenAt ?? 0);
   const recent = edge !== null && tick.now - seenAt < waitMs;
   const settled = {
     ...calm,
     overloadAt: edge,
-    ...(restored ? { overloadSeenAt: seenAt, edgeAbove: null, edgeAboveSeenAt: null, probeFailedAt: null } : {}),
-    ...(undershot ? { overloadSeenAt: seenAt } : {}),
+    ...(edgeSetNow ? { overloadSeenAt: seenAt } : {}),
+    ...(restored ? { edgeAbove: null, edgeAboveSeenAt: null, probeFailedAt: null } : {}),
     probeEveryMs,
     probeSince,
     highWater: high,
