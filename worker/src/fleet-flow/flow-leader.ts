@@ -391,12 +391,12 @@ export class FlowLeader {
     });
     const alloc = allocateSlices(demands, { concurrency, requestsPerMinute: up.requestsPerMinute, tokensPerMinute: up.tokensPerMinute });
     // A cut where the servers found the edge: each keeps where it stopped (found-capacity).
-    // So does a cut a server made while the fleet holds after its own (the cooldown): the
-    // allocation acknowledges it, or a server refused with nothing of its own running would
-    // send nothing until its hold lapsed (seconds), and during an outage the breaker would wait
-    // that long for each failure it needs. Any other change moves no unit a server may be
-    // using (stableSplit).
-    const splitAtFound = (reason === 'overload' || reason === 'hold') && found !== null && (limiter.noiseFloor ?? 0) === 0;
+    // Any other change moves no unit a server may be using (stableSplit). A cut a server makes
+    // while the fleet holds after its own (the cooldown) is not acknowledged here: splitting at
+    // it trims the busiest slices and the next split hands those units to other servers, whose
+    // calls then overlap the first ones' (the capacity step lost 1-2 % of its goodput that way).
+    // The server's hold lapses on its own (a heartbeat and two ticks; see ModelFlow.holdEndsAt).
+    const splitAtFound = reason === 'overload' && found !== null && (limiter.noiseFloor ?? 0) === 0;
     if (splitAtFound) {
       alloc.concurrency = splitAtFoundLevel(ids, previousSlices, cuts, concurrency);
     } else if (up.adaptive.enabled && previous !== null) {
