@@ -14,7 +14,7 @@ export interface RateLimitUsage {
 /**
  * The allowance as of `nowMs` (Firestore time). Admission writes the document only when it
  * admits or refuses, so its counts are as of that write; `resetAt` is when the full
- * allowance is back if the user sends nothing more (`core/flow-policy-policy/rate-limit`), so a window that
+ * allowance is back if the user sends nothing more (`core/flow-policy/rate-limit`), so a window that
  * ended since means a full allowance now. Read by the console's limits page and the browser
  * client (`@fq/client`), which both show it.
  */

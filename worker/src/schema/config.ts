@@ -76,7 +76,7 @@ export const workerConfigSchema = z.object({
     .object({
       /**
        * Failures that open the breaker (seed field): failures in a row on one server, or inside
-       * the fleet window when it holds no success. See `core/flow-policy-policy/breaker-rules`.
+       * the fleet window when it holds no success. See `core/flow-policy/breaker-rules`.
        */
       failureThreshold: z.number().int().positive().default(5),
       /** How long the breaker stays open before one half-open probe (seed field). */
@@ -86,7 +86,7 @@ export const workerConfigSchema = z.object({
       failureRateThreshold: z.number().min(0).max(1).default(0.5),
       minimumCalls: z.number().int().positive().default(10),
       /**
-       * Fast outage rule (`core/flow-policy-policy/outage`): the breaker opens when the fleet has gone this
+       * Fast outage rule (`core/flow-policy/outage`): the breaker opens when the fleet has gone this
        * long without a success, with failureThreshold failures since and no call in flight.
        */
       outageQuietMs: ms.default(3_000),
@@ -134,7 +134,7 @@ export const workerConfigSchema = z.object({
    * advances its user's virtual time by costMs / tier weight, and its rank starts at
    * max(now, user's virtual time). The scale only matters relative to the priority aging
    * offsets and to new arrivals: one virtual ms per ms of fleet time a job occupies is a
-   * good guide. See `core/flow-policy-policy/fair-share`.
+   * good guide. See `core/flow-policy/fair-share`.
    */
   fairScheduling: z
     .object({

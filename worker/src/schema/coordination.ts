@@ -18,7 +18,7 @@ export const upstreamWindowSchema = z.object({
   tokens: z.number().int().nonnegative().default(0),
   /** Overload answers that came after the call was served a while (absent in older reports). */
   lateOverloads: z.number().int().nonnegative().optional(),
-  /** State, not counters: the outage evidence of `core/flow-policy-policy/outage` (absent in older reports). */
+  /** State, not counters: the outage evidence of `core/flow-policy/outage` (absent in older reports). */
   health: z
     .object({
       lastSuccessAt: timestampMs.nullable(),

@@ -21,7 +21,7 @@ export const breakerTransitionSchema = z.object({
 export type BreakerTransition = z.infer<typeof breakerTransitionSchema>;
 export const MAX_BREAKER_HISTORY = 50;
 
-/** Which rule opened the breaker (see `core/flow-policy-policy/breaker-rules` and `core/flow-policy-policy/outage`). */
+/** Which rule opened the breaker (see `core/flow-policy/breaker-rules` and `core/flow-policy/outage`). */
 export const BREAKER_TRIP_RULES = ['window', 'outage', 'streak'] as const;
 
 export const breakerTripSchema = z.object({
@@ -112,13 +112,13 @@ export const rateLimitDocSchema = z.object({
   /**
    * What admissions that already left the window still weigh (a leaky bucket draining at
    * limit per window) at `carryAt`; keeps the long-run rate at `limit` per window.
-   * See `core/flow-policy-policy/rate-limit`.
+   * See `core/flow-policy/rate-limit`.
    */
   carry: z.number().nonnegative().default(0),
   carryAt: timestampMs.nullable().default(null),
   /**
    * Fair-share virtual finish time (epoch-ms scale) of the user's last admitted job; the
-   * next job's rank starts at max(now, virtualTime). See `core/flow-policy-policy/fair-share`.
+   * next job's rank starts at max(now, virtualTime). See `core/flow-policy/fair-share`.
    */
   virtualTime: z.number().finite().nullable().default(null),
   /** Fair-share weight of the user's tier at the last admission. */

@@ -265,7 +265,7 @@ export const jobDocSchema = z.object({
   availableAt: timestampMs.nullable().default(null),
   /**
    * The start admission booked because the user was over their rate limit
-   * (`rateLimiting.whenExceeded: 'defer'`, see `core/flow-policy-policy/rate-limit`): the job was admitted
+   * (`rateLimiting.whenExceeded: 'defer'`, see `core/flow-policy/rate-limit`): the job was admitted
    * `waiting` with availableAt = deferredUntil and no attempt spent, and is promoted like a
    * retry. It stays afterwards, the record of why the job waited. Absent on jobs admitted to
    * run at once.

@@ -20,7 +20,7 @@ export function breakerControlReads(command: BreakerCommand): { collection: 'bre
 }
 
 /**
- * Manual breaker actions: the breaker's own state machine (`core/flow-policy-policy/breaker`
+ * Manual breaker actions: the breaker's own state machine (`core/flow-policy/breaker`
  * `operateBreaker`) decides the document; this adds the write and the audit entry.
  */
 export function planBreakerControl(command: BreakerCommand, ctx: ControlContext): UnsealedResult {
