@@ -9,6 +9,11 @@ export default defineConfig({
   server: { port: 5173, strictPort: false },
   build: { target: 'es2022', sourcemap: true },
   test: {
+    // Vitest's default for `run` is one worker less than the cores: one worker on our 2-core
+    // machines, so every file ran after the other (15 min, mostly per-file start-up while the
+    // second core idled). Two workers use both; the bench smoke files keep their own
+    // one-at-a-time group (fileParallelism: false in bench/smoke).
+    maxWorkers: 2,
     projects: [
       './worker',
       './client',
@@ -17,6 +22,7 @@ export default defineConfig({
       './tests/rules',
       './system',
       './bench',
+      './bench/smoke',
       {
         extends: true,
         test: {

@@ -1,16 +1,13 @@
 import { defineProject } from 'vitest/config';
 
-// The bench harness: unit tests of its pure parts (statistics, audit, schedules, fuzz
-// generators) and short smoke runs of bench, chaos and fuzz on real processes. Smoke files
-// run one at a time: each starts its own emulator, fake Gemini and worker processes.
+// The bench harness's unit tests of its pure parts (statistics, audit, schedules, fuzz
+// generators). They run in parallel with everything else; the smoke runs on real processes
+// are their own project (bench/smoke/vitest.config.ts), one file at a time.
 export default defineProject({
   test: {
     name: 'bench',
     environment: 'node',
     include: ['**/*.test.ts'],
-    exclude: ['results/**', 'node_modules/**'],
-    fileParallelism: false,
-    testTimeout: 60_000,
-    hookTimeout: 240_000,
+    exclude: ['results/**', 'node_modules/**', 'smoke/**'],
   },
 });
