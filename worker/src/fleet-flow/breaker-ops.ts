@@ -87,7 +87,7 @@ export function finishProbe(
 export async function evaluateFenced(
   store: DocStore,
   model: string,
-  counts: OutcomeCounts & { start: number; health?: FleetHealth | null },
+  counts: OutcomeCounts & { start: number; health?: FleetHealth | null; liveServers?: readonly string[] | null },
   leader: { serverId: string; term: number },
   config: BreakerConfig,
   writeWindow: boolean,

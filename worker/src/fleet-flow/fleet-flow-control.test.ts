@@ -155,6 +155,36 @@ describe('shared circuit breaker', () => {
     expect(await breaker(store)).toMatchObject({ state: 'open', consecutiveFailures: 2, probe: null });
   });
 
+  it('a probe whose holder stops heartbeating is released by the leader, and another server probes before its lease would end', async () => {
+    const config: WorkerConfigInput = { ...BASE, circuitBreaker: { ...BASE.circuitBreaker, probeTimeoutMs: 120_000 } };
+    const { clock, store, servers, kit: k } = await fleet(2, config);
+    const [a, b] = servers as [NonNullable<(typeof servers)[0]>, NonNullable<(typeof servers)[0]>];
+    for (let i = 0; i < 5; i++) await call(a, fail('timeout'));
+    await clock.advance(10_001);
+    // b takes the probe and then dies (no result, no more heartbeats); a stays live.
+    const probe = await b.flow.acquire(job('probe'));
+    expect(probe.granted && probe.permit.isProbe).toBe(true);
+    await k.heartbeatAll();
+    await k.lead(a, 1);
+    await k.tick(a, 1);
+    expect(await breaker(store)).toMatchObject({ state: 'half_open', probe: { holder: 's1' } });
+    expect((await a.flow.acquire(job('waits'))).granted).toBe(false);
+    // a keeps heartbeating; b's last heartbeat is older than serverTimeoutMs (5 s).
+    for (let i = 0; i < 6; i++) {
+      await clock.advance(1_000);
+      await k.heartbeat(a);
+    }
+    await k.tick(a, 1);
+    expect(await breaker(store)).toMatchObject({ state: 'half_open', probe: null, consecutiveFailures: 0 });
+    // 6 s after b's probe began, not 120: a probes now.
+    const next = await a.flow.acquire(job('next'));
+    expect(next.granted && next.permit.isProbe).toBe(true);
+    if (!next.granted) return;
+    next.permit.complete(ok());
+    await clock.advance(1);
+    expect(await breaker(store)).toMatchObject({ state: 'closed' });
+  });
+
   it('obeys a manual force-open at once and probes as soon as it is cleared', async () => {
     const { clock, store, servers } = await fleet(2);
     const plan = async (type: 'breaker.force_open' | 'breaker.clear_override') => {

@@ -307,7 +307,9 @@ export class FlowLeader {
       servers.map((s) => ({ health: s.upstream[model]?.health, reportedAt: s.heartbeatAt })),
       { now, since: transitionAt },
     );
-    const counts = { start: totals.windowStart, successes: totals.successes, failuresByClass: totals.failuresByClass, health };
+    // The live servers judge a half-open probe's holder (a holder gone releases it).
+    const liveServers = servers.map((s) => s.serverId);
+    const counts = { start: totals.windowStart, successes: totals.successes, failuresByClass: totals.failuresByClass, health, liveServers };
     const preview = evaluateBreaker(doc ?? initialBreaker(model, now), counts, { now, config: config.circuitBreaker, by: serverId });
     const summaryChanged = JSON.stringify(preview.doc.window) !== JSON.stringify(doc?.window ?? null);
     const summaryDue =
@@ -319,6 +321,9 @@ export class FlowLeader {
     this.windowWrittenAt.set(model, now);
     // What the transaction read (and maybe wrote) is the freshest copy.
     this.breakers.set(model, step.doc);
+    if (!step.transition && doc?.probe && step.doc.probe === null && step.doc.state === 'half_open') {
+      this.log.warn({ model, holder: doc.probe.holder, token: doc.probe.token }, 'probe released: its holder is no longer live');
+    }
     if (step.transition) {
       this.histories.set(model, restartHistory(history, step.doc.since));
       this.generations.set(model, step.doc.generation);

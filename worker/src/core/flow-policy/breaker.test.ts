@@ -160,6 +160,28 @@ describe('breaker state machine', () => {
     expect(completeProbe(next.doc, 2, { kind: 'success' }, ctx(T0 + 10_030, 'b')).doc.state).toBe('closed');
   });
 
+  it('releases a probe whose holder is no longer live at once, not when its lease runs out, and fences the holder out', () => {
+    const first = acquireProbe(opened(), ctx(T0 + 10_000, 'a'));
+    // The leader's live servers still include the holder: nothing to do.
+    expect(evaluateBreaker(first.doc, { ...window(0, {}), liveServers: ['a', 'b'] }, ctx(T0 + 11_000)).changed).toBe(false);
+    // Unknown live servers (no list): only the lease decides.
+    expect(evaluateBreaker(first.doc, { ...window(0, {}), liveServers: null }, ctx(T0 + 11_000)).changed).toBe(false);
+    // The holder stopped heartbeating long before its lease (T0 + 15 s) ends.
+    const released = evaluateBreaker(first.doc, { ...window(0, {}), liveServers: ['b'] }, ctx(T0 + 11_000));
+    expect(released.changed).toBe(true);
+    expect(released.transition).toBeNull();
+    expect(released.doc).toMatchObject({ state: 'half_open', probe: null, consecutiveFailures: 0 });
+    expect(breakerGate(released.doc, T0 + 11_000, config)).toEqual({ allow: 'probe' });
+    const next = acquireProbe(released.doc, ctx(T0 + 11_001, 'b'));
+    expect(next.granted?.token).toBe(2);
+    // The old holder's late result is ignored; the new one's counts.
+    expect(completeProbe(next.doc, 1, { kind: 'failure', errorClass: 'overloaded' }, ctx(T0 + 11_002, 'a')).changed).toBe(false);
+    expect(completeProbe(next.doc, 2, { kind: 'success' }, ctx(T0 + 11_003, 'b')).doc.state).toBe('closed');
+    // An operator's override is left alone.
+    const forced = { ...first.doc, override: 'force_open' as const };
+    expect(evaluateBreaker(forced, { ...window(0, {}), liveServers: [] }, ctx(T0 + 11_000)).changed).toBe(false);
+  });
+
   it('a server trip only opens an automatically closed breaker', () => {
     const doc = opened();
     expect(tripBreaker(doc, 'again', ctx(T0 + 1)).changed).toBe(false);

@@ -144,7 +144,7 @@ export function breakerGate(doc: BreakerDoc, now: number, config: BreakerConfig)
  */
 export function evaluateBreaker(
   doc: BreakerDoc,
-  counts: OutcomeCounts & { start: number; health?: FleetHealth | null },
+  counts: OutcomeCounts & { start: number; health?: FleetHealth | null; liveServers?: readonly string[] | null },
   ctx: BreakerContext,
 ): BreakerStep {
   const { total } = countFailures(counts.failuresByClass, ctx.config);
@@ -178,6 +178,14 @@ export function evaluateBreaker(
     }
     if (doc.state === 'half_open' && doc.probe !== null && doc.probe.expiresAt <= ctx.now) {
       return open(doc, ctx, `probe by ${doc.probe.holder} timed out`, doc.consecutiveFailures + 1);
+    }
+    if (doc.state === 'half_open' && doc.probe !== null && counts.liveServers && !counts.liveServers.includes(doc.probe.holder)) {
+      // Its holder stopped heartbeating (killed, frozen, partitioned: the rule that declares a
+      // server lost and takes its jobs back): no result will come, and waiting out the lease
+      // (probeTimeoutMs, as long as a call may take) held the whole fleet for it. Released as
+      // an inconclusive probe is: the upstream did not fail, so no longer recovery delay; the
+      // next server to ask probes at once. A holder that was only slow has a stale token.
+      return { doc: { ...doc, probe: null, window, updatedAt: ctx.now }, changed: true, transition: null };
     }
   }
   return { doc: { ...doc, window }, changed: false, transition: null };
