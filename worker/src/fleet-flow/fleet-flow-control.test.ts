@@ -185,6 +185,21 @@ describe('shared circuit breaker', () => {
     expect(await breaker(store)).toMatchObject({ state: 'closed' });
   });
 
+  it('names as claim members only the servers whose slice can claim when the fleet limit is below the servers', async () => {
+    const config: WorkerConfigInput = { ...BASE, upstream: { ...BASE.upstream, adaptive: { initialLimit: 1, minLimit: 1, maxLimit: 1 } } };
+    const { servers, kit: k } = await fleet(3, config);
+    await k.heartbeatAll();
+    await k.lead(servers[0]!, 1);
+    await k.tick(servers[0]!, 1);
+    const budget = await kitBudget(k);
+    const holders = Object.entries(budget.slices).filter(([, s]) => s.concurrency > 0).map(([id]) => id);
+    expect(holders).toHaveLength(1);
+    for (const s of servers) {
+      expect(s.flow.members()).toHaveLength(3);
+      expect(s.flow.claimMembers()).toEqual(holders);
+    }
+  });
+
   it('obeys a manual force-open at once and probes as soon as it is cleared', async () => {
     const { clock, store, servers } = await fleet(2);
     const plan = async (type: 'breaker.force_open' | 'breaker.clear_override') => {

@@ -112,7 +112,7 @@ export class FleetFlowControl implements FlowControl {
       if (grewOrMoved || doc === null || (doc as BreakerDoc).state === 'closed') this.notify();
     });
     const budget = new DocWatcher(store, clock, 'budgets', flow.model, this.log, (doc) => {
-      const members = this.members()?.join(',');
+      const members = `${this.members()?.join(',')}|${this.claimMembers()?.join(',')}`;
       const limitBefore = flow.budget?.adaptiveLimit ?? null;
       const grew = flow.refreshSlice(this.now(), doc as BudgetDoc | null);
       // The fleet was cut while this server's last report still shows calls that have ended
@@ -122,7 +122,7 @@ export class FleetFlowControl implements FlowControl {
       const limitAfter = (doc as BudgetDoc | null)?.adaptiveLimit ?? null;
       if (limitBefore !== null && limitAfter !== null && limitAfter < limitBefore && flow.reportedInUse > flow.inUse) this.reportNow();
       // New members move claim shards (see the claim loop): wake it as for a grown slice.
-      if (grew || this.members()?.join(',') !== members) this.notify();
+      if (grew || `${this.members()?.join(',')}|${this.claimMembers()?.join(',')}` !== members) this.notify();
     });
     this.watchers.set(flow.model, [breaker, budget]);
     await Promise.all([breaker.ready, budget.ready]);
@@ -539,6 +539,27 @@ export class FleetFlowControl implements FlowControl {
     if (!budget || (budget.slicesExpireAt !== null && budget.slicesExpireAt <= this.now())) return null;
     const ids = Object.keys(budget.slices);
     return ids.length > 0 ? ids : null;
+  }
+
+  /**
+   * The members that can claim now: those whose slice of the routed model's concurrency is
+   * above 0. With a fleet limit below the number of servers (cut to 1 by an overload, say),
+   * the claim shards split among all members left a job in a shard whose listeners had no
+   * slot while the one server with a slot listened elsewhere: the job waited for the
+   * orphan check (up to 10 s), once for minutes. Null, or every member, when unknown.
+   */
+  claimMembers(): readonly string[] | null {
+    const all = this.members();
+    if (!all) return null;
+    const now = this.now();
+    const primary = this.flow(this.config.upstream.model);
+    const fallbackModel = this.config.upstream.fallbackModel;
+    const route = chooseRoute(now, primary, fallbackModel ? this.flow(fallbackModel) : null, this.config);
+    if (route.kind === 'blocked' || route.probe) return all;
+    const budget = route.flow.budget;
+    if (!budget || (budget.slicesExpireAt !== null && budget.slicesExpireAt <= now)) return all;
+    const holders = all.filter((id) => (budget.slices[id]?.concurrency ?? 0) > 0);
+    return holders.length > 0 ? holders : all;
   }
 
   /** This server's budget slices, for the `budget` field of its heartbeat document. */

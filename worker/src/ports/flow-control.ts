@@ -83,6 +83,11 @@ export interface FlowControl {
    * one claims a new job at once and the others only if it did not.
    */
   members?(): readonly string[] | null;
+  /**
+   * The members that can claim now (a slice of the routed model's concurrency above 0): the
+   * claim loop splits its shards among these. Without it, `members`.
+   */
+  claimMembers?(): readonly string[] | null;
   start(): Promise<void>;
   stop(): Promise<void>;
 }

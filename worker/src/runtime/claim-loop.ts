@@ -171,9 +171,15 @@ export class ClaimLoop {
    * members are unknown or this worker is not yet among them).
    */
   private listened(): number[] | null {
-    const members = this.deps.flow.members?.() ?? null;
+    const members = this.claimMembers();
     if (!members || !members.includes(this.deps.ctx.serverId)) return null;
     return listenedShards(this.deps.ctx.serverId, members, this.deps.shardReplicas ?? DEFAULT_SHARD_REPLICAS);
+  }
+
+  /** The fleet's members that can claim now (see FlowControl.claimMembers). */
+  private claimMembers(): readonly string[] | null {
+    const { flow } = this.deps;
+    return (flow.claimMembers ? flow.claimMembers() : flow.members?.()) ?? null;
   }
 
   private allowedPriorities(): Priority[] {
@@ -251,7 +257,7 @@ export class ClaimLoop {
    */
   private delayFor(job: Snapshot<'jobs'>): number {
     const spread = this.deps.claimSpreadMs ?? DEFAULT_CLAIM_SPREAD_MS;
-    const members = this.deps.flow.members?.() ?? null;
+    const members = this.claimMembers();
     const self = this.deps.ctx.serverId;
     const rank = !members ? null : job.data.shard !== null ? shardRank(self, members, job.data.shard) : rendezvousRank(self, members, job.id);
     if (rank !== null) return rank * spread;
@@ -369,7 +375,7 @@ export class ClaimLoop {
     // polls) is cheaper to answer with another look than with spare reads each time.
     const limit = Math.min(this.headSize, slots);
     const { store } = this.deps.ctx;
-    const members = this.deps.flow.members?.() ?? null;
+    const members = this.claimMembers();
     const mine = members ? polledShards(this.deps.ctx.serverId, members) : [];
     const head = async (shards: readonly number[] | null, n: number) =>
       shards && shardFilterFits(priority, shards)

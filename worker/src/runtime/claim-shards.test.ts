@@ -11,7 +11,7 @@ import { TEST_CONFIG, uniquePrefix } from '../testing/engine-fixture.js';
 import { MembersFlow } from '../testing/members-flow.js';
 import { QueueWorker } from './worker.js';
 import { createQueue } from './queue.js';
-import { ORPHAN_CHECK_MS } from './claim-loop.js';
+import { ORPHAN_AGE_MS, ORPHAN_CHECK_MS } from './claim-loop.js';
 
 /**
  * Counts what the workers' queue-head listeners are billed: one read per job entering or
@@ -37,7 +37,33 @@ class HeadReadCounter extends MemoryStore {
   }
 }
 
-function fleet(running: readonly string[], members: readonly string[], claims = new Map<string, string>()) {
+/**
+ * Members flow whose slots can be shut (a slice of 0) and whose claim members can be a subset
+ * (the servers with a slice above 0). Opening it notifies nobody, as a limit moved by time does.
+ */
+class SliceFlow extends MembersFlow {
+  shut = false;
+  constructor(
+    clock: FakeClock,
+    list: readonly string[],
+    private readonly holders: readonly string[] | null,
+  ) {
+    super(clock, list);
+  }
+  override claimBudget(inFlight: number) {
+    return this.shut ? { slots: 0, priorities: [], reason: 'at_limit' as const } : super.claimBudget(inFlight);
+  }
+  claimMembers(): readonly string[] | null {
+    return this.holders ?? this.members();
+  }
+}
+
+function fleet(
+  running: readonly string[],
+  members: readonly string[],
+  claims = new Map<string, string>(),
+  flowFor: (id: string, clock: FakeClock) => MembersFlow = (_id, clock) => new MembersFlow(clock, members),
+) {
   const clock = new FakeClock();
   const shared = new MemoryDatabase();
   const prefix = uniquePrefix('shard');
@@ -54,7 +80,7 @@ function fleet(running: readonly string[], members: readonly string[], claims = 
       serverId: id,
       clock,
       random: seededRandom(i + 1),
-      flowControl: new MembersFlow(clock, members),
+      flowControl: flowFor(id, clock),
       observer: { claimed: (jobId) => void claims.set(jobId, id) },
     });
   });
@@ -134,6 +160,54 @@ describe('claim shards (idle workers listen to the shards they are first or seco
     const enqueuedAt = f.clock.now();
     await f.clock.advanceUntil(async () => (await f.queue.getJob(requestId))?.status === 'succeeded', 50, 60_000);
     expect(f.clock.now() - enqueuedAt).toBeLessThanOrEqual(ORPHAN_CHECK_MS + 1_000);
+  });
+
+  it('with the fleet limit below the servers, the one server with a slot listens to every shard: a job is claimed at once, not by the orphan check', async () => {
+    // A fleet limit of 1 among 3 (an overload cut it): w1 and w2 hold slices of 0.
+    const members = ['w0', 'w1', 'w2'];
+    const flows = new Map<string, SliceFlow>();
+    const f = (current = fleet(members, members, new Map(), (id, clock) => {
+      const flow = new SliceFlow(clock, members, ['w0']);
+      flow.shut = id !== 'w0';
+      flows.set(id, flow);
+      return flow;
+    }));
+    await Promise.all(f.workers.map((w) => w.start()));
+    await f.clock.advance(500);
+    // Jobs in shards that w0 would not listen to if every member could claim.
+    const elsewhere = (shard: number) => !listenedShards('w0', members, 2).includes(shard);
+    let checked = 0;
+    for (let i = 0; checked < 3; i++) {
+      const r = await f.queue.enqueue({ audio: makeWav(0.2, { seed: 200 + i }), mimeType: 'audio/wav', userId: `s${i}` });
+      const enqueuedAt = f.clock.now();
+      const shard = (await f.queue.getJob(r.requestId))!.shard!;
+      await f.clock.advanceUntil(async () => (await f.queue.getJob(r.requestId))?.status === 'succeeded', 5, 30_000);
+      expect(f.claims.get(r.requestId)).toBe('w0');
+      if (!elsewhere(shard)) continue;
+      checked += 1;
+      // Claimed by its listener within the rendezvous spread, long before a job counts as orphaned.
+      expect(f.clock.now() - enqueuedAt).toBeLessThan(ORPHAN_AGE_MS);
+    }
+  });
+
+  it('a polling worker whose slot opens with no event still claims the waiting job, at its next sweep', async () => {
+    const f = (current = fleet(['w0'], ['w0'], new Map(), (_id, clock) => {
+      const flow = new SliceFlow(clock, ['w0'], null);
+      flow.shut = true;
+      return flow;
+    }));
+    const flow = f.workers[0]!.flow as SliceFlow;
+    await f.workers[0]!.start();
+    await f.clock.advance(500);
+    const r = await f.queue.enqueue({ audio: makeWav(0.2, { seed: 300 }), mimeType: 'audio/wav', userId: 'p' });
+    await f.clock.advance(1_000);
+    expect((await f.queue.getJob(r.requestId))?.status).toBe('queued');
+    // The slot opens; nothing tells the worker (no flow change, no freed permit, no listener).
+    flow.shut = false;
+    const openedAt = f.clock.now();
+    await f.clock.advanceUntil(async () => (await f.queue.getJob(r.requestId))?.status === 'succeeded', 50, 60_000);
+    // The worker's sweep pumps the claim loop every lease duration (at least 1 s).
+    expect(f.clock.now() - openedAt).toBeLessThanOrEqual(Math.max(1_000, TEST_CONFIG.lease?.durationMs ?? 0) + 500);
   });
 
   // Firestore refuses a query past 30 disjunctions, and `priority in` x `shard in` multiplies:
