@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every check in order (typecheck, lint, import cycles, bundle budget, emulator build, the
+// Runs every check in order (typecheck with lint beside it, import cycles, bundle budget, emulator build, the
 // packed packages, vitest across all workspaces, Playwright e2e, the consumer test), keeps
 // going after a failure so one run shows everything that is wrong,
 // and ends with ONE aggregated line `N passed, N failed[, N skipped]`. Exit code is non-zero
@@ -36,14 +36,36 @@ function readJson(path) {
   }
 }
 
-async function check(name, cmd, args) {
-  console.log(`\n=== ${name} ===`);
-  const code = await run(cmd, args);
+function record(name, code) {
   if (code === 0) totals.passed += 1;
   else {
     totals.failed += 1;
     failures.push(name);
   }
+}
+
+async function check(name, cmd, args) {
+  console.log(`\n=== ${name} ===`);
+  record(name, await run(cmd, args));
+}
+
+/** A check run beside others: its output is held and printed whole when it ends. */
+function checkBeside(name, cmd, args) {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+    const out = [];
+    child.stdout.on('data', (b) => out.push(b));
+    child.stderr.on('data', (b) => out.push(b));
+    const done = (code) => {
+      console.log(`\n=== ${name} (beside the others, ${((Date.now() - started) / 1000).toFixed(0)} s) ===`);
+      process.stdout.write(Buffer.concat(out));
+      record(name, code);
+      resolve();
+    };
+    child.on('exit', (code, signal) => done(code ?? (signal ? 1 : 0)));
+    child.on('error', () => done(127));
+  });
 }
 
 async function vitest() {
@@ -96,8 +118,10 @@ async function playwright(name, args, out) {
 }
 
 const started = Date.now();
+// Type-aware lint takes about 85 s on one core; the other checks take about as long on the
+// other, so lint runs beside them (its output printed whole when it ends).
+const lint = checkBeside('lint', 'npx', ['eslint', '.', '--max-warnings', '0']);
 await check('typecheck', 'npx', ['tsc', '-b']);
-await check('lint', 'npx', ['eslint', '.', '--max-warnings', '0']);
 await check('import cycles', 'node', ['scripts/check-cycles.mjs']);
 await check('console bundle budget', 'node', ['scripts/check-bundle.mjs']);
 // The emulator package's dist/ (CLI, library, declarations): Playwright specs and the
@@ -106,6 +130,7 @@ await check('emulator build', 'npm', ['run', 'build', '-w', '@fq/emulator']);
 // Every package packed as it would be published (its prepack builds dist/ when stale) and
 // checked: publint, @arethetypeswrong/cli, and what the tarball's files import.
 await check('packages (pack, publint, attw)', 'node', ['scripts/check-packages.mjs']);
+await lint;
 await vitest();
 await playwright('playwright e2e', [], join(root, 'test-results', 'e2e-report.json'));
 // Issue 16's consumer test: the tarballs installed into a scratch Vite + React app outside
