@@ -10,9 +10,11 @@ const ms = z.number().int().positive();
  *   `deadLetters.windowMs`;
  * - `queue_stalled`: the oldest queued job has waited longer than `oldestQueued.maxAgeMs`;
  * - `no_live_server`: no server runs the queue (sent by the last server to stop, or, after a
- *   crash of every server, by the next leader, as one message for the whole gap).
+ *   crash of every server, by the next leader, as one message for the whole gap);
+ * - `bulk_control_failed`: the fleet gave up on an operator's "apply to all matching" (one
+ *   alert per control), until it is resumed.
  */
-export const ALERT_KINDS = ['breaker_open', 'dead_letters_growing', 'queue_stalled', 'no_live_server'] as const;
+export const ALERT_KINDS = ['breaker_open', 'dead_letters_growing', 'queue_stalled', 'no_live_server', 'bulk_control_failed'] as const;
 export const alertKindSchema = z.enum(ALERT_KINDS);
 export type AlertKind = z.infer<typeof alertKindSchema>;
 

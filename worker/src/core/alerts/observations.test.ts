@@ -1,10 +1,40 @@
 import { describe, expect, it } from 'vitest';
-import { breakerObservations, lastServerStoppedObservation, noLiveServerObservation, queueStalledObservation } from './observations.js';
+import { breakerObservations, bulkFailedObservations, lastServerStoppedObservation, noLiveServerObservation, queueStalledObservation } from './observations.js';
 import { formatAlertDuration, formatAlertTime } from './format.js';
+import { bulkControlDocSchema } from '../../schema/bulk.js';
 
 const T = Date.UTC(2026, 11, 6, 14, 3, 5);
 
 describe('alert observations', () => {
+  it('fires once per bulk control the fleet gave up on, saying what it was, how far it got and why', () => {
+    const doc = (state: 'failed' | 'running' | 'done') =>
+      bulkControlDocSchema.parse({
+        action: 'job.retry',
+        filter: { status: 'failed', userId: 'alice' },
+        description: 'status=failed, user=alice',
+        requestedBy: { kind: 'admin', id: 'ops-uid', email: 'ops@example.com' },
+        createdAt: T - 60_000,
+        createdBefore: T - 60_000,
+        state,
+        progress: { matched: 120, done: 96, steps: 6, lastError: 'FAILED_PRECONDITION: the query requires an index' },
+        cursor: {},
+        updatedAt: T,
+        finishedAt: state === 'running' ? null : T,
+      });
+    const observed = bulkFailedObservations([
+      { id: 'b1', doc: doc('failed') },
+      { id: 'b2', doc: doc('running') },
+      { id: 'b3', doc: doc('done') },
+    ]);
+    expect(observed).toHaveLength(1);
+    expect(observed[0]).toMatchObject({ key: 'bulk_control_failed:b1', kind: 'bulk_control_failed', firing: true, subject: 'b1', since: T });
+    expect(observed[0]!.title).toBe('Bulk control failed: Retry all matching (status=failed, user=alice)');
+    expect(observed[0]!.detail).toBe(
+      'the fleet gave up on b1 (started by ops@example.com) at 2026-12-06 14:03:05 UTC after 96 of 120 matching job(s): ' +
+        'FAILED_PRECONDITION: the query requires an index. Fix the cause, then resume it from the Queues & jobs page.',
+    );
+  });
+
   it('says who forced a breaker open (by e-mail when known) and where its jobs go meanwhile', () => {
     const forced = { model: 'm1', state: 'open' as const, since: T, override: 'force_open' as const, overrideBy: 'ops-uid', history: [] };
     const [o] = breakerObservations([forced]);

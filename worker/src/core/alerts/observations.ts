@@ -1,6 +1,7 @@
 import type { AlertKind } from '../../schema/alerts.js';
 import type { BreakerDoc } from '../../schema/flow.js';
 import type { LeaderLeaseDoc } from '../../schema/coordination.js';
+import type { BulkControlDoc } from '../../schema/bulk.js';
 import { formatAlertDuration, formatAlertTime } from './format.js';
 import { deadLetterRise, type CountSample } from './dead-letter-trend.js';
 
@@ -28,6 +29,7 @@ export const alertKeys = {
   deadLetters: 'dead_letters_growing',
   queueStalled: 'queue_stalled',
   noLiveServer: 'no_live_server',
+  bulkFailed: (bulkId: string) => `bulk_control_failed:${bulkId}`,
 } as const;
 
 type BreakerView = Pick<BreakerDoc, 'model' | 'state' | 'since' | 'override' | 'overrideBy' | 'history'>;
@@ -159,4 +161,34 @@ export function lastServerStoppedObservation(serverId: string, now: number): Ale
     since: now,
     detail: `the last live server (${serverId}) stopped at ${formatAlertTime(now)}: no job runs until a server starts.`,
   };
+}
+
+type BulkView = Pick<BulkControlDoc, 'action' | 'description' | 'state' | 'progress' | 'requestedBy' | 'updatedAt' | 'finishedAt'>;
+
+const BULK_VERBS: Record<BulkControlDoc['action'], string> = { 'job.retry': 'Retry', 'job.redrive': 'Redrive', 'job.cancel': 'Cancel' };
+
+/**
+ * One firing observation per bulk control the fleet gave up on (`failed`): what it was, how
+ * far it got and the store's words. A control that is no longer failed (resumed, then done
+ * or stopped) drops out of the input, which resolves its alert (see `planAlerts`).
+ */
+export function bulkFailedObservations(controls: readonly { id: string; doc: BulkView }[]): AlertObservation[] {
+  return controls
+    .filter((c) => c.doc.state === 'failed')
+    .map(({ id, doc }) => {
+      const who = doc.requestedBy.email ?? doc.requestedBy.id;
+      const { done, matched } = doc.progress;
+      const since = doc.finishedAt ?? doc.updatedAt;
+      return {
+        key: alertKeys.bulkFailed(id),
+        kind: 'bulk_control_failed' as const,
+        firing: true,
+        title: `Bulk control failed: ${BULK_VERBS[doc.action]} all matching (${doc.description})`,
+        subject: id,
+        since,
+        detail:
+          `the fleet gave up on ${id} (started by ${who}) at ${formatAlertTime(since)} after ${done} of ${matched} matching job(s): ` +
+          `${doc.progress.lastError ?? 'no reason recorded'}. Fix the cause, then resume it from the Queues & jobs page.`,
+      };
+    });
 }

@@ -5,7 +5,7 @@ import { planAlerts } from './plan.js';
 import { addCountSample, type CountSample } from './dead-letter-trend.js';
 
 const T = 1_800_000_000_000;
-const ALL = new Set<AlertKind>(['breaker_open', 'dead_letters_growing', 'queue_stalled', 'no_live_server']);
+const ALL = new Set<AlertKind>(['breaker_open', 'dead_letters_growing', 'queue_stalled', 'no_live_server', 'bulk_control_failed']);
 
 function breaker(state: 'closed' | 'open' | 'half_open', since: number, extra: Record<string, unknown> = {}) {
   return { model: 'm1', state, since, override: null, overrideBy: null, history: [], ...extra } as Parameters<typeof breakerObservations>[0][number];

@@ -3,6 +3,7 @@ import type { Actor } from '../../schema/audit.js';
 import type { AlertEventDoc } from '../../schema/alerts.js';
 import type { QueueStatsDoc } from '../../schema/analytics.js';
 import { SINGLETON_IDS } from '../../schema/names.js';
+import { bulkControlDocSchema } from '../../schema/bulk.js';
 import { QUERIES } from '../../schema/queries.js';
 import { seededRandom } from '../../core/ids.js';
 import { MemoryDatabase, MemoryStore } from '../../adapters/memory/memory-store.js';
@@ -108,6 +109,43 @@ describe('alerts on the memory store, delivered to a local webhook receiver', ()
     ]);
     expect(events[0]!.delivery.webhooks).toEqual([expect.objectContaining({ ok: true, status: 200, attempts: 1, target: expect.stringMatching(/^127\.0\.0\.1:\d+ #1$/) })]);
     expect(JSON.stringify(events)).not.toContain('secret');
+    const state = (await f.store.get('alertState', SINGLETON_IDS.alertState)).doc;
+    expect(state?.active).toEqual({});
+  });
+
+  it('a bulk control the fleet gave up on fires one alert, resolved when an operator resumes it', async () => {
+    const f = await fixture();
+    await Promise.all([f.add('w1').start(), f.add('w2').start()]);
+    await leaderOf(f);
+    const now = f.clock.now();
+    // As a carrier leaves it when the store keeps refusing its page query (see core/controls/bulk-failure).
+    const failed = bulkControlDocSchema.parse({
+      action: 'job.cancel',
+      filter: { status: 'queued', userId: 'nobody' },
+      description: 'status=queued, user=nobody',
+      requestedBy: admin,
+      createdAt: now - 1_000,
+      createdBefore: now - 1_000,
+      state: 'failed',
+      progress: { matched: 16, done: 16, steps: 1, lastError: 'FAILED_PRECONDITION: index missing' },
+      cursor: {},
+      updatedAt: now,
+      finishedAt: now,
+    });
+    await f.store.commit([{ op: 'set', collection: 'bulkControls', id: 'bulk-1', data: failed }]);
+    await f.clock.advance(10);
+    await waitFor(() => f.receiver.received.length === 1, { what: 'the firing POST' });
+    expect(posted(f.receiver)[0]).toMatch(
+      /^:red_circle: FIRING: Bulk control failed: Cancel all matching \(status=queued, user=nobody\) - the fleet gave up on bulk-1 \(started by ops@example\.com\) .* after 16 of 16 matching job\(s\): FAILED_PRECONDITION: index missing\./,
+    );
+    // Leader rounds later: still one message.
+    await f.clock.advance(60_000);
+    expect(f.receiver.received).toHaveLength(1);
+
+    await f.queue.control({ type: 'bulk.resume', bulkId: 'bulk-1', reason: 'index deployed' }, admin);
+    await f.clock.advance(10);
+    await waitFor(() => f.receiver.received.length === 2, { what: 'the resolve POST' });
+    expect(posted(f.receiver)[1]).toMatch(/^:white_check_mark: RESOLVED after 1 min: Bulk control failed: Cancel all matching/);
     const state = (await f.store.get('alertState', SINGLETON_IDS.alertState)).doc;
     expect(state?.active).toEqual({});
   });

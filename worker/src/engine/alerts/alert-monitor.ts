@@ -1,6 +1,7 @@
 import type { AlertEventDoc, AlertKind, AlertStateDoc } from '../../schema/alerts.js';
 import type { QueueStatsDoc } from '../../schema/analytics.js';
 import type { BreakerDoc } from '../../schema/flow.js';
+import type { BulkControlDoc } from '../../schema/bulk.js';
 import { SINGLETON_IDS } from '../../schema/names.js';
 import { QUERIES } from '../../schema/queries.js';
 import { newDocumentId } from '../../core/ids.js';
@@ -9,6 +10,7 @@ import {
   addCountSample,
   alertText,
   breakerObservations,
+  bulkFailedObservations,
   deadLetterObservation,
   lastServerStoppedObservation,
   noLiveServerObservation,
@@ -44,7 +46,9 @@ const PRUNE_LIMIT = 100;
  *   (`leadership`), which evaluates on every state change, so an opening is sent at once, also
  *   while the fleet is idle and the duty timers sleep;
  * - the stats document this leader last wrote (dead-letter count, oldest queued job);
- * - the lease it took over (a gap means no server was alive, see `noLiveServerObservation`).
+ * - the lease it took over (a gap means no server was alive, see `noLiveServerObservation`);
+ * - the bulk controls the fleet gave up on: a listener on those in state `failed`, held for
+ *   the term like the breakers' (empty, and so silent, while none failed).
  * The alerts firing live in `transcription_alert_state/current` (read once per term, then
  * cached); each message is written together with it under its version guard, so two leaders
  * that overlap for a moment cannot both send one. Delivery follows the write, in order, and
@@ -58,6 +62,9 @@ export class AlertMonitor {
   private term = 0;
   private termAbort: AbortController | null = null;
   private breakers: Map<string, BreakerDoc> | null = null;
+  /** The bulk controls in state `failed` (null: the listener has not answered yet this term). */
+  private failedBulk: { id: string; doc: BulkControlDoc }[] | null = null;
+  private failedBulkIds: string | null = null;
   /** Model=state of the last snapshot evaluated (null: none yet this term). */
   private breakerStates: string | null = null;
   private state: { doc: AlertStateDoc | null; version: DocVersion | null } | null = null;
@@ -112,6 +119,8 @@ export class AlertMonitor {
     this.state = null;
     this.breakers = null;
     this.breakerStates = null;
+    this.failedBulk = null;
+    this.failedBulkIds = null;
     this.samples = [];
     const { ctx } = this;
     const unlisten = listenResilient(
@@ -128,6 +137,21 @@ export class AlertMonitor {
       { clock: ctx.clock, log: ctx.log, what: 'alerts: breakers' },
     );
     signal.addEventListener('abort', unlisten, { once: true });
+    // Failed bulk controls: a listener on an empty result while none failed (one read a term).
+    const unlistenBulk = listenResilient(
+      ctx.store,
+      queryOf(QUERIES.bulkControlsInStates, { state: ['failed'] }),
+      (snapshot) => {
+        if (signal.aborted) return;
+        this.failedBulk = snapshot.docs.map((d) => ({ id: d.id, doc: d.data }));
+        const ids = snapshot.docs.map((d) => d.id).sort().join(',');
+        if (ids === this.failedBulkIds) return;
+        this.failedBulkIds = ids;
+        void this.evaluate(signal);
+      },
+      { clock: ctx.clock, log: ctx.log, what: 'alerts: failed bulk controls' },
+    );
+    signal.addEventListener('abort', unlistenBulk, { once: true });
   }
 
   private endTerm(): void {
@@ -162,6 +186,10 @@ export class AlertMonitor {
       const who = (id: string) => this.people.get(id) ?? id;
       observations.push(...breakerObservations(breakers, { who, route: { primary: model, fallbackModel, fallbackPriorities } }));
       evaluated.add('breaker_open');
+    }
+    if (this.failedBulk) {
+      observations.push(...bulkFailedObservations(this.failedBulk));
+      evaluated.add('bulk_control_failed');
     }
     const stats = this.deps.stats();
     if (stats) {
