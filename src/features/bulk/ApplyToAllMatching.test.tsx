@@ -124,6 +124,27 @@ describe('ApplyToAllMatching', () => {
     ]);
   });
 
+  it('shows a control whose document cannot be read as an alert, not nothing', async () => {
+    const data = seeded();
+    // Its filter edited by hand into something the schema refuses.
+    data.putRaw('bulkControls', 'b-broken', {
+      action: 'job.retry',
+      filter: { status: 'no-such-status' },
+      description: 'status=failed',
+      requestedBy: { kind: 'admin', id: 'ops', email: 'ops@example.com' },
+      createdAt: T0 - 30_000,
+      createdBefore: T0 - 30_000,
+      state: 'running',
+      progress: {},
+      cursor: {},
+      updatedAt: T0 - 30_000,
+    });
+    renderPage(<ApplyToAllMatching filter={{ status: 'failed' }} />, { data });
+    const alert = await screen.findByTestId('bulk-unreadable-b-broken');
+    expect(alert).toHaveAttribute('role', 'alert');
+    expect(alert).toHaveTextContent(/Bulk control b-broken cannot be read \(invalid document: filter\.status: .*\)\. The fleet does not carry it out/);
+  });
+
   it('says why an e-mail search cannot be applied to all matching jobs', async () => {
     renderPage(<ApplyToAllMatching filter={{ userEmail: 'ann@example.com' }} />, { data: seeded() });
     expect(await screen.findByText('Search by user id rather than e-mail to act on everything matching.')).toBeInTheDocument();

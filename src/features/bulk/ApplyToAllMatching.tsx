@@ -90,7 +90,18 @@ export function ApplyToAllMatching({ filter: search }: { filter: SearchFilter | 
           </>
         )}
       </div>
-      {rows.map((row) => (row.ok ? <BulkProgress key={row.id} id={row.id} doc={row.data} /> : null))}
+      {rows.map((row) =>
+        row.ok ? (
+          <BulkProgress key={row.id} id={row.id} doc={row.data} />
+        ) : (
+          // A control whose document no longer parses (edited by hand, written by another
+          // version): the fleet gives up on it too, so it must not vanish from the panel.
+          <p key={row.id} role="alert" data-testid={`bulk-unreadable-${row.id}`} className="rounded-md border border-red-300 bg-red-50 p-2 text-xs text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-300">
+            Bulk control <span className="font-mono">{row.id}</span> cannot be read ({row.error}). The fleet does not carry it out; fix or delete its
+            document in <span className="font-mono">transcription_bulk_controls</span>.
+          </p>
+        ),
+      )}
     </section>
   );
 }
