@@ -11,8 +11,8 @@ export default defineConfig({
   test: {
     // Vitest's default for `run` is one worker less than the cores: one worker on our 2-core
     // machines, so every file ran after the other (15 min, mostly per-file start-up while the
-    // second core idled). Two workers use both; the bench smoke files keep their own
-    // one-at-a-time group (fileParallelism: false in bench/smoke).
+    // second core idled). Two workers use both; the worker package's files and the bench
+    // smoke runs go one at a time after them (fileParallelism: false in their configs).
     maxWorkers: 2,
     projects: [
       './worker',
